@@ -1,0 +1,63 @@
+"""Writers that never leave a half-written file under a final name.
+
+Each writer writes to a temporary file in the target's folder and renames it
+into place (an atomic operation on POSIX file systems), so an interrupted run
+leaves either the old file, no file, or the complete new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+import yaml
+
+
+def _write_atomically(path: str | os.PathLike, write: Callable[[Path], None]) -> Path:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(handle)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def write_parquet(frame: pl.DataFrame, path: str | os.PathLike) -> Path:
+    """Write `frame` as zstd parquet with statistics, atomically."""
+    return _write_atomically(path, lambda tmp: frame.write_parquet(tmp, compression="zstd", statistics=True))
+
+
+def write_text(text: str, path: str | os.PathLike) -> Path:
+    return _write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_json(obj: object, path: str | os.PathLike) -> Path:
+    """Write JSON with sorted keys and a trailing newline (stable bytes across runs)."""
+    return write_text(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n", path)
+
+
+def write_yaml(obj: object, path: str | os.PathLike) -> Path:
+    return write_text(yaml.safe_dump(obj, sort_keys=True, allow_unicode=True), path)
+
+
+def write_csv(frame: pl.DataFrame, path: str | os.PathLike) -> Path:
+    return _write_atomically(path, lambda tmp: frame.write_csv(tmp))
+
+
+def sha256_file(path: str | os.PathLike, chunk_size: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(chunk_size):
+            digest.update(chunk)
+    return digest.hexdigest()
