@@ -61,3 +61,8 @@ def sha256_file(path: str | os.PathLike, chunk_size: int = 1 << 20) -> str:
         while chunk := handle.read(chunk_size):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def copy_file(source: str | os.PathLike, target: str | os.PathLike) -> Path:
+    data = Path(source).read_bytes()
+    return _write_atomically(target, lambda tmp: tmp.write_bytes(data))

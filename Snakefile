@@ -1,0 +1,30 @@
+# Who gets the downloads of open models on the Hugging Face Hub:
+# raw weekly snapshots -> panel -> attribution -> shares and concentration ->
+# trend tests -> figures -> manuscript (paper/_build/index.html and index.pdf).
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "workflow/schemas/config.schema.yaml")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/source.smk"
+include: "workflow/rules/normalize.smk"
+include: "workflow/rules/panel.smk"
+include: "workflow/rules/attribution.smk"
+include: "workflow/rules/metrics.smk"
+include: "workflow/rules/stats.smk"
+include: "workflow/rules/figures.smk"
+include: "workflow/rules/paper.smk"
+
+
+rule all:
+    input:
+        "paper/_build/index.html",
+        "paper/_build/index.pdf",
+    default_target: True

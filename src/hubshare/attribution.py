@@ -1,0 +1,132 @@
+"""Credit every panel download to an organisation, a country group and a developer type.
+
+Views:
+- `uploader`: the namespace that hosts the model in that week;
+- `derived`: the namespace of the root of the model's base-model tree, merges
+  split equally among parents (see `hubshare.lineage`);
+- `derived_first_parent`: the same walk following only the first parent.
+
+Namespace to organisation: the registry, matched case-insensitively (the Hub
+treats namespaces so). A legacy id without a namespace resolves through the
+legacy-id table. A namespace absent from the registry is an unaffiliated user
+and is its own organisation. A download whose namespace cannot be found at
+all is `unknown`.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from hubshare.schemas import Attributed
+
+VIEWS = ["uploader", "derived", "derived_first_parent"]
+UNAFFILIATED = "unaffiliated_user"
+UNKNOWN = "unknown"
+
+
+def namespace_of(model_id: pl.Expr, legacy_ids: pl.DataFrame) -> pl.Expr:
+    """Namespace of a model id: the prefix before `/`, else the legacy-id owner (else null)."""
+    legacy = dict(zip(legacy_ids.get_column("model_id"), legacy_ids.get_column("namespace"), strict=True))
+    return (
+        pl.when(model_id.str.contains("/"))
+        .then(model_id.str.split("/").list.first())
+        .otherwise(model_id.replace_strict(legacy, default=None, return_dtype=pl.String))
+    )
+
+
+def credited_rows(panel: pl.DataFrame, legacy_ids: pl.DataFrame) -> pl.DataFrame:
+    """Rows (week, view, model_key, attributed_namespace, downloads) for every view."""
+    base = panel.select("week", "model_key", "model_id", "namespace", "downloads", "lineage_roots", "lineage_root_first")
+    uploader = base.select(
+        "week",
+        pl.lit("uploader").alias("view"),
+        "model_key",
+        pl.coalesce("namespace", namespace_of(pl.col("model_id"), legacy_ids)).alias("attributed_namespace"),
+        pl.col("downloads").cast(pl.Float64),
+    )
+    derived = (
+        base.explode("lineage_roots")
+        .unnest("lineage_roots")
+        .select(
+            "week",
+            pl.lit("derived").alias("view"),
+            "model_key",
+            namespace_of(pl.col("root_id"), legacy_ids).alias("attributed_namespace"),
+            (pl.col("downloads") * pl.col("weight")).alias("downloads"),
+        )
+    )
+    first_parent = base.select(
+        "week",
+        pl.lit("derived_first_parent").alias("view"),
+        "model_key",
+        namespace_of(pl.col("lineage_root_first"), legacy_ids).alias("attributed_namespace"),
+        pl.col("downloads").cast(pl.Float64),
+    )
+    return pl.concat([uploader, derived, first_parent])
+
+
+def attribute(panel: pl.DataFrame, registry: pl.DataFrame, legacy_ids: pl.DataFrame) -> pl.DataFrame:
+    """The `Attributed` table: every panel download credited once per view."""
+    lookup = registry.select(
+        pl.col("namespace").str.to_lowercase().alias("namespace_key"),
+        "organization",
+        "country_code",
+        "country_group",
+        "developer_type",
+    )
+    credited = credited_rows(panel, legacy_ids).with_columns(
+        pl.col("attributed_namespace").str.to_lowercase().alias("namespace_key")
+    )
+    joined = credited.join(lookup, on="namespace_key", how="left")
+    listed = pl.col("organization").is_not_null()
+    has_namespace = pl.col("attributed_namespace").is_not_null()
+    attributed = joined.select(
+        "week",
+        "view",
+        "model_key",
+        "attributed_namespace",
+        pl.when(listed)
+        .then(pl.col("organization"))
+        .when(has_namespace)
+        .then(pl.col("attributed_namespace"))
+        .otherwise(pl.lit(UNKNOWN))
+        .alias("organization"),
+        "country_code",
+        pl.when(listed).then(pl.col("country_group")).when(has_namespace).then(pl.lit(UNAFFILIATED)).otherwise(pl.lit(UNKNOWN)).alias("country_group"),
+        pl.when(listed).then(pl.col("developer_type")).when(has_namespace).then(pl.lit(UNAFFILIATED)).otherwise(pl.lit(UNKNOWN)).alias("developer_type"),
+        pl.when(listed)
+        .then(pl.lit("registry"))
+        .when(has_namespace)
+        .then(pl.lit("unlisted_namespace"))
+        .otherwise(pl.lit("no_namespace"))
+        .alias("attribution_source"),
+        "downloads",
+    ).sort("view", "week", "model_key", "attributed_namespace")
+    return Attributed.validate(attributed)
+
+
+def attribution_quality(panel: pl.DataFrame, attributed: pl.DataFrame) -> dict:
+    """Downloads by attribution source per view, and by lineage outcome (derived view)."""
+    by_source = (
+        attributed.group_by("view", "attribution_source").agg(pl.col("downloads").sum()).sort("view", "attribution_source")
+    )
+    by_lineage = panel.group_by("lineage_status").agg(pl.col("downloads").sum(), pl.len().alias("model_weeks"))
+    return {
+        "downloads_by_source": {
+            view: {row["attribution_source"]: row["downloads"] for row in rows.iter_rows(named=True)}
+            for (view,), rows in by_source.group_by("view", maintain_order=True)
+        },
+        "lineage": {
+            row["lineage_status"]: {"downloads": int(row["downloads"]), "model_weeks": int(row["model_weeks"])}
+            for row in by_lineage.sort("lineage_status").iter_rows(named=True)
+        },
+        "unlisted_namespaces_top": [
+            {"namespace": row["attributed_namespace"], "downloads": row["downloads"]}
+            for row in attributed.filter((pl.col("view") == "uploader") & (pl.col("attribution_source") == "unlisted_namespace"))
+            .group_by("attributed_namespace")
+            .agg(pl.col("downloads").sum())
+            .sort(["downloads", "attributed_namespace"], descending=[True, False])
+            .head(25)
+            .iter_rows(named=True)
+        ],
+    }

@@ -1,0 +1,1 @@
+"""Figures of the paper: one shared style and the plotting functions that use it."""

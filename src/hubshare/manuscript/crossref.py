@@ -1,0 +1,332 @@
+"""Quarto cross-references for figures, tables and sections, resolved in the text.
+
+Labels are defined the Quarto way:
+
+* figures: `![Caption](path){#fig-name width=...}` alone in a paragraph, or a
+  div `::: {#fig-name}` whose last paragraph is the caption;
+* tables: a caption paragraph `: Caption {#tbl-name}` before or after a
+  table, or a div `::: {#tbl-name}` around a table;
+* sections: `# Title {#sec-name}`.
+
+Figures and tables are numbered in order of appearance, their captions get
+"Figure N: " / "Table N: " in front, and `@fig-name`, `[@fig-name]` and
+`-@fig-name` (number only) become links reading "Figure N", "Table N",
+"Section N". Numbers are written into the text because Pandoc alone does not
+number Quarto labels, and writing them once keeps HTML and PDF in agreement.
+Every other `@key` is left for citeproc.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ManuscriptError, UnresolvedReferenceError, raise_first
+from .markdown import (
+    Image,
+    code_block_mask,
+    iter_images,
+    parse_attributes,
+    substitute_outside_code,
+    without_identifier,
+)
+
+KINDS = ("fig", "tbl", "sec")
+# Quarto reference types this resolver does not number; citeproc would
+# otherwise render them as missing citations.
+UNSUPPORTED_KINDS = ("eq", "lst", "thm", "lem", "cor", "prp", "cnj", "def", "exm", "exr", "sol", "rem", "alg")
+
+# Pandoc citation-key grammar: internal punctuation allowed, trailing not.
+_KEY = r"\w+(?:[:.#$%&\-+?<>~/]\w+)*"
+_CROSSREF = re.compile(rf"(?<![\w@\\])(-?)@((?i:fig|tbl|sec)-{_KEY})")
+_UNSUPPORTED = re.compile(rf"(?<![\w@\\])-?@((?:{'|'.join(UNSUPPORTED_KINDS)})-{_KEY})")
+_CITATION = re.compile(rf"(?<![\w@\\])-?@({_KEY})")
+_BRACKETED = re.compile(r"(?<![!\]\\])\[([^\[\]]*@[^\[\]]*)\](?![(\[{:])")
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*$")
+_TRAILING_ATTRIBUTES = re.compile(r"[ \t]*\{([^{}]*)\}[ \t]*$")
+_DIV_OPEN = re.compile(r"^(:{3,})[ \t]*\{([^{}]*)\}[ \t]*$")
+_DIV_FENCE = re.compile(r"^:{3,}")
+_DIV_CLOSE = re.compile(r"^:{3,}[ \t]*$")
+_TABLE_CAPTION = re.compile(r"^(?:[Tt]able)?:[ \t]+")
+_TABLE_ROW = re.compile(r"^[ \t]*[|+]")
+
+
+@dataclass(frozen=True)
+class CrossrefStyle:
+    """Words and numbering used for captions and references (Quarto's `crossref:` keys)."""
+
+    figure_title: str = "Figure"
+    table_title: str = "Table"
+    figure_prefix: str = "Figure"
+    table_prefix: str = "Table"
+    section_prefix: str = "Section"
+    title_delimiter: str = ":"
+    number_sections: bool = True
+
+    @classmethod
+    def from_metadata(cls, metadata: dict) -> CrossrefStyle:
+        options = metadata.get("crossref") or {}
+        defaults = cls()
+        return cls(
+            figure_title=options.get("fig-title", defaults.figure_title),
+            table_title=options.get("tbl-title", defaults.table_title),
+            figure_prefix=options.get("fig-prefix", defaults.figure_prefix),
+            table_prefix=options.get("tbl-prefix", defaults.table_prefix),
+            section_prefix=options.get("sec-prefix", defaults.section_prefix),
+            title_delimiter=options.get("title-delim", defaults.title_delimiter),
+            number_sections=bool(metadata.get("number-sections", False)),
+        )
+
+    def caption(self, kind: str, number: int, text: str) -> str:
+        title = self.figure_title if kind == "fig" else self.table_title
+        text = text.strip()
+        return f"{title} {number}{self.title_delimiter} {text}" if text else f"{title} {number}"
+
+    def prefix(self, kind: str) -> str:
+        return {"fig": self.figure_prefix, "tbl": self.table_prefix, "sec": self.section_prefix}[kind]
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a label points at: its kind, its number and (for sections) its title."""
+
+    kind: str
+    number: str
+    title: str = ""
+
+
+class CrossrefResolver:
+    """Numbers labelled figures, tables and sections and rewrites references to them.
+
+    Problems (unknown labels, labels defined twice, unsupported reference
+    types) are collected in `problems`; `targets` maps each label to its target.
+    """
+
+    def __init__(self, style: CrossrefStyle, source: Path | None = None):
+        self.style = style
+        self.source = source
+        self.targets: dict[str, Target] = {}
+        self.problems: list[ManuscriptError] = []
+        self._counts = {"fig": 0, "tbl": 0}
+        self._section_counters = [0] * 6
+
+    def resolve(self, text: str) -> str:
+        return self._rewrite_references(self._number_definitions(text))
+
+    # -- definitions -------------------------------------------------------
+
+    def _define(self, label: str, kind: str, title: str = "") -> int | None:
+        if label in self.targets:
+            self.problems.append(ManuscriptError(f"label #{label} is defined more than once", self.source))
+            return None
+        self._counts[kind] += 1
+        number = self._counts[kind]
+        self.targets[label] = Target(kind, str(number), title)
+        return number
+
+    def _number_definitions(self, text: str) -> str:
+        lines = text.split("\n")
+        in_code = code_block_mask(lines)
+        out: list[str] = []
+        index = 0
+        while index < len(lines):
+            line = lines[index]
+            if in_code[index]:
+                out.append(line)
+                index += 1
+            elif heading := _HEADING.match(line):
+                out.append(self._heading(line, len(heading.group(1)), heading.group(2)))
+                index += 1
+            elif (div := _DIV_OPEN.match(line)) and _kind_of(parse_attributes(div.group(2)).identifier) in ("fig", "tbl"):
+                close = _closing_fence(lines, in_code, index)
+                out.extend(self._div(div.group(2), lines[index + 1:close], opening=line, closing=lines[close] if close < len(lines) else ":::"))
+                index = close + 1
+            elif _TABLE_CAPTION.match(line):
+                end = index + 1
+                while end < len(lines) and lines[end].strip() and not in_code[end] and not _TABLE_ROW.match(lines[end]):
+                    end += 1
+                out.extend(self._table_caption(lines[index:end]))
+                index = end
+            elif line.lstrip().startswith("!["):
+                end = _paragraph_end(lines, in_code, index)
+                out.append(self._figure_paragraph("\n".join(lines[index:end])))
+                index = end
+            else:
+                out.append(line)
+                index += 1
+        return "\n".join(out)
+
+    def _heading(self, line: str, level: int, content: str) -> str:
+        attributes_match = _TRAILING_ATTRIBUTES.search(content)
+        attributes = parse_attributes(attributes_match.group(1)) if attributes_match else None
+        title = content[: attributes_match.start()] if attributes_match else content
+        title = re.sub(r"[ \t]+#+$", "", title)
+        if attributes is not None and attributes.unnumbered:
+            number = ""
+        else:
+            self._section_counters[level - 1] += 1
+            self._section_counters[level:] = [0] * (6 - level)
+            number = ".".join(str(count) for count in self._section_counters[:level])
+        label = attributes.identifier if attributes else None
+        if _kind_of(label) == "sec":
+            if label in self.targets:
+                self.problems.append(ManuscriptError(f"label #{label} is defined more than once", self.source))
+            else:
+                self.targets[label] = Target("sec", number, title)
+        return line
+
+    def _figure_paragraph(self, paragraph: str) -> str:
+        image = _sole_image(paragraph.split("\n"))
+        label = parse_attributes(image.attributes).identifier if image and image.attributes is not None else None
+        if _kind_of(label) != "fig":
+            return paragraph
+        number = self._define(label, "fig")
+        if number is None:
+            return paragraph
+        return paragraph[: image.start] + image.rebuilt(alt=self.style.caption("fig", number, image.alt)) + paragraph[image.end:]
+
+    def _table_caption(self, caption_lines: list[str]) -> list[str]:
+        attributes_match = _TRAILING_ATTRIBUTES.search(caption_lines[-1])
+        label = parse_attributes(attributes_match.group(1)).identifier if attributes_match else None
+        if _kind_of(label) != "tbl":
+            return caption_lines
+        number = self._define(label, "tbl")
+        if number is None:
+            return caption_lines
+        lines = list(caption_lines)
+        lines[-1] = lines[-1][: attributes_match.start()]
+        prefix = _TABLE_CAPTION.match(lines[0])
+        text = "\n".join([lines[0][prefix.end():], *lines[1:]])
+        return [f": {self.style.caption('tbl', number, text)} {{{attributes_match.group(1).strip()}}}"]
+
+    def _div(self, attributes: str, body: list[str], *, opening: str, closing: str) -> list[str]:
+        label = parse_attributes(attributes).identifier
+        kind = _kind_of(label)
+        paragraphs = _paragraphs(body)
+        if kind == "tbl":
+            return self._table_div(label, attributes, body, paragraphs, opening, closing)
+        caption = paragraphs.pop() if len(paragraphs) > 1 else []
+        content = [line for paragraph in paragraphs for line in (*paragraph, "")]
+        number = self._define(label, "fig")
+        if number is None:
+            return [opening, *body, closing]
+        image = _sole_image(paragraphs[0]) if len(paragraphs) == 1 else None
+        if image is not None:
+            text = " ".join(caption) if caption else image.alt
+            merged = " ".join(part for part in (f"#{label}", without_identifier(image.attributes or ""), without_identifier(attributes)) if part)
+            return [image.rebuilt(alt=self.style.caption("fig", number, text), attributes=merged)]
+        caption_text = self.style.caption("fig", number, " ".join(caption))
+        return [opening, *content, caption_text, closing]
+
+    def _table_div(self, label: str, attributes: str, body: list[str], paragraphs: list[list[str]], opening: str, closing: str) -> list[str]:
+        number = self._define(label, "tbl")
+        if number is None:
+            return [opening, *body, closing]
+        extra = without_identifier(attributes)
+        braces = f"{{#{label}{' ' + extra if extra else ''}}}"
+        caption_index = next((i for i, line in enumerate(body) if _TABLE_CAPTION.match(line)), None)
+        if caption_index is not None:
+            text = _TABLE_CAPTION.sub("", body[caption_index])
+            return [*body[:caption_index], f": {self.style.caption('tbl', number, text)} {braces}", *body[caption_index + 1:]]
+        caption = paragraphs.pop() if len(paragraphs) > 1 else []
+        content = [line for paragraph in paragraphs for line in (*paragraph, "")]
+        return [*content, f": {self.style.caption('tbl', number, ' '.join(caption))} {braces}"]
+
+    # -- references --------------------------------------------------------
+
+    def _reference_text(self, suppress_prefix: str, label: str) -> str | None:
+        target = self.targets.get(label[0].lower() + label[1:])
+        if target is None:
+            return None
+        if target.kind == "sec" and not self.style.number_sections:
+            return f"[{target.title}](#{label[0].lower() + label[1:]})"
+        prefix = self.style.prefix(target.kind)
+        if label[0].isupper():
+            prefix = prefix[:1].upper() + prefix[1:]
+        words = target.number if suppress_prefix else f"{prefix} {target.number}"
+        return f"[{words}](#{label[0].lower() + label[1:]})"
+
+    def _rewrite_references(self, text: str) -> str:
+        def bracketed(match: re.Match[str], line: int) -> str:
+            inner = match.group(1)
+            citations = [key for key in _CITATION.findall(inner) if _kind_of(key.lower()) is None]
+            if citations or not _CROSSREF.search(inner):
+                return match.group(0)
+            return _CROSSREF.sub(lambda ref: self._reference(ref, line), inner)
+
+        def bare(match: re.Match[str], line: int) -> str:
+            return self._reference(match, line)
+
+        def unsupported(match: re.Match[str], line: int) -> str:
+            self.problems.append(
+                ManuscriptError(f"cross-reference @{match.group(1)} is of a type the fallback renderer does not number", self.source)
+            )
+            return match.group(0)
+
+        text = substitute_outside_code(text, _BRACKETED, bracketed)
+        text = substitute_outside_code(text, _CROSSREF, bare)
+        return substitute_outside_code(text, _UNSUPPORTED, unsupported)
+
+    def _reference(self, match: re.Match[str], line: int) -> str:
+        replacement = self._reference_text(match.group(1), match.group(2))
+        if replacement is None:
+            self.problems.append(UnresolvedReferenceError(match.group(2), self.source))
+            return match.group(0)
+        return replacement
+
+
+def _kind_of(label: str | None) -> str | None:
+    if label is None:
+        return None
+    kind = label.split("-", 1)[0]
+    return kind if kind in KINDS and "-" in label else None
+
+
+def _closing_fence(lines: list[str], in_code: list[bool], opening: int) -> int:
+    depth = 0
+    for index in range(opening + 1, len(lines)):
+        if in_code[index] or not _DIV_FENCE.match(lines[index]):
+            continue
+        if _DIV_CLOSE.match(lines[index]):
+            if depth == 0:
+                return index
+            depth -= 1
+        else:
+            depth += 1
+    return len(lines)
+
+
+def _paragraph_end(lines: list[str], in_code: list[bool], start: int) -> int:
+    end = start + 1
+    while end < len(lines) and lines[end].strip() and not in_code[end] and not _DIV_FENCE.match(lines[end]):
+        end += 1
+    return end
+
+
+def _sole_image(paragraph: list[str]) -> Image | None:
+    """The image a paragraph consists of, if it is nothing but one image."""
+    text = "\n".join(paragraph)
+    images = list(iter_images(text))
+    if len(images) == 1 and text.strip() == text[images[0].start:images[0].end]:
+        return images[0]
+    return None
+
+
+def _paragraphs(lines: list[str]) -> list[list[str]]:
+    paragraphs: list[list[str]] = [[]]
+    for line in lines:
+        if line.strip():
+            paragraphs[-1].append(line)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    return [paragraph for paragraph in paragraphs if paragraph]
+
+
+def resolve_crossrefs(text: str, style: CrossrefStyle | None = None, *, source: str | Path | None = None) -> str:
+    """Number and rewrite the cross-references of `text`; raise on the first problem."""
+    resolver = CrossrefResolver(style or CrossrefStyle(), Path(source) if source else None)
+    resolved = resolver.resolve(text)
+    raise_first(resolver.problems)
+    return resolved

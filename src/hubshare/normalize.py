@@ -1,0 +1,205 @@
+"""Normalize one raw snapshot: project, type, repair (counted), validate, resolve lineage.
+
+Every repair is counted in the returned quality record; input that cannot be
+repaired raises `SnapshotError`, whose message names the file, the column and
+the rule that was broken.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandera.polars as pa
+import polars as pl
+
+from hubshare.atomic import write_json, write_parquet, write_text
+from hubshare.lineage import resolve_roots
+from hubshare.schemas import RAW_COLUMNS, RELATIONS, NormalizedSnapshot
+
+RULE = "normalize"
+
+
+class SnapshotError(ValueError):
+    """Raw input the pipeline refuses, with the file, column and rule named."""
+
+    def __init__(self, path: str | Path, column: str, rule: str, detail: str):
+        self.path, self.column, self.rule = str(path), column, rule
+        super().__init__(f"{path}: column '{column}' breaks rule '{rule}' (step {RULE}): {detail}")
+
+
+@dataclass
+class QualityRecord:
+    """What normalizing one snapshot found and repaired."""
+
+    snapshot_date: str
+    file: str
+    rows_in: int = 0
+    rows_out: int = 0
+    extra_columns: list[str] = field(default_factory=list)
+    absent_optional_columns: list[str] = field(default_factory=list)
+    repairs: dict[str, int] = field(default_factory=dict)
+    missing_values: dict[str, int] = field(default_factory=dict)
+    lineage: dict[str, int] = field(default_factory=dict)
+
+    def count(self, repair: str, n: int) -> None:
+        self.repairs[repair] = self.repairs.get(repair, 0) + int(n)
+
+
+def read_raw_snapshot(path: str | Path, quality: QualityRecord) -> pl.DataFrame:
+    """Read the contract's columns from one raw parquet file, typed as the contract says."""
+    try:
+        file_schema = pl.read_parquet_schema(path)
+    except Exception as error:  # polars raises several error types for unreadable files
+        raise SnapshotError(path, "*", "readable parquet", f"cannot read the file: {error}") from error
+    for name, (_, required) in RAW_COLUMNS.items():
+        if required and name not in file_schema:
+            raise SnapshotError(path, name, "required column", "the column is missing from the snapshot")
+    quality.extra_columns = sorted(set(file_schema) - set(RAW_COLUMNS))
+    quality.absent_optional_columns = sorted(set(RAW_COLUMNS) - set(file_schema))
+    present = [name for name in RAW_COLUMNS if name in file_schema]
+    try:
+        frame = pl.read_parquet(path, columns=present)
+    except Exception as error:
+        raise SnapshotError(path, "*", "readable parquet", f"cannot read the columns: {error}") from error
+    typed = []
+    for name, (dtype, _) in RAW_COLUMNS.items():
+        if name not in frame.columns:
+            typed.append(pl.lit(None, dtype=dtype).alias(name))
+            continue
+        try:
+            typed.append(_cast_column(frame.get_column(name), dtype))
+        except Exception as error:
+            raise SnapshotError(
+                path, name, "column type", f"expected {dtype}, found {frame.schema[name]} ({error})"
+            ) from error
+    return frame.select(typed)
+
+
+def _cast_column(series: pl.Series, dtype: pl.DataType) -> pl.Series:
+    if series.dtype == dtype:
+        return series
+    if isinstance(dtype, pl.Datetime):
+        if series.dtype == pl.String:
+            series = series.str.to_datetime(time_zone="UTC", time_unit="us", strict=True)
+        elif isinstance(series.dtype, pl.Datetime) and series.dtype.time_zone is None:
+            series = series.dt.replace_time_zone("UTC")
+        return series.cast(dtype, strict=True)
+    if dtype == pl.Int64 and series.dtype.is_float():
+        if (series.drop_nulls() % 1 != 0).any():
+            raise ValueError("non-integer counts")
+    if isinstance(dtype, pl.Struct | pl.List) and series.dtype != dtype:
+        # Nested Hub fields vary between dumps; keep the fields the contract names.
+        return series.cast(dtype, strict=False)
+    return series.cast(dtype, strict=True)
+
+
+def normalize_snapshot(path: str | Path, snapshot_date: dt.date) -> tuple[pl.DataFrame, QualityRecord]:
+    """Return the validated, lineage-resolved snapshot and its quality record."""
+    quality = QualityRecord(snapshot_date=snapshot_date.isoformat(), file=str(path))
+    raw = read_raw_snapshot(path, quality)
+    quality.rows_in = raw.height
+    if raw.is_empty():
+        raise SnapshotError(path, "*", "non-empty snapshot", "the snapshot has no rows")
+
+    quality.count("rows_without_id_dropped", raw.get_column("id").null_count())
+    frame = raw.filter(pl.col("id").is_not_null())
+
+    frame = _repair_counts(frame, quality, snapshot_date)
+    frame = _deduplicate(frame, quality)
+    frame = _derive_columns(frame, snapshot_date, quality)
+    roots = resolve_roots(frame.select("model_id", "base_parents"))
+    frame = frame.join(roots, on="model_id", how="left").sort("model_key")
+    quality.lineage = {
+        row["lineage_status"]: row["len"] for row in frame.group_by("lineage_status").len().sort("lineage_status").iter_rows(named=True)
+    }
+    quality.missing_values = {
+        name: int(frame.get_column(name).null_count())
+        for name in ("created_at", "downloads_all_time", "pipeline_tag", "library_name", "params_total", "base_relation")
+    }
+    quality.rows_out = frame.height
+    return validate_normalized(frame, path), quality
+
+
+def _repair_counts(frame: pl.DataFrame, quality: QualityRecord, snapshot_date: dt.date) -> pl.DataFrame:
+    for column in ("downloads", "downloadsAllTime", "likes"):
+        negative = frame.get_column(column) < 0
+        quality.count(f"negative_{column}_set_null", int(negative.sum() or 0))
+        frame = frame.with_columns(pl.when(pl.col(column) < 0).then(None).otherwise(pl.col(column)).alias(column))
+    end_of_day = dt.datetime.combine(snapshot_date + dt.timedelta(days=1), dt.time(), tzinfo=dt.timezone.utc)
+    future = frame.get_column("createdAt") >= end_of_day
+    quality.count("created_after_snapshot_set_null", int(future.sum() or 0))
+    return frame.with_columns(
+        pl.when(pl.col("createdAt") >= end_of_day).then(None).otherwise(pl.col("createdAt")).alias("createdAt")
+    )
+
+
+def _deduplicate(frame: pl.DataFrame, quality: QualityRecord) -> pl.DataFrame:
+    """Keep one row per model key: the one with the highest cumulative count (then the first)."""
+    keyed = frame.with_columns(pl.coalesce("_id", "id").alias("model_key"))
+    deduplicated = (
+        keyed.with_row_index("_order")
+        .sort(["model_key", "downloadsAllTime", "_order"], descending=[False, True, False], nulls_last=True)
+        .unique(subset="model_key", keep="first", maintain_order=True)
+        .sort("_order")
+        .drop("_order")
+    )
+    quality.count("duplicate_model_rows_removed", keyed.height - deduplicated.height)
+    return deduplicated
+
+
+def _derive_columns(frame: pl.DataFrame, snapshot_date: dt.date, quality: QualityRecord) -> pl.DataFrame:
+    id_namespace = pl.when(pl.col("id").str.contains("/")).then(pl.col("id").str.split("/").list.first())
+    quality.count(
+        "author_missing_namespace_from_id",
+        frame.filter(pl.col("author").is_null() & pl.col("id").str.contains("/")).height,
+    )
+    relation = pl.col("baseModels").struct.field("relation")
+    unknown_relation = frame.filter(relation.is_not_null() & ~relation.is_in(RELATIONS)).height
+    quality.count("unknown_base_relation_set_null", unknown_relation)
+    return frame.select(
+        pl.lit(snapshot_date).alias("snapshot_date"),
+        "model_key",
+        pl.col("id").alias("model_id"),
+        # The id prefix is authoritative: `author` is missing on some rows and
+        # absent from some sources, and equals the prefix wherever both exist.
+        pl.coalesce(id_namespace, pl.col("author")).alias("namespace"),
+        pl.col("createdAt").alias("created_at"),
+        pl.col("downloadsAllTime").alias("downloads_all_time"),
+        pl.col("downloads").alias("downloads_30d"),
+        "likes",
+        "pipeline_tag",
+        "library_name",
+        "tags",
+        pl.when(relation.is_in(RELATIONS)).then(relation).alias("base_relation"),
+        pl.col("baseModels")
+        .struct.field("models")
+        .list.eval(pl.element().struct.field("id"))
+        .list.drop_nulls()
+        .alias("base_parents"),
+        pl.col("safetensors").struct.field("total").alias("params_total"),
+    )
+
+
+def validate_normalized(frame: pl.DataFrame, path: str | Path) -> pl.DataFrame:
+    """Validate against `NormalizedSnapshot`; a failure names the file, column and check."""
+    try:
+        return NormalizedSnapshot.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+        first = cases.row(0, named=True)
+        raise SnapshotError(
+            path, str(first.get("column")), str(first.get("check")), f"{cases.height} failing value(s), e.g. {first.get('failure_case')!r}"
+        ) from errors
+
+
+def normalize_snapshot_file(raw_path: str | Path, table_path: str | Path, quality_path: str | Path,
+                            snapshot_date: str, log_path: str | Path) -> None:
+    """File-to-file form of `normalize_snapshot`, for one workflow job per snapshot."""
+    date = dt.date.fromisoformat(snapshot_date)
+    frame, quality = normalize_snapshot(raw_path, date)
+    write_parquet(frame, table_path)
+    write_json(asdict(quality), quality_path)
+    repairs = ", ".join(f"{k}={v}" for k, v in sorted(quality.repairs.items()) if v) or "none"
+    write_text(f"{raw_path}: {quality.rows_in} rows in, {quality.rows_out} out; repairs: {repairs}\n", log_path)

@@ -1,0 +1,79 @@
+"""Download shares by group: weekly, over trailing 52-week windows, and by period.
+
+A share is a group's downloads divided by all downloads of the same view and
+week (or window, or period). Weeks are the snapshot dates that close each
+interval; a trailing window ending at week t holds the 52 weeks up to and
+including t and is reported only once 52 weeks of data exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from hubshare.schemas import GroupShares
+
+DIMENSIONS = ["country_group", "developer_type"]
+TRAILING_WEEKS = 52
+
+
+def _long_by_dimension(attributed: pl.DataFrame, dimensions: list[str]) -> pl.DataFrame:
+    return pl.concat(
+        [
+            attributed.group_by("view", "week", dimension)
+            .agg(pl.col("downloads").sum())
+            .select("view", pl.lit(dimension).alias("dimension"), pl.col(dimension).alias("group"), "week", "downloads")
+            for dimension in dimensions
+        ]
+    )
+
+
+def _complete_grid(downloads: pl.DataFrame, weeks: list[dt.date]) -> pl.DataFrame:
+    """Every (view, dimension, group) over every week, zero where absent, so windows stay aligned."""
+    keys = downloads.select("view", "dimension", "group").unique()
+    grid = keys.join(pl.DataFrame({"week": weeks}, schema={"week": pl.Date}), how="cross")
+    return grid.join(downloads, on=["view", "dimension", "group", "week"], how="left").with_columns(
+        pl.col("downloads").fill_null(0.0)
+    )
+
+
+def _with_share(downloads: pl.DataFrame, over: list[str]) -> pl.DataFrame:
+    total = pl.col("downloads").sum().over(over)
+    return downloads.with_columns(pl.when(total > 0).then(pl.col("downloads") / total).otherwise(0.0).alias("share"))
+
+
+def weekly_shares(attributed: pl.DataFrame, dimensions: list[str] = DIMENSIONS) -> pl.DataFrame:
+    weeks = sorted(attributed.get_column("week").unique().to_list())
+    grid = _complete_grid(_long_by_dimension(attributed, dimensions), weeks)
+    shares = _with_share(grid, ["view", "dimension", "week"]).sort("view", "dimension", "group", "week")
+    return GroupShares.validate(shares)
+
+
+def trailing_shares(attributed: pl.DataFrame, weeks_in_window: int = TRAILING_WEEKS,
+                    dimensions: list[str] = DIMENSIONS) -> pl.DataFrame:
+    weeks = sorted(attributed.get_column("week").unique().to_list())
+    grid = _complete_grid(_long_by_dimension(attributed, dimensions), weeks).sort("view", "dimension", "group", "week")
+    rolled = grid.with_columns(
+        pl.col("downloads").rolling_sum(window_size=weeks_in_window).over("view", "dimension", "group")
+    ).filter(pl.col("downloads").is_not_null())
+    shares = _with_share(rolled, ["view", "dimension", "week"]).sort("view", "dimension", "group", "week")
+    return GroupShares.validate(shares)
+
+
+def period_shares(attributed: pl.DataFrame, periods: dict[str, tuple[dt.date, dt.date]],
+                  dimensions: list[str] = DIMENSIONS) -> pl.DataFrame:
+    """Shares per named period (inclusive date bounds on the week)."""
+    long = _long_by_dimension(attributed, dimensions)
+    frames = []
+    for name, (start, end) in periods.items():
+        in_period = long.filter(pl.col("week").is_between(start, end, closed="both"))
+        frames.append(
+            in_period.group_by("view", "dimension", "group")
+            .agg(pl.col("downloads").sum())
+            .with_columns(pl.lit(name).alias("period"))
+        )
+    table = pl.concat(frames)
+    return _with_share(table, ["view", "dimension", "period"]).select(
+        "view", "dimension", "group", "period", "downloads", "share"
+    ).sort("view", "dimension", "period", "group")

@@ -1,0 +1,47 @@
+"""pyproject.toml and environment.yml must list the same packages."""
+
+import re
+import tomllib
+
+import yaml
+
+from conftest import REPO
+
+# conda-forge names that differ from PyPI names, and entries that are not packages of the project
+CONDA_TO_PYPI = {"matplotlib-base": "matplotlib"}
+NOT_PROJECT_DEPENDENCIES = {"python", "pip", "quarto", "-e"}
+
+
+def normalise(requirement: str) -> str:
+    name = re.split(r"[\s<>=!\[;]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+    return CONDA_TO_PYPI.get(name, name)
+
+
+def pyproject_names() -> set[str]:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    requirements = project["dependencies"] + [r for extra in project["optional-dependencies"].values() for r in extra]
+    return {normalise(r) for r in requirements}
+
+
+def environment_names() -> set[str]:
+    environment = yaml.safe_load((REPO / "environment.yml").read_text())
+    names = set()
+    for entry in environment["dependencies"]:
+        for requirement in entry["pip"] if isinstance(entry, dict) else [entry]:
+            names.add(normalise(requirement))
+    return names - NOT_PROJECT_DEPENDENCIES
+
+
+def test_environment_and_pyproject_agree():
+    assert environment_names() == pyproject_names()
+
+
+def test_environment_offers_quarto_for_conda_users():
+    environment = yaml.safe_load((REPO / "environment.yml").read_text())
+    assert any(str(entry).startswith("quarto") for entry in environment["dependencies"])
+
+
+def test_required_tools_are_dependencies():
+    required = {"polars", "snakemake", "matplotlib", "seaborn", "statsmodels", "pandera", "pymannkendall",
+                "pyyaml", "pypandoc-binary", "typst", "pytest", "hypothesis"}
+    assert required <= pyproject_names()

@@ -1,0 +1,138 @@
+"""Panel differencing: first appearance, resets, deletions, renames, gaps, and the ledger identity."""
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from conftest import write_raw
+from hubshare.normalize import normalize_snapshot_file
+from hubshare.panel import PanelError, build_panel, check_conservation
+
+OLD = dt.date(2019, 1, 1)
+
+
+def build(raw_dir, tmp_path, snapshots: dict[str, list[dict]]):
+    paths = []
+    for date, rows in snapshots.items():
+        raw = write_raw(raw_dir, date, rows)
+        out = tmp_path / "norm" / f"{date}.parquet"
+        normalize_snapshot_file(raw, out, tmp_path / "q" / f"{date}.json", date, tmp_path / "log" / f"{date}.log")
+        paths.append(out)
+    panel, ledger = build_panel(paths)
+    check_conservation(ledger, int(panel["downloads"].sum()))
+    return panel, dict(zip(ledger["category"], ledger["downloads"], strict=True))
+
+
+def model(key, model_id, all_time, created=OLD):
+    return {"_id": key, "id": model_id, "createdAt": created, "downloads": 0, "downloadsAllTime": all_time}
+
+
+def weekly(panel, key):
+    rows = panel.filter(pl.col("model_key") == key).sort("week")
+    return [(str(r["week"]), r["downloads"], r["event"]) for r in rows.iter_rows(named=True)]
+
+
+def test_increase_between_snapshots_and_baseline_excluded(raw_dir, tmp_path):
+    panel, ledger = build(raw_dir, tmp_path, {
+        "2021-01-06": [model("k1", "a/m", 100)],
+        "2021-01-13": [model("k1", "a/m", 130)],
+        "2021-01-20": [model("k1", "a/m", 130)],
+        "2021-01-27": [model("k1", "a/m", 175)],
+    })
+    assert weekly(panel, "k1") == [("2021-01-13", 30, "increase"), ("2021-01-27", 45, "increase")]
+    assert ledger["excluded_baseline_before_window"] == 100
+    assert ledger["counted_total"] == 75
+    assert ledger["check_sum_of_last_values"] == 175
+
+
+def test_new_model_counts_its_first_value(raw_dir, tmp_path):
+    panel, ledger = build(raw_dir, tmp_path, {
+        "2021-01-06": [model("k1", "a/m", 0)],
+        "2021-01-13": [model("k1", "a/m", 0), model("k2", "b/new", 12, created=dt.date(2021, 1, 10))],
+        "2021-01-20": [model("k1", "a/m", 0), model("k2", "b/new", 20, created=dt.date(2021, 1, 10))],
+    })
+    assert weekly(panel, "k2") == [("2021-01-13", 12, "first_appearance"), ("2021-01-20", 8, "increase")]
+    assert ledger["counted_first_appearance_new"] == 12
+    assert ledger["counted_first_appearance_late"] == 0
+
+
+def test_late_first_appearance_is_counted_and_flagged(raw_dir, tmp_path):
+    panel, ledger = build(raw_dir, tmp_path, {
+        "2021-01-06": [model("k1", "a/m", 5)],
+        "2021-01-13": [model("k1", "a/m", 5), model("k2", "b/old", 40)],
+    })
+    assert weekly(panel, "k2") == [("2021-01-13", 40, "first_appearance")]
+    assert ledger["counted_first_appearance_late"] == 40
+
+
+def test_counter_reset_counts_the_new_value_and_records_the_drop(raw_dir, tmp_path):
+    panel, ledger = build(raw_dir, tmp_path, {
+        "2021-01-06": [model("k1", "a/m", 500)],
+        "2021-01-13": [model("k1", "a/m", 600)],
+        "2021-01-20": [model("k1", "a/m", 25)],
+        "2021-01-27": [model("k1", "a/m", 40)],
+    })
+    assert weekly(panel, "k1") == [
+        ("2021-01-13", 100, "increase"), ("2021-01-20", 25, "counter_reset"), ("2021-01-27", 15, "increase")
+    ]
+    assert ledger["adjustment_counter_reset_drop"] == 600
+    # 500 baseline + 140 counted - 600 dropped = 40 last value
+    assert ledger["check_sum_of_last_values"] == 40
+
+
+def test_rename_keeps_one_series_by_stable_id(raw_dir, tmp_path):
+    panel, _ = build(raw_dir, tmp_path, {
+        "2021-01-06": [model("k1", "bert-base", 10)],
+        "2021-01-13": [model("k1", "bert-base", 15)],
+        "2021-01-20": [model("k1", "google-bert/bert-base", 22)],
+    })
+    assert weekly(panel, "k1") == [("2021-01-13", 5, "increase"), ("2021-01-20", 7, "increase")]
+    renamed = panel.filter(pl.col("week") == dt.date(2021, 1, 20)).row(0, named=True)
+    assert renamed["model_id"] == "google-bert/bert-base"
+    assert renamed["namespace"] == "google-bert"
+
+
+def test_deleted_model_keeps_its_past_and_stays_in_the_identity(raw_dir, tmp_path):
+    panel, ledger = build(raw_dir, tmp_path, {
+        "2021-01-06": [model("k1", "a/m", 0), model("k2", "a/gone", 0)],
+        "2021-01-13": [model("k1", "a/m", 3), model("k2", "a/gone", 9)],
+        "2021-01-20": [model("k1", "a/m", 4)],
+    })
+    assert weekly(panel, "k2") == [("2021-01-13", 9, "increase")]
+    assert ledger["check_sum_of_last_values"] == 13
+
+
+def test_gap_differences_against_the_last_observation(raw_dir, tmp_path):
+    panel, _ = build(raw_dir, tmp_path, {
+        "2021-01-06": [model("k1", "a/m", 10), model("k2", "b/x", 0)],
+        "2021-01-13": [model("k2", "b/x", 0)],
+        "2021-01-20": [model("k1", "a/m", 31), model("k2", "b/x", 0)],
+    })
+    assert weekly(panel, "k1") == [("2021-01-20", 21, "increase")]
+    assert panel.filter(pl.col("model_key") == "k1")["interval_days"].to_list() == [14]
+
+
+def test_model_without_stable_id_is_keyed_by_its_id(raw_dir, tmp_path):
+    panel, _ = build(raw_dir, tmp_path, {
+        "2021-01-06": [{"id": "a/m", "createdAt": OLD, "downloads": 0, "downloadsAllTime": 1}],
+        "2021-01-13": [{"id": "a/m", "createdAt": OLD, "downloads": 0, "downloadsAllTime": 4}],
+    })
+    assert weekly(panel, "a/m") == [("2021-01-13", 3, "increase")]
+
+
+def test_conservation_check_catches_an_imbalance(raw_dir, tmp_path):
+    _, _ = build(raw_dir, tmp_path, {"2021-01-06": [model("k1", "a/m", 1)], "2021-01-13": [model("k1", "a/m", 2)]})
+    paths = sorted((tmp_path / "norm").glob("*.parquet"))
+    panel, ledger = build_panel(paths)
+    broken = ledger.with_columns(
+        pl.when(pl.col("category") == "counted_increase").then(pl.col("downloads") + 1).otherwise(pl.col("downloads")).alias("downloads")
+    )
+    with pytest.raises(PanelError, match="panel holds"):
+        check_conservation(broken, int(panel["downloads"].sum()))
+
+
+def test_panel_refuses_snapshots_without_cumulative_counts(raw_dir, tmp_path):
+    rows = [{"_id": "k1", "id": "a/m", "createdAt": OLD, "downloads": 5}]
+    with pytest.raises(PanelError, match="downloadsAllTime"):
+        build(raw_dir, tmp_path, {"2021-01-06": rows, "2021-01-13": rows})

@@ -1,0 +1,33 @@
+# Shared definitions: which snapshots exist for the configured source.
+from pathlib import Path
+
+from hubshare.demo import snapshot_dates as demo_snapshot_dates
+from hubshare.normalize import normalize_snapshot_file
+
+SOURCE = config["source"]
+RAW_DIR = Path(config["raw_dir"]) / SOURCE
+PROCESSED_SNAPSHOTS = Path("data/processed/snapshots") / SOURCE
+
+
+def _source_dates():
+    if SOURCE == "demo":
+        return [d.isoformat() for d in demo_snapshot_dates(config["demo"])]
+    folder = Path(config["dir_source"]["path"])
+    dates = sorted(p.stem for p in folder.glob("????-??-??.parquet"))
+    if not dates:
+        raise WorkflowError(f"source 'dir': no <YYYY-MM-DD>.parquet snapshots in {folder}")
+    return dates
+
+
+SNAPSHOT_DATES = _source_dates()
+IS_DEMO = SOURCE == "demo"
+
+
+def raw_snapshot(wildcards):
+    if SOURCE == "dir":
+        return Path(config["dir_source"]["path"]) / f"{wildcards.date}.parquet"
+    return RAW_DIR / f"{wildcards.date}.parquet"
+
+
+NORMALIZED = expand(str(PROCESSED_SNAPSHOTS / "{date}.parquet"), date=SNAPSHOT_DATES)
+QUALITY = expand("results/quality/snapshots/{date}.json", date=SNAPSHOT_DATES)

@@ -1,0 +1,37 @@
+# Shares by country group and developer type; concentration over organisations.
+
+
+rule group_shares:
+    """Weekly, trailing-52-week and per-period download shares in every view."""
+    input:
+        attributed="data/processed/attributed.parquet",
+    output:
+        weekly="results/tables/shares_weekly.parquet",
+        trailing="results/tables/shares_trailing52.parquet",
+        periods="results/tables/shares_by_period.csv",
+    params:
+        periods=config["periods"],
+    log:
+        "logs/group_shares.log",
+    benchmark:
+        "benchmarks/group_shares.tsv"
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/group_shares.py"
+
+
+rule concentration:
+    """HHI, Gini and top-k shares over organisations, per view and week."""
+    input:
+        attributed="data/processed/attributed.parquet",
+    output:
+        weekly="results/tables/concentration_weekly.parquet",
+    log:
+        "logs/concentration.log",
+    benchmark:
+        "benchmarks/concentration.tsv"
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/concentration.py"

@@ -1,0 +1,22 @@
+# One job per snapshot: project, type, repair (counted), validate, resolve lineage.
+
+
+rule normalize_snapshot:
+    """Validate one raw snapshot against the raw contract and resolve its base-model roots."""
+    input:
+        snapshot=raw_snapshot,
+    output:
+        table=str(PROCESSED_SNAPSHOTS / "{date}.parquet"),
+        quality="results/quality/snapshots/{date}.json",
+    log:
+        "logs/normalize/{date}.log",
+    benchmark:
+        "benchmarks/normalize/{date}.tsv"
+    wildcard_constraints:
+        date=r"\d{4}-\d{2}-\d{2}",
+    # Hundreds of per-snapshot jobs: running them in the workflow process
+    # avoids an interpreter start (about a second) per job.
+    run:
+        normalize_snapshot_file(
+            input.snapshot, output.table, output.quality, wildcards.date, log[0]
+        )

@@ -1,0 +1,63 @@
+# The manuscript: results -> variables and tables -> rendered HTML and PDF.
+
+FIGURES = ["country_groups", "developer_types", "concentration"]
+
+
+def demo_inputs(wildcards):
+    if IS_DEMO:
+        return {"truth": str(RAW_DIR / "truth.json"), "recovery": "results/tables/recovery.csv"}
+    return {}
+
+
+rule manuscript_inputs:
+    """Every number and generated table the manuscript shows, plus its figures."""
+    input:
+        unpack(demo_inputs),
+        stats="results/stats.json",
+        periods="results/tables/shares_by_period.csv",
+        concentration="results/tables/concentration_weekly.parquet",
+        ledger="results/conservation_ledger.csv",
+        coverage="results/tables/coverage_by_period.csv",
+        quality="results/data_quality.json",
+        vocabularies=config["attribution"]["vocabularies"],
+        figures=expand("figures/{name}.png", name=FIGURES),
+    output:
+        variables="paper/_variables.yml",
+        tables=directory("paper/_generated"),
+        figures=expand("paper/figures/{name}.png", name=FIGURES),
+    params:
+        source=SOURCE,
+        periods=config["periods"],
+        snapshots=len(SNAPSHOT_DATES),
+    log:
+        "logs/manuscript_inputs.log",
+    benchmark:
+        "benchmarks/manuscript_inputs.tsv"
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/manuscript_inputs.py"
+
+
+rule render_paper:
+    """Quarto when available, else the pandoc + Typst fallback: HTML and PDF from one source."""
+    input:
+        qmd="paper/index.qmd",
+        project="paper/_quarto.yml",
+        bibliography="paper/references.bib",
+        variables="paper/_variables.yml",
+        tables="paper/_generated",
+        figures=expand("paper/figures/{name}.png", name=FIGURES),
+    output:
+        html="paper/_build/index.html",
+        pdf="paper/_build/index.pdf",
+    params:
+        prefer_quarto=config["paper"]["renderer"] == "auto",
+    log:
+        "logs/render_paper.log",
+    benchmark:
+        "benchmarks/render_paper.tsv"
+    conda:
+        "../envs/paper.yaml"
+    script:
+        "../scripts/render_paper.py"

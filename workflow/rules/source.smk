@@ -1,0 +1,25 @@
+# Raw snapshots: the demo simulator writes them; the `dir` source reads an existing folder.
+
+if IS_DEMO:
+
+    rule simulate_demo:
+        """Seeded simulator of the Hub: weekly snapshots in the raw contract, origin metadata, planted truth."""
+        input:
+            registry=config["attribution"]["registry"],
+            legacy_ids=config["attribution"]["legacy_ids"],
+            vocabularies=config["attribution"]["vocabularies"],
+            iso_codes=config["attribution"]["iso_codes"],
+        output:
+            snapshots=expand(str(RAW_DIR / "{date}.parquet"), date=SNAPSHOT_DATES),
+            metadata=expand(str(RAW_DIR / "{date}.meta.yaml"), date=SNAPSHOT_DATES),
+            truth=str(RAW_DIR / "truth.json"),
+        params:
+            settings=config["demo"],
+        log:
+            "logs/simulate_demo.log",
+        benchmark:
+            "benchmarks/simulate_demo.tsv"
+        conda:
+            "../envs/analysis.yaml"
+        script:
+            "../scripts/simulate_demo.py"

@@ -1,0 +1,41 @@
+# Trend tests for the headline series; on demo data, planted-versus-recovered checks.
+
+
+rule trend_tests:
+    """Headline share and concentration trends with effect sizes, intervals and adjusted p-values."""
+    input:
+        weekly="results/tables/shares_weekly.parquet",
+        concentration="results/tables/concentration_weekly.parquet",
+    output:
+        stats="results/stats.json",
+    params:
+        series=config["stats"]["headline_series"],
+        alpha=config["stats"]["alpha"],
+        confidence=config["stats"]["confidence"],
+    log:
+        "logs/trend_tests.log",
+    benchmark:
+        "benchmarks/trend_tests.tsv"
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/trend_tests.py"
+
+
+if IS_DEMO:
+
+    rule recovery:
+        """Planted (truth.json) versus recovered period shares, per view, dimension and group."""
+        input:
+            truth=str(RAW_DIR / "truth.json"),
+            periods="results/tables/shares_by_period.csv",
+        output:
+            table="results/tables/recovery.csv",
+        log:
+            "logs/recovery.log",
+        benchmark:
+            "benchmarks/recovery.tsv"
+        conda:
+            "../envs/analysis.yaml"
+        script:
+            "../scripts/recovery.py"

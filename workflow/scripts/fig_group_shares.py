@@ -1,0 +1,21 @@
+"""Adapter: trailing shares -> stacked-area figure for one dimension."""
+
+from pathlib import Path
+
+import polars as pl
+
+from hubshare.figures.plots import group_share_figure
+from hubshare.figures.style import save_figure, use_style
+from hubshare.joblog import log_to
+from hubshare.registry import load_vocabularies
+
+with log_to(snakemake.log[0]):
+    use_style(Path(snakemake.input.style))
+    vocabularies = load_vocabularies(snakemake.input.vocabularies)
+    dimension = snakemake.params.dimension
+    entries = vocabularies.country_groups if dimension == "country_group" else vocabularies.developer_types
+    labels = {group: entry["label"] for group, entry in entries.items()}
+    figure = group_share_figure(
+        pl.read_parquet(snakemake.input.trailing), dimension, labels, demo=snakemake.params.demo
+    )
+    save_figure(figure, snakemake.output.pdf, snakemake.output.png)

@@ -1,0 +1,59 @@
+"""Adapter: results -> paper/_variables.yml, generated tables, staged figures."""
+
+import json
+from pathlib import Path
+
+import polars as pl
+
+from hubshare import manuscript_values as mv
+from hubshare.atomic import copy_file, write_text, write_yaml
+from hubshare.joblog import log_to
+from hubshare.registry import load_vocabularies
+
+
+def read_json(path):
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+with log_to(snakemake.log[0]) as log:
+    inputs = snakemake.input
+    is_demo = "truth" in inputs.keys()
+    vocabularies = load_vocabularies(inputs.vocabularies)
+    country_labels = {k: v["label"] for k, v in vocabularies.country_groups.items()}
+    type_labels = {k: v["label"] for k, v in vocabularies.developer_types.items()}
+    period_names = [p["name"] for p in snakemake.params.periods]
+    stats = read_json(inputs.stats)
+    period_shares = pl.read_csv(inputs.periods, schema_overrides={"period": pl.String})
+    coverage = pl.read_csv(inputs.coverage, schema_overrides={"period": pl.String})
+    ledger = pl.read_csv(inputs.ledger)
+    recovery = pl.read_csv(inputs.recovery, schema_overrides={"period": pl.String}) if is_demo else None
+    variables = mv.assemble_variables(
+        source=snakemake.params.source,
+        snapshots=snakemake.params.snapshots,
+        stats=stats,
+        period_shares=period_shares,
+        concentration=pl.read_parquet(inputs.concentration),
+        ledger=ledger,
+        coverage=coverage,
+        quality=read_json(inputs.quality),
+        truth=read_json(inputs.truth) if is_demo else None,
+        recovery=recovery,
+    )
+    write_yaml(variables, snakemake.output.variables)
+
+    tables = Path(snakemake.output.tables)
+    tables.mkdir(parents=True, exist_ok=True)
+    generated = {
+        "country_group_shares.md": mv.period_table(period_shares, "country_group", country_labels, period_names),
+        "developer_type_shares.md": mv.period_table(period_shares, "developer_type", type_labels, period_names),
+        "trend_tests.md": mv.trend_table(stats, {**country_labels, **type_labels}),
+        "coverage.md": mv.coverage_table(coverage, period_names),
+        "ledger.md": mv.ledger_table(ledger),
+        "validation.md": mv.validation_section(recovery, {**country_labels, **type_labels}),
+    }
+    for name, text in generated.items():
+        write_text(text, tables / name)
+    for source, target in zip(inputs.figures, snakemake.output.figures, strict=True):
+        copy_file(source, target)
+    log.info("%d generated tables, %d figures staged", len(generated), len(inputs.figures))
