@@ -7,6 +7,7 @@ number is typed by hand.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import polars as pl
@@ -71,11 +72,12 @@ def trend_variables(stats: dict) -> dict:
     return tree
 
 
-def concentration_variables(concentration: pl.DataFrame, weeks: int = 52) -> dict:
-    """First- and last-year means of HHI (x10,000), Gini and top-k, per view."""
+def concentration_variables(concentration: pl.DataFrame, days: int = 364) -> dict:
+    """Means of HHI (x10,000), Gini and top-k over the first and last year of weeks, per view."""
     tree: dict = {}
     for (view,), rows in concentration.sort("week").group_by("view", maintain_order=True):
-        first, last = rows.head(weeks), rows.tail(weeks)
+        first = rows.filter(pl.col("week") < rows["week"].min() + dt.timedelta(days=days))
+        last = rows.filter(pl.col("week") > rows["week"].max() - dt.timedelta(days=days))
         tree[view] = {
             "hhi_first": f"{first['hhi'].mean() * 10_000:,.0f}",
             "hhi_last": f"{last['hhi'].mean() * 10_000:,.0f}",

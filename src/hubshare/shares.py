@@ -2,8 +2,9 @@
 
 A share is a group's downloads divided by all downloads of the same view and
 week (or window, or period). Weeks are the snapshot dates that close each
-interval; a trailing window ending at week t holds the 52 weeks up to and
-including t and is reported only once 52 weeks of data exist.
+interval; a trailing window ending at week t holds the weeks in the 364 days
+up to and including t (52 weekly intervals) and is reported only once the
+data cover a whole window.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import polars as pl
 from hubshare.schemas import GroupShares
 
 DIMENSIONS = ["country_group", "developer_type"]
-TRAILING_WEEKS = 52
+TRAILING_DAYS = 364  # 52 weeks
 
 
 def _long_by_dimension(attributed: pl.DataFrame, dimensions: list[str]) -> pl.DataFrame:
@@ -50,13 +51,17 @@ def weekly_shares(attributed: pl.DataFrame, dimensions: list[str] = DIMENSIONS) 
     return GroupShares.validate(shares)
 
 
-def trailing_shares(attributed: pl.DataFrame, weeks_in_window: int = TRAILING_WEEKS,
+def trailing_shares(attributed: pl.DataFrame, window_days: int = TRAILING_DAYS,
                     dimensions: list[str] = DIMENSIONS) -> pl.DataFrame:
     weeks = sorted(attributed.get_column("week").unique().to_list())
+    if len(weeks) < 2:
+        raise ValueError("trailing shares need at least two weeks of data")
+    cadence = min(b - a for a, b in zip(weeks, weeks[1:]))
+    first_full = weeks[0] + dt.timedelta(days=window_days) - cadence
     grid = _complete_grid(_long_by_dimension(attributed, dimensions), weeks).sort("view", "dimension", "group", "week")
     rolled = grid.with_columns(
-        pl.col("downloads").rolling_sum(window_size=weeks_in_window).over("view", "dimension", "group")
-    ).filter(pl.col("downloads").is_not_null())
+        pl.col("downloads").rolling_sum_by("week", window_size=f"{window_days}d").over("view", "dimension", "group")
+    ).filter(pl.col("week") >= first_full)
     shares = _with_share(rolled, ["view", "dimension", "week"]).sort("view", "dimension", "group", "week")
     return GroupShares.validate(shares)
 

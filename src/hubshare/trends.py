@@ -43,12 +43,13 @@ def trend_test(days: np.ndarray, shares: np.ndarray, confidence: float = 0.95) -
     else:
         mk = pymannkendall.hamed_rao_modification_test(shares * 100.0)
         mk_p, mk_tau, sen = float(mk.p), float(mk.Tau), float(mk.slope)
-    weeks_per_year = DAYS_PER_YEAR / float(np.median(np.diff(days)))
-    window = max(1, min(52, days.size // 4))
+    steps_per_year = DAYS_PER_YEAR / float(np.median(np.diff(days)))
+    first_year = days < days[0] + 364
+    last_year = days > days[-1] - 364
     return {
         "n_weeks": int(days.size),
-        "share_first_year_pct": float(np.mean(shares[:window]) * 100.0),
-        "share_last_year_pct": float(np.mean(shares[-window:]) * 100.0),
+        "share_first_year_pct": float(np.mean(shares[first_year]) * 100.0),
+        "share_last_year_pct": float(np.mean(shares[last_year]) * 100.0),
         "ols_hac": {
             "slope_pp_per_year": float(fit.params[1]),
             "ci_low": float(low),
@@ -61,7 +62,7 @@ def trend_test(days: np.ndarray, shares: np.ndarray, confidence: float = 0.95) -
             "variant": "Hamed-Rao modified",
             "tau": mk_tau,
             "p_value": mk_p,
-            "sen_slope_pp_per_year": sen * weeks_per_year,
+            "sen_slope_pp_per_year": sen * steps_per_year,
         },
     }
 

@@ -1,0 +1,70 @@
+"""The configuration schema: every key described and defaulted; bad values named."""
+
+import copy
+
+import pytest
+import yaml
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+from conftest import REPO
+
+SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
+
+
+def default_config() -> dict:
+    return yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+
+
+def walk_properties(schema: dict, path: str = ""):
+    for key, sub in schema.get("properties", {}).items():
+        yield f"{path}.{key}".lstrip("."), sub
+        yield from walk_properties(sub, f"{path}.{key}")
+    items = schema.get("items")
+    if isinstance(items, dict):
+        yield from walk_properties(items, f"{path}[]")
+
+
+def test_every_key_has_a_description_and_a_default():
+    schema = yaml.safe_load(SCHEMA.read_text())
+    for path, sub in walk_properties(schema):
+        assert sub.get("description"), f"{path} has no description"
+        if "[]" not in path:  # keys inside list items are required instead
+            assert "default" in sub, f"{path} has no default"
+
+
+def test_default_config_is_valid():
+    validate(default_config(), str(SCHEMA))
+
+
+def test_empty_config_gets_every_default():
+    config = {}
+    validate(config, str(SCHEMA))
+    assert config["source"] == "demo"
+    assert config["stats"]["alpha"] == 0.05
+    assert config["attribution"]["registry"].endswith("organizations.csv")
+
+
+@pytest.mark.parametrize(
+    ("key_path", "value", "named"),
+    [
+        (("stats", "alpha"), 2, "['stats']['alpha']"),
+        (("source",), "ftp", "['source']"),
+        (("paper", "renderer"), "word", "['paper']['renderer']"),
+    ],
+)
+def test_bad_value_stops_with_the_key_named(key_path, value, named):
+    config = copy.deepcopy(default_config())
+    target = config
+    for key in key_path[:-1]:
+        target = target[key]
+    target[key_path[-1]] = value
+    with pytest.raises(WorkflowError, match=r"instance" + named.replace("[", r"\[").replace("]", r"\]")):
+        validate(config, str(SCHEMA))
+
+
+def test_unknown_key_is_refused():
+    config = default_config()
+    config["stats"]["alpfa"] = 0.1
+    with pytest.raises(WorkflowError, match="alpfa"):
+        validate(config, str(SCHEMA))
