@@ -43,6 +43,23 @@ NAMESPACE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 HTTPS_URL_PATTERN = r"^https://\S+$"
 
 
+class _Yaml12BoolLoader(yaml.SafeLoader):
+    """Safe YAML loader that reads only true/false as booleans (YAML 1.2).
+
+    PyYAML follows YAML 1.1, where an unquoted `NO` is false: Norway's ISO code
+    in a country list would silently turn into a boolean.
+    """
+
+
+_Yaml12BoolLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12BoolLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
 @dataclass(frozen=True)
 class Vocabularies:
     """The controlled vocabularies of `vocabularies.yaml`.
@@ -112,7 +129,7 @@ def _vocabulary_entries(path: str | os.PathLike, raw: dict, key: str, with_count
 def load_vocabularies(path: str | os.PathLike) -> Vocabularies:
     """Read and check `vocabularies.yaml`; raise `ValueError` naming the file and the problem."""
     with open(path, encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle)
+        raw = yaml.load(handle, Loader=_Yaml12BoolLoader)
     if not isinstance(raw, dict):
         raise _vocabulary_error(path, "must be a mapping with version, country_groups and developer_types")
     version = raw.get("version")
@@ -256,7 +273,8 @@ def _schema_problems(frame: pl.DataFrame) -> list[str]:
             where = "file" if case["index"] is None else _where(namespaces, case["index"])
             value = "" if case["failure_case"] is None else f" (value {case['failure_case']!r})"
             problems.append(f"{where}: column '{column}': {rule}{value}")
-        return problems
+        # A missing namespace also fails on namespace_lower, derived from it: report it once.
+        return list(dict.fromkeys(problems))
     return []
 
 
