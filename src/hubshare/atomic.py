@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,12 +18,11 @@ import polars as pl
 import yaml
 
 
-def _write_atomically(path: str | os.PathLike, write: Callable[[Path], None]) -> Path:
+def write_atomically(path: str | os.PathLike, write: Callable[[Path], None]) -> Path:
+    """Call `write(tmp)` on a temporary path beside `path`, then rename it into place."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(handle)
-    tmp = Path(tmp_name)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
     try:
         write(tmp)
         os.replace(tmp, target)
@@ -35,11 +34,11 @@ def _write_atomically(path: str | os.PathLike, write: Callable[[Path], None]) ->
 
 def write_parquet(frame: pl.DataFrame, path: str | os.PathLike) -> Path:
     """Write `frame` as zstd parquet with statistics, atomically."""
-    return _write_atomically(path, lambda tmp: frame.write_parquet(tmp, compression="zstd", statistics=True))
+    return write_atomically(path, lambda tmp: frame.write_parquet(tmp, compression="zstd", statistics=True))
 
 
 def write_text(text: str, path: str | os.PathLike) -> Path:
-    return _write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def write_json(obj: object, path: str | os.PathLike) -> Path:
@@ -52,7 +51,7 @@ def write_yaml(obj: object, path: str | os.PathLike) -> Path:
 
 
 def write_csv(frame: pl.DataFrame, path: str | os.PathLike) -> Path:
-    return _write_atomically(path, lambda tmp: frame.write_csv(tmp))
+    return write_atomically(path, lambda tmp: frame.write_csv(tmp))
 
 
 def sha256_file(path: str | os.PathLike, chunk_size: int = 1 << 20) -> str:
@@ -65,4 +64,4 @@ def sha256_file(path: str | os.PathLike, chunk_size: int = 1 << 20) -> str:
 
 def copy_file(source: str | os.PathLike, target: str | os.PathLike) -> Path:
     data = Path(source).read_bytes()
-    return _write_atomically(target, lambda tmp: tmp.write_bytes(data))
+    return write_atomically(target, lambda tmp: tmp.write_bytes(data))

@@ -1,0 +1,158 @@
+"""Figures: a fixed colour for every vocabulary id, reproducible files, and
+figures that build from small tables and say when they show demo data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import matplotlib
+import matplotlib.colors as mcolors
+import numpy as np
+import polars as pl
+import pytest
+import yaml
+from matplotlib.text import Text
+
+from hubshare.figures.plots import OTHER_LABEL, concentration_figure, group_share_figure
+from hubshare.figures.style import (
+    COUNTRY_GROUP_COLOURS,
+    DEMO_WATERMARK,
+    DEVELOPER_TYPE_COLOURS,
+    save_figure,
+    use_style,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+VOCABULARIES = yaml.safe_load((REPO / "data/raw/attribution/vocabularies.yaml").read_text(encoding="utf-8"))
+WEEKS = [dt.date(2022, 1, 3) + dt.timedelta(weeks=i) for i in range(120)]
+LABELS = {entry["id"]: entry["label"] for entry in VOCABULARIES["country_groups"]}
+
+
+@pytest.fixture(autouse=True)
+def repo_style():
+    with matplotlib.rc_context():
+        use_style(REPO / "workflow/matplotlibrc")
+        yield
+
+
+def trailing_shares(peaks: dict[str, float]) -> pl.DataFrame:
+    """Country-group shares for two views over 120 weeks; `peaks` sets each group's relative weight."""
+    trend = np.linspace(0.0, 1.0, len(WEEKS))
+    rows = []
+    for view, tilt in (("uploader", 0.5), ("derived", 1.0)):
+        weights = np.array([weight * (1 + tilt * trend * (-1) ** i) for i, weight in enumerate(peaks.values())])
+        for group, shares in zip(peaks, weights / weights.sum(axis=0)):
+            rows += [
+                (view, "country_group", group, week, float(share) * 1e6, float(share))
+                for week, share in zip(WEEKS, shares)
+            ]
+    return pl.DataFrame(rows, schema=["view", "dimension", "group", "week", "downloads", "share"], orient="row")
+
+
+FIVE_GROUPS = {"united_states": 0.5, "china": 0.2, "france": 0.05, "unaffiliated_user": 0.2, "unknown": 0.05}
+
+
+def weekly_concentration() -> pl.DataFrame:
+    trend = np.linspace(0.0, 1.0, len(WEEKS))
+    return pl.concat(
+        pl.DataFrame(
+            {
+                "view": view, "week": WEEKS, "organizations": np.arange(len(WEEKS)) + 100,
+                "hhi": 0.10 - 0.03 * trend + offset, "gini": 0.95 + 0.02 * trend, "top1": 0.2 + offset,
+                "top5": 0.5 + offset, "top10": 0.8 - 0.1 * trend + offset,
+            }
+        )
+        for view, offset in (("uploader", 0.0), ("derived", 0.02))
+    )
+
+
+def texts(figure) -> list[str]:
+    return [artist.get_text() for artist in figure.findobj(Text)]
+
+
+@pytest.mark.parametrize(
+    ("colours", "vocabulary"),
+    [(COUNTRY_GROUP_COLOURS, "country_groups"), (DEVELOPER_TYPE_COLOURS, "developer_types")],
+)
+def test_colours_follow_the_vocabulary_one_distinct_colour_each(colours, vocabulary):
+    assert list(colours) == [entry["id"] for entry in VOCABULARIES[vocabulary]]  # same ids, vocabulary order
+    assert all(mcolors.is_color_like(colour) for colour in colours.values())
+    assert len({colour.lower() for colour in colours.values()}) == len(colours)
+
+
+def test_shared_groups_keep_one_colour_and_unknown_is_grey():
+    for group in ("unaffiliated_user", "unknown"):
+        assert COUNTRY_GROUP_COLOURS[group] == DEVELOPER_TYPE_COLOURS[group]
+    red, green, blue = mcolors.to_rgb(COUNTRY_GROUP_COLOURS["unknown"])
+    assert red == green == blue
+
+
+def test_save_figure_writes_identical_bytes_twice(tmp_path):
+    paths = []
+    for run in ("first", "second"):
+        figure = group_share_figure(trailing_shares(FIVE_GROUPS), "country_group", LABELS, demo=True)
+        pdf, png = tmp_path / run / "shares.pdf", tmp_path / run / "shares.png"
+        save_figure(figure, pdf, png)
+        paths.append((pdf, png))
+    (first_pdf, first_png), (second_pdf, second_png) = paths
+    assert first_pdf.read_bytes() == second_pdf.read_bytes()
+    assert first_png.read_bytes() == second_png.read_bytes()
+    assert first_pdf.read_bytes().startswith(b"%PDF") and b"CreationDate" not in first_pdf.read_bytes()
+    # No temporary files left behind.
+    assert sorted(path.name for path in (tmp_path / "first").iterdir()) == ["shares.pdf", "shares.png"]
+
+
+def test_group_share_figure_draws_one_stack_per_view():
+    figure = group_share_figure(trailing_shares(FIVE_GROUPS), "country_group", LABELS)
+    panels = figure.get_axes()
+    assert len(panels) == 2
+    assert all(len(ax.collections) == len(FIVE_GROUPS) for ax in panels)
+    (legend,) = figure.legends
+    in_vocabulary_order = [LABELS[group] for group in COUNTRY_GROUP_COLOURS if group in FIVE_GROUPS]
+    assert [text.get_text() for text in legend.get_texts()] == in_vocabulary_order
+
+
+def test_minor_groups_merge_into_other_only_when_several():
+    two_minor = group_share_figure(
+        trailing_shares(FIVE_GROUPS | {"japan": 0.001, "india": 0.001}), "country_group", LABELS
+    )
+    one_minor = group_share_figure(trailing_shares(FIVE_GROUPS | {"japan": 0.001}), "country_group", LABELS)
+    two_minor_legend = [text.get_text() for text in two_minor.legends[0].get_texts()]
+    assert two_minor_legend[-1] == OTHER_LABEL and "Japan" not in two_minor_legend
+    assert "Japan" in [text.get_text() for text in one_minor.legends[0].get_texts()]
+    assert OTHER_LABEL not in texts(one_minor)
+
+
+def test_concentration_figure_draws_weekly_and_smoothed_lines_per_view():
+    figure = concentration_figure(weekly_concentration())
+    panels = figure.get_axes()
+    assert len(panels) == 3
+    assert all(len(ax.get_lines()) == 4 for ax in panels)  # weekly and smoothed, two views
+    weekly, smoothed = (line.get_ydata() for line in panels[2].get_lines()[:2])
+    # A centred mean leaves a straight line unchanged away from its ends.
+    np.testing.assert_allclose(smoothed[6:-6], weekly[6:-6])
+
+
+@pytest.mark.parametrize("demo", [True, False])
+def test_demo_marker_appears_only_on_demo_figures(demo):
+    figures = [
+        group_share_figure(trailing_shares(FIVE_GROUPS), "country_group", LABELS, demo=demo),
+        concentration_figure(weekly_concentration(), demo=demo),
+    ]
+    for figure in figures:
+        assert (DEMO_WATERMARK in texts(figure)) is demo
+
+
+def test_empty_inputs_raise_a_clear_error():
+    with pytest.raises(ValueError, match="empty"):
+        group_share_figure(trailing_shares(FIVE_GROUPS).clear(), "country_group", LABELS)
+    with pytest.raises(ValueError, match="empty"):
+        concentration_figure(weekly_concentration().clear())
+    with pytest.raises(ValueError, match="no rows for this dimension"):
+        group_share_figure(trailing_shares(FIVE_GROUPS), "developer_type", LABELS)
+
+
+def test_groups_outside_the_vocabulary_are_refused():
+    with pytest.raises(ValueError, match="no fixed colour"):
+        group_share_figure(trailing_shares(FIVE_GROUPS | {"atlantis": 0.1}), "country_group", LABELS)
