@@ -113,17 +113,23 @@ class CrossrefResolver:
         self._section_counters = [0] * 6
 
     def resolve(self, text: str) -> str:
-        return self._rewrite_references(self._number_definitions(text))
+        return self.rewrite_references(self._number_definitions(text))
 
     # -- definitions -------------------------------------------------------
 
-    def _define(self, label: str, kind: str, title: str = "") -> int | None:
+    def _register(self, label: str, target: Target) -> bool:
         if label in self.targets:
             self.problems.append(ManuscriptError(f"label #{label} is defined more than once", self.source))
+            return False
+        self.targets[label] = target
+        return True
+
+    def _define(self, label: str, kind: str) -> int | None:
+        """Give the next figure or table number to `label`; None if it is already taken."""
+        number = self._counts[kind] + 1
+        if not self._register(label, Target(kind, str(number))):
             return None
-        self._counts[kind] += 1
-        number = self._counts[kind]
-        self.targets[label] = Target(kind, str(number), title)
+        self._counts[kind] = number
         return number
 
     def _number_definitions(self, text: str) -> str:
@@ -133,15 +139,18 @@ class CrossrefResolver:
         index = 0
         while index < len(lines):
             line = lines[index]
+            div = _DIV_OPEN.match(line)
             if in_code[index]:
                 out.append(line)
                 index += 1
             elif heading := _HEADING.match(line):
-                out.append(self._heading(line, len(heading.group(1)), heading.group(2)))
+                self._number_heading(len(heading.group(1)), heading.group(2))
+                out.append(line)
                 index += 1
-            elif (div := _DIV_OPEN.match(line)) and _kind_of(parse_attributes(div.group(2)).identifier) in ("fig", "tbl"):
+            elif div and _kind_of(parse_attributes(div.group(2)).identifier) in ("fig", "tbl"):
                 close = _closing_fence(lines, in_code, index)
-                out.extend(self._div(div.group(2), lines[index + 1:close], opening=line, closing=lines[close] if close < len(lines) else ":::"))
+                closing = lines[close] if close < len(lines) else ":::"
+                out.extend(self._div(div.group(2), lines[index + 1:close], opening=line, closing=closing))
                 index = close + 1
             elif _TABLE_CAPTION.match(line):
                 end = index + 1
@@ -158,11 +167,11 @@ class CrossrefResolver:
                 index += 1
         return "\n".join(out)
 
-    def _heading(self, line: str, level: int, content: str) -> str:
+    def _number_heading(self, level: int, content: str) -> None:
+        """Advance the section counters as Pandoc's --number-sections does; register `#sec-` labels."""
         attributes_match = _TRAILING_ATTRIBUTES.search(content)
         attributes = parse_attributes(attributes_match.group(1)) if attributes_match else None
-        title = content[: attributes_match.start()] if attributes_match else content
-        title = re.sub(r"[ \t]+#+$", "", title)
+        title = re.sub(r"[ \t]+#+$", "", content[: attributes_match.start()] if attributes_match else content)
         if attributes is not None and attributes.unnumbered:
             number = ""
         else:
@@ -171,11 +180,7 @@ class CrossrefResolver:
             number = ".".join(str(count) for count in self._section_counters[:level])
         label = attributes.identifier if attributes else None
         if _kind_of(label) == "sec":
-            if label in self.targets:
-                self.problems.append(ManuscriptError(f"label #{label} is defined more than once", self.source))
-            else:
-                self.targets[label] = Target("sec", number, title)
-        return line
+            self._register(label, Target("sec", number, title))
 
     def _figure_paragraph(self, paragraph: str) -> str:
         image = _sole_image(paragraph.split("\n"))
@@ -185,7 +190,8 @@ class CrossrefResolver:
         number = self._define(label, "fig")
         if number is None:
             return paragraph
-        return paragraph[: image.start] + image.rebuilt(alt=self.style.caption("fig", number, image.alt)) + paragraph[image.end:]
+        captioned = image.rebuilt(alt=self.style.caption("fig", number, image.alt))
+        return paragraph[: image.start] + captioned + paragraph[image.end:]
 
     def _table_caption(self, caption_lines: list[str]) -> list[str]:
         attributes_match = _TRAILING_ATTRIBUTES.search(caption_lines[-1])
@@ -195,81 +201,85 @@ class CrossrefResolver:
         number = self._define(label, "tbl")
         if number is None:
             return caption_lines
-        lines = list(caption_lines)
-        lines[-1] = lines[-1][: attributes_match.start()]
+        lines = [*caption_lines[:-1], caption_lines[-1][: attributes_match.start()]]
         prefix = _TABLE_CAPTION.match(lines[0])
         text = "\n".join([lines[0][prefix.end():], *lines[1:]])
         return [f": {self.style.caption('tbl', number, text)} {{{attributes_match.group(1).strip()}}}"]
 
     def _div(self, attributes: str, body: list[str], *, opening: str, closing: str) -> list[str]:
+        """A Quarto figure or table div; its last paragraph is the caption."""
         label = parse_attributes(attributes).identifier
         kind = _kind_of(label)
-        paragraphs = _paragraphs(body)
-        if kind == "tbl":
-            return self._table_div(label, attributes, body, paragraphs, opening, closing)
-        caption = paragraphs.pop() if len(paragraphs) > 1 else []
-        content = [line for paragraph in paragraphs for line in (*paragraph, "")]
-        number = self._define(label, "fig")
+        number = self._define(label, kind)
         if number is None:
             return [opening, *body, closing]
+        if kind == "tbl":
+            return self._table_div(label, number, attributes, body)
+        paragraphs = _paragraphs(body)
+        caption = paragraphs.pop() if len(paragraphs) > 1 else []
         image = _sole_image(paragraphs[0]) if len(paragraphs) == 1 else None
         if image is not None:
+            # A div around one image is an ordinary figure: Pandoc then gives
+            # both outputs a real figure with the label on it.
             text = " ".join(caption) if caption else image.alt
-            merged = " ".join(part for part in (f"#{label}", without_identifier(image.attributes or ""), without_identifier(attributes)) if part)
+            extra = (without_identifier(image.attributes or ""), without_identifier(attributes))
+            merged = " ".join(part for part in (f"#{label}", *extra) if part)
             return [image.rebuilt(alt=self.style.caption("fig", number, text), attributes=merged)]
-        caption_text = self.style.caption("fig", number, " ".join(caption))
-        return [opening, *content, caption_text, closing]
+        content = [line for paragraph in paragraphs for line in (*paragraph, "")]
+        return [opening, *content, self.style.caption("fig", number, " ".join(caption)), closing]
 
-    def _table_div(self, label: str, attributes: str, body: list[str], paragraphs: list[list[str]], opening: str, closing: str) -> list[str]:
-        number = self._define(label, "tbl")
-        if number is None:
-            return [opening, *body, closing]
+    def _table_div(self, label: str, number: int, attributes: str, body: list[str]) -> list[str]:
+        """The table with the label moved onto its caption, where Pandoc reads table attributes."""
         extra = without_identifier(attributes)
         braces = f"{{#{label}{' ' + extra if extra else ''}}}"
         caption_index = next((i for i, line in enumerate(body) if _TABLE_CAPTION.match(line)), None)
         if caption_index is not None:
             text = _TABLE_CAPTION.sub("", body[caption_index])
-            return [*body[:caption_index], f": {self.style.caption('tbl', number, text)} {braces}", *body[caption_index + 1:]]
+            caption_line = f": {self.style.caption('tbl', number, text)} {braces}"
+            return [*body[:caption_index], caption_line, *body[caption_index + 1:]]
+        paragraphs = _paragraphs(body)
         caption = paragraphs.pop() if len(paragraphs) > 1 else []
         content = [line for paragraph in paragraphs for line in (*paragraph, "")]
         return [*content, f": {self.style.caption('tbl', number, ' '.join(caption))} {braces}"]
 
     # -- references --------------------------------------------------------
 
-    def _reference_text(self, suppress_prefix: str, label: str) -> str | None:
-        target = self.targets.get(label[0].lower() + label[1:])
+    def _reference_text(self, suppress_prefix: str, written_label: str) -> str | None:
+        label = written_label[0].lower() + written_label[1:]
+        target = self.targets.get(label)
         if target is None:
             return None
         if target.kind == "sec" and not self.style.number_sections:
-            return f"[{target.title}](#{label[0].lower() + label[1:]})"
+            return f"[{target.title}](#{label})"
         prefix = self.style.prefix(target.kind)
-        if label[0].isupper():
+        if written_label[0].isupper():
             prefix = prefix[:1].upper() + prefix[1:]
         words = target.number if suppress_prefix else f"{prefix} {target.number}"
-        return f"[{words}](#{label[0].lower() + label[1:]})"
+        return f"[{words}](#{label})"
 
-    def _rewrite_references(self, text: str) -> str:
-        def bracketed(match: re.Match[str], line: int) -> str:
+    def rewrite_references(self, text: str) -> str:
+        """Rewrite references to the labels numbered so far (also for text outside the body, e.g. the abstract)."""
+
+        def bracketed(match: re.Match[str], _line: int) -> str:
             inner = match.group(1)
             citations = [key for key in _CITATION.findall(inner) if _kind_of(key.lower()) is None]
             if citations or not _CROSSREF.search(inner):
                 return match.group(0)
-            return _CROSSREF.sub(lambda ref: self._reference(ref, line), inner)
+            return _CROSSREF.sub(self._reference, inner)
 
-        def bare(match: re.Match[str], line: int) -> str:
-            return self._reference(match, line)
+        def bare(match: re.Match[str], _line: int) -> str:
+            return self._reference(match)
 
-        def unsupported(match: re.Match[str], line: int) -> str:
-            self.problems.append(
-                ManuscriptError(f"cross-reference @{match.group(1)} is of a type the fallback renderer does not number", self.source)
-            )
+        def unsupported(match: re.Match[str], _line: int) -> str:
+            message = f"cross-reference @{match.group(1)} is of a type the fallback renderer does not number"
+            self.problems.append(ManuscriptError(message, self.source))
             return match.group(0)
 
         text = substitute_outside_code(text, _BRACKETED, bracketed)
         text = substitute_outside_code(text, _CROSSREF, bare)
         return substitute_outside_code(text, _UNSUPPORTED, unsupported)
 
-    def _reference(self, match: re.Match[str], line: int) -> str:
+    def _reference(self, match: re.Match[str]) -> str:
         replacement = self._reference_text(match.group(1), match.group(2))
         if replacement is None:
             self.problems.append(UnresolvedReferenceError(match.group(2), self.source))

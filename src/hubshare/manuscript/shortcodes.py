@@ -84,7 +84,9 @@ class ShortcodeExpander:
             if name == "pagebreak" and not arguments:
                 return before + PAGEBREAK + after
             self.problems.append(
-                ManuscriptError(f"shortcode {match.group(0)!r} is not one of: var KEY, include FILE, pagebreak", source, line)
+                ManuscriptError(
+                    f"shortcode {match.group(0)!r} is not one of: var KEY, include FILE, pagebreak", source, line
+                )
             )
             return match.group(0)
 
@@ -115,7 +117,8 @@ class ShortcodeExpander:
             self.problems.append(ManuscriptError(f"include cycle: {cycle}", source, line))
             return ""
         if not path.is_file():
-            self.problems.append(ManuscriptError(f"included file {target!r} not found (looked for {path})", source, line))
+            message = f"included file {target!r} not found (looked for {path})"
+            self.problems.append(ManuscriptError(message, source, line))
             return ""
         text = path.read_text(encoding="utf-8")
         return self.expand(text, path, include_chain=(*chain, path)).rstrip("\n")
