@@ -26,11 +26,12 @@ UNKNOWN = "unknown"
 
 def namespace_of(model_id: pl.Expr, legacy_ids: pl.DataFrame) -> pl.Expr:
     """Namespace of a model id: the prefix before `/`, else the legacy-id owner (else null)."""
-    legacy = dict(zip(legacy_ids.get_column("model_id"), legacy_ids.get_column("namespace"), strict=True))
+    # Legacy ids match ignoring case, as the Hub resolves them.
+    legacy = dict(zip(legacy_ids.get_column("model_id").str.to_lowercase(), legacy_ids.get_column("namespace"), strict=True))
     return (
         pl.when(model_id.str.contains("/"))
         .then(model_id.str.split("/").list.first())
-        .otherwise(model_id.replace_strict(legacy, default=None, return_dtype=pl.String))
+        .otherwise(model_id.str.to_lowercase().replace_strict(legacy, default=None, return_dtype=pl.String))
     )
 
 

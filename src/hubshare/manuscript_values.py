@@ -36,8 +36,10 @@ def p_value(value: float) -> str:
 def big_number(value: float) -> str:
     """Readable counts: 2,213,000,000 -> `2.21 billion`; 45,300 -> `45,300`."""
     for size, word in ((1e9, "billion"), (1e6, "million")):
-        if abs(value) >= size:
+        if round(abs(value) / size, 2) >= 1:
             return f"{value / size:.2f} {word}"
+    if round(abs(value)) >= 1e6:
+        return f"{value / 1e6:.2f} million"
     return f"{value:,.0f}"
 
 
@@ -63,7 +65,7 @@ def trend_variables(stats: dict) -> dict:
             "p_adj": p_value(ols["p_adjusted_bh"]),
             "first": f"{test['share_first_year_pct']:.1f}",
             "last": f"{test['share_last_year_pct']:.1f}",
-            "direction": "rose" if ols["slope_pp_per_year"] > 0 else "fell",
+            "direction": "rose" if ols["slope_pp_per_year"] > 0 else "fell" if ols["slope_pp_per_year"] < 0 else "did not change",
             "significant": "significant" if ols["significant"] else "not significant",
             "mk_p": p_value(test["mann_kendall"]["p_value"]),
             "sen": signed(test["mann_kendall"]["sen_slope_pp_per_year"], 2),

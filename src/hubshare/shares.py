@@ -70,15 +70,17 @@ def period_shares(attributed: pl.DataFrame, periods: dict[str, tuple[dt.date, dt
                   dimensions: list[str] = DIMENSIONS) -> pl.DataFrame:
     """Shares per named period (inclusive date bounds on the week)."""
     long = _long_by_dimension(attributed, dimensions)
+    keys = long.select("view", "dimension", "group").unique()
     frames = []
     for name, (start, end) in periods.items():
         in_period = long.filter(pl.col("week").is_between(start, end, closed="both"))
+        summed = in_period.group_by("view", "dimension", "group").agg(pl.col("downloads").sum())
+        # Every group appears in every period (0 where absent), so the paper's keys always resolve.
         frames.append(
-            in_period.group_by("view", "dimension", "group")
-            .agg(pl.col("downloads").sum())
-            .with_columns(pl.lit(name).alias("period"))
+            keys.join(summed, on=["view", "dimension", "group"], how="left")
+            .with_columns(pl.col("downloads").fill_null(0.0), pl.lit(name).alias("period"))
         )
-    table = pl.concat(frames)
+    table = pl.concat(frames, how="vertical_relaxed")
     return _with_share(table, ["view", "dimension", "period"]).select(
         "view", "dimension", "group", "period", "downloads", "share"
     ).sort("view", "dimension", "period", "group")

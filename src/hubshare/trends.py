@@ -36,13 +36,15 @@ def trend_test(days: np.ndarray, shares: np.ndarray, confidence: float = 0.95) -
     years = days / DAYS_PER_YEAR
     lags = newey_west_lags(days.size)
     design = sm.add_constant(years)
-    fit = sm.OLS(shares * 100.0, design).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
-    low, high = fit.conf_int(alpha=1 - confidence)[1]
     if np.ptp(shares) == 0:
-        mk_p, mk_tau, sen = 1.0, 0.0, 0.0
+        # A constant series has no trend; the regression's p-value would be 0/0 or rounding noise.
+        slope, low, high, p_ols = 0.0, 0.0, 0.0, 1.0
+        mk_variant, mk_p, mk_tau, sen = "Hamed-Rao modified", 1.0, 0.0, 0.0
     else:
-        mk = pymannkendall.hamed_rao_modification_test(shares * 100.0)
-        mk_p, mk_tau, sen = float(mk.p), float(mk.Tau), float(mk.slope)
+        fit = sm.OLS(shares * 100.0, design).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
+        slope, p_ols = float(fit.params[1]), float(fit.pvalues[1])
+        low, high = fit.conf_int(alpha=1 - confidence)[1]
+        mk_variant, mk_p, mk_tau, sen = _mann_kendall(shares * 100.0)
     steps_per_year = DAYS_PER_YEAR / float(np.median(np.diff(days)))
     first_year = days < days[0] + 364
     last_year = days > days[-1] - 364
@@ -51,20 +53,33 @@ def trend_test(days: np.ndarray, shares: np.ndarray, confidence: float = 0.95) -
         "share_first_year_pct": float(np.mean(shares[first_year]) * 100.0),
         "share_last_year_pct": float(np.mean(shares[last_year]) * 100.0),
         "ols_hac": {
-            "slope_pp_per_year": float(fit.params[1]),
+            "slope_pp_per_year": slope,
             "ci_low": float(low),
             "ci_high": float(high),
             "confidence": confidence,
-            "p_value": float(fit.pvalues[1]),
+            "p_value": p_ols,
             "maxlags": lags,
         },
         "mann_kendall": {
-            "variant": "Hamed-Rao modified",
+            "variant": mk_variant,
             "tau": mk_tau,
             "p_value": mk_p,
             "sen_slope_pp_per_year": sen * steps_per_year,
         },
     }
+
+
+def _mann_kendall(values: np.ndarray) -> tuple[str, float, float, float]:
+    """Hamed-Rao corrected Mann-Kendall; the uncorrected test where the correction is undefined.
+
+    The correction's variance estimate can turn negative (p = nan) on short, almost
+    noiseless monotone series; the uncorrected test is then reported and named.
+    """
+    result = pymannkendall.hamed_rao_modification_test(values)
+    variant = "Hamed-Rao modified"
+    if not np.isfinite(result.p):
+        result, variant = pymannkendall.original_test(values), "original (Hamed-Rao undefined)"
+    return variant, float(result.p), float(result.Tau), float(result.slope)
 
 
 def adjust_family(results: list[dict], alpha: float) -> list[dict]:

@@ -1,0 +1,106 @@
+"""The `demo:` block of the workflow configuration: defaults and checks.
+
+Pure Python (no numpy, no polars) so that the workflow can read the calendar
+at DAG-build time without importing the simulator. `config_schema.yaml` in
+this folder documents the same keys; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+# Relation shares of models that declare base models, from the October 2025
+# `models.parquet` (FACTS.md).
+HUB_RELATION_MIX = {"adapter": 0.4257, "finetune": 0.3591, "quantized": 0.1922, "merge": 0.0230}
+
+DEFAULTS: dict[str, object] = {
+    "seed": 20251203,
+    "start": "2020-06-03",
+    "end": "2025-08-27",
+    "cadence_days": 7,
+    "models_total": 20000,
+    "pre_window_models": 400,
+    "model_growth": 40.0,
+    "weekly_downloads_start": 1_250_000,
+    "weekly_downloads_end": 25_000_000,
+    "effect_size": 1.0,
+    "never_downloaded_rate": 0.62,
+    "base_model_rate": 0.2809,
+    "relation_mix": HUB_RELATION_MIX,
+    "safetensors_rate": 0.2338,
+    "missing_pipeline_tag_rate": 0.40,
+    "missing_library_name_rate": 0.30,
+    "missing_author_rate": 0.02,
+    "rename_rate": 0.01,
+    "deletion_rate": 0.02,
+    "counter_reset_rate": 0.002,
+    "private_parents": 4,
+    "cycles": 1,
+    "legacy_rename_date": "2024-01-31",
+}
+
+_INTEGERS = {"seed", "cadence_days", "models_total", "pre_window_models", "weekly_downloads_start",
+             "weekly_downloads_end", "private_parents", "cycles"}
+_RATES = {"never_downloaded_rate", "base_model_rate", "safetensors_rate", "missing_pipeline_tag_rate",
+          "missing_library_name_rate", "missing_author_rate", "rename_rate", "deletion_rate", "counter_reset_rate"}
+_DATES = {"start", "end", "legacy_rename_date"}
+
+
+class DemoSettingsError(ValueError):
+    pass
+
+
+def resolve_settings(settings: Mapping[str, object] | None) -> dict[str, object]:
+    """The given settings over the defaults, checked; raises DemoSettingsError naming the key."""
+    given = dict(settings or {})
+    unknown = sorted(set(given) - set(DEFAULTS))
+    if unknown:
+        raise DemoSettingsError(f"demo settings: unknown key(s) {unknown}; known keys are {sorted(DEFAULTS)}")
+    resolved = {**DEFAULTS, **given}
+    for key in _INTEGERS:
+        value = resolved[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise DemoSettingsError(f"demo settings: '{key}' must be a non-negative integer, got {value!r}")
+    for key in _RATES:
+        value = resolved[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise DemoSettingsError(f"demo settings: '{key}' must be a number in [0, 1], got {value!r}")
+    for key in _DATES:
+        resolved[key] = iso_date(key, resolved[key]).isoformat()
+    if resolved["cadence_days"] < 1:
+        raise DemoSettingsError("demo settings: 'cadence_days' must be at least 1")
+    span = (iso_date("end", resolved["end"]) - iso_date("start", resolved["start"])).days
+    if span < resolved["cadence_days"]:
+        raise DemoSettingsError("demo settings: 'start' to 'end' must span at least two snapshots")
+    if resolved["weekly_downloads_start"] <= 0 or resolved["weekly_downloads_end"] <= 0:
+        raise DemoSettingsError("demo settings: 'weekly_downloads_start' and 'weekly_downloads_end' must be positive")
+    for key in ("effect_size", "model_growth"):
+        value = resolved[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise DemoSettingsError(f"demo settings: '{key}' must be a non-negative number, got {value!r}")
+    if resolved["model_growth"] <= 0:
+        raise DemoSettingsError("demo settings: 'model_growth' must be positive")
+    if resolved["pre_window_models"] > resolved["models_total"]:
+        raise DemoSettingsError("demo settings: 'pre_window_models' cannot exceed 'models_total'")
+    resolved["relation_mix"] = _relation_mix(resolved["relation_mix"])
+    return resolved
+
+
+def _relation_mix(mix: object) -> dict[str, float]:
+    if not isinstance(mix, Mapping) or set(mix) != set(HUB_RELATION_MIX):
+        raise DemoSettingsError(f"demo settings: 'relation_mix' must give a share for each of {sorted(HUB_RELATION_MIX)}")
+    values = {k: float(v) for k, v in mix.items()}
+    total = sum(values.values())
+    if any(v < 0 for v in values.values()) or total <= 0:
+        raise DemoSettingsError("demo settings: 'relation_mix' shares must be non-negative and not all zero")
+    return {k: values[k] for k in sorted(values)}
+
+
+def iso_date(key: str, value: object) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as error:
+        raise DemoSettingsError(f"demo settings: '{key}' must be an ISO date (YYYY-MM-DD), got {value!r}") from error

@@ -1,0 +1,87 @@
+"""The demo source end to end: settings + registry -> snapshots, metadata, truth."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from hubshare.atomic import write_json
+from hubshare.demo.artefacts import build_artefacts
+from hubshare.demo.calendar import snapshot_dates
+from hubshare.demo.downloads import all_time_counters, allocate, baselines, likes, rolling_counts, weekly_totals
+from hubshare.demo.lineage import build_lineage
+from hubshare.demo.metadata import build_metadata
+from hubshare.demo.names import build_names
+from hubshare.demo.namespaces import registry_namespaces
+from hubshare.demo.population import build_models
+from hubshare.demo.rng import stream
+from hubshare.demo.settings import resolve_settings
+from hubshare.demo.story import segment_shares
+from hubshare.demo.truth import build_truth
+from hubshare.demo.writer import Counts, snapshot_frame, static_columns, write_snapshot
+
+REGISTRY_COLUMNS = ("namespace", "organization", "country_group", "developer_type")
+LEGACY_COLUMNS = ("model_id", "namespace")
+
+
+def simulate_demo(settings: dict | None, registry: pl.DataFrame, legacy_ids: pl.DataFrame, out_dir: Path) -> list[Path]:
+    """Write every snapshot (`<date>.parquet` + `<date>.meta.yaml`) and `truth.json` into
+    `out_dir`; returns the written paths. Same settings and inputs, same bytes."""
+    settings = resolve_settings(settings)
+    _require_columns(registry, REGISTRY_COLUMNS, "registry")
+    _require_columns(legacy_ids, LEGACY_COLUMNS, "legacy_ids")
+    seed, out_dir = int(settings["seed"]), Path(out_dir)
+    dates = snapshot_dates(settings)
+
+    legacy_rows = legacy_ids.select(LEGACY_COLUMNS).unique(maintain_order=True).sort("model_id").rows()
+    namespaces, skipped = registry_namespaces(
+        registry, {ns for _, ns in legacy_rows}, dates[0], dates[-1], int(settings["models_total"]), stream(seed, "namespaces")
+    )
+    position = {name.lower(): i for i, name in enumerate(namespaces.name) if namespaces.origin[i] == "registry"}
+    legacy = [(mid, position[ns.lower()]) for mid, ns in legacy_rows if "/" not in mid and ns.lower() in position]
+    legacy_skipped = [mid for mid, ns in legacy_rows if "/" in mid or ns.lower() not in position]
+
+    models, namespaces = build_models(settings, namespaces, legacy, dates, stream(seed, "population"))
+    totals = weekly_totals(settings["weekly_downloads_start"], settings["weekly_downloads_end"], len(dates))
+    downloads = allocate(models, namespaces, segment_shares(dates, float(settings["effect_size"])), totals, dates)
+    lineage = build_lineage(models, namespaces, downloads, settings, stream(seed, "lineage"))
+    meta = build_metadata(models, namespaces, lineage, settings, stream(seed, "metadata"))
+    names = build_names(models, namespaces, lineage, meta, stream(seed, "names"))
+    baseline = baselines(models, downloads, dates[0])
+    artefacts = build_artefacts(
+        models, namespaces, names, all_time_counters(downloads, baseline, []), downloads, dates, settings, stream(seed, "artefacts")
+    )
+    counts = Counts(
+        all_time=all_time_counters(downloads, baseline, artefacts.resets),
+        rolling30=rolling_counts(downloads, models, int(settings["cadence_days"])),
+        likes=likes(downloads, baseline, stream(seed, "likes")),
+    )
+
+    static = static_columns(models, namespaces, names, meta)
+    written: list[Path] = []
+    for k, day in enumerate(dates):
+        frame = snapshot_frame(k, static, models, names, lineage, artefacts, counts)
+        written += write_snapshot(frame, day, seed, out_dir)
+    truth = build_truth(
+        settings=settings,
+        dates=dates,
+        registry=registry,
+        namespaces=namespaces,
+        skipped_namespaces=skipped,
+        skipped_legacy_ids=legacy_skipped,
+        models=models,
+        lineage=lineage,
+        meta=meta,
+        names=names,
+        artefacts=artefacts,
+        downloads=downloads,
+    )
+    written.append(write_json(truth, out_dir / "truth.json"))
+    return written
+
+
+def _require_columns(frame: pl.DataFrame, columns: tuple[str, ...], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"demo: the {what} table lacks column(s) {missing}")

@@ -1,0 +1,275 @@
+"""Manuscript values: formatting helpers, variable trees, generated tables, and the recovery validation."""
+
+import polars as pl
+import pytest
+
+from hubshare import manuscript_values as mv
+from hubshare.recovery import recovery_table
+
+MINUS = "\u2212"
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [("<=2022", "to2022"), ("2023", "p2023"), ("last_year", "last_year"), ("Last Year", "last_year"),
+     ("2021-2022", "p2021_2022")],
+)
+def test_period_key(name, key):
+    assert mv.period_key(name) == key
+
+
+def test_pct():
+    # 0.1234 * 100 = 12.34 -> one decimal
+    assert mv.pct(0.1234) == "12.3%"
+    assert mv.pct(0.0) == "0.0%"
+    assert mv.pct(1.0) == "100.0%"
+    assert mv.pct(0.5, 0) == "50%"
+    assert mv.pct(0.01234, 2) == "1.23%"
+
+
+def test_signed_uses_the_true_minus_sign():
+    assert mv.signed(2.0, 2) == "+2.00"
+    assert mv.signed(-1.5) == MINUS + "1.5"
+    assert mv.signed(-0.123, 2) == MINUS + "0.12"
+    assert mv.signed(0.0) == "+0.0"
+    assert "-" not in mv.signed(-42.0)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(0.0, "< 0.001"), (0.0009, "< 0.001"), (0.001, "0.001"), (0.04567, "0.046"), (0.5, "0.500"), (1.0, "1.000")],
+)
+def test_p_value(value, text):
+    assert mv.p_value(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (2_213_000_000, "2.21 billion"),
+        (1_000_000_000, "1.00 billion"),
+        (1_500_000, "1.50 million"),
+        (1_000_000, "1.00 million"),
+        (45_300, "45,300"),
+        (999, "999"),
+        (0, "0"),
+    ],
+)
+def test_big_number(value, text):
+    assert mv.big_number(value) == text
+
+
+def test_big_number_rounding_up_to_the_next_unit():
+    assert mv.big_number(999_999_999) == "1.00 billion"
+
+
+def test_markdown_table_shape_and_alignment():
+    frame = pl.DataFrame({"Group": ["China", None], "Share": ["12.3%", "4.5%"], "N": [3, 4]})
+    text = mv.markdown_table(frame, align="lrr")
+    assert text == (
+        "| Group | Share | N |\n"
+        "|:---|---:|---:|\n"
+        "| China | 12.3% | 3 |\n"
+        "|  | 4.5% | 4 |\n"
+    )
+    # default: every column left-aligned
+    assert mv.markdown_table(frame).splitlines()[1] == "|:---|:---|:---|"
+    # an empty frame is header and rule only
+    assert mv.markdown_table(frame.clear()).splitlines() == ["| Group | Share | N |", "|:---|:---|:---|"]
+
+
+def test_share_variables_nest_view_dimension_group_period():
+    period_shares = pl.DataFrame(
+        [
+            ("uploader", "country_group", "china", "<=2022", 5.0, 0.05),
+            ("uploader", "country_group", "china", "last_year", 20.0, 0.2),
+            ("uploader", "developer_type", "industry", "2023", 60.0, 0.6),
+            ("derived", "country_group", "china", "last_year", 31.0, 0.31),
+        ],
+        schema=["view", "dimension", "group", "period", "downloads", "share"],
+        orient="row",
+    )
+    assert mv.share_variables(period_shares) == {
+        "uploader": {
+            "country_group": {"china": {"to2022": "5.0%", "last_year": "20.0%"}},
+            "developer_type": {"industry": {"p2023": "60.0%"}},
+        },
+        "derived": {"country_group": {"china": {"last_year": "31.0%"}}},
+    }
+
+
+def test_coverage_variables_nest_view_source_period():
+    coverage = pl.DataFrame(
+        [
+            ("uploader", "attribution_source", "registry", "2023", 80.0, 0.8),
+            ("uploader", "attribution_source", "no_namespace", "2023", 20.0, 0.2),
+            ("derived", "attribution_source", "registry", "<=2022", 9.0, 0.9),
+        ],
+        schema=["view", "dimension", "group", "period", "downloads", "share"],
+        orient="row",
+    )
+    assert mv.coverage_variables(coverage) == {
+        "uploader": {"registry": {"p2023": "80.0%"}, "no_namespace": {"p2023": "20.0%"}},
+        "derived": {"registry": {"to2022": "90.0%"}},
+    }
+
+
+def test_trend_variables_format_slope_ci_and_direction():
+    def test(view, group, slope, low, high, p, p_adj, significant):
+        return {
+            "view": view, "dimension": "country_group", "group": group,
+            "share_first_year_pct": 10.04, "share_last_year_pct": 12.96,
+            "ols_hac": {"slope_pp_per_year": slope, "ci_low": low, "ci_high": high, "p_value": p,
+                        "p_adjusted_bh": p_adj, "significant": significant},
+            "mann_kendall": {"p_value": 0.2, "sen_slope_pp_per_year": -0.456},
+        }
+
+    stats = {"tests": [test("uploader", "china", 2.0, 1.5, 2.5, 1e-6, 2e-6, True),
+                       test("derived", "china", -0.5, -1.25, 0.25, 0.2, 0.3, False)]}
+    tree = mv.trend_variables(stats)
+    assert tree["uploader"]["country_group"]["china"] == {
+        "slope": "+2.00", "ci": "[+1.50, +2.50]", "p": "< 0.001", "p_adj": "< 0.001", "first": "10.0",
+        "last": "13.0", "direction": "rose", "significant": "significant", "mk_p": "0.200",
+        "sen": MINUS + "0.46",
+    }
+    falling = tree["derived"]["country_group"]["china"]
+    assert (falling["slope"], falling["ci"], falling["direction"], falling["significant"]) == (
+        MINUS + "0.50", f"[{MINUS}1.25, +0.25]", "fell", "not significant"
+    )
+
+
+# Recovery: planted versus recovered shares on demo data.
+
+TRUTH = {
+    "settings": {"seed": 7, "effect_size": 1.0},
+    "planted": {
+        "uploader": {
+            "country_group": {
+                "china": {"last_year": 0.2, "2023": 0.1},
+                "united_states": {"last_year": 0.5},
+            },
+        },
+        "derived": {"country_group": {"china": {"last_year": 0.3}}},
+        "intermediaries": {"country_group": {"china": {"last_year": 0.9}}},
+    },
+}
+
+
+def recovered(rows: list[tuple]) -> pl.DataFrame:
+    """(view, dimension, group, period, share) rows as period_shares writes them."""
+    return pl.DataFrame(
+        [(*r[:4], 1.0, r[4]) for r in rows],
+        schema=["view", "dimension", "group", "period", "downloads", "share"],
+        orient="row",
+    )
+
+
+RECOVERED = recovered([
+    ("uploader", "country_group", "china", "last_year", 0.21),
+    ("uploader", "country_group", "china", "2023", 0.1),
+    ("uploader", "country_group", "europe", "last_year", 0.004),
+    ("derived", "country_group", "china", "last_year", 0.3),
+])
+
+
+def test_recovery_table_joins_and_fills_missing_sides_with_zero():
+    table = recovery_table(TRUTH, RECOVERED)
+    assert table.columns == ["view", "dimension", "group", "period", "planted", "recovered", "error_pp"]
+    rows = {(r["view"], r["group"], r["period"]): (r["planted"], r["recovered"], r["error_pp"])
+            for r in table.iter_rows(named=True)}
+    assert rows == {
+        ("derived", "china", "last_year"): pytest.approx((0.3, 0.3, 0.0)),
+        # (0.21 - 0.2) * 100 = +1 pp
+        ("uploader", "china", "last_year"): pytest.approx((0.2, 0.21, 1.0)),
+        ("uploader", "china", "2023"): pytest.approx((0.1, 0.1, 0.0)),
+        # planted but not recovered: (0 - 0.5) * 100 = -50 pp
+        ("uploader", "united_states", "last_year"): pytest.approx((0.5, 0.0, -50.0)),
+        # recovered but not planted: (0.004 - 0) * 100 = +0.4 pp
+        ("uploader", "europe", "last_year"): pytest.approx((0.0, 0.004, 0.4)),
+    }
+    # intermediaries are not a view: nothing of theirs is compared
+    assert set(table["view"]) == {"uploader", "derived"}
+    assert table.select("view", "dimension", "group", "period").rows() == sorted(
+        table.select("view", "dimension", "group", "period").rows()
+    )
+
+
+def test_recovery_table_compares_only_planted_views():
+    first_parent = recovered([("derived_first_parent", "country_group", "china", "last_year", 0.4)])
+    with_first_parent = pl.concat([RECOVERED, first_parent])
+    table = recovery_table(TRUTH, with_first_parent)
+    assert "derived_first_parent" not in table["view"].to_list()
+    # the largest error is united_states' -50 pp, not the unplanted view's 40
+    assert table["error_pp"].abs().max() == pytest.approx(50.0)
+
+
+def recovery_rows(rows: list[tuple]) -> pl.DataFrame:
+    """(view, dimension, group, period, planted, recovered) -> a recovery table."""
+    return pl.DataFrame(
+        rows, schema=["view", "dimension", "group", "period", "planted", "recovered"], orient="row"
+    ).with_columns(((pl.col("recovered") - pl.col("planted")) * 100).alias("error_pp"))
+
+
+RECOVERY = recovery_rows([
+    ("uploader", "country_group", "china", "2023", 0.15, 0.157),
+    ("uploader", "country_group", "china", "last_year", 0.2, 0.21),
+    # planted below 1% in last_year but 2% in 2023: kept (some period reaches 1%)
+    ("uploader", "country_group", "europe", "2023", 0.02, 0.018),
+    ("uploader", "country_group", "europe", "last_year", 0.005, 0.006),
+    # exactly 1%: kept
+    ("derived", "developer_type", "academia", "last_year", 0.01, 0.01),
+    # below 1% everywhere: dropped
+    ("uploader", "country_group", "japan", "2023", 0.004, 0.009),
+    ("uploader", "country_group", "japan", "last_year", 0.009, 0.0),
+    # not planted at all, in the same group name but another view: dropped
+    ("derived", "country_group", "china", "last_year", 0.0, 0.003),
+])
+LABELS = {"china": "China", "europe": "Europe", "academia": "Academia"}
+
+
+def test_recovery_table_markdown_keeps_groups_planted_at_one_percent():
+    lines = mv.recovery_table_markdown(RECOVERY, LABELS).splitlines()
+    assert lines == [
+        "| Group | Dimension | View | Period | Planted | Recovered | Error (pp) |",
+        "|:---|:---|:---|:---|---:|---:|---:|",
+        # (0.21 - 0.2) * 100 = +1.00
+        "| China | country group | uploader | last_year | 20.00% | 21.00% | +1.00 |",
+        # (0.006 - 0.005) * 100 = +0.10
+        "| Europe | country group | uploader | last_year | 0.50% | 0.60% | +0.10 |",
+        "| Academia | developer type | derived | last_year | 1.00% | 1.00% | +0.00 |",
+    ]
+
+
+def test_validation_section_without_recovery_has_no_table_or_reference():
+    text = mv.validation_section(None, LABELS)
+    assert "{#tbl-recovery}" not in text
+    assert "@tbl-recovery" not in text
+    assert "|" not in text
+    assert "no planted truth" in text
+
+
+def test_validation_section_with_recovery_labels_its_table():
+    text = mv.validation_section(RECOVERY, LABELS)
+    assert text.count("{#tbl-recovery}") == 1
+    assert "(@tbl-recovery)" in text
+    # 8 comparisons; largest |error| is china's last_year (0.21 - 0.2) * 100 = 1.00
+    # mean |error| = (0.7 + 1 + 0.2 + 0.1 + 0 + 0.5 + 0.9 + 0.3) / 8 = 3.7 / 8 = 0.4625
+    assert "Across 8 planted-versus-recovered comparisons" in text
+    assert "largest absolute error is 1.00 percentage points" in text
+    assert "mean absolute error 0.46" in text
+    table = mv.recovery_table_markdown(RECOVERY, LABELS)
+    assert table in text
+    # the caption line directly follows the table, as Quarto needs
+    table_end = text.index(table) + len(table)
+    assert text[table_end:].startswith("\n: Planted versus recovered")
+    assert text.rstrip().endswith("{#tbl-recovery}")
+
+
+def test_recovery_variables_name_the_worst_comparison():
+    values = mv.recovery_variables(RECOVERY)
+    assert values == {
+        "max_abs_error_pp": "1.00",
+        "mean_abs_error_pp": "0.46",
+        "comparisons": "8",
+        "worst": "china (uploader, country_group, last_year)",
+    }
