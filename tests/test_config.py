@@ -25,8 +25,12 @@ def walk_properties(schema: dict, path: str = ""):
         yield from walk_properties(items, f"{path}[]")
 
 
-def test_every_key_has_a_description_and_a_default():
-    schema = yaml.safe_load(SCHEMA.read_text())
+DEMO_SCHEMA = REPO / "src" / "hubshare" / "demo" / "config_schema.yaml"
+
+
+@pytest.mark.parametrize("schema_path", [SCHEMA, DEMO_SCHEMA], ids=["workflow", "demo"])
+def test_every_key_has_a_description_and_a_default(schema_path):
+    schema = yaml.safe_load(schema_path.read_text())
     for path, sub in walk_properties(schema):
         assert sub.get("description"), f"{path} has no description"
         if "[]" not in path:  # keys inside list items are required instead
@@ -51,10 +55,12 @@ def test_empty_config_gets_every_default():
         (("stats", "alpha"), 2, "['stats']['alpha']"),
         (("source",), "ftp", "['source']"),
         (("paper", "renderer"), "word", "['paper']['renderer']"),
+        (("demo", "seed"), -1, "['demo']['seed']"),
     ],
 )
 def test_bad_value_stops_with_the_key_named(key_path, value, named):
     config = copy.deepcopy(default_config())
+    config.setdefault("demo", {})
     target = config
     for key in key_path[:-1]:
         target = target[key]

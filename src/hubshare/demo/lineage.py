@@ -63,16 +63,10 @@ class Lineage:
             first[self.child[row]] = self.private_echo[-1 - parent] if parent < 0 else parent
         return first
 
-    def parents_at(self, k: int) -> dict[int, list[int]]:
-        """child -> parents declared in snapshot k."""
-        valid = (self.from_k <= k) & (k < self.to_k)
-        out: dict[int, list[int]] = {}
-        for c, p in zip(self.child[valid], self.parent[valid], strict=True):
-            out.setdefault(int(c), []).append(int(p))
-        return out
 
 
 def build_lineage(models: Models, namespaces: Namespaces, downloads: np.ndarray, settings: dict, rng: np.random.Generator) -> Lineage:
+    """Draw every derived model's parents; a derived model that finds none becomes an original."""
     n_models, n_snapshots = downloads.shape
     organisation_ns = np.array(
         [o in ("registry", "synthetic_fallback") and SEGMENTS[s] != "intermediaries" for o, s in zip(namespaces.origin, namespaces.segment, strict=True)]

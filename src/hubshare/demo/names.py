@@ -65,9 +65,6 @@ class Names:
     private_object_id: list[str]
     taken: set[str]  # every id used so far, lower case
 
-    def model_id(self, models: Models, namespaces: Namespaces, m: int, name: str | None = None) -> str:
-        return f"{namespaces.name[models.namespace[m]]}/{name or self.name[m]}"
-
 
 def build_names(models: Models, namespaces: Namespaces, lineage: Lineage, meta: Metadata, rng: np.random.Generator) -> Names:
     families = [FAMILIES[i] for i in rng.integers(0, len(FAMILIES), len(namespaces))]

@@ -25,6 +25,7 @@ from hubshare.demo.namespaces import (
     pareto_weights,
     synthetic_name,
 )
+from hubshare.demo.settings import DemoSettingsError
 from hubshare.demo.story import SEGMENTS
 from hubshare.schemas import RELATIONS
 
@@ -88,7 +89,7 @@ def build_models(
     fixed = _fixed_models(namespaces, legacy, end, rng)
     n_rest = total - len(fixed["day"])
     if n_rest < 0:
-        raise ValueError(
+        raise DemoSettingsError(
             f"demo settings: 'models_total' ({total}) is below the {len(fixed['day'])} models the registry "
             "needs (one flagship per namespace plus the legacy ids)"
         )
@@ -116,8 +117,8 @@ def build_models(
 
     date_index = np.array(dates, dtype="datetime64[D]")
     created_k = np.searchsorted(date_index, day, side="left").astype(np.int32)
-    seconds = rng.integers(0, 86_400_000, len(day)) * 1000  # millisecond precision, like the Hub
-    created_us = day.astype("datetime64[us]").astype(np.int64) + seconds
+    time_of_day_us = rng.integers(0, 86_400_000, len(day)) * 1000  # millisecond precision, like the Hub
+    created_us = day.astype("datetime64[us]").astype(np.int64) + time_of_day_us
     popularity = _popularity(rng, settings, uploader_class, flagship, legacy_id)
     models = Models(
         created_us=created_us,
@@ -225,38 +226,29 @@ def _assign_users(
     """Synthetic users with Zipf-distributed model counts; the first user already exists."""
     todo = np.flatnonzero((uploader_class == "user") & (namespace < 0))
     sizes: list[int] = []
-    while sum(sizes) < len(todo):
-        sizes.append(int(min(rng.zipf(USER_MODELS_ZIPF), USER_MODELS_CAP)))
-    if sizes:
-        sizes[-1] -= sum(sizes) - len(todo)
+    remaining = len(todo)
+    while remaining > 0:
+        sizes.append(min(int(rng.zipf(USER_MODELS_ZIPF)), USER_MODELS_CAP, remaining))
+        remaining -= sizes[-1]
     first_user = ns.origin.index("synthetic_user")
     taken = {n.lower() for n in ns.name}
-    new_names = [synthetic_name("user", taken, rng) for _ in sizes]
-    labels = rng.permutation(np.repeat(np.arange(len(sizes)), sizes))
-    # Users are numbered by their first model; the first user takes the first label.
-    first_seen = np.full(len(sizes), -1)
-    order: list[int] = []
-    for label in labels:
-        if first_seen[label] < 0:
-            first_seen[label] = len(order)
-            order.append(int(label))
-    renumber = np.empty(len(sizes), dtype=np.int64)
-    renumber[order] = np.arange(len(order))
-    labels = renumber[labels]
-    ids = np.concatenate([[first_user], len(ns) + np.arange(len(sizes) - 1)]) if sizes else np.array([], dtype=np.int64)
-    namespace[todo] = ids[labels]
+    n_new = max(len(sizes) - 1, 0)
+    # User 0 is the first user, who already exists; the others are new namespaces.
+    ids = np.concatenate([[first_user], len(ns) + np.arange(n_new)]).astype(np.int64)
+    namespace[todo] = ids[rng.permutation(np.repeat(np.arange(len(sizes)), sizes))]
     users = Namespaces(
-        name=new_names[1:],
-        segment=np.full(max(len(sizes) - 1, 0), SEGMENTS.index("unaffiliated_users"), dtype=np.int32),
-        country_group=[UNAFFILIATED] * max(len(sizes) - 1, 0),
-        developer_type=[UNAFFILIATED] * max(len(sizes) - 1, 0),
-        origin=["synthetic_user"] * max(len(sizes) - 1, 0),
-        weight=pareto_weights(rng, max(len(sizes) - 1, 0), SYNTHETIC_WEIGHT_SHAPE),
-        entry=np.zeros(max(len(sizes) - 1, 0), dtype="datetime64[D]"),
+        name=[synthetic_name("user", taken, rng) for _ in range(n_new)],
+        segment=np.full(n_new, SEGMENTS.index("unaffiliated_users"), dtype=np.int32),
+        country_group=[UNAFFILIATED] * n_new,
+        developer_type=[UNAFFILIATED] * n_new,
+        origin=["synthetic_user"] * n_new,
+        weight=pareto_weights(rng, n_new, SYNTHETIC_WEIGHT_SHAPE),
+        entry=np.zeros(n_new, dtype="datetime64[D]"),
     )
     extended = ns.extend(users).with_cells()
-    for i in range(len(ns), len(extended)):
-        extended.entry[i] = day[np.flatnonzero(namespace == i)].min()
+    first_day = np.full(len(extended), np.datetime64("9999-12-31", "D"))
+    np.minimum.at(first_day, namespace[todo], day[todo])
+    extended.entry[len(ns):] = first_day[len(ns):]
     return extended
 
 

@@ -40,47 +40,44 @@ DEFAULTS: dict[str, object] = {
     "legacy_rename_date": "2024-01-31",
 }
 
-_INTEGERS = {"seed", "cadence_days", "models_total", "pre_window_models", "weekly_downloads_start",
-             "weekly_downloads_end", "private_parents", "cycles"}
-_RATES = {"never_downloaded_rate", "base_model_rate", "safetensors_rate", "missing_pipeline_tag_rate",
-          "missing_library_name_rate", "missing_author_rate", "rename_rate", "deletion_rate", "counter_reset_rate"}
-_DATES = {"start", "end", "legacy_rename_date"}
+_INTEGERS = ("seed", "cadence_days", "models_total", "pre_window_models", "weekly_downloads_start",
+             "weekly_downloads_end", "private_parents", "cycles")
+_POSITIVE = ("cadence_days", "models_total", "weekly_downloads_start", "weekly_downloads_end", "model_growth")
+_RATES = ("never_downloaded_rate", "base_model_rate", "safetensors_rate", "missing_pipeline_tag_rate",
+          "missing_library_name_rate", "missing_author_rate", "rename_rate", "deletion_rate", "counter_reset_rate")
+_NUMBERS = ("effect_size", "model_growth", *_RATES)
+_DATES = ("start", "end", "legacy_rename_date")
 
 
 class DemoSettingsError(ValueError):
-    pass
+    """A demo setting that is unknown, of the wrong type or out of range."""
 
 
 def resolve_settings(settings: Mapping[str, object] | None) -> dict[str, object]:
-    """The given settings over the defaults, checked; raises DemoSettingsError naming the key."""
+    """The given settings over the defaults, checked and normalised (ISO date strings,
+    floats for real numbers); raises DemoSettingsError naming the key."""
     given = dict(settings or {})
     unknown = sorted(set(given) - set(DEFAULTS))
     if unknown:
         raise DemoSettingsError(f"demo settings: unknown key(s) {unknown}; known keys are {sorted(DEFAULTS)}")
     resolved = {**DEFAULTS, **given}
     for key in _INTEGERS:
-        value = resolved[key]
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise DemoSettingsError(f"demo settings: '{key}' must be a non-negative integer, got {value!r}")
+        if isinstance(resolved[key], bool) or not isinstance(resolved[key], int) or resolved[key] < 0:
+            raise DemoSettingsError(f"demo settings: '{key}' must be a non-negative integer, got {resolved[key]!r}")
+    for key in _NUMBERS:
+        if isinstance(resolved[key], bool) or not isinstance(resolved[key], int | float) or resolved[key] < 0:
+            raise DemoSettingsError(f"demo settings: '{key}' must be a non-negative number, got {resolved[key]!r}")
+        resolved[key] = float(resolved[key])
     for key in _RATES:
-        value = resolved[key]
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-            raise DemoSettingsError(f"demo settings: '{key}' must be a number in [0, 1], got {value!r}")
+        if resolved[key] > 1:
+            raise DemoSettingsError(f"demo settings: '{key}' must be a share in [0, 1], got {resolved[key]!r}")
+    for key in _POSITIVE:
+        if resolved[key] <= 0:
+            raise DemoSettingsError(f"demo settings: '{key}' must be positive, got {resolved[key]!r}")
     for key in _DATES:
         resolved[key] = iso_date(key, resolved[key]).isoformat()
-    if resolved["cadence_days"] < 1:
-        raise DemoSettingsError("demo settings: 'cadence_days' must be at least 1")
-    span = (iso_date("end", resolved["end"]) - iso_date("start", resolved["start"])).days
-    if span < resolved["cadence_days"]:
+    if (iso_date("end", resolved["end"]) - iso_date("start", resolved["start"])).days < resolved["cadence_days"]:
         raise DemoSettingsError("demo settings: 'start' to 'end' must span at least two snapshots")
-    if resolved["weekly_downloads_start"] <= 0 or resolved["weekly_downloads_end"] <= 0:
-        raise DemoSettingsError("demo settings: 'weekly_downloads_start' and 'weekly_downloads_end' must be positive")
-    for key in ("effect_size", "model_growth"):
-        value = resolved[key]
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise DemoSettingsError(f"demo settings: '{key}' must be a non-negative number, got {value!r}")
-    if resolved["model_growth"] <= 0:
-        raise DemoSettingsError("demo settings: 'model_growth' must be positive")
     if resolved["pre_window_models"] > resolved["models_total"]:
         raise DemoSettingsError("demo settings: 'pre_window_models' cannot exceed 'models_total'")
     resolved["relation_mix"] = _relation_mix(resolved["relation_mix"])
@@ -90,11 +87,10 @@ def resolve_settings(settings: Mapping[str, object] | None) -> dict[str, object]
 def _relation_mix(mix: object) -> dict[str, float]:
     if not isinstance(mix, Mapping) or set(mix) != set(HUB_RELATION_MIX):
         raise DemoSettingsError(f"demo settings: 'relation_mix' must give a share for each of {sorted(HUB_RELATION_MIX)}")
-    values = {k: float(v) for k, v in mix.items()}
-    total = sum(values.values())
-    if any(v < 0 for v in values.values()) or total <= 0:
+    values = {k: float(v) for k, v in sorted(mix.items())}
+    if any(v < 0 for v in values.values()) or sum(values.values()) <= 0:
         raise DemoSettingsError("demo settings: 'relation_mix' shares must be non-negative and not all zero")
-    return {k: values[k] for k in sorted(values)}
+    return values
 
 
 def iso_date(key: str, value: object) -> dt.date:

@@ -95,12 +95,9 @@ def build_truth(
 
 
 def _namespace_groups(registry: pl.DataFrame, namespaces: Namespaces) -> dict[str, list[str]]:
-    lookup = {
-        ns.lower(): (org, cg, dt_)
-        for ns, org, cg, dt_ in registry.select("namespace", "organization", "country_group", "developer_type")
-        .sort("namespace")
-        .iter_rows()
-    }
+    lookup: dict[str, tuple[str, str, str]] = {}
+    for ns, org, cg, dt_ in registry.select("namespace", "organization", "country_group", "developer_type").sort("namespace").iter_rows():
+        lookup.setdefault(ns.lower(), (org, cg, dt_))
     rows = [lookup.get(n.lower(), (n, UNAFFILIATED, UNAFFILIATED)) for n in namespaces.name]
     return {
         "organization": [r[0] for r in rows],
@@ -205,7 +202,13 @@ def _artefacts(models: Models, lineage: Lineage, names: Names, artefacts: Artefa
             "models_with_missing_parent": len({c for children, _ in missing.values() for c in children}),
         },
         "renames": [
-            {"_id": names.object_id[m], "from": artefacts.id_before[m], "to": artefacts.id_after[m], "snapshot": dates[artefacts.rename_k[m]].isoformat()}
+            {
+                "_id": names.object_id[m],
+                "from": artefacts.id_before[m],
+                "to": artefacts.id_after[m],
+                "snapshot": dates[artefacts.rename_k[m]].isoformat(),
+                "kind": "legacy_id" if legacy[m] else "name",
+            }
             for m in np.flatnonzero(artefacts.rename_k < n_snapshots)
         ],
         "deletions": [

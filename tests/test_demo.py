@@ -1,0 +1,423 @@
+"""The demo source: a seeded simulator of the Hub in the raw contract, with its planted truth."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+import yaml
+from hypothesis import given, settings as hypothesis_settings, strategies as st
+
+from hubshare.demo import simulate_demo, snapshot_dates
+from hubshare.demo.downloads import largest_remainder
+from hubshare.demo.settings import DEFAULTS, DemoSettingsError, resolve_settings
+from hubshare.demo.story import SEGMENTS, segment_shares
+from hubshare.schemas import RAW_COLUMNS
+
+SCHEMA = Path(__file__).resolve().parents[1] / "src" / "hubshare" / "demo" / "config_schema.yaml"
+
+REGISTRY_ROWS = [
+    # namespace, organization, country_code, country_group, developer_type
+    ("meta-llama", "Meta", "US", "united_states", "industry"),
+    ("acme-ai", "Acme AI", "US", "united_states", "industry"),
+    ("Qwen", "Alibaba", "CN", "china", "industry"),
+    ("dragon-lab", "Dragon Lab", "CN", "china", "industry"),
+    ("mistralai", "Mistral AI", "FR", "france", "industry"),
+    ("nordic-ai", "Nordic AI", "SE", "rest_of_europe", "industry"),
+    ("stanford-x", "Stanford X", "US", "united_states", "academia"),
+    ("tum-nlp", "TUM NLP", "DE", "germany", "academia"),
+    ("EleutherAI", "EleutherAI", None, "international", "nonprofit"),
+    ("open-collective", "Open Collective", "US", "united_states", "nonprofit"),
+    ("national-library", "National Library", "SE", "rest_of_europe", "government"),
+    ("lllyasviel", "lllyasviel", None, "unaffiliated_user", "unaffiliated_user"),
+    ("TheBloke", "TheBloke", None, "unaffiliated_user", "unaffiliated_user"),
+    ("unsloth", "Unsloth AI", "US", "united_states", "industry"),
+    ("mystery-org", "Mystery", None, "unknown", "unknown"),
+]
+LEGACY_ROWS = [("acme-base-uncased", "acme-ai"), ("acme-gpt", "acme-ai"), ("orphan-model", "not-in-registry")]
+SMALL = {"seed": 11, "models_total": 1500, "pre_window_models": 100, "cadence_days": 28}
+MEDIUM = {"seed": 5, "models_total": 6000, "pre_window_models": 200, "cadence_days": 28}
+
+
+def registry(rows=REGISTRY_ROWS) -> pl.DataFrame:
+    return pl.DataFrame(
+        [{"namespace": r[0], "organization": r[1], "country_code": r[2], "country_group": r[3], "developer_type": r[4],
+          "source_url": "https://example.org", "note": None} for r in rows],
+        schema={c: pl.String for c in ("namespace", "organization", "country_code", "country_group", "developer_type", "source_url", "note")},
+    )
+
+
+def legacy_ids() -> pl.DataFrame:
+    return pl.DataFrame(LEGACY_ROWS, schema={"model_id": pl.String, "namespace": pl.String}, orient="row")
+
+
+def run(tmp_path_factory, name: str, settings: dict, rows=REGISTRY_ROWS) -> tuple[Path, list[Path], dict]:
+    out = tmp_path_factory.mktemp(name)
+    written = simulate_demo(settings, registry(rows), legacy_ids(), out)
+    return out, written, json.loads((out / "truth.json").read_text(encoding="utf-8"))
+
+
+def all_rows(out: Path) -> pl.DataFrame:
+    return pl.concat(
+        [pl.read_parquet(p).with_columns(pl.lit(dt.date.fromisoformat(p.stem)).alias("date")) for p in sorted(out.glob("*.parquet"))]
+    )
+
+
+def last_snapshot(out: Path) -> pl.DataFrame:
+    return pl.read_parquet(sorted(out.glob("*.parquet"))[-1])
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    return run(tmp_path_factory, "small", SMALL)
+
+
+@pytest.fixture(scope="module")
+def medium(tmp_path_factory):
+    out, written, truth = run(tmp_path_factory, "medium", MEDIUM)
+    return out, written, truth, all_rows(out)
+
+
+# --- calendar and settings -------------------------------------------------------
+
+
+def test_default_calendar_is_weekly_from_june_2020_to_august_2025():
+    dates = snapshot_dates({})
+    assert dates[0] == dt.date(2020, 6, 3) and dates[-1] == dt.date(2025, 8, 27)
+    assert {(b - a).days for a, b in zip(dates, dates[1:])} == {7}
+    assert len(dates) == 274
+
+
+def test_importing_the_calendar_does_not_load_the_simulator():
+    code = "import sys, hubshare.demo as d; d.snapshot_dates({}); print(sorted(m for m in ('numpy', 'polars') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+@given(
+    start=st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2026, 1, 1)),
+    span=st.integers(min_value=0, max_value=900),
+    cadence=st.integers(min_value=1, max_value=60),
+)
+def test_snapshot_dates_step_by_the_cadence_within_the_bounds(start, span, cadence):
+    end = start + dt.timedelta(days=span)
+    dates = snapshot_dates({"start": start.isoformat(), "end": end.isoformat(), "cadence_days": cadence})
+    assert dates[0] == start and dates[-1] <= end < dates[-1] + dt.timedelta(days=cadence)
+    assert all((b - a).days == cadence for a, b in zip(dates, dates[1:]))
+
+
+def test_unknown_or_out_of_range_settings_are_refused_by_name():
+    with pytest.raises(DemoSettingsError, match="models_totl"):
+        resolve_settings({"models_totl": 10})
+    with pytest.raises(DemoSettingsError, match="rename_rate"):
+        resolve_settings({"rename_rate": 1.5})
+    with pytest.raises(DemoSettingsError, match="start"):
+        resolve_settings({"start": "June 2020"})
+
+
+def test_config_schema_documents_every_key_with_the_code_defaults():
+    schema = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))
+    properties = schema["properties"]
+    assert set(properties) == set(DEFAULTS)
+    for key, spec in properties.items():
+        assert spec["description"].strip(), key
+        assert spec["default"] == DEFAULTS[key], key
+
+
+# --- bytes and the raw contract --------------------------------------------------
+
+
+def test_same_seed_and_settings_give_identical_bytes(small, tmp_path_factory):
+    out, written, _ = small
+    again = tmp_path_factory.mktemp("again")
+    rewritten = simulate_demo(SMALL, registry(), legacy_ids(), again)
+    assert [p.name for p in written] == [p.name for p in rewritten]
+    for first, second in zip(written, rewritten):
+        assert first.read_bytes() == second.read_bytes(), first.name
+
+
+def test_another_seed_gives_other_data(small, tmp_path_factory):
+    out, _, _ = small
+    other = tmp_path_factory.mktemp("other")
+    simulate_demo({**SMALL, "seed": 12}, registry(), legacy_ids(), other)
+    name = sorted(out.glob("*.parquet"))[-1].name
+    assert (out / name).read_bytes() != (other / name).read_bytes()
+
+
+def test_every_snapshot_has_exactly_the_raw_columns_and_dtypes(small):
+    out, written, truth = small
+    dates = snapshot_dates(SMALL)
+    assert sorted(p.name for p in written) == sorted(
+        [f"{d.isoformat()}.parquet" for d in dates] + [f"{d.isoformat()}.meta.yaml" for d in dates] + ["truth.json"]
+    )
+    expected = {name: dtype for name, (dtype, _) in RAW_COLUMNS.items()}
+    for path in sorted(out.glob("*.parquet")):
+        frame = pl.read_parquet(path)
+        assert dict(frame.schema) == expected, path.name
+        assert frame["_id"].str.contains(r"^[0-9a-f]{24}$").all()
+        assert frame["_id"].n_unique() == frame.height and frame["id"].n_unique() == frame.height
+        assert frame["tags"].null_count() == 0
+        assert frame["tags"].list.eval(pl.element().str.starts_with("license:").any()).list.first().all()
+        assert (frame["downloads"] >= 0).all() and (frame["downloadsAllTime"] >= 0).all()
+
+
+def test_origin_metadata_names_the_file_it_describes(small):
+    out, _, _ = small
+    for meta_path in sorted(out.glob("*.meta.yaml")):
+        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+        day = meta_path.name.removesuffix(".meta.yaml")
+        parquet = out / f"{day}.parquet"
+        assert meta["sha256"] == hashlib.sha256(parquet.read_bytes()).hexdigest()
+        assert meta["rows"] == pl.read_parquet(parquet).height
+        assert meta["snapshot_date"] == meta["date_accessed"] == day
+        assert meta["source"] == "demo" and meta["license"] == "CC-BY-4.0" and meta["seed"] == SMALL["seed"]
+        assert meta["url"] == "demo://hubshare/simulator" and meta["download_measure"] == "alltime_diff"
+
+
+# --- what the Hub looks like -----------------------------------------------------
+
+
+def test_downloads_are_heavy_tailed(medium):
+    out, _, _, _ = medium
+    counts = last_snapshot(out)["downloadsAllTime"].sort(descending=True).to_numpy()
+    assert 0.55 <= (counts == 0).mean() <= 0.72
+    top = counts[: len(counts) // 100].sum() / counts.sum()
+    assert top >= 0.7
+
+
+def test_registry_organisations_carry_the_top_and_synthetic_users_the_tail(medium):
+    out, _, _, _ = medium
+    frame = last_snapshot(out).with_columns(pl.col("id").str.split("/").list.first().alias("namespace"))
+    listed = {r[0].lower() for r in REGISTRY_ROWS}
+    top = frame.sort("downloadsAllTime", descending=True).head(20)
+    assert top["namespace"].str.to_lowercase().is_in(listed).mean() >= 0.5
+    namespaces = frame["namespace"].unique()
+    assert namespaces.str.contains(r"^user-[0-9a-f]{6}$").mean() > 0.8
+
+
+def test_relation_mix_and_base_model_rate_follow_the_hub(medium):
+    out, _, _, _ = medium
+    frame = last_snapshot(out)
+    assert frame["baseModels"].is_not_null().mean() == pytest.approx(DEFAULTS["base_model_rate"], abs=0.03)
+    relations = frame["baseModels"].struct.field("relation").drop_nulls().value_counts(normalize=True)
+    shares = dict(relations.rows())
+    for relation, share in DEFAULTS["relation_mix"].items():
+        assert shares[relation] == pytest.approx(share, abs=0.03), relation
+    merges = frame.filter(pl.col("baseModels").struct.field("relation") == "merge")
+    assert merges["baseModels"].struct.field("models").list.len().is_between(2, 3).all()
+    others = frame.filter(pl.col("baseModels").struct.field("relation").is_in(["finetune", "adapter", "quantized"]))
+    assert (others["baseModels"].struct.field("models").list.len() == 1).all()
+
+
+def test_metadata_is_missing_at_the_configured_rates(medium):
+    out, _, _, _ = medium
+    frame = last_snapshot(out)
+    assert frame["safetensors"].is_not_null().mean() == pytest.approx(DEFAULTS["safetensors_rate"], abs=0.03)
+    assert frame["pipeline_tag"].is_null().mean() == pytest.approx(DEFAULTS["missing_pipeline_tag_rate"], abs=0.03)
+    assert frame["library_name"].is_null().mean() == pytest.approx(DEFAULTS["missing_library_name_rate"], abs=0.03)
+    totals = frame["safetensors"].struct.field("total").drop_nulls()
+    assert 5e7 < totals.median() < 3e9
+
+
+def test_base_model_tags_mirror_base_models(medium):
+    out, _, _, _ = medium
+    frame = last_snapshot(out).filter(pl.col("baseModels").is_not_null()).head(200)
+    for tags, base in zip(frame["tags"].to_list(), frame["baseModels"].to_list()):
+        for parent in base["models"]:
+            assert f"base_model:{parent['id']}" in tags
+            assert f"base_model:{base['relation']}:{parent['id']}" in tags
+
+
+def test_rolling_downloads_stay_below_the_all_time_count_without_resets(medium):
+    out, _, truth, rows = medium
+    reset_ids = {r["_id"] for r in truth["artefacts"]["counter_resets"]}
+    later = rows.filter(pl.col("date") > pl.col("date").min(), ~pl.col("_id").is_in(list(reset_ids)))
+    assert (later["downloads"] <= later["downloadsAllTime"]).all()
+
+
+# --- artefacts -------------------------------------------------------------------
+
+
+def test_all_time_counts_fall_only_at_planted_resets(medium):
+    _, _, truth, rows = medium
+    steps = rows.sort("_id", "date").with_columns(
+        (pl.col("downloadsAllTime") - pl.col("downloadsAllTime").shift(1).over("_id")).alias("step")
+    )
+    drops = {(r["_id"], r["date"].isoformat()) for r in steps.filter(pl.col("step") < 0).iter_rows(named=True)}
+    planted = {(r["_id"], r["snapshot"]) for r in truth["artefacts"]["counter_resets"]}
+    assert drops == planted and planted
+    for _id, day in planted:
+        row = steps.filter((pl.col("_id") == _id) & (pl.col("date") == dt.date.fromisoformat(day)))
+        assert row["downloadsAllTime"][0] >= 0
+
+
+def test_renamed_models_keep_their_object_id(medium):
+    _, _, truth, rows = medium
+    renames = truth["artefacts"]["renames"]
+    assert renames
+    for rename in renames:
+        history = rows.filter(pl.col("_id") == rename["_id"]).sort("date")
+        day = dt.date.fromisoformat(rename["snapshot"])
+        assert set(history.filter(pl.col("date") < day)["id"]) == {rename["from"]}
+        assert set(history.filter(pl.col("date") >= day)["id"]) == {rename["to"]}
+        if rename["kind"] == "name":
+            assert rename["from"].split("/")[0] == rename["to"].split("/")[0] and rename["from"] != rename["to"]
+        else:
+            assert rename["to"] == f"acme-ai/{rename['from']}"
+
+
+def test_legacy_ids_move_into_their_namespace_without_an_author_before(medium):
+    _, _, truth, rows = medium
+    legacy = rows.filter(~pl.col("id").str.contains("/"))
+    assert set(legacy["id"]) == {"acme-base-uncased", "acme-gpt"}
+    assert legacy["author"].null_count() == legacy.height
+    assert truth["legacy_ids_not_simulated"] == ["orphan-model"]
+    moved = rows.filter(pl.col("_id").is_in(legacy["_id"].unique().to_list()) & pl.col("id").str.contains("/"))
+    assert set(moved["id"]) == {"acme-ai/acme-base-uncased", "acme-ai/acme-gpt"}
+    assert legacy["date"].max() < moved["date"].min()
+
+
+def test_deleted_models_never_reappear(medium):
+    _, _, truth, rows = medium
+    dates = sorted(rows["date"].unique().to_list())
+    position = {d: i for i, d in enumerate(dates)}
+    spans = rows.group_by("_id").agg(pl.col("date").min().alias("first"), pl.col("date").max().alias("last"), pl.len())
+    for first, last, n in spans.select("first", "last", "len").iter_rows():
+        assert position[last] - position[first] + 1 == n
+    deleted = truth["artefacts"]["deletions"]
+    assert deleted
+    last_seen = dict(spans.select("_id", "last").iter_rows())
+    for deletion in deleted:
+        assert last_seen[deletion["_id"]] < dt.date.fromisoformat(deletion["first_absent"])
+
+
+def test_authors_are_missing_on_some_rows_only(medium):
+    _, _, truth, rows = medium
+    namespaced = rows.filter(pl.col("id").str.contains("/"))
+    share = namespaced["author"].is_null().mean()
+    assert 0 < share < 0.05
+    present = namespaced.filter(pl.col("author").is_not_null())
+    assert (present["id"].str.split("/").list.first() == present["author"]).all()
+
+
+def test_cycles_and_missing_parents_are_planted(medium):
+    out, _, truth, rows = medium
+    counts = truth["artefacts"]["counts"]
+    assert counts["cycles"] == DEFAULTS["cycles"] and counts["private_parents"] == DEFAULTS["private_parents"]
+    last = last_snapshot(out)
+    parents = {
+        r["id"]: [m["id"] for m in r["baseModels"]["models"]]
+        for r in last.filter(pl.col("baseModels").is_not_null()).select("id", "baseModels").iter_rows(named=True)
+    }
+    for cycle in truth["artefacts"]["cycles"]:
+        a, b = cycle["ids"]
+        assert parents[a] == [b] and parents[b] == [a]
+    every_id = set(rows["id"])
+    private = [m["parent"] for m in truth["artefacts"]["missing_parents"] if m["parent"].endswith("-private")]
+    assert len(private) == DEFAULTS["private_parents"] and not every_id & set(private)
+
+
+# --- the planted story -----------------------------------------------------------
+
+
+def test_truth_shares_sum_to_one_per_view_dimension_and_period(medium):
+    _, _, truth, _ = medium
+    periods = set(truth["periods"])
+    assert periods == {"<=2022", "2023", "2024", "2025", "last_year"}
+    assert truth["periods"]["<=2022"][0] == snapshot_dates(MEDIUM)[1].isoformat()
+    for view in ("uploader", "derived"):
+        for dimension in ("country_group", "developer_type"):
+            groups = truth["planted"][view][dimension]
+            for period in periods:
+                assert sum(g[period] for g in groups.values()) == pytest.approx(1.0, abs=1e-8)
+
+
+def test_truth_records_segments_intermediaries_and_unsimulated_namespaces(medium):
+    _, _, truth, _ = medium
+    assert set(truth["segments"]) == set(SEGMENTS)
+    assert "Qwen" in truth["segments"]["cn_industry"]["registry_namespaces"]
+    assert {"TheBloke", "unsloth"} <= set(truth["intermediary_namespaces"])
+    assert any(n.startswith("quant-") for n in truth["intermediary_namespaces"])
+    assert truth["namespaces_not_simulated"] == ["mystery-org"]
+    assert not any(s["synthetic_fallback"] for s in truth["segments"].values())
+
+
+def test_full_story_lets_china_rise_and_us_industry_fall(medium):
+    _, _, truth, _ = medium
+    weekly = truth["planted"]["weekly"]
+    first_year = lambda s: np.mean([v for _, v in weekly[s][:13]])  # noqa: E731
+    last_year = lambda s: np.mean([v for _, v in weekly[s][-13:]])  # noqa: E731
+    assert last_year("united_states") < first_year("united_states") - 0.1
+    assert last_year("china") > first_year("china") + 0.08
+    assert last_year("unaffiliated_user") > first_year("unaffiliated_user") + 0.1
+    assert last_year("intermediaries") > first_year("intermediaries") + 0.05
+    uploader = truth["planted"]["uploader"]["country_group"]
+    assert uploader["china"]["last_year"] > uploader["china"]["<=2022"]
+
+
+def test_effect_size_zero_plants_flat_uploader_shares(tmp_path_factory):
+    _, _, truth = run(tmp_path_factory, "null", {**SMALL, "effect_size": 0})
+    for series in truth["planted"]["weekly"].values():
+        values = [v for _, v in series]
+        assert max(values) - min(values) < 1e-4
+    for groups in truth["planted"]["uploader"].values():
+        for periods in groups.values():
+            assert max(periods.values()) - min(periods.values()) < 1e-4
+
+
+def test_a_segment_missing_from_the_registry_gets_synthetic_namespaces(tmp_path_factory):
+    rows = [r for r in REGISTRY_ROWS if r[3] != "china"]
+    _, _, truth = run(tmp_path_factory, "fallback", {**SMALL, "models_total": 800, "cadence_days": 56}, rows)
+    segment = truth["segments"]["cn_industry"]
+    assert segment["synthetic_fallback"] and not segment["registry_namespaces"]
+    assert "china" not in truth["planted"]["uploader"]["country_group"]
+
+
+# --- properties ------------------------------------------------------------------
+
+
+@given(
+    quotas=st.lists(st.floats(min_value=0, max_value=1e6, allow_nan=False), min_size=1, max_size=40),
+    n_groups=st.integers(min_value=1, max_value=5),
+    seed=st.integers(min_value=0, max_value=2**16),
+)
+def test_largest_remainder_hits_group_totals_exactly(quotas, n_groups, seed):
+    rng = np.random.default_rng(seed)
+    group = rng.integers(0, n_groups, len(quotas))
+    raw = np.array(quotas)
+    totals = np.array([int(round(raw[group == g].sum())) for g in range(n_groups)])
+    sums = np.bincount(group, weights=raw, minlength=n_groups)
+    scale = np.where(sums > 0, totals / np.where(sums > 0, sums, 1), 0)
+    quota = raw * scale[group]
+    result = largest_remainder(quota, group, totals)
+    assert (np.bincount(group, weights=result, minlength=n_groups) == totals).all()
+    assert (np.abs(result - quota) < 1 + 1e-6).all() and (result >= 0).all()
+
+
+@hypothesis_settings(max_examples=50)
+@given(effect=st.floats(min_value=0, max_value=3), cadence=st.integers(min_value=7, max_value=120))
+def test_segment_shares_are_distributions_and_flat_without_effect(effect, cadence):
+    dates = snapshot_dates({"cadence_days": cadence})
+    shares = segment_shares(dates, effect)
+    assert np.allclose(shares.sum(axis=1), 1.0) and (shares >= 0).all()
+    if effect == 0:
+        assert np.allclose(shares, shares[:1])
+    full = segment_shares(dates, 1.0)
+    assert full[-1, SEGMENTS.index("cn_industry")] > full[-1, SEGMENTS.index("us_industry")]
+
+
+def test_ids_look_like_the_hub(small):
+    out, _, _ = small
+    frame = last_snapshot(out)
+    namespaced = frame.filter(pl.col("id").str.contains("/"))
+    assert namespaced["id"].map_elements(lambda i: bool(re.fullmatch(r"[A-Za-z0-9][\w.-]*/[\w.-]+", i)), return_dtype=pl.Boolean).all()
+    gguf = frame.filter(pl.col("tags").list.contains("gguf"))
+    assert (gguf["baseModels"].struct.field("relation") == "quantized").all()
