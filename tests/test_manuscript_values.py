@@ -37,7 +37,7 @@ def test_signed_uses_the_true_minus_sign():
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(0.0, "< 0.001"), (0.0009, "< 0.001"), (0.001, "0.001"), (0.04567, "0.046"), (0.5, "0.500"), (1.0, "1.000")],
+    [(0.0, "<\u00a00.001"), (0.0009, "<\u00a00.001"), (0.001, "0.001"), (0.04567, "0.046"), (0.5, "0.500"), (1.0, "1.000")],
 )
 def test_p_value(value, text):
     assert mv.p_value(value) == text
@@ -68,14 +68,15 @@ def test_markdown_table_shape_and_alignment():
     text = mv.markdown_table(frame, align="lrr")
     assert text == (
         "| Group | Share | N |\n"
-        "|:---|---:|---:|\n"
+        # dashes follow the widest cell of each column (at least 3), plus 2 for padding
+        "|:------|------:|----:|\n"
         "| China | 12.3% | 3 |\n"
         "|  | 4.5% | 4 |\n"
     )
     # default: every column left-aligned
-    assert mv.markdown_table(frame).splitlines()[1] == "|:---|:---|:---|"
+    assert mv.markdown_table(frame).splitlines()[1] == "|:------|:------|:----|"
     # an empty frame is header and rule only
-    assert mv.markdown_table(frame.clear()).splitlines() == ["| Group | Share | N |", "|:---|:---|:---|"]
+    assert mv.markdown_table(frame.clear()).splitlines() == ["| Group | Share | N |", "|:------|:------|:----|"]
 
 
 def test_share_variables_nest_view_dimension_group_period():
@@ -128,7 +129,7 @@ def test_trend_variables_format_slope_ci_and_direction():
                        test("derived", "china", -0.5, -1.25, 0.25, 0.2, 0.3, False)]}
     tree = mv.trend_variables(stats)
     assert tree["uploader"]["country_group"]["china"] == {
-        "slope": "+2.00", "ci": "[+1.50, +2.50]", "p": "< 0.001", "p_adj": "< 0.001", "first": "10.0",
+        "slope": "+2.00", "ci": "[+1.50, +2.50]", "p": "<\u00a00.001", "p_adj": "<\u00a00.001", "first": "10.0",
         "last": "13.0", "direction": "rose", "significant": "significant", "mk_p": "0.200",
         "sen": MINUS + "0.46",
     }
@@ -229,14 +230,16 @@ LABELS = {"china": "China", "europe": "Europe", "academia": "Academia"}
 
 def test_recovery_table_markdown_keeps_groups_planted_at_one_percent():
     lines = mv.recovery_table_markdown(RECOVERY, LABELS).splitlines()
-    assert lines == [
-        "| Group | Dimension | View | Period | Planted | Recovered | Error (pp) |",
-        "|:---|:---|:---|:---|---:|---:|---:|",
-        # (0.21 - 0.2) * 100 = +1.00
-        "| China | country group | uploader | last_year | 20.00% | 21.00% | +1.00 |",
-        # (0.006 - 0.005) * 100 = +0.10
-        "| Europe | country group | uploader | last_year | 0.50% | 0.60% | +0.10 |",
-        "| Academia | developer type | derived | last_year | 1.00% | 1.00% | +0.00 |",
+    cells = [[c.strip() for c in line.strip("|").split("|")] for line in lines]
+    assert cells[0] == ["Group", "Dimension", "Uploader planted", "Uploader recovered", "Derived planted",
+                        "Derived recovered", "Largest error (pp)"]
+    assert cells[2:] == [
+        # china: uploader (0.21 - 0.2) * 100 = 1.00; derived planted 0, recovered 0.3% -> 0.30; largest 1.00
+        ["China", "country group", "20.00%", "21.00%", "0.00%", "0.30%", "1.00"],
+        # europe: 2% planted in 2023 keeps it; last_year uploader only (0.006 - 0.005) * 100 = 0.10
+        ["Europe", "country group", "0.50%", "0.60%", "\u2013", "\u2013", "0.10"],
+        # academia: exactly 1% is kept, derived view only
+        ["Academia", "developer type", "\u2013", "\u2013", "1.00%", "1.00%", "0.00"],
     ]
 
 

@@ -50,7 +50,7 @@ TYPST_DEFAULTS = {
 # Typst rules added to Pandoc's default template. Captions already carry
 # "Figure N:" from the cross-reference pass, so Typst must not number them
 # again. A caption sits in a box: centred while it fits on one line, flush
-# left once it wraps. Tables get booktabs-like rules above and below (Pandoc
+# left once it wraps. Long tables may break across pages. Tables get booktabs-like rules above and below (Pandoc
 # draws the one under the header); the reference list a hanging indent.
 TYPST_HEADER = """\
 #set document(date: none)
@@ -58,6 +58,8 @@ TYPST_HEADER = """\
 #show figure.caption: set text(size: 0.92em)
 #show figure.caption: it => box(align(start, it))
 #show figure: set block(above: 1.5em, below: 1.5em)
+#show figure.where(kind: table): set block(breakable: true)
+#show table: set text(size: 0.85em)
 #set table(inset: (x: 6pt, y: 4pt))
 #show table: it => block(stroke: (y: 0.8pt), it)
 #show link: set text(fill: rgb("#1f4e79"))
