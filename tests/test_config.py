@@ -25,7 +25,7 @@ def walk_properties(schema: dict, path: str = ""):
         yield from walk_properties(items, f"{path}[]")
 
 
-DEMO_SCHEMA = REPO / "src" / "hubshare" / "demo" / "config_schema.yaml"
+DEMO_SCHEMA = REPO / "workflow" / "schemas" / "demo.schema.yaml"
 
 
 @pytest.mark.parametrize("schema_path", [SCHEMA, DEMO_SCHEMA], ids=["workflow", "demo"])

@@ -22,7 +22,7 @@ from hubshare.demo.settings import DEFAULTS, DemoSettingsError, resolve_settings
 from hubshare.demo.story import SEGMENTS, segment_shares
 from hubshare.schemas import RAW_COLUMNS
 
-SCHEMA = Path(__file__).resolve().parents[1] / "src" / "hubshare" / "demo" / "config_schema.yaml"
+SCHEMA = Path(__file__).resolve().parents[1] / "workflow" / "schemas" / "demo.schema.yaml"
 
 REGISTRY_ROWS = [
     # namespace, organization, country_code, country_group, developer_type

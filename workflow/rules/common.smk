@@ -31,3 +31,13 @@ def raw_snapshot(wildcards):
 
 NORMALIZED = expand(str(PROCESSED_SNAPSHOTS / "{date}.parquet"), date=SNAPSHOT_DATES)
 QUALITY = expand("results/quality/snapshots/{date}.json", date=SNAPSHOT_DATES)
+
+
+FIGURES = ["country_groups", "developer_types", "concentration"]
+
+
+def demo_inputs(wildcards):
+    """Planted truth and its recovery table, which exist only for the demo source."""
+    if IS_DEMO:
+        return {"truth": str(RAW_DIR / "truth.json"), "recovery": "results/tables/recovery.csv"}
+    return {}

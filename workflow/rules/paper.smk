@@ -1,14 +1,5 @@
 # The manuscript: results -> variables and tables -> rendered HTML and PDF.
 
-FIGURES = ["country_groups", "developer_types", "concentration"]
-
-
-def demo_inputs(wildcards):
-    if IS_DEMO:
-        return {"truth": str(RAW_DIR / "truth.json"), "recovery": "results/tables/recovery.csv"}
-    return {}
-
-
 rule manuscript_inputs:
     """Every number and generated table the manuscript shows, plus its figures."""
     input:

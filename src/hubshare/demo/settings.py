@@ -1,8 +1,8 @@
 """The `demo:` block of the workflow configuration: defaults and checks.
 
 Pure Python (no numpy, no polars) so that the workflow can read the calendar
-at DAG-build time without importing the simulator. `config_schema.yaml` in
-this folder documents the same keys; a test keeps the two in step.
+at DAG-build time without importing the simulator. `workflow/schemas/demo.schema.yaml`
+documents the same keys; a test keeps the two in step.
 """
 
 from __future__ import annotations
