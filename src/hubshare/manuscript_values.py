@@ -194,7 +194,8 @@ def trend_table(stats: dict, labels: dict[str, str]) -> str:
             p_value(ols["p_adjusted_bh"]),
             p_value(test["mann_kendall"]["p_value"]),
         ])
-    columns = ["Series", "Dimension", "View", "First year", "Last year", "Slope per year [95% CI]", "p (BH)", "p (MK)"]
+    confidence = f"{stats['confidence'] * 100:.0f}%"
+    columns = ["Series", "Dimension", "View", "First year", "Last year", f"Slope per year [{confidence} CI]", "p (BH)", "p (MK)"]
     return markdown_table(pl.DataFrame(rows, schema=columns, orient="row"), align="lllrrrrr")
 
 
@@ -253,7 +254,8 @@ DEMO_NOTICE = (
 
 def assemble_variables(*, source: str, snapshots: int, stats: dict, period_shares: pl.DataFrame,
                        concentration: pl.DataFrame, ledger: pl.DataFrame, coverage: pl.DataFrame,
-                       quality: dict, truth: dict | None, recovery: pl.DataFrame | None) -> dict:
+                       quality: dict, truth: dict | None, recovery: pl.DataFrame | None,
+                       vocabulary: dict) -> dict:
     """The nested mapping written to `_variables.yml`."""
     weeks = concentration["week"]
     variables = {
@@ -268,6 +270,7 @@ def assemble_variables(*, source: str, snapshots: int, stats: dict, period_share
             "models_last_snapshot": f"{quality['snapshots']['rows_out_last']:,}",
             "rows_repaired": f"{quality['repairs_total']:,}",
         },
+        "vocabulary": vocabulary,
         "ledger": ledger_variables(ledger),
         "share": share_variables(period_shares),
         "trend": trend_variables(stats),

@@ -39,6 +39,11 @@ with log_to(snakemake.log[0]) as log:
         quality=read_json(inputs.quality),
         truth=read_json(inputs.truth) if is_demo else None,
         recovery=recovery,
+        vocabulary={
+            "version": vocabularies.version,
+            "country_groups": str(len(vocabularies.country_groups)),
+            "developer_types": str(len(vocabularies.developer_types)),
+        },
     )
     write_yaml(variables, snakemake.output.variables)
 
