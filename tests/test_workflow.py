@@ -99,6 +99,12 @@ def test_planted_story_is_detected(built):
     assert users["slope_pp_per_year"] > 0 and users["significant"]
 
 
+def test_every_planted_intermediary_is_flagged(built):
+    truth = json.loads((built / "data/raw/snapshots/demo/truth.json").read_text())
+    flagged = pl.read_csv(built / "results/tables/intermediaries.csv").filter(pl.col("is_intermediary"))
+    assert set(truth["intermediary_namespaces"]) <= set(flagged["namespace"])
+
+
 def test_figures_exist_as_pdf_and_png(built):
     for name in ("country_groups", "developer_types", "concentration"):
         assert (built / f"figures/{name}.pdf").read_bytes().startswith(b"%PDF")

@@ -115,12 +115,17 @@ def coverage_variables(coverage: pl.DataFrame) -> dict:
     return tree
 
 
+def _small(value: float) -> str:
+    """Two decimals, or scientific notation where two decimals would read as an exact zero."""
+    return f"{value:.2f}" if value == 0 or value >= 0.005 else f"{value:.1e}"
+
+
 def recovery_variables(recovery: pl.DataFrame) -> dict:
     errors = recovery["error_pp"].abs()
     worst = recovery.sort(pl.col("error_pp").abs(), descending=True).row(0, named=True)
     return {
-        "max_abs_error_pp": f"{errors.max():.2f}",
-        "mean_abs_error_pp": f"{errors.mean():.2f}",
+        "max_abs_error_pp": _small(errors.max()),
+        "mean_abs_error_pp": _small(errors.mean()),
         "comparisons": f"{recovery.height:,}",
         "worst": f"{worst['group']} ({worst['view']}, {worst['dimension']}, {worst['period']})",
     }
@@ -289,7 +294,8 @@ def assemble_variables(*, source: str, snapshots: int, stats: dict, period_share
     return variables
 
 
-def validation_section(recovery: pl.DataFrame | None, labels: dict[str, str]) -> str:
+def validation_section(recovery: pl.DataFrame | None, labels: dict[str, str],
+                       intermediaries: dict | None = None) -> str:
     """The source-dependent validation text: planted-vs-recovered on demo data, a statement otherwise."""
     if recovery is None:
         return (
@@ -303,8 +309,64 @@ def validation_section(recovery: pl.DataFrame | None, labels: dict[str, str]) ->
         f"points and the mean absolute error {values['mean_abs_error_pp']} (@tbl-recovery). The "
         "simulated artefacts (renames, deletions, counter resets, missing authors, legacy ids, "
         "missing parents and cycles) are all handled by stated rules, so planted values are "
-        "recovered up to floating-point rounding unless a rule is broken.\n\n"
+        "recovered up to floating-point rounding unless a rule is broken."
+        + (
+            f" The intermediary rule flags {intermediaries['planted_found']} of the "
+            f"{intermediaries['planted_total']} namespaces the simulator planted as re-publishers of other "
+            "developers' models; it also flags unaffiliated users whose downloads come mostly from "
+            "fine-tunes and adapters of other developers' models, as its definition says."
+            if intermediaries and "planted_found" in intermediaries else ""
+        )
+        + "\n\n"
         + recovery_table_markdown(recovery, labels)
         + "\n: Planted versus recovered download shares in the last-year window, as uploaded and "
         "derived, for every group with a planted share of at least 1% in some period. {#tbl-recovery}\n"
     )
+
+
+def intermediary_variables(classified: pl.DataFrame, by_period: pl.DataFrame, threshold: float,
+                           min_downloads: float, planted: list[str] | None) -> dict:
+    """intermediaries.{count, threshold, min_downloads, share.<period>[, planted_found, planted_total]}."""
+    flagged = set(classified.filter(pl.col("is_intermediary"))["namespace"].to_list())
+    variables = {
+        "count": f"{len(flagged):,}",
+        "threshold": pct(threshold, 0),
+        "min_downloads": f"{min_downloads:,.0f}",
+        "share": {period_key(r["period"]): pct(r["share"]) for r in by_period.iter_rows(named=True)},
+    }
+    if planted is not None:
+        variables["planted_found"] = f"{len(flagged & set(planted)):,}"
+        variables["planted_total"] = f"{len(planted):,}"
+    return variables
+
+
+def top_intermediaries_table(classified: pl.DataFrame, rows: int = 10) -> str:
+    top = classified.filter(pl.col("is_intermediary")).head(rows)
+    total = classified["downloads"].sum()
+    frame = top.select(
+        pl.col("namespace").alias("Namespace"),
+        pl.col("downloads").map_elements(lambda v: pct(v / total, 2), return_dtype=pl.String).alias("Share of downloads"),
+        pl.col("derivative_share").map_elements(lambda v: pct(v), return_dtype=pl.String).alias("From derivatives"),
+    )
+    return markdown_table(frame, align="lrr")
+
+
+def threshold_table(sensitivity: pl.DataFrame, periods: list[str]) -> str:
+    rows = []
+    for (threshold,), cells in sensitivity.sort("threshold").group_by("threshold", maintain_order=True):
+        share_in = {r["period"]: r["share"] for r in cells.iter_rows(named=True)}
+        rows.append([pct(threshold, 0), f"{cells['namespaces'][0]:,}", *[pct(share_in.get(p, 0.0)) for p in periods]])
+    columns = ["Threshold", "Namespaces", *periods]
+    return markdown_table(pl.DataFrame(rows, schema=columns, orient="row"), align="rr" + "r" * len(periods))
+
+
+def sensitivity_table_markdown(sensitivity: pl.DataFrame, alternatives: dict[str, str], labels: dict[str, str],
+                               groups: list[str], period: str = "last_year") -> str:
+    """Alternatives x headline country groups, in one period."""
+    cells = sensitivity.filter((pl.col("dimension") == "country_group") & (pl.col("period") == period))
+    rows = []
+    for alternative, label in alternatives.items():
+        share_of = {r["group"]: r["share"] for r in cells.filter(pl.col("alternative") == alternative).iter_rows(named=True)}
+        rows.append([label, *[pct(share_of.get(g, 0.0)) if g in share_of else "\u2013" for g in groups]])
+    columns = ["Attribution", *[labels.get(g, g.capitalize()) for g in groups]]
+    return markdown_table(pl.DataFrame(rows, schema=columns, orient="row"), align="l" + "r" * len(groups))

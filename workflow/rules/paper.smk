@@ -9,6 +9,10 @@ rule manuscript_inputs:
         concentration="results/tables/concentration_weekly.parquet",
         ledger="results/conservation_ledger.csv",
         coverage="results/tables/coverage_by_period.csv",
+        intermediaries="results/tables/intermediaries.csv",
+        intermediary_share="results/tables/intermediary_share_by_period.csv",
+        intermediary_thresholds="results/tables/intermediary_threshold_sensitivity.csv",
+        sensitivity="results/tables/attribution_sensitivity.csv",
         quality="results/data_quality.json",
         vocabularies=config["attribution"]["vocabularies"],
         figures=expand("figures/{name}.png", name=FIGURES),
@@ -20,6 +24,8 @@ rule manuscript_inputs:
         source=SOURCE,
         periods=config["periods"],
         snapshots=len(SNAPSHOT_DATES),
+        intermediary_threshold=config["intermediaries"]["threshold"],
+        intermediary_min_downloads=config["intermediaries"]["min_downloads"],
     log:
         "logs/manuscript_inputs.log",
     benchmark:

@@ -9,6 +9,7 @@ from hubshare import manuscript_values as mv
 from hubshare.atomic import copy_file, write_text, write_yaml
 from hubshare.joblog import log_to
 from hubshare.registry import load_vocabularies
+from hubshare.sensitivity import ALTERNATIVES, INTERMEDIARY_GROUP
 
 
 def read_json(path):
@@ -45,7 +46,17 @@ with log_to(snakemake.log[0]) as log:
             "developer_types": str(len(vocabularies.developer_types)),
         },
     )
+    classified = pl.read_csv(inputs.intermediaries)
+    variables["intermediaries"] = mv.intermediary_variables(
+        classified,
+        pl.read_csv(inputs.intermediary_share, schema_overrides={"period": pl.String}),
+        snakemake.params.intermediary_threshold,
+        snakemake.params.intermediary_min_downloads,
+        read_json(inputs.truth)["intermediary_namespaces"] if is_demo else None,
+    )
     write_yaml(variables, snakemake.output.variables)
+    sensitivity = pl.read_csv(inputs.sensitivity, schema_overrides={"period": pl.String})
+    headline_groups = ["united_states", "china", "unaffiliated_user", INTERMEDIARY_GROUP]
 
     tables = Path(snakemake.output.tables)
     tables.mkdir(parents=True, exist_ok=True)
@@ -55,7 +66,16 @@ with log_to(snakemake.log[0]) as log:
         "trend_tests.md": mv.trend_table(stats, {**country_labels, **type_labels}),
         "coverage.md": mv.coverage_table(coverage, period_names),
         "ledger.md": mv.ledger_table(ledger),
-        "validation.md": mv.validation_section(recovery, {**country_labels, **type_labels}),
+        "validation.md": mv.validation_section(
+            recovery, {**country_labels, **type_labels}, variables["intermediaries"]
+        ),
+        "top_intermediaries.md": mv.top_intermediaries_table(classified),
+        "intermediary_thresholds.md": mv.threshold_table(
+            pl.read_csv(inputs.intermediary_thresholds, schema_overrides={"period": pl.String}), period_names
+        ),
+        "attribution_sensitivity.md": mv.sensitivity_table_markdown(
+            sensitivity, ALTERNATIVES, {**country_labels, INTERMEDIARY_GROUP: "Intermediaries"}, headline_groups
+        ),
     }
     for name, text in generated.items():
         write_text(text, tables / name)

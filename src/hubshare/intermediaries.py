@@ -1,0 +1,93 @@
+"""Intermediaries: namespaces that mostly redistribute other developers' models.
+
+Rule (stated in the paper): over the study window, a namespace is an
+intermediary when at least `threshold` of its downloads go to models that
+declare a base model (relation quantized, adapter, finetune or merge) whose
+root belongs to another organisation. The derivative share of a model-week is
+the part of its downloads that the derived view credits to an organisation
+other than the uploader's (merges split as in the derived view). Namespaces
+with fewer than `min_downloads` downloads over the window are not classified:
+a handful of downloads says nothing about what a namespace does.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+DERIVATIVE_RELATIONS = ["quantized", "adapter", "finetune", "merge"]
+DEFAULT_THRESHOLD = 0.5
+SENSITIVITY_THRESHOLDS = (0.3, 0.5, 0.7, 0.9)
+
+
+def derivative_downloads(panel: pl.DataFrame, attributed: pl.DataFrame) -> pl.DataFrame:
+    """Per model-week: uploader namespace and organisation, downloads, and the part credited elsewhere."""
+    uploader = attributed.filter(pl.col("view") == "uploader").select(
+        "week", "model_key", pl.col("attributed_namespace").alias("namespace"),
+        pl.col("organization").alias("uploader_organization"), "downloads",
+    )
+    credited_elsewhere = (
+        attributed.filter(pl.col("view") == "derived")
+        .join(uploader.select("week", "model_key", "uploader_organization"), on=["week", "model_key"])
+        .filter(pl.col("organization") != pl.col("uploader_organization"))
+        .group_by("week", "model_key")
+        .agg(pl.col("downloads").sum().alias("elsewhere"))
+    )
+    relation = panel.select("week", "model_key", "base_relation")
+    return (
+        uploader.join(relation, on=["week", "model_key"], how="left")
+        .join(credited_elsewhere, on=["week", "model_key"], how="left")
+        .with_columns(
+            pl.when(pl.col("base_relation").is_in(DERIVATIVE_RELATIONS))
+            .then(pl.col("elsewhere").fill_null(0.0))
+            .otherwise(0.0)
+            .alias("derivative_downloads")
+        )
+        .drop("elsewhere")
+    )
+
+
+def classify_namespaces(derivatives: pl.DataFrame, threshold: float = DEFAULT_THRESHOLD,
+                        min_downloads: float = 1000.0) -> pl.DataFrame:
+    """One row per namespace with its derivative share and whether the rule flags it."""
+    if not 0 < threshold <= 1:
+        raise ValueError(f"intermediaries: threshold must be in (0, 1], got {threshold}")
+    return (
+        derivatives.filter(pl.col("namespace").is_not_null())
+        .group_by("namespace")
+        .agg(
+            pl.col("uploader_organization").first().alias("organization"),
+            pl.col("downloads").sum(),
+            pl.col("derivative_downloads").sum(),
+        )
+        .with_columns((pl.col("derivative_downloads") / pl.col("downloads")).alias("derivative_share"))
+        .with_columns(
+            ((pl.col("derivative_share") >= threshold) & (pl.col("downloads") >= min_downloads)).alias(
+                "is_intermediary"
+            )
+        )
+        .sort(["downloads", "namespace"], descending=[True, False])
+    )
+
+
+def intermediary_share_by_period(derivatives: pl.DataFrame, flagged: list[str],
+                                 periods: dict) -> dict[str, float]:
+    """Uploader-view share of downloads that go to flagged namespaces, per period."""
+    marked = derivatives.with_columns(pl.col("namespace").is_in(flagged).alias("flagged"))
+    shares = {}
+    for name, (start, end) in periods.items():
+        rows = marked.filter(pl.col("week").is_between(start, end, closed="both"))
+        total = rows["downloads"].sum()
+        shares[name] = float(rows.filter(pl.col("flagged"))["downloads"].sum() / total) if total else 0.0
+    return shares
+
+
+def threshold_sensitivity(derivatives: pl.DataFrame, periods: dict, min_downloads: float = 1000.0,
+                          thresholds: tuple[float, ...] = SENSITIVITY_THRESHOLDS) -> pl.DataFrame:
+    """How the intermediaries' share and count move with the rule's threshold."""
+    rows = []
+    for threshold in thresholds:
+        classified = classify_namespaces(derivatives, threshold, min_downloads)
+        flagged = classified.filter(pl.col("is_intermediary"))["namespace"].to_list()
+        for period, share in intermediary_share_by_period(derivatives, flagged, periods).items():
+            rows.append({"threshold": threshold, "period": period, "namespaces": len(flagged), "share": share})
+    return pl.DataFrame(rows)

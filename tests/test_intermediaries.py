@@ -1,0 +1,107 @@
+"""The intermediary rule and the attribution sensitivity table on hand-built cases."""
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from hubshare.intermediaries import (
+    classify_namespaces,
+    derivative_downloads,
+    intermediary_share_by_period,
+    threshold_sensitivity,
+)
+from hubshare.sensitivity import sensitivity_table, with_intermediaries_apart
+
+W1, W2 = dt.date(2024, 1, 3), dt.date(2024, 1, 10)
+PERIODS = {"w1": (W1, W1), "both": (W1, W2)}
+
+
+def panel_rows():
+    # (week, key, relation): quant/m1 is a quantized copy of meta's model; user/f1 a fine-tune of
+    # its own org's model; meta/base a base model.
+    return pl.DataFrame(
+        {"week": [W1, W1, W1, W2, W2], "model_key": ["q1", "f1", "b1", "q1", "b1"],
+         "base_relation": ["quantized", "finetune", None, "quantized", None]}
+    )
+
+
+def attributed_rows():
+    def row(week, key, view, namespace, organization, downloads, group="unaffiliated_user"):
+        return {"week": week, "model_key": key, "view": view, "attributed_namespace": namespace,
+                "organization": organization, "country_group": group, "developer_type": group,
+                "downloads": downloads}
+    return pl.DataFrame([
+        row(W1, "q1", "uploader", "quant", "quant", 60.0),
+        row(W1, "q1", "derived", "meta", "Meta", 60.0, "united_states"),
+        row(W1, "f1", "uploader", "user", "user", 30.0),
+        row(W1, "f1", "derived", "user", "user", 30.0),  # fine-tune of its own model
+        row(W1, "b1", "uploader", "meta", "Meta", 10.0, "united_states"),
+        row(W1, "b1", "derived", "meta", "Meta", 10.0, "united_states"),
+        row(W2, "q1", "uploader", "quant", "quant", 40.0),
+        row(W2, "q1", "derived", "meta", "Meta", 40.0, "united_states"),
+        row(W2, "b1", "uploader", "meta", "Meta", 60.0, "united_states"),
+        row(W2, "b1", "derived", "meta", "Meta", 60.0, "united_states"),
+    ])
+
+
+@pytest.fixture
+def derivatives():
+    return derivative_downloads(panel_rows(), attributed_rows())
+
+
+def test_derivative_part_is_what_the_derived_view_credits_elsewhere(derivatives):
+    by_key = {(r["week"], r["model_key"]): r["derivative_downloads"] for r in derivatives.iter_rows(named=True)}
+    assert by_key[(W1, "q1")] == 60.0  # all credited to Meta, not to quant
+    assert by_key[(W1, "f1")] == 0.0  # credited to the uploader itself
+    assert by_key[(W1, "b1")] == 0.0  # no base model
+
+
+def test_classification_by_threshold(derivatives):
+    classified = classify_namespaces(derivatives, threshold=0.5, min_downloads=1)
+    flags = dict(zip(classified["namespace"], classified["is_intermediary"], strict=True))
+    assert flags == {"quant": True, "user": False, "meta": False}
+    # quant: 100 of 100 downloads are derivatives
+    assert classified.filter(pl.col("namespace") == "quant")["derivative_share"].item() == 1.0
+
+
+def test_small_namespaces_are_not_classified(derivatives):
+    classified = classify_namespaces(derivatives, threshold=0.5, min_downloads=101)
+    assert not classified["is_intermediary"].any()
+
+
+def test_share_by_period(derivatives):
+    # w1: quant 60 of 100; both weeks: 100 of 200
+    assert intermediary_share_by_period(derivatives, ["quant"], PERIODS) == {"w1": 0.6, "both": 0.5}
+
+
+def test_threshold_sensitivity_counts_and_shares(derivatives):
+    table = threshold_sensitivity(derivatives, PERIODS, min_downloads=1, thresholds=(0.5, 1.0))
+    assert table.filter(pl.col("period") == "both")["share"].to_list() == [0.5, 0.5]
+    assert table["namespaces"].unique().to_list() == [1]
+
+
+def test_invalid_threshold_is_refused(derivatives):
+    with pytest.raises(ValueError, match="threshold"):
+        classify_namespaces(derivatives, threshold=0)
+
+
+def test_intermediaries_apart_moves_only_flagged_uploader_rows():
+    moved = with_intermediaries_apart(attributed_rows(), ["quant"])
+    assert set(moved["view"]) == {"uploader_intermediaries_apart"}
+    groups = dict(zip(moved["attributed_namespace"], moved["country_group"], strict=False))
+    assert groups["quant"] == "intermediary" and groups["user"] == "unaffiliated_user"
+
+
+def test_sensitivity_table_has_every_alternative():
+    table = sensitivity_table(attributed_rows(), ["quant"], PERIODS)
+    both = table.filter((pl.col("period") == "both") & (pl.col("dimension") == "country_group"))
+    share = {(r["alternative"], r["group"]): r["share"] for r in both.iter_rows(named=True)}
+    # as uploaded: united_states = meta 70 of 200; unaffiliated = quant 100 + user 30 = 130 of 200
+    assert share[("uploader", "united_states")] == pytest.approx(0.35)
+    assert share[("uploader", "unaffiliated_user")] == pytest.approx(0.65)
+    # derived: united_states = 60 + 10 + 40 + 60 = 170 of 200
+    assert share[("derived", "united_states")] == pytest.approx(0.85)
+    # intermediaries apart: quant's 100 of 200 leave unaffiliated users
+    assert share[("uploader_intermediaries_apart", "intermediary")] == pytest.approx(0.5)
+    assert share[("uploader_intermediaries_apart", "unaffiliated_user")] == pytest.approx(0.15)

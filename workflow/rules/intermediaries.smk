@@ -1,0 +1,43 @@
+# Intermediaries found by a stated rule, and headline shares under every attribution alternative.
+
+
+rule intermediaries:
+    """Flag namespaces that mostly redistribute other developers' models; threshold sensitivity."""
+    input:
+        panel="data/processed/panel.parquet",
+        attributed="data/processed/attributed.parquet",
+    output:
+        namespaces="results/tables/intermediaries.csv",
+        by_period="results/tables/intermediary_share_by_period.csv",
+        sensitivity="results/tables/intermediary_threshold_sensitivity.csv",
+    params:
+        periods=config["periods"],
+        threshold=config["intermediaries"]["threshold"],
+        min_downloads=config["intermediaries"]["min_downloads"],
+    log:
+        "logs/intermediaries.log",
+    benchmark:
+        "benchmarks/intermediaries.tsv"
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/intermediaries.py"
+
+
+rule attribution_sensitivity:
+    """Headline shares as uploaded, derived (two rules) and with intermediaries apart."""
+    input:
+        attributed="data/processed/attributed.parquet",
+        intermediaries="results/tables/intermediaries.csv",
+    output:
+        table="results/tables/attribution_sensitivity.csv",
+    params:
+        periods=config["periods"],
+    log:
+        "logs/attribution_sensitivity.log",
+    benchmark:
+        "benchmarks/attribution_sensitivity.tsv"
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/attribution_sensitivity.py"
