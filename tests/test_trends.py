@@ -1,7 +1,6 @@
-"""Trend tests: OLS with Newey-West errors, Mann-Kendall, Benjamini-Hochberg, and the headline family."""
+"""Trend tests: fixed-b HAC regression, pre-whitened Mann-Kendall, Benjamini-Hochberg, the headline family."""
 
 import datetime as dt
-import math
 import warnings
 
 import numpy as np
@@ -12,7 +11,15 @@ from hypothesis import strategies as st
 from statsmodels.stats.multitest import multipletests
 
 from hubshare.stats_report import headline_trends
-from hubshare.trends import DAYS_PER_YEAR, adjust_family, newey_west_lags, trend_test
+from hubshare.trends import (
+    DAYS_PER_YEAR,
+    NULL_DRAWS,
+    adjust_family,
+    fixed_b_critical_value,
+    fixed_b_p_value,
+    fixed_b_slopes,
+    trend_test,
+)
 
 WEEKLY_DAYS = 7.0 * np.arange(100)  # 100 weeks: days 0, 7, ..., 693
 
@@ -35,16 +42,17 @@ def test_noiseless_linear_series_gives_its_slope():
     assert ols["slope_pp_per_year"] == pytest.approx(2.0, abs=1e-9)
     assert ols["ci_low"] <= 2.0 <= ols["ci_high"]
     assert ols["ci_high"] - ols["ci_low"] < 1e-6
-    assert ols["p_value"] < 1e-12
+    # no null draw reaches an infinite t: the smallest Monte Carlo p-value, 1 / (N + 1)
+    assert ols["p_value"] == pytest.approx(1 / (NULL_DRAWS + 1))
     assert ols["confidence"] == 0.95
-    assert ols["maxlags"] == 4
+    assert ols["bandwidth"] == 100
     assert result["n_weeks"] == 100
     # first year: days < 364 -> weeks 0..51, mean day 7 * 25.5 = 178.5 -> 10 + 2 * 178.5 / 365.25
     assert result["share_first_year_pct"] == pytest.approx(10 + 2 * 178.5 / 365.25)
     # last year: days > 693 - 364 = 329 -> weeks 48..99, mean day 7 * 73.5 = 514.5
     assert result["share_last_year_pct"] == pytest.approx(10 + 2 * 514.5 / 365.25)
     mk = result["mann_kendall"]
-    assert mk["variant"] == "Hamed-Rao modified"
+    assert mk["variant"] == "pre-whitened"
     assert mk["tau"] == pytest.approx(1.0)
     assert mk["p_value"] < 1e-6
     # Sen's slope per step (2 * 7 / 365.25 pp) times steps per year (365.25 / 7)
@@ -58,7 +66,7 @@ def test_falling_noisy_series_has_a_negative_slope_and_ci():
     ols = result["ols_hac"]
     # true slope -3 pp/year; noise sd 0.5 pp
     assert ols["ci_low"] < -3.0 < ols["ci_high"] < 0
-    assert ols["p_value"] < 1e-6
+    assert ols["p_value"] < 1e-3
     assert result["mann_kendall"]["tau"] < 0
     assert result["mann_kendall"]["sen_slope_pp_per_year"] == pytest.approx(-3.0, abs=0.3)
     wider = trend_test(WEEKLY_DAYS, shares, confidence=0.99)["ols_hac"]
@@ -72,8 +80,7 @@ def test_sen_slope_uses_the_cadence():
     result = trend_test(days, linear_shares(days, per_year=0.01))
     assert result["mann_kendall"]["sen_slope_pp_per_year"] == pytest.approx(1.0)
     assert result["ols_hac"]["slope_pp_per_year"] == pytest.approx(1.0, abs=1e-9)
-    # newey_west_lags(30) = floor(4 * 0.3 ** (2/9)) = floor(3.07) = 3
-    assert result["ols_hac"]["maxlags"] == 3
+    assert result["ols_hac"]["bandwidth"] == 30
 
 
 @pytest.mark.parametrize("level", [0.0, 0.25])
@@ -82,7 +89,7 @@ def test_constant_series_has_no_trend(level):
     assert result["ols_hac"]["slope_pp_per_year"] == pytest.approx(0.0, abs=1e-9)
     assert result["share_first_year_pct"] == result["share_last_year_pct"] == pytest.approx(level * 100)
     assert result["mann_kendall"] == {
-        "variant": "Hamed-Rao modified", "tau": 0.0, "p_value": 1.0, "sen_slope_pp_per_year": 0.0
+        "variant": "pre-whitened", "tau": 0.0, "p_value": 1.0, "sen_slope_pp_per_year": 0.0
     }
 
 
@@ -107,20 +114,25 @@ def test_too_short_or_misaligned_series_is_refused():
         trend_test(np.arange(20.0), np.linspace(0, 1, 19))
 
 
-@pytest.mark.parametrize(
-    ("n", "lags"),
-    [
-        (100, 4),  # 4 * 1 ** (2/9) = 4
-        (272, 4),  # 4 * 2.72 ** (2/9) = 4 * 1.2490 = 4.996
-        (273, 5),  # 4 * 2.73 ** (2/9) = 4 * 1.2500 = 5.0002
-        (52, 3),  # 4 * 0.52 ** (2/9) = 4 * 0.8648 = 3.46
-        (10, 2),  # 4 * 0.1 ** (2/9) = 4 * 0.5995 = 2.40
-        (1000, 6),  # 4 * 10 ** (2/9) = 4 * 1.6681 = 6.67
-    ],
-)
-def test_newey_west_lags(n, lags):
-    assert newey_west_lags(n) == lags
-    assert newey_west_lags(n) == math.floor(4 * (n / 100) ** (2 / 9))
+def test_fixed_b_standard_error_by_hand():
+    # y = 0, 1, 0, 1 on x = 0, 1, 2, 3: xc = -1.5, -0.5, 0.5, 1.5, sxx = 5, slope = (0.5 + ... ) / 5
+    y = np.array([0.0, 1.0, 0.0, 1.0])
+    x = np.arange(4.0)
+    slopes, errors = fixed_b_slopes(y, x)
+    # demeaned y = -.5, .5, -.5, .5 -> slope = (0.75 - 0.25 - 0.25 + 0.75) / 5 = 0.2
+    assert slopes[0] == pytest.approx(0.2)
+    # residuals: -.5 + .3 = -.2, .5 + .1 = .6, -.5 - .1 = -.6, .5 - .3 = .2
+    # scores xc * u: .3, -.3, -.3, .3; partial sums (first n-1): .3, 0, -.3
+    # long-run variance 2 / 16 * (.09 + 0 + .09) = 0.0225; se = sqrt(4 * 0.0225) / 5 = 0.06
+    assert errors[0] == pytest.approx(0.06)
+
+
+def test_fixed_b_p_values_and_critical_values_agree():
+    critical = fixed_b_critical_value(100, 0.95)
+    # the fixed-b 5% critical value is far above the normal 1.96
+    assert 4.0 < critical < 8.0
+    assert fixed_b_p_value(critical, 100) == pytest.approx(0.05, abs=0.002)
+    assert fixed_b_p_value(0.0, 100) == pytest.approx(1.0)
 
 
 def with_p(p_values: list[float]) -> list[dict]:

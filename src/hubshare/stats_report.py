@@ -35,9 +35,10 @@ def headline_trends(weekly: pl.DataFrame, concentration: pl.DataFrame, series: l
         "alpha": alpha,
         "confidence": confidence,
         "method": (
-            "OLS of the weekly share (percentage points) on time in years with Newey-West HAC errors; "
-            "Mann-Kendall with Hamed-Rao correction and Sen's slope as corroboration; "
-            "Benjamini-Hochberg across the family"
+            "OLS of the logit weekly share on time in years, Bartlett HAC variance with bandwidth equal to "
+            "the sample size and fixed-b Monte Carlo p-values; effect size: OLS slope of the share in "
+            "percentage points per year with a fixed-b interval; Mann-Kendall on the pre-whitened series "
+            "and Sen's slope as corroboration; Benjamini-Hochberg across the family"
         ),
         "first_week": str(weekly["week"].min()),
         "last_week": str(weekly["week"].max()),

@@ -37,7 +37,11 @@ FIGURES = ["country_groups", "developer_types", "concentration"]
 
 
 def demo_inputs(wildcards):
-    """Planted truth and its recovery table, which exist only for the demo source."""
+    """Planted truth, its recovery and the calibration study, which exist only for the demo source."""
     if IS_DEMO:
-        return {"truth": str(RAW_DIR / "truth.json"), "recovery": "results/tables/recovery.csv"}
+        return {
+            "truth": str(RAW_DIR / "truth.json"),
+            "recovery": "results/tables/recovery.csv",
+            "calibration": "results/tables/calibration.csv",
+        }
     return {}

@@ -26,6 +26,7 @@ rule manuscript_inputs:
         snapshots=len(SNAPSHOT_DATES),
         intermediary_threshold=config["intermediaries"]["threshold"],
         intermediary_min_downloads=config["intermediaries"]["min_downloads"],
+        calibration=config["stats"]["calibration"],
     log:
         "logs/manuscript_inputs.log",
     benchmark:

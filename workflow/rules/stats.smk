@@ -24,6 +24,24 @@ rule trend_tests:
 
 if IS_DEMO:
 
+    rule calibration:
+        """False-positive rate and power of the trend tests on noisy copies of the planted series."""
+        input:
+            truth=str(RAW_DIR / "truth.json"),
+        output:
+            table="results/tables/calibration.csv",
+        params:
+            alpha=config["stats"]["alpha"],
+            settings=config["stats"]["calibration"],
+        log:
+            "logs/calibration.log",
+        benchmark:
+            "benchmarks/calibration.tsv"
+        conda:
+            "../envs/analysis.yaml"
+        script:
+            "../scripts/calibration.py"
+
     rule recovery:
         """Planted (truth.json) versus recovered period shares, per view, dimension and group."""
         input:

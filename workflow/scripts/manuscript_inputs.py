@@ -69,6 +69,12 @@ with log_to(snakemake.log[0]) as log:
         "validation.md": mv.validation_section(
             recovery, {**country_labels, **type_labels}, variables["intermediaries"]
         ),
+        "calibration.md": mv.calibration_section(
+            pl.read_csv(inputs.calibration) if is_demo else None,
+            {**country_labels, "intermediaries": "Intermediaries"},
+            snakemake.params.calibration,
+            stats["alpha"],
+        ),
         "top_intermediaries.md": mv.top_intermediaries_table(classified),
         "intermediary_thresholds.md": mv.threshold_table(
             pl.read_csv(inputs.intermediary_thresholds, schema_overrides={"period": pl.String}), period_names

@@ -1,0 +1,22 @@
+"""Adapter: truth.json's planted weekly series -> calibration table of the trend tests."""
+
+import json
+
+from hubshare.atomic import write_csv
+from hubshare.calibration import calibration_table
+from hubshare.joblog import log_to
+
+with log_to(snakemake.log[0]) as log:
+    with open(snakemake.input.truth, encoding="utf-8") as handle:
+        truth = json.load(handle)
+    settings = snakemake.params.settings
+    table = calibration_table(
+        truth["planted"]["weekly"],
+        replicates=settings["replicates"],
+        alpha=snakemake.params.alpha,
+        phi=settings["noise_phi"],
+        sigma=settings["noise_sigma"],
+        seed=settings["seed"],
+    )
+    write_csv(table, snakemake.output.table)
+    log.info("%d calibration rows", table.height)
