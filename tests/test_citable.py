@@ -1,0 +1,131 @@
+"""Citation metadata, the licence map and the generated data dictionary."""
+
+from __future__ import annotations
+
+import re
+
+import pandera.polars as pa
+import yaml
+
+from conftest import REPO
+from hubshare import schemas
+from hubshare.data_dictionary import check_text, data_dictionary_markdown, model_section
+
+ANCHOR_AUTHORS = [
+    ("Shayne", "Longpre"),
+    ("Christopher", "Akiki"),
+    ("Campbell", "Lund"),
+    ("Atharva", "Kulkarni"),
+    ("Emily", "Chen"),
+    ("Irene", "Solaiman"),
+    ("Avijit", "Ghosh"),
+    ("Yacine", "Jernite"),
+    ("Lucie-Aimée", "Kaffee"),
+]
+
+
+def citation() -> dict:
+    return yaml.safe_load((REPO / "CITATION.cff").read_text(encoding="utf-8"))
+
+
+def test_citation_has_the_keys_cff_requires() -> None:
+    cff = citation()
+    assert cff["cff-version"] == "1.2.0"
+    assert cff["message"]
+    assert cff["title"] == "hubshare: who gets the downloads of open models on the Hugging Face Hub"
+    assert cff["authors"] == [{"name": "The hubshare contributors"}]
+    assert (cff["type"], cff["license"], cff["version"]) == ("software", "MIT", "0.1.0")
+    assert cff["preferred-citation"]["type"] == "article"
+    assert cff["preferred-citation"]["authors"] and cff["preferred-citation"]["title"]
+
+
+def test_citation_references_the_anchor_paper_and_the_hub_snapshots() -> None:
+    references = citation()["references"]
+    anchor = next(r for r in references if r.get("doi") == "10.48550/arXiv.2512.03073")
+    assert [(a["given-names"], a["family-names"]) for a in anchor["authors"]] == ANCHOR_AUTHORS
+    assert anchor["year"] == 2025
+    assert "arXiv:2512.03073" in [identifier["value"] for identifier in anchor["identifiers"]]
+    snapshots = next(r for r in references if r["type"] == "data")
+    assert snapshots["url"] == "https://huggingface.co/datasets/hfmlsoc/hub_weekly_snapshots"
+    assert snapshots["license"] == "ODbL-1.0"
+
+
+def ignored_paths() -> list[str]:
+    """The paths `.gitignore` keeps out of the repository (workflow outputs among them), without slashes or `*`."""
+    lines = (REPO / ".gitignore").read_text(encoding="utf-8").splitlines()
+    return [line.removesuffix("*").rstrip("/") for line in lines if line and not line.startswith(("#", "!"))]
+
+
+def licence_table_paths() -> list[str]:
+    text = (REPO / "LICENSES" / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| Path ")]
+    return [path for row in rows for path in re.findall(r"`([^`]+)`", row)]
+
+
+def test_every_path_in_the_licence_table_exists_or_is_generated() -> None:
+    paths = licence_table_paths()
+    assert {"LICENSE", "LICENSES/CC-BY-4.0.txt", "data/raw/attribution/organizations.csv"} <= set(paths)
+    generated = ignored_paths()
+    for path in paths:
+        if path.startswith("../"):  # beside the repository: read in place, never part of it
+            continue
+        is_generated = any(path.rstrip("/") == g or path.startswith(g + "/") for g in generated)
+        assert (REPO / path).exists() or is_generated, f"LICENSES/README.md lists {path}, which neither exists nor is generated"
+
+
+def test_cc_by_notice_names_the_legal_code() -> None:
+    notice = (REPO / "LICENSES" / "CC-BY-4.0.txt").read_text(encoding="utf-8")
+    assert "https://creativecommons.org/licenses/by/4.0/legalcode" in notice
+    assert "data/raw/attribution/" in notice and "paper/" in notice and "figures/" in notice
+
+
+def dictionary_sections() -> dict[str, str]:
+    """Section heading (the schema class name, or the raw contract) -> section text."""
+    parts = re.split(r"^## ", data_dictionary_markdown(), flags=re.MULTILINE)[1:]
+    return {part.splitlines()[0].strip("`"): part for part in parts}
+
+
+def test_data_dictionary_covers_every_schema_and_every_column() -> None:
+    # Found through pandera's class hierarchy, independently of how the generator lists them.
+    models = [m for m in pa.DataFrameModel.__subclasses__() if m.__module__ == schemas.__name__]
+    sections = dictionary_sections()
+    assert {"RawSnapshot", "NormalizedSnapshot", "Panel", "Ledger", "Attributed"} <= {m.__name__ for m in models}
+    for model in models:
+        section = sections[model.__name__]
+        for column in model.to_schema().columns:
+            assert f"| `{column}` |" in section, f"{model.__name__}.{column} missing from the data dictionary"
+    raw = sections["Raw contract (`RAW_COLUMNS`)"]
+    for column in schemas.RAW_COLUMNS:
+        assert f"| `{column}` |" in raw
+
+
+class SampleTable(pa.DataFrameModel):
+    """`results/toy.csv`: a table with one of each kind of column."""
+
+    n: int = pa.Field(ge=0, unique=True, description="A count.")
+    kind: str = pa.Field(nullable=True, isin=["a", "b"], description="Kind | variant.")
+    note: str = pa.Field(required=False, description="Free text.")
+
+    class Config:
+        strict = True
+
+
+def test_model_section_renders_dtype_nullability_checks_and_description() -> None:
+    assert model_section(SampleTable) == (
+        "## `SampleTable`\n\n"
+        "`results/toy.csv`: a table with one of each kind of column.\n\n"
+        "Columns not listed here: rejected.\n\n"
+        "| column | dtype | nullable | required | checks | description |\n"
+        "|---|---|---|---|---|---|\n"
+        "| `n` | `Int64` | no | yes | >= 0, unique | A count. |\n"
+        "| `kind` | `String` | yes | yes | isin [a, b] | Kind \\| variant. |\n"
+        "| `note` | `String` | no | no (may be absent) | \u2013 | Free text. |\n"
+    )
+
+
+def test_checks_read_as_comparisons_and_sets() -> None:
+    assert check_text(pa.Check.gt(0)) == "> 0"
+    assert check_text(pa.Check.le(1.000001)) == "<= 1.000001"
+    assert check_text(pa.Check.notin(["x"])) == "notin [x]"
+    # A check without a reading of its own falls back to pandera's description.
+    assert check_text(pa.Check.in_range(0, 1)) == "in_range(0, 1)"
