@@ -85,10 +85,8 @@ def test_missing_required_column(raw_dir, column):
         ("createdAt", pl.lit("yesterday")),
         ("baseModels", pl.lit('{"models": [], "relation": "finetune"}')),
         ("tags", pl.lit("gguf,text-generation")),
-        pytest.param("createdAt", pl.lit(1_600_000_000_000), marks=pytest.mark.xfail(
-            strict=True, reason="normalize._cast_column casts integer times as microseconds since 1970 without a word")),
-        pytest.param("downloads", pl.lit(True), marks=pytest.mark.xfail(
-            strict=True, reason="normalize._cast_column casts a boolean count column to 0/1 without a word")),
+        ("createdAt", pl.lit(1_600_000_000_000)),
+        ("downloads", pl.lit(True)),
     ],
     ids=["text-count", "fractional-count", "unparseable-time", "json-text-struct", "text-list",
          "integer-time", "boolean-count"],
@@ -103,8 +101,6 @@ def test_empty_snapshot(raw_dir):
     assert_names(refused(path), path, "*", "non-empty snapshot")
 
 
-@pytest.mark.xfail(strict=True, reason="normalize_snapshot checks emptiness before dropping rows without id; "
-                                       "an all-null id column crashes later with 'cannot concat empty list'")
 def test_snapshot_without_any_id(raw_dir):
     path = write(raw_dir, FIRST, [row(id=None), row("k2", id=None)])
     assert_names(refused(path), path, "id", "non-empty snapshot")
@@ -145,9 +141,6 @@ def test_duplicate_ids_without_stable_ids(raw_dir, tmp_path):
     assert weekly(panel, "org/m") == [("2021-01-13", 5, "increase")]
 
 
-@pytest.mark.xfail(strict=True, reason="normalize._deduplicate keys on _id only; the lineage join on the repeated "
-                                       "id then multiplies rows and the snapshot is refused as 'model_key breaks "
-                                       "field_uniqueness', naming neither the id column nor the duplicate")
 def test_one_id_under_two_stable_ids(raw_dir):
     path = write(raw_dir, FIRST, [row("k1", all_time=100), row("k2", all_time=90)])
     frame, quality = normalize_snapshot(path, dt.date.fromisoformat(FIRST))
@@ -195,9 +188,6 @@ def test_snapshot_paths_out_of_order_give_the_same_panel(raw_dir, tmp_path):
     assert dict(zip(shuffled_ledger["category"], shuffled_ledger["downloads"], strict=True)) == ledger
 
 
-@pytest.mark.xfail(strict=True, reason="build_panel trusts each file's snapshot_date: a file named for one week "
-                                       "holding another week's rows merges two snapshots, and only the ledger "
-                                       "check fails, without naming the file or the column")
 def test_file_name_disagreeing_with_snapshot_date(raw_dir, tmp_path):
     panel_of(raw_dir, tmp_path, {FIRST: [row(all_time=100)], "2021-01-20": [row(all_time=175)]})
     misdated = tmp_path / "norm" / "2021-01-13.parquet"

@@ -81,11 +81,15 @@ def _cast_column(series: pl.Series, dtype: pl.DataType) -> pl.Series:
     if series.dtype == dtype:
         return series
     if isinstance(dtype, pl.Datetime):
+        if series.dtype.is_numeric():
+            raise ValueError("numeric times have no unit")
         if series.dtype == pl.String:
             series = series.str.to_datetime(time_zone="UTC", time_unit="us", strict=True)
         elif isinstance(series.dtype, pl.Datetime) and series.dtype.time_zone is None:
             series = series.dt.replace_time_zone("UTC")
         return series.cast(dtype, strict=True)
+    if dtype == pl.Int64 and series.dtype == pl.Boolean:
+        raise ValueError("true/false values are not counts")
     if dtype == pl.Int64 and series.dtype.is_float():
         if (series.drop_nulls() % 1 != 0).any():
             raise ValueError("non-integer counts")
@@ -105,6 +109,8 @@ def normalize_snapshot(path: str | Path, snapshot_date: dt.date) -> tuple[pl.Dat
 
     quality.count("rows_without_id_dropped", raw.get_column("id").null_count())
     frame = raw.filter(pl.col("id").is_not_null())
+    if frame.is_empty():
+        raise SnapshotError(path, "id", "non-empty snapshot", "no row has a model id")
 
     frame = _repair_counts(frame, quality, snapshot_date)
     frame = _deduplicate(frame, quality)
@@ -146,7 +152,17 @@ def _deduplicate(frame: pl.DataFrame, quality: QualityRecord) -> pl.DataFrame:
         .drop("_order")
     )
     quality.count("duplicate_model_rows_removed", keyed.height - deduplicated.height)
-    return deduplicated
+    # One id under two stable ids (a re-created repository): the id must be unique for the
+    # base-model walk, so the row with the higher cumulative count is kept here too.
+    unique_ids = (
+        deduplicated.with_row_index("_order")
+        .sort(["id", "downloadsAllTime", "_order"], descending=[False, True, False], nulls_last=True)
+        .unique(subset="id", keep="first", maintain_order=True)
+        .sort("_order")
+        .drop("_order")
+    )
+    quality.count("duplicate_id_rows_removed", deduplicated.height - unique_ids.height)
+    return unique_ids
 
 
 def _derive_columns(frame: pl.DataFrame, snapshot_date: dt.date, quality: QualityRecord) -> pl.DataFrame:

@@ -49,6 +49,7 @@ def build_panel(snapshot_paths: Sequence[str | Path]) -> tuple[pl.DataFrame, pl.
     """Return (panel, ledger) from normalized snapshot files of one source."""
     if not snapshot_paths:
         raise PanelError("panel: no normalized snapshots given")
+    check_snapshot_dates(snapshot_paths)
     observations = (
         pl.scan_parquet([str(p) for p in snapshot_paths])
         .select(
@@ -80,6 +81,26 @@ def build_panel(snapshot_paths: Sequence[str | Path]) -> tuple[pl.DataFrame, pl.
         .sort("week", "model_key")
     )
     return Panel.validate(panel), Ledger.validate(_ledger(steps, observations))
+
+
+def check_snapshot_dates(snapshot_paths: Sequence[str | Path]) -> None:
+    """Each file holds one snapshot date, the one its name says (when named by date), and no date twice."""
+    seen: dict[dt.date, str] = {}
+    for path in snapshot_paths:
+        dates = pl.scan_parquet(str(path)).select(pl.col("snapshot_date").unique()).collect()["snapshot_date"]
+        rule = "one snapshot per file, dated as named"
+        if dates.len() != 1:
+            raise PanelError(f"{path}: column 'snapshot_date' breaks rule '{rule}': {dates.len()} dates in one file")
+        date = dates[0]
+        try:
+            named = dt.date.fromisoformat(Path(path).stem)
+        except ValueError:
+            named = date
+        if named != date:
+            raise PanelError(f"{path}: column 'snapshot_date' breaks rule '{rule}': holds {date}, named {named}")
+        if date in seen:
+            raise PanelError(f"{path}: column 'snapshot_date' breaks rule '{rule}': {date} also in {seen[date]}")
+        seen[date] = str(path)
 
 
 def _classify_steps(observations: pl.DataFrame, dates: list[dt.date]) -> pl.DataFrame:

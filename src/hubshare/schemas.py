@@ -51,7 +51,8 @@ DOWNLOAD_MEASURES = ["alltime_diff", "rolling30"]
 class RawSnapshot(pa.DataFrameModel):
     """One weekly snapshot in the raw contract (the Hub's `models.parquet`)."""
 
-    _id: str = pa.Field(nullable=True, required=False, description="Stable Hub object id; survives renames.")
+    # pandera ignores fields whose names start with "_", hence the alias.
+    hub_object_id: str = pa.Field(alias="_id", nullable=True, required=False, description="Stable Hub object id; survives renames.")
     id: str = pa.Field(nullable=False, description="Model id `namespace/name` (or a legacy id without namespace).")
     author: str = pa.Field(nullable=True, required=False, description="Namespace that owns the model.")
     createdAt: UTC_MICROS = pa.Field(nullable=True, description="Creation time of the model repository (UTC).")
