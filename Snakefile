@@ -22,10 +22,13 @@ include: "workflow/rules/intermediaries.smk"
 include: "workflow/rules/stats.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/paper.smk"
+include: "workflow/rules/docs.smk"
 
 
 rule all:
     input:
         "paper/_build/index.html",
         "paper/_build/index.pdf",
+        "figures/manifest.json",
+        "docs/data_dictionary.md",
     default_target: True

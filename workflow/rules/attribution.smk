@@ -14,6 +14,7 @@ rule attribute_downloads:
         coverage="results/tables/coverage_by_period.csv",
         quality="results/tables/attribution_quality.json",
     params:
+        code=library_version("attribution", "registry", "shares", "schemas"),
         periods=config["periods"],
     log:
         "logs/attribute_downloads.log",

@@ -1,9 +1,11 @@
 # Shared definitions: which snapshots exist for the configured source.
+import hashlib
 from pathlib import Path
 
 from hubshare.demo import snapshot_dates as demo_snapshot_dates
 from hubshare.normalize import normalize_snapshot_file
 
+LIBRARY = Path(workflow.basedir) / "src" / "hubshare"
 SOURCE = config["source"]
 RAW_DIR = Path(config["raw_dir"]) / SOURCE
 PROCESSED_SNAPSHOTS = Path("data/processed/snapshots") / SOURCE
@@ -45,3 +47,14 @@ def demo_inputs(wildcards):
             "calibration": "results/tables/calibration.csv",
         }
     return {}
+
+
+def library_version(*modules):
+    """Hash of the library modules (or whole subpackages) a job runs; as a param, editing them reruns it."""
+    digest = hashlib.sha256()
+    for module in sorted(modules):
+        package = LIBRARY / module
+        files = sorted(package.glob("*.py")) if package.is_dir() else [LIBRARY / f"{module}.py"]
+        for path in files:
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

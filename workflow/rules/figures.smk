@@ -11,6 +11,7 @@ rule fig_country_groups:
         pdf="figures/country_groups.pdf",
         png="figures/country_groups.png",
     params:
+        code=library_version("figures"),
         dimension="country_group",
         demo=IS_DEMO,
     log:
@@ -33,6 +34,7 @@ rule fig_developer_types:
         pdf="figures/developer_types.pdf",
         png="figures/developer_types.png",
     params:
+        code=library_version("figures"),
         dimension="developer_type",
         demo=IS_DEMO,
     log:
@@ -54,6 +56,7 @@ rule fig_concentration:
         pdf="figures/concentration.pdf",
         png="figures/concentration.png",
     params:
+        code=library_version("figures"),
         demo=IS_DEMO,
     log:
         "logs/figures/concentration.log",
@@ -63,3 +66,40 @@ rule fig_concentration:
         "../envs/analysis.yaml"
     script:
         "../scripts/fig_concentration.py"
+
+
+FIGURE_SCRIPTS = {
+    "country_groups": ("fig_country_groups", "workflow/scripts/fig_group_shares.py"),
+    "developer_types": ("fig_developer_types", "workflow/scripts/fig_group_shares.py"),
+    "concentration": ("fig_concentration", "workflow/scripts/fig_concentration.py"),
+}
+FIGURE_ENTRIES = [
+    {
+        "name": name,
+        "rule": rule_name,
+        "script": script,
+        "inputs": [str(path) for path in getattr(rules, rule_name).input],
+        "outputs": [str(path) for path in getattr(rules, rule_name).output],
+    }
+    for name, (rule_name, script) in FIGURE_SCRIPTS.items()
+]
+
+
+rule figure_manifest:
+    """figures/manifest.json: each figure with its rule, script, input hashes, file hashes and commit."""
+    input:
+        files=[path for entry in FIGURE_ENTRIES for path in entry["outputs"]],
+        sources=[path for entry in FIGURE_ENTRIES for path in entry["inputs"] + [entry["script"]]],
+    output:
+        manifest="figures/manifest.json",
+    params:
+        figures=FIGURE_ENTRIES,
+        code=library_version("provenance"),
+    log:
+        "logs/figures/manifest.log",
+    benchmark:
+        "benchmarks/figures/manifest.tsv"
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/figure_manifest.py"

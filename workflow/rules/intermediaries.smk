@@ -11,6 +11,7 @@ rule intermediaries:
         by_period="results/tables/intermediary_share_by_period.csv",
         sensitivity="results/tables/intermediary_threshold_sensitivity.csv",
     params:
+        code=library_version("intermediaries"),
         periods=config["periods"],
         threshold=config["intermediaries"]["threshold"],
         min_downloads=config["intermediaries"]["min_downloads"],
@@ -32,6 +33,7 @@ rule attribution_sensitivity:
     output:
         table="results/tables/attribution_sensitivity.csv",
     params:
+        code=library_version("sensitivity", "shares"),
         periods=config["periods"],
     log:
         "logs/attribution_sensitivity.log",

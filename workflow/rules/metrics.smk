@@ -10,6 +10,7 @@ rule group_shares:
         trailing="results/tables/shares_trailing52.parquet",
         periods="results/tables/shares_by_period.csv",
     params:
+        code=library_version("shares", "schemas"),
         periods=config["periods"],
     log:
         "logs/group_shares.log",
@@ -27,6 +28,8 @@ rule concentration:
         attributed="data/processed/attributed.parquet",
     output:
         weekly="results/tables/concentration_weekly.parquet",
+    params:
+        code=library_version("concentration", "schemas"),
     log:
         "logs/concentration.log",
     benchmark:

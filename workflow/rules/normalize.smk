@@ -8,6 +8,8 @@ rule normalize_snapshot:
     output:
         table=str(PROCESSED_SNAPSHOTS / "{date}.parquet"),
         quality="results/quality/snapshots/{date}.json",
+    params:
+        code=library_version("normalize", "lineage", "schemas"),
     log:
         "logs/normalize/{date}.log",
     benchmark:

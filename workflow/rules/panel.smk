@@ -8,6 +8,8 @@ rule build_panel:
     output:
         panel="data/processed/panel.parquet",
         ledger="results/conservation_ledger.csv",
+    params:
+        code=library_version("panel", "schemas"),
     log:
         "logs/build_panel.log",
     benchmark:
@@ -27,6 +29,8 @@ rule quality_report:
     output:
         json="results/data_quality.json",
         markdown="results/data_quality.md",
+    params:
+        code=library_version("quality"),
     log:
         "logs/quality_report.log",
     benchmark:

@@ -16,11 +16,13 @@ rule manuscript_inputs:
         quality="results/data_quality.json",
         vocabularies=config["attribution"]["vocabularies"],
         figures=expand("figures/{name}.png", name=FIGURES),
+        manifest="figures/manifest.json",
     output:
         variables="paper/_variables.yml",
         tables=directory("paper/_generated"),
         figures=expand("paper/figures/{name}.png", name=FIGURES),
     params:
+        code=library_version("manuscript_values"),
         source=SOURCE,
         periods=config["periods"],
         snapshots=len(SNAPSHOT_DATES),
@@ -50,6 +52,7 @@ rule render_paper:
         html="paper/_build/index.html",
         pdf="paper/_build/index.pdf",
     params:
+        code=library_version("manuscript"),
         prefer_quarto=config["paper"]["renderer"] == "auto",
     log:
         "logs/render_paper.log",

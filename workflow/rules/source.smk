@@ -14,6 +14,7 @@ if IS_DEMO:
             metadata=expand(str(RAW_DIR / "{date}.meta.yaml"), date=SNAPSHOT_DATES),
             truth=str(RAW_DIR / "truth.json"),
         params:
+            code=library_version("demo", "registry"),
             settings=config["demo"],
         log:
             "logs/simulate_demo.log",

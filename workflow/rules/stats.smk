@@ -9,6 +9,7 @@ rule trend_tests:
     output:
         stats="results/stats.json",
     params:
+        code=library_version("trends", "stats_report"),
         series=config["stats"]["headline_series"],
         alpha=config["stats"]["alpha"],
         confidence=config["stats"]["confidence"],
@@ -31,6 +32,7 @@ if IS_DEMO:
         output:
             table="results/tables/calibration.csv",
         params:
+            code=library_version("calibration", "trends"),
             alpha=config["stats"]["alpha"],
             settings=config["stats"]["calibration"],
         log:
@@ -49,6 +51,8 @@ if IS_DEMO:
             periods="results/tables/shares_by_period.csv",
         output:
             table="results/tables/recovery.csv",
+        params:
+            code=library_version("recovery"),
         log:
             "logs/recovery.log",
         benchmark:

@@ -8,6 +8,7 @@ import polars as pl
 from hubshare import manuscript_values as mv
 from hubshare.atomic import copy_file, write_text, write_yaml
 from hubshare.joblog import log_to
+from hubshare.provenance import provenance_line
 from hubshare.registry import load_vocabularies
 from hubshare.sensitivity import ALTERNATIVES, INTERMEDIARY_GROUP
 
@@ -54,6 +55,11 @@ with log_to(snakemake.log[0]) as log:
         snakemake.params.intermediary_min_downloads,
         read_json(inputs.truth)["intermediary_namespaces"] if is_demo else None,
     )
+    manifest = read_json(inputs.manifest)
+    variables["provenance"] = {
+        record["name"]: provenance_line(record) + f" Script: [{record['script']['path']}](../{record['script']['path']})."
+        for record in manifest["figures"]
+    }
     write_yaml(variables, snakemake.output.variables)
     sensitivity = pl.read_csv(inputs.sensitivity, schema_overrides={"period": pl.String})
     headline_groups = ["united_states", "china", "unaffiliated_user", INTERMEDIARY_GROUP]
