@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from conftest import REPO
 from hubshare.registry import (
+    CONFIDENCE_LEVELS,
     REGISTRY_COLUMNS,
     OrganizationRegistry,
     RegistryError,
@@ -36,9 +37,10 @@ QuantFactory MaziyarPanahi NousResearch teknium cognitivecomputations openbmb He
 cardiffnlp nlptown emilyalsentzer dmis-lab j-hartmann ProsusAI yiyanghkust timm speechbrain WhereIsAI
 mixedbread-ai Lykon SG161222 stable-diffusion-v1-5 lllyasviel h94 KBLab KB Kwai-Kolors Wan-AI Lightricks
 genmo stepfun-ai coqui suno parler-tts albert xlnet
+lpiccinelli argmaxinc ggml-org Xenova DavidAU dphn datalab-to k2-fsa rhasspy dots-studio codellama hfl
 """.split()
 
-INDIVIDUALS = ["TheBloke", "bartowski", "teknium", "MaziyarPanahi", "SG161222", "Lykon"]
+INDIVIDUALS = ["TheBloke", "bartowski", "teknium", "MaziyarPanahi", "SG161222", "Lykon", "Xenova", "DavidAU", "comfyanonymous"]
 
 ALIASES = {
     "Meta": ["facebook", "FacebookAI", "meta-llama"],
@@ -48,6 +50,9 @@ ALIASES = {
     "Cohere": ["Cohere", "CohereForAI", "CohereLabs"],
     "Alibaba": ["Qwen", "Alibaba-NLP"],
     "ByteDance": ["ByteDance", "ByteDance-Seed"],
+    "Cognitive Computations": ["cognitivecomputations", "dphn"],
+    "Xiaohongshu": ["rednote-hilab", "dots-studio"],
+    "Xiaomi": ["XiaomiMiMo", "k2-fsa"],
 }
 
 
@@ -79,7 +84,7 @@ def test_registry_matches_its_schema(registry):
     OrganizationRegistry.validate(registry)
     assert registry.columns == [*REGISTRY_COLUMNS, "namespace_lower"]
     assert all(dtype == pl.String for dtype in registry.dtypes)
-    assert registry.height >= 150
+    assert registry.height >= 320
 
 
 def test_every_schema_field_is_described():
@@ -141,11 +146,29 @@ def test_individuals_are_unaffiliated_users(registry, namespace):
     [("Qwen", "CN", "china"), ("meta-llama", "US", "united_states"), ("mistralai", "FR", "france"),
      ("black-forest-labs", "DE", "germany"), ("stabilityai", "GB", "united_kingdom"), ("tiiuae", "AE", "middle_east"),
      ("CohereLabs", "CA", "canada"), ("upstage", "KR", "south_korea"), ("rinna", "JP", "japan"),
-     ("sarvamai", "IN", "india"), ("NbAiLab", "NO", "rest_of_europe"), ("EleutherAI", None, "international")],
+     ("sarvamai", "IN", "india"), ("NbAiLab", "NO", "rest_of_europe"), ("EleutherAI", None, "international"),
+     ("ggml-org", "BG", "rest_of_europe"), ("ytu-ce-cosmos", "TR", "middle_east"), ("lpiccinelli", "CH", "rest_of_europe")],
 )
 def test_known_headquarters(registry, namespace, code, group):
     row = by_namespace(registry, namespace)
     assert (row["country_code"], row["country_group"]) == (code, group)
+
+
+def test_every_row_states_a_confidence_level(registry):
+    assert set(registry["confidence"]) <= set(CONFIDENCE_LEVELS)
+    assert registry["confidence"].null_count() == 0
+    # Every best guess says in its note what it rests on.
+    assert registry.filter((pl.col("confidence") == "low") & pl.col("note").is_null()).is_empty()
+
+
+@pytest.mark.parametrize(
+    "namespace, confidence",
+    # Wikipedia settles Alibaba; a paper's affiliations settle intfloat only indirectly;
+    # QuantFactory's members and location are not stated anywhere.
+    [("Qwen", "high"), ("intfloat", "medium"), ("QuantFactory", "low")],
+)
+def test_confidence_of_known_rows(registry, namespace, confidence):
+    assert by_namespace(registry, namespace)["confidence"] == confidence
 
 
 def test_iso_codes_file(iso_codes):
@@ -198,6 +221,7 @@ GOOD_ROW = {
     "country_group": "united_states",
     "developer_type": "industry",
     "source_url": "https://example.org/",
+    "confidence": "high",
     "note": "",
 }
 
@@ -283,6 +307,28 @@ def test_rejects_unaffiliated_user_with_country(tmp_path, vocabularies, iso_code
 def test_rejects_reserved_unknown_group(tmp_path, vocabularies, iso_codes):
     message = rejection(tmp_path, vocabularies, iso_codes, {"country_code": "", "country_group": "unknown"})
     assert "namespace 'example-org'" in message and "column 'country_group'" in message
+
+
+def test_rejects_unknown_confidence(tmp_path, vocabularies, iso_codes):
+    message = rejection(tmp_path, vocabularies, iso_codes, {"confidence": "certain"})
+    assert "namespace 'example-org'" in message
+    assert "column 'confidence'" in message
+    assert "must be one of high, medium, low" in message and "'certain'" in message
+
+
+def test_rejects_missing_confidence(tmp_path, vocabularies, iso_codes):
+    message = rejection(tmp_path, vocabularies, iso_codes, {"confidence": ""})
+    assert "namespace 'example-org'" in message and "column 'confidence'" in message and "must not be empty" in message
+
+
+def test_rejects_low_confidence_without_note(tmp_path, vocabularies, iso_codes):
+    message = rejection(tmp_path, vocabularies, iso_codes, {"confidence": "low"})
+    assert "namespace 'example-org'" in message and "column 'note'" in message and "what the guess rests on" in message
+
+
+def test_accepts_low_confidence_with_note(tmp_path, vocabularies, iso_codes):
+    path = write_registry(tmp_path, {"confidence": "low", "note": "headquarters read from the company's job ads"})
+    assert load_registry(path, vocabularies, iso_codes)["confidence"].to_list() == ["high", "low"]
 
 
 def test_rejects_organisation_with_two_countries(tmp_path, vocabularies, iso_codes):

@@ -1,12 +1,13 @@
 """The curated attribution registry and the vocabularies it draws on.
 
-`data/raw/attribution/` holds four hand-curated inputs: the controlled
+`data/raw/attribution/` holds hand-curated inputs: the controlled
 vocabularies (country groups, developer types), the ISO 3166-1 alpha-2 codes,
-the organisation registry (one row per Hub namespace) and the legacy model ids
-without a namespace. The loaders here read them, check every rule the
-attribution stage relies on, and fail with a message that names the file, the
-namespace (or line), the column and the rule broken, listing every problem at
-once so a curator can fix the file in one pass.
+the organisation registry (one row per Hub namespace, with the curator's
+confidence in it) and the legacy model ids without a namespace. The loaders
+here read them, check every rule the attribution stage relies on, and fail
+with a message that names the file, the namespace (or line), the column and
+the rule broken, listing every problem at once so a curator can fix the file
+in one pass.
 
 Namespaces are compared case-insensitively, as the Hub does (`qwen/...` and
 `Qwen/...` resolve to the same repository); `namespace_lower` is the join key.
@@ -23,9 +24,17 @@ import pandera.polars as pa
 import polars as pl
 import yaml
 
-REGISTRY_COLUMNS = ["namespace", "organization", "country_code", "country_group", "developer_type", "source_url", "note"]
+REGISTRY_COLUMNS = [
+    "namespace", "organization", "country_code", "country_group", "developer_type", "source_url", "confidence", "note",
+]
 LEGACY_COLUMNS = ["model_id", "namespace", "source_url", "note"]
 ISO_COLUMNS = ["code", "name"]
+
+# How well a registry row's source settles it, strongest first: `high`, the
+# organisation's own page or its Wikipedia page states the affiliation and the
+# headquarters; `medium`, strong indirect evidence (the namespace's Hub page, a
+# paper's affiliations, a code repository); `low`, the curator's best guess.
+CONFIDENCE_LEVELS = ("high", "medium", "low")
 
 INTERNATIONAL = "international"
 REST_OF_WORLD = "rest_of_world"
@@ -155,7 +164,7 @@ def load_vocabularies(path: str | os.PathLike) -> Vocabularies:
     return Vocabularies(version=version.strip(), country_groups=groups, developer_types=types)
 
 
-def _read_string_csv(path: str | os.PathLike, expected: Sequence[str], error: type[ValueError]) -> pl.DataFrame:
+def read_curated_csv(path: str | os.PathLike, expected: Sequence[str], error: type[ValueError]) -> pl.DataFrame:
     """Read a curated CSV as strings, check its header, strip cells and read empty cells as null."""
     try:
         frame = pl.read_csv(path, infer_schema=False)
@@ -176,7 +185,7 @@ def _read_string_csv(path: str | os.PathLike, expected: Sequence[str], error: ty
 
 def load_iso_codes(path: str | os.PathLike) -> frozenset[str]:
     """Read `iso3166_alpha2.csv` (columns code, name) into the set of valid codes."""
-    frame = _read_string_csv(path, ISO_COLUMNS, ValueError)
+    frame = read_curated_csv(path, ISO_COLUMNS, ValueError)
     problems = []
     seen: set[str] = set()
     for line, (code, name) in enumerate(frame.iter_rows(), start=2):
@@ -228,6 +237,12 @@ class OrganizationRegistry(pa.DataFrameModel):
         str_matches=HTTPS_URL_PATTERN,
         description="https URL where the affiliation and headquarters can be checked.",
     )
+    confidence: str = pa.Field(
+        nullable=False,
+        isin=list(CONFIDENCE_LEVELS),
+        description="How well source_url settles the row: high (the organisation's own page or Wikipedia states it), "
+        "medium (strong indirect evidence), low (best guess).",
+    )
     note: str = pa.Field(
         nullable=True,
         description="Free-text curation note: aliases, renames, judgement calls.",
@@ -251,6 +266,7 @@ _RULES = {
     "str_matches('^[A-Z]{2}$')": "must be two upper-case letters (ISO 3166-1 alpha-2)",
     f"str_matches('{HTTPS_URL_PATTERN}')": "must be an https:// URL without spaces",
     "str_length(1, None)": "must not be empty",
+    f"isin({list(CONFIDENCE_LEVELS)})": f"must be one of {', '.join(CONFIDENCE_LEVELS)}",
 }
 
 
@@ -289,6 +305,9 @@ def _row_problems(frame: pl.DataFrame, vocabularies: Vocabularies, iso_codes: fr
         code, group, developer = row["country_code"], row["country_group"], row["developer_type"]
         if code is not None and code not in iso_codes:
             problems.append(f"{where}: column 'country_code': {code!r} is not an ISO 3166-1 alpha-2 code")
+        # A best guess is only reviewable if the row says what it rests on.
+        if row["confidence"] == "low" and row["note"] is None:
+            problems.append(f"{where}: column 'note': a row with confidence 'low' must say in its note what the guess rests on")
         if group is not None and group not in assignable_groups:
             problems.append(
                 f"{where}: column 'country_group': {group!r} is not an assignable country group of vocabularies.yaml "
@@ -343,7 +362,7 @@ def load_registry(path: str | os.PathLike, vocabularies: Vocabularies, iso_codes
     Raises `RegistryError` listing every broken rule, one per line, each
     naming the file, the namespace (or line), the column and the rule.
     """
-    frame = _read_string_csv(path, REGISTRY_COLUMNS, RegistryError)
+    frame = read_curated_csv(path, REGISTRY_COLUMNS, RegistryError)
     frame = frame.with_columns(pl.col("namespace").str.to_lowercase().alias("namespace_lower"))
     problems = _schema_problems(frame) + _row_problems(frame, vocabularies, iso_codes) + _organization_problems(frame)
     if problems:
@@ -359,7 +378,7 @@ def load_legacy_ids(path: str | os.PathLike, registry: pl.DataFrame) -> pl.DataF
     namespace itself, lacks an https source, or maps to a namespace absent
     from the registry.
     """
-    frame = _read_string_csv(path, LEGACY_COLUMNS, RegistryError)
+    frame = read_curated_csv(path, LEGACY_COLUMNS, RegistryError)
     canonical = dict(zip(registry["namespace_lower"].to_list(), registry["namespace"].to_list(), strict=True))
     problems = []
     first_line: dict[str, int] = {}

@@ -2,10 +2,12 @@
 import hashlib
 from pathlib import Path
 
+import hubshare
 from hubshare.demo import snapshot_dates as demo_snapshot_dates
 from hubshare.normalize import normalize_snapshot_file
 
-LIBRARY = Path(workflow.basedir) / "src" / "hubshare"
+# The library that runs is the installed one, wherever the workflow is.
+LIBRARY = Path(hubshare.__file__).parent
 SOURCE = config["source"]
 RAW_DIR = Path(config["raw_dir"]) / SOURCE
 PROCESSED_SNAPSHOTS = Path("data/processed/snapshots") / SOURCE

@@ -3,12 +3,11 @@
 
 rule data_dictionary:
     """Every table contract (pandera schema) as a data dictionary: columns, dtypes, checks, descriptions."""
-    input:
-        schemas="src/hubshare/schemas.py",
-        # The renderer is an input too: a change of format rebuilds the dictionary.
-        renderer="src/hubshare/data_dictionary.py",
     output:
         markdown="docs/data_dictionary.md",
+    params:
+        # The schemas and the renderer: a change of either rebuilds the dictionary.
+        code=library_version("schemas", "data_dictionary"),
     log:
         "logs/data_dictionary.log",
     benchmark:

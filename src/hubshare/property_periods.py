@@ -1,0 +1,280 @@
+"""Download-weighted model properties by period (the paper's Table 1), with bootstrap intervals.
+
+Estimates, per period (inclusive bounds on the panel's `week`):
+- a share is the downloads of models with the property divided by all
+  downloads in the period; a model without properties (null columns) counts
+  as not quantized, not MoE, not generating media, licence and training data
+  `unknown`, open weights;
+- `mean_params` and `median_params` are the download-weighted mean and median
+  of `params` over downloads to models whose size is known (from the sources
+  in `size_sources`); the weighted median is the smallest size at which the
+  cumulative share of those downloads reaches one half; `share_known_size`
+  is the share of all downloads that these models carry.
+
+Uncertainty: a nonparametric bootstrap over models. One draw resamples the
+period's models with replacement, as many as there are, each bringing all
+its downloads in the period, and recomputes every statistic; the interval is
+the percentile interval of the draws (order statistics, no interpolation;
+95% unless asked otherwise).
+Periods are resampled independently, each from a generator seeded by the
+seed and the period's name, so results do not depend on the order of the
+periods, and draw b of two periods together is draw b of a bootstrap
+stratified by period: `multipliers` divides them draw by draw. The draws are
+kept in the table's `draws` column for that purpose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from collections.abc import Collection
+
+import numpy as np
+import polars as pl
+
+from hubshare.properties import (
+    LICENSE_CLASSES,
+    OPEN_SOURCE,
+    OPEN_WEIGHTS,
+    PARAMS_SOURCES,
+    TRANSPARENCY_LEVELS,
+    UNKNOWN,
+)
+
+REQUIRED_COLUMNS = (
+    "week", "model_key", "downloads", "params", "params_source", "is_quantized", "is_moe",
+    "is_multimodal_generation", "license_class", "training_data_transparency", "openness",
+)
+LEVEL = 0.95
+# Draws are processed in batches holding about this many model-weights, so
+# memory stays near 100 MB whatever the number of models.
+BATCH_CELLS = 4_000_000
+MULTIPLIER_STATISTICS = ("mean_params", "median_params", "share_quantized", "share_moe", "share_multimodal_generation")
+TABLE_SCHEMA = {
+    "period": pl.String,
+    "start": pl.Date,
+    "end": pl.Date,
+    "statistic": pl.String,
+    "estimate": pl.Float64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+    "level": pl.Float64,
+    "models": pl.Int64,
+    "downloads": pl.Int64,
+    "draws": pl.List(pl.Float64),
+}
+MULTIPLIER_SCHEMA = {
+    "statistic": pl.String,
+    "first_period": pl.String,
+    "last_period": pl.String,
+    "first_estimate": pl.Float64,
+    "last_estimate": pl.Float64,
+    "multiplier": pl.Float64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+}
+
+
+def share_indicators() -> dict[str, pl.Expr]:
+    """Statistic name -> boolean expression of the rows whose downloads it counts."""
+    licence = pl.col("license_class").fill_null(UNKNOWN)
+    transparency = pl.col("training_data_transparency").fill_null(UNKNOWN)
+    return {
+        "share_quantized": pl.col("is_quantized").fill_null(False),
+        "share_moe": pl.col("is_moe").fill_null(False),
+        "share_multimodal_generation": pl.col("is_multimodal_generation").fill_null(False),
+        **{f"share_training_data_{level}": transparency == level for level in TRANSPARENCY_LEVELS},
+        **{f"share_license_{c}": licence == c for c in LICENSE_CLASSES},
+        "share_open_source": pl.col("openness").fill_null(OPEN_WEIGHTS) == OPEN_SOURCE,
+        "share_open_weights": pl.col("openness").fill_null(OPEN_WEIGHTS) == OPEN_WEIGHTS,
+    }
+
+
+def property_period_table(
+    panel_with_properties: pl.DataFrame,
+    periods: dict[str, tuple[dt.date, dt.date]],
+    n_boot: int,
+    seed: int,
+    *,
+    size_sources: Collection[str] = PARAMS_SOURCES[:-1],
+    level: float = LEVEL,
+) -> pl.DataFrame:
+    """One row per (period, statistic): estimate, percentile interval, models, downloads and the draws.
+
+    `panel_with_properties`: the panel (`week, model_key, downloads`) joined
+    with `model_properties` on `model_key`. `size_sources` limits which
+    `params_source` values count as a known size (e.g. `("safetensors",)` to
+    compare with a quantity defined on safetensors totals only). `level`:
+    coverage of the percentile intervals.
+    """
+    missing = [c for c in REQUIRED_COLUMNS if c not in panel_with_properties.columns]
+    if missing:
+        raise ValueError(f"property periods: the panel lacks the column(s) {', '.join(missing)}")
+    if not 0 < level < 1:
+        raise ValueError(f"property periods: level must lie between 0 and 1, got {level}")
+    if n_boot < 1:
+        raise ValueError(f"property periods: n_boot must be at least 1, got {n_boot}")
+    unknown_sources = sorted(set(size_sources) - set(PARAMS_SOURCES))
+    if unknown_sources:
+        raise ValueError(f"property periods: unknown size source(s) {unknown_sources}; use {PARAMS_SOURCES}")
+    rows = []
+    for name, (start, end) in periods.items():
+        in_period = panel_with_properties.filter(pl.col("week").is_between(start, end, closed="both"))
+        units = _period_units(in_period, list(size_sources))
+        rng = np.random.default_rng([seed, zlib.crc32(name.encode())])
+        estimates, draws = _statistics(units, rng, n_boot)
+        for statistic in estimates:
+            low, high = _percentile_interval(draws[statistic], level)
+            rows.append({
+                "period": name,
+                "start": start,
+                "end": end,
+                "statistic": statistic,
+                "estimate": _finite(estimates[statistic]),
+                "ci_low": low,
+                "ci_high": high,
+                "level": level,
+                "models": units["n_models"],
+                "downloads": units["total_downloads"],
+                "draws": draws[statistic].tolist(),
+            })
+    return pl.DataFrame(rows, schema=TABLE_SCHEMA)
+
+
+def multipliers(
+    table: pl.DataFrame, first_period: str, last_period: str, statistics: Collection[str] = MULTIPLIER_STATISTICS
+) -> pl.DataFrame:
+    """Ratio of the last period's estimate to the first's, with a percentile interval of the
+    draw-by-draw ratios. A draw whose first-period value is zero gives an infinite (or, if the
+    last is zero too, undefined and dropped) ratio, so an upper bound may be infinite."""
+    rows = []
+    for statistic in statistics:
+        first, last = (_table_row(table, period, statistic) for period in (first_period, last_period))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratios = np.asarray(last["draws"], dtype=float) / np.asarray(first["draws"], dtype=float)
+            point = np.float64(last["estimate"]) / np.float64(first["estimate"])
+        low, high = _percentile_interval(ratios, first["level"])
+        rows.append({
+            "statistic": statistic,
+            "first_period": first_period,
+            "last_period": last_period,
+            "first_estimate": _finite(first["estimate"]),
+            "last_estimate": _finite(last["estimate"]),
+            "multiplier": _finite(point),
+            "ci_low": low,
+            "ci_high": high,
+        })
+    return pl.DataFrame(rows, schema=MULTIPLIER_SCHEMA)
+
+
+def _period_units(rows: pl.DataFrame, size_sources: list[str]) -> dict:
+    """Per-model sums the statistics are ratios of, models in a fixed order (for determinism).
+
+    `sums` has one column per share indicator, then all downloads, downloads
+    of known size and downloads times size. `size_model`, `size_value` and
+    `size_downloads` list the known sizes sorted by size, one entry per
+    (model, size), so a model whose size changed within the period keeps each
+    size with its own downloads.
+    """
+    indicators = share_indicators()
+    known = pl.col("params").is_not_null() & pl.col("params_source").is_in(size_sources)
+    downloads = pl.col("downloads").cast(pl.Float64)
+    per_model = (
+        rows.group_by("model_key")
+        .agg(
+            *(downloads.filter(flag).sum().alias(name) for name, flag in indicators.items()),
+            downloads.sum().alias("all"),
+            downloads.filter(known).sum().alias("known"),
+            (downloads * pl.col("params").cast(pl.Float64)).filter(known).sum().alias("size_weighted"),
+            pl.col("params").filter(known).min().alias("smallest_size"),
+        )
+        # Models of known size first, by size: when each has one size, the
+        # sorted sizes are the first models in order and the median needs no
+        # gather (see _weighted_median).
+        .sort("smallest_size", "model_key", nulls_last=True)
+        .with_row_index("model_index")
+    )
+    sizes = (
+        rows.filter(known)
+        .group_by("model_key", "params")
+        .agg(downloads.sum())
+        .join(per_model.select("model_key", "model_index"), on="model_key")
+        .sort("params", "model_index")
+    )
+    return {
+        "n_models": per_model.height,
+        "total_downloads": int(rows.get_column("downloads").sum() or 0),
+        "share_names": list(indicators),
+        "sums": per_model.select(*indicators, "all", "known", "size_weighted").to_numpy().astype(np.float64),
+        "size_model": sizes.get_column("model_index").to_numpy().astype(np.int64),
+        "size_value": sizes.get_column("params").to_numpy().astype(np.float64),
+        "size_downloads": sizes.get_column("downloads").to_numpy(),
+    }
+
+
+def _statistics(units: dict, rng: np.random.Generator, n_boot: int) -> tuple[dict, dict]:
+    """Point estimates (every model once) and n_boot bootstrap draws of every statistic."""
+    n = units["n_models"]
+    estimates = {k: float(v[0]) for k, v in _weighted_statistics(units, np.ones((1, n))).items()}
+    batch = max(1, BATCH_CELLS // max(n, 1))
+    parts = []
+    for begin in range(0, n_boot, batch):
+        counts = np.zeros((min(batch, n_boot - begin), n), dtype=np.float64)
+        for row in counts if n else ():
+            # How many times each model is drawn when n models are drawn with replacement.
+            row[:] = np.bincount(rng.integers(0, n, size=n), minlength=n)
+        parts.append(_weighted_statistics(units, counts))
+    draws = {k: np.concatenate([p[k] for p in parts]) for k in estimates}
+    return estimates, draws
+
+
+def _weighted_statistics(units: dict, counts: np.ndarray) -> dict[str, np.ndarray]:
+    """Every statistic for each row of `counts` (how many times each model is drawn)."""
+    totals = counts @ units["sums"]
+    names = units["share_names"]
+    everything, known, size_weighted = totals[:, len(names)], totals[:, len(names) + 1], totals[:, len(names) + 2]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = {name: totals[:, i] / everything for i, name in enumerate(names)}
+        out["share_known_size"] = known / everything
+        out["mean_params"] = size_weighted / known
+    out["median_params"] = _weighted_median(units, counts)
+    return out
+
+
+def _weighted_median(units: dict, counts: np.ndarray) -> np.ndarray:
+    """Smallest size whose cumulative download weight reaches half the known-size downloads, per row."""
+    if units["size_value"].size == 0:
+        return np.full(counts.shape[0], np.nan)
+    size_model = units["size_model"]
+    one_size_each = np.array_equal(size_model, np.arange(size_model.size))
+    drawn = counts[:, : size_model.size] if one_size_each else counts[:, size_model]
+    cumulative = drawn * units["size_downloads"]
+    np.cumsum(cumulative, axis=1, out=cumulative)  # in place: this array is the largest the bootstrap makes
+    medians = np.full(counts.shape[0], np.nan)
+    for b, row in enumerate(cumulative):
+        if row[-1] > 0:
+            medians[b] = units["size_value"][np.searchsorted(row, row[-1] / 2, side="left")]
+    return medians
+
+
+def _percentile_interval(draws: np.ndarray, level: float) -> tuple[float | None, float | None]:
+    defined = draws[~np.isnan(draws)]
+    if defined.size == 0:
+        return None, None
+    tail = (1 - level) / 2
+    low, high = np.quantile(defined, [tail, 1 - tail], method="inverted_cdf")
+    return float(low), float(high)
+
+
+def _table_row(table: pl.DataFrame, period: str, statistic: str) -> dict:
+    match = table.filter((pl.col("period") == period) & (pl.col("statistic") == statistic))
+    if match.height != 1:
+        raise ValueError(f"multipliers: the table has no single row for period '{period}', statistic '{statistic}'")
+    row = match.row(0, named=True)
+    row["draws"] = [np.nan if v is None else v for v in row["draws"]]
+    row["estimate"] = np.nan if row["estimate"] is None else row["estimate"]
+    return row
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if np.isfinite(value) else None

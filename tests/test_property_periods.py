@@ -1,0 +1,252 @@
+"""Download-weighted property shares and sizes by period, their bootstrap intervals and multipliers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hubshare.properties import LICENSE_CLASSES
+from hubshare.property_periods import multipliers, property_period_table
+
+EARLY = (dt.date(2022, 1, 1), dt.date(2022, 12, 31))
+LATE = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+IN_EARLY, IN_LATE = dt.date(2022, 6, 1), dt.date(2025, 6, 4)
+
+SCHEMA = {
+    "week": pl.Date,
+    "model_key": pl.String,
+    "downloads": pl.Int64,
+    "params": pl.Int64,
+    "params_source": pl.String,
+    "is_quantized": pl.Boolean,
+    "is_moe": pl.Boolean,
+    "is_multimodal_generation": pl.Boolean,
+    "license_class": pl.String,
+    "training_data_transparency": pl.String,
+    "openness": pl.String,
+}
+DEFAULTS = {
+    "week": IN_EARLY,
+    "params": None,
+    "params_source": "none",
+    "is_quantized": False,
+    "is_moe": False,
+    "is_multimodal_generation": False,
+    "license_class": "osi_open_source",
+    "training_data_transparency": "not_disclosed",
+    "openness": "open_weights",
+}
+
+
+def panel(*rows: dict) -> pl.DataFrame:
+    return pl.DataFrame([DEFAULTS | row for row in rows], schema=SCHEMA)
+
+
+def values(table: pl.DataFrame, period: str, column: str = "estimate") -> dict[str, float]:
+    rows = table.filter(pl.col("period") == period)
+    return dict(zip(rows.get_column("statistic"), rows.get_column(column), strict=True))
+
+
+def three_models() -> pl.DataFrame:
+    """Downloads 10, 30, 60 (100 in all); sizes 1, 2, 3 billion; the third model's size only from its name."""
+    return panel(
+        {"model_key": "a", "downloads": 10, "params": 10**9, "params_source": "safetensors", "is_quantized": True,
+         "training_data_transparency": "disclosed", "openness": "open_source"},
+        {"model_key": "b", "downloads": 30, "params": 2 * 10**9, "params_source": "safetensors", "is_moe": True,
+         "license_class": "non_commercial"},
+        {"model_key": "c", "downloads": 20, "params": 3 * 10**9, "params_source": "name", "is_multimodal_generation": True,
+         "license_class": "open_with_use_restrictions", "training_data_transparency": "unknown"},
+        {"model_key": "c", "downloads": 40, "params": 3 * 10**9, "params_source": "name", "is_multimodal_generation": True,
+         "license_class": "open_with_use_restrictions", "training_data_transparency": "unknown", "week": dt.date(2022, 6, 8)},
+        {"model_key": "a", "downloads": 1000, "week": IN_LATE},  # in no period asked for below
+    )
+
+
+def test_hand_computed_shares_and_sizes():
+    got = values(property_period_table(three_models(), {"2022": EARLY}, n_boot=10, seed=1), "2022")
+    assert got["share_quantized"] == pytest.approx(0.1)
+    assert got["share_moe"] == pytest.approx(0.3)
+    assert got["share_multimodal_generation"] == pytest.approx(0.6)
+    assert got["share_training_data_disclosed"] == pytest.approx(0.1)
+    assert got["share_training_data_not_disclosed"] == pytest.approx(0.3)
+    assert got["share_training_data_unknown"] == pytest.approx(0.6)
+    assert got["share_license_osi_open_source"] == pytest.approx(0.1)
+    assert got["share_license_non_commercial"] == pytest.approx(0.3)
+    assert got["share_license_open_with_use_restrictions"] == pytest.approx(0.6)
+    assert got["share_license_other"] == got["share_license_unknown"] == got["share_license_open_non_osi"] == 0
+    assert got["share_open_source"] == pytest.approx(0.1)
+    assert got["share_open_weights"] == pytest.approx(0.9)
+    assert got["share_known_size"] == pytest.approx(1.0)
+    # (10 * 1 + 30 * 2 + 60 * 3) / 100 = 2.5 billion; cumulative shares 0.1, 0.4, 1.0 reach 0.5 at 3 billion.
+    assert got["mean_params"] == pytest.approx(2.5e9)
+    assert got["median_params"] == 3e9
+
+
+def test_size_sources_limit_which_sizes_count():
+    got = values(property_period_table(three_models(), {"2022": EARLY}, n_boot=10, seed=1, size_sources=("safetensors",)), "2022")
+    assert got["share_known_size"] == pytest.approx(0.4)
+    assert got["mean_params"] == pytest.approx((10 * 1 + 30 * 2) / 40 * 1e9)  # 1.75 billion
+    assert got["median_params"] == 2e9  # cumulative 0.25, 1.0
+
+
+def test_weighted_median_is_the_smallest_size_reaching_half():
+    rows = panel(
+        {"model_key": "a", "downloads": 50, "params": 1, "params_source": "safetensors"},
+        {"model_key": "b", "downloads": 50, "params": 2, "params_source": "safetensors"},
+    )
+    assert values(property_period_table(rows, {"p": EARLY}, n_boot=5, seed=0), "p")["median_params"] == 1
+
+
+def test_models_and_downloads_columns_count_the_period_only():
+    table = property_period_table(three_models(), {"2022": EARLY, "2025": LATE}, n_boot=10, seed=1)
+    per_period = table.group_by("period").agg(pl.col("models").first(), pl.col("downloads").first()).sort("period")
+    assert per_period.rows() == [("2022", 3, 100), ("2025", 1, 1000)]
+
+
+def test_missing_properties_count_as_not_flagged_and_unknown():
+    rows = panel({"model_key": "a", "downloads": 5}).with_columns(
+        pl.lit(None, dtype=pl.Boolean).alias("is_quantized"),
+        pl.lit(None, dtype=pl.String).alias("license_class"),
+        pl.lit(None, dtype=pl.String).alias("training_data_transparency"),
+        pl.lit(None, dtype=pl.String).alias("openness"),
+    )
+    got = values(property_period_table(rows, {"p": EARLY}, n_boot=5, seed=0), "p")
+    assert (got["share_quantized"], got["share_license_unknown"], got["share_training_data_unknown"]) == (0, 1, 1)
+    assert got["share_open_weights"] == 1
+    assert got["mean_params"] is None and got["share_known_size"] == 0
+
+
+def test_a_period_without_downloads_has_no_estimates():
+    table = property_period_table(three_models(), {"2030": (dt.date(2030, 1, 1), dt.date(2030, 12, 31))}, n_boot=5, seed=0)
+    assert table.get_column("estimate").null_count() == table.height
+    assert table.get_column("ci_low").null_count() == table.height
+    assert set(table.get_column("models").to_list()) == {0}
+
+
+def test_one_model_gives_a_degenerate_interval():
+    rows = panel({"model_key": "a", "downloads": 7, "is_quantized": True, "params": 3, "params_source": "name"})
+    got = property_period_table(rows, {"p": EARLY}, n_boot=50, seed=0).filter(pl.col("statistic") == "mean_params").row(0, named=True)
+    assert (got["estimate"], got["ci_low"], got["ci_high"]) == (3.0, 3.0, 3.0)
+    assert got["draws"] == [3.0] * 50
+
+
+def test_bootstrap_draws_follow_resampling_of_models():
+    """Two models, A quantized with 1 download, B not with 3: a resample holds A twice
+    (share 1), once (1/4) or never (0) with probabilities 1/4, 1/2, 1/4."""
+    rows = panel({"model_key": "a", "downloads": 1, "is_quantized": True}, {"model_key": "b", "downloads": 3})
+    draws = np.array(
+        property_period_table(rows, {"p": EARLY}, n_boot=4000, seed=3)
+        .filter(pl.col("statistic") == "share_quantized")
+        .get_column("draws")
+        .item()
+    )
+    assert set(np.round(draws, 12)) <= {0.0, 0.25, 1.0}
+    assert np.mean(draws == 1.0) == pytest.approx(0.25, abs=0.03)
+    assert np.mean(draws == 0.25) == pytest.approx(0.5, abs=0.03)
+
+
+def planted(early_share: float, late_share: float, models: int = 1000) -> pl.DataFrame:
+    """`models` models with equal downloads per period, the first share of them quantized,
+    MoE and generating media; sizes 1 billion early and 5 billion late."""
+    rows = []
+    for week, share, size in ((IN_EARLY, early_share, 10**9), (IN_LATE, late_share, 5 * 10**9)):
+        flagged = round(share * models)
+        rows += [
+            {"week": week, "model_key": f"m{i}", "downloads": 100, "params": size, "params_source": "safetensors",
+             "is_quantized": i < flagged, "is_moe": i < flagged, "is_multimodal_generation": i < flagged}
+            for i in range(models)
+        ]
+    return panel(*rows)
+
+
+def test_a_planted_fivefold_rise_is_recovered():
+    table = property_period_table(planted(0.1, 0.5), {"early": EARLY, "late": LATE}, n_boot=300, seed=11)
+    got = multipliers(table, "early", "late").rows_by_key("statistic", named=True, unique=True)
+    for statistic in ("share_quantized", "share_moe", "share_multimodal_generation", "mean_params", "median_params"):
+        assert got[statistic]["multiplier"] == pytest.approx(5.0)
+    quantized = got["share_quantized"]
+    assert (quantized["first_estimate"], quantized["last_estimate"]) == (pytest.approx(0.1), pytest.approx(0.5))
+    assert 1 < quantized["ci_low"] < 5 < quantized["ci_high"] < 10
+    assert got["mean_params"]["ci_low"] == got["mean_params"]["ci_high"] == 5.0  # every model has the same size
+
+
+def test_intervals_contain_the_estimates():
+    table = property_period_table(planted(0.2, 0.4), {"early": EARLY, "late": LATE}, n_boot=200, seed=5)
+    defined = table.filter(pl.col("estimate").is_not_null())
+    assert defined.height == table.height
+    assert defined.filter((pl.col("ci_low") > pl.col("estimate")) | (pl.col("ci_high") < pl.col("estimate"))).is_empty()
+
+
+def test_multipliers_divide_the_same_draws():
+    table = property_period_table(planted(0.1, 0.3, models=200), {"early": EARLY, "late": LATE}, n_boot=100, seed=2)
+    draws = {p: np.array(table.filter((pl.col("period") == p) & (pl.col("statistic") == "share_moe")).get_column("draws").item())
+             for p in ("early", "late")}
+    expected = np.quantile(draws["late"] / draws["early"], [0.025, 0.975], method="inverted_cdf")
+    got = multipliers(table, "early", "late", statistics=["share_moe"]).row(0, named=True)
+    assert (got["ci_low"], got["ci_high"]) == tuple(expected)
+
+
+def test_a_zero_first_period_gives_no_multiplier():
+    table = property_period_table(planted(0.0, 0.5, models=50), {"early": EARLY, "late": LATE}, n_boot=20, seed=2)
+    got = multipliers(table, "early", "late", statistics=["share_moe"]).row(0, named=True)
+    assert got["multiplier"] is None and got["ci_low"] == np.inf
+
+
+def test_same_seed_same_table_and_period_order_does_not_matter():
+    rows = planted(0.1, 0.3, models=100)
+    first = property_period_table(rows, {"early": EARLY, "late": LATE}, n_boot=50, seed=9)
+    again = property_period_table(rows, {"late": LATE, "early": EARLY}, n_boot=50, seed=9)
+    for period in ("early", "late"):
+        assert first.filter(pl.col("period") == period).equals(again.filter(pl.col("period") == period))
+    other = property_period_table(rows, {"early": EARLY, "late": LATE}, n_boot=50, seed=10)
+    assert not first.get_column("draws").equals(other.get_column("draws"))
+
+
+def test_bad_arguments_are_named():
+    with pytest.raises(ValueError, match="openness"):
+        property_period_table(three_models().drop("openness"), {"p": EARLY}, n_boot=5, seed=0)
+    with pytest.raises(ValueError, match="n_boot"):
+        property_period_table(three_models(), {"p": EARLY}, n_boot=0, seed=0)
+    with pytest.raises(ValueError, match="size source"):
+        property_period_table(three_models(), {"p": EARLY}, n_boot=5, seed=0, size_sources=("card",))
+    with pytest.raises(ValueError, match="no single row"):
+        multipliers(property_period_table(three_models(), {"p": EARLY}, n_boot=5, seed=0), "p", "q")
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(min_value=1, max_value=10**6),
+            st.sampled_from(LICENSE_CLASSES),
+            st.sampled_from(["disclosed", "not_disclosed", "unknown"]),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_partitions_sum_to_one_in_estimates_and_every_draw(models):
+    rows = panel(*(
+        {"model_key": f"m{i}", "downloads": d, "license_class": lic, "training_data_transparency": data,
+         "openness": "open_source" if open_source else "open_weights"}
+        for i, (d, lic, data, open_source) in enumerate(models)
+    ))
+    table = property_period_table(rows, {"p": EARLY}, n_boot=20, seed=0)
+    families = [
+        [f"share_license_{c}" for c in LICENSE_CLASSES],
+        ["share_training_data_disclosed", "share_training_data_not_disclosed", "share_training_data_unknown"],
+        ["share_open_source", "share_open_weights"],
+    ]
+    total = sum(d for d, *_ in models)
+    expected_osi = sum(d for d, lic, *_ in models if lic == "osi_open_source") / total
+    assert values(table, "p")["share_license_osi_open_source"] == pytest.approx(expected_osi)
+    for family in families:
+        block = table.filter(pl.col("statistic").is_in(family))
+        assert block.get_column("estimate").sum() == pytest.approx(1.0)
+        assert np.allclose(np.array(block.get_column("draws").to_list()).sum(axis=0), 1.0)
