@@ -412,3 +412,65 @@ def calibration_section(calibration: pl.DataFrame | None, labels: dict[str, str]
         "trend, and the mean slope estimate (percentage points per year) against the planted slope. "
         "{#tbl-calibration}\n"
     )
+
+
+PROPERTY_ROWS = {
+    "share_quantized": "Quantized",
+    "share_moe": "Mixture-of-experts",
+    "share_multimodal_generation": "Multimodal generation",
+    "share_training_data_disclosed": "Training data disclosed",
+    "share_training_data_not_disclosed": "Training data not disclosed",
+    "share_open_source": "Open source (OSI licence and data disclosed)",
+    "share_open_weights": "Open weights only",
+    "share_known_size": "Known parameter count",
+    "mean_params": "Mean size (billion parameters)",
+    "median_params": "Median size (billion parameters)",
+}
+
+
+def _property_cell(row: dict) -> str:
+    if row["estimate"] is None:
+        return "\u2013"
+    if row["statistic"].endswith("_params"):
+        scale, unit = 1e9, ""
+        value, low, high = (None if v is None else v / scale for v in (row["estimate"], row["ci_low"], row["ci_high"]))
+        text = f"{value:.2f}{unit}"
+        return text if low is None else f"{text} [{low:.2f}, {high:.2f}]"
+    text = pct(row["estimate"])
+    return text if row["ci_low"] is None else f"{text} [{row['ci_low'] * 100:.1f}, {row['ci_high'] * 100:.1f}]"
+
+
+def property_table(table: pl.DataFrame, periods: list[str]) -> str:
+    """The Table-1-like summary: statistics x periods, estimate with its bootstrap interval."""
+    cells = {(r["statistic"], r["period"]): r for r in table.iter_rows(named=True)}
+    rows = []
+    for statistic, label in PROPERTY_ROWS.items():
+        rows.append([label, *[_property_cell(cells[(statistic, p)]) if (statistic, p) in cells else "\u2013"
+                              for p in periods]])
+    columns = ["Download-weighted", *periods]
+    return markdown_table(pl.DataFrame(rows, schema=columns, orient="row"), align="l" + "r" * len(periods))
+
+
+def multiplier_variables(multipliers: pl.DataFrame) -> dict:
+    """multiplier.<statistic>.{value, ci, first, last}."""
+    def times(value):
+        return "\u2013" if value is None else ("\u221e" if value == float("inf") else f"{value:.1f}x")
+    return {
+        row["statistic"]: {
+            "value": times(row["multiplier"]),
+            "ci": f"[{times(row['ci_low'])}, {times(row['ci_high'])}]",
+            "first": row["first_period"],
+            "last": row["last_period"],
+        }
+        for row in multipliers.iter_rows(named=True)
+    }
+
+
+def named_share_variables(shares: pl.DataFrame, key: str, groups: dict[str, list[str]]) -> dict:
+    """Combined shares of named sets (families or namespaces) per period: <name>.<period>."""
+    tree: dict = {}
+    for name, members in groups.items():
+        for (period,), rows in shares.group_by("period"):
+            total = rows.filter(pl.col(key).is_in(members))["share"].sum()
+            tree.setdefault(name, {})[period_key(period)] = pct(total)
+    return tree

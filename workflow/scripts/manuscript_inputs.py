@@ -55,6 +55,17 @@ with log_to(snakemake.log[0]) as log:
         snakemake.params.intermediary_min_downloads,
         read_json(inputs.truth)["intermediary_namespaces"] if is_demo else None,
     )
+    variables["multiplier"] = mv.multiplier_variables(pl.read_csv(inputs.multipliers))
+    variables["family"] = mv.named_share_variables(
+        pl.read_csv(inputs.families, schema_overrides={"period": pl.String}),
+        "family",
+        {"deepseek_qwen": ["DeepSeek", "Qwen"], "llama": ["Llama"], "qwen": ["Qwen"]},
+    )
+    variables["namespace"] = mv.named_share_variables(
+        pl.read_csv(inputs.namespaces, schema_overrides={"period": pl.String}),
+        "namespace",
+        {"comfy": ["Comfy-Org"]},
+    )
     manifest = read_json(inputs.manifest)
     variables["provenance"] = {
         record["name"]: provenance_line(record) + f" Script: [{record['script']['path']}](../{record['script']['path']})."
@@ -80,6 +91,9 @@ with log_to(snakemake.log[0]) as log:
             {**country_labels, "intermediaries": "Intermediaries"},
             snakemake.params.calibration,
             stats["alpha"],
+        ),
+        "properties.md": mv.property_table(
+            pl.read_csv(inputs.properties, schema_overrides={"period": pl.String}), period_names
         ),
         "top_intermediaries.md": mv.top_intermediaries_table(classified),
         "intermediary_thresholds.md": mv.threshold_table(

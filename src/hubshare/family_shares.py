@@ -1,0 +1,39 @@
+"""Download shares of model families and of single namespaces, by period (uploader view)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+
+def _shares_by_period(downloads: pl.DataFrame, key: str, periods: dict[str, tuple[dt.date, dt.date]]) -> pl.DataFrame:
+    frames = []
+    for name, (start, end) in periods.items():
+        rows = downloads.filter(pl.col("week").is_between(start, end, closed="both"))
+        total = rows["downloads"].sum()
+        frames.append(
+            rows.group_by(key)
+            .agg(pl.col("downloads").sum())
+            .with_columns(
+                pl.lit(name).alias("period"),
+                (pl.col("downloads") / total if total else pl.lit(0.0)).alias("share"),
+            )
+        )
+    return pl.concat(frames).select(key, "period", "downloads", "share").sort("period", key)
+
+
+def family_shares(panel: pl.DataFrame, models: pl.DataFrame, periods: dict) -> pl.DataFrame:
+    """`family, period, downloads, share`; models without a family are the family null."""
+    downloads = panel.select("week", "model_key", pl.col("downloads").cast(pl.Float64)).join(
+        models.select("model_key", "family"), on="model_key", how="left"
+    )
+    return _shares_by_period(downloads, "family", periods)
+
+
+def namespace_shares(attributed: pl.DataFrame, periods: dict) -> pl.DataFrame:
+    """`namespace, period, downloads, share` for the uploader view."""
+    downloads = attributed.filter(pl.col("view") == "uploader").select(
+        "week", pl.col("attributed_namespace").alias("namespace"), "downloads"
+    )
+    return _shares_by_period(downloads, "namespace", periods)

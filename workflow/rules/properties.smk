@@ -1,0 +1,67 @@
+# Model properties (size, quantization, MoE, modality, licence, training data), families, and their trends.
+
+
+rule model_table:
+    """Each model's latest metadata, its properties and its family."""
+    input:
+        snapshots=NORMALIZED,
+        registry=config["attribution"]["registry"],
+        families=config["attribution"]["families"],
+        vocabularies=config["attribution"]["vocabularies"],
+        iso_codes=config["attribution"]["iso_codes"],
+    output:
+        models="data/processed/models.parquet",
+    params:
+        code=library_version("model_table", "properties", "families"),
+    log:
+        "logs/model_table.log",
+    benchmark:
+        "benchmarks/model_table.tsv"
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/model_table.py"
+
+
+rule property_periods:
+    """Download-weighted property shares and sizes per period, with bootstrap intervals and multipliers."""
+    input:
+        panel="data/processed/panel.parquet",
+        models="data/processed/models.parquet",
+    output:
+        table="results/tables/property_periods.csv",
+        multipliers="results/tables/property_multipliers.csv",
+    params:
+        periods=config["periods"],
+        settings=config["properties"],
+        code=library_version("property_periods"),
+    log:
+        "logs/property_periods.log",
+    benchmark:
+        "benchmarks/property_periods.tsv"
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/property_periods.py"
+
+
+rule family_shares:
+    """Shares of downloads by model family and by namespace, per period."""
+    input:
+        panel="data/processed/panel.parquet",
+        models="data/processed/models.parquet",
+        attributed="data/processed/attributed.parquet",
+    output:
+        families="results/tables/family_shares_by_period.csv",
+        namespaces="results/tables/namespace_shares_by_period.csv",
+    params:
+        periods=config["periods"],
+        code=library_version("family_shares"),
+    log:
+        "logs/family_shares.log",
+    benchmark:
+        "benchmarks/family_shares.tsv"
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/family_shares.py"
