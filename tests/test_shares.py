@@ -259,6 +259,8 @@ def test_period_shares_sum_to_one(rows):
     periods = {"early": (START, START + dt.timedelta(days=14)), "all": (START, START + dt.timedelta(days=28))}
     shares = period_shares(attributed(rows), periods)
     sums = shares.group_by("view", "dimension", "period").agg(pl.col("share").sum(), pl.col("downloads").sum())
-    # shares sum to 1 where the period has downloads, and are all 0 where it has none
+    # shares sum to 1 where the period has downloads; a period without downloads has no shares (null)
     expected = [1.0 if total > 0 else 0.0 for total in sums["downloads"]]
     assert sums["share"].to_list() == pytest.approx(expected)
+    empty = shares.filter(pl.col("downloads").sum().over("view", "dimension", "period") == 0)
+    assert empty["share"].null_count() == empty.height

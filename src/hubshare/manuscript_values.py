@@ -21,8 +21,11 @@ def period_key(name: str) -> str:
     return f"p{key}" if key[:1].isdigit() else key
 
 
-def pct(share: float, decimals: int = PERCENT_DECIMALS) -> str:
-    return f"{share * 100:.{decimals}f}%"
+NO_DATA = "no data"
+
+
+def pct(share: float | None, decimals: int = PERCENT_DECIMALS) -> str:
+    return NO_DATA if share is None else f"{share * 100:.{decimals}f}%"
 
 
 def signed(value: float, decimals: int = 1) -> str:
@@ -56,6 +59,10 @@ def share_variables(period_shares: pl.DataFrame) -> dict:
 def trend_variables(stats: dict) -> dict:
     """trend.<view>.<dimension>.<group>.{slope, ci, p, p_adj, first, last, direction}."""
     tree: dict = {}
+    for test in stats.get("skipped", []):
+        entry = dict.fromkeys(("slope", "ci", "p", "p_adj", "first", "last", "mk_p", "sen"), NO_DATA)
+        entry.update(direction="was not tested for a trend", significant="not tested")
+        tree.setdefault(test["view"], {}).setdefault(test["dimension"], {})[test["group"]] = entry
     for test in stats["tests"]:
         ols = test["ols_hac"]
         entry = {
@@ -98,13 +105,39 @@ def ledger_variables(ledger: pl.DataFrame) -> dict:
     return {
         "counted": big_number(values["counted_total"]),
         "counted_exact": f"{values['counted_total']:,}",
-        "baseline_excluded": big_number(values["excluded_baseline_before_window"]),
-        "reset_models": f"{models['adjustment_counter_reset_drop']:,}",
-        "reset_drop": big_number(values["adjustment_counter_reset_drop"]),
-        "late_first": big_number(values["counted_first_appearance_late"]),
         "models_counted": f"{models['counted_total']:,}",
-        "balances": "balances exactly",
     }
+
+
+def ledger_section(ledger: pl.DataFrame, measure: str) -> str:
+    """The data section's reconciliation paragraph and table, for the measure the panel used."""
+    values = dict(zip(ledger["category"], ledger["downloads"], strict=True))
+    models = dict(zip(ledger["category"], ledger["models"], strict=True))
+    counted = f"{values['counted_total']:,}"
+    if measure == "alltime_diff":
+        text = (
+            f"@tbl-ledger reconciles every download: the {counted} downloads in the panel, plus the "
+            f"{big_number(values['excluded_baseline_before_window'])} downloads already accumulated before "
+            f"the first snapshot, minus the counts lost when {models['adjustment_counter_reset_drop']:,} "
+            "models' counters fell, equal the sum of every model's last observed cumulative count; the "
+            "identity balances exactly, and the workflow stops if it does not."
+        )
+    else:
+        text = (
+            "These snapshots carry only the rolling 30-day count, so weekly downloads are estimated: each "
+            "count is spread evenly over its 30 days and an interval receives the days it covers "
+            "(count x min(days since the previous snapshot, 30) / 30). The estimate smooths and lags: a "
+            "one-day spike is spread over the following 30 days, and a single interval's value is an "
+            f"estimate, not an observation. @tbl-ledger reconciles it: the {counted} estimated downloads "
+            "in the panel plus the parts of each count excluded (the first snapshot's counts and the days "
+            "already covered by an earlier snapshot) equal the sum of every 30-day count observed; the "
+            "identity balances exactly, and the workflow stops if it does not."
+        )
+    return (
+        text + "\n\n" + ledger_table(ledger)
+        + "\n: Conservation ledger. Counted lines are in the panel; excluded lines were observed but "
+        "belong to no interval; adjustments are counter falls; check lines state the identity. {#tbl-ledger}\n"
+    )
 
 
 def coverage_variables(coverage: pl.DataFrame) -> dict:
@@ -200,6 +233,9 @@ def trend_table(stats: dict, labels: dict[str, str]) -> str:
             p_value(test["mann_kendall"]["p_value"]),
         ])
     confidence = f"{stats['confidence'] * 100:.0f}%"
+    for test in stats.get("skipped", []):
+        rows.append([labels.get(test["group"], test["group"]), test["dimension"].replace("_", " "), test["view"],
+                     *["not tested"] * 5])
     columns = ["Series", "Dimension", "View", "First year", "Last year", f"Slope per year [{confidence} CI]", "p (BH)", "p (MK)"]
     return markdown_table(pl.DataFrame(rows, schema=columns, orient="row"), align="lllrrrrr")
 

@@ -45,18 +45,28 @@ class PanelError(ValueError):
     pass
 
 
-def build_panel(snapshot_paths: Sequence[str | Path]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Return (panel, ledger) from normalized snapshot files of one source."""
+def read_observations(snapshot_paths: Sequence[str | Path]) -> pl.DataFrame:
+    """The columns the panel needs from every normalized snapshot of one source."""
     if not snapshot_paths:
         raise PanelError("panel: no normalized snapshots given")
     check_snapshot_dates(snapshot_paths)
-    observations = (
+    return (
         pl.scan_parquet([str(p) for p in snapshot_paths])
         .select(
-            "snapshot_date", "model_key", "model_id", "namespace", "created_at", "downloads_all_time", *CARRIED_COLUMNS
+            "snapshot_date", "model_key", "model_id", "namespace", "created_at", "downloads_all_time",
+            "downloads_30d", *CARRIED_COLUMNS,
         )
         .collect()
     )
+
+
+def build_panel(snapshot_paths: Sequence[str | Path]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return (panel, ledger) from normalized snapshot files of one source, by the `alltime_diff` measure."""
+    return alltime_panel(read_observations(snapshot_paths))
+
+
+def alltime_panel(observations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return (panel, ledger) from normalized-snapshot rows, differencing `downloadsAllTime`."""
     if observations.get_column("downloads_all_time").null_count() == observations.height:
         raise PanelError(
             "panel: no snapshot carries `downloadsAllTime`; the `alltime_diff` measure needs it "

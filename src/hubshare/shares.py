@@ -81,6 +81,10 @@ def period_shares(attributed: pl.DataFrame, periods: dict[str, tuple[dt.date, dt
             .with_columns(pl.col("downloads").fill_null(0.0), pl.lit(name).alias("period"))
         )
     table = pl.concat(frames, how="vertical_relaxed")
-    return _with_share(table, ["view", "dimension", "period"]).select(
+    period_total = pl.col("downloads").sum().over("view", "dimension", "period")
+    # A period without any download has no shares (null), rather than shares of 0.
+    return _with_share(table, ["view", "dimension", "period"]).with_columns(
+        pl.when(period_total > 0).then(pl.col("share")).alias("share")
+    ).select(
         "view", "dimension", "group", "period", "downloads", "share"
     ).sort("view", "dimension", "period", "group")

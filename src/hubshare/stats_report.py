@@ -8,6 +8,7 @@ from hubshare.trends import adjust_family, trend_test
 
 TESTED_VIEWS = ["uploader", "derived"]
 CONCENTRATION_MEASURES = ["hhi", "gini"]
+MIN_WEEKS = 10
 
 
 def _days(weeks: pl.Series):
@@ -25,12 +26,13 @@ def headline_trends(weekly: pl.DataFrame, concentration: pl.DataFrame, series: l
             ).sort("week")
             if rows.height == 0:
                 raise ValueError(f"stats: no weekly series for {item['dimension']}={item['group']} in view {view}")
-            result = trend_test(_days(rows["week"]), rows["share"].to_numpy(), confidence)
-            results.append({"view": view, "dimension": item["dimension"], "group": item["group"], **result})
+            results.append({"view": view, "dimension": item["dimension"], "group": item["group"],
+                            **_tested(rows["week"], rows["share"], confidence)})
         rows = concentration.filter(pl.col("view") == view).sort("week")
         for measure in CONCENTRATION_MEASURES:
-            result = trend_test(_days(rows["week"]), rows[measure].to_numpy(), confidence)
-            results.append({"view": view, "dimension": "concentration", "group": measure, **result})
+            results.append({"view": view, "dimension": "concentration", "group": measure,
+                            **_tested(rows["week"], rows[measure], confidence)})
+    tested = [r for r in results if "skipped" not in r]
     return {
         "alpha": alpha,
         "confidence": confidence,
@@ -42,5 +44,13 @@ def headline_trends(weekly: pl.DataFrame, concentration: pl.DataFrame, series: l
         ),
         "first_week": str(weekly["week"].min()),
         "last_week": str(weekly["week"].max()),
-        "tests": adjust_family(results, alpha),
+        "tests": adjust_family(tested, alpha),
+        "skipped": [r for r in results if "skipped" in r],
     }
+
+
+def _tested(weeks: pl.Series, values: pl.Series, confidence: float) -> dict:
+    """The trend test of one series, or the reason it was not tested."""
+    if weeks.len() < MIN_WEEKS:
+        return {"n_weeks": weeks.len(), "skipped": f"{weeks.len()} weekly values; a trend test needs {MIN_WEEKS}"}
+    return trend_test(_days(weeks), values.to_numpy(), confidence)

@@ -13,13 +13,19 @@ RAW_DIR = Path(config["raw_dir"]) / SOURCE
 PROCESSED_SNAPSHOTS = Path("data/processed/snapshots") / SOURCE
 
 
+SOURCE_FOLDERS = {
+    "dir": (config["dir_source"]["path"], ".parquet"),
+    "api-json": (config["api_json"]["path"], ".json"),
+}
+
+
 def _source_dates():
     if SOURCE == "demo":
         return [d.isoformat() for d in demo_snapshot_dates(config["demo"])]
-    folder = Path(config["dir_source"]["path"])
-    dates = sorted(p.stem for p in folder.glob("????-??-??.parquet"))
+    folder, suffix = SOURCE_FOLDERS[SOURCE]
+    dates = sorted(p.stem for p in Path(folder).glob(f"????-??-??{suffix}"))
     if not dates:
-        raise WorkflowError(f"source 'dir': no <YYYY-MM-DD>.parquet snapshots in {folder}")
+        raise WorkflowError(f"source '{SOURCE}': no <YYYY-MM-DD>{suffix} files in {folder}")
     return dates
 
 

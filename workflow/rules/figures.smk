@@ -5,6 +5,7 @@ rule fig_country_groups:
     """Trailing-52-week download shares by country group, uploader and derived views."""
     input:
         trailing="results/tables/shares_trailing52.parquet",
+        weekly="results/tables/shares_weekly.parquet",
         vocabularies=config["attribution"]["vocabularies"],
         style="workflow/matplotlibrc",
     output:
@@ -28,6 +29,7 @@ rule fig_developer_types:
     """Trailing-52-week download shares by developer type, uploader and derived views."""
     input:
         trailing="results/tables/shares_trailing52.parquet",
+        weekly="results/tables/shares_weekly.parquet",
         vocabularies=config["attribution"]["vocabularies"],
         style="workflow/matplotlibrc",
     output:

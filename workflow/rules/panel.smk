@@ -8,8 +8,10 @@ rule build_panel:
     output:
         panel="data/processed/panel.parquet",
         ledger="results/conservation_ledger.csv",
+        measure="results/download_measure.txt",
     params:
-        code=library_version("panel", "schemas"),
+        measure=config["measure"],
+        code=library_version("panel", "rolling", "measures", "schemas"),
     log:
         "logs/build_panel.log",
     benchmark:

@@ -8,6 +8,7 @@ rule manuscript_inputs:
         periods="results/tables/shares_by_period.csv",
         concentration="results/tables/concentration_weekly.parquet",
         ledger="results/conservation_ledger.csv",
+        measure="results/download_measure.txt",
         coverage="results/tables/coverage_by_period.csv",
         intermediaries="results/tables/intermediaries.csv",
         intermediary_share="results/tables/intermediary_share_by_period.csv",

@@ -24,3 +24,26 @@ if IS_DEMO:
             "../envs/analysis.yaml"
         script:
             "../scripts/simulate_demo.py"
+
+
+if SOURCE == "api-json":
+
+    rule convert_api_json:
+        """One dump of the Hub models API -> one raw snapshot in the contract, with origin metadata."""
+        input:
+            dump=str(Path(config["api_json"]["path"]) / "{date}.json"),
+        output:
+            snapshot=str(RAW_DIR / "{date}.parquet"),
+            metadata=str(RAW_DIR / "{date}.meta.yaml"),
+        params:
+            code=library_version("sources"),
+        log:
+            "logs/convert_api_json/{date}.log",
+        benchmark:
+            "benchmarks/convert_api_json/{date}.tsv"
+        wildcard_constraints:
+            date=r"\d{4}-\d{2}-\d{2}",
+        conda:
+            "../envs/analysis.yaml"
+        script:
+            "../scripts/convert_api_json.py"

@@ -9,13 +9,16 @@ from hubshare.figures.style import save_figure, use_style
 from hubshare.joblog import log_to
 from hubshare.registry import load_vocabularies
 
-with log_to(snakemake.log[0]):
+with log_to(snakemake.log[0]) as log:
     use_style(Path(snakemake.input.style))
     vocabularies = load_vocabularies(snakemake.input.vocabularies)
     dimension = snakemake.params.dimension
     entries = vocabularies.country_groups if dimension == "country_group" else vocabularies.developer_types
     labels = {group: entry["label"] for group, entry in entries.items()}
-    figure = group_share_figure(
-        pl.read_parquet(snakemake.input.trailing), dimension, labels, demo=snakemake.params.demo
-    )
+    shares = pl.read_parquet(snakemake.input.trailing)
+    if shares.is_empty():
+        # The data span less than one trailing window: show weekly shares instead, and say so.
+        log.info("no complete 52-week window; drawing weekly shares")
+        shares = pl.read_parquet(snakemake.input.weekly)
+    figure = group_share_figure(shares, dimension, labels, demo=snakemake.params.demo)
     save_figure(figure, snakemake.output.pdf, snakemake.output.png)

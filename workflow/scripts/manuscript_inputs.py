@@ -26,6 +26,7 @@ with log_to(snakemake.log[0]) as log:
     type_labels = {k: v["label"] for k, v in vocabularies.developer_types.items()}
     period_names = [p["name"] for p in snakemake.params.periods]
     stats = read_json(inputs.stats)
+    measure = open(inputs.measure, encoding="utf-8").read().strip()
     period_shares = pl.read_csv(inputs.periods, schema_overrides={"period": pl.String})
     coverage = pl.read_csv(inputs.coverage, schema_overrides={"period": pl.String})
     ledger = pl.read_csv(inputs.ledger)
@@ -66,6 +67,7 @@ with log_to(snakemake.log[0]) as log:
         "namespace",
         {"comfy": ["Comfy-Org"]},
     )
+    variables["data"]["measure"] = f"`{measure}`"
     manifest = read_json(inputs.manifest)
     variables["provenance"] = {
         record["name"]: provenance_line(record) + f" Script: [{record['script']['path']}](../{record['script']['path']})."
@@ -82,7 +84,7 @@ with log_to(snakemake.log[0]) as log:
         "developer_type_shares.md": mv.period_table(period_shares, "developer_type", type_labels, period_names),
         "trend_tests.md": mv.trend_table(stats, {**country_labels, **type_labels}),
         "coverage.md": mv.coverage_table(coverage, period_names),
-        "ledger.md": mv.ledger_table(ledger),
+        "ledger_section.md": mv.ledger_section(ledger, measure),
         "validation.md": mv.validation_section(
             recovery, {**country_labels, **type_labels}, variables["intermediaries"]
         ),

@@ -1,0 +1,8 @@
+"""Adapter: a Hub models-API dump -> raw snapshot + origin metadata."""
+
+from hubshare.joblog import log_to
+from hubshare.sources.api_json import convert_api_json
+
+with log_to(snakemake.log[0]) as log:
+    metadata = convert_api_json(snakemake.input.dump, snakemake.output.snapshot, snakemake.output.metadata)
+    log.info("%s rows from %s", metadata["rows"], snakemake.input.dump)
