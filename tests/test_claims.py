@@ -575,13 +575,13 @@ def test_markdown_table_shape_and_formats(tmp_path):
     lines = ledger_markdown(claims_ledger(claims, inputs, source="dir")).splitlines()
     assert len(lines) == 2 + 4
     header = [cell.strip() for cell in lines[0].strip("|").split("|")]
-    assert header == ["Claim", "Source", "Status", "Window", "Published", "Ours", "Verdict", "Reason"]
-    assert re.fullmatch(r"\|(:-+\||-+:\|){8}", lines[1])
-    # Escaped pipes split no cell: every row has the header's eight cells.
-    assert all(len(re.split(r"(?<!\\)\|", line)) == 10 for line in lines)
+    assert header == ["Claim", "Source", "Window", "Published", "Ours", "Verdict"]
+    assert re.fullmatch(r"\|(:-+\||-+:\|){6}", lines[1])
+    # Escaped pipes split no cell: every row has the header's six cells.
+    assert all(len(re.split(r"(?<!\\)\|", line)) == 8 for line in lines)
     cells = [[c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]] for line in lines[2:]]
     assert cells[0][0] == "China \\| 17.1%"
-    assert [row[4:7] for row in cells] == [
+    assert [row[3:6] for row in cells] == [
         ["17.1%", "18.0%", "reproduced"],
         ["17.0x", "17.0x", "reproduced"],
         ["\u2265 60.0%", "18.0%", "differs"],

@@ -691,22 +691,24 @@ def _source_text(source: dict) -> str:
 
 
 def ledger_markdown(ledger: pl.DataFrame) -> str:
-    """The ledger as a pipe table for the manuscript (no caption: the manuscript adds it)."""
+    """The ledger as a pipe table for the manuscript (no caption: the manuscript adds it).
+
+    The reasons stay in `results/tables/claims_ledger.csv`: in a printed table
+    they would dwarf the values.
+    """
     rows = [
         [
             row["claim"],
             row["source"],
-            row["status"],
             row["window"],
             _published_text(row["published"], row["unit"], row["comparison"]),
             format_value(row["ours"], row["unit"]),
             row["verdict"].replace("_", " "),
-            row["reason"],
         ]
         for row in ledger.iter_rows(named=True)
     ]
-    columns = ["Claim", "Source", "Status", "Window", "Published", "Ours", "Verdict", "Reason"]
+    columns = ["Claim", "Source", "Window", "Published", "Ours", "Verdict"]
     # A pipe inside a cell would end the cell.
     cells = [[cell.replace("|", "\\|") for cell in row] for row in rows]
     frame = pl.DataFrame(cells, schema=columns, orient="row")
-    return markdown_table(frame, align="llllrrll")
+    return markdown_table(frame, align="lllrrl")

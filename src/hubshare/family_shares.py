@@ -24,16 +24,22 @@ def _shares_by_period(downloads: pl.DataFrame, key: str, periods: dict[str, tupl
 
 
 def family_shares(panel: pl.DataFrame, models: pl.DataFrame, periods: dict) -> pl.DataFrame:
-    """`family, period, downloads, share`; models without a family are the family null."""
+    """`family, period, downloads, share`; shares are of all downloads, models without a family have no row."""
     downloads = panel.select("week", "model_key", pl.col("downloads").cast(pl.Float64)).join(
         models.select("model_key", "family"), on="model_key", how="left"
     )
-    return _shares_by_period(downloads, "family", periods)
+    return _shares_by_period(downloads, "family", periods).filter(pl.col("family").is_not_null())
 
 
 def namespace_shares(attributed: pl.DataFrame, periods: dict) -> pl.DataFrame:
-    """`namespace, period, downloads, share` for the uploader view."""
-    downloads = attributed.filter(pl.col("view") == "uploader").select(
-        "week", pl.col("attributed_namespace").alias("namespace"), "downloads"
+    """`namespace, period, organization, downloads, share` for the uploader view (organization null if unlisted)."""
+    uploader = attributed.filter(pl.col("view") == "uploader")
+    downloads = uploader.select("week", pl.col("attributed_namespace").alias("namespace"), "downloads")
+    organizations = (
+        uploader.filter(pl.col("attribution_source") == "registry")
+        .select(pl.col("attributed_namespace").alias("namespace"), "organization")
+        .unique("namespace")
     )
-    return _shares_by_period(downloads, "namespace", periods)
+    return _shares_by_period(downloads, "namespace", periods).join(organizations, on="namespace", how="left").select(
+        "namespace", "period", "organization", "downloads", "share"
+    )

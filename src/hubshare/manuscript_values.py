@@ -510,3 +510,14 @@ def named_share_variables(shares: pl.DataFrame, key: str, groups: dict[str, list
             total = rows.filter(pl.col(key).is_in(members))["share"].sum()
             tree.setdefault(name, {})[period_key(period)] = pct(total)
     return tree
+
+
+def claims_summary(verdicts: dict[str, int], is_demo: bool) -> str:
+    """One sentence counting the verdicts; on demo data it says what such a comparison can show."""
+    counts = ", ".join(f"{verdicts.get(v, 0)} {label}" for v, label in
+                       (("reproduced", "reproduced"), ("differs", "differ"), ("not_testable", "not testable")))
+    text = f"Of {sum(verdicts.values())} claims, {counts}."
+    if is_demo:
+        text += (" On synthetic data this only checks that the simulator's planted story resembles the "
+                 "published one; it is no evidence about the Hub.")
+    return text

@@ -9,6 +9,7 @@ rule group_shares:
         weekly="results/tables/shares_weekly.parquet",
         trailing="results/tables/shares_trailing52.parquet",
         periods="results/tables/shares_by_period.csv",
+        totals="results/tables/period_totals.csv",
     params:
         code=library_version("shares", "schemas"),
         periods=config["periods"],

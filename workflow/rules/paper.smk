@@ -18,6 +18,7 @@ rule manuscript_inputs:
         multipliers="results/tables/property_multipliers.csv",
         families="results/tables/family_shares_by_period.csv",
         namespaces="results/tables/namespace_shares_by_period.csv",
+        claims="results/tables/claims_ledger.csv",
         quality="results/data_quality.json",
         vocabularies=config["attribution"]["vocabularies"],
         figures=expand("figures/{name}.png", name=FIGURES),
@@ -67,3 +68,28 @@ rule render_paper:
         "../envs/paper.yaml"
     script:
         "../scripts/render_paper.py"
+
+
+rule claims_ledger:
+    """Every published claim: its value, ours, and a verdict computed from the results."""
+    input:
+        claims="data/raw/claims/published_claims.yaml",
+        shares="results/tables/attribution_sensitivity.csv",
+        families="results/tables/family_shares_by_period.csv",
+        namespaces="results/tables/namespace_shares_by_period.csv",
+        properties="results/tables/property_periods.csv",
+        multipliers="results/tables/property_multipliers.csv",
+        totals="results/tables/period_totals.csv",
+    output:
+        ledger="results/tables/claims_ledger.csv",
+    params:
+        source=SOURCE,
+        code=library_version("claims"),
+    log:
+        "logs/claims_ledger.log",
+    benchmark:
+        "benchmarks/claims_ledger.tsv"
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/claims_ledger.py"

@@ -7,6 +7,7 @@ import polars as pl
 
 from hubshare import manuscript_values as mv
 from hubshare.atomic import copy_file, write_text, write_yaml
+from hubshare.claims import ledger_markdown
 from hubshare.joblog import log_to
 from hubshare.provenance import provenance_line
 from hubshare.registry import load_vocabularies
@@ -68,6 +69,8 @@ with log_to(snakemake.log[0]) as log:
         {"comfy": ["Comfy-Org"]},
     )
     variables["data"]["measure"] = f"`{measure}`"
+    verdicts = dict(pl.read_csv(inputs.claims)["verdict"].value_counts().iter_rows())
+    variables["claims"] = {"summary": mv.claims_summary(verdicts, is_demo)}
     manifest = read_json(inputs.manifest)
     variables["provenance"] = {
         record["name"]: provenance_line(record) + f" Script: [{record['script']['path']}](../{record['script']['path']})."
@@ -94,6 +97,7 @@ with log_to(snakemake.log[0]) as log:
             snakemake.params.calibration,
             stats["alpha"],
         ),
+        "claims_ledger.md": ledger_markdown(pl.read_csv(inputs.claims)),
         "properties.md": mv.property_table(
             pl.read_csv(inputs.properties, schema_overrides={"period": pl.String}), period_names
         ),
