@@ -30,7 +30,7 @@ pytestmark = pytest.mark.e2e
 RECOVERY_TOLERANCE_PP = 1e-6
 
 COPIED = ["Snakefile", "workflow", "config", "profiles", "paper/index.qmd", "paper/_quarto.yml",
-          "paper/references.bib", "data/raw/attribution"]
+          "paper/references.bib", "data/raw/attribution", "data/raw/claims"]
 TINY = {
     "demo": {"models_total": 1500, "pre_window_models": 60, "cadence_days": 14,
              "weekly_downloads_start": 200000, "weekly_downloads_end": 4000000},
@@ -157,3 +157,37 @@ def test_real_sample_run_uses_rolling_counts_and_balances(built_real):
         (pl.col("view") == "uploader") & (pl.col("group") == "registry") & (pl.col("period") == "last_year")
     )["share"].item()
     assert registry_share >= 0.95
+
+
+@pytest.fixture(scope="session")
+def built_hub(tmp_path_factory) -> Path:
+    """The `hub` source end to end, offline: the same fetch code reads a local mirror through file: URLs."""
+    from hubshare.demo import simulate_demo
+    from hubshare.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
+
+    attribution = REPO / "data" / "raw" / "attribution"
+    vocabularies = load_vocabularies(attribution / "vocabularies.yaml")
+    registry = load_registry(attribution / "organizations.csv", vocabularies, load_iso_codes(attribution / "iso3166_alpha2.csv"))
+    settings = {"models_total": 1500, "pre_window_models": 60, "start": "2024-07-24", "end": "2024-10-30"}
+    flat = tmp_path_factory.mktemp("hub_flat")
+    simulate_demo(settings, registry, load_legacy_ids(attribution / "legacy_ids.csv", registry), flat)
+    mirror = tmp_path_factory.mktemp("hub_mirror")
+    for snapshot in flat.glob("*.parquet"):
+        (mirror / snapshot.stem).mkdir()
+        shutil.copy2(snapshot, mirror / snapshot.stem / "models.parquet")
+    root = tmp_path_factory.mktemp("workflow_hub")
+    copy_repository(root)
+    config = yaml.safe_load((REPO / "config" / "hub.yaml").read_text())
+    config["hub"].update(base_url=mirror.as_uri(), start=settings["start"], end=settings["end"])
+    config["paper"] = {"renderer": "fallback"}
+    run_workflow(root, config)
+    return root
+
+
+def test_hub_source_fetches_with_origin_metadata_and_balances(built_hub):
+    metadata = yaml.safe_load((built_hub / "data/raw/snapshots/hub/2024-07-24.meta.yaml").read_text())
+    assert metadata["license"].startswith("ODbL") and len(metadata["sha256"]) == 64
+    assert (built_hub / "results/download_measure.txt").read_text().strip() == "alltime_diff"
+    ledger = pl.read_csv(built_hub / "results/conservation_ledger.csv")
+    check_conservation(ledger, int(pl.read_parquet(built_hub / "data/processed/panel.parquet")["downloads"].sum()))
+    assert (built_hub / "paper/_build/index.pdf").read_bytes().startswith(b"%PDF")

@@ -22,6 +22,9 @@ SOURCE_FOLDERS = {
 def _source_dates():
     if SOURCE == "demo":
         return [d.isoformat() for d in demo_snapshot_dates(config["demo"])]
+    if SOURCE == "hub":
+        # The demo's calendar, from start to end at a fixed cadence.
+        return [d.isoformat() for d in demo_snapshot_dates(config["hub"])]
     folder, suffix = SOURCE_FOLDERS[SOURCE]
     dates = sorted(p.stem for p in Path(folder).glob(f"????-??-??{suffix}"))
     if not dates:

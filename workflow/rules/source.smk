@@ -47,3 +47,26 @@ if SOURCE == "api-json":
             "../envs/analysis.yaml"
         script:
             "../scripts/convert_api_json.py"
+
+
+if SOURCE == "hub":
+
+    rule fetch_hub_snapshot:
+        """Download one weekly Hub snapshot (resumable, retried, verified), projected to the raw contract."""
+        output:
+            snapshot=str(RAW_DIR / "{date}.parquet"),
+            metadata=str(RAW_DIR / "{date}.meta.yaml"),
+        params:
+            hub=config["hub"],
+            code=library_version("sources"),
+        log:
+            "logs/fetch_hub_snapshot/{date}.log",
+        benchmark:
+            "benchmarks/fetch_hub_snapshot/{date}.tsv"
+        wildcard_constraints:
+            date=r"\d{4}-\d{2}-\d{2}",
+        retries: 1
+        conda:
+            "../envs/analysis.yaml"
+        script:
+            "../scripts/fetch_hub_snapshot.py"
