@@ -191,3 +191,37 @@ def test_hub_source_fetches_with_origin_metadata_and_balances(built_hub):
     ledger = pl.read_csv(built_hub / "results/conservation_ledger.csv")
     check_conservation(ledger, int(pl.read_parquet(built_hub / "data/processed/panel.parquet")["downloads"].sum()))
     assert (built_hub / "paper/_build/index.pdf").read_bytes().startswith(b"%PDF")
+
+
+def result_digests(root: Path) -> dict[str, str]:
+    import hashlib
+
+    paths = [*root.glob("results/**/*.csv"), *root.glob("results/**/*.json"), *root.glob("data/processed/*.parquet")]
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+
+
+def test_a_killed_and_restarted_run_gives_identical_results(built, tmp_path_factory):
+    import os
+    import signal
+    import time
+
+    root = tmp_path_factory.mktemp("workflow_killed")
+    copy_repository(root)
+    (root / "run.yaml").write_text(yaml.safe_dump(TINY))
+    command = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "run.yaml"]
+    first = subprocess.Popen(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+    processed = root / "data/processed/snapshots/demo"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and len(list(processed.glob("*.parquet"))) < 20:
+        time.sleep(0.2)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait()
+    assert not (root / "paper/_build/index.pdf").exists(), "the run finished before it could be killed"
+    # A killed run leaves its lock, as after a power loss: the documented way on is --unlock.
+    unlocked = subprocess.run(command + ["--unlock"], cwd=root, capture_output=True, text=True, timeout=300)
+    assert unlocked.returncode == 0, unlocked.stderr[-2000:]
+    run_workflow_again = subprocess.run(command + ["--rerun-incomplete"], cwd=root, capture_output=True, text=True,
+                                        timeout=900)
+    assert run_workflow_again.returncode == 0, run_workflow_again.stderr[-4000:]
+    assert result_digests(root) == result_digests(built)
