@@ -16,13 +16,27 @@ import pytest
 import yaml
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
+from conftest import REPO
 from hubshare.demo import simulate_demo, snapshot_dates
 from hubshare.demo.downloads import largest_remainder
+from hubshare.demo.lineage import ADAPTER, FINETUNE
+from hubshare.demo.names import (
+    CHAT_FINETUNE_FORMS, DERIVED_SUFFIXES, FINETUNE_TOPICS, MAX_STEM, OTHER_TOPICS, QUANT_SUFFIXES, RENAME_SUFFIXES, RL_NAMES,
+    SERIES_WORDS, TASK_WORDS, USER_PREFIXES, _derived_stem, shortened, size_tag,
+)
+from hubshare.demo.population import MERGE, NO_RELATION, QUANTIZED
+from hubshare.demo.releases import RELEASE_LINES, legacy_family, sized
 from hubshare.demo.settings import DEFAULTS, DemoSettingsError, resolve_settings
+from hubshare.demo.simulate import simulate
 from hubshare.demo.story import SEGMENTS, segment_shares
+from hubshare.demo.truth import family_shares
+from hubshare.families import family_of, load_families
+from hubshare.properties import MOE_NAME, QUANTIZATION_NAME
+from hubshare.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
 from hubshare.schemas import RAW_COLUMNS
 
-SCHEMA = Path(__file__).resolve().parents[1] / "workflow" / "schemas" / "demo.schema.yaml"
+SCHEMA = REPO / "workflow" / "schemas" / "demo.schema.yaml"
+ATTRIBUTION = REPO / "data" / "raw" / "attribution"
 
 REGISTRY_ROWS = [
     # namespace, organization, country_code, country_group, developer_type
@@ -45,6 +59,10 @@ REGISTRY_ROWS = [
 LEGACY_ROWS = [("acme-base-uncased", "acme-ai"), ("acme-gpt", "acme-ai"), ("orphan-model", "not-in-registry")]
 SMALL = {"seed": 11, "models_total": 1500, "pre_window_models": 100, "cadence_days": 28}
 MEDIUM = {"seed": 5, "models_total": 6000, "pre_window_models": 200, "cadence_days": 28}
+# With the committed registry, which holds every family developer.
+REAL = {"seed": 3, "models_total": 3000, "pre_window_models": 100, "cadence_days": 28}
+# A size as model names write it: `7B`, `0.5B`, `125m`, not `A3B` (active experts), `8x7B` or `so400m`.
+SIZE_TOKEN = re.compile(r"(?<![A-Za-z0-9.])([0-9]+(?:\.[0-9]+)?)([BbMm])(?![A-Za-z0-9])")
 
 
 def registry(rows=REGISTRY_ROWS) -> pl.DataFrame:
@@ -60,8 +78,12 @@ def legacy_ids() -> pl.DataFrame:
 
 
 def run(tmp_path_factory, name: str, settings: dict, rows=REGISTRY_ROWS) -> tuple[Path, list[Path], dict]:
+    return run_with(tmp_path_factory, name, settings, registry(rows), legacy_ids())
+
+
+def run_with(tmp_path_factory, name: str, settings: dict, registry_: pl.DataFrame, legacy: pl.DataFrame) -> tuple[Path, list[Path], dict]:
     out = tmp_path_factory.mktemp(name)
-    written = simulate_demo(settings, registry(rows), legacy_ids(), out)
+    written = simulate_demo(settings, registry_, legacy, out)
     return out, written, json.loads((out / "truth.json").read_text(encoding="utf-8"))
 
 
@@ -421,3 +443,213 @@ def test_ids_look_like_the_hub(small):
     assert namespaced["id"].map_elements(lambda i: bool(re.fullmatch(r"[A-Za-z0-9][\w.-]*/[\w.-]+", i)), return_dtype=pl.Boolean).all()
     gguf = frame.filter(pl.col("tags").list.contains("gguf"))
     assert (gguf["baseModels"].struct.field("relation") == "quantized").all()
+
+
+# --- model names and families ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def attribution():
+    vocabularies = load_vocabularies(ATTRIBUTION / "vocabularies.yaml")
+    registry = load_registry(ATTRIBUTION / "organizations.csv", vocabularies, load_iso_codes(ATTRIBUTION / "iso3166_alpha2.csv"))
+    return registry, load_legacy_ids(ATTRIBUTION / "legacy_ids.csv", registry), load_families(ATTRIBUTION / "model_families.csv", registry)
+
+
+@pytest.fixture(scope="module")
+def real(attribution):
+    registry, legacy, _ = attribution
+    return simulate(REAL, registry, legacy)
+
+
+def families_of(names: list[str], families: pl.DataFrame) -> list[str | None]:
+    return family_of(pl.Series(names, dtype=pl.String), families).to_list()
+
+
+def stated_size(name: str) -> int | None:
+    """The parameter count a name states, or None; a name stating two sizes is refused."""
+    tokens = SIZE_TOKEN.findall(name)
+    assert len(tokens) <= 1, name
+    return round(float(tokens[0][0]) * (10**9 if tokens[0][1] in "Bb" else 10**6)) if tokens else None
+
+
+def test_stated_sizes_read_the_size_and_nothing_else():
+    assert stated_size("Qwen2.5-7B-Instruct") == 7_000_000_000
+    assert stated_size("Qwen3-30B-A3B") == 30_000_000_000
+    assert stated_size("gemma-2-9b-it") == 9_000_000_000
+    assert stated_size("opt-1.3b") == 1_300_000_000
+    assert stated_size("open_llama_3b_v2") == 3_000_000_000
+    assert stated_size("SmolLM2-135M-Instruct") == 135_000_000
+    assert stated_size("Mixtral-8x7B-v0.1") is None
+    assert stated_size("siglip-so400m-patch14-384") is None
+    assert stated_size("MiniCPM-o-2_6") is None
+    assert sized("0.5B", "125m") == {"0.5B": 500_000_000, "125m": 125_000_000}
+
+
+def test_release_lines_name_every_family_developer_and_their_families(attribution):
+    _, _, families = attribution
+    developed: dict[str, set[str]] = {}
+    for family, namespace in families.select("family", "developer_namespace").unique().iter_rows():
+        developed.setdefault(namespace.lower(), set()).add(family)
+    assert set(RELEASE_LINES) == set(developed)
+    for namespace, lines in RELEASE_LINES.items():
+        assert developed[namespace] <= {line.family for line in lines}, namespace
+
+
+def test_every_release_is_in_its_family_and_its_name_states_its_size(attribution):
+    _, _, families = attribution
+    releases = [(line, name, params) for lines in RELEASE_LINES.values() for line in lines for name, params in line.names.items()]
+    assert len(releases) > 500
+    found = families_of([name for _, name, _ in releases], families)
+    for (line, name, params), family in zip(releases, found):
+        assert family == line.family, name
+        assert stated_size(name) in (None, params), name
+        assert len(name) <= MAX_STEM and re.fullmatch(r"[A-Za-z0-9][\w.-]*", name), name
+
+
+def test_developers_release_their_well_known_models():
+    params = {(ns, name): p for ns, lines in RELEASE_LINES.items() for line in lines for name, p in line.names.items()}
+    assert params[("qwen", "Qwen2.5-7B-Instruct")] == 7 * 10**9
+    assert params[("qwen", "Qwen3-30B-A3B")] == 30 * 10**9
+    assert params[("qwen", "Qwen2-VL-7B-Instruct")] == 7 * 10**9
+    assert params[("meta-llama", "Llama-3.1-8B-Instruct")] == 8 * 10**9
+    assert params[("deepseek-ai", "DeepSeek-V3")] == params[("deepseek-ai", "DeepSeek-R1")] == 671 * 10**9
+    assert params[("google", "gemma-2-9b-it")] == 9 * 10**9
+    assert params[("google-t5", "t5-base")] == 220 * 10**6
+    assert params[("mistralai", "Mistral-7B-Instruct-v0.3")] == 7 * 10**9
+    assert params[("black-forest-labs", "FLUX.1-dev")] == 12 * 10**9
+    assert params[("stabilityai", "stable-diffusion-xl-base-1.0")] == 3_500 * 10**6
+    assert params[("openai", "whisper-large-v3")] == 1_550 * 10**6
+    assert params[("openai", "clip-vit-base-patch32")] == 151 * 10**6
+
+
+def test_legacy_ids_get_the_family_their_name_states(attribution):
+    _, legacy, families = attribution
+    ids = legacy["model_id"].to_list()
+    assert [legacy_family(i) for i in ids] == families_of(ids, families)
+    assert legacy_family("xlm-roberta-large") == "RoBERTa" and legacy_family("distilgpt2") == "GPT-2"
+    assert legacy_family("bertweet-base") is None and legacy_family("acme-gpt") is None
+
+
+def test_derived_names_append_to_the_parent_name():
+    rng = np.random.default_rng(0)
+    assert _derived_stem(rng, "Qwen2.5-7B-Instruct", QUANTIZED, "text-generation", "gguf") == "Qwen2.5-7B-Instruct-GGUF"
+    assert _derived_stem(rng, "Llama-3.2-1B-Instruct", QUANTIZED, "text-generation", "bnb") == "Llama-3.2-1B-Instruct-bnb-4bit"
+    assert _derived_stem(rng, "bert-base-uncased", ADAPTER, "fill-mask", None).startswith("bert-base-uncased-")
+    long_parent = "bert-large-uncased-whole-word-masking-finetuned-squad-finetuned-ner"  # 67 characters
+    assert shortened(long_parent) == "bert-large-uncased-whole-word-masking-finetuned-squad"
+    assert size_tag(7_620_000_000) == "7.6b" and size_tag(12_400_000_000) == "12b" and size_tag(448_000_000) == "448m"
+
+
+def test_suffixes_never_change_a_family(attribution):
+    """Whatever a derived model, a rename or a repeated name appends, the name keeps its family."""
+    _, _, families = attribution
+    topics = {t for ts in FINETUNE_TOPICS.values() for t in ts} | set(OTHER_TOPICS)
+    suffixes = sorted(
+        {form.format(topic) for form in CHAT_FINETUNE_FORMS for topic in topics}
+        | {s for ss in DERIVED_SUFFIXES.values() for s in ss}
+        | set(QUANT_SUFFIXES.values())
+        | {f"-{s}" for s in RENAME_SUFFIXES}
+        | {"-2", "-private"}
+    )
+    releases = [(line.family, name) for lines in RELEASE_LINES.values() for line in lines for name in line.names]
+    names = [name + suffix for _, name in releases for suffix in suffixes]
+    expected = [family for family, _ in releases for _ in suffixes]
+    assert families_of(names, families) == expected
+
+
+def test_names_without_a_family_match_no_family_pattern(attribution):
+    """User names, series names and reinforcement-learning names, with anything appended, have no family."""
+    _, _, families = attribution
+    stems = [f"{p}-{w}" for p in USER_PREFIXES for words in TASK_WORDS.values() for w in words] + list(RL_NAMES)
+    stems += [f"{w}-{tag}" for w in SERIES_WORDS for tag in ("1m", "125m", "1b", "1.5b", "7b", "12b")]
+    stems += [f"{w}-{g}-7b" for w in SERIES_WORDS for g in range(2, 12)]
+    tails = ["", "-2", "-3", "-private", "-GGUF", "-lora", "-finetuned-ner"] + [f"-{s}" for s in RENAME_SUFFIXES]
+    names = [stem + tail for stem in stems for tail in tails]
+    assert set(families_of(names, families)) == {None}
+
+
+def test_every_simulated_name_is_in_the_family_the_simulator_gave_it(real, attribution):
+    _, _, families = attribution
+    planted = real.names.family
+    for ids in (real.artefacts.id_before, real.artefacts.id_after):  # before and after renames
+        assert families_of(list(ids), families) == planted
+    assert sum(f is None for f in planted) > len(planted) / 2  # plenty of names without a family were checked
+
+
+def test_family_developers_name_their_originals_after_their_families(real, attribution):
+    _, _, families = attribution
+    names, models, namespaces = real.names, real.models, real.namespaces
+    developer = np.array([namespaces.name[ns].lower() in RELEASE_LINES for ns in models.namespace])
+    flagships = np.flatnonzero(models.flagship & developer & (models.relation == NO_RELATION))
+    assert {namespaces.name[models.namespace[m]].lower() for m in flagships} == set(RELEASE_LINES)
+    flagship_ids = [str(real.artefacts.id_after[m]) for m in flagships]
+    assert families_of(flagship_ids, families) == [names.family[m] for m in flagships]
+    originals = np.flatnonzero((models.relation == NO_RELATION) & (models.legacy_id == None))  # noqa: E711
+    for m in originals:
+        lines = RELEASE_LINES.get(namespaces.name[models.namespace[m]].lower())
+        if lines is None:
+            assert names.family[m] is None
+            continue
+        line_of = {name: line for line in lines for name in line.names}
+        # A developer whose every release is taken repeats one with a number (`albert-base-v2-2`).
+        release = names.name[m] if names.name[m] in line_of else re.sub(r"-[0-9]+$", "", names.name[m])
+        line = line_of[release]
+        assert (names.family[m], real.meta.params[m], real.meta.task[m]) == (line.family, line.names[release], line.task)
+
+
+def test_names_state_no_architecture_the_metadata_lacks(real):
+    """The pipeline also reads mixture-of-experts (`8x7B`, `A3B`, `MoE`) and quantization (`-GGUF`, `-4bit`)
+    from names; the demo plants them from metadata and relations, so every name that states one must have it."""
+    releases = [(line, name) for lines in RELEASE_LINES.values() for line in lines for name in line.names]
+    stated_moe = pl.Series([name.lower() for _, name in releases]).str.contains(MOE_NAME).to_list()
+    assert [line.moe for (line, _), stated in zip(releases, stated_moe) if stated] == [True] * sum(stated_moe)
+    names = pl.Series([str(i).split("/")[-1].lower() for i in real.artefacts.id_after])
+    assert not (names.str.contains(MOE_NAME).to_numpy() & ~real.meta.moe).any()
+    assert not (names.str.contains(QUANTIZATION_NAME).to_numpy() & (real.models.relation != QUANTIZED)).any()
+
+
+def test_derived_models_keep_the_name_of_their_root(real):
+    names, models = real.names, real.models
+    first = real.lineage.first_parents(len(models))
+    derived = np.flatnonzero(models.relation != NO_RELATION)
+    assert {int(r) for r in models.relation[derived]} == {FINETUNE, ADAPTER, QUANTIZED, MERGE}
+    for m in derived:
+        root = m
+        while first[root] >= 0:
+            root = first[root]
+        assert names.name[m].startswith(names.name[root] + "-"), (names.name[m], names.name[root])
+        assert names.family[m] == names.family[root]
+
+
+def test_family_shares_are_each_familys_share_of_all_downloads():
+    family = ["Qwen", None, "Qwen", "BERT"]
+    downloads = np.array([[0, 10, 20], [0, 30, 0], [0, 0, 20], [0, 60, 60]])
+    shares = family_shares(family, downloads, {"all": [1, 2], "first": [1]})
+    # Intervals 1 and 2 hold 100 downloads each; Qwen 10 + 40, BERT 60 + 60.
+    assert shares == {"BERT": {"all": 0.6, "first": 0.6}, "Qwen": {"all": 0.25, "first": 0.1}}
+
+
+def test_planted_family_shares_follow_the_family_rule_on_the_snapshots(attribution, tmp_path_factory):
+    """Families read from the last id of each model with the pipeline's patterns, downloads differenced
+    from `downloadsAllTime` as the panel does: the shares equal `planted.families`."""
+    registry, legacy, families = attribution
+    out, _, truth = run_with(tmp_path_factory, "real", REAL, registry, legacy)
+    rows = all_rows(out).sort("_id", "date")
+    steps = rows.with_columns(pl.col("downloadsAllTime").shift(1).over("_id").fill_null(0).alias("before")).with_columns(
+        pl.when(pl.col("downloadsAllTime") >= pl.col("before"))  # a fall is a counter reset: count from zero
+        .then(pl.col("downloadsAllTime") - pl.col("before"))
+        .otherwise(pl.col("downloadsAllTime"))
+        .alias("step")
+    ).filter(pl.col("date") > pl.col("date").min())
+    last_ids = rows.group_by("_id").agg(pl.col("id").last())
+    family = last_ids.with_columns(family_of(last_ids["id"], families).alias("family")).select("_id", "family")
+    steps = steps.join(family, on="_id")
+    planted = truth["planted"]["families"]
+    assert {"Qwen", "DeepSeek", "Llama", "BERT", "T5"} <= set(planted)
+    for period, (lo, hi) in truth["periods"].items():
+        inside = steps.filter(pl.col("date").is_between(dt.date.fromisoformat(lo), dt.date.fromisoformat(hi)))
+        by_family = dict(inside.group_by("family").agg(pl.col("step").sum()).drop_nulls("family").iter_rows())
+        total = inside["step"].sum()
+        for name, shares in planted.items():
+            assert by_family.get(name, 0) / total == pytest.approx(shares[period], abs=1e-9), (name, period)
+        assert set(by_family) <= set(planted)

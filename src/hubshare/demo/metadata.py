@@ -4,8 +4,10 @@ Drawn once per model (metadata does not change between snapshots, except the
 base-model tags that the writer adds). Trends are planted through creation
 dates: newer originals are larger, more often generate images, audio or video,
 more often use a mixture of experts, and less often name their training data.
-Derived models inherit task, size and mostly licence from their first parent.
-Rates of missing fields are exact counts over all models.
+An original that is a family developer's release (`releases.py`) takes the
+release's task, size and architecture instead. Derived models inherit task,
+size and mostly licence from their first parent. Rates of missing fields are
+exact counts over all models.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 from hubshare.demo.lineage import ADAPTER, FINETUNE, Lineage
 from hubshare.demo.namespaces import Namespaces
 from hubshare.demo.population import MERGE, NO_RELATION, QUANTIZED, Models
+from hubshare.demo.releases import Releases
 
 TEXT_TASKS = {
     "text-generation": 0.15,
@@ -43,13 +46,12 @@ NON_TEXT_OUTPUT_TASKS = {
     "text-to-video": 0.05,
     "image-to-video": 0.05,
 }
-# What well-known namespaces mostly publish (when the registry lists them), so
-# that the rise of image, video and speech generators is carried by the
-# developers who carried it.
+# What well-known namespaces without a family of their own mostly publish (when
+# the registry lists them), so that the rise of image, video and speech
+# generators is carried by the developers who carried it; family developers'
+# tasks are those of their releases.
 SIGNATURE_TASKS = {
     "comfy-org": "text-to-image",
-    "black-forest-labs": "text-to-image",
-    "stabilityai": "text-to-image",
     "stable-diffusion-v1-5": "text-to-image",
     "compvis": "text-to-image",
     "runwayml": "text-to-image",
@@ -58,14 +60,7 @@ SIGNATURE_TASKS = {
     "sg161222": "text-to-image",
     "lykon": "text-to-image",
     "kijai": "text-to-video",
-    "wan-ai": "text-to-video",
-    "hexgrad": "text-to-speech",
     "jonatasgrosman": "automatic-speech-recognition",
-    "sentence-transformers": "sentence-similarity",
-    "qwen": "text-generation",
-    "deepseek-ai": "text-generation",
-    "meta-llama": "text-generation",
-    "mistralai": "text-generation",
 }
 SIGNATURE_SHARE = 0.8
 IMAGE_GENERATION = {"text-to-image", "image-to-image", "text-to-video", "image-to-video"}
@@ -82,8 +77,8 @@ DATASET_IDS = (
 GGUF_FROM = np.datetime64("2023-08-21", "D")  # GGUF format released
 MOE_RESEARCH_FROM = np.datetime64("2021-01-11", "D")  # Switch Transformers paper
 MOE_FROM = np.datetime64("2023-12-11", "D")  # first widely used open mixture-of-experts release
-QUANT_FORMATS = ("gguf", "gptq", "awq", "mlx")
-QUANT_FORMAT_WEIGHTS = (0.75, 0.12, 0.08, 0.05)
+QUANT_FORMATS = ("gguf", "gptq", "awq", "mlx", "bnb")
+QUANT_FORMAT_WEIGHTS = (0.70, 0.10, 0.07, 0.05, 0.08)
 STORY_ORIGIN = np.datetime64("2020-06-01", "D")
 STORY_YEARS = 5.25
 
@@ -116,6 +111,8 @@ class Metadata:
                 row.append("gguf")
             elif fmt in ("gptq", "awq"):
                 row += [fmt, "4-bit"]
+            elif fmt == "bnb":
+                row += ["bitsandbytes", "4-bit"]
             elif fmt == "mlx":
                 row.append("mlx")
             if self.pipeline_tag[m]:
@@ -132,7 +129,9 @@ class Metadata:
         return tags
 
 
-def build_metadata(models: Models, namespaces: Namespaces, lineage: Lineage, settings: dict, rng: np.random.Generator) -> Metadata:
+def build_metadata(
+    models: Models, namespaces: Namespaces, lineage: Lineage, releases: Releases, settings: dict, rng: np.random.Generator
+) -> Metadata:
     n = len(models)
     signature = [SIGNATURE_TASKS.get(name.lower()) for name in namespaces.name]
     first_parent = lineage.first_parents(n)
@@ -144,8 +143,11 @@ def build_metadata(models: Models, namespaces: Namespaces, lineage: Lineage, set
         parent = first_parent[m]
         inherits = relation != NO_RELATION and parent >= 0
         own = signature[models.namespace[m]]
+        release = releases.release[m]
         if inherits:
             task.append(task[parent])
+        elif release is not None:
+            task.append(release.task)
         else:
             task.append(own if own and rng.random() < SIGNATURE_SHARE else _task(rng, trend[m]))
         quant.append(_quant_format(rng, models, m) if relation == QUANTIZED else None)
@@ -153,9 +155,16 @@ def build_metadata(models: Models, namespaces: Namespaces, lineage: Lineage, set
             params[m] = _log_normal_params(rng, 7.0, 0.6)
         elif inherits:
             params[m] = params[parent]
+        elif release is not None:
+            params[m] = release.params
         else:
             params[m] = _original_params(rng, task[m], trend[m], models.uploader_class[m] != "user", models.created_day[m])
-        moe[m] = moe[parent] if inherits else task[m] == "text-generation" and rng.random() < _moe_chance(models.created_day[m], trend[m])
+        if inherits:
+            moe[m] = moe[parent]
+        elif release is not None:
+            moe[m] = release.moe
+        else:
+            moe[m] = task[m] == "text-generation" and rng.random() < _moe_chance(models.created_day[m], trend[m])
         datasets.append(_datasets(rng, relation, trend[m], datasets[parent] if inherits else []))
         license_.append(license_[parent] if inherits and rng.random() < 0.8 else _license(rng, task[m], trend[m]))
     library = [_library(rng, task[m], int(models.relation[m]), quant[m]) for m in range(n)]
@@ -263,6 +272,9 @@ def _safetensors(rng: np.random.Generator, models: Models, rate: float, params: 
         if quant[m] in ("gptq", "awq"):
             packed = total * 85 // 100
             out.append([("F16", total - packed), ("I32", packed)])
+        elif quant[m] == "bnb":
+            packed = total * 85 // 100
+            out.append([("F16", total - packed), ("U8", packed)])
         elif quant[m] == "mlx":
             packed = total * 80 // 100
             out.append([("BF16", total - packed), ("U32", packed)])

@@ -8,9 +8,9 @@ does on the Hub: `Qwen/Qwen2.5-7B-Instruct`, `deepseek-ai/DeepSeek-V3`,
 releases: it takes the release's name, its task and its parameter count, so
 that a size in the name (`7B`, `125m`) is the planted count. Releases come in
 lines (Qwen2.5, Llama 3.1, FLUX.1, ...) that appear on their real release
-dates; a model picks among the lines out by its creation day (the first line
-when none is), newer lines more often, and never a name its namespace already
-holds. Every other original gets a name that matches no family (`names.py`),
+dates; a model picks among the lines released by its creation day (the
+first line when none is), newer lines more often, and never a name its
+namespace already holds. Every other original gets a name that matches no family (`names.py`),
 and derived models carry their parent's name, so the simulator knows every
 model's family without matching a single pattern.
 """
@@ -500,8 +500,8 @@ def build_releases(models: Models, namespaces: Namespaces, rng: np.random.Genera
 
 
 def _pick(lines: tuple[Line, ...], day: np.datetime64, held: set[str], rng: np.random.Generator) -> tuple[Line, str]:
-    """A line out by `day` (the first line if none is), newer ones more often, and a name of it
-    the namespace does not hold yet; when every name is held, a held one (the namer numbers it)."""
+    """A line released by `day` (the first line if none is), newer ones more often, and a name of it
+    the namespace does not hold yet; when every name is held, a held one (`names.py` numbers it)."""
     by_date = sorted(lines, key=lambda x: x.released)
     out = [x for x in by_date if np.datetime64(x.released, "D") <= day] or by_date[:1]
     with_free = [x for x in out if any(n.lower() not in held for n in x.names)]

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from hubshare.atomic import write_json
-from hubshare.demo.artefacts import build_artefacts
+from hubshare.demo.artefacts import Artefacts, build_artefacts
 from hubshare.demo.calendar import snapshot_dates
 from hubshare.demo.downloads import all_time_counters, allocate, baselines, likes, rolling_counts, weekly_totals
-from hubshare.demo.lineage import build_lineage
-from hubshare.demo.metadata import build_metadata
-from hubshare.demo.names import build_names
-from hubshare.demo.namespaces import registry_namespaces
-from hubshare.demo.population import build_models
+from hubshare.demo.lineage import Lineage, build_lineage
+from hubshare.demo.metadata import Metadata, build_metadata
+from hubshare.demo.names import Names, build_names
+from hubshare.demo.namespaces import Namespaces, registry_namespaces
+from hubshare.demo.population import Models, build_models
+from hubshare.demo.releases import build_releases
 from hubshare.demo.rng import stream
 from hubshare.demo.settings import resolve_settings
 from hubshare.demo.story import segment_shares
@@ -25,13 +29,30 @@ REGISTRY_COLUMNS = ("namespace", "organization", "country_group", "developer_typ
 LEGACY_COLUMNS = ("model_id", "namespace")
 
 
-def simulate_demo(settings: dict | None, registry: pl.DataFrame, legacy_ids: pl.DataFrame, out_dir: Path) -> list[Path]:
-    """Write every snapshot (`<date>.parquet` + `<date>.meta.yaml`) and `truth.json` into
-    `out_dir`; returns the written paths. Same settings and inputs, same bytes."""
+@dataclass
+class Simulation:
+    """Everything the simulator planted, before it is written."""
+
+    settings: dict
+    dates: list[dt.date]
+    namespaces: Namespaces
+    skipped_namespaces: list[str]
+    skipped_legacy_ids: list[str]
+    models: Models
+    downloads: np.ndarray  # models x intervals, int64
+    lineage: Lineage
+    meta: Metadata
+    names: Names
+    artefacts: Artefacts
+    counts: Counts
+
+
+def simulate(settings: dict | None, registry: pl.DataFrame, legacy_ids: pl.DataFrame) -> Simulation:
+    """Run every stage of the simulator in memory."""
     settings = resolve_settings(settings)
     _require_columns(registry, REGISTRY_COLUMNS, "registry")
     _require_columns(legacy_ids, LEGACY_COLUMNS, "legacy_ids")
-    seed, out_dir = int(settings["seed"]), Path(out_dir)
+    seed = int(settings["seed"])
     dates = snapshot_dates(settings)
 
     legacy_rows = legacy_ids.select(LEGACY_COLUMNS).unique(maintain_order=True).sort("model_id").rows()
@@ -46,8 +67,9 @@ def simulate_demo(settings: dict | None, registry: pl.DataFrame, legacy_ids: pl.
     totals = weekly_totals(settings["weekly_downloads_start"], settings["weekly_downloads_end"], len(dates))
     downloads = allocate(models, namespaces, segment_shares(dates, float(settings["effect_size"])), totals, dates)
     lineage = build_lineage(models, namespaces, downloads, settings, stream(seed, "lineage"))
-    meta = build_metadata(models, namespaces, lineage, settings, stream(seed, "metadata"))
-    names = build_names(models, namespaces, lineage, meta, stream(seed, "names"))
+    releases = build_releases(models, namespaces, stream(seed, "releases"))
+    meta = build_metadata(models, namespaces, lineage, releases, settings, stream(seed, "metadata"))
+    names = build_names(models, namespaces, lineage, meta, releases, stream(seed, "names"))
     baseline = baselines(models, downloads, dates[0])
     artefacts = build_artefacts(
         models, namespaces, names, all_time_counters(downloads, baseline, []), downloads, dates, settings, stream(seed, "artefacts")
@@ -57,25 +79,45 @@ def simulate_demo(settings: dict | None, registry: pl.DataFrame, legacy_ids: pl.
         rolling30=rolling_counts(downloads, models, int(settings["cadence_days"])),
         likes=likes(downloads, baseline, stream(seed, "likes")),
     )
-
-    static = static_columns(models, namespaces, names, meta)
-    written: list[Path] = []
-    for k, day in enumerate(dates):
-        frame = snapshot_frame(k, static, models, names, lineage, artefacts, counts)
-        written += write_snapshot(frame, day, seed, out_dir)
-    truth = build_truth(
+    return Simulation(
         settings=settings,
         dates=dates,
-        registry=registry,
         namespaces=namespaces,
         skipped_namespaces=skipped,
         skipped_legacy_ids=legacy_skipped,
         models=models,
+        downloads=downloads,
         lineage=lineage,
         meta=meta,
         names=names,
         artefacts=artefacts,
-        downloads=downloads,
+        counts=counts,
+    )
+
+
+def simulate_demo(settings: dict | None, registry: pl.DataFrame, legacy_ids: pl.DataFrame, out_dir: Path) -> list[Path]:
+    """Write every snapshot (`<date>.parquet` + `<date>.meta.yaml`) and `truth.json` into
+    `out_dir`; returns the written paths. Same settings and inputs, same bytes."""
+    sim = simulate(settings, registry, legacy_ids)
+    seed, out_dir = int(sim.settings["seed"]), Path(out_dir)
+    static = static_columns(sim.models, sim.namespaces, sim.names, sim.meta)
+    written: list[Path] = []
+    for k, day in enumerate(sim.dates):
+        frame = snapshot_frame(k, static, sim.models, sim.names, sim.lineage, sim.artefacts, sim.counts)
+        written += write_snapshot(frame, day, seed, out_dir)
+    truth = build_truth(
+        settings=sim.settings,
+        dates=sim.dates,
+        registry=registry,
+        namespaces=sim.namespaces,
+        skipped_namespaces=sim.skipped_namespaces,
+        skipped_legacy_ids=sim.skipped_legacy_ids,
+        models=sim.models,
+        lineage=sim.lineage,
+        meta=sim.meta,
+        names=sim.names,
+        artefacts=sim.artefacts,
+        downloads=sim.downloads,
     )
     written.append(write_json(truth, out_dir / "truth.json"))
     return written

@@ -4,6 +4,16 @@ Groups are assigned with the pipeline's rules: a namespace is looked up in
 the registry case-insensitively; one absent from it is an unaffiliated user
 (its own organisation). Periods count the intervals by the snapshot that
 closes them; the interval ending at the first snapshot is in no period.
+
+`planted.families` is {family: {period: share}}: each model family's share of
+all downloads (uploader view: a model's downloads count once, for the model
+itself), the family being the one the simulator gave the model when it named
+it (`names.py`: a family developer's release, a legacy id's architecture, or
+the first parent's family for a derived model), not one read back from the
+name. Every family some model belongs to is listed, even at share 0; models
+without a family hold the rest of each period; `planted.family_definition`
+states the rule. The pipeline's family shares, which read families from names
+by `model_families.csv`, should match it exactly.
 """
 
 from __future__ import annotations
@@ -34,6 +44,10 @@ MAPPING_RULES = (
     "namespace of the root of the base-model tree in the snapshot closing the interval; merges split "
     "equally among parents; a parent absent from the snapshot ends the walk and is credited to the "
     "namespace in its id; a model in a cycle is credited to its own uploader."
+)
+FAMILY_DEFINITION = (
+    "share of all downloads to models of the family, the family being the lineage of the model's weights as its "
+    "name states it: a developer's release, a legacy id's architecture, or for a derived model its first parent's family"
 )
 PROPERTY_DEFINITIONS = {
     "quantized": "share of downloads to models whose baseModels relation is 'quantized'",
@@ -77,6 +91,8 @@ def build_truth(
     planted["totals"] = {name: int(total[ks].sum()) for name, ks in intervals.items()}
     planted["hhi"] = {view: _weekly_hhi(credit, groups["organization"], dates) for view, credit in views.items()}
     planted["properties"] = _properties(models, meta, downloads, intervals)
+    planted["families"] = family_shares(names.family, downloads, intervals)
+    planted["family_definition"] = FAMILY_DEFINITION
     planted["property_definitions"] = PROPERTY_DEFINITIONS
     return {
         "source": "demo",
@@ -120,6 +136,14 @@ def _period_shares(by_group: dict[str, np.ndarray], total: np.ndarray, intervals
 
 def _shares_over(series: np.ndarray, total: np.ndarray, intervals: dict[str, list[int]]) -> dict[str, float]:
     return {name: round(float(series[ks].sum() / total[ks].sum()), DIGITS) if ks else 0.0 for name, ks in intervals.items()}
+
+
+def family_shares(family: list[str | None], downloads: np.ndarray, intervals: dict[str, list[int]]) -> dict:
+    """{family: {period: share of all downloads}} over the models with a family (`family[m]`)."""
+    total = downloads.sum(axis=0).astype(np.float64)
+    members = [m for m, f in enumerate(family) if f is not None]
+    by_family = _by_group(downloads[members].astype(np.float64), [family[m] for m in members])
+    return _period_shares(by_family, total, intervals)
 
 
 def _weekly(credit: np.ndarray, groups: dict, intermediary: np.ndarray | None, total: np.ndarray, dates: list[dt.date]) -> dict:
