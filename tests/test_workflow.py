@@ -110,6 +110,17 @@ def test_recovered_shares_match_the_planted_ones(built):
     assert abs(worst["error_pp"]) <= RECOVERY_TOLERANCE_PP, worst
 
 
+def test_recovered_family_shares_match_the_planted_ones(built):
+    truth = json.loads((built / "data/raw/snapshots/demo/truth.json").read_text())
+    recovered = pl.read_csv(built / "results/tables/family_shares_by_period.csv", schema_overrides={"period": pl.String})
+    found = {(r["family"], r["period"]): r["share"] for r in recovered.iter_rows(named=True)}
+    planted = truth["planted"]["families"]
+    assert any(share > 0 for periods in planted.values() for share in periods.values())
+    for family, periods in planted.items():
+        for period, share in periods.items():
+            assert found.get((family, period), 0.0) == pytest.approx(share, abs=RECOVERY_TOLERANCE_PP / 100)
+
+
 def test_planted_story_is_detected(built):
     stats = json.loads((built / "results/stats.json").read_text())
     tests = {(t["view"], t["dimension"], t["group"]): t["ols_hac"] for t in stats["tests"]}
