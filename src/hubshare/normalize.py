@@ -141,26 +141,25 @@ def _repair_counts(frame: pl.DataFrame, quality: QualityRecord, snapshot_date: d
     )
 
 
-def _deduplicate(frame: pl.DataFrame, quality: QualityRecord) -> pl.DataFrame:
-    """Keep one row per model key: the one with the highest cumulative count (then the first)."""
-    keyed = frame.with_columns(pl.coalesce("_id", "id").alias("model_key"))
-    deduplicated = (
-        keyed.with_row_index("_order")
-        .sort(["model_key", "downloadsAllTime", "_order"], descending=[False, True, False], nulls_last=True)
-        .unique(subset="model_key", keep="first", maintain_order=True)
+def _keep_highest_count(frame: pl.DataFrame, key: str) -> pl.DataFrame:
+    """One row per `key`: the one with the highest cumulative count (then the first), in input order."""
+    return (
+        frame.with_row_index("_order")
+        .sort([key, "downloadsAllTime", "_order"], descending=[False, True, False], nulls_last=True)
+        .unique(subset=key, keep="first", maintain_order=True)
         .sort("_order")
         .drop("_order")
     )
+
+
+def _deduplicate(frame: pl.DataFrame, quality: QualityRecord) -> pl.DataFrame:
+    """One row per model key, then one per id, each keeping the highest cumulative count."""
+    keyed = frame.with_columns(pl.coalesce("_id", "id").alias("model_key"))
+    deduplicated = _keep_highest_count(keyed, "model_key")
     quality.count("duplicate_model_rows_removed", keyed.height - deduplicated.height)
     # One id under two stable ids (a re-created repository): the id must be unique for the
-    # base-model walk, so the row with the higher cumulative count is kept here too.
-    unique_ids = (
-        deduplicated.with_row_index("_order")
-        .sort(["id", "downloadsAllTime", "_order"], descending=[False, True, False], nulls_last=True)
-        .unique(subset="id", keep="first", maintain_order=True)
-        .sort("_order")
-        .drop("_order")
-    )
+    # base-model walk.
+    unique_ids = _keep_highest_count(deduplicated, "id")
     quality.count("duplicate_id_rows_removed", deduplicated.height - unique_ids.height)
     return unique_ids
 

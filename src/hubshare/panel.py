@@ -75,22 +75,26 @@ def alltime_panel(observations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
     dates = sorted(observations.get_column("snapshot_date").unique().to_list())
     steps = _classify_steps(observations, dates)
     panel = (
-        steps.filter(pl.col("counted") > 0)
-        .select(
-            pl.col("snapshot_date").alias("week"),
-            "model_key",
-            "model_id",
-            "namespace",
-            "created_at",
-            pl.col("counted").alias("downloads"),
-            "interval_days",
-            "event",
-            pl.lit("alltime_diff").alias("measure"),
-            *CARRIED_COLUMNS,
-        )
+        panel_rows(steps, "alltime_diff", CARRIED_COLUMNS)
         .sort("week", "model_key")
     )
     return Panel.validate(panel), Ledger.validate(_ledger(steps, observations))
+
+
+def panel_rows(steps: pl.DataFrame, measure: str, carried: list[str]) -> pl.DataFrame:
+    """The panel's columns from classified steps: model-weeks with a positive count."""
+    return steps.filter(pl.col("counted") > 0).select(
+        pl.col("snapshot_date").alias("week"),
+        "model_key",
+        "model_id",
+        "namespace",
+        "created_at",
+        pl.col("counted").alias("downloads"),
+        "interval_days",
+        "event",
+        pl.lit(measure).alias("measure"),
+        *carried,
+    )
 
 
 def check_snapshot_dates(snapshot_paths: Sequence[str | Path]) -> None:

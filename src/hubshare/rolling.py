@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from hubshare.panel import CARRIED_COLUMNS, PanelError
+from hubshare.panel import CARRIED_COLUMNS, PanelError, panel_rows
 from hubshare.schemas import Ledger, Panel
 
 WINDOW_DAYS = 30
@@ -69,19 +69,7 @@ def rolling30_panel(observations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFr
     carried = [name for name in CARRIED_COLUMNS if name in observations.columns]
     steps = _estimate_steps(observations)
     panel = (
-        steps.filter(pl.col("counted") > 0)
-        .select(
-            pl.col("snapshot_date").alias("week"),
-            "model_key",
-            "model_id",
-            "namespace",
-            "created_at",
-            pl.col("counted").alias("downloads"),
-            "interval_days",
-            "event",
-            pl.lit(MEASURE).alias("measure"),
-            *carried,
-        )
+        panel_rows(steps, MEASURE, carried)
         .sort("week", "model_key")
     )
     return Panel.validate(panel), Ledger.validate(_ledger(steps))
