@@ -1,0 +1,61 @@
+"""Family, namespace and period totals by hand; the choice of download measure."""
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from hubshare.family_shares import family_shares, namespace_shares
+from hubshare.measures import choose_measure
+from hubshare.panel import PanelError
+from hubshare.shares import WHOLE_STUDY, period_totals
+
+W1, W2 = dt.date(2024, 1, 3), dt.date(2025, 1, 8)
+PERIODS = {"2024": (dt.date(2024, 1, 1), dt.date(2024, 12, 31)), "2025": (dt.date(2025, 1, 1), dt.date(2025, 12, 31))}
+
+
+def test_family_shares_are_of_all_downloads():
+    panel = pl.DataFrame({"week": [W1, W1, W1, W2], "model_key": ["q", "l", "x", "q"], "downloads": [30, 10, 60, 5]})
+    models = pl.DataFrame({"model_key": ["q", "l", "x"], "family": ["Qwen", "Llama", None]})
+    table = family_shares(panel, models, PERIODS)
+    share = {(r["family"], r["period"]): r["share"] for r in table.iter_rows(named=True)}
+    # 2024: Qwen 30 and Llama 10 of 100 (the 60 without a family count in the total but get no row)
+    assert share == {("Qwen", "2024"): 0.3, ("Llama", "2024"): 0.1, ("Qwen", "2025"): 1.0}
+
+
+def attributed():
+    return pl.DataFrame({
+        "week": [W1, W1, W1, W1],
+        "view": ["uploader", "uploader", "uploader", "derived"],
+        "model_key": ["a", "b", "c", "a"],
+        "attributed_namespace": ["Comfy-Org", "user-1", "Comfy-Org", "meta"],
+        "organization": ["Comfy Org", "user-1", "Comfy Org", "Meta"],
+        "attribution_source": ["registry", "unlisted_namespace", "registry", "registry"],
+        "downloads": [2.0, 6.0, 2.0, 2.0],
+    })
+
+
+def test_namespace_shares_name_listed_organisations_only():
+    table = namespace_shares(attributed(), PERIODS).filter(pl.col("period") == "2024")
+    rows = {r["namespace"]: (r["organization"], pytest.approx(r["share"])) for r in table.iter_rows(named=True)}
+    # uploader view only: Comfy-Org 4 of 10, user-1 6 of 10 (unlisted: no organisation)
+    assert rows == {"Comfy-Org": ("Comfy Org", 0.4), "user-1": (None, 0.6)}
+
+
+def test_period_totals_include_the_whole_study():
+    totals = {r["period"]: (r["downloads"], r["models"]) for r in period_totals(attributed(), PERIODS).iter_rows(named=True)}
+    assert totals == {"2024": (10.0, 3), "2025": (0.0, 0), WHOLE_STUDY: (10.0, 3)}
+
+
+@pytest.mark.parametrize(
+    ("cumulative", "requested", "chosen"),
+    [([None, 5], "auto", "alltime_diff"), ([None, None], "auto", "rolling30"), ([1, 2], "rolling30", "rolling30")],
+)
+def test_measure_choice(cumulative, requested, chosen):
+    observations = pl.DataFrame({"downloads_all_time": cumulative}, schema={"downloads_all_time": pl.Int64})
+    assert choose_measure(observations, requested) == chosen
+
+
+def test_unknown_measure_is_refused():
+    with pytest.raises(PanelError, match="unknown download measure"):
+        choose_measure(pl.DataFrame({"downloads_all_time": [1]}), "weekly")
