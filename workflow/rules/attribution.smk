@@ -11,7 +11,7 @@ rule attribute_downloads:
         iso_codes=config["attribution"]["iso_codes"],
     output:
         attributed="data/processed/attributed.parquet",
-        coverage="results/tables/coverage_by_period.csv",
+        coverage=report("results/tables/coverage_by_period.csv", caption="../report/table.rst", category="Tables"),
         quality="results/tables/attribution_quality.json",
     params:
         code=library_version("attribution", "registry", "shares", "schemas"),

@@ -10,7 +10,7 @@ rule fig_country_groups:
         style="workflow/matplotlibrc",
     output:
         pdf="figures/country_groups.pdf",
-        png="figures/country_groups.png",
+        png=report("figures/country_groups.png", caption="../report/figure.rst", category="Figures"),
     params:
         code=library_version("figures"),
         dimension="country_group",
@@ -34,7 +34,7 @@ rule fig_developer_types:
         style="workflow/matplotlibrc",
     output:
         pdf="figures/developer_types.pdf",
-        png="figures/developer_types.png",
+        png=report("figures/developer_types.png", caption="../report/figure.rst", category="Figures"),
     params:
         code=library_version("figures"),
         dimension="developer_type",
@@ -56,7 +56,7 @@ rule fig_concentration:
         style="workflow/matplotlibrc",
     output:
         pdf="figures/concentration.pdf",
-        png="figures/concentration.png",
+        png=report("figures/concentration.png", caption="../report/figure.rst", category="Figures"),
     params:
         code=library_version("figures"),
         demo=IS_DEMO,

@@ -31,7 +31,7 @@ rule attribution_sensitivity:
         attributed="data/processed/attributed.parquet",
         intermediaries="results/tables/intermediaries.csv",
     output:
-        table="results/tables/attribution_sensitivity.csv",
+        table=report("results/tables/attribution_sensitivity.csv", caption="../report/table.rst", category="Tables"),
     params:
         code=library_version("sensitivity", "shares"),
         periods=config["periods"],

@@ -8,7 +8,7 @@ rule group_shares:
     output:
         weekly="results/tables/shares_weekly.parquet",
         trailing="results/tables/shares_trailing52.parquet",
-        periods="results/tables/shares_by_period.csv",
+        periods=report("results/tables/shares_by_period.csv", caption="../report/table.rst", category="Tables"),
         totals="results/tables/period_totals.csv",
     params:
         code=library_version("shares", "schemas"),

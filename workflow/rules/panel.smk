@@ -7,7 +7,7 @@ rule build_panel:
         snapshots=NORMALIZED,
     output:
         panel="data/processed/panel.parquet",
-        ledger="results/conservation_ledger.csv",
+        ledger=report("results/conservation_ledger.csv", caption="../report/table.rst", category="Tables"),
         measure="results/download_measure.txt",
     params:
         measure=config["measure"],
@@ -26,7 +26,7 @@ rule quality_report:
     """Collect per-snapshot repairs and the ledger into one data-quality report."""
     input:
         snapshots=QUALITY,
-        ledger="results/conservation_ledger.csv",
+        ledger=report("results/conservation_ledger.csv", caption="../report/table.rst", category="Tables"),
         attribution="results/tables/attribution_quality.json",
     output:
         json="results/data_quality.json",

@@ -81,7 +81,7 @@ rule claims_ledger:
         multipliers="results/tables/property_multipliers.csv",
         totals="results/tables/period_totals.csv",
     output:
-        ledger="results/tables/claims_ledger.csv",
+        ledger=report("results/tables/claims_ledger.csv", caption="../report/table.rst", category="Tables"),
     params:
         source=SOURCE,
         code=library_version("claims"),

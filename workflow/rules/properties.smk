@@ -29,8 +29,8 @@ rule property_periods:
         panel="data/processed/panel.parquet",
         models="data/processed/models.parquet",
     output:
-        table="results/tables/property_periods.csv",
-        multipliers="results/tables/property_multipliers.csv",
+        table=report("results/tables/property_periods.csv", caption="../report/table.rst", category="Tables"),
+        multipliers=report("results/tables/property_multipliers.csv", caption="../report/table.rst", category="Tables"),
     params:
         periods=config["periods"],
         settings=config["properties"],
