@@ -37,7 +37,7 @@ def resolve_roots(models: pl.DataFrame) -> pl.DataFrame:
         .filter(pl.col("parent") != pl.col("model_id"))  # a self-reference declares no parent
         .rename({"model_id": "child"})
     )
-    known = set(ids["model_id"].to_list())
+    known = ids.get_column("model_id")
 
     split_roots = _walk(ids, edges, known)
     first_edges = edges.group_by("child", maintain_order=True).first().with_columns(pl.lit(1.0).alias("split"))
@@ -77,7 +77,7 @@ def resolve_roots(models: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _walk(ids: pl.DataFrame, edges: pl.DataFrame, known: set[str]) -> pl.DataFrame:
+def _walk(ids: pl.DataFrame, edges: pl.DataFrame, known: pl.Series) -> pl.DataFrame:
     """Advance every model's frontier until each path ends at a root.
 
     Returns one row per (model, path end): model_id, root_id, weight, status.
@@ -99,7 +99,7 @@ def _walk(ids: pl.DataFrame, edges: pl.DataFrame, known: set[str]) -> pl.DataFra
                 "weight",
                 pl.when(pl.col("depth") == 0)
                 .then(pl.lit("own_root"))
-                .when(pl.col("node").is_in(list(known)))
+                .when(pl.col("node").is_in(known.implode()))
                 .then(pl.lit("resolved"))
                 .otherwise(pl.lit("missing_parent"))
                 .alias("status"),
