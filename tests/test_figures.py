@@ -156,3 +156,20 @@ def test_empty_inputs_raise_a_clear_error():
 def test_groups_outside_the_vocabulary_are_refused():
     with pytest.raises(ValueError, match="no fixed colour"):
         group_share_figure(trailing_shares(FIVE_GROUPS | {"atlantis": 0.1}), "country_group", LABELS)
+
+
+def test_property_figure_draws_every_series_and_refuses_an_empty_table():
+    from hubshare.figures.properties import SHARE_SERIES, SIZE_SERIES, property_figure
+
+    periods = ["<=2022", "2023"]
+    rows = [
+        {"statistic": s, "period": p, "estimate": 0.1 if s.startswith("share") else 2e9,
+         "ci_low": 0.05 if s.startswith("share") else 1e9, "ci_high": 0.2 if s.startswith("share") else 3e9}
+        for s in [*SHARE_SERIES, *SIZE_SERIES] for p in periods
+    ]
+    figure = property_figure(pl.DataFrame(rows), periods, demo=True)
+    shares_axis, size_axis = figure.axes[:2]
+    assert len(shares_axis.containers) == len(SHARE_SERIES)
+    assert len(size_axis.containers) == len(SIZE_SERIES)
+    with pytest.raises(ValueError, match="property figure"):
+        property_figure(pl.DataFrame(rows).clear(), periods)

@@ -46,7 +46,7 @@ NORMALIZED = expand(str(PROCESSED_SNAPSHOTS / "{date}.parquet"), date=SNAPSHOT_D
 QUALITY = expand("results/quality/snapshots/{date}.json", date=SNAPSHOT_DATES)
 
 
-FIGURES = ["country_groups", "developer_types", "concentration"]
+FIGURES = ["country_groups", "developer_types", "concentration", "properties"]
 
 
 def demo_inputs(wildcards):

@@ -70,10 +70,33 @@ rule fig_concentration:
         "../scripts/fig_concentration.py"
 
 
+rule fig_properties:
+    """Download-weighted model properties and sizes by period, with bootstrap intervals."""
+    input:
+        table="results/tables/property_periods.csv",
+        style="workflow/matplotlibrc",
+    output:
+        pdf="figures/properties.pdf",
+        png=report("figures/properties.png", caption="../report/figure.rst", category="Figures"),
+    params:
+        demo=IS_DEMO,
+        periods=config["periods"],
+        code=library_version("figures"),
+    log:
+        "logs/figures/properties.log",
+    benchmark:
+        "benchmarks/figures/properties.tsv"
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/fig_properties.py"
+
+
 FIGURE_SCRIPTS = {
     "country_groups": ("fig_country_groups", "workflow/scripts/fig_group_shares.py"),
     "developer_types": ("fig_developer_types", "workflow/scripts/fig_group_shares.py"),
     "concentration": ("fig_concentration", "workflow/scripts/fig_concentration.py"),
+    "properties": ("fig_properties", "workflow/scripts/fig_properties.py"),
 }
 FIGURE_ENTRIES = [
     {

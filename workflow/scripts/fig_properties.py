@@ -1,0 +1,15 @@
+"""Adapter: property period table -> the model-properties figure."""
+
+from pathlib import Path
+
+import polars as pl
+
+from hubshare.figures.properties import property_figure
+from hubshare.figures.style import save_figure, use_style
+from hubshare.joblog import log_to
+
+with log_to(snakemake.log[0]):
+    use_style(Path(snakemake.input.style))
+    table = pl.read_csv(snakemake.input.table, schema_overrides={"period": pl.String})
+    periods = [p["name"] for p in snakemake.params.periods if p["name"] != "last_year"]
+    save_figure(property_figure(table, periods, demo=snakemake.params.demo), snakemake.output.pdf, snakemake.output.png)
