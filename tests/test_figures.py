@@ -173,3 +173,12 @@ def test_property_figure_draws_every_series_and_refuses_an_empty_table():
     assert len(size_axis.containers) == len(SIZE_SERIES)
     with pytest.raises(ValueError, match="property figure"):
         property_figure(pl.DataFrame(rows).clear(), periods)
+
+
+def test_property_figure_without_sizes_says_so():
+    from hubshare.figures.properties import SHARE_SERIES, property_figure
+
+    rows = [{"statistic": s, "period": "last_year", "estimate": 0.1, "ci_low": 0.05, "ci_high": 0.2} for s in SHARE_SERIES]
+    rows += [{"statistic": "mean_params", "period": "last_year", "estimate": None, "ci_low": None, "ci_high": None}]
+    figure = property_figure(pl.DataFrame(rows), ["last_year"])
+    assert any("No parameter counts" in text.get_text() for text in figure.axes[1].texts)

@@ -11,5 +11,8 @@ from hubshare.joblog import log_to
 with log_to(snakemake.log[0]):
     use_style(Path(snakemake.input.style))
     table = pl.read_csv(snakemake.input.table, schema_overrides={"period": pl.String})
-    periods = [p["name"] for p in snakemake.params.periods if p["name"] != "last_year"]
+    with_data = set(table.filter(pl.col("downloads") > 0)["period"].to_list())
+    named = [p["name"] for p in snakemake.params.periods if p["name"] in with_data]
+    # The calendar periods tell the story; the overlapping last-year window only when nothing else has data.
+    periods = [p for p in named if p != "last_year"] or named
     save_figure(property_figure(table, periods, demo=snakemake.params.demo), snakemake.output.pdf, snakemake.output.png)

@@ -41,8 +41,12 @@ def property_figure(table: pl.DataFrame, periods: list[str], demo: bool = False)
     # Legends below the panels: inside, they would cover the intervals.
     shares_axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, fontsize="small", frameon=False)
     size_axis.set_title("Size of downloaded models")
-    size_axis.set_ylabel("Billion parameters (log scale)")
-    size_axis.set_yscale("log")
+    if any(rows.get((s, p), {}).get("estimate") for s in SIZE_SERIES for p in periods):
+        size_axis.set_ylabel("Billion parameters (log scale)")
+        size_axis.set_yscale("log")
+    else:
+        size_axis.text(0.5, 0.5, "No parameter counts in this source", ha="center", va="center",
+                       transform=size_axis.transAxes, color="#555555")
     size_axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, fontsize="small", frameon=False)
     if demo:
         mark_demo(figure)
