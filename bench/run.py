@@ -149,16 +149,20 @@ def summarise(stages: dict[str, dict], manifest: dict) -> dict:
     baselines = {}
     for name in ("duckdb", "pandas"):
         s = stages.get(name)
-        if s is None or aggregation_seconds is None:
+        if s is None:
             continue
         if s["status"] == "ok":
-            baselines[name] = {"seconds": s["wall_seconds"], "ratio": s["wall_seconds"] / aggregation_seconds}
+            entry = {"seconds": s["wall_seconds"]}
+            if aggregation_seconds:
+                entry["ratio"] = s["wall_seconds"] / aggregation_seconds
         elif s["status"].startswith("killed"):
-            # Stopped before finishing: its time so far bounds the ratio from below.
-            baselines[name] = {"seconds_before_stopped": s["process_seconds"], "ratio_at_least": s["process_seconds"] / aggregation_seconds,
-                               "status": s["status"]}
+            entry = {"status": s["status"], "seconds_before_stopped": s["process_seconds"]}
+            if aggregation_seconds:
+                # Stopped before finishing: its time so far bounds the ratio from below.
+                entry["ratio_at_least"] = s["process_seconds"] / aggregation_seconds
         else:
-            baselines[name] = {"status": s["status"]}
+            entry = {"status": s["status"]}
+        baselines[name] = entry
     return {
         "chain": {"stages": CHAIN, "seconds": chain_seconds, "peak_rss_bytes": peak(CHAIN),
                   "model_weeks_per_second": model_weeks / chain_seconds if chain_seconds else None},
@@ -217,7 +221,7 @@ def markdown(results: dict) -> str:
         f"{results['machine']['commit'][:10]}{' with library edits' if results['machine']['library_edited_since_commit'] else ''}; "
         f"normalize with {results['settings']['workers']} worker processes.",
         "",
-        *([f"Note: {results['note']}", ""] if results["note"] else []),
+        *([f"Note: {results['note']}", ""] if results.get("note") else []),
         "| stage | status | wall s | CPU s | peak RSS GiB (process / tree) | model-weeks/s | load before -> after |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
@@ -233,30 +237,36 @@ def markdown(results: dict) -> str:
                          f"{number(s['tree_peak_rss_bytes'] / GIB, 2)} | - | {s['load_average_before']:.1f} -> {s['load_average_after']:.1f} |")
     lines += ["", "## Targets", "", "| target | limit | measured | met |", "|---|---|---:|---|"]
     for t in results["targets"]:
-        lines.append(f"| {t['target']} | {t['limit']} | {number(t['measured'], 2)} | {'-' if t['met'] is None else 'yes' if t['met'] else 'no'} |")
+        met = "not measured" if t["met"] is None else "yes" if t["met"] else "no"
+        lines.append(f"| {t['target']} | {t['limit']} | {number(t['measured'], 2)} | {met} |")
     lines += ["", "## Distance from the scan floor", "", "| stage | floor | floor s | stage s | x floor |", "|---|---|---:|---:|---:|"]
     for stage, f in summary["floors"].items():
         lines.append(f"| {stage} | {f['floor']} | {number(f['floor_seconds'], 2)} | {number(f['stage_seconds'])} | {number(f['times_floor'])} |")
     b = summary["baselines"]
+    project = (f"{number(b['project_seconds'])} s" if b["project_seconds"] is not None
+               else "not measured (one of its stages did not finish or was not run)")
     lines += ["", "## Baselines (panel -> attribution -> metrics from the normalized snapshots)", "",
-              f"Project: {number(b['project_seconds'])} s ({' + '.join(b['project_stages'])}).", ""]
+              f"Project ({' + '.join(b['project_stages'])}): {project}.", ""]
     for name in ("duckdb", "pandas"):
-        if name in b:
-            entry = b[name]
-            if "ratio" in entry:
-                lines.append(f"- {name}: {number(entry['seconds'])} s, {number(entry['ratio'], 2)}x the project's time")
-            elif "ratio_at_least" not in entry:
-                lines.append(f"- {name}: {entry['status']}")
-            else:
-                lines.append(f"- {name}: {entry['status']} after {number(entry['seconds_before_stopped'])} s, "
-                             f"so at least {number(entry['ratio_at_least'], 2)}x the project's time")
+        entry = b.get(name)
+        if entry is None:
+            continue
+        if "seconds" in entry:
+            ratio = f", {number(entry['ratio'], 2)}x the project's time" if "ratio" in entry else ""
+            lines.append(f"- {name}: {number(entry['seconds'])} s{ratio}")
+        elif "seconds_before_stopped" in entry:
+            bound = f", so at least {number(entry['ratio_at_least'], 2)}x the project's time" if "ratio_at_least" in entry else ""
+            lines.append(f"- {name}: {entry['status']} after {number(entry['seconds_before_stopped'])} s{bound}")
+        else:
+            lines.append(f"- {name}: {entry['status']}")
     for name, tables in results["agreement"].items():
         for table, c in tables.items():
             differences = ", ".join(f"{column} {value:.2g}" for column, value in c["max_abs_difference"].items())
             lines.append(f"- {name} {table}: {c['rows_other']:,} rows vs the project's {c['rows']:,}; rows in one only: "
                          f"{c['only_in_one']}; largest absolute differences: {differences}")
     inc = summary["incremental"]
-    lines += ["", "## One new week", "", f"{number(inc['seconds'])} s: " + ", ".join(
+    total = f"{number(inc['seconds'])} s" if inc["seconds"] is not None else "Not measured (not every stage finished)"
+    lines += ["", "## One new week", "", f"{total}: " + ", ".join(
         f"{n} {number(s)} s" for n, s in inc["by_stage"].items()) + f" ({inc['note']}).", ""]
     return "\n".join(lines)
 
