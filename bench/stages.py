@@ -8,9 +8,14 @@ processes it waited for) and what it produced to the `--result` file.
 The chain stages do what the workflow's jobs do, with the same library
 functions and the same outputs: `normalize` is `normalize_snapshot_file` per
 snapshot (one job per snapshot, run by a pool of `--workers` processes, as
-`--cores 2` runs two jobs at a time), `panel` is `build_panel.py`,
-`attribution` is `attribute_downloads.py`, `shares` is `group_shares.py` and
-`concentration` is `concentration.py`.
+`--cores 2` runs two jobs at a time); `panel` is the chain of `panel_week`
+jobs (each week differenced against the state the week before left) and the
+`conservation_ledger` job; `attribution` is `attribute_week` per week (a pool
+of `--workers` processes) and `attribution_summary`; `shares` is
+`group_shares.py` and `concentration` is `concentration.py`, both reading the
+weekly sums. `new_week` is everything a new snapshot re-runs after its
+normalize job: its `panel_week` and `attribute_week` jobs and every job that
+combines the weeks.
 """
 
 from __future__ import annotations
@@ -28,21 +33,22 @@ from pathlib import Path
 import polars as pl
 import yaml
 
+from hubshare.aggregates import read_aggregates
 from hubshare.atomic import write_csv, write_json, write_parquet
-from hubshare.attribution import attribute, attribution_quality
-from hubshare.concentration import concentration_by_week
+from hubshare.attribution import attribution_quality
 from hubshare.normalize import normalize_snapshot_file
-from hubshare.panel import CARRIED_COLUMNS, build_panel, check_conservation
+from hubshare.panel import LEDGER_SCHEMA, OBSERVATION_COLUMNS, check_conservation, combine_ledgers
 from hubshare.periods import parse_periods
-from hubshare.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
-from hubshare.schemas import RAW_COLUMNS
-from hubshare.shares import period_shares, trailing_shares, weekly_shares
+from hubshare.schemas import RAW_COLUMNS, Concentration
+from hubshare.shares import period_shares, period_totals, trailing_shares, weekly_shares
+from hubshare.weekly import attribute_week_file, load_attribution_tables, panel_week_file
+
+AGGREGATE_TABLES = ["groups", "concentration", "lineage", "unlisted"]
 
 from baselines import INPUT_COLUMNS, duckdb_metrics, pandas_metrics
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
-PANEL_COLUMNS = ["snapshot_date", "model_key", "model_id", "namespace", "created_at", "downloads_all_time", *CARRIED_COLUMNS]
 
 
 def snapshot_dates(data: Path) -> list[str]:
@@ -65,10 +71,12 @@ def cpu_seconds() -> float:
 
 def load_attribution_inputs() -> tuple[pl.DataFrame, pl.DataFrame]:
     """The committed registry and legacy-id table, through the loaders the workflow uses."""
-    files = {key: REPO / path for key, path in CONFIG["attribution"].items()}
-    vocabularies = load_vocabularies(files["vocabularies"])
-    registry = load_registry(files["registry"], vocabularies, load_iso_codes(files["iso_codes"]))
-    return registry, load_legacy_ids(files["legacy_ids"], registry)
+    files = attribution_files()
+    return load_attribution_tables(files["registry"], files["legacy_ids"], files["vocabularies"], files["iso_codes"])
+
+
+def attribution_files() -> dict[str, Path]:
+    return {key: REPO / path for key, path in CONFIG["attribution"].items()}
 
 
 def normalize_job(raw: Path, work: Path, date: str) -> dict:
@@ -79,22 +87,23 @@ def normalize_job(raw: Path, work: Path, date: str) -> dict:
     return {"seconds": time.perf_counter() - started, "worker_peak_rss_bytes": peak_rss_bytes()}
 
 
-def normalize(data: Path, work: Path, workers: int) -> dict:
-    dates = snapshot_dates(data)
+def in_pool(workers: int, job: Callable, arguments: list[tuple]) -> list:
     # Spawned workers: forking a process that has started polars' thread pool can deadlock.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        jobs = [pool.submit(normalize_job, data / f"{date}.parquet", work, date) for date in dates]
-        done = [job.result() for job in jobs]
-    seconds = [job["seconds"] for job in done]
-    return {
-        "workers": workers,
-        "jobs": len(done),
-        "job_seconds": {"min": min(seconds), "median": statistics.median(seconds), "max": max(seconds)},
-    }
+        return [future.result() for future in [pool.submit(job, *args) for args in arguments]]
+
+
+def timing(seconds: list[float]) -> dict:
+    return {"min": min(seconds), "median": statistics.median(seconds), "max": max(seconds)}
+
+
+def normalize(data: Path, work: Path, workers: int) -> dict:
+    done = in_pool(workers, normalize_job, [(data / f"{date}.parquet", work, date) for date in snapshot_dates(data)])
+    return {"workers": workers, "jobs": len(done), "job_seconds": timing([job["seconds"] for job in done])}
 
 
 def normalize_newest(data: Path, work: Path) -> dict:
-    """The one job a new weekly snapshot adds, run alone: the newest snapshot into a scratch folder."""
+    """The one normalize job a new weekly snapshot adds, run alone: the newest snapshot into a scratch folder."""
     date = snapshot_dates(data)[-1]
     normalize_snapshot_file(
         data / f"{date}.parquet", work / "incremental" / f"{date}.parquet", work / "incremental" / f"{date}.json", date,
@@ -103,37 +112,105 @@ def normalize_newest(data: Path, work: Path) -> dict:
     return {"snapshot": date}
 
 
-def panel(data: Path, work: Path) -> dict:
-    table, ledger = build_panel(normalized_paths(data, work))
-    check_conservation(ledger, int(table.get_column("downloads").sum()))
-    write_parquet(table, work / "panel.parquet")
+def panel_week_job(work: Path, out: Path, date: str, previous: str | None) -> float:
+    started = time.perf_counter()
+    panel_week_file(
+        work / "normalized" / f"{date}.parquet", None if previous is None else work / "panel_state" / f"{previous}.parquet",
+        previous, out / "panel" / f"{date}.parquet", out / "panel_state" / f"{date}.parquet",
+        out / "panel_ledger" / f"{date}.csv", out / "logs" / "panel_week" / f"{date}.log",
+    )
+    return time.perf_counter() - started
+
+
+def combine_ledger(work: Path, dates: list[str]) -> None:
+    weeks = [pl.read_csv(work / "panel_ledger" / f"{date}.csv", schema=LEDGER_SCHEMA) for date in dates]
+    ledger = combine_ledgers(weeks, pl.read_parquet(work / "panel_state" / f"{dates[-1]}.parquet"))
+    check_conservation(ledger, int(ledger.filter(pl.col("category") == "counted_total")["downloads"].item()))
     write_csv(ledger, work / "conservation_ledger.csv")
-    return {"panel_rows": table.height}
 
 
-def attribution(data: Path, work: Path) -> dict:
-    registry, legacy_ids = load_attribution_inputs()
-    table = pl.read_parquet(work / "panel.parquet")
-    attributed = attribute(table, registry, legacy_ids)
-    coverage = period_shares(attributed, parse_periods(CONFIG["periods"]), dimensions=["attribution_source"])
-    write_parquet(attributed, work / "attributed.parquet")
+def panel(data: Path, work: Path) -> dict:
+    dates = snapshot_dates(data)
+    seconds = [panel_week_job(work, work, date, previous) for previous, date in zip([None, *dates[:-1]], dates)]
+    combine_ledger(work, dates)
+    return {"jobs": len(dates), "job_seconds": timing(seconds),
+            "panel_rows": pl.scan_parquet(panel_paths(work, dates)).select(pl.len()).collect().item()}
+
+
+def panel_paths(work: Path, dates: list[str]) -> list[Path]:
+    return [work / "panel" / f"{date}.parquet" for date in dates]
+
+
+def aggregate_paths(work: Path, dates: list[str]) -> dict[str, list[Path]]:
+    return {table: [work / "aggregates" / date / f"{table}.parquet" for date in dates] for table in AGGREGATE_TABLES}
+
+
+def attribute_week_job(work: Path, out: Path, date: str) -> float:
+    started = time.perf_counter()
+    attribute_week_file(
+        work / "panel" / f"{date}.parquet", attribution_files(), out / "attributed" / f"{date}.parquet",
+        {table: out / "aggregates" / date / f"{table}.parquet" for table in AGGREGATE_TABLES},
+        out / "logs" / "attribute_week" / f"{date}.log",
+    )
+    return time.perf_counter() - started
+
+
+def summarise_attribution(work: Path, dates: list[str]) -> None:
+    aggregates = read_aggregates(aggregate_paths(work, dates))
+    coverage = period_shares(aggregates.groups, parse_periods(CONFIG["periods"]), dimensions=["attribution_source"])
     write_csv(coverage, work / "tables" / "coverage_by_period.csv")
-    write_json(attribution_quality(table, attributed), work / "tables" / "attribution_quality.json")
-    return {"attributed_rows": attributed.height}
+    write_json(attribution_quality(aggregates), work / "tables" / "attribution_quality.json")
+
+
+def attribution(data: Path, work: Path, workers: int) -> dict:
+    dates = snapshot_dates(data)
+    seconds = in_pool(workers, attribute_week_job, [(work, work, date) for date in dates])
+    summarise_attribution(work, dates)
+    return {"workers": workers, "jobs": len(dates), "job_seconds": timing(seconds),
+            "attributed_rows": pl.scan_parquet([work / "attributed" / f"{d}.parquet" for d in dates]).select(pl.len()).collect().item()}
 
 
 def shares(data: Path, work: Path) -> dict:
-    attributed = pl.read_parquet(work / "attributed.parquet")
-    write_parquet(weekly_shares(attributed), work / "tables" / "shares_weekly.parquet")
-    write_parquet(trailing_shares(attributed), work / "tables" / "shares_trailing52.parquet")
-    write_csv(period_shares(attributed, parse_periods(CONFIG["periods"])), work / "tables" / "shares_by_period.csv")
+    dates = snapshot_dates(data)
+    groups = pl.read_parquet(aggregate_paths(work, dates)["groups"])
+    write_parquet(weekly_shares(groups), work / "tables" / "shares_weekly.parquet")
+    write_parquet(trailing_shares(groups), work / "tables" / "shares_trailing52.parquet")
+    periods = parse_periods(CONFIG["periods"])
+    write_csv(period_shares(groups, periods), work / "tables" / "shares_by_period.csv")
+    totals = period_totals(pl.read_parquet(panel_paths(work, dates), columns=["week", "model_key", "downloads"]), periods)
+    write_csv(totals, work / "tables" / "period_totals.csv")
     return {}
 
 
 def concentration(data: Path, work: Path) -> dict:
-    table = concentration_by_week(pl.read_parquet(work / "attributed.parquet"))
+    weeks = pl.read_parquet(aggregate_paths(work, snapshot_dates(data))["concentration"])
+    table = Concentration.validate(weeks.sort("view", "week"))
     write_parquet(table, work / "tables" / "concentration_weekly.parquet")
     return {"view_weeks": table.height}
+
+
+def new_week(data: Path, work: Path) -> dict:
+    """After the new snapshot's normalize job: its panel and attribution jobs, then every job combining the weeks.
+
+    The new week's own outputs go to a scratch folder; the combining jobs read
+    the weeks already built, as the workflow's would.
+    """
+    dates = snapshot_dates(data)
+    scratch = work / "incremental"
+    jobs: dict[str, Callable[[], object]] = {
+        "panel_week": lambda: panel_week_job(work, scratch, dates[-1], dates[-2]),
+        "attribute_week": lambda: attribute_week_job(work, scratch, dates[-1]),
+        "conservation_ledger": lambda: combine_ledger(work, dates),
+        "attribution_summary": lambda: summarise_attribution(work, dates),
+        "group_shares": lambda: shares(data, work),
+        "concentration": lambda: concentration(data, work),
+    }
+    timings = {}
+    for name, job in jobs.items():
+        started = time.perf_counter()
+        job()
+        timings[name] = time.perf_counter() - started
+    return {"snapshot": dates[-1], "job_seconds": timings}
 
 
 def duckdb_baseline(data: Path, work: Path, threads: int, memory_limit: str) -> dict:
@@ -170,16 +247,17 @@ def scan(paths: list[Path], columns: list[str]) -> dict:
 SCANS: dict[str, Callable[[Path, Path], tuple[list[Path], list[str]]]] = {
     # What each stage reads: the floor under it.
     "raw": lambda data, work: ([data / f"{d}.parquet" for d in snapshot_dates(data)], list(RAW_COLUMNS)),
-    "normalized": lambda data, work: (normalized_paths(data, work), PANEL_COLUMNS),
+    "normalized": lambda data, work: (normalized_paths(data, work), OBSERVATION_COLUMNS),
     "baseline_input": lambda data, work: (normalized_paths(data, work), INPUT_COLUMNS),
-    "panel": lambda data, work: ([work / "panel.parquet"], list(pl.read_parquet_schema(work / "panel.parquet"))),
-    "attributed": lambda data, work: ([work / "attributed.parquet"], list(pl.read_parquet_schema(work / "attributed.parquet"))),
+    "panel": lambda data, work: (panel_paths(work, snapshot_dates(data)),
+                                 list(pl.read_parquet_schema(panel_paths(work, snapshot_dates(data))[-1]))),
+    "aggregates": lambda data, work: (aggregate_paths(work, snapshot_dates(data))["groups"], ["view", "week", "downloads"]),
 }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("stage", choices=["normalize", "normalize_newest", "panel", "attribution", "shares", "concentration",
+    parser.add_argument("stage", choices=["normalize", "normalize_newest", "panel", "attribution", "shares", "concentration", "new_week",
                                           "duckdb", "pandas", *[f"scan_{name}" for name in SCANS]])
     parser.add_argument("--data", type=Path, required=True, help="folder of raw snapshots with manifest.json")
     parser.add_argument("--work", type=Path, required=True, help="folder for the stages' outputs")
@@ -191,7 +269,8 @@ def main() -> None:
         "normalize": lambda: normalize(args.data, args.work, args.workers),
         "normalize_newest": lambda: normalize_newest(args.data, args.work),
         "panel": lambda: panel(args.data, args.work),
-        "attribution": lambda: attribution(args.data, args.work),
+        "attribution": lambda: attribution(args.data, args.work, args.workers),
+        "new_week": lambda: new_week(args.data, args.work),
         "shares": lambda: shares(args.data, args.work),
         "concentration": lambda: concentration(args.data, args.work),
         "duckdb": lambda: duckdb_baseline(args.data, args.work, args.workers, args.duckdb_memory),

@@ -40,3 +40,30 @@ def test_null_is_calibrated_and_a_steady_trend_is_found():
     # 20 pp over 149 weeks = 20 / (149 * 7 / 365.25) pp per year
     assert trend["planted_slope_pp_per_year"] == pytest.approx(20 / (149 * 7 / 365.25), rel=1e-6)
     assert trend["mean_slope_pp_per_year"] == pytest.approx(trend["planted_slope_pp_per_year"], rel=0.05)
+
+
+def test_period_contrasts_join_the_calibration_on_the_same_replicates():
+    import polars as pl
+
+    from hubshare.periods import parse_periods
+    from hubshare.schemas import Calibration
+    from hubshare.stats_report import contrast_pairs
+
+    # 2021-01-06 + 104 weeks: the first 52 weeks in 2021, the next in 2022; the second year 5 points higher
+    stepped = np.r_[np.full(52, 0.10), np.full(52, 0.15)]
+    periods = parse_periods([{"name": "2021", "start": "2021-01-01", "end": "2021-12-31"},
+                             {"name": "2022", "start": "2022-01-01", "end": "2022-12-31"}])
+    table = calibration_table({"stepped": weekly(stepped)}, replicates=400, alpha=0.05, phi=0.5, sigma=0.05,
+                              seed=4, periods=periods, pairs=contrast_pairs(periods))
+    Calibration.validate(table)
+    contrasts = table.filter(pl.col("test") == "period_contrast")
+    assert contrasts["contrast"].to_list() == ["2022 vs 2021", "2022 vs 2021"]
+    rate = dict(zip(contrasts["scenario"], contrasts["rejection_rate"], strict=True))
+    assert 0.025 <= rate["null"] <= 0.10
+    assert rate["planted_trend"] > 0.9
+    planted = contrasts.filter(pl.col("scenario") == "planted_trend").row(0, named=True)
+    assert planted["planted_difference_pp"] == pytest.approx(5.0)
+    assert planted["mean_difference_pp"] == pytest.approx(5.0, abs=0.2)
+    # the trend tests' rows are those of a study without contrasts: same seed, same noise
+    alone = calibration_table({"stepped": weekly(stepped)}, replicates=400, alpha=0.05, phi=0.5, sigma=0.05, seed=4)
+    assert alone["rejection_rate"].to_list() == table.filter(pl.col("test") != "period_contrast")["rejection_rate"].to_list()

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pandera.polars as pa
+import pytest
 import yaml
 
 from conftest import REPO
@@ -48,6 +54,57 @@ def test_citation_references_the_anchor_paper_and_the_hub_snapshots() -> None:
     snapshots = next(r for r in references if r["type"] == "data")
     assert snapshots["url"] == "https://huggingface.co/datasets/hfmlsoc/hub_weekly_snapshots"
     assert snapshots["license"] == "ODbL-1.0"
+
+
+# cffconvert, the reference validator of the Citation File Format. Its only
+# release that reads CFF 1.2.0 (2.0.0) requires jsonschema < 4, while Snakemake
+# validates the configuration with jsonschema >= 4.18 (its `registry`
+# argument), so it cannot share the project's environment: it gets a virtual
+# environment of its own, built once from PyPI and kept in pytest's cache.
+CFFCONVERT = "cffconvert==2.0.0"
+
+
+@pytest.fixture(scope="session")
+def cffconvert(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The `cffconvert` executable of a private virtual environment (skips if it cannot be installed)."""
+    name = CFFCONVERT.replace("==", "-")
+    cache = getattr(pytestconfig, "cache", None)  # absent under `-p no:cacheprovider`
+    home = Path(cache.mkdir(name)) if cache is not None else tmp_path_factory.mktemp(name)
+    scripts = home / ("Scripts" if os.name == "nt" else "bin")
+    executable = scripts / ("cffconvert.exe" if os.name == "nt" else "cffconvert")
+    if executable.is_file():
+        return executable
+    steps = (
+        [sys.executable, "-m", "venv", "--clear", str(home)],
+        [str(scripts / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", CFFCONVERT],
+    )
+    for step in steps:
+        done = subprocess.run(step, capture_output=True, text=True)
+        if done.returncode != 0:
+            shutil.rmtree(home, ignore_errors=True)
+            pytest.skip(f"could not install {CFFCONVERT} into its own environment (is PyPI reachable?):\n"
+                        f"{done.stderr[-800:]}")
+    return executable
+
+
+def validate_cff(cffconvert: Path, path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(cffconvert), "--validate", "--infile", str(path)], capture_output=True, text=True)
+
+
+def test_citation_cff_is_valid_for_cffconvert(cffconvert: Path) -> None:
+    checked = validate_cff(cffconvert, REPO / "CITATION.cff")
+    assert checked.returncode == 0, f"cffconvert rejects CITATION.cff:\n{checked.stdout}{checked.stderr}"
+    assert "valid" in checked.stdout.lower()
+
+
+def test_cffconvert_rejects_a_broken_citation(cffconvert: Path, tmp_path: Path) -> None:
+    """The validator really validates: a citation without authors and with an unknown key fails."""
+    broken = citation()
+    del broken["authors"]
+    broken["colour"] = "blue"
+    path = tmp_path / "CITATION.cff"
+    path.write_text(yaml.safe_dump(broken, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert validate_cff(cffconvert, path).returncode != 0
 
 
 def ignored_paths() -> list[str]:

@@ -17,6 +17,7 @@ from hubshare.claims import (
     ClaimsError,
     claims_ledger,
     ledger_markdown,
+    ledger_source_notes,
     load_claims,
 )
 from hubshare.property_periods import MULTIPLIER_STATISTICS, share_indicators
@@ -575,15 +576,36 @@ def test_markdown_table_shape_and_formats(tmp_path):
     lines = ledger_markdown(claims_ledger(claims, inputs, source="dir")).splitlines()
     assert len(lines) == 2 + 4
     header = [cell.strip() for cell in lines[0].strip("|").split("|")]
-    assert header == ["Claim", "Source", "Window", "Published", "Ours", "Verdict"]
-    assert re.fullmatch(r"\|(:-+\||-+:\|){6}", lines[1])
-    # Escaped pipes split no cell: every row has the header's six cells.
-    assert all(len(re.split(r"(?<!\\)\|", line)) == 8 for line in lines)
+    assert header == ["Claim and source", "Window", "Published", "Ours", "Verdict"]
+    assert re.fullmatch(r"\|(:-+\||-+:\|){5}", lines[1])
+    # Escaped pipes split no cell: every row has the header's five cells.
+    assert all(len(re.split(r"(?<!\\)\|", line)) == 7 for line in lines)
     cells = [[c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]] for line in lines[2:]]
-    assert cells[0][0] == "China \\| 17.1%"
-    assert [row[3:6] for row in cells] == [
+    # The source follows the claim: a citation for a bibliography key.
+    assert cells[0][0] == "China \\| 17.1% [@key]"
+    assert [row[2:5] for row in cells] == [
         ["17.1%", "18.0%", "reproduced"],
         ["17.0x", "17.0x", "reproduced"],
         ["\u2265 60.0%", "18.0%", "differs"],
         ["top 5", "", "not testable"],
     ]
+
+
+def test_sources_without_a_bibliography_key_get_one_note_letter_each():
+    ledger = pl.DataFrame(
+        {
+            "claim": ["A.", "B.", "C.", "D."],
+            "source": ["press: Some newspaper", "other: An analysis", "press: Some newspaper", "paper [@key]"],
+            "window": ["2025"] * 4,
+            "published": [None] * 4,
+            "ours": [None] * 4,
+            "unit": [None] * 4,
+            "comparison": ["equal"] * 4,
+            "verdict": ["not_testable"] * 4,
+        },
+        schema_overrides={"published": pl.Float64, "ours": pl.Float64, "unit": pl.String},
+    )
+    claims = [line.split("|")[1].strip() for line in ledger_markdown(ledger).splitlines()[2:]]
+    assert claims == ["A. (press, note a)", "B. (other, note b)", "C. (press, note a)", "D. [@key]"]
+    assert ledger_source_notes(ledger) == "Notes: (a) Some newspaper; (b) An analysis."
+    assert ledger_source_notes(ledger.filter(pl.col("source") == "paper [@key]")) == ""

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from hubshare.family_shares import family_shares, namespace_shares
-from hubshare.measures import choose_measure
+from hubshare.measures import measure_for
 from hubshare.panel import PanelError
 from hubshare.shares import WHOLE_STUDY, period_totals
 
@@ -43,19 +43,20 @@ def test_namespace_shares_name_listed_organisations_only():
 
 
 def test_period_totals_include_the_whole_study():
-    totals = {r["period"]: (r["downloads"], r["models"]) for r in period_totals(attributed(), PERIODS).iter_rows(named=True)}
+    panel = attributed().filter(pl.col("view") == "uploader").select("week", "model_key", "downloads")
+    totals = {r["period"]: (r["downloads"], r["models"]) for r in period_totals(panel, PERIODS).iter_rows(named=True)}
     assert totals == {"2024": (10.0, 3), "2025": (0.0, 0), WHOLE_STUDY: (10.0, 3)}
 
 
 @pytest.mark.parametrize(
-    ("cumulative", "requested", "chosen"),
-    [([None, 5], "auto", "alltime_diff"), ([None, None], "auto", "rolling30"), ([1, 2], "rolling30", "rolling30")],
+    ("source", "requested", "chosen"),
+    [("demo", "auto", "alltime_diff"), ("hub", "auto", "alltime_diff"), ("dir", "auto", "alltime_diff"),
+     ("api-json", "auto", "rolling30"), ("demo", "rolling30", "rolling30"), ("api-json", "alltime_diff", "alltime_diff")],
 )
-def test_measure_choice(cumulative, requested, chosen):
-    observations = pl.DataFrame({"downloads_all_time": cumulative}, schema={"downloads_all_time": pl.Int64})
-    assert choose_measure(observations, requested) == chosen
+def test_measure_choice(source, requested, chosen):
+    assert measure_for(source, requested) == chosen
 
 
 def test_unknown_measure_is_refused():
     with pytest.raises(PanelError, match="unknown download measure"):
-        choose_measure(pl.DataFrame({"downloads_all_time": [1]}), "weekly")
+        measure_for("demo", "weekly")

@@ -182,3 +182,35 @@ def test_property_figure_without_sizes_says_so():
     rows += [{"statistic": "mean_params", "period": "last_year", "estimate": None, "ci_low": None, "ci_high": None}]
     figure = property_figure(pl.DataFrame(rows), ["last_year"])
     assert any("No parameter counts" in text.get_text() for text in figure.axes[1].texts)
+
+
+def test_era_figure_draws_fits_and_boundaries_and_says_when_there_are_none():
+    import datetime as dt
+
+    from hubshare.era_report import era_table
+    from hubshare.figures.eras import era_figure
+    from hubshare.periods import parse_periods
+
+    start = dt.date(2022, 4, 6)
+    rows = []
+    for view in ("uploader", "derived"):
+        for k in range(80):
+            week = start + dt.timedelta(days=7 * k)
+            china = (0.10 if week < dt.date(2023, 1, 1) else 0.20) + 0.001 * (k % 3)
+            rows += [(view, "country_group", "china", week, china),
+                     (view, "country_group", "united_states", week, 1 - china)]
+    weekly = pl.DataFrame(rows, schema=["view", "dimension", "group", "week", "share"], orient="row")
+    series = [{"dimension": "country_group", "group": g} for g in ("china", "united_states")]
+    periods = parse_periods([{"name": "2022", "start": "2022-01-01", "end": "2022-12-31"},
+                             {"name": "2023", "start": "2023-01-01", "end": "2023-12-31"}])
+    settings = {"model": "trend", "min_segment_weeks": 13, "noise_floor": 0.002, "max_persistence": 0.9}
+    eras = era_table(weekly, series, periods, settings)
+    labels = {"china": "China", "united_states": "United States"}
+    figure = era_figure(weekly, eras, series, labels, periods)
+    ax = figure.axes[0]
+    # two weekly lines, two fitted eras each, one boundary line
+    assert len(ax.lines) == 2 + 2 * 2 + 1
+    assert [t.get_text() for t in figure.legends[0].get_texts()] == ["China", "United States", "Era boundary"]
+    empty = era_figure(weekly, eras.head(0), series, labels, periods, note="No eras: too few weeks")
+    assert any(t.get_text() == "No eras: too few weeks" for t in empty.axes[0].texts)
+    assert [t.get_text() for t in empty.legends[0].get_texts()] == ["China", "United States"]

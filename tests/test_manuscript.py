@@ -307,3 +307,16 @@ def test_quarto_is_preferred_when_on_path(project: Path, tmp_path: Path, monkeyp
     (project.parent / "variables.yml").write_text(yaml.safe_dump({"totals": {}}), encoding="utf-8")
     with pytest.raises(UnresolvedVariableError):
         render_manuscript(project, project.parent / "variables.yml", tmp_path / "out")
+
+
+def test_only_long_tables_may_break_across_pages() -> None:
+    from hubshare.manuscript.render import LONG_TABLE_ROWS, _breakable_table_rules
+
+    def table(rows: int) -> str:
+        return "| a | b |\n|---|---|\n" + "".join(f"| {i} | x |\n" for i in range(rows))
+
+    body = (
+        f"Text.\n\n{table(3)}\n: Table 1: Short. {{#tbl-short}}\n\n"
+        f": Table 2: Long, caption first. {{#tbl-long}}\n\n{table(LONG_TABLE_ROWS + 1)}\nMore text.\n"
+    )
+    assert _breakable_table_rules(body) == "#show <tbl-long>: set block(breakable: true)\n"

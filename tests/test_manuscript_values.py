@@ -276,3 +276,12 @@ def test_recovery_variables_name_the_worst_comparison():
         "comparisons": "8",
         "worst": "china (uploader, country_group, last_year)",
     }
+
+
+@pytest.mark.parametrize(
+    ("contrasts", "size", "expected"),
+    [(0, 0, "no contrast and no trend can be tested"), (0, 12, "the 12 trend tests form one"),
+     (40, 54, "The 40 contrasts tested join the trend tests in one Benjamini-Hochberg family of 54 tests")],
+)
+def test_the_test_family_sentence_says_what_was_tested(contrasts, size, expected):
+    assert expected in mv.test_family_sentence(contrasts, size)

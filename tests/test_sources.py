@@ -205,10 +205,11 @@ class FakeServer:
 
 
 def fetch(tmp_path, server, **options):
+    """The whole-file transfer against a simulated server (the projected one: tests/test_hub_transfer.py)."""
     target = tmp_path / "raw" / "2024-07-24.parquet"
     meta_path = tmp_path / "raw" / "2024-07-24.meta.yaml"
     delays = []
-    options = {"columns": COLUMNS, "opener": server, "sleep": delays.append, **options}
+    options = {"columns": COLUMNS, "opener": server, "sleep": delays.append, "transfer": "whole", **options}
     meta = fetch_snapshot("https://example.test/2024-07-24/models.parquet", target, meta_path, **options)
     return target, meta_path, meta, delays
 
@@ -328,8 +329,11 @@ def test_local_file_through_the_default_opener(tmp_path):
     source = tmp_path / "fixture.parquet"
     source.write_bytes(snapshot_bytes())
     target = tmp_path / "raw" / "s.parquet"
-    meta = fetch_snapshot(source.as_uri(), target, tmp_path / "raw" / "s.meta.yaml", columns=COLUMNS, token_env="")
-    assert meta["rows"] == 3 and pl.read_parquet(target).columns == COLUMNS
+    for transfer in ("whole", "projected"):
+        meta = fetch_snapshot(source.as_uri(), target, tmp_path / "raw" / "s.meta.yaml", columns=COLUMNS,
+                              token_env="", transfer=transfer)
+        assert meta["rows"] == 3 and pl.read_parquet(target).columns == COLUMNS and meta["transfer"] == transfer
+    assert sorted(p.name for p in target.parent.iterdir()) == ["s.meta.yaml", "s.parquet"]
 
 
 def test_token_is_sent_but_never_logged_recorded_or_shown(tmp_path, monkeypatch, caplog):

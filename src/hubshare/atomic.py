@@ -32,9 +32,14 @@ def write_atomically(path: str | os.PathLike, write: Callable[[Path], None]) -> 
     return target
 
 
-def write_parquet(frame: pl.DataFrame, path: str | os.PathLike) -> Path:
-    """Write `frame` as zstd parquet with statistics, atomically."""
-    return write_atomically(path, lambda tmp: frame.write_parquet(tmp, compression="zstd", statistics=True))
+def write_parquet(frame: pl.DataFrame, path: str | os.PathLike, statistics: bool = True) -> Path:
+    """Write `frame` as zstd parquet, atomically.
+
+    Column statistics let readers skip row groups by value; computing them
+    over millions of strings costs more than the compression, so large
+    tables that are always read whole turn them off.
+    """
+    return write_atomically(path, lambda tmp: frame.write_parquet(tmp, compression="zstd", statistics=statistics))
 
 
 def write_text(text: str, path: str | os.PathLike) -> Path:

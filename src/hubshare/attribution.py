@@ -3,7 +3,8 @@
 Views:
 - `uploader`: the namespace that hosts the model in that week;
 - `derived`: the namespace of the root of the model's base-model tree, merges
-  split equally among parents (see `hubshare.lineage`);
+  split equally among parents (see `hubshare.lineage`); a model without
+  recorded roots is its own root;
 - `derived_first_parent`: the same walk following only the first parent.
 
 Namespace to organisation: the registry, matched case-insensitively (the Hub
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from hubshare.aggregates import WeekAggregates
 from hubshare.schemas import Attributed
 
 VIEWS = ["uploader", "derived", "derived_first_parent"]
@@ -52,15 +54,15 @@ def credited_rows(panel: pl.DataFrame, legacy_ids: pl.DataFrame) -> pl.DataFrame
             "week",
             pl.lit("derived").alias("view"),
             "model_key",
-            namespace_of(pl.col("root_id"), legacy_ids).alias("attributed_namespace"),
-            (pl.col("downloads") * pl.col("weight")).alias("downloads"),
+            namespace_of(pl.coalesce("root_id", "model_id"), legacy_ids).alias("attributed_namespace"),
+            (pl.col("downloads") * pl.col("weight").fill_null(1.0)).alias("downloads"),
         )
     )
     first_parent = base.select(
         "week",
         pl.lit("derived_first_parent").alias("view"),
         "model_key",
-        namespace_of(pl.col("lineage_root_first"), legacy_ids).alias("attributed_namespace"),
+        namespace_of(pl.coalesce("lineage_root_first", "model_id"), legacy_ids).alias("attributed_namespace"),
         pl.col("downloads").cast(pl.Float64),
     )
     return pl.concat([uploader, derived, first_parent])
@@ -106,12 +108,13 @@ def attribute(panel: pl.DataFrame, registry: pl.DataFrame, legacy_ids: pl.DataFr
     return Attributed.validate(attributed)
 
 
-def attribution_quality(panel: pl.DataFrame, attributed: pl.DataFrame) -> dict:
-    """Downloads by attribution source per view, and by lineage outcome (derived view)."""
+def attribution_quality(aggregates: WeekAggregates) -> dict:
+    """Downloads by attribution source per view, by lineage outcome, and the largest unlisted namespaces."""
     by_source = (
-        attributed.group_by("view", "attribution_source").agg(pl.col("downloads").sum()).sort("view", "attribution_source")
+        aggregates.groups.group_by("view", "attribution_source").agg(pl.col("downloads").sum())
+        .sort("view", "attribution_source")
     )
-    by_lineage = panel.group_by("lineage_status").agg(pl.col("downloads").sum(), pl.len().alias("model_weeks"))
+    by_lineage = aggregates.lineage.group_by("lineage_status").agg(pl.col("downloads").sum(), pl.col("model_weeks").sum())
     return {
         "downloads_by_source": {
             view: {row["attribution_source"]: row["downloads"] for row in rows.iter_rows(named=True)}
@@ -123,8 +126,7 @@ def attribution_quality(panel: pl.DataFrame, attributed: pl.DataFrame) -> dict:
         },
         "unlisted_namespaces_top": [
             {"namespace": row["attributed_namespace"], "downloads": row["downloads"]}
-            for row in attributed.filter((pl.col("view") == "uploader") & (pl.col("attribution_source") == "unlisted_namespace"))
-            .group_by("attributed_namespace")
+            for row in aggregates.unlisted.group_by("attributed_namespace")
             .agg(pl.col("downloads").sum())
             .sort(["downloads", "attributed_namespace"], descending=[True, False])
             .head(25)

@@ -7,133 +7,164 @@ a model declares none. Rules, stated in the paper:
   parents; the split compounds along the path;
 - a parent absent from the snapshot (deleted or private) ends the walk: the
   absent parent is the root, credited to the namespace in its id;
-- a model whose walk revisits a model (a cycle) is credited to itself.
+- a model whose walk revisits its start (a cycle), or has not reached a root
+  after `MAX_DEPTH` generations (it runs into a cycle that does not contain
+  it), is credited to itself.
 
-The walk is vectorised: every model's frontier advances one generation per
-iteration with a join, so the cost is one join per tree level, not per model.
+Model ids become integer node numbers once. Which models reach a root at all
+is settled first, from the roots down (`settled_nodes`); only those are
+walked, each generation a handful of array operations over the (model, node)
+pairs still open, so the cost follows the number of open walks, not the size
+of the snapshot, and cycles or shared ancestry cannot make it explode.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import polars as pl
 
 ROOT_STRUCT = pl.Struct({"root_id": pl.String, "weight": pl.Float64})
 MAX_DEPTH = 64
+STATUSES = ["own_root", "resolved", "missing_parent", "cycle"]  # in rank order: a model takes its worst path's
+OWN_ROOT, RESOLVED, MISSING_PARENT, CYCLE = range(len(STATUSES))
+
+
+@dataclass(frozen=True)
+class ParentGraph:
+    """Parents of every node in compressed-row form.
+
+    Nodes 0..models-1 are the snapshot's models in input order; nodes from
+    `models` on are parents named but absent from the snapshot.
+    """
+
+    node_ids: pl.Series
+    models: int
+    offsets: np.ndarray  # parents of node i are parents[offsets[i]:offsets[i + 1]]
+    parents: np.ndarray
+    splits: np.ndarray  # share of the child's downloads that flows to that parent
+
+    def first_parents_only(self) -> ParentGraph:
+        has_parent = np.diff(self.offsets) > 0
+        first = self.offsets[:-1][has_parent]
+        offsets = np.concatenate([[0], np.cumsum(has_parent)]).astype(np.int64)
+        return ParentGraph(self.node_ids, self.models, offsets, self.parents[first], np.ones(first.size))
+
+
+def parent_graph(models: pl.DataFrame) -> ParentGraph:
+    """Number the nodes and lay out each model's distinct parents, self-references removed."""
+    numbered = models.select("model_id", "base_parents").with_row_index("child")
+    edges = (
+        numbered.filter(pl.col("base_parents").list.len() > 0)
+        .select("child", "model_id", pl.col("base_parents").list.unique(maintain_order=True).alias("parent"))
+        .explode("parent")
+        .filter(pl.col("parent").is_not_null() & (pl.col("parent") != pl.col("model_id")))
+        .join(numbered.select(pl.col("model_id").alias("parent"), pl.col("child").alias("parent_node")),
+              on="parent", how="left", maintain_order="left")
+    )
+    absent = (
+        edges.filter(pl.col("parent_node").is_null())
+        .select(pl.col("parent").unique(maintain_order=True))
+        .with_row_index("absent_node", offset=models.height)
+    )
+    edges = edges.join(absent, on="parent", how="left", maintain_order="left")
+    node_ids = pl.concat([numbered.get_column("model_id"), absent.get_column("parent")]).rechunk()
+    child = edges.get_column("child").to_numpy().astype(np.int64)
+    parent = edges.select(pl.coalesce("parent_node", "absent_node")).to_series().to_numpy().astype(np.int64)
+    degree = np.bincount(child, minlength=node_ids.len())
+    offsets = np.concatenate([[0], np.cumsum(degree)]).astype(np.int64)
+    order = np.argsort(child, kind="stable")  # keeps each model's declared parent order
+    return ParentGraph(node_ids, models.height, offsets, parent[order], 1.0 / degree[child[order]])
+
+
+def settled_nodes(graph: ParentGraph) -> np.ndarray:
+    """Nodes from which every walk reaches a root within `MAX_DEPTH` generations.
+
+    A node settles once all its parents have: roots at once, their children a
+    generation later, and so on. A node on a cycle, or with any path into one,
+    never settles; neither does one with a path longer than `MAX_DEPTH`.
+    """
+    nodes = graph.node_ids.len()
+    degree = np.diff(graph.offsets)
+    child = np.repeat(np.arange(nodes), degree)
+    settled = degree == 0
+    for _ in range(MAX_DEPTH):
+        unsettled_parents = np.bincount(child, weights=~settled[graph.parents], minlength=nodes)
+        now = unsettled_parents == 0
+        if np.array_equal(now, settled):
+            break
+        settled = now
+    return settled
+
+
+def walk(graph: ParentGraph) -> pl.DataFrame:
+    """Where the walks from every model end: model, root, weight (summed over paths), status (rank code).
+
+    Models that do not settle are credited to themselves (`CYCLE`). The others
+    walk generation by generation; paths of one model that meet at a node are
+    merged (weights added), so shared ancestry never multiplies the work.
+    """
+    settled = settled_nodes(graph)[: graph.models]
+    cyclic = np.flatnonzero(~settled)
+    ended = [(cyclic, cyclic, np.ones(cyclic.size), np.full(cyclic.size, CYCLE, dtype=np.int8))]
+    model = np.flatnonzero(settled)
+    node = model.copy()
+    weight = np.ones(model.size)
+    degrees = np.diff(graph.offsets)
+    nodes = graph.node_ids.len()
+    for depth in range(MAX_DEPTH + 1):
+        if model.size == 0:
+            break
+        degree = degrees[node]
+        stop = degree == 0
+        if depth == 0:
+            status = np.full(int(stop.sum()), OWN_ROOT, dtype=np.int8)
+        else:
+            status = np.where(node[stop] < graph.models, RESOLVED, MISSING_PARENT).astype(np.int8)
+        ended.append((model[stop], node[stop], weight[stop], status))
+        go = ~stop
+        model, node, weight, degree = model[go], node[go], weight[go], degree[go]
+        # Positions of every open path's parent edges, laid end to end.
+        starts = np.repeat(graph.offsets[node] - np.cumsum(degree) + degree, degree)
+        edge = starts + np.arange(int(degree.sum()))
+        pair, where = np.unique(np.repeat(model, degree) * nodes + graph.parents[edge], return_inverse=True)
+        weight = np.bincount(where, weights=np.repeat(weight, degree) * graph.splits[edge])
+        model, node = pair // nodes, pair % nodes
+    if model.size:
+        raise AssertionError("a settled model's walk outlasted MAX_DEPTH generations")
+    columns = ("model", "root", "weight", "status")
+    return pl.DataFrame({name: np.concatenate([part[i] for part in ended]) for i, name in enumerate(columns)})
 
 
 def resolve_roots(models: pl.DataFrame) -> pl.DataFrame:
     """Resolve roots for every model of one snapshot.
 
     `models` has `model_id` (unique) and `base_parents` (list of parent ids or
-    null). Returns `model_id`, `lineage_status`, `lineage_roots` (list of
-    {root_id, weight} with weights summing to 1) and `lineage_root_first`.
+    null). Returns, in input order, `model_id`, `lineage_status`,
+    `lineage_roots` (list of {root_id, weight} sorted by root id, weights
+    summing to 1) and `lineage_root_first`.
     """
-    ids = models.select("model_id")
-    edges = (
-        models.select("model_id", pl.col("base_parents").list.unique(maintain_order=True).alias("parent"))
-        .filter(pl.col("parent").list.len() > 0)
-        .with_columns((1.0 / pl.col("parent").list.len()).alias("split"))
-        .explode("parent")
-        .filter(pl.col("parent") != pl.col("model_id"))  # a self-reference declares no parent
-        .rename({"model_id": "child"})
+    graph = parent_graph(models)
+    ids = graph.node_ids
+    paths = walk(graph)
+    # Most models have one path; only those with several need summing per root.
+    several = paths.filter(pl.col("model").is_duplicated())
+    merged = several.group_by("model", "root").agg(pl.col("weight").sum(), pl.col("status").max())
+    by_root = pl.concat([paths.join(several.select("model").unique(), on="model", how="anti"), merged])
+    split = (
+        by_root.with_columns(ids.gather(by_root.get_column("root")).alias("root_id"))
+        .sort("model", "root_id")
+        .group_by("model", maintain_order=True)
+        .agg(pl.struct("root_id", "weight").alias("lineage_roots"), pl.col("status").max())
     )
-    known = ids.get_column("model_id")
-
-    split_roots = _walk(ids, edges, known)
-    first_edges = edges.group_by("child", maintain_order=True).first().with_columns(pl.lit(1.0).alias("split"))
-    first_roots = _walk(ids, first_edges, known).select(
-        "model_id", pl.col("root_id").alias("lineage_root_first"), pl.col("status").alias("status_first")
-    )
-
-    status_rank = {"own_root": 0, "resolved": 1, "missing_parent": 2, "cycle": 3}
-    summary = (
-        split_roots.with_columns(pl.col("status").replace_strict(status_rank, return_dtype=pl.Int8).alias("rank"))
-        .group_by("model_id", "root_id")
-        .agg(pl.col("weight").sum(), pl.col("rank").max())
-        .sort("model_id", "root_id")
-        .group_by("model_id", maintain_order=True)
-        .agg(
-            pl.struct("root_id", "weight").alias("lineage_roots"),
-            pl.col("rank").max().alias("rank"),
-        )
-        .with_columns(
-            pl.col("rank")
-            .replace_strict({v: k for k, v in status_rank.items()}, return_dtype=pl.String)
-            .alias("lineage_status")
-        )
-        .drop("rank")
-    )
-    return (
-        ids.join(summary, on="model_id", how="left")
-        .join(first_roots, on="model_id", how="left")
-        .with_columns(
-            # A first-parent walk that cycles credits the model itself, as the split walk does.
-            pl.when(pl.col("status_first") == "cycle")
-            .then(pl.col("model_id"))
-            .otherwise(pl.col("lineage_root_first"))
-            .alias("lineage_root_first")
-        )
-        .select("model_id", "lineage_status", pl.col("lineage_roots").cast(pl.List(ROOT_STRUCT)), "lineage_root_first")
-    )
-
-
-def _walk(ids: pl.DataFrame, edges: pl.DataFrame, known: pl.Series) -> pl.DataFrame:
-    """Advance every model's frontier until each path ends at a root.
-
-    Returns one row per (model, path end): model_id, root_id, weight, status.
-    """
-    frontier = ids.with_columns(
-        pl.col("model_id").alias("node"), pl.lit(1.0).alias("weight"), pl.lit(0).alias("depth")
-    )
-    finished: list[pl.DataFrame] = []
-    parent_of = edges.select("child", "parent", "split")
-    for _ in range(MAX_DEPTH):
-        if frontier.is_empty():
-            break
-        stepped = frontier.join(parent_of, left_on="node", right_on="child", how="left")
-        ended = stepped.filter(pl.col("parent").is_null())
-        finished.append(
-            ended.select(
-                "model_id",
-                pl.col("node").alias("root_id"),
-                "weight",
-                pl.when(pl.col("depth") == 0)
-                .then(pl.lit("own_root"))
-                .when(pl.col("node").is_in(known.implode()))
-                .then(pl.lit("resolved"))
-                .otherwise(pl.lit("missing_parent"))
-                .alias("status"),
-            )
-        )
-        frontier = stepped.filter(pl.col("parent").is_not_null()).select(
-            "model_id",
-            pl.col("parent").alias("node"),
-            (pl.col("weight") * pl.col("split")).alias("weight"),
-            (pl.col("depth") + 1).alias("depth"),
-        )
-        # A path that comes back to its own start is a cycle; stop it now.
-        looped = frontier.filter(pl.col("node") == pl.col("model_id"))
-        if not looped.is_empty():
-            finished.append(_credit_self(looped))
-            frontier = frontier.filter(pl.col("node") != pl.col("model_id"))
-    if not frontier.is_empty():
-        # Paths still open after MAX_DEPTH generations run around a cycle that
-        # does not contain their start; they too are credited to the model itself.
-        finished.append(_credit_self(frontier))
-    walked = pl.concat(finished)
-    in_cycle = walked.filter(pl.col("status") == "cycle").select("model_id").unique()
-    # One cyclic path makes the whole model cyclic: all its weight goes to itself.
-    return pl.concat(
-        [
-            walked.join(in_cycle, on="model_id", how="anti"),
-            in_cycle.with_columns(
-                pl.col("model_id").alias("root_id"), pl.lit(1.0).alias("weight"), pl.lit("cycle").alias("status")
-            ),
-        ]
-    )
-
-
-def _credit_self(paths: pl.DataFrame) -> pl.DataFrame:
-    return paths.select(
-        "model_id", pl.col("model_id").alias("root_id"), "weight", pl.lit("cycle").alias("status")
+    first = walk(graph.first_parents_only()).sort("model")
+    # A first-parent walk that cycles credits the model itself, as the split walk does.
+    root_first = np.where(first.get_column("status").to_numpy() == CYCLE, first.get_column("model").to_numpy(),
+                          first.get_column("root").to_numpy())
+    return split.select(
+        ids.slice(0, graph.models).alias("model_id"),
+        pl.col("status").replace_strict(dict(enumerate(STATUSES)), return_dtype=pl.String).alias("lineage_status"),
+        pl.col("lineage_roots").cast(pl.List(ROOT_STRUCT)),
+        ids.gather(root_first).alias("lineage_root_first"),
     )

@@ -116,7 +116,14 @@ def normalize_snapshot(path: str | Path, snapshot_date: dt.date) -> tuple[pl.Dat
     frame = _deduplicate(frame, quality)
     frame = _derive_columns(frame, snapshot_date, quality)
     roots = resolve_roots(frame.select("model_id", "base_parents"))
-    frame = frame.join(roots, on="model_id", how="left").sort("model_key")
+    # `resolve_roots` keeps the input order, so its columns line up with the frame's.
+    own_root = pl.col("lineage_status") == "own_root"
+    frame = pl.concat([frame, roots.drop("model_id")], how="horizontal").with_columns(
+        # Most models declare no parent: leaving their roots empty (the model itself,
+        # weight 1) keeps millions of repeated ids out of every weekly file.
+        pl.when(~own_root).then(pl.col("lineage_roots")).alias("lineage_roots"),
+        pl.when(~own_root).then(pl.col("lineage_root_first")).alias("lineage_root_first"),
+    )
     quality.lineage = {
         row["lineage_status"]: row["len"] for row in frame.group_by("lineage_status").len().sort("lineage_status").iter_rows(named=True)
     }
@@ -143,6 +150,8 @@ def _repair_counts(frame: pl.DataFrame, quality: QualityRecord, snapshot_date: d
 
 def _keep_highest_count(frame: pl.DataFrame, key: str) -> pl.DataFrame:
     """One row per `key`: the one with the highest cumulative count (then the first), in input order."""
+    if not frame.get_column(key).is_duplicated().any():
+        return frame  # the usual case; sorting millions of string keys costs seconds
     return (
         frame.with_row_index("_order")
         .sort([key, "downloadsAllTime", "_order"], descending=[False, True, False], nulls_last=True)
@@ -214,7 +223,7 @@ def normalize_snapshot_file(raw_path: str | Path, table_path: str | Path, qualit
     """File-to-file form of `normalize_snapshot`, for one workflow job per snapshot."""
     date = dt.date.fromisoformat(snapshot_date)
     frame, quality = normalize_snapshot(raw_path, date)
-    write_parquet(frame, table_path)
+    write_parquet(frame, table_path, statistics=False)
     write_json(asdict(quality), quality_path)
     repairs = ", ".join(f"{k}={v}" for k, v in sorted(quality.repairs.items()) if v) or "none"
     write_text(f"{raw_path}: {quality.rows_in} rows in, {quality.rows_out} out; repairs: {repairs}\n", log_path)

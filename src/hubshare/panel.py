@@ -18,6 +18,11 @@ Definitions (stated in the paper's methods):
 - Gaps: a model missing from some snapshots is differenced against its last
   observation; `interval_days` records the span.
 - Model-weeks with zero downloads are not stored.
+
+The panel is built one snapshot at a time (`panel_week`): each week is
+differenced against a *state*, every model's last observed count and when it
+was seen, carried from week to week, so a new snapshot costs one week of
+work and the history is never rebuilt.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from pathlib import Path
 
 import polars as pl
 
-from hubshare.schemas import Ledger, Panel
+from hubshare.schemas import Ledger, Panel, PanelState
 
 CARRIED_COLUMNS = [
     "pipeline_tag",
@@ -45,40 +50,108 @@ class PanelError(ValueError):
     pass
 
 
+OBSERVATION_COLUMNS = [
+    "snapshot_date", "model_key", "model_id", "namespace", "created_at", "downloads_all_time", "downloads_30d",
+    *CARRIED_COLUMNS,
+]
+STATE_SCHEMA = {"model_key": pl.String, "last_value": pl.Int64, "last_seen": pl.Date}
+LEDGER_SCHEMA = {"category": pl.String, "downloads": pl.Int64, "model_weeks": pl.Int64, "role": pl.String,
+                 "definition": pl.String}
+# (category, role, step whose rows make the line, column summed, definition), in ledger order.
+WEEK_LINES = [
+    ("counted_increase", "counted", "increase", "counted",
+     "Increase of the cumulative count over the model's previous observation."),
+    ("counted_first_appearance_new", "counted", "first_appearance", "counted",
+     "Cumulative count of a model created since the previous snapshot, at its first appearance."),
+    ("counted_first_appearance_late", "counted", "late_first_appearance", "counted",
+     "Cumulative count of a model created earlier but first seen in this snapshot."),
+    ("counted_after_counter_reset", "counted", "counter_reset", "counted",
+     "Value after a fall of the cumulative count (counter restarted from zero)."),
+    ("excluded_baseline_before_window", "excluded", "baseline", "downloads_all_time",
+     "Cumulative count in the first snapshot: downloads before the study window."),
+    ("adjustment_counter_reset_drop", "adjustment", "counter_reset", "dropped",
+     "Cumulative count lost when a counter fell; not downloads, but needed for the identity."),
+]
+
+
+def read_snapshot_observations(path: str | Path) -> pl.DataFrame:
+    """The columns the panel needs from one normalized snapshot, which must hold the date its name says."""
+    frame = pl.read_parquet(str(path), columns=OBSERVATION_COLUMNS)
+    dates = frame.get_column("snapshot_date").unique()
+    rule = "one snapshot per file, dated as named"
+    if dates.len() > 1:
+        raise PanelError(f"{path}: column 'snapshot_date' breaks rule '{rule}': {dates.len()} dates in one file")
+    try:
+        named = dt.date.fromisoformat(Path(path).stem)
+    except ValueError:
+        named = None
+    if dates.len() == 1 and named is not None and dates[0] != named:
+        raise PanelError(f"{path}: column 'snapshot_date' breaks rule '{rule}': holds {dates[0]}, named {named}")
+    return frame
+
+
 def read_observations(snapshot_paths: Sequence[str | Path]) -> pl.DataFrame:
-    """The columns the panel needs from every normalized snapshot of one source."""
+    """The panel's columns from every normalized snapshot of one source, each date once."""
     if not snapshot_paths:
         raise PanelError("panel: no normalized snapshots given")
-    check_snapshot_dates(snapshot_paths)
-    return (
-        pl.scan_parquet([str(p) for p in snapshot_paths])
-        .select(
-            "snapshot_date", "model_key", "model_id", "namespace", "created_at", "downloads_all_time",
-            "downloads_30d", *CARRIED_COLUMNS,
+    frames, seen = [], {}
+    for path in snapshot_paths:
+        frame = read_snapshot_observations(path)
+        for date in frame.get_column("snapshot_date").unique().to_list():
+            if date in seen:
+                raise PanelError(f"{path}: column 'snapshot_date' breaks rule 'one snapshot per file, dated as "
+                                 f"named': {date} also in {seen[date]}")
+            seen[date] = str(path)
+        frames.append(frame)
+    return pl.concat(frames)
+
+
+def empty_state() -> pl.DataFrame:
+    return pl.DataFrame(schema=STATE_SCHEMA)
+
+
+def panel_week(week: pl.DataFrame, state: pl.DataFrame, previous_snapshot: dt.date | None
+               ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """One snapshot's step: (panel rows of the week, the week's ledger lines, the state after it).
+
+    `state` holds each model's last observed cumulative count and when it was
+    seen, over every earlier snapshot; `previous_snapshot` is the snapshot
+    before this one (None for the first, whose counts are the baseline).
+    """
+    steps = _classify_steps(week, state, previous_snapshot)
+    observed = steps.select("model_key", pl.col("downloads_all_time").alias("last_value"),
+                            pl.col("snapshot_date").alias("last_seen"))
+    new_state = PanelState.validate(pl.concat([state.join(observed, on="model_key", how="anti"), observed]))
+    panel = Panel.validate(panel_rows(steps, "alltime_diff", CARRIED_COLUMNS))
+    return panel, _week_ledger(steps), new_state
+
+
+def alltime_panel(observations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return (panel, ledger) from normalized-snapshot rows, differencing `downloadsAllTime` week by week."""
+    require_cumulative_counts(observations, "observations")
+    state, previous = empty_state(), None
+    panels, ledgers = [], []
+    for (date,), week in observations.sort("snapshot_date").group_by("snapshot_date", maintain_order=True):
+        panel, ledger, state = panel_week(week, state, previous)
+        panels.append(panel)
+        ledgers.append(ledger)
+        previous = date
+    panel = pl.concat(panels).sort("week", "model_key")
+    return panel, combine_ledgers(ledgers, state)
+
+
+def require_cumulative_counts(observations: pl.DataFrame, where: str) -> None:
+    if observations.get_column("downloads_all_time").null_count() == observations.height:
+        raise PanelError(
+            f"panel: {where} carry no `downloadsAllTime`; the `alltime_diff` measure needs it "
+            "(column downloads_all_time, rule alltime_diff); set `measure: rolling30` for sources with only "
+            "30-day counts"
         )
-        .collect()
-    )
 
 
 def build_panel(snapshot_paths: Sequence[str | Path]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Return (panel, ledger) from normalized snapshot files of one source, by the `alltime_diff` measure."""
     return alltime_panel(read_observations(snapshot_paths))
-
-
-def alltime_panel(observations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Return (panel, ledger) from normalized-snapshot rows, differencing `downloadsAllTime`."""
-    if observations.get_column("downloads_all_time").null_count() == observations.height:
-        raise PanelError(
-            "panel: no snapshot carries `downloadsAllTime`; the `alltime_diff` measure needs it "
-            "(column downloads_all_time, rule alltime_diff)"
-        )
-    dates = sorted(observations.get_column("snapshot_date").unique().to_list())
-    steps = _classify_steps(observations, dates)
-    panel = (
-        panel_rows(steps, "alltime_diff", CARRIED_COLUMNS)
-        .sort("week", "model_key")
-    )
-    return Panel.validate(panel), Ledger.validate(_ledger(steps, observations))
 
 
 def panel_rows(steps: pl.DataFrame, measure: str, carried: list[str]) -> pl.DataFrame:
@@ -97,45 +170,18 @@ def panel_rows(steps: pl.DataFrame, measure: str, carried: list[str]) -> pl.Data
     )
 
 
-def check_snapshot_dates(snapshot_paths: Sequence[str | Path]) -> None:
-    """Each file holds one snapshot date, the one its name says (when named by date), and no date twice."""
-    seen: dict[dt.date, str] = {}
-    for path in snapshot_paths:
-        dates = pl.scan_parquet(str(path)).select(pl.col("snapshot_date").unique()).collect()["snapshot_date"]
-        rule = "one snapshot per file, dated as named"
-        if dates.len() != 1:
-            raise PanelError(f"{path}: column 'snapshot_date' breaks rule '{rule}': {dates.len()} dates in one file")
-        date = dates[0]
-        try:
-            named = dt.date.fromisoformat(Path(path).stem)
-        except ValueError:
-            named = date
-        if named != date:
-            raise PanelError(f"{path}: column 'snapshot_date' breaks rule '{rule}': holds {date}, named {named}")
-        if date in seen:
-            raise PanelError(f"{path}: column 'snapshot_date' breaks rule '{rule}': {date} also in {seen[date]}")
-        seen[date] = str(path)
-
-
-def _classify_steps(observations: pl.DataFrame, dates: list[dt.date]) -> pl.DataFrame:
-    """One row per observation with the downloads it contributes and how."""
-    previous_snapshot = pl.DataFrame(
-        {"snapshot_date": dates, "previous_snapshot": [None, *dates[:-1]]},
-        schema={"snapshot_date": pl.Date, "previous_snapshot": pl.Date},
-    )
+def _classify_steps(week: pl.DataFrame, state: pl.DataFrame, previous_snapshot: dt.date | None) -> pl.DataFrame:
+    """One row per observation of the week with the downloads it contributes and how."""
     value = pl.col("downloads_all_time")
     before = pl.col("previous_value")
-    created_since_previous = pl.col("created_at").dt.date() > pl.col("previous_snapshot")
+    previous = pl.lit(previous_snapshot, dtype=pl.Date)
+    created_since_previous = pl.col("created_at").dt.date() > previous
     return (
-        observations.filter(value.is_not_null())
-        .sort("model_key", "snapshot_date")
+        week.filter(value.is_not_null())
+        .join(state.rename({"last_value": "previous_value", "last_seen": "previous_seen"}), on="model_key",
+              how="left", maintain_order="left")
         .with_columns(
-            value.shift(1).over("model_key").alias("previous_value"),
-            pl.col("snapshot_date").shift(1).over("model_key").alias("previous_seen"),
-        )
-        .join(previous_snapshot, on="snapshot_date", how="left")
-        .with_columns(
-            pl.when(pl.col("previous_snapshot").is_null())
+            pl.when(previous.is_null())
             .then(pl.lit("baseline"))
             .when(before.is_null() & (created_since_previous | pl.col("created_at").is_null()))
             .then(pl.lit("first_appearance"))
@@ -158,7 +204,7 @@ def _classify_steps(observations: pl.DataFrame, dates: list[dt.date]) -> pl.Data
             .then(pl.lit("first_appearance"))
             .otherwise(pl.col("step"))
             .alias("event"),
-            (pl.col("snapshot_date") - pl.coalesce("previous_seen", "previous_snapshot", "snapshot_date"))
+            (pl.col("snapshot_date") - pl.coalesce("previous_seen", previous, "snapshot_date"))
             .dt.total_days()
             .cast(pl.Int32)
             .alias("interval_days"),
@@ -166,52 +212,36 @@ def _classify_steps(observations: pl.DataFrame, dates: list[dt.date]) -> pl.Data
     )
 
 
-def _ledger(steps: pl.DataFrame, observations: pl.DataFrame) -> pl.DataFrame:
-    def line(category: str, role: str, rows: pl.DataFrame, column: str, definition: str) -> dict:
-        return {
-            "category": category,
-            "downloads": int(rows.get_column(column).sum() or 0),
-            "models": rows.filter(pl.col(column) > 0).get_column("model_key").n_unique(),
-            "role": role,
-            "definition": definition,
-        }
+def _week_ledger(steps: pl.DataFrame) -> pl.DataFrame:
+    """The week's counted, excluded and adjustment lines (downloads and the model-weeks behind them)."""
+    lines = []
+    for category, role, step, column, definition in WEEK_LINES:
+        values = steps.filter(pl.col("step") == step).get_column(column)
+        lines.append({"category": category, "downloads": int(values.sum() or 0), "model_weeks": int((values > 0).sum()),
+                      "role": role, "definition": definition})
+    return pl.DataFrame(lines, schema=LEDGER_SCHEMA)
 
-    by_step = {step: steps.filter(pl.col("step") == step) for step in steps.get_column("step").unique().to_list()}
-    empty = steps.clear()
-    baseline = by_step.get("baseline", empty).with_columns(pl.col("downloads_all_time").alias("baseline"))
-    last_values = (
-        observations.filter(pl.col("downloads_all_time").is_not_null())
-        .sort("snapshot_date")
-        .group_by("model_key")
-        .agg(pl.col("downloads_all_time").last())
+
+def combine_ledgers(week_ledgers: Sequence[pl.DataFrame], final_state: pl.DataFrame) -> pl.DataFrame:
+    """The whole study's ledger: the weeks' lines summed, and the identity's check lines."""
+    lines = (
+        pl.concat(week_ledgers)
+        .group_by("category", "role", "definition", maintain_order=True)
+        .agg(pl.col("downloads").sum(), pl.col("model_weeks").sum())
+        .select(*LEDGER_SCHEMA)
     )
-    lines = [
-        line("counted_increase", "counted", by_step.get("increase", empty), "counted",
-             "Increase of the cumulative count over the model's previous observation."),
-        line("counted_first_appearance_new", "counted", by_step.get("first_appearance", empty), "counted",
-             "Cumulative count of a model created since the previous snapshot, at its first appearance."),
-        line("counted_first_appearance_late", "counted", by_step.get("late_first_appearance", empty), "counted",
-             "Cumulative count of a model created earlier but first seen in this snapshot."),
-        line("counted_after_counter_reset", "counted", by_step.get("counter_reset", empty), "counted",
-             "Value after a fall of the cumulative count (counter restarted from zero)."),
-        line("excluded_baseline_before_window", "excluded", baseline, "baseline",
-             "Cumulative count in the first snapshot: downloads before the study window."),
-        line("adjustment_counter_reset_drop", "adjustment", by_step.get("counter_reset", empty), "dropped",
-             "Cumulative count lost when a counter fell; not downloads, but needed for the identity."),
-        line("check_sum_of_last_values", "check", last_values, "downloads_all_time",
-             "Sum over models of the last observed cumulative count (deleted models included)."),
-    ]
-    ledger = pl.DataFrame(lines, schema={"category": pl.String, "downloads": pl.Int64, "models": pl.Int64,
-                                         "role": pl.String, "definition": pl.String})
-    counted = ledger.filter(pl.col("role") == "counted").get_column("downloads").sum()
-    lines.append({
-        "category": "counted_total",
-        "downloads": int(counted),
-        "models": steps.filter(pl.col("counted") > 0).get_column("model_key").n_unique(),
-        "role": "check",
-        "definition": "All downloads in the panel (sum of the counted lines).",
-    })
-    return pl.DataFrame(lines, schema=ledger.schema)
+    counted = lines.filter(pl.col("role") == "counted")
+    last_values = final_state.get_column("last_value")
+    checks = pl.DataFrame([
+        {"category": "check_sum_of_last_values", "downloads": int(last_values.sum() or 0),
+         "model_weeks": int((last_values > 0).sum()), "role": "check",
+         "definition": "Sum over models of the last observed cumulative count (deleted models included); "
+                       "model-weeks: one, the last, per model with a positive count."},
+        {"category": "counted_total", "downloads": int(counted.get_column("downloads").sum()),
+         "model_weeks": int(counted.get_column("model_weeks").sum()), "role": "check",
+         "definition": "All downloads in the panel (sum of the counted lines)."},
+    ], schema=LEDGER_SCHEMA)
+    return Ledger.validate(pl.concat([lines, checks]))
 
 
 def check_conservation(ledger: pl.DataFrame, panel_total: int) -> None:
@@ -227,3 +257,12 @@ def check_conservation(ledger: pl.DataFrame, panel_total: int) -> None:
             "ledger: counted + excluded - adjustments = "
             f"{counted + excluded - adjustments} != sum of last values {by_category['check_sum_of_last_values']}"
         )
+
+
+def split_weeks(panel: pl.DataFrame, dates: Sequence[str]) -> list[pl.DataFrame]:
+    """The panel's rows of each snapshot date, in the order given; a date without downloads gets no rows."""
+    weeks = {week: rows for (week,), rows in panel.partition_by("week", as_dict=True, maintain_order=True).items()}
+    outside = set(weeks) - {dt.date.fromisoformat(d) for d in dates}
+    if outside:
+        raise PanelError(f"panel: rows for weeks {sorted(outside)} that are not snapshot dates")
+    return [weeks.get(dt.date.fromisoformat(d), panel.clear()) for d in dates]

@@ -17,3 +17,16 @@ def parse_periods(entries: list[dict]) -> dict[str, tuple[dt.date, dt.date]]:
             raise ValueError(f"config periods: the name '{name}' is used twice")
         periods[name] = (start, end)
     return periods
+
+
+def consecutive_periods(periods: dict[str, tuple[dt.date, dt.date]]) -> dict[str, tuple[dt.date, dt.date]]:
+    """The periods that follow one another without overlap, in configuration order.
+
+    A period that starts before the previous kept one ends (such as a
+    trailing `last_year` window laid over the calendar years) is left out.
+    """
+    kept: dict[str, tuple[dt.date, dt.date]] = {}
+    for name, (start, end) in periods.items():
+        if not kept or start > max(e for _, e in kept.values()):
+            kept[name] = (start, end)
+    return kept

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from hubshare.panel import CARRIED_COLUMNS, PanelError, panel_rows
+from hubshare.panel import CARRIED_COLUMNS, LEDGER_SCHEMA, PanelError, panel_rows
 from hubshare.schemas import Ledger, Panel
 
 WINDOW_DAYS = 30
@@ -53,7 +53,7 @@ OBSERVATION_COLUMNS = ["snapshot_date", "model_key", "model_id", "namespace", "c
 def rolling30_panel(observations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Return (panel, ledger) from normalized-snapshot rows of one source, with the `rolling30` measure.
 
-    The panel has `hubshare.panel.build_panel`'s columns; the columns of
+    The panel has the columns of `hubshare.panel.panel_rows`; the columns of
     `CARRIED_COLUMNS` present in `observations` are carried along.
     """
     missing = [name for name in OBSERVATION_COLUMNS if name not in observations.columns]
@@ -127,7 +127,7 @@ def _ledger(steps: pl.DataFrame) -> pl.DataFrame:
         return {
             "category": category,
             "downloads": int(rows.get_column(column).sum() or 0),
-            "models": rows.filter(pl.col(column) > 0).get_column("model_key").n_unique(),
+            "model_weeks": int((rows.get_column(column) > 0).sum()),
             "role": role,
             "definition": definition,
         }
@@ -157,15 +157,14 @@ def _ledger(steps: pl.DataFrame) -> pl.DataFrame:
         {
             "category": "check_unrounded_estimate",
             "downloads": int((steps.get_column("estimate_thirtieths").sum() + WINDOW_DAYS // 2) // WINDOW_DAYS),
-            "models": steps.filter(pl.col("estimate_thirtieths") > 0).get_column("model_key").n_unique(),
+            "model_weeks": int((steps.get_column("estimate_thirtieths") > 0).sum()),
             "role": "check",
             "definition": "Sum of the exact (fractional) estimates, rounded once; differs from counted_total only by rounding.",
         },
         line("counted_total", "check", steps, "counted",
              f"All downloads in the panel (sum of the counted lines), rolling30 measure, snapshots {window}."),
     ]
-    return pl.DataFrame(lines, schema={"category": pl.String, "downloads": pl.Int64, "models": pl.Int64,
-                                       "role": pl.String, "definition": pl.String})
+    return pl.DataFrame(lines, schema=LEDGER_SCHEMA)
 
 
 def check_rolling30_conservation(ledger: pl.DataFrame, panel_total: int) -> None:

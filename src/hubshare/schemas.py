@@ -86,9 +86,9 @@ class NormalizedSnapshot(pa.DataFrameModel):
     params_total: pl.Int64 = pa.Field(nullable=True, ge=0, description="Total parameters from `safetensors.total`.")
     lineage_status: str = pa.Field(nullable=False, isin=LINEAGE_STATUSES, description="Outcome of the walk to the root of the base-model tree.")
     lineage_roots: pl.List(pl.Struct({"root_id": pl.String, "weight": pl.Float64})) = pa.Field(
-        nullable=False, description="Root model ids of the base-model tree with the share of this model's downloads each root receives (merges split equally)."
+        nullable=True, description="Root model ids of the base-model tree with the share of this model's downloads each root receives (merges split equally); null for a model that is its own root (`own_root`: the model itself, weight 1)."
     )
-    lineage_root_first: str = pa.Field(nullable=False, description="Root reached by always following the first declared parent.")
+    lineage_root_first: str = pa.Field(nullable=True, description="Root reached by always following the first declared parent; null for a model that is its own root.")
 
     class Config:
         strict = True
@@ -96,7 +96,7 @@ class NormalizedSnapshot(pa.DataFrameModel):
 
 
 class Panel(pa.DataFrameModel):
-    """`data/processed/panel.parquet`: downloads per model per week (rows with zero downloads omitted)."""
+    """`data/processed/panel/<date>.parquet`: downloads per model in the week closing at that snapshot (rows with zero downloads omitted)."""
 
     week: pl.Date = pa.Field(nullable=False, description="Snapshot date closing the interval in which the downloads happened.")
     model_key: str = pa.Field(nullable=False, description="Panel key (`_id`, else `id`).")
@@ -122,9 +122,61 @@ class Ledger(pa.DataFrameModel):
 
     category: str = pa.Field(nullable=False, unique=True, description="Ledger line.")
     downloads: pl.Int64 = pa.Field(nullable=False, description="Downloads in this line.")
-    models: pl.Int64 = pa.Field(nullable=False, ge=0, description="Distinct models contributing.")
+    model_weeks: pl.Int64 = pa.Field(nullable=False, ge=0, description="Model-weeks (one model in one snapshot) contributing a positive amount.")
     role: str = pa.Field(nullable=False, isin=["counted", "excluded", "adjustment", "check"], description="counted: in the panel; excluded: observed but not in any model-week; adjustment: counter drops; check: identity terms.")
     definition: str = pa.Field(nullable=False, description="What the line means.")
+
+
+class PanelState(pa.DataFrameModel):
+    """`data/processed/panel_state/<date>.parquet`: every model's last observed cumulative count up to that snapshot."""
+
+    model_key: str = pa.Field(nullable=False, unique=True, description="Panel key (`_id`, else `id`).")
+    last_value: pl.Int64 = pa.Field(nullable=False, ge=0, description="Last observed `downloadsAllTime` (deleted models keep theirs).")
+    last_seen: pl.Date = pa.Field(nullable=False, description="Snapshot date of that observation.")
+
+    class Config:
+        strict = True
+        coerce = False
+
+
+class WeekGroups(pa.DataFrameModel):
+    """`data/processed/aggregates/<date>/groups.parquet`: a week's attributed downloads summed by group, per view."""
+
+    view: str = pa.Field(nullable=False, isin=["uploader", "derived", "derived_first_parent"], description="Attribution view.")
+    week: pl.Date = pa.Field(nullable=False, description="Week (snapshot date).")
+    country_group: str = pa.Field(nullable=False, description="Country group (or unaffiliated_user, unknown).")
+    developer_type: str = pa.Field(nullable=False, description="Developer type (or unaffiliated_user, unknown).")
+    attribution_source: str = pa.Field(nullable=False, isin=["registry", "unlisted_namespace", "no_namespace"], description="How the organisation was found.")
+    downloads: pl.Float64 = pa.Field(nullable=False, ge=0, description="Downloads credited (fractional where merges split them).")
+
+    class Config:
+        strict = True
+        coerce = False
+
+
+class WeekLineage(pa.DataFrameModel):
+    """`data/processed/aggregates/<date>/lineage.parquet`: a week's panel downloads by base-model lineage outcome."""
+
+    week: pl.Date = pa.Field(nullable=False, description="Week (snapshot date).")
+    lineage_status: str = pa.Field(nullable=False, isin=["own_root", "resolved", "missing_parent", "cycle"], description="Outcome of the walk to the root.")
+    downloads: pl.Int64 = pa.Field(nullable=False, ge=0, description="Downloads of the models with that outcome.")
+    model_weeks: pl.Int64 = pa.Field(nullable=False, ge=0, description="Their model-weeks.")
+
+    class Config:
+        strict = True
+        coerce = False
+
+
+class WeekUnlisted(pa.DataFrameModel):
+    """`data/processed/aggregates/<date>/unlisted.parquet`: a week's uploader-view downloads per namespace absent from the registry."""
+
+    week: pl.Date = pa.Field(nullable=False, description="Week (snapshot date).")
+    attributed_namespace: str = pa.Field(nullable=False, description="Namespace (an unaffiliated user).")
+    downloads: pl.Float64 = pa.Field(nullable=False, ge=0, description="Downloads in the week.")
+
+    class Config:
+        strict = True
+        coerce = False
 
 
 class Attributed(pa.DataFrameModel):
@@ -168,3 +220,72 @@ class Concentration(pa.DataFrameModel):
     top1: pl.Float64 = pa.Field(nullable=False, ge=0, le=1.000001, description="Share of the largest organisation.")
     top5: pl.Float64 = pa.Field(nullable=False, ge=0, le=1.000001, description="Share of the five largest.")
     top10: pl.Float64 = pa.Field(nullable=False, ge=0, le=1.000001, description="Share of the ten largest.")
+
+
+class PeriodContrasts(pa.DataFrameModel):
+    """`results/tables/period_contrasts.csv`: difference of mean weekly share between two periods, per headline series and view."""
+
+    view: str = pa.Field(nullable=False, description="Attribution view.")
+    dimension: str = pa.Field(nullable=False, isin=["country_group", "developer_type"], description="Grouping dimension of the series.")
+    group: str = pa.Field(nullable=False, description="Group whose weekly share is compared.")
+    contrast: str = pa.Field(nullable=False, description="`<second period> vs <first period>`.")
+    first_period: str = pa.Field(nullable=False, description="Earlier period of the contrast.")
+    second_period: str = pa.Field(nullable=False, description="Later period of the contrast.")
+    weeks_first: pl.Int64 = pa.Field(nullable=False, ge=0, description="Weeks of data in the first period.")
+    weeks_second: pl.Int64 = pa.Field(nullable=False, ge=0, description="Weeks of data in the second period.")
+    estimate_pp: pl.Float64 = pa.Field(nullable=True, ge=-100, le=100, description="Mean weekly share in the second period minus the first, percentage points; null when not tested.")
+    ci_low: pl.Float64 = pa.Field(nullable=True, description="Lower confidence bound of the difference (percentage points).")
+    ci_high: pl.Float64 = pa.Field(nullable=True, description="Upper confidence bound of the difference (percentage points).")
+    confidence: pl.Float64 = pa.Field(nullable=False, gt=0, lt=1, description="Confidence level of the interval.")
+    p_value: pl.Float64 = pa.Field(nullable=True, ge=0, le=1, description="Monte Carlo p-value of the test on the logit share (AR(1) noise, simulated null).")
+    persistence: pl.Float64 = pa.Field(nullable=True, ge=0, le=1, description="Lag-1 autocorrelation of the logit share around the period means, as estimated.")
+    note: str = pa.Field(nullable=True, description="Empty when tested; otherwise why the contrast was not tested.")
+    p_adjusted_bh: pl.Float64 = pa.Field(nullable=True, ge=0, le=1, description="Benjamini-Hochberg adjusted p-value over the trend tests and the contrasts together.")
+    significant: bool = pa.Field(nullable=True, description="Rejected at the family's false discovery rate.")
+
+    class Config:
+        strict = True
+        coerce = False
+
+
+class Eras(pa.DataFrameModel):
+    """`results/tables/eras.csv`: eras (change-point segments) of the headline weekly shares, alone and jointly."""
+
+    view: str = pa.Field(nullable=False, description="Attribution view.")
+    dimension: str = pa.Field(nullable=False, isin=["country_group", "developer_type"], description="Grouping dimension of the series.")
+    group: str = pa.Field(nullable=False, description="Group whose weekly share the era describes.")
+    fit: str = pa.Field(nullable=False, isin=["single", "joint"], description="`single`: the series segmented alone; `joint`: the dimension's headline series segmented together (shared boundaries).")
+    era: pl.Int64 = pa.Field(nullable=False, ge=1, description="Era number, from 1 in time order.")
+    start: pl.Date = pa.Field(nullable=False, description="First week of the era.")
+    end: pl.Date = pa.Field(nullable=False, description="Last week of the era.")
+    weeks: pl.Int64 = pa.Field(nullable=False, ge=1, description="Weekly observations in the era.")
+    mean_share: pl.Float64 = pa.Field(nullable=False, ge=0, le=1.000001, description="Mean weekly share in the era.")
+    fitted_start_share: pl.Float64 = pa.Field(nullable=False, ge=0, le=1.000001, description="Share fitted by the era's line (logit scale) at its first week.")
+    fitted_end_share: pl.Float64 = pa.Field(nullable=False, ge=0, le=1.000001, description="Share fitted by the era's line at its last week.")
+    nearest_period_boundary: pl.Date = pa.Field(nullable=True, description="Start of the calendar period nearest to the era's start; null for the first era or without period boundaries.")
+    distance_weeks: pl.Float64 = pa.Field(nullable=True, description="Era start minus that period start, in weeks (negative: the era starts earlier).")
+
+    class Config:
+        strict = True
+        coerce = False
+
+
+class Calibration(pa.DataFrameModel):
+    """`results/tables/calibration.csv` (demo source only): rejection rates of every test over noisy copies of the planted series."""
+
+    series: str = pa.Field(nullable=False, description="Planted weekly series of the demo (truth.json `planted.weekly`).")
+    scenario: str = pa.Field(nullable=False, isin=["null", "planted_trend"], description="`null`: held at its first-year mean; `planted_trend`: the planted trajectory.")
+    test: str = pa.Field(nullable=False, isin=["primary", "mann_kendall", "period_contrast"], description="Fixed-b regression, pre-whitened Mann-Kendall, or period contrast.")
+    contrast: str = pa.Field(nullable=True, description="The contrast (`<second> vs <first>`) for period-contrast rows; null otherwise.")
+    replicates: pl.Int64 = pa.Field(nullable=False, ge=1, description="Noisy replicates.")
+    rejection_rate: pl.Float64 = pa.Field(nullable=False, ge=0, le=1, description="Share of replicates in which the test rejects at alpha: false-positive rate under the null, power under the planted trajectory.")
+    mc_standard_error: pl.Float64 = pa.Field(nullable=False, ge=0, description="Monte Carlo standard error of the rate.")
+    planted_slope_pp_per_year: pl.Float64 = pa.Field(nullable=True, description="OLS slope of the planted trajectory (trend-test rows).")
+    mean_slope_pp_per_year: pl.Float64 = pa.Field(nullable=True, description="Mean OLS slope over the replicates (trend-test rows).")
+    planted_difference_pp: pl.Float64 = pa.Field(nullable=True, description="Planted difference of period means, percentage points (contrast rows).")
+    mean_difference_pp: pl.Float64 = pa.Field(nullable=True, description="Mean estimated difference over the replicates (contrast rows).")
+    within_band: bool = pa.Field(nullable=True, description="Null rows: the false-positive rate lies within [alpha/2, 2 alpha]; null for planted-trend rows.")
+
+    class Config:
+        strict = True
+        coerce = False

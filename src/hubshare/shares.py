@@ -93,13 +93,12 @@ def period_shares(attributed: pl.DataFrame, periods: dict[str, tuple[dt.date, dt
 WHOLE_STUDY = "whole_study"
 
 
-def period_totals(attributed: pl.DataFrame, periods: dict[str, tuple[dt.date, dt.date]]) -> pl.DataFrame:
-    """`period, downloads, models` (models with at least one download), plus the whole study."""
-    uploader = attributed.filter(pl.col("view") == "uploader")
-    bounds = {**periods, WHOLE_STUDY: (uploader["week"].min(), uploader["week"].max())}
+def period_totals(panel: pl.DataFrame, periods: dict[str, tuple[dt.date, dt.date]]) -> pl.DataFrame:
+    """`period, downloads, models` (models with at least one download), plus the whole study, from panel rows."""
+    bounds = {**periods, WHOLE_STUDY: (panel["week"].min(), panel["week"].max())}
     rows = []
     for name, (start, end) in bounds.items():
-        in_period = uploader.filter(pl.col("week").is_between(start, end, closed="both"))
+        in_period = panel.filter(pl.col("week").is_between(start, end, closed="both"))
         rows.append({"period": name, "downloads": float(in_period["downloads"].sum()),
                      "models": in_period["model_key"].n_unique()})
     return pl.DataFrame(rows, schema={"period": pl.String, "downloads": pl.Float64, "models": pl.Int64})

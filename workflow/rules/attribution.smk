@@ -1,26 +1,52 @@
 # Every download credited to an organisation, country group and developer type, per view.
 
 
-rule attribute_downloads:
-    """Uploader and derived (base-model root) attribution through the curated registry."""
+rule attribute_week:
+    """Credit one week's downloads through the curated registry (every view) and sum them by group."""
     input:
-        panel="data/processed/panel.parquet",
+        panel="data/processed/panel/{date}.parquet",
         registry=config["attribution"]["registry"],
         legacy_ids=config["attribution"]["legacy_ids"],
         vocabularies=config["attribution"]["vocabularies"],
         iso_codes=config["attribution"]["iso_codes"],
     output:
-        attributed="data/processed/attributed.parquet",
+        attributed="data/processed/attributed/{date}.parquet",
+        **{table: f"data/processed/aggregates/{{date}}/{table}.parquet" for table in AGGREGATE_TABLES},
+    params:
+        code=library_version("weekly", "attribution", "aggregates", "concentration", "registry", "schemas", "atomic"),
+    log:
+        "logs/attribute_week/{date}.log",
+    benchmark:
+        "benchmarks/attribute_week/{date}.tsv"
+    wildcard_constraints:
+        date=r"\d{4}-\d{2}-\d{2}",
+    # One job per snapshot: run in the workflow process (see normalize_snapshot).
+    run:
+        attribute_week_file(
+            input.panel,
+            {name: input[name] for name in ("registry", "legacy_ids", "vocabularies", "iso_codes")},
+            output.attributed,
+            {table: output[table] for table in AGGREGATE_TABLES},
+            log[0],
+        )
+
+
+rule attribution_summary:
+    """Coverage per period and the attribution-quality report, from the weekly sums."""
+    input:
+        **AGGREGATES,
+    output:
         coverage=report("results/tables/coverage_by_period.csv", caption="../report/table.rst", category="Tables"),
         quality="results/tables/attribution_quality.json",
     params:
-        code=library_version("attribution", "registry", "shares", "schemas"),
+        code=library_version("attribution", "aggregates", "shares"),
         periods=config["periods"],
+        tables=AGGREGATE_TABLES,
     log:
-        "logs/attribute_downloads.log",
+        "logs/attribution_summary.log",
     benchmark:
-        "benchmarks/attribute_downloads.tsv"
+        "benchmarks/attribution_summary.tsv"
     conda:
         "../envs/analysis.yaml"
     script:
-        "../scripts/attribute_downloads.py"
+        "../scripts/attribution_summary.py"

@@ -4,7 +4,9 @@ from pathlib import Path
 
 import hubshare
 from hubshare.demo import snapshot_dates as demo_snapshot_dates
+from hubshare.measures import measure_for
 from hubshare.normalize import normalize_snapshot_file
+from hubshare.weekly import attribute_week_file, panel_week_file
 
 # The library that runs is the installed one, wherever the workflow is.
 LIBRARY = Path(hubshare.__file__).parent
@@ -44,9 +46,28 @@ def raw_snapshot(wildcards):
 
 NORMALIZED = expand(str(PROCESSED_SNAPSHOTS / "{date}.parquet"), date=SNAPSHOT_DATES)
 QUALITY = expand("results/quality/snapshots/{date}.json", date=SNAPSHOT_DATES)
+PANEL_MEASURE = measure_for(SOURCE, config["measure"])
+PANEL_WEEKS = expand("data/processed/panel/{date}.parquet", date=SNAPSHOT_DATES)
+ATTRIBUTED_WEEKS = expand("data/processed/attributed/{date}.parquet", date=SNAPSHOT_DATES)
+AGGREGATE_TABLES = ["groups", "concentration", "lineage", "unlisted"]
+AGGREGATES = {
+    table: expand("data/processed/aggregates/{date}/{table}.parquet", date=SNAPSHOT_DATES, table=table)
+    for table in AGGREGATE_TABLES
+}
 
 
-FIGURES = ["country_groups", "developer_types", "concentration", "properties"]
+def previous_snapshot_date(wildcards):
+    """The snapshot before this one ('' for the first)."""
+    index = SNAPSHOT_DATES.index(wildcards.date)
+    return SNAPSHOT_DATES[index - 1] if index else ""
+
+
+def previous_panel_state(wildcards):
+    previous = previous_snapshot_date(wildcards)
+    return {"state": f"data/processed/panel_state/{previous}.parquet"} if previous else {}
+
+
+FIGURES = ["country_groups", "developer_types", "concentration", "properties", "eras"]
 
 
 def demo_inputs(wildcards):

@@ -92,11 +92,38 @@ rule fig_properties:
         "../scripts/fig_properties.py"
 
 
+rule fig_eras:
+    """Headline weekly shares with their eras (joint change points) against the paper's periods."""
+    input:
+        weekly="results/tables/shares_weekly.parquet",
+        eras="results/tables/eras.csv",
+        vocabularies=config["attribution"]["vocabularies"],
+        style="workflow/matplotlibrc",
+    output:
+        pdf="figures/eras.pdf",
+        png=report("figures/eras.png", caption="../report/figure.rst", category="Figures"),
+    params:
+        demo=IS_DEMO,
+        periods=config["periods"],
+        series=config["stats"]["headline_series"],
+        min_segment_weeks=config["stats"]["eras"]["min_segment_weeks"],
+        code=library_version("figures", "era_report", "periods"),
+    log:
+        "logs/figures/eras.log",
+    benchmark:
+        "benchmarks/figures/eras.tsv"
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/fig_eras.py"
+
+
 FIGURE_SCRIPTS = {
     "country_groups": ("fig_country_groups", "workflow/scripts/fig_group_shares.py"),
     "developer_types": ("fig_developer_types", "workflow/scripts/fig_group_shares.py"),
     "concentration": ("fig_concentration", "workflow/scripts/fig_concentration.py"),
     "properties": ("fig_properties", "workflow/scripts/fig_properties.py"),
+    "eras": ("fig_eras", "workflow/scripts/fig_eras.py"),
 }
 FIGURE_ENTRIES = [
     {

@@ -4,8 +4,8 @@
 rule intermediaries:
     """Flag namespaces that mostly redistribute other developers' models; threshold sensitivity."""
     input:
-        panel="data/processed/panel.parquet",
-        attributed="data/processed/attributed.parquet",
+        panel=PANEL_WEEKS,
+        attributed=ATTRIBUTED_WEEKS,
     output:
         namespaces="results/tables/intermediaries.csv",
         by_period="results/tables/intermediary_share_by_period.csv",
@@ -28,7 +28,7 @@ rule intermediaries:
 rule attribution_sensitivity:
     """Headline shares as uploaded, derived (two rules) and with intermediaries apart."""
     input:
-        attributed="data/processed/attributed.parquet",
+        attributed=ATTRIBUTED_WEEKS,
         intermediaries="results/tables/intermediaries.csv",
     output:
         table=report("results/tables/attribution_sensitivity.csv", caption="../report/table.rst", category="Tables"),

@@ -2,9 +2,10 @@
 
 
 rule group_shares:
-    """Weekly, trailing-52-week and per-period download shares in every view."""
+    """Weekly, trailing-52-week and per-period download shares in every view, from the weekly sums."""
     input:
-        attributed="data/processed/attributed.parquet",
+        groups=AGGREGATES["groups"],
+        panel=PANEL_WEEKS,
     output:
         weekly="results/tables/shares_weekly.parquet",
         trailing="results/tables/shares_trailing52.parquet",
@@ -24,13 +25,13 @@ rule group_shares:
 
 
 rule concentration:
-    """HHI, Gini and top-k shares over organisations, per view and week."""
+    """HHI, Gini and top-k shares over organisations, per view and week (each week's computed with its sums)."""
     input:
-        attributed="data/processed/attributed.parquet",
+        weeks=AGGREGATES["concentration"],
     output:
         weekly="results/tables/concentration_weekly.parquet",
     params:
-        code=library_version("concentration", "schemas"),
+        code=library_version("schemas"),
     log:
         "logs/concentration.log",
     benchmark:

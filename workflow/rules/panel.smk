@@ -1,25 +1,76 @@
 # Downloads per model per week, the conservation ledger and the data-quality report.
+#
+# With `alltime_diff` every snapshot is one job, differenced against the state
+# the job before it left (each model's last count), so a new snapshot adds one
+# job; `rolling30` estimates over all snapshots at once (small API dumps).
 
+if PANEL_MEASURE == "alltime_diff":
 
-rule build_panel:
-    """Difference cumulative counts between consecutive snapshots; reconcile every download."""
-    input:
-        snapshots=NORMALIZED,
-    output:
-        panel="data/processed/panel.parquet",
-        ledger=report("results/conservation_ledger.csv", caption="../report/table.rst", category="Tables"),
-        measure="results/download_measure.txt",
-    params:
-        measure=config["measure"],
-        code=library_version("panel", "rolling", "measures", "schemas"),
-    log:
-        "logs/build_panel.log",
-    benchmark:
-        "benchmarks/build_panel.tsv"
-    conda:
-        "../envs/analysis.yaml"
-    script:
-        "../scripts/build_panel.py"
+    rule panel_week:
+        """Difference one snapshot's cumulative counts against the models' last observed counts."""
+        input:
+            unpack(previous_panel_state),
+            snapshot=str(PROCESSED_SNAPSHOTS / "{date}.parquet"),
+        output:
+            panel="data/processed/panel/{date}.parquet",
+            state="data/processed/panel_state/{date}.parquet",
+            ledger="data/processed/panel_ledger/{date}.csv",
+        params:
+            previous=previous_snapshot_date,
+            code=library_version("weekly", "panel", "schemas", "atomic"),
+        log:
+            "logs/panel_week/{date}.log",
+        benchmark:
+            "benchmarks/panel_week/{date}.tsv"
+        wildcard_constraints:
+            date=r"\d{4}-\d{2}-\d{2}",
+        # A chain of hundreds of small jobs: run in the workflow process (see normalize_snapshot).
+        run:
+            panel_week_file(
+                input.snapshot, input.get("state"), params.previous or None,
+                output.panel, output.state, output.ledger, log[0],
+            )
+
+    rule conservation_ledger:
+        """Sum the weeks' ledger lines and check the identity against the last state."""
+        input:
+            weeks=expand("data/processed/panel_ledger/{date}.csv", date=SNAPSHOT_DATES),
+            state=f"data/processed/panel_state/{SNAPSHOT_DATES[-1]}.parquet",
+        output:
+            ledger=report("results/conservation_ledger.csv", caption="../report/table.rst", category="Tables"),
+            measure="results/download_measure.txt",
+        params:
+            code=library_version("panel", "schemas"),
+        log:
+            "logs/conservation_ledger.log",
+        benchmark:
+            "benchmarks/conservation_ledger.tsv"
+        conda:
+            "../envs/analysis.yaml"
+        script:
+            "../scripts/conservation_ledger.py"
+
+else:
+
+    rule panel_rolling30:
+        """Estimate weekly downloads from rolling 30-day counts over every snapshot; reconcile them."""
+        input:
+            snapshots=NORMALIZED,
+        output:
+            panels=PANEL_WEEKS,
+            ledger=report("results/conservation_ledger.csv", caption="../report/table.rst", category="Tables"),
+            measure="results/download_measure.txt",
+        params:
+            dates=SNAPSHOT_DATES,
+            code=library_version("rolling", "panel", "schemas"),
+        log:
+            "logs/panel_rolling30.log",
+        benchmark:
+            "benchmarks/panel_rolling30.tsv"
+        conda:
+            "../envs/analysis.yaml"
+        script:
+            "../scripts/panel_rolling30.py"
 
 
 rule quality_report:

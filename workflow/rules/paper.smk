@@ -5,6 +5,9 @@ rule manuscript_inputs:
     input:
         unpack(demo_inputs),
         stats="results/stats.json",
+        contrasts="results/tables/period_contrasts.csv",
+        eras="results/tables/eras.csv",
+        weekly="results/tables/shares_weekly.parquet",
         periods="results/tables/shares_by_period.csv",
         concentration="results/tables/concentration_weekly.parquet",
         ledger="results/conservation_ledger.csv",
@@ -28,13 +31,14 @@ rule manuscript_inputs:
         tables=directory("paper/_generated"),
         figures=expand("paper/figures/{name}.png", name=FIGURES),
     params:
-        code=library_version("manuscript_values"),
+        code=library_version("manuscript_values", "manuscript_text", "claims", "era_report"),
         source=SOURCE,
         periods=config["periods"],
         snapshots=len(SNAPSHOT_DATES),
         intermediary_threshold=config["intermediaries"]["threshold"],
         intermediary_min_downloads=config["intermediaries"]["min_downloads"],
         calibration=config["stats"]["calibration"],
+        eras=config["stats"]["eras"],
     log:
         "logs/manuscript_inputs.log",
     benchmark:

@@ -26,7 +26,7 @@ rule model_table:
 rule property_periods:
     """Download-weighted property shares and sizes per period, with bootstrap intervals and multipliers."""
     input:
-        panel="data/processed/panel.parquet",
+        panel=PANEL_WEEKS,
         models="data/processed/models.parquet",
     output:
         table=report("results/tables/property_periods.csv", caption="../report/table.rst", category="Tables"),
@@ -48,9 +48,9 @@ rule property_periods:
 rule family_shares:
     """Shares of downloads by model family and by namespace, per period."""
     input:
-        panel="data/processed/panel.parquet",
+        panel=PANEL_WEEKS,
         models="data/processed/models.parquet",
-        attributed="data/processed/attributed.parquet",
+        attributed=ATTRIBUTED_WEEKS,
     output:
         families="results/tables/family_shares_by_period.csv",
         namespaces="results/tables/namespace_shares_by_period.csv",

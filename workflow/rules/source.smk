@@ -52,7 +52,7 @@ if SOURCE == "api-json":
 if SOURCE == "hub":
 
     rule fetch_hub_snapshot:
-        """Download one weekly Hub snapshot (resumable, retried, verified), projected to the raw contract."""
+        """One weekly Hub snapshot, projected to the raw contract: by default only its footer and contract columns travel."""
         output:
             snapshot=str(RAW_DIR / "{date}.parquet"),
             metadata=str(RAW_DIR / "{date}.meta.yaml"),

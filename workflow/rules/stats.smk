@@ -1,16 +1,18 @@
-# Trend tests for the headline series; on demo data, planted-versus-recovered checks.
+# Trend tests, period contrasts and eras of the headline series; on demo data, planted-versus-recovered checks.
 
 
 rule trend_tests:
-    """Headline share and concentration trends with effect sizes, intervals and adjusted p-values."""
+    """Headline trends and period contrasts, one Benjamini-Hochberg family, with effect sizes and intervals."""
     input:
         weekly="results/tables/shares_weekly.parquet",
         concentration="results/tables/concentration_weekly.parquet",
     output:
         stats="results/stats.json",
+        contrasts=report("results/tables/period_contrasts.csv", caption="../report/table.rst", category="Tables"),
     params:
-        code=library_version("trends", "stats_report"),
+        code=library_version("trends", "stats_report", "contrasts", "periods", "schemas"),
         series=config["stats"]["headline_series"],
+        periods=config["periods"],
         alpha=config["stats"]["alpha"],
         confidence=config["stats"]["confidence"],
     log:
@@ -23,18 +25,40 @@ rule trend_tests:
         "../scripts/trend_tests.py"
 
 
+rule eras:
+    """Change points (eras) of the headline weekly shares, alone and jointly, against the paper's periods."""
+    input:
+        weekly="results/tables/shares_weekly.parquet",
+    output:
+        table=report("results/tables/eras.csv", caption="../report/table.rst", category="Tables"),
+    params:
+        code=library_version("eras", "era_report", "periods", "schemas"),
+        series=config["stats"]["headline_series"],
+        periods=config["periods"],
+        settings=config["stats"]["eras"],
+    log:
+        "logs/eras.log",
+    benchmark:
+        "benchmarks/eras.tsv"
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/eras.py"
+
+
 if IS_DEMO:
 
     rule calibration:
-        """False-positive rate and power of the trend tests on noisy copies of the planted series."""
+        """False-positive rate and power of the trend tests and period contrasts on noisy copies of the planted series."""
         input:
             truth=str(RAW_DIR / "truth.json"),
         output:
             table="results/tables/calibration.csv",
         params:
-            code=library_version("calibration", "trends"),
+            code=library_version("calibration", "trends", "contrasts", "periods", "schemas"),
             alpha=config["stats"]["alpha"],
             settings=config["stats"]["calibration"],
+            periods=config["periods"],
         log:
             "logs/calibration.log",
         benchmark:

@@ -1,15 +1,18 @@
-"""Adapter: truth.json's planted weekly series -> calibration table of the trend tests."""
+"""Adapter: truth.json's planted weekly series -> calibration table of the trend tests and period contrasts."""
 
 import json
 
 from hubshare.atomic import write_csv
 from hubshare.calibration import calibration_table
 from hubshare.joblog import log_to
+from hubshare.periods import parse_periods
+from hubshare.stats_report import contrast_pairs
 
 with log_to(snakemake.log[0]) as log:
     with open(snakemake.input.truth, encoding="utf-8") as handle:
         truth = json.load(handle)
     settings = snakemake.params.settings
+    periods = parse_periods(snakemake.params.periods)
     table = calibration_table(
         truth["planted"]["weekly"],
         replicates=settings["replicates"],
@@ -17,6 +20,8 @@ with log_to(snakemake.log[0]) as log:
         phi=settings["noise_phi"],
         sigma=settings["noise_sigma"],
         seed=settings["seed"],
+        periods=periods,
+        pairs=contrast_pairs(periods),
     )
     write_csv(table, snakemake.output.table)
     log.info("%d calibration rows", table.height)

@@ -9,9 +9,9 @@ from hubshare.periods import parse_periods
 
 with log_to(snakemake.log[0]) as log:
     periods = parse_periods(snakemake.params.periods)
-    panel = pl.read_parquet(snakemake.input.panel, columns=["week", "model_key", "downloads"])
+    panel = pl.read_parquet(list(snakemake.input.panel), columns=["week", "model_key", "downloads"])
     families = family_shares(panel, pl.read_parquet(snakemake.input.models), periods)
-    namespaces = namespace_shares(pl.read_parquet(snakemake.input.attributed), periods)
+    namespaces = namespace_shares(pl.read_parquet(list(snakemake.input.attributed)), periods)
     write_csv(families, snakemake.output.families)
     write_csv(namespaces, snakemake.output.namespaces)
     log.info("%d family rows, %d namespace rows", families.height, namespaces.height)

@@ -13,7 +13,8 @@ with log_to(snakemake.log[0]) as log:
         snakemake.output.metadata,
         columns=list(RAW_COLUMNS),
         token_env=hub["token_env"],
+        transfer=hub["transfer"],
         retries=hub["retries"],
         snapshot_date=snakemake.wildcards.date,
     )
-    log.info("%s: %s rows", url, metadata["rows"])
+    log.info("%s: %s rows, %s transfer", url, metadata["rows"], metadata["transfer"])

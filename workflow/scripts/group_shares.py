@@ -1,4 +1,4 @@
-"""Adapter: attributed downloads -> weekly, trailing-52-week and per-period shares."""
+"""Adapter: the weeks' group sums (and panel rows, for model counts) -> weekly, trailing-52-week and per-period shares."""
 
 import polars as pl
 
@@ -8,10 +8,11 @@ from hubshare.periods import parse_periods
 from hubshare.shares import period_shares, period_totals, trailing_shares, weekly_shares
 
 with log_to(snakemake.log[0]) as log:
-    attributed = pl.read_parquet(snakemake.input.attributed)
-    write_parquet(weekly_shares(attributed), snakemake.output.weekly)
-    write_parquet(trailing_shares(attributed), snakemake.output.trailing)
+    groups = pl.read_parquet(list(snakemake.input.groups))
+    write_parquet(weekly_shares(groups), snakemake.output.weekly)
+    write_parquet(trailing_shares(groups), snakemake.output.trailing)
     periods = parse_periods(snakemake.params.periods)
-    write_csv(period_shares(attributed, periods), snakemake.output.periods)
-    write_csv(period_totals(attributed, periods), snakemake.output.totals)
-    log.info("shares written for %d weeks", attributed["week"].n_unique())
+    write_csv(period_shares(groups, periods), snakemake.output.periods)
+    panel = pl.read_parquet(list(snakemake.input.panel), columns=["week", "model_key", "downloads"])
+    write_csv(period_totals(panel, periods), snakemake.output.totals)
+    log.info("shares written for %d weeks", groups["week"].n_unique())

@@ -15,7 +15,7 @@ from hubshare.periods import parse_periods
 with log_to(snakemake.log[0]) as log:
     periods = parse_periods(snakemake.params.periods)
     derivatives = derivative_downloads(
-        pl.read_parquet(snakemake.input.panel), pl.read_parquet(snakemake.input.attributed)
+        pl.read_parquet(list(snakemake.input.panel)), pl.read_parquet(list(snakemake.input.attributed))
     )
     classified = classify_namespaces(derivatives, snakemake.params.threshold, snakemake.params.min_downloads)
     flagged = classified.filter(pl.col("is_intermediary"))["namespace"].to_list()

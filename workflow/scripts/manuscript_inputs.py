@@ -6,8 +6,12 @@ from pathlib import Path
 import polars as pl
 
 from hubshare import manuscript_values as mv
+from hubshare.claims import ledger_source_notes
+from hubshare.manuscript_text import narrative_variables
 from hubshare.atomic import copy_file, write_text, write_yaml
 from hubshare.claims import ledger_markdown
+from hubshare.contrasts import MIN_PER_PERIOD
+from hubshare.era_report import read_eras, skipped_reason
 from hubshare.joblog import log_to
 from hubshare.provenance import provenance_line
 from hubshare.registry import load_vocabularies
@@ -69,24 +73,54 @@ with log_to(snakemake.log[0]) as log:
         {"comfy": ["Comfy-Org"]},
     )
     variables["data"]["measure"] = f"`{measure}`"
+    contrasts = pl.read_csv(inputs.contrasts, schema_overrides={"first_period": pl.String, "second_period": pl.String})
+    eras = read_eras(inputs.eras)
+    family = stats.get("family", {})
+    variables["stats"].update(
+        trend_tests=f"{len(stats['tests'])}",
+        contrasts_tested=f"{family.get('period_contrasts', 0)}",
+        family_size=f"{family.get('size', len(stats['tests']))}",
+        contrast_min_weeks=f"{MIN_PER_PERIOD}",
+    )
+    variables["contrast"] = mv.contrast_variables(contrasts)
+    variables["eras"] = mv.era_variables(snakemake.params.eras)
     verdicts = dict(pl.read_csv(inputs.claims)["verdict"].value_counts().iter_rows())
-    variables["claims"] = {"summary": mv.claims_summary(verdicts, is_demo)}
+    variables["claims"] = {"summary": mv.claims_summary(verdicts, is_demo),
+                           "sources": ledger_source_notes(pl.read_csv(inputs.claims))}
+    # Sentences worded for the data at hand: period comparisons and trends, or one window said once.
+    variables["text"] = narrative_variables(
+        period_shares=period_shares,
+        periods=snakemake.params.periods,
+        concentration=pl.read_parquet(inputs.concentration),
+        stats=stats,
+        snapshots=snakemake.params.snapshots,
+        intermediaries=variables["intermediaries"],
+        intermediary_share=pl.read_csv(inputs.intermediary_share, schema_overrides={"period": pl.String}),
+        property_periods=pl.read_csv(inputs.properties, schema_overrides={"period": pl.String}),
+        # Period names such as 2025 must stay strings.
+        multipliers=pl.read_csv(inputs.multipliers, schema_overrides={"first_period": pl.String, "last_period": pl.String}),
+    )
+    variables["text"]["test_family"] = mv.test_family_sentence(
+        int(family.get("period_contrasts", 0)), int(family.get("size", len(stats["tests"])))
+    )
     manifest = read_json(inputs.manifest)
     variables["provenance"] = {
         record["name"]: provenance_line(record) + f" Script: [{record['script']['path']}](../{record['script']['path']})."
         for record in manifest["figures"]
     }
     write_yaml(variables, snakemake.output.variables)
+    # Tables show the periods in which the panel counts downloads; the text says once what is missing.
+    shown_periods = mv.periods_with_data(period_shares, period_names)
     sensitivity = pl.read_csv(inputs.sensitivity, schema_overrides={"period": pl.String})
     headline_groups = ["united_states", "china", "unaffiliated_user", INTERMEDIARY_GROUP]
 
     tables = Path(snakemake.output.tables)
     tables.mkdir(parents=True, exist_ok=True)
     generated = {
-        "country_group_shares.md": mv.period_table(period_shares, "country_group", country_labels, period_names),
-        "developer_type_shares.md": mv.period_table(period_shares, "developer_type", type_labels, period_names),
+        "country_group_shares.md": mv.period_table(period_shares, "country_group", country_labels, shown_periods),
+        "developer_type_shares.md": mv.period_table(period_shares, "developer_type", type_labels, shown_periods),
         "trend_tests.md": mv.trend_table(stats, {**country_labels, **type_labels}),
-        "coverage.md": mv.coverage_table(coverage, period_names),
+        "coverage.md": mv.coverage_table(coverage, shown_periods),
         "ledger_section.md": mv.ledger_section(ledger, measure),
         "validation.md": mv.validation_section(
             recovery, {**country_labels, **type_labels}, variables["intermediaries"]
@@ -98,12 +132,22 @@ with log_to(snakemake.log[0]) as log:
             stats["alpha"],
         ),
         "claims_ledger.md": ledger_markdown(pl.read_csv(inputs.claims)),
+        "eras.md": mv.era_section(
+            eras, {**country_labels, **type_labels},
+            skipped_reason(pl.read_parquet(inputs.weekly), snakemake.params.eras["min_segment_weeks"]),
+            read_json(inputs.truth) if is_demo else None,
+        ),
+        "period_contrasts.md": mv.contrast_section(contrasts, {**country_labels, **type_labels}, stats["alpha"]),
+        "multiplier_recovery.md": mv.multiplier_recovery_section(
+            read_json(inputs.truth) if is_demo else None,
+            pl.read_csv(inputs.multipliers, schema_overrides={"first_period": pl.String, "last_period": pl.String}),
+        ),
         "properties.md": mv.property_table(
-            pl.read_csv(inputs.properties, schema_overrides={"period": pl.String}), period_names
+            pl.read_csv(inputs.properties, schema_overrides={"period": pl.String}), shown_periods
         ),
         "top_intermediaries.md": mv.top_intermediaries_table(classified),
         "intermediary_thresholds.md": mv.threshold_table(
-            pl.read_csv(inputs.intermediary_thresholds, schema_overrides={"period": pl.String}), period_names
+            pl.read_csv(inputs.intermediary_thresholds, schema_overrides={"period": pl.String}), shown_periods
         ),
         "attribution_sensitivity.md": mv.sensitivity_table_markdown(
             sensitivity, ALTERNATIVES, {**country_labels, INTERMEDIARY_GROUP: "Intermediaries"}, headline_groups

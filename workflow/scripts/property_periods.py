@@ -9,7 +9,7 @@ from hubshare.property_periods import multipliers, property_period_table
 
 with log_to(snakemake.log[0]) as log:
     settings = snakemake.params.settings
-    panel = pl.read_parquet(snakemake.input.panel, columns=["week", "model_key", "downloads"])
+    panel = pl.read_parquet(list(snakemake.input.panel), columns=["week", "model_key", "downloads"])
     joined = panel.join(pl.read_parquet(snakemake.input.models), on="model_key", how="left")
     table = property_period_table(
         joined, parse_periods(snakemake.params.periods), settings["bootstrap_draws"], settings["seed"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -50,16 +51,21 @@ TYPST_DEFAULTS = {
 # Typst rules added to Pandoc's default template. Captions already carry
 # "Figure N:" from the cross-reference pass, so Typst must not number them
 # again. A caption sits in a box: centred while it fits on one line, flush
-# left once it wraps. Long tables may break across pages. Tables get booktabs-like rules above and below (Pandoc
-# draws the one under the header); the reference list a hanging indent.
+# left once it wraps. A table stays on one page with its caption, except a
+# long one (see `_breakable_table_rules`), which may break across pages.
+# Tables get booktabs-like rules above and below (Pandoc draws the one under
+# the header), a smaller font and ragged-right cells, so that wide tables fit
+# the text width without stretched word spacing; the reference list a hanging indent.
 TYPST_HEADER = """\
 #set document(date: none)
 #set figure(numbering: none)
 #show figure.caption: set text(size: 0.92em)
 #show figure.caption: it => box(align(start, it))
 #show figure: set block(above: 1.5em, below: 1.5em)
-#show figure.where(kind: table): set block(breakable: true)
-#show table: set text(size: 0.85em)
+#set figure(placement: auto)
+#show figure.where(kind: table): set figure(placement: none)
+#show table: set text(size: 0.8em)
+#show table: set par(justify: false)
 #set table(inset: (x: 6pt, y: 4pt))
 #show table: it => block(stroke: (y: 0.8pt), it)
 #show link: set text(fill: rgb("#1f4e79"))
@@ -127,7 +133,7 @@ def render_pdf(prepared: PreparedManuscript) -> bytes:
     options = prepared.options("typst")
     root, body = _typst_root_and_body(prepared)
     # The trailing newline makes Pandoc read the value as a block (a raw Typst block), not as inline code.
-    header = {"header-includes": f"```{{=typst}}\n{TYPST_HEADER}```\n"}
+    header = {"header-includes": f"```{{=typst}}\n{TYPST_HEADER}{_breakable_table_rules(body)}```\n"}
     document = _document(prepared, options, "typst", {**TYPST_DEFAULTS, **header}, body)
     source = _pandoc(document, ["--to=typst", "--standalone", *_shared_arguments(options)], prepared.article.parent)
     try:
@@ -137,6 +143,35 @@ def render_pdf(prepared: PreparedManuscript) -> bytes:
     for warning in warnings:
         log.warning("typst: %s", warning)
     return pdf
+
+
+# A table with more body rows than this may break across pages; a shorter one
+# moves to the next page whole rather than leave its caption or a few rows behind.
+LONG_TABLE_ROWS = 30
+_TABLE_LABEL = re.compile(r"\{#(tbl-[^\s}]+)[^}]*\}\s*$")
+
+
+def _breakable_table_rules(body: str) -> str:
+    """Typst rules letting each long labelled pipe table break across pages.
+
+    A table's caption paragraph (`: Caption {#tbl-x}`) sits right before or
+    after its table; the rows counted are the table's lines less header and rule.
+    """
+    blocks = [block.strip("\n").split("\n") for block in re.split(r"\n[ \t]*\n", body)]
+
+    def rows(block: list[str] | None) -> int:
+        is_table = block is not None and all(line.lstrip().startswith("|") for line in block)
+        return len(block) - 2 if is_table else 0
+
+    rules = []
+    for index, block in enumerate(blocks):
+        label = _TABLE_LABEL.search(block[-1]) if block[0].startswith(":") else None
+        if label is None:
+            continue
+        neighbours = (blocks[index - 1] if index else None, blocks[index + 1] if index + 1 < len(blocks) else None)
+        if max(rows(neighbour) for neighbour in neighbours) > LONG_TABLE_ROWS:
+            rules.append(f"#show <{label.group(1)}>: set block(breakable: true)\n")
+    return "".join(rules)
 
 
 def _typst_root_and_body(prepared: PreparedManuscript) -> tuple[Path, str]:

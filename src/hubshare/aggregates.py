@@ -1,0 +1,66 @@
+"""One week's attributed downloads summed into the small tables every later figure is built from.
+
+Shares, coverage, the attribution-quality report and concentration need only
+these sums, so they are computed once per week and a new week adds one set of
+them instead of a rescan of every model-week in the history:
+
+- `groups`: downloads per view, week, country group, developer type and
+  attribution source (shares and coverage sum these);
+- `concentration`: the week's HHI, Gini and top-k per view (computed over
+  organisations, which do not add up across weeks, so the row itself is kept);
+- `lineage`: panel downloads and model-weeks per lineage outcome;
+- `unlisted`: uploader-view downloads per namespace absent from the registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import polars as pl
+
+from hubshare.atomic import write_parquet
+from hubshare.concentration import concentration_by_week
+from hubshare.schemas import WeekGroups, WeekLineage, WeekUnlisted
+
+GROUP_COLUMNS = ["view", "week", "country_group", "developer_type", "attribution_source"]
+
+
+@dataclass(frozen=True)
+class WeekAggregates:
+    groups: pl.DataFrame
+    concentration: pl.DataFrame
+    lineage: pl.DataFrame
+    unlisted: pl.DataFrame
+
+
+def aggregate(panel: pl.DataFrame, attributed: pl.DataFrame) -> WeekAggregates:
+    """The sums of one week (or of several: every table keeps the week)."""
+    return WeekAggregates(
+        groups=WeekGroups.validate(attributed.group_by(GROUP_COLUMNS).agg(pl.col("downloads").sum()).sort(GROUP_COLUMNS)),
+        concentration=concentration_by_week(attributed),
+        lineage=WeekLineage.validate(
+            panel.group_by("week", "lineage_status")
+            .agg(pl.col("downloads").sum(), pl.len().cast(pl.Int64).alias("model_weeks"))
+            .sort("week", "lineage_status")
+        ),
+        unlisted=WeekUnlisted.validate(
+            attributed.filter((pl.col("view") == "uploader") & (pl.col("attribution_source") == "unlisted_namespace"))
+            .group_by("week", "attributed_namespace")
+            .agg(pl.col("downloads").sum())
+            .sort("week", "attributed_namespace")
+        ),
+    )
+
+
+def write_aggregates(aggregates: WeekAggregates, paths: dict[str, str | Path]) -> None:
+    for table in fields(WeekAggregates):
+        write_parquet(getattr(aggregates, table.name), paths[table.name])
+
+
+def read_aggregates(paths: dict[str, Sequence[str | Path]]) -> WeekAggregates:
+    """Every week's tables of each kind, stacked; `paths` maps a table name to its weekly files."""
+    return WeekAggregates(**{
+        table.name: pl.read_parquet([str(p) for p in paths[table.name]]) for table in fields(WeekAggregates)
+    })

@@ -1,0 +1,103 @@
+"""The eras of the headline weekly shares (`results/tables/eras.csv`) and their distance to the paper's periods.
+
+Each headline series is segmented alone (`fit = single`), and the headline
+series of each dimension together (`fit = joint`: one set of boundaries for
+the group composition). A series shorter than two minimum eras cannot hold a
+boundary and is left out; `skipped_reason` says so for the manuscript.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+
+from hubshare.eras import find_share_eras
+from hubshare.periods import consecutive_periods
+from hubshare.schemas import Eras
+from hubshare.stats_report import TESTED_VIEWS
+
+ERA_COLUMNS = {
+    "view": pl.String, "dimension": pl.String, "group": pl.String, "fit": pl.String, "era": pl.Int64,
+    "start": pl.Date, "end": pl.Date, "weeks": pl.Int64, "mean_share": pl.Float64,
+    "fitted_start_share": pl.Float64, "fitted_end_share": pl.Float64,
+    "nearest_period_boundary": pl.Date, "distance_weeks": pl.Float64,
+}
+
+
+def read_eras(path) -> pl.DataFrame:
+    """`eras.csv` with its declared types, also when it holds no eras (a header only)."""
+    return Eras.validate(pl.read_csv(path, schema=ERA_COLUMNS))
+
+
+def period_boundaries(periods: dict[str, tuple[dt.date, dt.date]]) -> list[dt.date]:
+    """Where one calendar period gives way to the next: the start of every period but the first."""
+    return [start for start, _ in list(consecutive_periods(periods).values())[1:]]
+
+
+def skipped_reason(weekly: pl.DataFrame, min_length: int) -> str | None:
+    """Why no eras can be found in `weekly`, or None when they can."""
+    weeks = weekly.get_column("week").n_unique()
+    if weeks < 2 * min_length:
+        return f"{weeks} snapshots, where a boundary needs at least {2 * min_length}, {min_length} on each side"
+    return None
+
+
+def era_table(weekly: pl.DataFrame, series: list[dict], periods: dict[str, tuple[dt.date, dt.date]],
+              settings: dict) -> pl.DataFrame:
+    """One row per era of every headline series (alone and jointly per dimension) in every tested view.
+
+    `settings`: `model`, `min_segment_weeks`, `noise_floor`, `max_persistence`
+    (see `hubshare.eras`).
+    """
+    min_length = settings["min_segment_weeks"]
+    if skipped_reason(weekly, min_length):
+        return Eras.validate(pl.DataFrame(schema=ERA_COLUMNS))
+    options = {"model": settings["model"], "min_length": min_length, "noise_floor": settings["noise_floor"],
+               "max_persistence": settings["max_persistence"]}
+    weeks = weekly.get_column("week").unique().sort()
+    boundaries = period_boundaries(periods)
+    rows = []
+    for view in TESTED_VIEWS:
+        shares = {}
+        for item in series:
+            found = pl.DataFrame({"week": weeks}).join(
+                weekly.filter((pl.col("view") == view) & (pl.col("dimension") == item["dimension"])
+                              & (pl.col("group") == item["group"])).select("week", "share"),
+                on="week", how="left",
+            )
+            # A week without a row is a week in which the group had no downloads.
+            shares[(item["dimension"], item["group"])] = found.get_column("share").fill_null(0.0).to_numpy()
+        for (dimension, group), values in shares.items():
+            fit = find_share_eras(values, **options)
+            rows += _era_rows(view, dimension, [group], "single", values[None, :], fit, weeks, boundaries)
+        for dimension in dict.fromkeys(d for d, _ in shares):
+            members = [g for d, g in shares if d == dimension]
+            if len(members) < 2:
+                continue
+            values = np.vstack([shares[(dimension, g)] for g in members])
+            fit = find_share_eras(values, **options)
+            rows += _era_rows(view, dimension, members, "joint", values, fit, weeks, boundaries)
+    return Eras.validate(pl.DataFrame(rows, schema=ERA_COLUMNS))
+
+
+def _era_rows(view, dimension, groups, fit_name, values, fit, weeks: pl.Series, boundaries: list[dt.date]) -> list[dict]:
+    edges = [0, *fit.boundaries, len(weeks)]
+    rows = []
+    for member, group in enumerate(groups):
+        for era, (first, stop) in enumerate(zip(edges[:-1], edges[1:], strict=True), start=1):
+            start = weeks[first]
+            nearest, distance = None, None
+            if era > 1 and boundaries:
+                nearest = min(boundaries, key=lambda b: (abs((start - b).days), b))
+                distance = (start - nearest).days / 7
+            rows.append({
+                "view": view, "dimension": dimension, "group": group, "fit": fit_name, "era": era,
+                "start": start, "end": weeks[stop - 1], "weeks": stop - first,
+                "mean_share": float(values[member, first:stop].mean()),
+                "fitted_start_share": float(fit.fitted[member, first]),
+                "fitted_end_share": float(fit.fitted[member, stop - 1]),
+                "nearest_period_boundary": nearest, "distance_weeks": distance,
+            })
+    return rows

@@ -1,0 +1,76 @@
+"""File-to-file steps of the per-week jobs: a week's panel rows, then its attribution and sums.
+
+Each function reads one week's inputs and writes that week's outputs
+atomically, so the workflow runs one job per snapshot and a new snapshot adds
+one job of each kind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+from pathlib import Path
+
+import polars as pl
+
+from hubshare.aggregates import aggregate, write_aggregates
+from hubshare.atomic import write_csv, write_parquet, write_text
+from hubshare.attribution import attribute
+from hubshare.panel import (
+    PanelError,
+    STATE_SCHEMA,
+    empty_state,
+    panel_week,
+    read_snapshot_observations,
+    require_cumulative_counts,
+)
+from hubshare.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
+
+
+def panel_week_file(snapshot: str | Path, state: str | Path | None, previous_snapshot: str | None,
+                    panel_out: str | Path, state_out: str | Path, ledger_out: str | Path, log: str | Path) -> None:
+    """Difference one normalized snapshot against the state after the snapshot before it."""
+    week = read_snapshot_observations(snapshot)
+    if (state is None) != (previous_snapshot is None):
+        raise PanelError(f"{snapshot}: a state goes with a previous snapshot date, and only with one")
+    require_cumulative_counts(week, f"{snapshot}")
+    before = empty_state() if state is None else pl.read_parquet(str(state)).cast(STATE_SCHEMA)
+    previous = None if previous_snapshot is None else dt.date.fromisoformat(previous_snapshot)
+    panel, ledger, after = panel_week(week, before, previous)
+    counted = int(ledger.filter(pl.col("role") == "counted").get_column("downloads").sum())
+    if counted != int(panel.get_column("downloads").sum()):
+        raise PanelError(f"{snapshot}: the week's counted ledger lines ({counted}) differ from its panel rows")
+    write_parquet(panel, panel_out, statistics=False)
+    write_parquet(after, state_out, statistics=False)
+    write_csv(ledger, ledger_out)
+    write_text(f"{snapshot}: {week.height} observations, {panel.height} model-weeks with downloads, "
+               f"{counted} downloads; state holds {after.height} models\n", log)
+
+
+@functools.cache
+def _registry(registry: str, legacy_ids: str, vocabularies: str, iso_codes: str, _stamp: tuple) -> tuple:
+    vocabulary = load_vocabularies(vocabularies)
+    table = load_registry(registry, vocabulary, load_iso_codes(iso_codes))
+    return table, load_legacy_ids(legacy_ids, table)
+
+
+def load_attribution_tables(registry: str | Path, legacy_ids: str | Path, vocabularies: str | Path,
+                            iso_codes: str | Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(registry, legacy ids), validated; loaded once per process while the files are unchanged."""
+    paths = tuple(str(p) for p in (registry, legacy_ids, vocabularies, iso_codes))
+    stamp = tuple((os.stat(p).st_mtime_ns, os.stat(p).st_size) for p in paths)
+    return _registry(*paths, stamp)
+
+
+def attribute_week_file(panel: str | Path, tables: dict[str, str | Path], attributed_out: str | Path,
+                        aggregates_out: dict[str, str | Path], log: str | Path) -> None:
+    """Credit one week's downloads (every view) and sum them into the week's aggregates."""
+    registry, legacy_ids = load_attribution_tables(
+        tables["registry"], tables["legacy_ids"], tables["vocabularies"], tables["iso_codes"]
+    )
+    rows = pl.read_parquet(str(panel))
+    attributed = attribute(rows, registry, legacy_ids)
+    write_parquet(attributed, attributed_out, statistics=False)
+    write_aggregates(aggregate(rows, attributed), aggregates_out)
+    write_text(f"{panel}: {rows.height} model-weeks -> {attributed.height} attributed rows\n", log)

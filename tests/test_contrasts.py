@@ -1,0 +1,122 @@
+"""Period contrasts: statistic by hand, simulated null, the headline table and the joint BH family."""
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+import pytest
+
+from hubshare.contrasts import MIN_PER_PERIOD, contrast_statistics, contrast_test, null_distribution
+from hubshare.periods import parse_periods
+from hubshare.schemas import PeriodContrasts
+from hubshare.stats_report import adjust_joint_family, contrast_pairs, headline_contrasts
+from hubshare.trends import logit
+
+
+def test_statistic_by_hand():
+    # first period 1, 3, 1, 3 at weeks 0..3; second 6, 8, 6, 8 at weeks 4..7: difference of means 7 - 2 = 5.
+    # Line fits: slope 0.4 within each, residuals -.4 1.2 -1.2 .4 in both; sum of squares 2 * 3.2 = 6.4,
+    # lag-1 products (6 adjacent pairs within periods, plus the pair across weeks 3-4, adjacent too):
+    # within: 2 * (-.48 - 1.44 - .48) = -4.8; across: .4 * -.4 = -.16 -> negative, clipped to 0.
+    values = np.array([1, 3, 1, 3, 6, 8, 6, 8], dtype=float)
+    difference, t, phi, error = contrast_statistics(values, np.arange(8), 4)
+    assert difference[0] == pytest.approx(5.0)
+    assert phi[0] == 0.0
+    # phi 0: Var = s2 (1/4 + 1/4), s2 = 6.4 / (8 - 4) = 1.6 -> se = sqrt(0.8)
+    assert error[0] == pytest.approx(np.sqrt(0.8))
+    assert t[0] == pytest.approx(5.0 / np.sqrt(0.8))
+
+
+def test_gap_between_periods_lowers_the_covariance():
+    rng = np.random.default_rng(1)
+    values = np.cumsum(rng.normal(size=40)) * 0.1 + rng.normal(size=40)
+    _, _, _, adjacent = contrast_statistics(values, np.arange(40), 20)
+    _, _, _, apart = contrast_statistics(values, np.r_[np.arange(20), np.arange(60, 80)], 20)
+    # with positive persistence, separated periods share less noise: their difference varies more
+    assert apart[0] >= adjacent[0]
+
+
+def test_step_is_estimated_and_significant_and_flat_is_not():
+    rng = np.random.default_rng(2)
+    flat = 0.2 + rng.normal(0, 0.002, 104)
+    step = flat + np.r_[np.zeros(52), np.full(52, 0.05)]
+    result = contrast_test(np.arange(104), step, 52, logit)
+    assert result["estimate_pp"] == pytest.approx(5.0, abs=0.1)
+    assert result["ci_low"] < result["estimate_pp"] < result["ci_high"]
+    assert result["ci_low"] > 4.5 and result["ci_high"] < 5.5
+    assert result["p_value"] < 0.001
+    assert contrast_test(np.arange(104), flat, 52, logit)["p_value"] > 0.01
+
+
+def test_null_is_calibrated_on_ar1_noise():
+    positions = tuple(range(60))
+    null = null_distribution(positions, 30)
+    rng = np.random.default_rng(3)
+    paths = np.empty((2000, 60))
+    paths[:, 0] = rng.normal(size=2000) / np.sqrt(1 - 0.7**2)
+    for k in range(1, 60):
+        paths[:, k] = 0.7 * paths[:, k - 1] + rng.normal(size=2000)
+    _, t, phi, _ = contrast_statistics(paths, np.arange(60), 30)
+    rate = np.mean(null.p_values(t, null.persistence(phi)) < 0.05)
+    assert 0.025 <= rate <= 0.10
+
+
+def test_bad_inputs_are_named():
+    with pytest.raises(ValueError, match="at least"):
+        contrast_test(np.arange(12), np.full(12, 0.2), MIN_PER_PERIOD - 1, logit)
+    with pytest.raises(ValueError, match="increase"):
+        contrast_test(np.r_[np.arange(10), np.arange(10)], np.full(20, 0.2), 10, logit)
+
+
+PERIODS = parse_periods([
+    {"name": "<=2022", "start": "2000-01-01", "end": "2022-12-31"},
+    {"name": "2023", "start": "2023-01-01", "end": "2023-12-31"},
+    {"name": "2024", "start": "2024-01-01", "end": "2024-12-31"},
+    {"name": "last_year", "start": "2024-01-01", "end": "2024-12-31"},
+])
+SERIES = [{"dimension": "country_group", "group": "china"}]
+
+
+def weekly_table() -> pl.DataFrame:
+    """china: 10% in 2022, 15% in 2023, 15% in 2024, with a small wiggle; two views."""
+    rows = []
+    start = dt.date(2022, 1, 5)
+    for view in ("uploader", "derived"):
+        for k in range(156):
+            week = start + dt.timedelta(days=7 * k)
+            level = 0.10 if week.year == 2022 else 0.15
+            rows.append((view, "country_group", "china", week, level + 0.002 * ((k * 7) % 5 - 2)))
+    return pl.DataFrame(rows, schema=["view", "dimension", "group", "week", "share"], orient="row")
+
+
+def test_contrast_pairs_are_consecutive_plus_first_last():
+    assert contrast_pairs(PERIODS) == [("<=2022", "2023"), ("2023", "2024"), ("<=2022", "2024")]
+
+
+def test_headline_contrasts_and_the_joint_family():
+    table = headline_contrasts(weekly_table(), SERIES, PERIODS, confidence=0.95)
+    assert table.height == 6
+    uploader = {r["contrast"]: r for r in table.filter(pl.col("view") == "uploader").iter_rows(named=True)}
+    assert uploader["2023 vs <=2022"]["estimate_pp"] == pytest.approx(5.0, abs=0.05)
+    assert uploader["2024 vs 2023"]["estimate_pp"] == pytest.approx(0.0, abs=0.05)
+    assert uploader["2023 vs <=2022"]["p_value"] < 0.01
+    stats = {"tests": [{"ols_hac": {"p_value": 0.5}}, {"ols_hac": {"p_value": 0.001}}]}
+    stats, adjusted = adjust_joint_family(stats, table, alpha=0.05)
+    PeriodContrasts.validate(adjusted)
+    assert stats["family"]["size"] == 2 + 6
+    p_all = [0.5, 0.001, *table["p_value"].to_list()]
+    ranked = sorted(p_all)
+    # BH by its definition: adjusted p_i = min over p_j >= p_i of p_j * m / rank_j
+    expected = [min(1.0, min(q * 8 / (r + 1) for r, q in enumerate(ranked) if q >= p)) for p in p_all]
+    assert [t["ols_hac"]["p_adjusted_bh"] for t in stats["tests"]] == pytest.approx(expected[:2])
+    assert adjusted["p_adjusted_bh"].to_list() == pytest.approx(expected[2:])
+
+
+def test_short_periods_are_reported_untested():
+    short = weekly_table().filter(pl.col("week") < dt.date(2023, 1, 20))
+    table = headline_contrasts(short, SERIES, PERIODS, confidence=0.95)
+    assert table["p_value"].null_count() == table.height
+    assert table["note"].str.starts_with("not tested").all()
+    stats, adjusted = adjust_joint_family({"tests": []}, table, alpha=0.05)
+    assert stats["family"]["size"] == 0
+    PeriodContrasts.validate(adjusted)

@@ -1,0 +1,58 @@
+"""The contracts of the statistics tables: eras, period contrasts and calibration."""
+
+import datetime as dt
+
+import pandera.errors
+import polars as pl
+import pytest
+
+from hubshare.schemas import Calibration, Eras, PeriodContrasts
+
+
+def era_row(**changes) -> pl.DataFrame:
+    row = {"view": "uploader", "dimension": "country_group", "group": "china", "fit": "single", "era": 2,
+           "start": dt.date(2023, 1, 4), "end": dt.date(2023, 12, 27), "weeks": 52, "mean_share": 0.2,
+           "fitted_start_share": 0.18, "fitted_end_share": 0.22, "nearest_period_boundary": dt.date(2023, 1, 1),
+           "distance_weeks": 3 / 7}
+    return pl.DataFrame([{**row, **changes}])
+
+
+def contrast_row(**changes) -> pl.DataFrame:
+    row = {"view": "uploader", "dimension": "country_group", "group": "china", "contrast": "2024 vs 2023",
+           "first_period": "2023", "second_period": "2024", "weeks_first": 52, "weeks_second": 52,
+           "estimate_pp": 5.0, "ci_low": 4.0, "ci_high": 6.0, "confidence": 0.95, "p_value": 0.001,
+           "persistence": 0.5, "note": "", "p_adjusted_bh": 0.004, "significant": True}
+    return pl.DataFrame([{**row, **changes}], schema=pl.DataFrame([row]).schema)
+
+
+def test_valid_rows_pass():
+    Eras.validate(era_row())
+    PeriodContrasts.validate(contrast_row())
+    PeriodContrasts.validate(contrast_row(estimate_pp=None, ci_low=None, ci_high=None, p_value=None,
+                                          persistence=None, p_adjusted_bh=None, significant=None,
+                                          note="not tested: each period needs 8 weeks"))
+
+
+@pytest.mark.parametrize("changes", [{"era": 0}, {"fit": "both"}, {"mean_share": 1.5}, {"weeks": 0}])
+def test_bad_era_rows_fail(changes):
+    with pytest.raises((pandera.errors.SchemaError, pandera.errors.SchemaErrors)):
+        Eras.validate(era_row(**changes))
+
+
+@pytest.mark.parametrize("changes", [{"p_value": 1.2}, {"confidence": 1.0}, {"dimension": "organization"}])
+def test_bad_contrast_rows_fail(changes):
+    with pytest.raises((pandera.errors.SchemaError, pandera.errors.SchemaErrors)):
+        PeriodContrasts.validate(contrast_row(**changes))
+
+
+def test_unknown_calibration_test_fails():
+    row = {"series": "china", "scenario": "null", "test": "t_test", "contrast": None, "replicates": 10,
+           "rejection_rate": 0.05, "mc_standard_error": 0.01, "planted_slope_pp_per_year": None,
+           "mean_slope_pp_per_year": None, "planted_difference_pp": None, "mean_difference_pp": None,
+           "within_band": True}
+    schema = {"contrast": pl.String, "planted_slope_pp_per_year": pl.Float64, "mean_slope_pp_per_year": pl.Float64,
+              "planted_difference_pp": pl.Float64, "mean_difference_pp": pl.Float64}
+    with pytest.raises((pandera.errors.SchemaError, pandera.errors.SchemaErrors)):
+        Calibration.validate(pl.DataFrame([row], schema_overrides=schema))
+    Calibration.validate(pl.DataFrame([{**row, "test": "period_contrast", "contrast": "2024 vs 2023"}],
+                                      schema_overrides=schema))

@@ -1,0 +1,26 @@
+"""Adapter: weekly shares + eras table -> the eras figure."""
+
+from pathlib import Path
+
+import polars as pl
+
+from hubshare.era_report import read_eras, skipped_reason
+from hubshare.figures.eras import era_figure
+from hubshare.figures.style import save_figure, use_style
+from hubshare.joblog import log_to
+from hubshare.periods import consecutive_periods, parse_periods
+from hubshare.registry import load_vocabularies
+
+with log_to(snakemake.log[0]):
+    use_style(Path(snakemake.input.style))
+    vocabularies = load_vocabularies(snakemake.input.vocabularies)
+    labels = {group: entry["label"] for group, entry in
+              {**vocabularies.country_groups, **vocabularies.developer_types}.items()}
+    weekly = pl.read_parquet(snakemake.input.weekly)
+    eras = read_eras(snakemake.input.eras)
+    reason = skipped_reason(weekly, snakemake.params.min_segment_weeks)
+    figure = era_figure(
+        weekly, eras, snakemake.params.series, labels, consecutive_periods(parse_periods(snakemake.params.periods)),
+        demo=snakemake.params.demo, note="No eras: too few weeks" if reason else None,
+    )
+    save_figure(figure, snakemake.output.pdf, snakemake.output.png)
