@@ -79,11 +79,17 @@ def duckdb_metrics(snapshot_paths: Sequence[Path], registry: pl.DataFrame, legac
             FROM panel p LEFT JOIN legacy l ON lower(p.model_id) = l.legacy_key
             UNION ALL
             SELECT r.week, 'derived', namespace_of(r.root.root_id, l.namespace), r.downloads * r.root.weight
-            FROM (SELECT week, downloads, unnest(lineage_roots) AS root FROM panel) r
+            FROM (
+                -- A model without recorded roots is its own root.
+                SELECT week, downloads,
+                       unnest(coalesce(lineage_roots, [struct_pack(root_id := model_id, weight := 1.0::DOUBLE)])) AS root
+                FROM panel
+            ) r
             LEFT JOIN legacy l ON lower(r.root.root_id) = l.legacy_key
             UNION ALL
-            SELECT p.week, 'derived_first_parent', namespace_of(p.lineage_root_first, l.namespace), p.downloads::DOUBLE
-            FROM panel p LEFT JOIN legacy l ON lower(p.lineage_root_first) = l.legacy_key
+            SELECT p.week, 'derived_first_parent', namespace_of(coalesce(p.lineage_root_first, p.model_id), l.namespace),
+                   p.downloads::DOUBLE
+            FROM panel p LEFT JOIN legacy l ON lower(coalesce(p.lineage_root_first, p.model_id)) = l.legacy_key
         )
         SELECT c.view, c.week,
                coalesce(r.organization, c.attributed_namespace, 'unknown') AS organization,
@@ -194,14 +200,19 @@ def pandas_metrics(snapshot_paths: Sequence[Path], registry: pl.DataFrame, legac
             path, columns=["model_id", "namespace", "lineage_roots", "lineage_root_first"], dtype_backend="pyarrow"
         )[rows]
         downloads = pd.Series(week_counted[rows], index=attributes.index, dtype="float64")
-        roots = attributes["lineage_roots"].list.flatten()
+        # A model without recorded roots is its own root.
+        own_root = attributes["lineage_roots"].isna()
+        roots = attributes.loc[~own_root, "lineage_roots"].list.flatten()
         credited = pd.concat(
             [
                 pd.DataFrame({"view": "uploader", "attributed_namespace": attributes["namespace"].fillna(namespace_of(attributes["model_id"])),
                               "downloads": downloads}),
                 pd.DataFrame({"view": "derived", "attributed_namespace": namespace_of(roots.struct.field("root_id")),
                               "downloads": downloads.reindex(roots.index) * roots.struct.field("weight").astype("float64")}),
-                pd.DataFrame({"view": "derived_first_parent", "attributed_namespace": namespace_of(attributes["lineage_root_first"]),
+                pd.DataFrame({"view": "derived", "attributed_namespace": namespace_of(attributes.loc[own_root, "model_id"]),
+                              "downloads": downloads[own_root]}),
+                pd.DataFrame({"view": "derived_first_parent",
+                              "attributed_namespace": namespace_of(attributes["lineage_root_first"].fillna(attributes["model_id"])),
                               "downloads": downloads}),
             ],
             ignore_index=True,

@@ -283,13 +283,20 @@ def main() -> None:
     parser.add_argument("--duckdb-memory", default="12GB", help="DuckDB memory_limit (it spills to disk beyond it)")
     parser.add_argument("--stages", nargs="+", choices=ORDER, default=ORDER, help="run only these stages")
     parser.add_argument("--note", help="what the reader of the results must know about this run (kept in the results)")
+    parser.add_argument("--keep-other-stages", action="store_true",
+                        help="with --stages: keep the earlier results' measurements of the stages not rerun")
     args = parser.parse_args()
     args.data = args.data.resolve()
     manifest = json.loads((args.data / "manifest.json").read_text())
     work = (args.work or BENCH / "data" / "work" / args.data.name).resolve()
     (work / "measurements").mkdir(parents=True, exist_ok=True)
 
+    stem = args.results / f"benchmark-{manifest['models']}x{manifest['weeks']}"
     stages: dict[str, dict] = {}
+    if args.keep_other_stages and stem.with_suffix(".json").exists():
+        # Measurements of the stages not rerun stay as they were (the machine section says when).
+        kept = json.loads(stem.with_suffix(".json").read_text())["stages"]
+        stages = {name: kept[name] for name in ORDER if name in kept and name not in args.stages}
     for stage in [s for s in ORDER if s in args.stages]:
         missing = [n for n in NEEDS[stage] if n in stages and stages[n]["status"] != "ok"]
         if missing:
@@ -302,7 +309,7 @@ def main() -> None:
         print(f"{dt.datetime.now():%H:%M:%S} {stage}: {s['status']}, {s.get('wall_seconds', s['process_seconds']):.1f} s, "
               f"peak {s['tree_peak_rss_bytes'] / GIB:.2f} GiB", flush=True)
 
-    summary = summarise(stages, manifest)
+    summary = summarise({name: stages[name] for name in ORDER if name in stages}, manifest)
     results = {
         "scale": {"models": manifest["models"], "weeks": manifest["weeks"], "seed": manifest["seed"], "population": manifest["population"],
                   "model_weeks": manifest["model_weeks"], "raw_bytes": manifest["bytes"], "generation_seconds": manifest["seconds"]},
@@ -317,7 +324,6 @@ def main() -> None:
         "agreement": agreement(work),
     }
     args.results.mkdir(parents=True, exist_ok=True)
-    stem = args.results / f"benchmark-{manifest['models']}x{manifest['weeks']}"
     stem.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     stem.with_suffix(".md").write_text(markdown(results), encoding="utf-8")
     print(markdown(results))

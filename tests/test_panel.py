@@ -7,7 +7,8 @@ import pytest
 
 from conftest import write_raw
 from hubshare.normalize import normalize_snapshot_file
-from hubshare.panel import PanelError, build_panel, check_conservation
+from hubshare.panel import LEDGER_SCHEMA, PanelError, build_panel, check_conservation, combine_ledgers, split_weeks
+from hubshare.weekly import panel_week_file
 
 OLD = dt.date(2019, 1, 1)
 
@@ -136,3 +137,46 @@ def test_panel_refuses_snapshots_without_cumulative_counts(raw_dir, tmp_path):
     rows = [{"_id": "k1", "id": "a/m", "createdAt": OLD, "downloads": 5}]
     with pytest.raises(PanelError, match="downloadsAllTime"):
         build(raw_dir, tmp_path, {"2021-01-06": rows, "2021-01-13": rows})
+
+
+SNAPSHOTS = {
+    "2021-01-06": [model("k1", "a/m", 100), model("k2", "b/x", 5)],
+    "2021-01-13": [model("k1", "a/m", 130), model("k3", "c/new", 7, created=dt.date(2021, 1, 10))],
+    "2021-01-20": [model("k1", "a/m", 20), model("k2", "b/x", 9), model("k3", "c/new", 12)],
+}
+
+
+def test_week_by_week_files_give_the_whole_panel_and_ledger(raw_dir, tmp_path):
+    whole, _ = build(raw_dir, tmp_path, SNAPSHOTS)
+    out, previous, week_ledgers = tmp_path / "weeks", None, []
+    for date in SNAPSHOTS:
+        state = None if previous is None else out / "state" / f"{previous}.parquet"
+        panel_week_file(tmp_path / "norm" / f"{date}.parquet", state, previous, out / "panel" / f"{date}.parquet",
+                        out / "state" / f"{date}.parquet", out / "ledger" / f"{date}.csv", out / "log" / f"{date}.log")
+        week_ledgers.append(pl.read_csv(out / "ledger" / f"{date}.csv", schema=LEDGER_SCHEMA))
+        previous = date
+    weekly_rows = pl.read_parquet(sorted((out / "panel").glob("*.parquet"))).sort("week", "model_key")
+    assert weekly_rows.equals(whole)
+    final_state = pl.read_parquet(out / "state" / "2021-01-20.parquet")
+    # k2 missed a week and k1's counter fell: the state holds every model's last count, deleted or not.
+    assert dict(final_state.select("model_key", "last_value").iter_rows()) == {"k1": 20, "k2": 9, "k3": 12}
+    ledger = combine_ledgers(week_ledgers, final_state)
+    check_conservation(ledger, int(whole["downloads"].sum()))
+    assert ledger.equals(build_panel(sorted((tmp_path / "norm").glob("*.parquet")))[1])
+
+
+def test_a_week_needs_its_state_and_previous_date_together(raw_dir, tmp_path):
+    build(raw_dir, tmp_path, SNAPSHOTS)
+    out = tmp_path / "weeks"
+    with pytest.raises(PanelError, match="previous snapshot"):
+        panel_week_file(tmp_path / "norm" / "2021-01-13.parquet", None, "2021-01-06", out / "p.parquet",
+                        out / "s.parquet", out / "l.csv", out / "log")
+
+
+def test_split_weeks_gives_every_date_its_rows_and_refuses_strays():
+    panel = pl.DataFrame({"week": [dt.date(2021, 1, 13), dt.date(2021, 1, 27)], "downloads": [3, 4]})
+    first, second, third = split_weeks(panel, ["2021-01-13", "2021-01-20", "2021-01-27"])
+    assert first["downloads"].to_list() == [3] and second.is_empty() and third["downloads"].to_list() == [4]
+    assert second.schema == panel.schema
+    with pytest.raises(PanelError, match="not snapshot dates"):
+        split_weeks(panel, ["2021-01-13"])

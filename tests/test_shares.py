@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hubshare.aggregates import GROUP_COLUMNS
 from hubshare.shares import TRAILING_DAYS, period_shares, trailing_shares, weekly_shares
 
 START = dt.date(2021, 1, 6)
@@ -264,3 +265,33 @@ def test_period_shares_sum_to_one(rows):
     assert sums["share"].to_list() == pytest.approx(expected)
     empty = shares.filter(pl.col("downloads").sum().over("view", "dimension", "period") == 0)
     assert empty["share"].null_count() == empty.height
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(
+    st.tuples(
+        st.sampled_from(["uploader", "derived"]), st.integers(0, 5), st.sampled_from(["china", "united_states", "france"]),
+        st.sampled_from(["industry", "academia"]), st.sampled_from(["registry", "unlisted_namespace"]),
+        st.floats(0, 1e6, allow_nan=False),
+    ),
+    min_size=1, max_size=60,
+))
+def test_shares_from_the_weekly_sums_equal_shares_from_every_row(rows):
+    # The workflow sums each week's rows by group once (hubshare.aggregates); the shares must not change.
+    table = pl.DataFrame(
+        [(view, START + dt.timedelta(days=7 * week), country, kind, source, value)
+         for view, week, country, kind, source, value in rows],
+        schema={"view": pl.String, "week": pl.Date, "country_group": pl.String, "developer_type": pl.String,
+                "attribution_source": pl.String, "downloads": pl.Float64},
+        orient="row",
+    )
+    sums = table.group_by(GROUP_COLUMNS).agg(pl.col("downloads").sum())
+    periods = {"all": (START, START + dt.timedelta(days=35))}
+    for compute in (weekly_shares, lambda t: period_shares(t, periods)):
+        by_rows, by_sums = compute(table), compute(sums)
+        keys = [c for c in by_rows.columns if c not in ("downloads", "share")]
+        joined = by_rows.join(by_sums, on=keys, how="full", coalesce=True, suffix="_sums")
+        assert joined.height == by_rows.height == by_sums.height
+        for column in ("downloads", "share"):
+            difference = (joined[column] - joined[f"{column}_sums"]).abs().fill_null(0.0)
+            assert difference.max() <= 1e-9 * max(1.0, float(table["downloads"].sum()))

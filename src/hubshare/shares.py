@@ -5,6 +5,10 @@ week (or window, or period). Weeks are the snapshot dates that close each
 interval; a trailing window ending at week t holds the weeks in the 364 days
 up to and including t (52 weekly intervals) and is reported only once the
 data cover a whole window.
+
+The functions read `view`, `week`, the dimension columns and `downloads`, so
+they take attributed rows or, as the workflow passes them, each week's sums
+by group (`hubshare.aggregates`): sums of sums give the same shares.
 """
 
 from __future__ import annotations
