@@ -210,7 +210,7 @@ class GroupShares(pa.DataFrameModel):
 
 
 class Concentration(pa.DataFrameModel):
-    """`results/tables/concentration_weekly.parquet`: concentration over organisations."""
+    """`results/tables/concentration_weekly.parquet`: concentration over organisations (each week's rows also in `data/processed/aggregates/<date>/concentration.parquet`)."""
 
     view: str = pa.Field(nullable=False, description="Attribution view.")
     week: pl.Date = pa.Field(nullable=False, description="Week.")
