@@ -33,7 +33,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-from hubshare.aggregates import read_aggregates
+from hubshare.aggregates import AGGREGATE_TABLES, read_aggregates
 from hubshare.atomic import write_csv, write_json, write_parquet
 from hubshare.attribution import attribution_quality
 from hubshare.normalize import normalize_snapshot_file
@@ -43,7 +43,6 @@ from hubshare.schemas import RAW_COLUMNS, Concentration
 from hubshare.shares import period_shares, period_totals, trailing_shares, weekly_shares
 from hubshare.weekly import attribute_week_file, load_attribution_tables, panel_week_file
 
-AGGREGATE_TABLES = ["groups", "concentration", "lineage", "unlisted"]
 
 from baselines import INPUT_COLUMNS, duckdb_metrics, pandas_metrics
 

@@ -35,6 +35,9 @@ class WeekAggregates:
     unlisted: pl.DataFrame
 
 
+AGGREGATE_TABLES = [table.name for table in fields(WeekAggregates)]
+
+
 def aggregate(panel: pl.DataFrame, attributed: pl.DataFrame) -> WeekAggregates:
     """The sums of one week (or of several: every table keeps the week)."""
     return WeekAggregates(
@@ -55,12 +58,10 @@ def aggregate(panel: pl.DataFrame, attributed: pl.DataFrame) -> WeekAggregates:
 
 
 def write_aggregates(aggregates: WeekAggregates, paths: dict[str, str | Path]) -> None:
-    for table in fields(WeekAggregates):
-        write_parquet(getattr(aggregates, table.name), paths[table.name])
+    for table in AGGREGATE_TABLES:
+        write_parquet(getattr(aggregates, table), paths[table])
 
 
 def read_aggregates(paths: dict[str, Sequence[str | Path]]) -> WeekAggregates:
     """Every week's tables of each kind, stacked; `paths` maps a table name to its weekly files."""
-    return WeekAggregates(**{
-        table.name: pl.read_parquet([str(p) for p in paths[table.name]]) for table in fields(WeekAggregates)
-    })
+    return WeekAggregates(**{table: pl.read_parquet([str(p) for p in paths[table]]) for table in AGGREGATE_TABLES})

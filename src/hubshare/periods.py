@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+
+import polars as pl
+
+# Columns of the results tables that hold period names.
+PERIOD_NAME_COLUMNS = ("period", "first_period", "second_period", "last_period")
 
 
 def parse_periods(entries: list[dict]) -> dict[str, tuple[dt.date, dt.date]]:
@@ -30,3 +36,8 @@ def consecutive_periods(periods: dict[str, tuple[dt.date, dt.date]]) -> dict[str
         if not kept or start > max(e for _, e in kept.values()):
             kept[name] = (start, end)
     return kept
+
+
+def read_results_csv(path: str | Path) -> pl.DataFrame:
+    """A results table, with its period names kept as text (a period named 2025 is not the number 2025)."""
+    return pl.read_csv(path, schema_overrides=dict.fromkeys(PERIOD_NAME_COLUMNS, pl.String))

@@ -41,7 +41,6 @@ rule attribution_summary:
     params:
         code=library_version("attribution", "aggregates", "shares"),
         periods=config["periods"],
-        tables=AGGREGATE_TABLES,
     log:
         "logs/attribution_summary.log",
     benchmark:

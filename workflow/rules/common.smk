@@ -3,6 +3,7 @@ import hashlib
 from pathlib import Path
 
 import hubshare
+from hubshare.aggregates import AGGREGATE_TABLES
 from hubshare.demo import snapshot_dates as demo_snapshot_dates
 from hubshare.measures import measure_for
 from hubshare.normalize import normalize_snapshot_file
@@ -49,7 +50,6 @@ QUALITY = expand("results/quality/snapshots/{date}.json", date=SNAPSHOT_DATES)
 PANEL_MEASURE = measure_for(SOURCE, config["measure"])
 PANEL_WEEKS = expand("data/processed/panel/{date}.parquet", date=SNAPSHOT_DATES)
 ATTRIBUTED_WEEKS = expand("data/processed/attributed/{date}.parquet", date=SNAPSHOT_DATES)
-AGGREGATE_TABLES = ["groups", "concentration", "lineage", "unlisted"]
 AGGREGATES = {
     table: expand("data/processed/aggregates/{date}/{table}.parquet", date=SNAPSHOT_DATES, table=table)
     for table in AGGREGATE_TABLES

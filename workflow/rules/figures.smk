@@ -81,7 +81,7 @@ rule fig_properties:
     params:
         demo=IS_DEMO,
         periods=config["periods"],
-        code=library_version("figures"),
+        code=library_version("figures", "periods"),
     log:
         "logs/figures/properties.log",
     benchmark:

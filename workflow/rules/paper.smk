@@ -31,7 +31,7 @@ rule manuscript_inputs:
         tables=directory("paper/_generated"),
         figures=expand("paper/figures/{name}.png", name=FIGURES),
     params:
-        code=library_version("manuscript_values", "manuscript_text", "claims", "era_report"),
+        code=library_version("manuscript_values", "manuscript_text", "claims", "era_report", "periods"),
         source=SOURCE,
         periods=config["periods"],
         snapshots=len(SNAPSHOT_DATES),
@@ -88,7 +88,7 @@ rule claims_ledger:
         ledger=report("results/tables/claims_ledger.csv", caption="../report/table.rst", category="Tables"),
     params:
         source=SOURCE,
-        code=library_version("claims"),
+        code=library_version("claims", "periods"),
     log:
         "logs/claims_ledger.log",
     benchmark:

@@ -76,7 +76,7 @@ if IS_DEMO:
         output:
             table="results/tables/recovery.csv",
         params:
-            code=library_version("recovery"),
+            code=library_version("recovery", "periods"),
         log:
             "logs/recovery.log",
         benchmark:

@@ -6,13 +6,13 @@ from pathlib import Path
 import polars as pl
 
 from hubshare import manuscript_values as mv
-from hubshare.claims import ledger_source_notes
-from hubshare.manuscript_text import narrative_variables
 from hubshare.atomic import copy_file, write_text, write_yaml
-from hubshare.claims import ledger_markdown
+from hubshare.claims import ledger_markdown, ledger_source_notes
 from hubshare.contrasts import MIN_PER_PERIOD
 from hubshare.era_report import read_eras, skipped_reason
 from hubshare.joblog import log_to
+from hubshare.manuscript_text import narrative_variables
+from hubshare.periods import read_results_csv
 from hubshare.provenance import provenance_line
 from hubshare.registry import load_vocabularies
 from hubshare.sensitivity import ALTERNATIVES, INTERMEDIARY_GROUP
@@ -32,20 +32,26 @@ with log_to(snakemake.log[0]) as log:
     period_names = [p["name"] for p in snakemake.params.periods]
     stats = read_json(inputs.stats)
     measure = open(inputs.measure, encoding="utf-8").read().strip()
-    period_shares = pl.read_csv(inputs.periods, schema_overrides={"period": pl.String})
-    coverage = pl.read_csv(inputs.coverage, schema_overrides={"period": pl.String})
+    period_shares = read_results_csv(inputs.periods)
+    coverage = read_results_csv(inputs.coverage)
     ledger = pl.read_csv(inputs.ledger)
-    recovery = pl.read_csv(inputs.recovery, schema_overrides={"period": pl.String}) if is_demo else None
+    truth = read_json(inputs.truth) if is_demo else None
+    recovery = read_results_csv(inputs.recovery) if is_demo else None
+    concentration = pl.read_parquet(inputs.concentration)
+    intermediary_share = read_results_csv(inputs.intermediary_share)
+    properties = read_results_csv(inputs.properties)
+    multipliers = read_results_csv(inputs.multipliers)
+    claims = pl.read_csv(inputs.claims)
     variables = mv.assemble_variables(
         source=snakemake.params.source,
         snapshots=snakemake.params.snapshots,
         stats=stats,
         period_shares=period_shares,
-        concentration=pl.read_parquet(inputs.concentration),
+        concentration=concentration,
         ledger=ledger,
         coverage=coverage,
         quality=read_json(inputs.quality),
-        truth=read_json(inputs.truth) if is_demo else None,
+        truth=truth,
         recovery=recovery,
         vocabulary={
             "version": vocabularies.version,
@@ -56,49 +62,42 @@ with log_to(snakemake.log[0]) as log:
     classified = pl.read_csv(inputs.intermediaries)
     variables["intermediaries"] = mv.intermediary_variables(
         classified,
-        pl.read_csv(inputs.intermediary_share, schema_overrides={"period": pl.String}),
+        intermediary_share,
         snakemake.params.intermediary_threshold,
         snakemake.params.intermediary_min_downloads,
-        read_json(inputs.truth)["intermediary_namespaces"] if is_demo else None,
+        truth["intermediary_namespaces"] if is_demo else None,
     )
-    variables["multiplier"] = mv.multiplier_variables(pl.read_csv(inputs.multipliers))
+    variables["multiplier"] = mv.multiplier_variables(multipliers)
     variables["family"] = mv.named_share_variables(
-        pl.read_csv(inputs.families, schema_overrides={"period": pl.String}),
+        read_results_csv(inputs.families),
         "family",
         {"deepseek_qwen": ["DeepSeek", "Qwen"], "llama": ["Llama"], "qwen": ["Qwen"]},
     )
     variables["namespace"] = mv.named_share_variables(
-        pl.read_csv(inputs.namespaces, schema_overrides={"period": pl.String}),
+        read_results_csv(inputs.namespaces),
         "namespace",
         {"comfy": ["Comfy-Org"]},
     )
     variables["data"]["measure"] = f"`{measure}`"
-    contrasts = pl.read_csv(inputs.contrasts, schema_overrides={"first_period": pl.String, "second_period": pl.String})
+    contrasts = read_results_csv(inputs.contrasts)
     eras = read_eras(inputs.eras)
     family = stats.get("family", {})
-    variables["stats"].update(
-        trend_tests=f"{len(stats['tests'])}",
-        contrasts_tested=f"{family.get('period_contrasts', 0)}",
-        family_size=f"{family.get('size', len(stats['tests']))}",
-        contrast_min_weeks=f"{MIN_PER_PERIOD}",
-    )
+    variables["stats"]["contrast_min_weeks"] = f"{MIN_PER_PERIOD}"
     variables["contrast"] = mv.contrast_variables(contrasts)
     variables["eras"] = mv.era_variables(snakemake.params.eras)
-    verdicts = dict(pl.read_csv(inputs.claims)["verdict"].value_counts().iter_rows())
-    variables["claims"] = {"summary": mv.claims_summary(verdicts, is_demo),
-                           "sources": ledger_source_notes(pl.read_csv(inputs.claims))}
+    verdicts = dict(claims["verdict"].value_counts().iter_rows())
+    variables["claims"] = {"summary": mv.claims_summary(verdicts, is_demo), "sources": ledger_source_notes(claims)}
     # Sentences worded for the data at hand: period comparisons and trends, or one window said once.
     variables["text"] = narrative_variables(
         period_shares=period_shares,
         periods=snakemake.params.periods,
-        concentration=pl.read_parquet(inputs.concentration),
+        concentration=concentration,
         stats=stats,
         snapshots=snakemake.params.snapshots,
         intermediaries=variables["intermediaries"],
-        intermediary_share=pl.read_csv(inputs.intermediary_share, schema_overrides={"period": pl.String}),
-        property_periods=pl.read_csv(inputs.properties, schema_overrides={"period": pl.String}),
-        # Period names such as 2025 must stay strings.
-        multipliers=pl.read_csv(inputs.multipliers, schema_overrides={"first_period": pl.String, "last_period": pl.String}),
+        intermediary_share=intermediary_share,
+        property_periods=properties,
+        multipliers=multipliers,
     )
     variables["text"]["test_family"] = mv.test_family_sentence(
         int(family.get("period_contrasts", 0)), int(family.get("size", len(stats["tests"])))
@@ -111,7 +110,7 @@ with log_to(snakemake.log[0]) as log:
     write_yaml(variables, snakemake.output.variables)
     # Tables show the periods in which the panel counts downloads; the text says once what is missing.
     shown_periods = mv.periods_with_data(period_shares, period_names)
-    sensitivity = pl.read_csv(inputs.sensitivity, schema_overrides={"period": pl.String})
+    sensitivity = read_results_csv(inputs.sensitivity)
     headline_groups = ["united_states", "china", "unaffiliated_user", INTERMEDIARY_GROUP]
 
     tables = Path(snakemake.output.tables)
@@ -131,23 +130,23 @@ with log_to(snakemake.log[0]) as log:
             snakemake.params.calibration,
             stats["alpha"],
         ),
-        "claims_ledger.md": ledger_markdown(pl.read_csv(inputs.claims)),
+        "claims_ledger.md": ledger_markdown(claims),
         "eras.md": mv.era_section(
             eras, {**country_labels, **type_labels},
             skipped_reason(pl.read_parquet(inputs.weekly), snakemake.params.eras["min_segment_weeks"]),
-            read_json(inputs.truth) if is_demo else None,
+            truth,
         ),
         "period_contrasts.md": mv.contrast_section(contrasts, {**country_labels, **type_labels}, stats["alpha"]),
         "multiplier_recovery.md": mv.multiplier_recovery_section(
-            read_json(inputs.truth) if is_demo else None,
-            pl.read_csv(inputs.multipliers, schema_overrides={"first_period": pl.String, "last_period": pl.String}),
+            truth,
+            multipliers,
         ),
         "properties.md": mv.property_table(
-            pl.read_csv(inputs.properties, schema_overrides={"period": pl.String}), shown_periods
+            properties, shown_periods
         ),
         "top_intermediaries.md": mv.top_intermediaries_table(classified),
         "intermediary_thresholds.md": mv.threshold_table(
-            pl.read_csv(inputs.intermediary_thresholds, schema_overrides={"period": pl.String}), shown_periods
+            read_results_csv(inputs.intermediary_thresholds), shown_periods
         ),
         "attribution_sensitivity.md": mv.sensitivity_table_markdown(
             sensitivity, ALTERNATIVES, {**country_labels, INTERMEDIARY_GROUP: "Intermediaries"}, headline_groups
