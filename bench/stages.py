@@ -176,7 +176,7 @@ def shares(data: Path, work: Path) -> dict:
     write_parquet(trailing_shares(groups), work / "tables" / "shares_trailing52.parquet")
     periods = parse_periods(CONFIG["periods"])
     write_csv(period_shares(groups, periods), work / "tables" / "shares_by_period.csv")
-    totals = period_totals(pl.read_parquet(panel_paths(work, dates), columns=["week", "model_key", "downloads"]), periods)
+    totals = period_totals(pl.read_parquet(panel_paths(work, dates), columns=["week", "model_number", "downloads"]), periods)
     write_csv(totals, work / "tables" / "period_totals.csv")
     return {}
 

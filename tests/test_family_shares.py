@@ -43,7 +43,8 @@ def test_namespace_shares_name_listed_organisations_only():
 
 
 def test_period_totals_include_the_whole_study():
-    panel = attributed().filter(pl.col("view") == "uploader").select("week", "model_key", "downloads")
+    panel = attributed().filter(pl.col("view") == "uploader").select(
+        "week", pl.col("model_key").rank("dense").cast(pl.UInt32).alias("model_number"), "downloads")
     totals = {r["period"]: (r["downloads"], r["models"]) for r in period_totals(panel, PERIODS).iter_rows(named=True)}
     assert totals == {"2024": (10.0, 3), "2025": (0.0, 0), WHOLE_STUDY: (10.0, 3)}
 

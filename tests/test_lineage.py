@@ -12,11 +12,15 @@ def roots_of(edges: dict[str, list[str] | None]) -> dict[str, dict]:
         schema={"model_id": pl.String, "base_parents": pl.List(pl.String)},
     )
     out = resolve_roots(models)
+    own_roots = out.filter(pl.col("lineage_status") == "own_root")
+    # An own root's root columns are null, meaning the model itself with weight 1.
+    assert own_roots.get_column("lineage_roots").null_count() == own_roots.height
+    assert own_roots.get_column("lineage_root_first").null_count() == own_roots.height
     return {
         row["model_id"]: {
             "status": row["lineage_status"],
-            "roots": {r["root_id"]: r["weight"] for r in row["lineage_roots"]},
-            "first": row["lineage_root_first"],
+            "roots": {r["root_id"]: r["weight"] for r in row["lineage_roots"] or [{"root_id": row["model_id"], "weight": 1.0}]},
+            "first": row["lineage_root_first"] or row["model_id"],
         }
         for row in out.iter_rows(named=True)
     }

@@ -180,3 +180,16 @@ def test_split_weeks_gives_every_date_its_rows_and_refuses_strays():
     assert second.schema == panel.schema
     with pytest.raises(PanelError, match="not snapshot dates"):
         split_weeks(panel, ["2021-01-13"])
+
+
+def test_models_are_numbered_in_order_of_first_observation_and_keep_their_number(raw_dir, tmp_path):
+    panel, _ = build(raw_dir, tmp_path, {
+        "2021-01-06": [model("k2", "b/x", 5), model("k1", "a/m", 100)],
+        "2021-01-13": [model("k3", "c/new", 7, created=dt.date(2021, 1, 10)), model("k1", "a/m", 130)],
+        # k2 renamed and seen again after a gap; k4 new.
+        "2021-01-20": [model("k4", "d/new", 3, created=dt.date(2021, 1, 15)), model("k2", "b/renamed", 9),
+                       model("k3", "c/new", 12)],
+    })
+    numbers = dict(panel.select("model_key", "model_number").unique().iter_rows())
+    assert numbers == {"k1": 1, "k2": 0, "k3": 2, "k4": 3}
+    assert panel.get_column("model_number").dtype == pl.UInt32

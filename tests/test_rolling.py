@@ -149,3 +149,9 @@ def test_panel_has_the_columns_of_the_alltime_panel(raw_dir, tmp_path):
     rolling, _ = rolling30_panel(pl.read_parquet(paths))
     assert rolling.columns == alltime.columns
     assert rolling["downloads"].to_list() == [14]
+
+
+def test_models_are_numbered_in_order_of_first_observation():
+    panel, _ = run([(0, "z", 30), (0, "b", 30), (7, "a", 60), (7, "z", 30), (14, "b", 30), (14, "a", 30)])
+    # Numbered by first date, then by key within a date.
+    assert dict(panel.select("model_key", "model_number").unique().iter_rows()) == {"b": 0, "z": 1, "a": 2}

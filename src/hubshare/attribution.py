@@ -80,7 +80,9 @@ def attribute(panel: pl.DataFrame, registry: pl.DataFrame, legacy_ids: pl.DataFr
     credited = credited_rows(panel, legacy_ids).with_columns(
         pl.col("attributed_namespace").str.to_lowercase().alias("namespace_key")
     )
-    joined = credited.join(lookup, on="namespace_key", how="left")
+    # Rows stay in the panel's order within each view, which is already deterministic:
+    # sorting millions of string keys would cost more than the rest of the step.
+    joined = credited.join(lookup, on="namespace_key", how="left", maintain_order="left")
     listed = pl.col("organization").is_not_null()
     has_namespace = pl.col("attributed_namespace").is_not_null()
     attributed = joined.select(
@@ -104,7 +106,7 @@ def attribute(panel: pl.DataFrame, registry: pl.DataFrame, legacy_ids: pl.DataFr
         .otherwise(pl.lit("no_namespace"))
         .alias("attribution_source"),
         "downloads",
-    ).sort("view", "week", "model_key", "attributed_namespace")
+    )
     return Attributed.validate(attributed)
 
 

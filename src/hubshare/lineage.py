@@ -99,29 +99,28 @@ def settled_nodes(graph: ParentGraph) -> np.ndarray:
 
 
 def walk(graph: ParentGraph) -> pl.DataFrame:
-    """Where the walks from every model end: model, root, weight (summed over paths), status (rank code).
+    """Where the walks from every model that declares a parent end: model, root, weight (summed over
+    paths), status (rank code). Models that declare none are their own roots and are left out.
 
     Models that do not settle are credited to themselves (`CYCLE`). The others
     walk generation by generation; paths of one model that meet at a node are
     merged (weights added), so shared ancestry never multiplies the work.
     """
+    degrees = np.diff(graph.offsets)
+    declares = degrees[: graph.models] > 0
     settled = settled_nodes(graph)[: graph.models]
     cyclic = np.flatnonzero(~settled)
     ended = [(cyclic, cyclic, np.ones(cyclic.size), np.full(cyclic.size, CYCLE, dtype=np.int8))]
-    model = np.flatnonzero(settled)
+    model = np.flatnonzero(settled & declares)
     node = model.copy()
     weight = np.ones(model.size)
-    degrees = np.diff(graph.offsets)
     nodes = graph.node_ids.len()
-    for depth in range(MAX_DEPTH + 1):
+    for _ in range(MAX_DEPTH + 1):
         if model.size == 0:
             break
         degree = degrees[node]
         stop = degree == 0
-        if depth == 0:
-            status = np.full(int(stop.sum()), OWN_ROOT, dtype=np.int8)
-        else:
-            status = np.where(node[stop] < graph.models, RESOLVED, MISSING_PARENT).astype(np.int8)
+        status = np.where(node[stop] < graph.models, RESOLVED, MISSING_PARENT).astype(np.int8)
         ended.append((model[stop], node[stop], weight[stop], status))
         go = ~stop
         model, node, weight, degree = model[go], node[go], weight[go], degree[go]
@@ -143,7 +142,9 @@ def resolve_roots(models: pl.DataFrame) -> pl.DataFrame:
     `models` has `model_id` (unique) and `base_parents` (list of parent ids or
     null). Returns, in input order, `model_id`, `lineage_status`,
     `lineage_roots` (list of {root_id, weight} sorted by root id, weights
-    summing to 1) and `lineage_root_first`.
+    summing to 1) and `lineage_root_first`. A model that declares no parent
+    (`own_root`) is its own root with weight 1, and both root columns are
+    null: most models are, and their ids need not be repeated.
     """
     graph = parent_graph(models)
     ids = graph.node_ids
@@ -162,9 +163,12 @@ def resolve_roots(models: pl.DataFrame) -> pl.DataFrame:
     # A first-parent walk that cycles credits the model itself, as the split walk does.
     root_first = np.where(first.get_column("status").to_numpy() == CYCLE, first.get_column("model").to_numpy(),
                           first.get_column("root").to_numpy())
-    return split.select(
+    walked = split.with_columns(ids.gather(root_first).alias("lineage_root_first"))
+    every_model = pl.DataFrame({"model": np.arange(graph.models, dtype=np.int64)})
+    return every_model.join(walked, on="model", how="left", maintain_order="left").select(
         ids.slice(0, graph.models).alias("model_id"),
-        pl.col("status").replace_strict(dict(enumerate(STATUSES)), return_dtype=pl.String).alias("lineage_status"),
+        pl.col("status").fill_null(OWN_ROOT)
+        .replace_strict(dict(enumerate(STATUSES)), return_dtype=pl.String).alias("lineage_status"),
         pl.col("lineage_roots").cast(pl.List(ROOT_STRUCT)),
-        ids.gather(root_first).alias("lineage_root_first"),
+        "lineage_root_first",
     )

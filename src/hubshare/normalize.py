@@ -15,6 +15,7 @@ import pandera.polars as pa
 import polars as pl
 
 from hubshare.atomic import write_json, write_parquet, write_text
+from hubshare.distinct import all_distinct
 from hubshare.lineage import resolve_roots
 from hubshare.schemas import RAW_COLUMNS, RELATIONS, NormalizedSnapshot
 
@@ -117,13 +118,7 @@ def normalize_snapshot(path: str | Path, snapshot_date: dt.date) -> tuple[pl.Dat
     frame = _derive_columns(frame, snapshot_date, quality)
     roots = resolve_roots(frame.select("model_id", "base_parents"))
     # `resolve_roots` keeps the input order, so its columns line up with the frame's.
-    own_root = pl.col("lineage_status") == "own_root"
-    frame = pl.concat([frame, roots.drop("model_id")], how="horizontal").with_columns(
-        # Most models declare no parent: leaving their roots empty (the model itself,
-        # weight 1) keeps millions of repeated ids out of every weekly file.
-        pl.when(~own_root).then(pl.col("lineage_roots")).alias("lineage_roots"),
-        pl.when(~own_root).then(pl.col("lineage_root_first")).alias("lineage_root_first"),
-    )
+    frame = pl.concat([frame, roots.drop("model_id")], how="horizontal")
     quality.lineage = {
         row["lineage_status"]: row["len"] for row in frame.group_by("lineage_status").len().sort("lineage_status").iter_rows(named=True)
     }
@@ -150,7 +145,7 @@ def _repair_counts(frame: pl.DataFrame, quality: QualityRecord, snapshot_date: d
 
 def _keep_highest_count(frame: pl.DataFrame, key: str) -> pl.DataFrame:
     """One row per `key`: the one with the highest cumulative count (then the first), in input order."""
-    if not frame.get_column(key).is_duplicated().any():
+    if all_distinct(frame.get_column(key)):
         return frame  # the usual case; sorting millions of string keys costs seconds
     return (
         frame.with_row_index("_order")

@@ -54,7 +54,7 @@ OBSERVATION_COLUMNS = [
     "snapshot_date", "model_key", "model_id", "namespace", "created_at", "downloads_all_time", "downloads_30d",
     *CARRIED_COLUMNS,
 ]
-STATE_SCHEMA = {"model_key": pl.String, "last_value": pl.Int64, "last_seen": pl.Date}
+STATE_SCHEMA = {"model_key": pl.String, "model_number": pl.UInt32, "last_value": pl.Int64, "last_seen": pl.Date}
 LEDGER_SCHEMA = {"category": pl.String, "downloads": pl.Int64, "model_weeks": pl.Int64, "role": pl.String,
                  "definition": pl.String}
 # (category, role, step whose rows make the line, column summed, definition), in ledger order.
@@ -119,9 +119,12 @@ def panel_week(week: pl.DataFrame, state: pl.DataFrame, previous_snapshot: dt.da
     before this one (None for the first, whose counts are the baseline).
     """
     steps = _classify_steps(week, state, previous_snapshot)
-    observed = steps.select("model_key", pl.col("downloads_all_time").alias("last_value"),
+    observed = steps.select("model_key", "model_number", pl.col("downloads_all_time").alias("last_value"),
                             pl.col("snapshot_date").alias("last_seen"))
     new_state = PanelState.validate(pl.concat([state.join(observed, on="model_key", how="anti"), observed]))
+    if not new_state.is_empty() and new_state.get_column("model_number").max() != new_state.height - 1:
+        raise PanelError(f"panel: model numbers of the state after {week.get_column('snapshot_date').max()} "
+                         "are not 0 to the number of models minus 1")
     panel = Panel.validate(panel_rows(steps, "alltime_diff", CARRIED_COLUMNS))
     return panel, _week_ledger(steps), new_state
 
@@ -159,6 +162,7 @@ def panel_rows(steps: pl.DataFrame, measure: str, carried: list[str]) -> pl.Data
     return steps.filter(pl.col("counted") > 0).select(
         pl.col("snapshot_date").alias("week"),
         "model_key",
+        "model_number",
         "model_id",
         "namespace",
         "created_at",
@@ -176,10 +180,14 @@ def _classify_steps(week: pl.DataFrame, state: pl.DataFrame, previous_snapshot: 
     before = pl.col("previous_value")
     previous = pl.lit(previous_snapshot, dtype=pl.Date)
     created_since_previous = pl.col("created_at").dt.date() > previous
+    first_seen = pl.col("model_number").is_null()
     return (
         week.filter(value.is_not_null())
         .join(state.rename({"last_value": "previous_value", "last_seen": "previous_seen"}), on="model_key",
               how="left", maintain_order="left")
+        # A model seen for the first time takes the next free number (the state numbers 0..n-1).
+        .with_columns(pl.col("model_number").fill_null(
+            (pl.lit(state.height, dtype=pl.UInt32) + first_seen.cum_sum().cast(pl.UInt32) - 1)))
         .with_columns(
             pl.when(previous.is_null())
             .then(pl.lit("baseline"))

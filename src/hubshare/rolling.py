@@ -67,7 +67,13 @@ def rolling30_panel(observations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFr
             f"{first['model_key']!r} appears more than once on {first['snapshot_date']}"
         )
     carried = [name for name in CARRIED_COLUMNS if name in observations.columns]
-    steps = _estimate_steps(observations)
+    # Numbered as the weekly panel numbers them: in the order of first observation.
+    numbers = (
+        observations.group_by("model_key").agg(pl.col("snapshot_date").min())
+        .sort("snapshot_date", "model_key")
+        .select("model_key", pl.int_range(pl.len(), dtype=pl.UInt32).alias("model_number"))
+    )
+    steps = _estimate_steps(observations).join(numbers, on="model_key", how="left", maintain_order="left")
     panel = (
         panel_rows(steps, MEASURE, carried)
         .sort("week", "model_key")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import polars as pl
 import pandera.polars as pa
 
+from hubshare.distinct import all_distinct
+
 UTC_MICROS = pl.Datetime(time_unit="us", time_zone="UTC")
 
 BASE_MODELS_DTYPE = pl.Struct(
@@ -24,6 +26,17 @@ SAFETENSORS_DTYPE = pl.Struct(
         "total": pl.Int64,
     }
 )
+
+def distinct_values(data: pa.PolarsData) -> bool | pl.LazyFrame:
+    """pandera's `unique=True` for key columns of millions of rows, in a fraction of its time.
+
+    Passes in one pass over hashes; only when values repeat are the repeating
+    rows listed as failure cases.
+    """
+    if all_distinct(data.lazyframe.select(data.key).collect().to_series()):
+        return True
+    return data.lazyframe.select(~pl.col(data.key).is_duplicated())
+
 
 # The raw contract: the Hub's own `models.parquet` columns that the pipeline
 # reads. `required` columns must exist in every snapshot; optional ones are
@@ -71,7 +84,7 @@ class NormalizedSnapshot(pa.DataFrameModel):
     """`data/processed/snapshots/{date}.parquet`: one validated snapshot, one row per model."""
 
     snapshot_date: pl.Date = pa.Field(nullable=False, description="Date of the snapshot.")
-    model_key: str = pa.Field(nullable=False, unique=True, description="Panel key: `_id` when present, else `id`.")
+    model_key: str = pa.Field(nullable=False, description="Panel key: `_id` when present, else `id`.")
     model_id: str = pa.Field(nullable=False, description="Model id at this snapshot.")
     namespace: str = pa.Field(nullable=True, description="Namespace (part of the id before `/`); null for legacy ids.")
     created_at: UTC_MICROS = pa.Field(nullable=True, description="Creation time (UTC).")
@@ -90,6 +103,10 @@ class NormalizedSnapshot(pa.DataFrameModel):
     )
     lineage_root_first: str = pa.Field(nullable=True, description="Root reached by always following the first declared parent; null for a model that is its own root.")
 
+    @pa.check("model_key", name="distinct_values", error="unique")
+    def _model_key_distinct(cls, data: pa.PolarsData) -> bool | pl.LazyFrame:
+        return distinct_values(data)
+
     class Config:
         strict = True
         coerce = False
@@ -100,6 +117,7 @@ class Panel(pa.DataFrameModel):
 
     week: pl.Date = pa.Field(nullable=False, description="Snapshot date closing the interval in which the downloads happened.")
     model_key: str = pa.Field(nullable=False, description="Panel key (`_id`, else `id`).")
+    model_number: pl.UInt32 = pa.Field(nullable=False, description="The model's number in this build: models are numbered 0, 1, 2, ... in the order they are first observed, and keep their number. Counting distinct models over many weeks reads these instead of the keys.")
     model_id: str = pa.Field(nullable=False, description="Model id at the closing snapshot.")
     namespace: str = pa.Field(nullable=True, description="Namespace at the closing snapshot.")
     created_at: UTC_MICROS = pa.Field(nullable=True, description="Creation time (UTC).")
@@ -130,9 +148,14 @@ class Ledger(pa.DataFrameModel):
 class PanelState(pa.DataFrameModel):
     """`data/processed/panel_state/<date>.parquet`: every model's last observed cumulative count up to that snapshot."""
 
-    model_key: str = pa.Field(nullable=False, unique=True, description="Panel key (`_id`, else `id`).")
+    model_key: str = pa.Field(nullable=False, description="Panel key (`_id`, else `id`).")
+    model_number: pl.UInt32 = pa.Field(nullable=False, description="The model's number (see the panel); the numbers are 0 to the number of rows minus 1.")
     last_value: pl.Int64 = pa.Field(nullable=False, ge=0, description="Last observed `downloadsAllTime` (deleted models keep theirs).")
     last_seen: pl.Date = pa.Field(nullable=False, description="Snapshot date of that observation.")
+
+    @pa.check("model_key", name="distinct_values", error="unique")
+    def _model_key_distinct(cls, data: pa.PolarsData) -> bool | pl.LazyFrame:
+        return distinct_values(data)
 
     class Config:
         strict = True

@@ -98,11 +98,12 @@ WHOLE_STUDY = "whole_study"
 
 
 def period_totals(panel: pl.DataFrame, periods: dict[str, tuple[dt.date, dt.date]]) -> pl.DataFrame:
-    """`period, downloads, models` (models with at least one download), plus the whole study, from panel rows."""
+    """`period, downloads, models` (models with at least one download), plus the whole study, from panel rows
+    (`week`, `model_number`, `downloads`)."""
     bounds = {**periods, WHOLE_STUDY: (panel["week"].min(), panel["week"].max())}
     rows = []
     for name, (start, end) in bounds.items():
         in_period = panel.filter(pl.col("week").is_between(start, end, closed="both"))
         rows.append({"period": name, "downloads": float(in_period["downloads"].sum()),
-                     "models": in_period["model_key"].n_unique()})
+                     "models": in_period["model_number"].n_unique()})
     return pl.DataFrame(rows, schema={"period": pl.String, "downloads": pl.Float64, "models": pl.Int64})

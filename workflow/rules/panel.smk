@@ -17,7 +17,7 @@ if PANEL_MEASURE == "alltime_diff":
             ledger="data/processed/panel_ledger/{date}.csv",
         params:
             previous=previous_snapshot_date,
-            code=library_version("weekly", "panel", "schemas", "atomic"),
+            code=library_version("weekly", "panel", "schemas", "distinct", "atomic"),
         log:
             "logs/panel_week/{date}.log",
         benchmark:

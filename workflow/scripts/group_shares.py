@@ -13,6 +13,6 @@ with log_to(snakemake.log[0]) as log:
     write_parquet(trailing_shares(groups), snakemake.output.trailing)
     periods = parse_periods(snakemake.params.periods)
     write_csv(period_shares(groups, periods), snakemake.output.periods)
-    panel = pl.read_parquet(list(snakemake.input.panel), columns=["week", "model_key", "downloads"])
+    panel = pl.read_parquet(list(snakemake.input.panel), columns=["week", "model_number", "downloads"])
     write_csv(period_totals(panel, periods), snakemake.output.totals)
     log.info("shares written for %d weeks", groups["week"].n_unique())
