@@ -117,15 +117,21 @@ def panel_week(week: pl.DataFrame, state: pl.DataFrame, previous_snapshot: dt.da
     `state` holds each model's last observed cumulative count and when it was
     seen, over every earlier snapshot; `previous_snapshot` is the snapshot
     before this one (None for the first, whose counts are the baseline).
+
+    Only the four columns the differencing needs take part in the join; the
+    week's other columns are gathered for the rows with downloads alone.
     """
-    steps = _classify_steps(week, state, previous_snapshot)
+    counts = week.select("model_key", "snapshot_date", "created_at", "downloads_all_time").with_row_index("row")
+    steps, unobserved = _classify_steps(counts, state, previous_snapshot)
     observed = steps.select("model_key", "model_number", pl.col("downloads_all_time").alias("last_value"),
                             pl.col("snapshot_date").alias("last_seen"))
-    new_state = PanelState.validate(pl.concat([state.join(observed, on="model_key", how="anti"), observed]))
+    new_state = PanelState.validate(pl.concat([unobserved, observed]))
     if not new_state.is_empty() and new_state.get_column("model_number").max() != new_state.height - 1:
         raise PanelError(f"panel: model numbers of the state after {week.get_column('snapshot_date').max()} "
                          "are not 0 to the number of models minus 1")
-    panel = Panel.validate(panel_rows(steps, "alltime_diff", CARRIED_COLUMNS))
+    counted = steps.filter(pl.col("counted") > 0)
+    carried = week.select(pl.exclude(counts.columns)).gather(counted.get_column("row"))
+    panel = Panel.validate(panel_rows(pl.concat([counted, carried], how="horizontal"), "alltime_diff", CARRIED_COLUMNS))
     return panel, _week_ledger(steps), new_state
 
 
@@ -168,38 +174,52 @@ def panel_rows(steps: pl.DataFrame, measure: str, carried: list[str]) -> pl.Data
         "created_at",
         pl.col("counted").alias("downloads"),
         "interval_days",
-        "event",
+        pl.col("event").cast(pl.String),
         pl.lit(measure).alias("measure"),
         *carried,
     )
 
 
-def _classify_steps(week: pl.DataFrame, state: pl.DataFrame, previous_snapshot: dt.date | None) -> pl.DataFrame:
-    """One row per observation of the week with the downloads it contributes and how."""
+# Categories, not strings: millions of rows are classified each week.
+STEPS = pl.Enum(["baseline", "first_appearance", "late_first_appearance", "increase", "counter_reset"])
+
+
+def _classify_steps(counts: pl.DataFrame, state: pl.DataFrame, previous_snapshot: dt.date | None
+                    ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(one row per observation of the week with a count, in the week's order, with the downloads it
+    contributes and how; the state's rows of models not observed this week)."""
     value = pl.col("downloads_all_time")
     before = pl.col("previous_value")
     previous = pl.lit(previous_snapshot, dtype=pl.Date)
     created_since_previous = pl.col("created_at").dt.date() > previous
     first_seen = pl.col("model_number").is_null()
-    return (
-        week.filter(value.is_not_null())
-        .join(state.rename({"last_value": "previous_value", "last_seen": "previous_seen"}), on="model_key",
-              how="left", maintain_order="left")
+    # One join gives both the week's models with their previous counts and the models not seen this week.
+    joined = state.rename({"last_value": "previous_value", "last_seen": "previous_seen"}).join(
+        counts.filter(value.is_not_null()), on="model_key", how="full", coalesce=True)
+    unobserved = (
+        joined.filter(pl.col("row").is_null())
+        .select("model_key", "model_number", pl.col("previous_value").alias("last_value"),
+                pl.col("previous_seen").alias("last_seen"))
+        .sort("model_number")
+    )
+    step = (
+        pl.when(previous.is_null())
+        .then(pl.lit("baseline", dtype=STEPS))
+        .when(before.is_null() & (created_since_previous | pl.col("created_at").is_null()))
+        .then(pl.lit("first_appearance", dtype=STEPS))
+        .when(before.is_null())
+        .then(pl.lit("late_first_appearance", dtype=STEPS))
+        .when(value >= before)
+        .then(pl.lit("increase", dtype=STEPS))
+        .otherwise(pl.lit("counter_reset", dtype=STEPS))
+    )
+    steps = (
+        joined.filter(pl.col("row").is_not_null())
+        .sort("row")
         # A model seen for the first time takes the next free number (the state numbers 0..n-1).
         .with_columns(pl.col("model_number").fill_null(
             (pl.lit(state.height, dtype=pl.UInt32) + first_seen.cum_sum().cast(pl.UInt32) - 1)))
-        .with_columns(
-            pl.when(previous.is_null())
-            .then(pl.lit("baseline"))
-            .when(before.is_null() & (created_since_previous | pl.col("created_at").is_null()))
-            .then(pl.lit("first_appearance"))
-            .when(before.is_null())
-            .then(pl.lit("late_first_appearance"))
-            .when(value >= before)
-            .then(pl.lit("increase"))
-            .otherwise(pl.lit("counter_reset"))
-            .alias("step"),
-        )
+        .with_columns(step.alias("step"))
         .with_columns(
             pl.when(pl.col("step") == "baseline")
             .then(0)
@@ -209,7 +229,7 @@ def _classify_steps(week: pl.DataFrame, state: pl.DataFrame, previous_snapshot: 
             .alias("counted"),
             pl.when(pl.col("step") == "counter_reset").then(before).otherwise(0).alias("dropped"),
             pl.when(pl.col("step") == "late_first_appearance")
-            .then(pl.lit("first_appearance"))
+            .then(pl.lit("first_appearance", dtype=STEPS))
             .otherwise(pl.col("step"))
             .alias("event"),
             (pl.col("snapshot_date") - pl.coalesce("previous_seen", previous, "snapshot_date"))
@@ -218,6 +238,7 @@ def _classify_steps(week: pl.DataFrame, state: pl.DataFrame, previous_snapshot: 
             .alias("interval_days"),
         )
     )
+    return steps, unobserved
 
 
 def _week_ledger(steps: pl.DataFrame) -> pl.DataFrame:
