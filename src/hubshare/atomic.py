@@ -33,9 +33,10 @@ def write_atomically(path: str | os.PathLike, write: Callable[[Path], None]) -> 
 
 
 # Rows per row group. Polars' default (about 250,000) makes writing a table built in
-# memory twice as slow: every row group re-slices string columns whose buffers span
-# the whole table. Readers still decode columns in parallel.
-ROW_GROUP_ROWS = 1 << 22
+# memory half again as slow: every row group re-slices string columns whose buffers
+# span the whole table. A few row groups per weekly file still let readers (and
+# DuckDB) decode a file in parallel.
+ROW_GROUP_ROWS = 1 << 20
 
 
 def write_parquet(frame: pl.DataFrame, path: str | os.PathLike, statistics: bool = True) -> Path:

@@ -108,8 +108,11 @@ def normalize_snapshot(path: str | Path, snapshot_date: dt.date) -> tuple[pl.Dat
     if raw.is_empty():
         raise SnapshotError(path, "*", "non-empty snapshot", "the snapshot has no rows")
 
-    quality.count("rows_without_id_dropped", raw.get_column("id").null_count())
-    frame = raw.filter(pl.col("id").is_not_null())
+    without_id = raw.get_column("id").null_count()
+    quality.count("rows_without_id_dropped", without_id)
+    # Filtering copies every column; most snapshots have nothing to drop.
+    frame = raw.filter(pl.col("id").is_not_null()) if without_id else raw
+    del raw  # its columns live on in `frame` only as far as they are kept
     if frame.is_empty():
         raise SnapshotError(path, "id", "non-empty snapshot", "no row has a model id")
 
