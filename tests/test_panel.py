@@ -2,12 +2,16 @@
 
 import datetime as dt
 
+import pandera.polars as pa
 import polars as pl
 import pytest
 
 from conftest import write_raw
 from hubshare.normalize import normalize_snapshot_file
-from hubshare.panel import LEDGER_SCHEMA, PanelError, build_panel, check_conservation, combine_ledgers, split_weeks
+from hubshare.panel import (
+    LEDGER_SCHEMA, STATE_SCHEMA, PanelError, build_panel, check_conservation, combine_ledgers, split_weeks,
+)
+from hubshare.schemas import PanelState
 from hubshare.weekly import panel_week_file
 
 OLD = dt.date(2019, 1, 1)
@@ -193,3 +197,14 @@ def test_models_are_numbered_in_order_of_first_observation_and_keep_their_number
     numbers = dict(panel.select("model_key", "model_number").unique().iter_rows())
     assert numbers == {"k1": 1, "k2": 0, "k3": 2, "k4": 3}
     assert panel.get_column("model_number").dtype == pl.UInt32
+
+
+@pytest.mark.parametrize(("numbers", "valid"), [([1, 0, 2], True), ([], True), ([0, 2, 2], False), ([0, 1, 3], False)])
+def test_state_numbers_must_be_0_to_n_minus_1(numbers, valid):
+    state = pl.DataFrame({"model_key": [f"k{i}" for i in range(len(numbers))], "model_number": numbers,
+                          "last_value": [1] * len(numbers), "last_seen": [OLD] * len(numbers)}, schema=STATE_SCHEMA)
+    if valid:
+        PanelState.validate(state)
+    else:
+        with pytest.raises(pa.errors.SchemaError, match="numbers_0_to_n_minus_1"):
+            PanelState.validate(state)

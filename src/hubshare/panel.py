@@ -126,9 +126,6 @@ def panel_week(week: pl.DataFrame, state: pl.DataFrame, previous_snapshot: dt.da
     observed = steps.select("model_key", "model_number", pl.col("downloads_all_time").alias("last_value"),
                             pl.col("snapshot_date").alias("last_seen"))
     new_state = PanelState.validate(pl.concat([unobserved, observed]))
-    if not new_state.is_empty() and new_state.get_column("model_number").max() != new_state.height - 1:
-        raise PanelError(f"panel: model numbers of the state after {week.get_column('snapshot_date').max()} "
-                         "are not 0 to the number of models minus 1")
     counted = steps.filter(pl.col("counted") > 0)
     carried = week.select(pl.exclude(counts.columns)).gather(counted.get_column("row"))
     panel = Panel.validate(panel_rows(pl.concat([counted, carried], how="horizontal"), "alltime_diff", CARRIED_COLUMNS))

@@ -157,6 +157,12 @@ class PanelState(pa.DataFrameModel):
     def _model_key_distinct(cls, data: pa.PolarsData) -> bool | pl.LazyFrame:
         return distinct_values(data)
 
+    @pa.check("model_number", name="numbers_0_to_n_minus_1", error="the numbers 0 to rows - 1, each once")
+    def _model_numbers_dense(cls, data: pa.PolarsData) -> bool:
+        # Distinct non-negative integers whose largest is rows - 1 are exactly 0..rows - 1.
+        numbers = data.lazyframe.select(data.key).collect().to_series()
+        return numbers.is_empty() or (numbers.max() == numbers.len() - 1 and numbers.n_unique() == numbers.len())
+
     class Config:
         strict = True
         coerce = False
