@@ -13,9 +13,13 @@ jobs (each week differenced against the state the week before left) and the
 `conservation_ledger` job; `attribution` is `attribute_week` per week (a pool
 of `--workers` processes) and `attribution_summary`; `shares` is
 `group_shares.py` and `concentration` is `concentration.py`, both reading the
-weekly sums. `new_week` is everything a new snapshot re-runs after its
-normalize job: its `panel_week` and `attribute_week` jobs and every job that
-combines the weeks.
+weekly sums. `departed` is `departed_models_file` per snapshot but the first
+(a pool of `--workers` processes). `history` runs the jobs that read the
+whole history, in the workflow's order: `model_table`, `intermediaries`,
+`attribution_sensitivity`, `property_periods` and `family_shares`. `new_week`
+is everything a new snapshot re-runs after its normalize job, except the
+`history` jobs: its `panel_week`, `attribute_week` and `departed_models` jobs
+and every job that combines the weeks.
 """
 
 from __future__ import annotations
@@ -36,12 +40,19 @@ import yaml
 from hubshare.aggregates import AGGREGATE_TABLES, read_aggregates
 from hubshare.atomic import write_csv, write_json, write_parquet
 from hubshare.attribution import attribution_quality
+from hubshare.families import load_families
+from hubshare.family_shares import family_shares, namespace_shares
+from hubshare.intermediaries import classify_namespaces, intermediary_share_by_period, threshold_sensitivity
+from hubshare.model_table import model_table
 from hubshare.normalize import normalize_snapshot_file
 from hubshare.panel import LEDGER_SCHEMA, OBSERVATION_COLUMNS, check_conservation, combine_ledgers
-from hubshare.periods import parse_periods
+from hubshare.periods import panel_summed_by_period_runs, parse_periods
+from hubshare.property_periods import multipliers, property_period_table
+from hubshare.registry import load_iso_codes, load_registry, load_vocabularies
 from hubshare.schemas import RAW_COLUMNS, Concentration
+from hubshare.sensitivity import sensitivity_table
 from hubshare.shares import period_shares, period_totals, trailing_shares, weekly_shares
-from hubshare.weekly import attribute_week_file, load_attribution_tables, panel_week_file
+from hubshare.weekly import attribute_week_file, departed_models_file, load_attribution_tables, panel_week_file
 
 
 from baselines import INPUT_COLUMNS, duckdb_metrics, pandas_metrics
@@ -188,6 +199,78 @@ def concentration(data: Path, work: Path) -> dict:
     return {"view_weeks": table.height}
 
 
+def departed_job(work: Path, out: Path, previous: str, date: str) -> float:
+    started = time.perf_counter()
+    departed_models_file(work / "normalized" / f"{previous}.parquet", work / "normalized" / f"{date}.parquet",
+                         out / "departed" / f"{date}.parquet", out / "logs" / "departed_models" / f"{date}.log")
+    return time.perf_counter() - started
+
+
+def departed(data: Path, work: Path, workers: int) -> dict:
+    dates = snapshot_dates(data)
+    seconds = in_pool(workers, departed_job, [(work, work, previous, date) for previous, date in zip(dates, dates[1:])])
+    rows = pl.scan_parquet([work / "departed" / f"{d}.parquet" for d in dates[1:]]).select(pl.len()).collect().item()
+    return {"workers": workers, "jobs": len(seconds), "job_seconds": timing(seconds), "departed_rows": rows}
+
+
+def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
+    """The workflow's whole-history jobs, as their scripts run them, writing to `work/tables`."""
+    dates = snapshot_dates(data)
+    tables, files = work / "tables", attribution_files()
+    periods = parse_periods(CONFIG["periods"])
+    namespaces = aggregate_paths(work, dates)["namespaces"]
+    settings = CONFIG["properties"]
+
+    def models() -> None:
+        registry = load_registry(files["registry"], load_vocabularies(files["vocabularies"]), load_iso_codes(files["iso_codes"]))
+        table = model_table(work / "normalized" / f"{dates[-1]}.parquet", [work / "departed" / f"{d}.parquet" for d in dates[1:]],
+                            load_families(files["families"], registry))
+        write_parquet(table, tables / "models.parquet")
+
+    def intermediaries() -> None:
+        sums = pl.read_parquet(namespaces)
+        settings = CONFIG["intermediaries"]
+        classified = classify_namespaces(sums, settings["threshold"], settings["min_downloads"])
+        flagged = classified.filter(pl.col("is_intermediary"))["namespace"].to_list()
+        shares = intermediary_share_by_period(sums, flagged, periods)
+        write_csv(classified, tables / "intermediaries.csv")
+        write_csv(pl.DataFrame({"period": list(shares), "share": list(shares.values())}), tables / "intermediary_share_by_period.csv")
+        write_csv(threshold_sensitivity(sums, periods, settings["min_downloads"]), tables / "intermediary_threshold_sensitivity.csv")
+
+    def sensitivity() -> None:
+        flagged = pl.read_csv(tables / "intermediaries.csv").filter(pl.col("is_intermediary"))["namespace"].to_list()
+        table = sensitivity_table(pl.read_parquet(aggregate_paths(work, dates)["groups"]), pl.read_parquet(namespaces), flagged, periods)
+        write_csv(table, tables / "attribution_sensitivity.csv")
+
+    def properties() -> None:
+        panel = panel_summed_by_period_runs(panel_paths(work, dates), periods)
+        joined = panel.join(pl.read_parquet(tables / "models.parquet"), on="model_key", how="left")
+        table = property_period_table(joined, periods, settings["bootstrap_draws"], settings["seed"])
+        write_csv(table.drop("draws"), tables / "property_periods.csv")
+        write_csv(multipliers(table, settings["first_period"], settings["last_period"]), tables / "property_multipliers.csv")
+
+    def families() -> None:
+        panel = panel_summed_by_period_runs(panel_paths(work, dates), periods)
+        write_csv(family_shares(panel, pl.read_parquet(tables / "models.parquet"), periods), tables / "family_shares_by_period.csv")
+        write_csv(namespace_shares(pl.read_parquet(namespaces), periods), tables / "namespace_shares_by_period.csv")
+
+    return {"model_table": models, "intermediaries": intermediaries, "attribution_sensitivity": sensitivity,
+            "property_periods": properties, "family_shares": families}
+
+
+def timed(jobs: dict[str, Callable[[], object]]) -> dict[str, float]:
+    seconds = {}
+    for name, job in jobs.items():
+        started = time.perf_counter()
+        job()
+        seconds[name] = time.perf_counter() - started
+    return seconds
+
+
+def history(data: Path, work: Path) -> dict:
+    return {"job_seconds": timed(history_jobs(data, work))}
+
+
 def new_week(data: Path, work: Path) -> dict:
     """After the new snapshot's normalize job: its panel and attribution jobs, then every job combining the weeks.
 
@@ -199,17 +282,13 @@ def new_week(data: Path, work: Path) -> dict:
     jobs: dict[str, Callable[[], object]] = {
         "panel_week": lambda: panel_week_job(work, scratch, dates[-1], dates[-2]),
         "attribute_week": lambda: attribute_week_job(work, scratch, dates[-1]),
+        "departed_models": lambda: departed_job(work, scratch, dates[-2], dates[-1]),
         "conservation_ledger": lambda: combine_ledger(work, dates),
         "attribution_summary": lambda: summarise_attribution(work, dates),
         "group_shares": lambda: shares(data, work),
         "concentration": lambda: concentration(data, work),
     }
-    timings = {}
-    for name, job in jobs.items():
-        started = time.perf_counter()
-        job()
-        timings[name] = time.perf_counter() - started
-    return {"snapshot": dates[-1], "job_seconds": timings}
+    return {"snapshot": dates[-1], "job_seconds": timed(jobs)}
 
 
 def duckdb_baseline(data: Path, work: Path, threads: int, memory_limit: str) -> dict:
@@ -256,7 +335,8 @@ SCANS: dict[str, Callable[[Path, Path], tuple[list[Path], list[str]]]] = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("stage", choices=["normalize", "normalize_newest", "panel", "attribution", "shares", "concentration", "new_week",
+    parser.add_argument("stage", choices=["normalize", "normalize_newest", "panel", "attribution", "shares", "concentration", "departed",
+                                          "history", "new_week",
                                           "duckdb", "pandas", *[f"scan_{name}" for name in SCANS]])
     parser.add_argument("--data", type=Path, required=True, help="folder of raw snapshots with manifest.json")
     parser.add_argument("--work", type=Path, required=True, help="folder for the stages' outputs")
@@ -269,6 +349,8 @@ def main() -> None:
         "normalize_newest": lambda: normalize_newest(args.data, args.work),
         "panel": lambda: panel(args.data, args.work),
         "attribution": lambda: attribution(args.data, args.work, args.workers),
+        "departed": lambda: departed(args.data, args.work, args.workers),
+        "history": lambda: history(args.data, args.work),
         "new_week": lambda: new_week(args.data, args.work),
         "shares": lambda: shares(args.data, args.work),
         "concentration": lambda: concentration(args.data, args.work),

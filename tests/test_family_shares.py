@@ -36,10 +36,19 @@ def attributed():
 
 
 def test_namespace_shares_name_listed_organisations_only():
-    table = namespace_shares(attributed(), PERIODS).filter(pl.col("period") == "2024")
-    rows = {r["namespace"]: (r["organization"], pytest.approx(r["share"])) for r in table.iter_rows(named=True)}
-    # uploader view only: Comfy-Org 4 of 10, user-1 6 of 10 (unlisted: no organisation)
-    assert rows == {"Comfy-Org": ("Comfy Org", 0.4), "user-1": (None, 0.6)}
+    # Two weeks of uploader-view sums by namespace; Comfy-Org's split over two rows in W1.
+    namespaces = pl.DataFrame({
+        "week": [W1, W1, W1, W2],
+        "namespace": ["Comfy-Org", "user-1", "Comfy-Org", "user-1"],
+        "organization": ["Comfy Org", "user-1", "Comfy Org", "user-1"],
+        "attribution_source": ["registry", "unlisted_namespace", "registry", "unlisted_namespace"],
+        "downloads": [2.0, 6.0, 2.0, 3.0],
+    })
+    table = namespace_shares(namespaces, PERIODS)
+    rows = {(r["namespace"], r["period"]): (r["organization"], pytest.approx(r["share"])) for r in table.iter_rows(named=True)}
+    # 2024: Comfy-Org 4 of 10, user-1 6 of 10 (unlisted: no organisation); 2025: user-1 alone
+    assert rows == {("Comfy-Org", "2024"): ("Comfy Org", 0.4), ("user-1", "2024"): (None, 0.6),
+                    ("user-1", "2025"): (None, 1.0)}
 
 
 def test_period_totals_include_the_whole_study():

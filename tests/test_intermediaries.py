@@ -7,8 +7,8 @@ import pytest
 
 from hubshare.intermediaries import (
     classify_namespaces,
-    derivative_downloads,
     intermediary_share_by_period,
+    namespace_downloads,
     threshold_sensitivity,
 )
 from hubshare.sensitivity import sensitivity_table, with_intermediaries_apart
@@ -28,9 +28,10 @@ def panel_rows():
 
 def attributed_rows():
     def row(week, key, view, namespace, organization, downloads, group="unaffiliated_user"):
+        source = "unlisted_namespace" if group == "unaffiliated_user" else "registry"
         return {"week": week, "model_key": key, "view": view, "attributed_namespace": namespace,
                 "organization": organization, "country_group": group, "developer_type": group,
-                "downloads": downloads}
+                "attribution_source": source, "downloads": downloads}
     return pl.DataFrame([
         row(W1, "q1", "uploader", "quant", "quant", 60.0),
         row(W1, "q1", "derived", "meta", "Meta", 60.0, "united_states"),
@@ -47,14 +48,38 @@ def attributed_rows():
 
 @pytest.fixture
 def derivatives():
-    return derivative_downloads(panel_rows(), attributed_rows())
+    return namespace_downloads(panel_rows(), attributed_rows())
 
 
 def test_derivative_part_is_what_the_derived_view_credits_elsewhere(derivatives):
-    by_key = {(r["week"], r["model_key"]): r["derivative_downloads"] for r in derivatives.iter_rows(named=True)}
-    assert by_key[(W1, "q1")] == 60.0  # all credited to Meta, not to quant
-    assert by_key[(W1, "f1")] == 0.0  # credited to the uploader itself
-    assert by_key[(W1, "b1")] == 0.0  # no base model
+    by_namespace = {(r["week"], r["namespace"]): (r["downloads"], r["derivative_downloads"])
+                    for r in derivatives.iter_rows(named=True)}
+    assert by_namespace == {
+        (W1, "quant"): (60.0, 60.0),  # all credited to Meta, not to quant
+        (W1, "user"): (30.0, 0.0),  # a fine-tune credited to the uploader itself
+        (W1, "meta"): (10.0, 0.0),  # no base model
+        (W2, "quant"): (40.0, 40.0),
+        (W2, "meta"): (60.0, 0.0),
+    }
+
+
+def test_only_derivative_relations_count():
+    # The same credit elsewhere, but the model declares no base relation.
+    panel = panel_rows().with_columns(pl.lit(None, dtype=pl.String).alias("base_relation"))
+    assert namespace_downloads(panel, attributed_rows())["derivative_downloads"].sum() == 0.0
+
+
+def test_merge_split_counts_only_the_part_credited_elsewhere():
+    # A merge of quant's own model and Meta's: half its downloads go to each in the derived view.
+    panel = pl.DataFrame({"week": [W1], "model_key": ["m1"], "base_relation": ["merge"]})
+    attributed = pl.DataFrame([
+        {"week": W1, "model_key": "m1", "view": view, "attributed_namespace": namespace, "organization": organization,
+         "country_group": "g", "developer_type": "t", "attribution_source": "registry", "downloads": downloads}
+        for view, namespace, organization, downloads in [
+            ("uploader", "quant", "quant", 10.0), ("derived", "quant", "quant", 5.0), ("derived", "meta", "Meta", 5.0),
+        ]
+    ])
+    assert namespace_downloads(panel, attributed)["derivative_downloads"].to_list() == [5.0]
 
 
 def test_classification_by_threshold(derivatives):
@@ -86,15 +111,17 @@ def test_invalid_threshold_is_refused(derivatives):
         classify_namespaces(derivatives, threshold=0)
 
 
-def test_intermediaries_apart_moves_only_flagged_uploader_rows():
-    moved = with_intermediaries_apart(attributed_rows(), ["quant"])
+def test_intermediaries_apart_moves_only_flagged_namespaces(derivatives):
+    moved = with_intermediaries_apart(derivatives, ["quant"])
     assert set(moved["view"]) == {"uploader_intermediaries_apart"}
-    groups = dict(zip(moved["attributed_namespace"], moved["country_group"], strict=False))
-    assert groups["quant"] == "intermediary" and groups["user"] == "unaffiliated_user"
+    groups = dict(zip(derivatives["namespace"], moved["country_group"], strict=False))
+    assert groups == {"quant": "intermediary", "user": "unaffiliated_user", "meta": "united_states"}
+    assert moved["downloads"].sum() == 200.0
 
 
-def test_sensitivity_table_has_every_alternative():
-    table = sensitivity_table(attributed_rows(), ["quant"], PERIODS)
+def test_sensitivity_table_has_every_alternative(derivatives):
+    groups = attributed_rows().group_by("view", "week", "country_group", "developer_type").agg(pl.col("downloads").sum())
+    table = sensitivity_table(groups, derivatives, ["quant"], PERIODS)
     both = table.filter((pl.col("period") == "both") & (pl.col("dimension") == "country_group"))
     share = {(r["alternative"], r["group"]): r["share"] for r in both.iter_rows(named=True)}
     # as uploaded: united_states = meta 70 of 200; unaffiliated = quant 100 + user 30 = 130 of 200

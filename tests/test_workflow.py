@@ -126,9 +126,13 @@ def test_per_snapshot_jobs_depend_only_on_their_own_snapshot(built):
             # Its normalized snapshot, and the state the week before left (none for the first week).
             assert parents[node] <= {"normalize_snapshot", "panel_week"}
             assert len([a for a, b in edges if b == node]) <= 2
+        if rule == "departed_models":
+            # Its normalized snapshot and the one before: no chain.
+            assert parents[node] == {"normalize_snapshot"} and len([a for a, b in edges if b == node]) == 2
     weeks = [node for node, rule in rule_of.items() if rule == "panel_week"]
     first_weeks = [node for node in weeks if "panel_week" not in parents[node]]
     assert len(weeks) == snapshots and len(first_weeks) == 1
+    assert sum(1 for rule in rule_of.values() if rule == "departed_models") == snapshots - 1
 
 
 def test_a_changed_last_snapshot_reruns_one_job_per_snapshot_rule(built):
@@ -146,7 +150,7 @@ def test_a_changed_last_snapshot_reruns_one_job_per_snapshot_rule(built):
     assert dry.returncode == 0, dry.stderr[-2000:]
     planned = dry.stdout + dry.stderr  # the job table goes to either, by Snakemake version
     counts = dict(re.findall(r"^(\w+)\s+(\d+)$", planned, flags=re.MULTILINE))
-    for rule in ("normalize_snapshot", "panel_week", "attribute_week"):
+    for rule in ("normalize_snapshot", "panel_week", "attribute_week", "departed_models"):
         assert counts.get(rule) == "1", (rule, counts)
     assert raw.stem in planned
 

@@ -9,7 +9,9 @@ them instead of a rescan of every model-week in the history:
 - `concentration`: the week's HHI, Gini and top-k per view (computed over
   organisations, which do not add up across weeks, so the row itself is kept);
 - `lineage`: panel downloads and model-weeks per lineage outcome;
-- `unlisted`: uploader-view downloads per namespace absent from the registry.
+- `namespaces`: uploader-view downloads per namespace, with the part the
+  derived view credits to another organisation (the intermediary rule, the
+  sensitivity table, namespace shares and the largest unlisted namespaces).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ import polars as pl
 
 from hubshare.atomic import write_parquet
 from hubshare.concentration import concentration_by_week
-from hubshare.schemas import WeekGroups, WeekLineage, WeekUnlisted
+from hubshare.intermediaries import namespace_downloads
+from hubshare.schemas import WeekGroups, WeekLineage, WeekNamespaces
 
 GROUP_COLUMNS = ["view", "week", "country_group", "developer_type", "attribution_source"]
 
@@ -32,7 +35,7 @@ class WeekAggregates:
     groups: pl.DataFrame
     concentration: pl.DataFrame
     lineage: pl.DataFrame
-    unlisted: pl.DataFrame
+    namespaces: pl.DataFrame
 
 
 AGGREGATE_TABLES = [table.name for table in fields(WeekAggregates)]
@@ -48,12 +51,7 @@ def aggregate(panel: pl.DataFrame, attributed: pl.DataFrame) -> WeekAggregates:
             .agg(pl.col("downloads").sum(), pl.len().cast(pl.Int64).alias("model_weeks"))
             .sort("week", "lineage_status")
         ),
-        unlisted=WeekUnlisted.validate(
-            attributed.filter((pl.col("view") == "uploader") & (pl.col("attribution_source") == "unlisted_namespace"))
-            .group_by("week", "attributed_namespace")
-            .agg(pl.col("downloads").sum())
-            .sort("week", "attributed_namespace")
-        ),
+        namespaces=WeekNamespaces.validate(namespace_downloads(panel, attributed)),
     )
 
 

@@ -127,10 +127,11 @@ def attribution_quality(aggregates: WeekAggregates) -> dict:
             for row in by_lineage.sort("lineage_status").iter_rows(named=True)
         },
         "unlisted_namespaces_top": [
-            {"namespace": row["attributed_namespace"], "downloads": row["downloads"]}
-            for row in aggregates.unlisted.group_by("attributed_namespace")
+            {"namespace": row["namespace"], "downloads": row["downloads"]}
+            for row in aggregates.namespaces.filter(pl.col("attribution_source") == "unlisted_namespace")
+            .group_by("namespace")
             .agg(pl.col("downloads").sum())
-            .sort(["downloads", "attributed_namespace"], descending=[True, False])
+            .sort(["downloads", "namespace"], descending=[True, False])
             .head(25)
             .iter_rows(named=True)
         ],

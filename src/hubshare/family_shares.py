@@ -31,15 +31,14 @@ def family_shares(panel: pl.DataFrame, models: pl.DataFrame, periods: dict) -> p
     return _shares_by_period(downloads, "family", periods).filter(pl.col("family").is_not_null())
 
 
-def namespace_shares(attributed: pl.DataFrame, periods: dict) -> pl.DataFrame:
-    """`namespace, period, organization, downloads, share` for the uploader view (organization null if unlisted)."""
-    uploader = attributed.filter(pl.col("view") == "uploader")
-    downloads = uploader.select("week", pl.col("attributed_namespace").alias("namespace"), "downloads")
+def namespace_shares(namespaces: pl.DataFrame, periods: dict) -> pl.DataFrame:
+    """`namespace, period, organization, downloads, share` for the uploader view (organization null if unlisted).
+
+    `namespaces`: the uploader view's weekly sums by namespace (`WeekNamespaces`).
+    """
     organizations = (
-        uploader.filter(pl.col("attribution_source") == "registry")
-        .select(pl.col("attributed_namespace").alias("namespace"), "organization")
-        .unique("namespace")
+        namespaces.filter(pl.col("attribution_source") == "registry").select("namespace", "organization").unique("namespace")
     )
-    return _shares_by_period(downloads, "namespace", periods).join(organizations, on="namespace", how="left").select(
-        "namespace", "period", "organization", "downloads", "share"
-    )
+    return _shares_by_period(namespaces.select("week", "namespace", "downloads"), "namespace", periods).join(
+        organizations, on="namespace", how="left"
+    ).select("namespace", "period", "organization", "downloads", "share")

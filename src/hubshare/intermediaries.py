@@ -19,15 +19,25 @@ DEFAULT_THRESHOLD = 0.5
 SENSITIVITY_THRESHOLDS = (0.3, 0.5, 0.7, 0.9)
 
 
-def derivative_downloads(panel: pl.DataFrame, attributed: pl.DataFrame) -> pl.DataFrame:
-    """Per model-week: uploader namespace and organisation, downloads, and the part credited elsewhere."""
+NAMESPACE_GROUP = ["week", "namespace", "organization", "country_group", "developer_type", "attribution_source"]
+
+
+def namespace_downloads(panel: pl.DataFrame, attributed: pl.DataFrame) -> pl.DataFrame:
+    """Uploader-view downloads per week and namespace, with the part the derived view credits elsewhere.
+
+    The derivative part of a model-week is counted only for models whose base
+    relation is one of `DERIVATIVE_RELATIONS`. Sums over namespaces and weeks
+    are all the rule needs, so each week's are kept (`WeekNamespaces`) and a
+    new week adds its own instead of a rescan of every model-week.
+    """
     uploader = attributed.filter(pl.col("view") == "uploader").select(
-        "week", "model_key", pl.col("attributed_namespace").alias("namespace"),
-        pl.col("organization").alias("uploader_organization"), "downloads",
+        "week", "model_key", pl.col("attributed_namespace").alias("namespace"), "organization", "country_group",
+        "developer_type", "attribution_source", "downloads",
     )
     credited_elsewhere = (
         attributed.filter(pl.col("view") == "derived")
-        .join(uploader.select("week", "model_key", "uploader_organization"), on=["week", "model_key"])
+        .join(uploader.select("week", "model_key", pl.col("organization").alias("uploader_organization")),
+              on=["week", "model_key"])
         .filter(pl.col("organization") != pl.col("uploader_organization"))
         .group_by("week", "model_key")
         .agg(pl.col("downloads").sum().alias("elsewhere"))
@@ -36,26 +46,32 @@ def derivative_downloads(panel: pl.DataFrame, attributed: pl.DataFrame) -> pl.Da
     return (
         uploader.join(relation, on=["week", "model_key"], how="left")
         .join(credited_elsewhere, on=["week", "model_key"], how="left")
-        .with_columns(
+        .group_by(NAMESPACE_GROUP)
+        .agg(
+            pl.col("downloads").sum(),
             pl.when(pl.col("base_relation").is_in(DERIVATIVE_RELATIONS))
             .then(pl.col("elsewhere").fill_null(0.0))
             .otherwise(0.0)
-            .alias("derivative_downloads")
+            .sum()
+            .alias("derivative_downloads"),
         )
-        .drop("elsewhere")
+        .sort(NAMESPACE_GROUP, nulls_last=True)
     )
 
 
-def classify_namespaces(derivatives: pl.DataFrame, threshold: float = DEFAULT_THRESHOLD,
+def classify_namespaces(namespaces: pl.DataFrame, threshold: float = DEFAULT_THRESHOLD,
                         min_downloads: float = 1000.0) -> pl.DataFrame:
-    """One row per namespace with its derivative share and whether the rule flags it."""
+    """One row per namespace with its derivative share and whether the rule flags it.
+
+    `namespaces`: weekly namespace sums (`namespace_downloads`), one week or many.
+    """
     if not 0 < threshold <= 1:
         raise ValueError(f"intermediaries: threshold must be in (0, 1], got {threshold}")
     return (
-        derivatives.filter(pl.col("namespace").is_not_null())
+        namespaces.filter(pl.col("namespace").is_not_null())
         .group_by("namespace")
         .agg(
-            pl.col("uploader_organization").first().alias("organization"),
+            pl.col("organization").first(),
             pl.col("downloads").sum(),
             pl.col("derivative_downloads").sum(),
         )
@@ -69,10 +85,10 @@ def classify_namespaces(derivatives: pl.DataFrame, threshold: float = DEFAULT_TH
     )
 
 
-def intermediary_share_by_period(derivatives: pl.DataFrame, flagged: list[str],
+def intermediary_share_by_period(namespaces: pl.DataFrame, flagged: list[str],
                                  periods: dict) -> dict[str, float]:
     """Uploader-view share of downloads that go to flagged namespaces, per period."""
-    marked = derivatives.with_columns(pl.col("namespace").is_in(flagged).alias("flagged"))
+    marked = namespaces.with_columns(pl.col("namespace").is_in(flagged).alias("flagged"))
     shares = {}
     for name, (start, end) in periods.items():
         rows = marked.filter(pl.col("week").is_between(start, end, closed="both"))
@@ -81,13 +97,13 @@ def intermediary_share_by_period(derivatives: pl.DataFrame, flagged: list[str],
     return shares
 
 
-def threshold_sensitivity(derivatives: pl.DataFrame, periods: dict, min_downloads: float = 1000.0,
+def threshold_sensitivity(namespaces: pl.DataFrame, periods: dict, min_downloads: float = 1000.0,
                           thresholds: tuple[float, ...] = SENSITIVITY_THRESHOLDS) -> pl.DataFrame:
     """How the intermediaries' share and count move with the rule's threshold."""
     rows = []
     for threshold in thresholds:
-        classified = classify_namespaces(derivatives, threshold, min_downloads)
+        classified = classify_namespaces(namespaces, threshold, min_downloads)
         flagged = classified.filter(pl.col("is_intermediary"))["namespace"].to_list()
-        for period, share in intermediary_share_by_period(derivatives, flagged, periods).items():
+        for period, share in intermediary_share_by_period(namespaces, flagged, periods).items():
             rows.append({"threshold": threshold, "period": period, "namespaces": len(flagged), "share": share})
     return pl.DataFrame(rows)

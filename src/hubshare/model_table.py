@@ -3,6 +3,12 @@
 Properties come from the last snapshot in which a model appears, so deleted
 models keep the properties they had. A model's family is read from that
 snapshot's id (see `hubshare.families`).
+
+The last row of a model still on the Hub is in the newest snapshot; the last
+row of any other model is in the snapshot just before one that lacks it. Each
+week's departures (`departed_models`) are kept, so the table is built from the
+newest snapshot and the departures instead of from every model-week: memory
+holds one row per model, and a new week adds one departure job.
 """
 
 from __future__ import annotations
@@ -14,26 +20,37 @@ import polars as pl
 
 from hubshare.families import family_of
 from hubshare.properties import model_properties
+from hubshare.schemas import DepartedModels
 
 METADATA_COLUMNS = ["model_key", "model_id", "namespace", "pipeline_tag", "library_name", "tags",
                     "base_relation", "params_total", "snapshot_date"]
 
 
-def latest_models(snapshot_paths: Sequence[str | Path]) -> pl.DataFrame:
-    """The latest observation of every model across normalized snapshots."""
-    return (
-        pl.scan_parquet([str(p) for p in snapshot_paths])
+def departed_models(previous: pl.DataFrame, current_keys: pl.Series) -> pl.DataFrame:
+    """The rows of the previous snapshot whose model the current snapshot lacks (the `DepartedModels` table)."""
+    return DepartedModels.validate(previous.join(current_keys.to_frame("model_key"), on="model_key", how="anti"))
+
+
+def latest_models(newest_snapshot: str | Path, departure_paths: Sequence[str | Path]) -> pl.DataFrame:
+    """The latest observation of every model: its row in the newest snapshot, else its latest departure."""
+    newest = pl.read_parquet(str(newest_snapshot), columns=METADATA_COLUMNS)
+    if not departure_paths:
+        return newest.sort("model_key")
+    departed = (
+        pl.scan_parquet([str(p) for p in departure_paths])
         .select(METADATA_COLUMNS)
+        .join(newest.lazy().select("model_key"), on="model_key", how="anti")
+        # A model that left, came back and left again departed more than once: its last row is the latest.
         .sort("snapshot_date")
         .group_by("model_key")
         .last()
-        .sort("model_key")
         .collect()
     )
+    return pl.concat([newest, departed.select(METADATA_COLUMNS)]).sort("model_key")
 
 
-def model_table(snapshot_paths: Sequence[str | Path], families: pl.DataFrame) -> pl.DataFrame:
-    models = latest_models(snapshot_paths)
+def model_table(newest_snapshot: str | Path, departure_paths: Sequence[str | Path], families: pl.DataFrame) -> pl.DataFrame:
+    models = latest_models(newest_snapshot, departure_paths)
     return (
         models.select("model_key", "model_id", "namespace", pl.col("snapshot_date").alias("last_seen"))
         .join(model_properties(models), on="model_key", how="left")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
@@ -36,6 +37,38 @@ def consecutive_periods(periods: dict[str, tuple[dt.date, dt.date]]) -> dict[str
         if not kept or start > max(e for _, e in kept.values()):
             kept[name] = (start, end)
     return kept
+
+
+def period_runs(weeks: Sequence[dt.date], periods: dict[str, tuple[dt.date, dt.date]]) -> pl.DataFrame:
+    """`week, run_start`: each week and the first week of its run, the consecutive weeks that lie in the same periods."""
+    ordered = sorted(set(weeks))
+    starts: list[dt.date] = []
+    previous = None
+    for week in ordered:
+        membership = tuple(start <= week <= end for start, end in periods.values())
+        if membership != previous:
+            run_start, previous = week, membership
+        starts.append(run_start)
+    return pl.DataFrame({"week": ordered, "run_start": starts}, schema={"week": pl.Date, "run_start": pl.Date})
+
+
+def panel_summed_by_period_runs(panel_paths: Sequence[str | Path], periods: dict[str, tuple[dt.date, dt.date]]) -> pl.DataFrame:
+    """`week, model_key, downloads`: each model's panel downloads summed over each run of `period_runs`, dated by the run's first week.
+
+    Every period is a union of whole runs, so a statistic of a period that
+    reads only downloads per model is the same on these rows as on the panel,
+    which has a row per model-week rather than about one per model and run.
+    """
+    panel = pl.scan_parquet([str(p) for p in panel_paths]).select("week", "model_key", "downloads")
+    runs = period_runs(panel.select(pl.col("week").unique()).collect().get_column("week").to_list(), periods)
+    return (
+        panel.join(runs.lazy(), on="week")
+        .group_by("run_start", "model_key")
+        .agg(pl.col("downloads").sum())
+        .select(pl.col("run_start").alias("week"), "model_key", "downloads")
+        .sort("week", "model_key")
+        .collect(engine="streaming")
+    )
 
 
 def read_results_csv(path: str | Path) -> pl.DataFrame:

@@ -112,6 +112,10 @@ class NormalizedSnapshot(pa.DataFrameModel):
         coerce = False
 
 
+class DepartedModels(NormalizedSnapshot):
+    """`data/processed/departed/<date>.parquet`: the models of the snapshot before `<date>` that `<date>` lacks, with their rows from that earlier snapshot (the last rows the model table reads for models no longer listed)."""
+
+
 class Panel(pa.DataFrameModel):
     """`data/processed/panel/<date>.parquet`: downloads per model in the week closing at that snapshot (rows with zero downloads omitted)."""
 
@@ -196,12 +200,17 @@ class WeekLineage(pa.DataFrameModel):
         coerce = False
 
 
-class WeekUnlisted(pa.DataFrameModel):
-    """`data/processed/aggregates/<date>/unlisted.parquet`: a week's uploader-view downloads per namespace absent from the registry."""
+class WeekNamespaces(pa.DataFrameModel):
+    """`data/processed/aggregates/<date>/namespaces.parquet`: a week's uploader-view downloads per namespace and organisation."""
 
     week: pl.Date = pa.Field(nullable=False, description="Week (snapshot date).")
-    attributed_namespace: str = pa.Field(nullable=False, description="Namespace (an unaffiliated user).")
+    namespace: str = pa.Field(nullable=True, description="Uploader namespace (null where none could be found).")
+    organization: str = pa.Field(nullable=False, description="Organisation credited in the uploader view.")
+    country_group: str = pa.Field(nullable=False, description="Country group (or unaffiliated_user, unknown).")
+    developer_type: str = pa.Field(nullable=False, description="Developer type (or unaffiliated_user, unknown).")
+    attribution_source: str = pa.Field(nullable=False, isin=["registry", "unlisted_namespace", "no_namespace"], description="How the organisation was found.")
     downloads: pl.Float64 = pa.Field(nullable=False, ge=0, description="Downloads in the week.")
+    derivative_downloads: pl.Float64 = pa.Field(nullable=False, ge=0, description="The part of them that the derived view credits to another organisation, for models with a derivative base relation (see `hubshare.intermediaries`).")
 
     class Config:
         strict = True

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from hubshare.shares import period_shares
+from hubshare.shares import DIMENSIONS, period_shares
 
 INTERMEDIARY_GROUP = "intermediary"
 ALTERNATIVES = {
@@ -22,17 +22,25 @@ ALTERNATIVES = {
 }
 
 
-def with_intermediaries_apart(attributed: pl.DataFrame, intermediaries: list[str]) -> pl.DataFrame:
-    """Uploader rows with flagged namespaces moved to their own country group and developer type."""
-    flagged = pl.col("attributed_namespace").is_in(intermediaries)
-    return attributed.filter(pl.col("view") == "uploader").with_columns(
+def with_intermediaries_apart(namespaces: pl.DataFrame, intermediaries: list[str]) -> pl.DataFrame:
+    """Uploader-view namespace sums (`WeekNamespaces`) with flagged namespaces in their own country group and developer type."""
+    flagged = pl.col("namespace").is_in(intermediaries)
+    return namespaces.select(
         pl.lit("uploader_intermediaries_apart").alias("view"),
+        "week",
         pl.when(flagged).then(pl.lit(INTERMEDIARY_GROUP)).otherwise(pl.col("country_group")).alias("country_group"),
         pl.when(flagged).then(pl.lit(INTERMEDIARY_GROUP)).otherwise(pl.col("developer_type")).alias("developer_type"),
+        "downloads",
     )
 
 
-def sensitivity_table(attributed: pl.DataFrame, intermediaries: list[str], periods: dict) -> pl.DataFrame:
-    """Period shares (view renamed `alternative`) for every alternative in `ALTERNATIVES`."""
-    combined = pl.concat([attributed, with_intermediaries_apart(attributed, intermediaries)], how="vertical_relaxed")
+def sensitivity_table(groups: pl.DataFrame, namespaces: pl.DataFrame, intermediaries: list[str],
+                      periods: dict) -> pl.DataFrame:
+    """Period shares (view renamed `alternative`) for every alternative in `ALTERNATIVES`.
+
+    `groups`: weekly sums by group for every view (`WeekGroups`); `namespaces`:
+    the uploader view's weekly sums by namespace (`WeekNamespaces`).
+    """
+    columns = ["view", "week", *DIMENSIONS, "downloads"]
+    combined = pl.concat([groups.select(columns), with_intermediaries_apart(namespaces, intermediaries).select(columns)])
     return period_shares(combined, periods).rename({"view": "alternative"})

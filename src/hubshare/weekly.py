@@ -17,6 +17,7 @@ import polars as pl
 from hubshare.aggregates import aggregate, write_aggregates
 from hubshare.atomic import write_csv, write_parquet, write_text
 from hubshare.attribution import attribute
+from hubshare.model_table import departed_models
 from hubshare.panel import (
     PanelError,
     STATE_SCHEMA,
@@ -74,3 +75,12 @@ def attribute_week_file(panel: str | Path, tables: dict[str, str | Path], attrib
     write_parquet(attributed, attributed_out, statistics=False)
     write_aggregates(aggregate(rows, attributed), aggregates_out)
     write_text(f"{panel}: {rows.height} model-weeks -> {attributed.height} attributed rows\n", log)
+
+
+def departed_models_file(previous_snapshot: str | Path, snapshot: str | Path, departed_out: str | Path,
+                         log: str | Path) -> None:
+    """The models of one normalized snapshot that the next one lacks, with their rows."""
+    departed = departed_models(pl.read_parquet(str(previous_snapshot)),
+                               pl.read_parquet(str(snapshot), columns=["model_key"]).get_column("model_key"))
+    write_parquet(departed, departed_out, statistics=False)
+    write_text(f"{previous_snapshot} -> {snapshot}: {departed.height} models departed\n", log)

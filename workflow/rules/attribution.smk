@@ -13,7 +13,9 @@ rule attribute_week:
         attributed="data/processed/attributed/{date}.parquet",
         **{table: f"data/processed/aggregates/{{date}}/{table}.parquet" for table in AGGREGATE_TABLES},
     params:
-        code=library_version("weekly", "attribution", "aggregates", "concentration", "registry", "schemas", "atomic"),
+        code=library_version(
+            "weekly", "attribution", "aggregates", "concentration", "intermediaries", "registry", "schemas", "atomic"
+        ),
     log:
         "logs/attribute_week/{date}.log",
     benchmark:

@@ -7,7 +7,7 @@ from hubshare.aggregates import AGGREGATE_TABLES
 from hubshare.demo import snapshot_dates as demo_snapshot_dates
 from hubshare.measures import measure_for
 from hubshare.normalize import normalize_snapshot_file
-from hubshare.weekly import attribute_week_file, panel_week_file
+from hubshare.weekly import attribute_week_file, departed_models_file, panel_week_file
 
 # The library that runs is the installed one, wherever the workflow is.
 LIBRARY = Path(hubshare.__file__).parent
@@ -49,7 +49,8 @@ NORMALIZED = expand(str(PROCESSED_SNAPSHOTS / "{date}.parquet"), date=SNAPSHOT_D
 QUALITY = expand("results/quality/snapshots/{date}.json", date=SNAPSHOT_DATES)
 PANEL_MEASURE = measure_for(SOURCE, config["measure"])
 PANEL_WEEKS = expand("data/processed/panel/{date}.parquet", date=SNAPSHOT_DATES)
-ATTRIBUTED_WEEKS = expand("data/processed/attributed/{date}.parquet", date=SNAPSHOT_DATES)
+# Every snapshot but the first: the models the snapshot before it had and it lacks.
+DEPARTED = expand("data/processed/departed/{date}.parquet", date=SNAPSHOT_DATES[1:])
 AGGREGATES = {
     table: expand("data/processed/aggregates/{date}/{table}.parquet", date=SNAPSHOT_DATES, table=table)
     for table in AGGREGATE_TABLES
@@ -60,6 +61,10 @@ def previous_snapshot_date(wildcards):
     """The snapshot before this one ('' for the first)."""
     index = SNAPSHOT_DATES.index(wildcards.date)
     return SNAPSHOT_DATES[index - 1] if index else ""
+
+
+def previous_normalized(wildcards):
+    return str(PROCESSED_SNAPSHOTS / f"{previous_snapshot_date(wildcards)}.parquet")
 
 
 def previous_panel_state(wildcards):

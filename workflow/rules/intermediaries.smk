@@ -4,8 +4,7 @@
 rule intermediaries:
     """Flag namespaces that mostly redistribute other developers' models; threshold sensitivity."""
     input:
-        panel=PANEL_WEEKS,
-        attributed=ATTRIBUTED_WEEKS,
+        namespaces=AGGREGATES["namespaces"],
     output:
         namespaces="results/tables/intermediaries.csv",
         by_period="results/tables/intermediary_share_by_period.csv",
@@ -28,7 +27,8 @@ rule intermediaries:
 rule attribution_sensitivity:
     """Headline shares as uploaded, derived (two rules) and with intermediaries apart."""
     input:
-        attributed=ATTRIBUTED_WEEKS,
+        groups=AGGREGATES["groups"],
+        namespaces=AGGREGATES["namespaces"],
         intermediaries="results/tables/intermediaries.csv",
     output:
         table=report("results/tables/attribution_sensitivity.csv", caption="../report/table.rst", category="Tables"),

@@ -1,10 +1,31 @@
 # Model properties (size, quantization, MoE, modality, licence, training data), families, and their trends.
 
 
-rule model_table:
-    """Each model's latest metadata, its properties and its family."""
+rule departed_models:
+    """The models the snapshot before this one had and this one lacks, with their last rows."""
     input:
-        snapshots=NORMALIZED,
+        previous=previous_normalized,
+        snapshot=str(PROCESSED_SNAPSHOTS / "{date}.parquet"),
+    output:
+        departed="data/processed/departed/{date}.parquet",
+    params:
+        code=library_version("weekly", "model_table", "schemas", "distinct", "atomic"),
+    log:
+        "logs/departed_models/{date}.log",
+    benchmark:
+        "benchmarks/departed_models/{date}.tsv"
+    wildcard_constraints:
+        date=r"\d{4}-\d{2}-\d{2}",
+    # One job per snapshot: run in the workflow process (see normalize_snapshot).
+    run:
+        departed_models_file(input.previous, input.snapshot, output.departed, log[0])
+
+
+rule model_table:
+    """Each model's latest metadata (the newest snapshot, else its latest departure), its properties and its family."""
+    input:
+        newest=NORMALIZED[-1],
+        departed=DEPARTED,
         registry=config["attribution"]["registry"],
         families=config["attribution"]["families"],
         vocabularies=config["attribution"]["vocabularies"],
@@ -34,7 +55,7 @@ rule property_periods:
     params:
         periods=config["periods"],
         settings=config["properties"],
-        code=library_version("property_periods"),
+        code=library_version("property_periods", "periods"),
     log:
         "logs/property_periods.log",
     benchmark:
@@ -50,13 +71,13 @@ rule family_shares:
     input:
         panel=PANEL_WEEKS,
         models="data/processed/models.parquet",
-        attributed=ATTRIBUTED_WEEKS,
+        namespaces=AGGREGATES["namespaces"],
     output:
         families="results/tables/family_shares_by_period.csv",
         namespaces="results/tables/namespace_shares_by_period.csv",
     params:
         periods=config["periods"],
-        code=library_version("family_shares"),
+        code=library_version("family_shares", "periods"),
     log:
         "logs/family_shares.log",
     benchmark:

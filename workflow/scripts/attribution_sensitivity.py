@@ -1,4 +1,4 @@
-"""Adapter: attributed downloads + intermediaries -> headline shares under every alternative."""
+"""Adapter: weekly sums by group and by namespace + intermediaries -> headline shares under every alternative."""
 
 import polars as pl
 
@@ -10,7 +10,10 @@ from hubshare.sensitivity import sensitivity_table
 with log_to(snakemake.log[0]) as log:
     intermediaries = pl.read_csv(snakemake.input.intermediaries).filter(pl.col("is_intermediary"))["namespace"]
     table = sensitivity_table(
-        pl.read_parquet(list(snakemake.input.attributed)), intermediaries.to_list(), parse_periods(snakemake.params.periods)
+        pl.read_parquet(list(snakemake.input.groups)),
+        pl.read_parquet(list(snakemake.input.namespaces)),
+        intermediaries.to_list(),
+        parse_periods(snakemake.params.periods),
     )
     write_csv(table, snakemake.output.table)
     log.info("%d sensitivity rows", table.height)

@@ -1,11 +1,10 @@
-"""Adapter: panel + attributed downloads -> intermediaries, their share, threshold sensitivity."""
+"""Adapter: weekly namespace sums -> intermediaries, their share, threshold sensitivity."""
 
 import polars as pl
 
 from hubshare.atomic import write_csv
 from hubshare.intermediaries import (
     classify_namespaces,
-    derivative_downloads,
     intermediary_share_by_period,
     threshold_sensitivity,
 )
@@ -14,13 +13,11 @@ from hubshare.periods import parse_periods
 
 with log_to(snakemake.log[0]) as log:
     periods = parse_periods(snakemake.params.periods)
-    derivatives = derivative_downloads(
-        pl.read_parquet(list(snakemake.input.panel)), pl.read_parquet(list(snakemake.input.attributed))
-    )
-    classified = classify_namespaces(derivatives, snakemake.params.threshold, snakemake.params.min_downloads)
+    namespaces = pl.read_parquet(list(snakemake.input.namespaces))
+    classified = classify_namespaces(namespaces, snakemake.params.threshold, snakemake.params.min_downloads)
     flagged = classified.filter(pl.col("is_intermediary"))["namespace"].to_list()
-    shares = intermediary_share_by_period(derivatives, flagged, periods)
+    shares = intermediary_share_by_period(namespaces, flagged, periods)
     write_csv(classified, snakemake.output.namespaces)
     write_csv(pl.DataFrame({"period": list(shares), "share": list(shares.values())}), snakemake.output.by_period)
-    write_csv(threshold_sensitivity(derivatives, periods, snakemake.params.min_downloads), snakemake.output.sensitivity)
+    write_csv(threshold_sensitivity(namespaces, periods, snakemake.params.min_downloads), snakemake.output.sensitivity)
     log.info("%d intermediaries at threshold %s", len(flagged), snakemake.params.threshold)

@@ -1,19 +1,18 @@
-"""Adapter: panel + model properties -> period table and multipliers (bootstrap draws dropped)."""
+"""Adapter: panel (summed over runs of weeks in the same periods) + model properties -> period table and multipliers (bootstrap draws dropped)."""
 
 import polars as pl
 
 from hubshare.atomic import write_csv
 from hubshare.joblog import log_to
-from hubshare.periods import parse_periods
+from hubshare.periods import panel_summed_by_period_runs, parse_periods
 from hubshare.property_periods import multipliers, property_period_table
 
 with log_to(snakemake.log[0]) as log:
     settings = snakemake.params.settings
-    panel = pl.read_parquet(list(snakemake.input.panel), columns=["week", "model_key", "downloads"])
+    periods = parse_periods(snakemake.params.periods)
+    panel = panel_summed_by_period_runs(list(snakemake.input.panel), periods)
     joined = panel.join(pl.read_parquet(snakemake.input.models), on="model_key", how="left")
-    table = property_period_table(
-        joined, parse_periods(snakemake.params.periods), settings["bootstrap_draws"], settings["seed"]
-    )
+    table = property_period_table(joined, periods, settings["bootstrap_draws"], settings["seed"])
     ratios = multipliers(table, settings["first_period"], settings["last_period"])
     write_csv(table.drop("draws"), snakemake.output.table)
     write_csv(ratios, snakemake.output.multipliers)
