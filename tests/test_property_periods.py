@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
 
 import numpy as np
 import polars as pl
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hubshare import property_periods
 from hubshare.properties import LICENSE_CLASSES
 from hubshare.property_periods import multipliers, property_period_table
 
@@ -250,3 +252,33 @@ def test_partitions_sum_to_one_in_estimates_and_every_draw(models):
         block = table.filter(pl.col("statistic").is_in(family))
         assert block.get_column("estimate").sum() == pytest.approx(1.0)
         assert np.allclose(np.array(block.get_column("draws").to_list()).sum(axis=0), 1.0)
+
+
+def weighted_median(sizes: np.ndarray, weights: np.ndarray) -> float:
+    """Smallest size whose cumulative weight reaches half, the definition spelled out."""
+    order = np.argsort(sizes, kind="stable")
+    cumulative = np.cumsum(weights[order])
+    return float(sizes[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    downloads=st.lists(st.integers(1, 50), min_size=1, max_size=40),
+    block=st.integers(1, 5),
+    seed=st.integers(0, 1000),
+)
+def test_blocks_of_models_do_not_change_the_statistics(downloads, block, seed):
+    """Sums and medians taken block by block (a block of 1 to 5 models) equal those of one block."""
+    rows = panel(*[
+        {"model_key": f"m{i:02d}", "downloads": d, "params": (i * 7) % 11 + 1, "params_source": "safetensors", "is_moe": i % 3 == 0}
+        for i, d in enumerate(downloads)
+    ])
+    whole = property_period_table(rows, {"p": EARLY}, n_boot=30, seed=seed)
+    with mock.patch.object(property_periods, "MODEL_BLOCK", block):
+        blocked = property_period_table(rows, {"p": EARLY}, n_boot=30, seed=seed)
+    for statistic in ("median_params", "mean_params", "share_moe"):
+        one, other = (np.array(values(t, "p", "draws")[statistic].to_list(), dtype=float) for t in (whole, blocked))
+        np.testing.assert_allclose(other, one, rtol=1e-12)
+    sizes = np.array([(i * 7) % 11 + 1 for i in range(len(downloads))], dtype=float)
+    assert values(blocked, "p")["median_params"] == weighted_median(sizes, np.array(downloads, dtype=float))
+

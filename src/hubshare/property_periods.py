@@ -46,9 +46,16 @@ REQUIRED_COLUMNS = (
     "is_multimodal_generation", "license_class", "training_data_transparency", "openness",
 )
 LEVEL = 0.95
-# Draws are processed in batches holding about this many model-weights, so
-# memory stays near 100 MB whatever the number of models.
-BATCH_CELLS = 4_000_000
+# Draws are processed in batches of about this many (draw, model) counts, 4
+# bytes each from 65,536 models up: about 130 MB at Hub scale. A batch holds
+# at least MIN_BATCH_DRAWS draws, because each batch reads every model's sums
+# once, and reading them for one or two draws at a time is where a bootstrap
+# over millions of models spent its time.
+BATCH_CELLS = 32_000_000
+MIN_BATCH_DRAWS = 8
+# Models per block when the counts of a batch multiply the sums: a block's
+# counts, widened to float64, stay in cache.
+MODEL_BLOCK = 32_768
 MULTIPLIER_STATISTICS = ("mean_params", "median_params", "share_quantized", "share_moe", "share_multimodal_generation")
 TABLE_SCHEMA = {
     "period": pl.String,
@@ -216,10 +223,13 @@ def _statistics(units: dict, rng: np.random.Generator, n_boot: int) -> tuple[dic
     """Point estimates (every model once) and n_boot bootstrap draws of every statistic."""
     n = units["n_models"]
     estimates = {k: float(v[0]) for k, v in _weighted_statistics(units, np.ones((1, n))).items()}
-    batch = max(1, BATCH_CELLS // max(n, 1))
+    batch = max(MIN_BATCH_DRAWS, BATCH_CELLS // max(n, 1))
+    # A model is drawn at most n times, so the smallest integer type holding n is exact.
+    # One buffer for every batch: a fresh array per batch costs its page faults again.
+    buffer = np.empty((min(batch, n_boot), n), dtype=np.min_scalar_type(n))
     parts = []
     for begin in range(0, n_boot, batch):
-        counts = np.zeros((min(batch, n_boot - begin), n), dtype=np.float64)
+        counts = buffer[: min(batch, n_boot - begin)]
         for row in counts if n else ():
             # How many times each model is drawn when n models are drawn with replacement.
             row[:] = np.bincount(rng.integers(0, n, size=n), minlength=n)
@@ -230,7 +240,7 @@ def _statistics(units: dict, rng: np.random.Generator, n_boot: int) -> tuple[dic
 
 def _weighted_statistics(units: dict, counts: np.ndarray) -> dict[str, np.ndarray]:
     """Every statistic for each row of `counts` (how many times each model is drawn)."""
-    totals = counts @ units["sums"]
+    totals = _weighted_totals(units["sums"], counts)
     names = units["share_names"]
     everything, known, size_weighted = totals[:, len(names)], totals[:, len(names) + 1], totals[:, len(names) + 2]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -241,20 +251,50 @@ def _weighted_statistics(units: dict, counts: np.ndarray) -> dict[str, np.ndarra
     return out
 
 
+def _weighted_totals(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """`counts @ sums` in float64, one block of models at a time (counts are small integers)."""
+    totals = np.zeros((counts.shape[0], sums.shape[1]), dtype=np.float64)
+    for begin in range(0, counts.shape[1], MODEL_BLOCK):
+        block = slice(begin, begin + MODEL_BLOCK)
+        totals += counts[:, block].astype(np.float64) @ sums[block]
+    return totals
+
+
 def _weighted_median(units: dict, counts: np.ndarray) -> np.ndarray:
-    """Smallest size whose cumulative download weight reaches half the known-size downloads, per row."""
+    """Smallest size whose cumulative download weight reaches half the known-size downloads, per row.
+
+    The weights are summed per block of sizes first, so only the block where
+    a draw crosses one half is accumulated entry by entry.
+    """
     if units["size_value"].size == 0:
         return np.full(counts.shape[0], np.nan)
-    size_model = units["size_model"]
+    size_model, weights = units["size_model"], units["size_downloads"]
     one_size_each = np.array_equal(size_model, np.arange(size_model.size))
     drawn = counts[:, : size_model.size] if one_size_each else counts[:, size_model]
-    cumulative = drawn * units["size_downloads"]
-    np.cumsum(cumulative, axis=1, out=cumulative)  # in place: this array is the largest the bootstrap makes
+    starts = range(0, size_model.size, MODEL_BLOCK)
+    by_block = np.cumsum(
+        np.stack([drawn[:, b : b + MODEL_BLOCK].astype(np.float64) @ weights[b : b + MODEL_BLOCK] for b in starts], axis=1),
+        axis=1,
+    )
     medians = np.full(counts.shape[0], np.nan)
-    for b, row in enumerate(cumulative):
-        if row[-1] > 0:
-            medians[b] = units["size_value"][np.searchsorted(row, row[-1] / 2, side="left")]
+    for row, cumulative in enumerate(by_block):
+        if cumulative[-1] > 0:
+            medians[row] = units["size_value"][_crossing(drawn[row], weights, cumulative, cumulative[-1] / 2)]
     return medians
+
+
+def _crossing(drawn: np.ndarray, weights: np.ndarray, cumulative_by_block: np.ndarray, half: float) -> int:
+    """First entry whose cumulative weight reaches `half`, searched from the block the block sums point to."""
+    block = int(np.searchsorted(cumulative_by_block, half, side="left"))
+    before = cumulative_by_block[block - 1] if block else 0.0
+    # Block sums and running sums round differently: if the block falls just short, the next one holds the crossing.
+    while True:
+        begin = block * MODEL_BLOCK
+        running = before + np.cumsum(drawn[begin : begin + MODEL_BLOCK] * weights[begin : begin + MODEL_BLOCK])
+        found = int(np.searchsorted(running, half, side="left"))
+        if found < running.size or begin + MODEL_BLOCK >= weights.size:
+            return begin + min(found, running.size - 1)
+        block, before = block + 1, running[-1]
 
 
 def _percentile_interval(draws: np.ndarray, level: float) -> tuple[float | None, float | None]:
