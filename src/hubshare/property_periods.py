@@ -252,12 +252,16 @@ def _weighted_statistics(units: dict, counts: np.ndarray) -> dict[str, np.ndarra
 
 
 def _weighted_totals(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """`counts @ sums` in float64, one block of models at a time (counts are small integers)."""
-    totals = np.zeros((counts.shape[0], sums.shape[1]), dtype=np.float64)
-    for begin in range(0, counts.shape[1], MODEL_BLOCK):
-        block = slice(begin, begin + MODEL_BLOCK)
-        totals += counts[:, block].astype(np.float64) @ sums[block]
-    return totals
+    """`counts @ sums` in float64 (counts are small integers)."""
+    return sum(_products_by_block(counts, sums), np.zeros((counts.shape[0], sums.shape[1])))
+
+
+def _products_by_block(counts: np.ndarray, values: np.ndarray) -> list[np.ndarray]:
+    """`counts[:, block] @ values[block]` for each block of MODEL_BLOCK models, counts widened to float64 a block at a time."""
+    return [
+        counts[:, begin : begin + MODEL_BLOCK].astype(np.float64) @ values[begin : begin + MODEL_BLOCK]
+        for begin in range(0, values.shape[0], MODEL_BLOCK)
+    ]
 
 
 def _weighted_median(units: dict, counts: np.ndarray) -> np.ndarray:
@@ -271,11 +275,7 @@ def _weighted_median(units: dict, counts: np.ndarray) -> np.ndarray:
     size_model, weights = units["size_model"], units["size_downloads"]
     one_size_each = np.array_equal(size_model, np.arange(size_model.size))
     drawn = counts[:, : size_model.size] if one_size_each else counts[:, size_model]
-    starts = range(0, size_model.size, MODEL_BLOCK)
-    by_block = np.cumsum(
-        np.stack([drawn[:, b : b + MODEL_BLOCK].astype(np.float64) @ weights[b : b + MODEL_BLOCK] for b in starts], axis=1),
-        axis=1,
-    )
+    by_block = np.cumsum(np.stack(_products_by_block(drawn, weights), axis=1), axis=1)
     medians = np.full(counts.shape[0], np.nan)
     for row, cumulative in enumerate(by_block):
         if cumulative[-1] > 0:
