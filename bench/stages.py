@@ -37,7 +37,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-from hubshare.aggregates import AGGREGATE_TABLES, read_aggregates
+from hubshare.aggregates import AGGREGATE_TABLES
 from hubshare.atomic import write_csv, write_json, write_parquet
 from hubshare.attribution import attribution_quality
 from hubshare.families import load_families
@@ -99,7 +99,9 @@ def normalize_job(raw: Path, work: Path, date: str) -> dict:
 
 def in_pool(workers: int, job: Callable, arguments: list[tuple]) -> list:
     # Spawned workers: forking a process that has started polars' thread pool can deadlock.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    # One process per job, as the workflow runs them: a long-lived worker keeps the
+    # memory its allocator has held, and would count a peak no workflow job reaches.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=1) as pool:
         return [future.result() for future in [pool.submit(job, *args) for args in arguments]]
 
 
@@ -166,10 +168,12 @@ def attribute_week_job(work: Path, out: Path, date: str) -> float:
 
 
 def summarise_attribution(work: Path, dates: list[str]) -> None:
-    aggregates = read_aggregates(aggregate_paths(work, dates))
-    coverage = period_shares(aggregates.groups, parse_periods(CONFIG["periods"]), dimensions=["attribution_source"])
+    paths = aggregate_paths(work, dates)
+    groups = pl.read_parquet(paths["groups"])
+    coverage = period_shares(groups, parse_periods(CONFIG["periods"]), dimensions=["attribution_source"])
     write_csv(coverage, work / "tables" / "coverage_by_period.csv")
-    write_json(attribution_quality(aggregates), work / "tables" / "attribution_quality.json")
+    quality = attribution_quality(groups, pl.read_parquet(paths["lineage"]), pl.scan_parquet(paths["namespaces"]))
+    write_json(quality, work / "tables" / "attribution_quality.json")
 
 
 def attribution(data: Path, work: Path, workers: int) -> dict:

@@ -210,7 +210,8 @@ def test_attribution_quality_sums_by_source_and_lineage():
         row("dave/orphan", 1, roots=[("gone/private", 1.0)], status="missing_parent"),
     )
     attributed = attribute(rows, REGISTRY, LEGACY_IDS)
-    quality = attribution_quality(aggregate(rows, attributed))
+    sums = aggregate(rows, attributed)
+    quality = attribution_quality(sums.groups, sums.lineage, sums.namespaces.lazy())
     assert quality["downloads_by_source"] == {
         # registry 30 (google); unlisted 20 + 10 + 6 + 1 (alice, bob, alice, dave); none 4
         "uploader": {"no_namespace": 4.0, "registry": 30.0, "unlisted_namespace": 37.0},

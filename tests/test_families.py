@@ -193,6 +193,24 @@ def test_lower_priority_wins_whatever_the_row_order():
     assert family_of(ids, families_frame(rows[::-1])).to_list() == expected
 
 
+NAME_PARTS = ["Qwen2.5", "Llama-3", "TinyLlama", "deepseek", "R1", "Distill", "bert", "base", "GGUF", "chat", "7B", "x"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(names=st.lists(st.lists(st.sampled_from(NAME_PARTS), min_size=1, max_size=4).map("-".join), max_size=30))
+def test_family_of_equals_first_match_name_by_name(families, names):
+    # The reference tries every pattern on every name in priority order; `family_of`
+    # tries each pattern only on the names still without a family.
+    ranked = families.sort("priority", "pattern").select("family", "pattern").rows()
+    ids = [f"someone/{name}" for name in names]
+
+    def first_match(name: str) -> str | None:
+        return next((family for family, pattern in ranked
+                     if pl.Series([name]).str.contains("(?i)" + pattern).item()), None)
+
+    assert family_of(pl.Series(ids, dtype=pl.String), families).to_list() == [first_match(n) for n in names]
+
+
 def test_several_patterns_of_one_family():
     table = families_frame([("Qwen", "qwen", 101), ("Qwen", "^qw[qv]-", 101), ("DeepSeek", "deepseek", 200)])
     ids = pl.Series(["x/QwQ-32B", "x/DeepSeek-R1-Distill-Qwen-7B", "x/qwq"])

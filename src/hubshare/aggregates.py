@@ -16,7 +16,6 @@ them instead of a rescan of every model-week in the history:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -59,7 +58,3 @@ def write_aggregates(aggregates: WeekAggregates, paths: dict[str, str | Path]) -
     for table in AGGREGATE_TABLES:
         write_parquet(getattr(aggregates, table), paths[table])
 
-
-def read_aggregates(paths: dict[str, Sequence[str | Path]]) -> WeekAggregates:
-    """Every week's tables of each kind, stacked; `paths` maps a table name to its weekly files."""
-    return WeekAggregates(**{table: pl.read_parquet([str(p) for p in paths[table]]) for table in AGGREGATE_TABLES})

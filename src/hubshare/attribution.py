@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from hubshare.aggregates import WeekAggregates
 from hubshare.schemas import Attributed
 
 VIEWS = ["uploader", "derived", "derived_first_parent"]
@@ -110,13 +109,24 @@ def attribute(panel: pl.DataFrame, registry: pl.DataFrame, legacy_ids: pl.DataFr
     return Attributed.validate(attributed)
 
 
-def attribution_quality(aggregates: WeekAggregates) -> dict:
-    """Downloads by attribution source per view, by lineage outcome, and the largest unlisted namespaces."""
-    by_source = (
-        aggregates.groups.group_by("view", "attribution_source").agg(pl.col("downloads").sum())
-        .sort("view", "attribution_source")
+def attribution_quality(groups: pl.DataFrame, lineage: pl.DataFrame, namespaces: pl.LazyFrame) -> dict:
+    """Downloads by attribution source per view, by lineage outcome, and the largest unlisted namespaces.
+
+    The arguments are the weeks' `groups`, `lineage` and `namespaces` sums
+    (`hubshare.aggregates`). `namespaces` is lazy because at Hub scale it holds
+    millions of (week, namespace) rows of which the report needs three columns
+    of the unlisted ones: scanning them keeps the job's memory to the sums.
+    """
+    by_source = groups.group_by("view", "attribution_source").agg(pl.col("downloads").sum()).sort("view", "attribution_source")
+    by_lineage = lineage.group_by("lineage_status").agg(pl.col("downloads").sum(), pl.col("model_weeks").sum())
+    largest_unlisted = (
+        namespaces.filter(pl.col("attribution_source") == "unlisted_namespace")
+        .group_by("namespace")
+        .agg(pl.col("downloads").sum())
+        .sort(["downloads", "namespace"], descending=[True, False])
+        .head(25)
+        .collect()
     )
-    by_lineage = aggregates.lineage.group_by("lineage_status").agg(pl.col("downloads").sum(), pl.col("model_weeks").sum())
     return {
         "downloads_by_source": {
             view: {row["attribution_source"]: row["downloads"] for row in rows.iter_rows(named=True)}
@@ -127,12 +137,6 @@ def attribution_quality(aggregates: WeekAggregates) -> dict:
             for row in by_lineage.sort("lineage_status").iter_rows(named=True)
         },
         "unlisted_namespaces_top": [
-            {"namespace": row["namespace"], "downloads": row["downloads"]}
-            for row in aggregates.namespaces.filter(pl.col("attribution_source") == "unlisted_namespace")
-            .group_by("namespace")
-            .agg(pl.col("downloads").sum())
-            .sort(["downloads", "namespace"], descending=[True, False])
-            .head(25)
-            .iter_rows(named=True)
+            {"namespace": row["namespace"], "downloads": row["downloads"]} for row in largest_unlisted.iter_rows(named=True)
         ],
     }

@@ -165,13 +165,15 @@ def family_of(model_ids: pl.Series, families: pl.DataFrame) -> pl.Series:
     """
     names = model_ids.str.split("/").list.last()
     ranked = families.sort("priority", "pattern").select("family", "pattern").rows()
-    # One candidate per pattern, null unless it matches; coalesce keeps the first, i.e. the lowest priority.
-    candidates = [
-        pl.when(pl.col("name").str.contains(CASE_INSENSITIVE + pattern)).then(pl.lit(family)) for family, pattern in ranked
-    ]
-    no_family = pl.lit(None, dtype=pl.String)
-    return (
-        pl.DataFrame({"name": names})
-        .select(pl.coalesce(*candidates, no_family).alias("family"))
-        .get_column("family")
-    )
+    found = pl.Series("family", [None] * len(names), dtype=pl.String)
+    # Each pattern is tried only on the names no earlier pattern matched: most names
+    # have a family, so the later patterns read a small remainder of the snapshot.
+    remaining = pl.int_range(0, len(names), dtype=pl.UInt32, eager=True)
+    unmatched = names
+    for family, pattern in ranked:
+        if remaining.is_empty():
+            break
+        hit = unmatched.str.contains(CASE_INSENSITIVE + pattern).fill_null(False)
+        found = found.scatter(remaining.filter(hit), family)
+        remaining, unmatched = remaining.filter(~hit), unmatched.filter(~hit)
+    return found

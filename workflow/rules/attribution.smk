@@ -36,7 +36,9 @@ rule attribute_week:
 rule attribution_summary:
     """Coverage per period and the attribution-quality report, from the weekly sums."""
     input:
-        **AGGREGATES,
+        groups=AGGREGATES["groups"],
+        lineage=AGGREGATES["lineage"],
+        namespaces=AGGREGATES["namespaces"],
     output:
         coverage=report("results/tables/coverage_by_period.csv", caption="../report/table.rst", category="Tables"),
         quality="results/tables/attribution_quality.json",
