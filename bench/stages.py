@@ -7,14 +7,14 @@ processes it waited for) and what it produced to the `--result` file.
 
 The chain stages do what the workflow's jobs do, with the same library
 functions and the same outputs: `normalize` is `normalize_snapshot_file` per
-snapshot (one job per snapshot, run by a pool of `--workers` processes, as
-`--cores 2` runs two jobs at a time); `panel` is the chain of `panel_week`
+snapshot (`--workers` jobs at a time, as `--cores 2` runs two, each job in
+a process of its own as in the workflow); `panel` is the chain of `panel_week`
 jobs (each week differenced against the state the week before left) and the
-`conservation_ledger` job; `attribution` is `attribute_week` per week (a pool
-of `--workers` processes) and `attribution_summary`; `shares` is
+`conservation_ledger` job; `attribution` is `attribute_week` per week (the same
+way) and `attribution_summary`; `shares` is
 `group_shares.py` and `concentration` is `concentration.py`, both reading the
 weekly sums. `departed` is `departed_models_file` per snapshot but the first
-(a pool of `--workers` processes). `history` runs the jobs that read the
+(the same way). `history` runs the jobs that read the
 whole history, in the workflow's order: `model_table`, `intermediaries`,
 `attribution_sensitivity`, `property_periods` and `family_shares`. `new_week`
 is everything a new snapshot re-runs after its normalize job, except the
@@ -42,7 +42,7 @@ from hubshare.atomic import write_csv, write_json, write_parquet
 from hubshare.attribution import attribution_quality
 from hubshare.families import load_families
 from hubshare.family_shares import family_shares, namespace_shares
-from hubshare.intermediaries import classify_namespaces, intermediary_share_by_period, threshold_sensitivity
+from hubshare.intermediaries import RULE_COLUMNS, intermediary_tables
 from hubshare.model_table import model_table
 from hubshare.normalize import normalize_snapshot_file
 from hubshare.panel import LEDGER_SCHEMA, OBSERVATION_COLUMNS, check_conservation, combine_ledgers
@@ -232,14 +232,13 @@ def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
         write_parquet(table, tables / "models.parquet")
 
     def intermediaries() -> None:
-        sums = pl.read_parquet(namespaces)
         settings = CONFIG["intermediaries"]
-        classified = classify_namespaces(sums, settings["threshold"], settings["min_downloads"])
-        flagged = classified.filter(pl.col("is_intermediary"))["namespace"].to_list()
-        shares = intermediary_share_by_period(sums, flagged, periods)
+        classified, shares, sensitivity = intermediary_tables(
+            pl.read_parquet(namespaces, columns=RULE_COLUMNS), periods, settings["threshold"], settings["min_downloads"]
+        )
         write_csv(classified, tables / "intermediaries.csv")
         write_csv(pl.DataFrame({"period": list(shares), "share": list(shares.values())}), tables / "intermediary_share_by_period.csv")
-        write_csv(threshold_sensitivity(sums, periods, settings["min_downloads"]), tables / "intermediary_threshold_sensitivity.csv")
+        write_csv(sensitivity, tables / "intermediary_threshold_sensitivity.csv")
 
     def sensitivity() -> None:
         flagged = pl.read_csv(tables / "intermediaries.csv").filter(pl.col("is_intermediary"))["namespace"].to_list()

@@ -6,8 +6,10 @@ import polars as pl
 import pytest
 
 from hubshare.intermediaries import (
+    RULE_COLUMNS,
     classify_namespaces,
     intermediary_share_by_period,
+    intermediary_tables,
     namespace_downloads,
     threshold_sensitivity,
 )
@@ -104,6 +106,13 @@ def test_threshold_sensitivity_counts_and_shares(derivatives):
     table = threshold_sensitivity(derivatives, PERIODS, min_downloads=1, thresholds=(0.5, 1.0))
     assert table.filter(pl.col("period") == "both")["share"].to_list() == [0.5, 0.5]
     assert table["namespaces"].unique().to_list() == [1]
+
+
+def test_one_pass_tables_equal_the_separate_functions(derivatives):
+    classified, shares, sensitivity = intermediary_tables(derivatives.select(RULE_COLUMNS), PERIODS, 0.5, 1)
+    assert classified.equals(classify_namespaces(derivatives, 0.5, 1))
+    assert shares == intermediary_share_by_period(derivatives, ["quant"], PERIODS) == {"w1": 0.6, "both": 0.5}
+    assert sensitivity.equals(threshold_sensitivity(derivatives, PERIODS, 1))
 
 
 def test_invalid_threshold_is_refused(derivatives):

@@ -59,27 +59,47 @@ def namespace_downloads(panel: pl.DataFrame, attributed: pl.DataFrame) -> pl.Dat
     )
 
 
+# The columns of the weekly namespace sums that the rule, its shares and its sensitivity read.
+RULE_COLUMNS = ["week", "namespace", "organization", "downloads", "derivative_downloads"]
+
+
 def classify_namespaces(namespaces: pl.DataFrame, threshold: float = DEFAULT_THRESHOLD,
                         min_downloads: float = 1000.0) -> pl.DataFrame:
     """One row per namespace with its derivative share and whether the rule flags it.
 
     `namespaces`: weekly namespace sums (`namespace_downloads`), one week or many.
     """
+    return _flag(namespace_totals(namespaces), threshold, min_downloads)
+
+
+def namespace_totals(namespaces: pl.DataFrame, periods: dict | None = None) -> pl.DataFrame:
+    """Each namespace's downloads and derivative downloads over every week, and its downloads per period.
+
+    One pass over the weekly sums: a column `period:<name>` per period. The null
+    namespace (downloads no namespace could be found for) is a row of its own,
+    left out of `classify_namespaces` but counted in the period totals.
+    """
+    in_period = [
+        pl.col("downloads").filter(pl.col("week").is_between(start, end, closed="both")).sum().alias(f"period:{name}")
+        for name, (start, end) in (periods or {}).items()
+    ]
+    return (
+        namespaces.group_by("namespace")
+        .agg(pl.col("organization").first(), pl.col("downloads").sum(), pl.col("derivative_downloads").sum(), *in_period)
+        .with_columns((pl.col("derivative_downloads") / pl.col("downloads")).alias("derivative_share"))
+    )
+
+
+_CLASSIFIED_COLUMNS = ["namespace", "organization", "downloads", "derivative_downloads", "derivative_share", "is_intermediary"]
+
+
+def _flag(totals: pl.DataFrame, threshold: float, min_downloads: float) -> pl.DataFrame:
     if not 0 < threshold <= 1:
         raise ValueError(f"intermediaries: threshold must be in (0, 1], got {threshold}")
     return (
-        namespaces.filter(pl.col("namespace").is_not_null())
-        .group_by("namespace")
-        .agg(
-            pl.col("organization").first(),
-            pl.col("downloads").sum(),
-            pl.col("derivative_downloads").sum(),
-        )
-        .with_columns((pl.col("derivative_downloads") / pl.col("downloads")).alias("derivative_share"))
+        totals.filter(pl.col("namespace").is_not_null())
         .with_columns(
-            ((pl.col("derivative_share") >= threshold) & (pl.col("downloads") >= min_downloads)).alias(
-                "is_intermediary"
-            )
+            ((pl.col("derivative_share") >= threshold) & (pl.col("downloads") >= min_downloads)).alias("is_intermediary")
         )
         .sort(["downloads", "namespace"], descending=[True, False])
     )
@@ -88,22 +108,43 @@ def classify_namespaces(namespaces: pl.DataFrame, threshold: float = DEFAULT_THR
 def intermediary_share_by_period(namespaces: pl.DataFrame, flagged: list[str],
                                  periods: dict) -> dict[str, float]:
     """Uploader-view share of downloads that go to flagged namespaces, per period."""
-    marked = namespaces.with_columns(pl.col("namespace").is_in(flagged).alias("flagged"))
+    return _shares_of_flagged(namespace_totals(namespaces, periods), flagged, periods)
+
+
+def _shares_of_flagged(totals: pl.DataFrame, flagged: list[str], periods: dict) -> dict[str, float]:
+    is_flagged = pl.col("namespace").is_in(flagged).fill_null(False)
     shares = {}
-    for name, (start, end) in periods.items():
-        rows = marked.filter(pl.col("week").is_between(start, end, closed="both"))
-        total = rows["downloads"].sum()
-        shares[name] = float(rows.filter(pl.col("flagged"))["downloads"].sum() / total) if total else 0.0
+    for name in periods:
+        column = pl.col(f"period:{name}")
+        total, of_flagged = totals.select(column.sum(), column.filter(is_flagged).sum().alias("flagged")).row(0)
+        shares[name] = float(of_flagged / total) if total else 0.0
     return shares
 
 
 def threshold_sensitivity(namespaces: pl.DataFrame, periods: dict, min_downloads: float = 1000.0,
                           thresholds: tuple[float, ...] = SENSITIVITY_THRESHOLDS) -> pl.DataFrame:
     """How the intermediaries' share and count move with the rule's threshold."""
+    return _sensitivity_of_totals(namespace_totals(namespaces, periods), periods, min_downloads, thresholds)
+
+
+def intermediary_tables(namespaces: pl.DataFrame, periods: dict, threshold: float = DEFAULT_THRESHOLD,
+                        min_downloads: float = 1000.0) -> tuple[pl.DataFrame, dict[str, float], pl.DataFrame]:
+    """`classify_namespaces`, `intermediary_share_by_period` of the flagged and `threshold_sensitivity`, from one pass over the sums."""
+    totals = namespace_totals(namespaces, periods)
+    classified = _flag(totals, threshold, min_downloads)
+    flagged = classified.filter(pl.col("is_intermediary"))["namespace"].to_list()
+    return (
+        classified.select(_CLASSIFIED_COLUMNS),
+        _shares_of_flagged(totals, flagged, periods),
+        _sensitivity_of_totals(totals, periods, min_downloads, SENSITIVITY_THRESHOLDS),
+    )
+
+
+def _sensitivity_of_totals(totals: pl.DataFrame, periods: dict, min_downloads: float,
+                           thresholds: tuple[float, ...]) -> pl.DataFrame:
     rows = []
     for threshold in thresholds:
-        classified = classify_namespaces(namespaces, threshold, min_downloads)
-        flagged = classified.filter(pl.col("is_intermediary"))["namespace"].to_list()
-        for period, share in intermediary_share_by_period(namespaces, flagged, periods).items():
+        flagged = _flag(totals, threshold, min_downloads).filter(pl.col("is_intermediary"))["namespace"].to_list()
+        for period, share in _shares_of_flagged(totals, flagged, periods).items():
             rows.append({"threshold": threshold, "period": period, "namespaces": len(flagged), "share": share})
     return pl.DataFrame(rows)

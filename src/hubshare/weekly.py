@@ -80,7 +80,7 @@ def attribute_week_file(panel: str | Path, tables: dict[str, str | Path], attrib
 def departed_models_file(previous_snapshot: str | Path, snapshot: str | Path, departed_out: str | Path,
                          log: str | Path) -> None:
     """The models of one normalized snapshot that the next one lacks, with their rows."""
-    departed = departed_models(pl.read_parquet(str(previous_snapshot)),
+    departed = departed_models(pl.scan_parquet(str(previous_snapshot)),
                                pl.read_parquet(str(snapshot), columns=["model_key"]).get_column("model_key"))
     write_parquet(departed, departed_out, statistics=False)
     write_text(f"{previous_snapshot} -> {snapshot}: {departed.height} models departed\n", log)
