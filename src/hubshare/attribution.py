@@ -29,10 +29,12 @@ def namespace_of(model_id: pl.Expr, legacy_ids: pl.DataFrame) -> pl.Expr:
     """Namespace of a model id: the prefix before `/`, else the legacy-id owner (else null)."""
     # Legacy ids match ignoring case, as the Hub resolves them.
     legacy = dict(zip(legacy_ids.get_column("model_id").str.to_lowercase(), legacy_ids.get_column("namespace"), strict=True))
-    return (
-        pl.when(model_id.str.contains("/"))
-        .then(model_id.str.split("/").list.first())
-        .otherwise(model_id.str.to_lowercase().replace_strict(legacy, default=None, return_dtype=pl.String))
+    slash = model_id.str.find("/", literal=True)
+    # Only the few ids without a namespace are lowercased and looked up: a when/then
+    # would lowercase every id, and splitting into lists costs twice the slicing.
+    bare = pl.when(slash.is_null()).then(model_id)
+    return pl.coalesce(
+        model_id.str.head(slash), bare.str.to_lowercase().replace_strict(legacy, default=None, return_dtype=pl.String)
     )
 
 
@@ -43,7 +45,9 @@ def credited_rows(panel: pl.DataFrame, legacy_ids: pl.DataFrame) -> pl.DataFrame
         "week",
         pl.lit("uploader").alias("view"),
         "model_key",
-        pl.coalesce("namespace", namespace_of(pl.col("model_id"), legacy_ids)).alias("attributed_namespace"),
+        pl.coalesce(
+            "namespace", namespace_of(pl.when(pl.col("namespace").is_null()).then(pl.col("model_id")), legacy_ids)
+        ).alias("attributed_namespace"),
         pl.col("downloads").cast(pl.Float64),
     )
     derived = (

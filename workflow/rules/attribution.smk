@@ -22,7 +22,7 @@ rule attribute_week:
         "benchmarks/attribute_week/{date}.tsv"
     wildcard_constraints:
         date=r"\d{4}-\d{2}-\d{2}",
-    # One job per snapshot: run in the workflow process (see normalize_snapshot).
+    # One job per snapshot: the library called directly (see normalize_snapshot).
     run:
         attribute_week_file(
             input.panel,

@@ -16,8 +16,10 @@ rule normalize_snapshot:
         "benchmarks/normalize/{date}.tsv"
     wildcard_constraints:
         date=r"\d{4}-\d{2}-\d{2}",
-    # Hundreds of per-snapshot jobs: running them in the workflow process
-    # avoids an interpreter start (about a second) per job.
+    # Hundreds of per-snapshot jobs: a `run:` block calls the library directly,
+    # with no script file to load and no workflow object to pass. Each job still
+    # runs in a Snakemake process of its own, whose start (about a second, most
+    # of it importing polars and pandera) bench/README.md measures.
     run:
         normalize_snapshot_file(
             input.snapshot, output.table, output.quality, wildcards.date, log[0]

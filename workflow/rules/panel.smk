@@ -24,7 +24,7 @@ if PANEL_MEASURE == "alltime_diff":
             "benchmarks/panel_week/{date}.tsv"
         wildcard_constraints:
             date=r"\d{4}-\d{2}-\d{2}",
-        # A chain of hundreds of small jobs: run in the workflow process (see normalize_snapshot).
+        # A chain of hundreds of small jobs: the library called directly (see normalize_snapshot).
         run:
             panel_week_file(
                 input.snapshot, input.get("state"), params.previous or None,

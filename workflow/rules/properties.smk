@@ -16,7 +16,7 @@ rule departed_models:
         "benchmarks/departed_models/{date}.tsv"
     wildcard_constraints:
         date=r"\d{4}-\d{2}-\d{2}",
-    # One job per snapshot: run in the workflow process (see normalize_snapshot).
+    # One job per snapshot: the library called directly (see normalize_snapshot).
     run:
         departed_models_file(input.previous, input.snapshot, output.departed, log[0])
 
