@@ -110,7 +110,8 @@ def test_cffconvert_rejects_a_broken_citation(cffconvert: Path, tmp_path: Path) 
 def ignored_paths() -> list[str]:
     """The paths `.gitignore` keeps out of the repository (workflow outputs among them), without slashes or `*`."""
     lines = (REPO / ".gitignore").read_text(encoding="utf-8").splitlines()
-    return [line.removesuffix("*").rstrip("/") for line in lines if line and not line.startswith(("#", "!"))]
+    # A leading slash anchors a pattern at the repository's root: the path is the same.
+    return [line.removesuffix("*").strip("/") for line in lines if line and not line.startswith(("#", "!"))]
 
 
 def licence_table_paths() -> list[str]:
