@@ -45,9 +45,7 @@ def credited_rows(panel: pl.DataFrame, legacy_ids: pl.DataFrame) -> pl.DataFrame
         "week",
         pl.lit("uploader").alias("view"),
         "model_key",
-        pl.coalesce(
-            "namespace", namespace_of(pl.when(pl.col("namespace").is_null()).then(pl.col("model_id")), legacy_ids)
-        ).alias("attributed_namespace"),
+        pl.coalesce("namespace", namespace_of(pl.col("model_id"), legacy_ids)).alias("attributed_namespace"),
         pl.col("downloads").cast(pl.Float64),
     )
     derived = (
