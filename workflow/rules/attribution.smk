@@ -13,9 +13,7 @@ rule attribute_week:
         attributed="data/processed/attributed/{date}.parquet",
         **{table: f"data/processed/aggregates/{{date}}/{table}.parquet" for table in AGGREGATE_TABLES},
     params:
-        code=library_version(
-            "weekly", "attribution", "aggregates", "concentration", "intermediaries", "registry", "schemas", "atomic"
-        ),
+        code=run_code(attribute_week_file),
     log:
         "logs/attribute_week/{date}.log",
     benchmark:
@@ -43,7 +41,7 @@ rule attribution_summary:
         coverage=report("results/tables/coverage_by_period.csv", caption="../report/table.rst", category="Tables"),
         quality="results/tables/attribution_quality.json",
     params:
-        code=library_version("attribution", "aggregates", "shares"),
+        code=script_code("attribution_summary.py"),
         periods=config["periods"],
     log:
         "logs/attribution_summary.log",

@@ -1,16 +1,13 @@
 # Shared definitions: which snapshots exist for the configured source.
-import hashlib
 from pathlib import Path
 
-import hubshare
 from hubshare.aggregates import AGGREGATE_TABLES
+from hubshare.code_version import code_version, module_path
 from hubshare.demo import snapshot_dates as demo_snapshot_dates
 from hubshare.measures import measure_for
 from hubshare.normalize import normalize_snapshot_file
 from hubshare.weekly import attribute_week_file, departed_models_file, panel_week_file
 
-# The library that runs is the installed one, wherever the workflow is.
-LIBRARY = Path(hubshare.__file__).parent
 SOURCE = config["source"]
 RAW_DIR = Path(config["raw_dir"]) / SOURCE
 PROCESSED_SNAPSHOTS = Path("data/processed/snapshots") / SOURCE
@@ -86,12 +83,11 @@ def demo_inputs(wildcards):
     return {}
 
 
-def library_version(*modules):
-    """Hash of the library modules (or whole subpackages) a job runs; as a param, editing them reruns it."""
-    digest = hashlib.sha256()
-    for module in sorted(modules):
-        package = LIBRARY / module
-        files = sorted(package.glob("*.py")) if package.is_dir() else [LIBRARY / f"{module}.py"]
-        for path in files:
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+def script_code(script):
+    """Hash of the library code a rule's script reaches through its imports; as a param, editing it reruns the rule."""
+    return code_version([Path(workflow.basedir) / "workflow" / "scripts" / script])
+
+
+def run_code(function):
+    """Hash of the library code a `run:` block's library call reaches (its module and what that imports)."""
+    return code_version([module_path(function.__module__)])

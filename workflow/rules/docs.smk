@@ -7,7 +7,7 @@ rule data_dictionary:
         markdown="docs/data_dictionary.md",
     params:
         # The schemas and the renderer: a change of either rebuilds the dictionary.
-        code=library_version("schemas", "data_dictionary"),
+        code=script_code("data_dictionary.py"),
     log:
         "logs/data_dictionary.log",
     benchmark:

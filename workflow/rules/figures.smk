@@ -12,7 +12,7 @@ rule fig_country_groups:
         pdf="figures/country_groups.pdf",
         png=report("figures/country_groups.png", caption="../report/figure.rst", category="Figures"),
     params:
-        code=library_version("figures"),
+        code=script_code("fig_group_shares.py"),
         dimension="country_group",
         demo=IS_DEMO,
     log:
@@ -36,7 +36,7 @@ rule fig_developer_types:
         pdf="figures/developer_types.pdf",
         png=report("figures/developer_types.png", caption="../report/figure.rst", category="Figures"),
     params:
-        code=library_version("figures"),
+        code=script_code("fig_group_shares.py"),
         dimension="developer_type",
         demo=IS_DEMO,
     log:
@@ -58,7 +58,7 @@ rule fig_concentration:
         pdf="figures/concentration.pdf",
         png=report("figures/concentration.png", caption="../report/figure.rst", category="Figures"),
     params:
-        code=library_version("figures"),
+        code=script_code("fig_concentration.py"),
         demo=IS_DEMO,
     log:
         "logs/figures/concentration.log",
@@ -81,7 +81,7 @@ rule fig_properties:
     params:
         demo=IS_DEMO,
         periods=config["periods"],
-        code=library_version("figures", "periods"),
+        code=script_code("fig_properties.py"),
     log:
         "logs/figures/properties.log",
     benchmark:
@@ -107,7 +107,7 @@ rule fig_eras:
         periods=config["periods"],
         series=config["stats"]["headline_series"],
         min_segment_weeks=config["stats"]["eras"]["min_segment_weeks"],
-        code=library_version("figures", "era_report", "periods"),
+        code=script_code("fig_eras.py"),
     log:
         "logs/figures/eras.log",
     benchmark:
@@ -146,7 +146,7 @@ rule figure_manifest:
         manifest="figures/manifest.json",
     params:
         figures=FIGURE_ENTRIES,
-        code=library_version("provenance"),
+        code=script_code("figure_manifest.py"),
     log:
         "logs/figures/manifest.log",
     benchmark:

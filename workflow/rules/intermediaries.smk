@@ -10,7 +10,7 @@ rule intermediaries:
         by_period="results/tables/intermediary_share_by_period.csv",
         sensitivity="results/tables/intermediary_threshold_sensitivity.csv",
     params:
-        code=library_version("intermediaries"),
+        code=script_code("intermediaries.py"),
         periods=config["periods"],
         threshold=config["intermediaries"]["threshold"],
         min_downloads=config["intermediaries"]["min_downloads"],
@@ -33,7 +33,7 @@ rule attribution_sensitivity:
     output:
         table=report("results/tables/attribution_sensitivity.csv", caption="../report/table.rst", category="Tables"),
     params:
-        code=library_version("sensitivity", "shares"),
+        code=script_code("attribution_sensitivity.py"),
         periods=config["periods"],
     log:
         "logs/attribution_sensitivity.log",

@@ -12,7 +12,7 @@ rule group_shares:
         periods=report("results/tables/shares_by_period.csv", caption="../report/table.rst", category="Tables"),
         totals="results/tables/period_totals.csv",
     params:
-        code=library_version("shares", "schemas"),
+        code=script_code("group_shares.py"),
         periods=config["periods"],
     log:
         "logs/group_shares.log",
@@ -31,7 +31,7 @@ rule concentration:
     output:
         weekly="results/tables/concentration_weekly.parquet",
     params:
-        code=library_version("schemas"),
+        code=script_code("concentration.py"),
     log:
         "logs/concentration.log",
     benchmark:

@@ -9,7 +9,7 @@ rule normalize_snapshot:
         table=str(PROCESSED_SNAPSHOTS / "{date}.parquet"),
         quality="results/quality/snapshots/{date}.json",
     params:
-        code=library_version("normalize", "lineage", "schemas", "distinct", "atomic"),
+        code=run_code(normalize_snapshot_file),
     log:
         "logs/normalize/{date}.log",
     benchmark:

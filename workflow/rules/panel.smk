@@ -17,7 +17,7 @@ if PANEL_MEASURE == "alltime_diff":
             ledger="data/processed/panel_ledger/{date}.csv",
         params:
             previous=previous_snapshot_date,
-            code=library_version("weekly", "panel", "schemas", "distinct", "atomic"),
+            code=run_code(panel_week_file),
         log:
             "logs/panel_week/{date}.log",
         benchmark:
@@ -40,7 +40,7 @@ if PANEL_MEASURE == "alltime_diff":
             ledger=report("results/conservation_ledger.csv", caption="../report/table.rst", category="Tables"),
             measure="results/download_measure.txt",
         params:
-            code=library_version("panel", "schemas"),
+            code=script_code("conservation_ledger.py"),
         log:
             "logs/conservation_ledger.log",
         benchmark:
@@ -62,7 +62,7 @@ else:
             measure="results/download_measure.txt",
         params:
             dates=SNAPSHOT_DATES,
-            code=library_version("rolling", "panel", "schemas"),
+            code=script_code("panel_rolling30.py"),
         log:
             "logs/panel_rolling30.log",
         benchmark:
@@ -83,7 +83,7 @@ rule quality_report:
         json="results/data_quality.json",
         markdown="results/data_quality.md",
     params:
-        code=library_version("quality"),
+        code=script_code("quality_report.py"),
     log:
         "logs/quality_report.log",
     benchmark:

@@ -31,7 +31,7 @@ rule manuscript_inputs:
         tables=directory("paper/_generated"),
         figures=expand("paper/figures/{name}.png", name=FIGURES),
     params:
-        code=library_version("manuscript_values", "manuscript_text", "claims", "era_report", "periods"),
+        code=script_code("manuscript_inputs.py"),
         source=SOURCE,
         periods=config["periods"],
         snapshots=len(SNAPSHOT_DATES),
@@ -62,7 +62,7 @@ rule render_paper:
         html="paper/_build/index.html",
         pdf="paper/_build/index.pdf",
     params:
-        code=library_version("manuscript"),
+        code=script_code("render_paper.py"),
         prefer_quarto=config["paper"]["renderer"] == "auto",
     log:
         "logs/render_paper.log",
@@ -88,7 +88,7 @@ rule claims_ledger:
         ledger=report("results/tables/claims_ledger.csv", caption="../report/table.rst", category="Tables"),
     params:
         source=SOURCE,
-        code=library_version("claims", "periods"),
+        code=script_code("claims_ledger.py"),
     log:
         "logs/claims_ledger.log",
     benchmark:

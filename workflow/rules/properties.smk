@@ -9,7 +9,7 @@ rule departed_models:
     output:
         departed="data/processed/departed/{date}.parquet",
     params:
-        code=library_version("weekly", "model_table", "schemas", "distinct", "atomic"),
+        code=run_code(departed_models_file),
     log:
         "logs/departed_models/{date}.log",
     benchmark:
@@ -33,7 +33,7 @@ rule model_table:
     output:
         models="data/processed/models.parquet",
     params:
-        code=library_version("model_table", "properties", "families"),
+        code=script_code("model_table.py"),
     log:
         "logs/model_table.log",
     benchmark:
@@ -55,7 +55,7 @@ rule property_periods:
     params:
         periods=config["periods"],
         settings=config["properties"],
-        code=library_version("property_periods", "periods"),
+        code=script_code("property_periods.py"),
     log:
         "logs/property_periods.log",
     benchmark:
@@ -77,7 +77,7 @@ rule family_shares:
         namespaces="results/tables/namespace_shares_by_period.csv",
     params:
         periods=config["periods"],
-        code=library_version("family_shares", "periods"),
+        code=script_code("family_shares.py"),
     log:
         "logs/family_shares.log",
     benchmark:

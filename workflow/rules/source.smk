@@ -14,7 +14,7 @@ if IS_DEMO:
             metadata=expand(str(RAW_DIR / "{date}.meta.yaml"), date=SNAPSHOT_DATES),
             truth=str(RAW_DIR / "truth.json"),
         params:
-            code=library_version("demo", "registry"),
+            code=script_code("simulate_demo.py"),
             settings=config["demo"],
         log:
             "logs/simulate_demo.log",
@@ -36,7 +36,7 @@ if SOURCE == "api-json":
             snapshot=str(RAW_DIR / "{date}.parquet"),
             metadata=str(RAW_DIR / "{date}.meta.yaml"),
         params:
-            code=library_version("sources"),
+            code=script_code("convert_api_json.py"),
         log:
             "logs/convert_api_json/{date}.log",
         benchmark:
@@ -58,7 +58,7 @@ if SOURCE == "hub":
             metadata=str(RAW_DIR / "{date}.meta.yaml"),
         params:
             hub=config["hub"],
-            code=library_version("sources"),
+            code=script_code("fetch_hub_snapshot.py"),
         log:
             "logs/fetch_hub_snapshot/{date}.log",
         benchmark:

@@ -10,7 +10,7 @@ rule trend_tests:
         stats="results/stats.json",
         contrasts=report("results/tables/period_contrasts.csv", caption="../report/table.rst", category="Tables"),
     params:
-        code=library_version("trends", "stats_report", "contrasts", "periods", "schemas"),
+        code=script_code("trend_tests.py"),
         series=config["stats"]["headline_series"],
         periods=config["periods"],
         alpha=config["stats"]["alpha"],
@@ -32,7 +32,7 @@ rule eras:
     output:
         table=report("results/tables/eras.csv", caption="../report/table.rst", category="Tables"),
     params:
-        code=library_version("eras", "era_report", "periods", "schemas"),
+        code=script_code("eras.py"),
         series=config["stats"]["headline_series"],
         periods=config["periods"],
         settings=config["stats"]["eras"],
@@ -55,7 +55,7 @@ if IS_DEMO:
         output:
             table="results/tables/calibration.csv",
         params:
-            code=library_version("calibration", "trends", "contrasts", "periods", "schemas"),
+            code=script_code("calibration.py"),
             alpha=config["stats"]["alpha"],
             settings=config["stats"]["calibration"],
             periods=config["periods"],
@@ -76,7 +76,7 @@ if IS_DEMO:
         output:
             table="results/tables/recovery.csv",
         params:
-            code=library_version("recovery", "periods"),
+            code=script_code("recovery.py"),
         log:
             "logs/recovery.log",
         benchmark:
