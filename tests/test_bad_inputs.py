@@ -85,11 +85,12 @@ def test_missing_required_column(raw_dir, column):
         ("createdAt", pl.lit("yesterday")),
         ("baseModels", pl.lit('{"models": [], "relation": "finetune"}')),
         ("tags", pl.lit("gguf,text-generation")),
-        ("createdAt", pl.lit(1_600_000_000_000)),
+        # Epoch time is accepted in s, ms, us or ns, told by size; 12345 fits none of them.
+        ("createdAt", pl.lit(12_345)),
         ("downloads", pl.lit(True)),
     ],
     ids=["text-count", "fractional-count", "unparseable-time", "json-text-struct", "text-list",
-         "integer-time", "boolean-count"],
+         "integer-time-of-no-unit", "boolean-count"],
 )
 def test_wrong_type(raw_dir, column, value):
     path = write(raw_dir, FIRST, raw_frame([row()]).with_columns(value.alias(column)))

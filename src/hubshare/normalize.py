@@ -17,9 +17,13 @@ import polars as pl
 from hubshare.atomic import write_json, write_parquet, write_text
 from hubshare.distinct import all_distinct
 from hubshare.lineage import resolve_roots
+from hubshare.raw_forms import FormError, conform
 from hubshare.schemas import RAW_COLUMNS, RELATIONS, NormalizedSnapshot
 
 RULE = "normalize"
+# The Hub records no creation time before this instant: older repositories all carry it.
+HUB_CREATION_FLOOR = dt.datetime(2022, 3, 2, 23, 29, 4, tzinfo=dt.timezone.utc)
+TAG_PREFIX = "base_model:"
 
 
 class SnapshotError(ValueError):
@@ -43,6 +47,8 @@ class QualityRecord:
     repairs: dict[str, int] = field(default_factory=dict)
     missing_values: dict[str, int] = field(default_factory=dict)
     lineage: dict[str, int] = field(default_factory=dict)
+    lineage_sources: dict[str, int] = field(default_factory=dict)
+    created_at_hub_floor: int = 0
 
     def count(self, repair: str, n: int) -> None:
         self.repairs[repair] = self.repairs.get(repair, 0) + int(n)
@@ -70,38 +76,20 @@ def read_raw_snapshot(path: str | Path, quality: QualityRecord) -> pl.DataFrame:
             typed.append(pl.lit(None, dtype=dtype).alias(name))
             continue
         try:
-            typed.append(_cast_column(frame.get_column(name), dtype))
-        except Exception as error:
-            raise SnapshotError(
-                path, name, "column type", f"expected {dtype}, found {frame.schema[name]} ({error})"
-            ) from error
+            typed.append(conform(frame.get_column(name), dtype))
+        except FormError as error:
+            raise SnapshotError(path, name, "column type", str(error)) from None
     return frame.select(typed)
 
 
-def _cast_column(series: pl.Series, dtype: pl.DataType) -> pl.Series:
-    if series.dtype == dtype:
-        return series
-    if isinstance(dtype, pl.Datetime):
-        if series.dtype.is_numeric():
-            raise ValueError("numeric times have no unit")
-        if series.dtype == pl.String:
-            series = series.str.to_datetime(time_zone="UTC", time_unit="us", strict=True)
-        elif isinstance(series.dtype, pl.Datetime) and series.dtype.time_zone is None:
-            series = series.dt.replace_time_zone("UTC")
-        return series.cast(dtype, strict=True)
-    if dtype == pl.Int64 and series.dtype == pl.Boolean:
-        raise ValueError("true/false values are not counts")
-    if dtype == pl.Int64 and series.dtype.is_float():
-        if (series.drop_nulls() % 1 != 0).any():
-            raise ValueError("non-integer counts")
-    if isinstance(dtype, pl.Struct | pl.List) and series.dtype != dtype:
-        # Nested Hub fields vary between dumps; keep the fields the contract names.
-        return series.cast(dtype, strict=False)
-    return series.cast(dtype, strict=True)
+def normalize_snapshot(path: str | Path, snapshot_date: dt.date, capture_lag_days: int = 0
+                       ) -> tuple[pl.DataFrame, QualityRecord]:
+    """Return the validated, lineage-resolved snapshot and its quality record.
 
-
-def normalize_snapshot(path: str | Path, snapshot_date: dt.date) -> tuple[pl.DataFrame, QualityRecord]:
-    """Return the validated, lineage-resolved snapshot and its quality record."""
+    `capture_lag_days`: how long after its date a snapshot was captured (the
+    Hub dataset's folder dated D shows the Hub about D + 6); models created up
+    to the capture are real, not dated in the future.
+    """
     quality = QualityRecord(snapshot_date=snapshot_date.isoformat(), file=str(path))
     raw = read_raw_snapshot(path, quality)
     quality.rows_in = raw.height
@@ -116,7 +104,8 @@ def normalize_snapshot(path: str | Path, snapshot_date: dt.date) -> tuple[pl.Dat
     if frame.is_empty():
         raise SnapshotError(path, "id", "non-empty snapshot", "no row has a model id")
 
-    frame = _repair_counts(frame, quality, snapshot_date)
+    frame = _repair_counts(frame, quality, snapshot_date + dt.timedelta(days=capture_lag_days))
+    quality.created_at_hub_floor = int((frame.get_column("createdAt") == HUB_CREATION_FLOOR).sum() or 0)
     frame = _deduplicate(frame, quality)
     frame = _derive_columns(frame, snapshot_date, quality)
     roots = resolve_roots(frame.select("model_id", "base_parents"))
@@ -133,12 +122,12 @@ def normalize_snapshot(path: str | Path, snapshot_date: dt.date) -> tuple[pl.Dat
     return validate_normalized(frame, path), quality
 
 
-def _repair_counts(frame: pl.DataFrame, quality: QualityRecord, snapshot_date: dt.date) -> pl.DataFrame:
+def _repair_counts(frame: pl.DataFrame, quality: QualityRecord, captured: dt.date) -> pl.DataFrame:
     for column in ("downloads", "downloadsAllTime", "likes"):
         negative = frame.get_column(column) < 0
         quality.count(f"negative_{column}_set_null", int(negative.sum() or 0))
         frame = frame.with_columns(pl.when(pl.col(column) < 0).then(None).otherwise(pl.col(column)).alias(column))
-    end_of_day = dt.datetime.combine(snapshot_date + dt.timedelta(days=1), dt.time(), tzinfo=dt.timezone.utc)
+    end_of_day = dt.datetime.combine(captured + dt.timedelta(days=1), dt.time(), tzinfo=dt.timezone.utc)
     future = frame.get_column("createdAt") >= end_of_day
     quality.count("created_after_snapshot_set_null", int(future.sum() or 0))
     return frame.with_columns(
@@ -177,9 +166,7 @@ def _derive_columns(frame: pl.DataFrame, snapshot_date: dt.date, quality: Qualit
         "author_missing_namespace_from_id",
         frame.filter(pl.col("author").is_null() & pl.col("id").str.contains("/")).height,
     )
-    relation = pl.col("baseModels").struct.field("relation")
-    unknown_relation = frame.filter(relation.is_not_null() & ~relation.is_in(RELATIONS)).height
-    quality.count("unknown_base_relation_set_null", unknown_relation)
+    relation, parents = _declared_lineage(frame, quality)
     return frame.select(
         pl.lit(snapshot_date).alias("snapshot_date"),
         "model_key",
@@ -194,14 +181,46 @@ def _derive_columns(frame: pl.DataFrame, snapshot_date: dt.date, quality: Qualit
         "pipeline_tag",
         "library_name",
         "tags",
-        pl.when(relation.is_in(RELATIONS)).then(relation).alias("base_relation"),
-        pl.col("baseModels")
-        .struct.field("models")
-        .list.eval(pl.element().struct.field("id"))
-        .list.drop_nulls()
-        .alias("base_parents"),
+        relation.alias("base_relation"),
+        parents.alias("base_parents"),
         pl.col("safetensors").struct.field("total").alias("params_total"),
     )
+
+
+def _declared_lineage(frame: pl.DataFrame, quality: QualityRecord) -> tuple[pl.Expr, pl.Expr]:
+    """(relation, parent ids) from `baseModels`, else from the `base_model:` tags; each source counted.
+
+    Before the Hub exported `baseModels`, lineage lived only in tags of the
+    forms `base_model:<id>` and `base_model:<relation>:<id>` (model ids hold
+    no colon). A tag gives the relation when every relation-form tag of the
+    model agrees; otherwise the relation is null and counted.
+    """
+    declared_relation = pl.col("baseModels").struct.field("relation")
+    declared_parents = (
+        pl.col("baseModels").struct.field("models").list.eval(pl.element().struct.field("id")).list.drop_nulls()
+    )
+    edges = pl.col("tags").list.eval(
+        pl.element().filter(pl.element().str.starts_with(TAG_PREFIX)).str.strip_prefix(TAG_PREFIX)
+    )
+    tag_parents = edges.list.eval(pl.element().str.split(":").list.last()).list.unique(maintain_order=True)
+    tag_relations = edges.list.eval(
+        pl.element().filter(pl.element().str.contains(":")).str.split(":").list.first()
+    ).list.unique()
+    has_declared = declared_parents.list.len() > 0
+    has_tags = tag_parents.list.len() > 0
+    counts = frame.select(
+        has_declared.fill_null(False).sum().alias("baseModels"),
+        (~has_declared.fill_null(False) & has_tags.fill_null(False)).sum().alias("tags"),
+        (~has_declared.fill_null(False) & (tag_relations.list.len() > 1)).sum().alias("tags_conflicting_relations"),
+        (declared_relation.is_not_null() & ~declared_relation.is_in(RELATIONS)).sum().alias("unknown_relation"),
+    ).row(0, named=True)
+    quality.lineage_sources = {"baseModels": counts["baseModels"], "tags": counts["tags"]}
+    quality.count("unknown_base_relation_set_null", counts["unknown_relation"])
+    quality.count("base_model_tags_conflicting_relations_set_null", counts["tags_conflicting_relations"])
+    tag_relation = pl.when(tag_relations.list.len() == 1).then(tag_relations.list.first())
+    relation = pl.when(has_declared.fill_null(False)).then(declared_relation).otherwise(tag_relation)
+    parents = pl.when(has_declared.fill_null(False)).then(declared_parents).when(has_tags.fill_null(False)).then(tag_parents)
+    return pl.when(relation.is_in(RELATIONS)).then(relation), parents
 
 
 def validate_normalized(frame: pl.DataFrame, path: str | Path) -> pl.DataFrame:
@@ -217,10 +236,10 @@ def validate_normalized(frame: pl.DataFrame, path: str | Path) -> pl.DataFrame:
 
 
 def normalize_snapshot_file(raw_path: str | Path, table_path: str | Path, quality_path: str | Path,
-                            snapshot_date: str, log_path: str | Path) -> None:
+                            snapshot_date: str, log_path: str | Path, capture_lag_days: int = 0) -> None:
     """File-to-file form of `normalize_snapshot`, for one workflow job per snapshot."""
     date = dt.date.fromisoformat(snapshot_date)
-    frame, quality = normalize_snapshot(raw_path, date)
+    frame, quality = normalize_snapshot(raw_path, date, capture_lag_days)
     write_parquet(frame, table_path, statistics=False)
     write_json(asdict(quality), quality_path)
     repairs = ", ".join(f"{k}={v}" for k, v in sorted(quality.repairs.items()) if v) or "none"

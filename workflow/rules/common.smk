@@ -6,6 +6,7 @@ from hubshare.code_version import code_version, module_path
 from hubshare.demo import snapshot_dates as demo_snapshot_dates
 from hubshare.measures import measure_for
 from hubshare.normalize import normalize_snapshot_file
+from hubshare.sources.hub import CAPTURE_LAG_DAYS, list_snapshots
 from hubshare.weekly import attribute_week_file, departed_models_file, panel_week_file
 
 SOURCE = config["source"]
@@ -23,8 +24,7 @@ def _source_dates():
     if SOURCE == "demo":
         return [d.isoformat() for d in demo_snapshot_dates(config["demo"])]
     if SOURCE == "hub":
-        # The demo's calendar, from start to end at a fixed cadence.
-        return [d.isoformat() for d in demo_snapshot_dates(config["hub"])]
+        return sorted(HUB_LISTING.snapshots)
     folder, suffix = SOURCE_FOLDERS[SOURCE]
     dates = sorted(p.stem for p in Path(folder).glob(f"????-??-??{suffix}"))
     if not dates:
@@ -32,7 +32,22 @@ def _source_dates():
     return dates
 
 
+# The dates the dataset itself lists at the configured revision (hub source only).
+HUB_LISTING = (
+    list_snapshots(
+        config["hub"]["base_url"],
+        config["hub"]["revision"],
+        config["hub"]["path_pattern"],
+        config["hub"]["start"],
+        None if config["hub"]["end"] == "latest" else config["hub"]["end"],
+        config["hub"]["token_env"],
+    )
+    if SOURCE == "hub"
+    else None
+)
 SNAPSHOT_DATES = _source_dates()
+# Days between a snapshot's date and the state of the Hub it shows.
+SNAPSHOT_CAPTURE_LAG_DAYS = CAPTURE_LAG_DAYS if SOURCE == "hub" else 0
 IS_DEMO = SOURCE == "demo"
 
 

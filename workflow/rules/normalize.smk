@@ -9,6 +9,7 @@ rule normalize_snapshot:
         table=str(PROCESSED_SNAPSHOTS / "{date}.parquet"),
         quality="results/quality/snapshots/{date}.json",
     params:
+        capture_lag_days=SNAPSHOT_CAPTURE_LAG_DAYS,
         code=run_code(normalize_snapshot_file),
     log:
         "logs/normalize/{date}.log",
@@ -22,5 +23,5 @@ rule normalize_snapshot:
     # of it importing polars and pandera) bench/README.md measures.
     run:
         normalize_snapshot_file(
-            input.snapshot, output.table, output.quality, wildcards.date, log[0]
+            input.snapshot, output.table, output.quality, wildcards.date, log[0], params.capture_lag_days
         )

@@ -52,12 +52,16 @@ if SOURCE == "api-json":
 if SOURCE == "hub":
 
     rule fetch_hub_snapshot:
-        """One weekly Hub snapshot, projected to the raw contract: by default only its footer and contract columns travel."""
+        """One listed weekly Hub snapshot, projected to the raw contract: only the contract's columns travel."""
         output:
             snapshot=str(RAW_DIR / "{date}.parquet"),
             metadata=str(RAW_DIR / "{date}.meta.yaml"),
         params:
             hub=config["hub"],
+            # The file's own version: a job reruns when its file changes, not when the dataset gains a week.
+            path=lambda wildcards: HUB_LISTING.snapshots[wildcards.date].path,
+            version=lambda wildcards: HUB_LISTING.snapshots[wildcards.date].version,
+            size=lambda wildcards: HUB_LISTING.snapshots[wildcards.date].size,
             code=script_code("fetch_hub_snapshot.py"),
         log:
             "logs/fetch_hub_snapshot/{date}.log",
@@ -65,7 +69,7 @@ if SOURCE == "hub":
             "benchmarks/fetch_hub_snapshot/{date}.tsv"
         wildcard_constraints:
             date=r"\d{4}-\d{2}-\d{2}",
-        retries: 1
+        retries: config["hub"]["retries"]
         conda:
             "../envs/analysis.yaml"
         script:

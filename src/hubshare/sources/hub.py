@@ -1,22 +1,25 @@
-"""The `hub` source: weekly snapshots of the Hub's models table (`hfmlsoc/hub_weekly_snapshots`).
+"""The `hub` source: the weekly snapshots of the Hub's models table (`hfmlsoc/hub_weekly_snapshots`).
 
-Each snapshot is one large parquet file (about 1.5 GB late in the series), of
-which the pipeline reads a dozen columns. Two transfers land it:
+Layout, from public code that reads the dataset: one parquet file per week at
+`models/<YYYY-MM-DD>/models.parquet` (beside `datasets/<date>/...` and
+`spaces/<date>/...`), on a chain of Wednesdays from 2024-07-24. A folder
+dated D holds the daily `cfahlgren1/hub-stats` export as of the last commit
+before D + 7 days, so it shows the Hub about D + 6 (`CAPTURE_LAG_DAYS`); a
+week without a new export repeats the previous file.
 
-- `projected` (default): only the file's footer and the byte ranges of the
-  wanted columns' chunks travel, as HTTP Range requests (`projected`,
-  `http_range`), each range retried with backoff and the progress saved, so
-  an interrupted transfer resumes with the ranges still missing;
-- `whole`: every byte travels in one resumable download (`whole_file`); a
-  server that ignores Range requests gets this one too.
+The snapshots to fetch come from the dataset's own file listing at one
+revision (`list_snapshots`), never from a computed calendar. Transfer goes
+through fsspec: `huggingface_hub`'s `HfFileSystem` for `hf://` locations (its
+requests are retried with backoff by the library), any other fsspec location
+(a local folder or `file:` URL) for an offline mirror, which is listed and
+read by the same code. pyarrow reads the parquet footer and then only the
+byte ranges of the contract's columns, one row group at a time, so the other
+columns (file lists, card data, configs, ...) never travel and memory stays
+at one row group. A snapshot is one job: an interrupted transfer is redone
+by the job's retry, not resumed inside the file.
 
-Either way the bytes land in `<target>.part`, which is verified (readable
-parquet, the contract's required columns, as many rows as its footer says and
-at least the expected number, decodable column data) and projected to the
-wanted columns into `<target>` atomically, so no half-written or unverified
-file ever carries the final name. The origin record (`.meta.yaml`) follows.
-An access token is read only from the environment and never appears in logs,
-metadata or error messages.
+An access token is read only from the environment and never appears in
+logs, metadata or error messages.
 """
 
 from __future__ import annotations
@@ -24,218 +27,255 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import time
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import polars as pl
+import fsspec
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from hubshare.atomic import sha256_file, write_atomically, write_yaml
 from hubshare.schemas import RAW_COLUMNS
 from hubshare.sources.errors import FetchError
-from hubshare.sources.http_range import Opener, RangeError, RangeReader, RangesIgnored, urllib_opener
-from hubshare.sources.parquet_layout import LayoutError
-from hubshare.sources.projected import discard, fetch_projected, state_path
-from hubshare.sources.whole_file import download
-
-__all__ = ["FetchError", "fetch_snapshot", "snapshot_url"]
 
 DATASET = "hfmlsoc/hub_weekly_snapshots"
-BASE_URL = f"https://huggingface.co/datasets/{DATASET}/resolve/main"
+DEFAULT_LOCATION = f"hf://datasets/{DATASET}"
+DEFAULT_PATTERN = r"^models/(\d{4}-\d{2}-\d{2})/models\.parquet$"
+# Folders that hold snapshot files; a file there that fits no pattern is an error, not a skip.
+SNAPSHOT_FOLDER = "models/"
+CAPTURE_LAG_DAYS = 6
 LICENSE = "ODbL-1.0"
 LICENSE_URL = "https://opendatacommons.org/licenses/odbl/1-0/"
 SOURCE = "hub"
 STEP = "fetch_hub_snapshot"
-TRANSFERS = ("projected", "whole")
 REQUIRED_COLUMNS = [name for name, (_, required) in RAW_COLUMNS.items() if required]
+HF_PREFIX = "hf://"
 
 log = logging.getLogger(__name__)
 
 
-def snapshot_url(base_url: str, pattern: str, date: dt.date | str) -> str:
-    """The address of one snapshot: `pattern` formatted with the date, under `base_url`.
+@dataclass(frozen=True)
+class RemoteSnapshot:
+    """One snapshot file in the listing: its date, path inside the location, version and size."""
 
-    `{date}` gives the ISO date; a format spec such as `{date:%Y%m%d}` is allowed.
+    date: str
+    path: str
+    version: str
+    size: int
+
+
+@dataclass
+class Listing:
+    """The snapshots a location holds at one revision, and the files it does not read, with why."""
+
+    location: str
+    revision: str
+    snapshots: dict[str, RemoteSnapshot] = field(default_factory=dict)
+    ignored: dict[str, str] = field(default_factory=dict)
+
+    def repeats(self) -> list[str]:
+        """Dates whose file has the same version as the date before (the export did not change)."""
+        dates = sorted(self.snapshots)
+        return [d for p, d in zip(dates, dates[1:]) if self.snapshots[d].version == self.snapshots[p].version]
+
+
+def _token(token_env: str | None) -> str | None:
+    return os.environ.get(token_env) if token_env else None
+
+
+def _hub_repo(location: str) -> str:
+    """`hf://datasets/owner/name` -> `owner/name`."""
+    parts = location.removeprefix(HF_PREFIX).strip("/").split("/")
+    if len(parts) != 3 or parts[0] != "datasets":
+        raise ValueError(f"hub location {location!r}: expected hf://datasets/<owner>/<name>")
+    return f"{parts[1]}/{parts[2]}"
+
+
+def open_location(location: str, revision: str, token_env: str | None = "HF_TOKEN") -> tuple[fsspec.AbstractFileSystem, str, str]:
+    """(file system, root path, revision) for a location: the Hub pinned to the commit `revision` resolves to, or a mirror."""
+    if location.startswith(HF_PREFIX):
+        from huggingface_hub import HfApi, HfFileSystem
+
+        repo = _hub_repo(location)
+        token = _token(token_env)
+        commit = HfApi(token=token).repo_info(repo, repo_type="dataset", revision=revision).sha
+        return HfFileSystem(token=token), f"datasets/{repo}@{commit}", commit
+    fs, root = fsspec.core.url_to_fs(location)
+    return fs, root.rstrip("/"), revision
+
+
+def _version(info: dict) -> str:
+    """What identifies a file's content: the Hub's LFS sha256 or blob id, else size and modification time."""
+    lfs = info.get("lfs") or {}
+    if lfs.get("sha256"):
+        return f"sha256:{lfs['sha256']}"
+    if info.get("blob_id"):
+        return f"blob:{info['blob_id']}"
+    mtime = info.get("mtime") or info.get("created") or ""
+    return f"size:{info['size']},mtime:{mtime}"
+
+
+def _relative(name: str, root: str) -> str:
+    """A listed name relative to the root (the Hub lists names without the `@revision` of the root)."""
+    for prefix in (root, root.split("@", 1)[0]):
+        if name.startswith(prefix + "/"):
+            return name[len(prefix) + 1:]
+    raise ValueError(f"listed file {name!r} is not under {root!r}")
+
+
+def list_snapshots(location: str = DEFAULT_LOCATION, revision: str = "main", pattern: str = DEFAULT_PATTERN,
+                   start: str | None = None, end: str | None = None, token_env: str | None = "HF_TOKEN") -> Listing:
+    """Every snapshot file under `location` at `revision` whose path matches `pattern`, dated from start to end.
+
+    `pattern` is a regular expression over paths relative to the location with
+    one group, the ISO date. `end` None (config `latest`) keeps every date
+    from `start`. A file under `models/` that does not match is an error (a
+    layout the code does not know); files elsewhere are listed as ignored.
     """
-    if "{date" not in pattern:
-        raise ValueError(f"snapshot path pattern {pattern!r} has no {{date}} placeholder: all dates would map to one file")
-    day = dt.date.fromisoformat(date) if isinstance(date, str) else date
-    return f"{base_url.rstrip('/')}/{pattern.format(date=day).lstrip('/')}"
+    regex = re.compile(pattern)
+    if regex.groups != 1:
+        raise ValueError(f"hub.path_pattern {pattern!r} must have exactly one group, the date")
+    fs, root, commit = open_location(location, revision, token_env)
+    if not fs.exists(root):
+        raise FetchError(f"{location}: no such dataset or folder (step list_snapshots)")
+    found = fs.find(root, detail=True)
+    listing = Listing(location=location, revision=commit)
+    first = dt.date.fromisoformat(start) if start else dt.date.min
+    last = dt.date.fromisoformat(end) if end else dt.date.max
+    for name, info in sorted(found.items()):
+        path = _relative(name, root)
+        match = regex.match(path)
+        if not match:
+            if path.startswith(SNAPSHOT_FOLDER):
+                raise FetchError(f"{location}: file '{path}' breaks rule 'snapshot path' (step list_snapshots): it is "
+                                 f"under {SNAPSHOT_FOLDER} but does not match {pattern}")
+            listing.ignored[path] = "not a models snapshot"
+            continue
+        try:
+            day = dt.date.fromisoformat(match.group(1))
+        except ValueError:
+            raise FetchError(f"{location}: file '{path}' breaks rule 'snapshot date' (step list_snapshots): "
+                             f"{match.group(1)!r} is not a calendar date YYYY-MM-DD") from None
+        if not first <= day <= last:
+            listing.ignored[path] = f"dated outside {start or 'the start'} .. {end or 'latest'}"
+            continue
+        listing.snapshots[day.isoformat()] = RemoteSnapshot(day.isoformat(), path, _version(info), int(info["size"]))
+    if not listing.snapshots:
+        raise FetchError(f"{location}: no snapshot file matches {pattern} between {start or 'the start'} and {end or 'latest'} "
+                         "(step list_snapshots)")
+    return listing
 
 
-def fetch_snapshot(
-    url: str,
-    target_parquet: str | Path,
-    meta_path: str | Path,
-    *,
-    columns: Sequence[str],
-    token_env: str = "HF_TOKEN",
-    transfer: str = "projected",
-    opener: Opener | None = None,
-    retries: int = 4,
-    backoff_seconds: float = 2.0,
-    expected_min_rows: int = 1,
-    sleep: Callable[[float], None] = time.sleep,
-    snapshot_date: str | None = None,
-) -> dict:
-    """Fetch one snapshot to `target_parquet`, projected to `columns`, and write its origin record.
+def file_url(location: str, revision: str, path: str) -> str:
+    """A reader's address of one file: the Hub's page at the commit, or the mirror's path."""
+    if location.startswith(HF_PREFIX):
+        return f"https://huggingface.co/datasets/{_hub_repo(location)}/blob/{revision}/{path}"
+    return f"{location.rstrip('/')}/{path}"
 
-    Transient failures (connection errors, timeouts, 408/429/5xx, a body
-    shorter than announced) are retried `retries` times (per range in the
-    projected transfer), waiting `backoff_seconds * 2**i` before retry i, and
-    each retry resumes where the last one stopped. When the retries run out
-    the partial transfer is kept for the next run. A transferred file that
-    fails verification is removed and raises `FetchError`. Returns the
-    metadata written to `meta_path`.
+
+def fetch_snapshot(location: str, revision: str, remote: RemoteSnapshot, target_parquet: str | Path,
+                   meta_path: str | Path, *, columns: Sequence[str], token_env: str | None = "HF_TOKEN") -> dict:
+    """Read one snapshot's contract columns to `target_parquet` and write its origin record; return the record.
+
+    The file must still be the version the listing saw (else the dataset
+    changed under the run, and the listing is redone by the next run). A file
+    that is not readable parquet, lacks a required column, or whose data does
+    not decode raises `FetchError` naming the file, the column and the rule.
     """
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
         raise ValueError(f"columns must include the raw contract's required columns; missing {missing}")
-    if transfer not in TRANSFERS:
-        raise ValueError(f"transfer must be one of {TRANSFERS}, not {transfer!r}")
     target = Path(target_parquet)
-    part = target.with_name(f"{target.name}.part")
-    part.parent.mkdir(parents=True, exist_ok=True)
-    token = os.environ.get(token_env) if token_env else None
+    fs, root, commit = open_location(location, revision, token_env)
+    url = file_url(location, commit, remote.path)
 
-    def redact(text: str) -> str:
-        return text.replace(token, "***") if token else text
+    def refuse(column: str, rule: str, detail: str) -> FetchError:
+        return FetchError(f"{url}: column '{column}' breaks rule '{rule}' (step {STEP}): {detail}; {target} not written")
 
-    try:
-        moved, footer_rows = {}, None
-        if transfer == "projected":
-            reader = RangeReader(url, token_env=token_env, retries=retries, backoff_seconds=backoff_seconds,
-                                 opener=opener, sleep=sleep)
-            try:
-                moved = _fetch_projected(reader, part, target, columns)
-                footer_rows = moved["remote_rows"]
-            except RangesIgnored:
-                log.warning("%s: the server ignores Range requests; downloading the whole file", redact(url))
-                transfer = "whole"
-        if transfer == "whole":
-            if state_path(part).exists():  # a sparse copy left by a projected transfer is no start
-                discard(part)
-            headers = {"Authorization": f"Bearer {token}"} if token else {}
-            download(url, part, headers, opener or urllib_opener, retries, backoff_seconds, sleep, redact)
-            moved = {"remote_bytes": part.stat().st_size, "download_bytes": part.stat().st_size,
-                     "download_sha256": sha256_file(part)}
-        kept, rows = _verify_and_project(url, part, target, columns, expected_min_rows, footer_rows)
-    except FetchError as error:
-        # `from None`: a chained cause could carry the token into a traceback.
-        raise FetchError(redact(str(error))) from None
-    discard(part)
-    meta = {
-        "title": f"Hugging Face Hub models snapshot {snapshot_date or ''}".strip(),
+    full_path = f"{root}/{remote.path}"
+    version = _version(fs.info(full_path))
+    if version != remote.version:
+        raise refuse("*", "listed version", f"the file is now {version}, the listing saw {remote.version}")
+    with fs.open(full_path, "rb") as handle:
+        try:
+            parquet = pq.ParquetFile(handle)
+        except (pa.ArrowException, OSError) as error:
+            raise refuse("*", "readable parquet", f"it is not a readable parquet file ({error})") from None
+        remote_columns = parquet.schema_arrow.names
+        absent = [name for name in REQUIRED_COLUMNS if name not in remote_columns]
+        if absent:
+            raise refuse(absent[0], "required column", f"the file has no column {absent[0]!r}; it has {remote_columns}")
+        kept = [name for name in columns if name in remote_columns]
+        rows = _write_projection(parquet, kept, target, refuse)
+    meta = _origin_record(location, commit, remote, url, target, rows, kept, remote_columns)
+    write_yaml(meta, meta_path)
+    log.info("%s: %d rows, columns %s, %d bytes -> %s", url, rows, kept, meta["bytes"], target)
+    return meta
+
+
+def _write_projection(parquet: pq.ParquetFile, kept: list[str], target: Path, refuse) -> int:
+    """Copy the kept columns row group by row group into `target` atomically; return the rows decoded."""
+    schema = pa.schema([parquet.schema_arrow.field(name) for name in kept])
+    declared = parquet.metadata.num_rows
+    decoded = 0
+
+    def write(tmp: Path) -> None:
+        nonlocal decoded
+        with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+            for group in range(parquet.num_row_groups):
+                try:
+                    table = parquet.read_row_group(group, columns=kept)
+                except (pa.ArrowException, OSError) as error:
+                    column = _first_unreadable(parquet, group, kept)
+                    raise refuse(column, "decodable column data", f"row group {group} does not decode ({error})") from None
+                decoded += table.num_rows
+                writer.write_table(table)
+
+    write_atomically(target, write)
+    if decoded != declared or decoded == 0:
+        target.unlink()
+        raise refuse("*", "row count", f"{decoded} rows decoded, the file's footer declares {declared}")
+    return decoded
+
+
+def _first_unreadable(parquet: pq.ParquetFile, group: int, columns: Sequence[str]) -> str:
+    for name in columns:
+        try:
+            parquet.read_row_group(group, columns=[name])
+        except (pa.ArrowException, OSError):
+            return name
+    return "*"
+
+
+def _origin_record(location: str, commit: str, remote: RemoteSnapshot, url: str, target: Path, rows: int,
+                   kept: list[str], remote_columns: list[str]) -> dict:
+    folder_date = dt.date.fromisoformat(remote.date)
+    captured = folder_date + dt.timedelta(days=CAPTURE_LAG_DAYS)
+    return {
+        "title": f"Hugging Face Hub models snapshot {remote.date}",
         "description": (
             f"Weekly snapshot of the Hub's models table from the Hugging Face dataset {DATASET}, "
             "projected to the columns the pipeline reads."
         ),
         "producer": f"Hugging Face ({DATASET})",
-        "url": redact(url),
+        "url": url,
+        "location": location,
+        "revision": commit,
+        "file_version": remote.version,
         "date_accessed": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "license": LICENSE,
         "license_url": LICENSE_URL,
         "source": SOURCE,
         "synthetic": False,
+        "snapshot_date": remote.date,
+        "stands_for": (f"the Hub about {captured.isoformat()}: the folder date plus {CAPTURE_LAG_DAYS} days, the "
+                       "last daily export before the next folder"),
         "rows": rows,
         "columns": kept,
+        "remote_columns": remote_columns,
+        "remote_bytes": remote.size,
         "bytes": target.stat().st_size,
         "sha256": sha256_file(target),
-        "transfer": transfer,
-        **{key: value for key, value in moved.items() if key != "remote_rows"},
-        "download_measure": _download_measure(target, kept),
     }
-    if snapshot_date:
-        meta["snapshot_date"] = snapshot_date
-    write_yaml(meta, meta_path)
-    travelled = meta.get("bytes_transferred", meta.get("download_bytes"))
-    log.info("%s: %d rows, %s of %d remote bytes travelled (%s), %d bytes -> %s",
-             redact(url), rows, travelled, meta["remote_bytes"], transfer, meta["bytes"], target)
-    return meta
-
-
-def _fetch_projected(reader: RangeReader, part: Path, target: Path, columns: Sequence[str]) -> dict:
-    """The footer and the wanted columns' chunks into the sparse `part`; returns the transfer's record."""
-    url = reader.url
-    try:
-        moved = fetch_projected(reader, part, columns)
-    except RangesIgnored:
-        discard(part)
-        raise
-    except LayoutError as error:
-        discard(part)
-        raise FetchError(f"{url}: remote file: column '*' breaks rule '{error.rule}' (step {STEP}): {error}; "
-                         f"partial file {part} removed and {target} not written") from None
-    except RangeError as error:
-        if error.permanent:
-            discard(part)
-            raise FetchError(f"{error}; partial file {part} removed and {target} not written") from None
-        # The progress stays so that the next run fetches only the ranges still missing.
-        raise FetchError(f"{error}; progress kept in {part} for the next run") from None
-    record = {
-        "remote_bytes": moved.layout.size,
-        "remote_rows": moved.layout.num_rows,
-        "bytes_transferred": moved.bytes_transferred,
-        "bytes_resumed": moved.resumed_bytes,
-        "requests": moved.requests,
-    }
-    if moved.etag:
-        record["remote_etag"] = moved.etag
-    return record
-
-
-def _verify_and_project(url: str, part: Path, target: Path, columns: Sequence[str],
-                        expected_min_rows: int, footer_rows: int | None) -> tuple[list[str], int]:
-    """Check the transferred parquet and write its projection to `target` atomically; return (columns, rows)."""
-
-    def refuse(column: str, rule: str, detail: str) -> FetchError:
-        discard(part)
-        return FetchError(f"{url}: downloaded file {part}: column '{column}' breaks rule '{rule}' (step {STEP}): "
-                          f"{detail}; it was removed and {target} was not written")
-
-    try:
-        schema = pl.read_parquet_schema(part)
-        rows = pl.scan_parquet(part).select(pl.len()).collect().item()
-    except Exception as error:  # polars raises several error types for unreadable files
-        raise refuse("*", "readable parquet", f"it is not a readable parquet file ({error})") from None
-    missing = [name for name in REQUIRED_COLUMNS if name not in schema]
-    if missing:
-        raise refuse(missing[0], "required column", f"it lacks the required column(s) {missing}")
-    if footer_rows is not None and rows != footer_rows:
-        raise refuse("*", "row count", f"the file reads as {rows} rows but its footer says {footer_rows}")
-    if rows < expected_min_rows:
-        raise refuse("*", "row count", f"it has {rows} rows, fewer than the {expected_min_rows} expected")
-    kept = [name for name in columns if name in schema]
-
-    def project(tmp: Path) -> None:
-        pl.scan_parquet(part).select(kept).sink_parquet(tmp, compression="zstd")
-        written = pl.scan_parquet(tmp).select(pl.len()).collect().item()
-        if written != rows:
-            raise refuse("*", "row count", f"{written} rows were decoded, but the file's metadata says {rows}")
-
-    try:
-        write_atomically(target, project)
-    except FetchError:
-        raise
-    except Exception as error:  # a corrupt data page only shows when the data is read
-        column = _first_unreadable(part, kept)
-        raise refuse(column, "decodable column data", f"its data cannot be decoded ({error})") from None
-    return kept, rows
-
-
-def _first_unreadable(part: Path, columns: Sequence[str]) -> str:
-    """The first of `columns` whose data does not decode, or `*` when each decodes alone."""
-    for name in columns:
-        try:
-            pl.scan_parquet(part).select(name).collect()
-        except Exception:  # polars raises several error types for corrupt pages
-            return name
-    return "*"
-
-
-def _download_measure(target: Path, kept: list[str]) -> str:
-    """`alltime_diff` when the snapshot carries cumulative counts, else `rolling30`."""
-    if "downloadsAllTime" not in kept:
-        return "rolling30"
-    has_cumulative = pl.scan_parquet(target).select(pl.col("downloadsAllTime").is_not_null().any()).collect().item()
-    return "alltime_diff" if has_cumulative else "rolling30"
