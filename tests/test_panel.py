@@ -9,7 +9,8 @@ import pytest
 from conftest import write_raw
 from hubshare.normalize import normalize_snapshot_file
 from hubshare.panel import (
-    LEDGER_SCHEMA, STATE_SCHEMA, PanelError, build_panel, check_conservation, combine_ledgers, split_weeks,
+    LEDGER_SCHEMA, STATE_SCHEMA, PanelError, build_panel, check_conservation, combine_ledgers, measure_summary,
+    split_weeks, week_measures,
 )
 from hubshare.schemas import PanelState
 from hubshare.weekly import panel_week_file
@@ -202,9 +203,100 @@ def test_models_are_numbered_in_order_of_first_observation_and_keep_their_number
 @pytest.mark.parametrize(("numbers", "valid"), [([1, 0, 2], True), ([], True), ([0, 2, 2], False), ([0, 1, 3], False)])
 def test_state_numbers_must_be_0_to_n_minus_1(numbers, valid):
     state = pl.DataFrame({"model_key": [f"k{i}" for i in range(len(numbers))], "model_number": numbers,
-                          "last_value": [1] * len(numbers), "last_seen": [OLD] * len(numbers)}, schema=STATE_SCHEMA)
+                          "last_value": [1] * len(numbers), "last_seen": [OLD] * len(numbers),
+                          "rolling_thirtieths": [0] * len(numbers)}, schema=STATE_SCHEMA)
     if valid:
         PanelState.validate(state)
     else:
         with pytest.raises(pa.errors.SchemaError, match="numbers_0_to_n_minus_1"):
             PanelState.validate(state)
+
+
+def chain(raw_dir, tmp_path, snapshots: dict[str, list[dict]]):
+    """The workflow's week-by-week jobs: (panel, ledger by category, week measures)."""
+    out, previous, ledgers = tmp_path / "weeks", None, []
+    for date, rows in snapshots.items():
+        raw = write_raw(raw_dir, date, rows)
+        normalize_snapshot_file(raw, tmp_path / "norm" / f"{date}.parquet", tmp_path / "q" / f"{date}.json", date,
+                                tmp_path / "log" / f"{date}.log")
+        state = None if previous is None else out / "state" / f"{previous}.parquet"
+        previous_quality = None if previous is None else tmp_path / "q" / f"{previous}.json"
+        panel_week_file(tmp_path / "norm" / f"{date}.parquet", state, previous, out / "panel" / f"{date}.parquet",
+                        out / "state" / f"{date}.parquet", out / "ledger" / f"{date}.csv", out / "log" / f"{date}.log",
+                        tmp_path / "q" / f"{date}.json", previous_quality)
+        ledgers.append(pl.read_csv(out / "ledger" / f"{date}.csv", schema=LEDGER_SCHEMA))
+        previous = date
+    panel = pl.read_parquet(sorted((out / "panel").glob("*.parquet"))).sort("week", "model_key")
+    ledger = combine_ledgers(ledgers, pl.read_parquet(out / "state" / f"{previous}.parquet"))
+    check_conservation(ledger, int(panel["downloads"].sum()))
+    measures = week_measures(list(snapshots), ledgers)
+    return panel, dict(zip(ledger["category"], ledger["downloads"], strict=True)), measures
+
+
+def rolling_model(key, model_id, downloads_30d, all_time=None, created=OLD):
+    return {"_id": key, "id": model_id, "createdAt": created, "downloads": downloads_30d, "downloadsAllTime": all_time}
+
+
+def test_weeks_without_cumulative_counts_are_estimated_then_switch_over(raw_dir, tmp_path):
+    panel, ledger, measures = chain(raw_dir, tmp_path, {
+        "2021-01-06": [rolling_model("k1", "a/m", 300), rolling_model("k2", "b/x", 30)],
+        # 7/30 of each 30-day count: 300 -> 70, 60 -> 14.
+        "2021-01-13": [rolling_model("k1", "a/m", 300), rolling_model("k2", "b/x", 60)],
+        # Cumulative counts arrive: k1 is estimated once more (330 * 7 = 2310 thirtieths; 4410 -> 147, minus 70 = 77)
+        # and its count 1000 is its baseline; k3 is new and counts its first cumulative value.
+        "2021-01-20": [rolling_model("k1", "a/m", 330, 1000),
+                       rolling_model("k3", "c/new", 50, 50, created=dt.date(2021, 1, 18))],
+        # k2 returns after 14 days: 30 * 14 = 420 thirtieths, 840 in all -> 28, minus 14 = 14; 400 is its baseline.
+        "2021-01-27": [rolling_model("k1", "a/m", 330, 1080), rolling_model("k2", "b/x", 30, 400),
+                       rolling_model("k3", "c/new", 40, 70, created=dt.date(2021, 1, 18))],
+    })
+    assert weekly(panel, "k1") == [("2021-01-13", 70, "increase"), ("2021-01-20", 77, "increase"),
+                                   ("2021-01-27", 80, "increase")]
+    assert weekly(panel, "k2") == [("2021-01-13", 14, "increase"), ("2021-01-27", 14, "increase")]
+    assert weekly(panel, "k3") == [("2021-01-20", 50, "first_appearance"), ("2021-01-27", 20, "increase")]
+    rows = panel.filter(pl.col("model_key") == "k1").sort("week")
+    assert rows["measure"].to_list() == ["rolling30", "rolling30", "alltime_diff"]
+    assert ledger["counted_rolling30_estimate"] == 70 + 14 + 77 + 14
+    assert ledger["excluded_baseline_at_measure_switch"] == 1000 + 400
+    assert ledger["check_sum_of_last_values"] == 1080 + 400 + 70
+    assert measures["measure"].to_list() == ["baseline", "rolling30", "switch", "switch"]
+    assert measure_summary(measures) == "mixed"
+
+
+def test_a_week_that_loses_its_cumulative_counts_sets_them_aside_and_the_identity_holds(raw_dir, tmp_path):
+    _, ledger, measures = chain(raw_dir, tmp_path, {
+        "2021-01-06": [rolling_model("k1", "a/m", 300, 1000)],
+        "2021-01-13": [rolling_model("k1", "a/m", 300, 1070)],
+        "2021-01-20": [rolling_model("k1", "a/m", 300)],
+        "2021-01-27": [rolling_model("k1", "a/m", 300, 1210)],
+    })
+    assert ledger["adjustment_cumulative_count_set_aside"] == 1070
+    assert ledger["excluded_baseline_at_measure_switch"] == 1210
+    assert measures["measure"].to_list() == ["baseline", "alltime_diff", "rolling30", "switch"]
+
+
+def test_a_repeated_snapshot_books_nothing_and_the_next_week_spans_both(raw_dir, tmp_path):
+    first = [model("k1", "a/m", 100), model("k2", "b/x", 5)]
+    panel, ledger, measures = chain(raw_dir, tmp_path, {
+        "2021-01-06": first,
+        "2021-01-13": [model("k1", "a/m", 130), model("k2", "b/x", 5)],
+        # The same export again, rows in another order.
+        "2021-01-20": [model("k2", "b/x", 5), model("k1", "a/m", 130)],
+        "2021-01-27": [model("k1", "a/m", 175), model("k2", "b/x", 9)],
+    })
+    assert measures["measure"].to_list() == ["baseline", "alltime_diff", "repeat", "alltime_diff"]
+    assert weekly(panel, "k1") == [("2021-01-13", 30, "increase"), ("2021-01-27", 45, "increase")]
+    # Both models were last seen on 2021-01-13: the repeat moved no state.
+    assert panel.filter(pl.col("week") == dt.date(2021, 1, 27))["interval_days"].to_list() == [14, 14]
+    assert ledger["repeat_of_previous_snapshot"] == 0
+
+
+def test_both_estimators_agree_on_steady_downloads(raw_dir, tmp_path):
+    # 30 downloads a day: the 30-day count is 900 and the cumulative count grows by 210 a week.
+    weeks = ["2021-01-06", "2021-01-13", "2021-01-20", "2021-01-27"]
+    with_both = {date: [rolling_model("k1", "a/m", 900, 10_000 + 210 * i)] for i, date in enumerate(weeks)}
+    # Likes change from week to week, so no snapshot repeats the one before.
+    only_30d = {date: [{**rolling_model("k1", "a/m", 900), "likes": i}] for i, date in enumerate(weeks)}
+    exact, _, _ = chain(raw_dir, tmp_path / "exact", with_both)
+    estimated, _, _ = chain(raw_dir, tmp_path / "estimated", only_30d)
+    assert exact["downloads"].to_list() == estimated["downloads"].to_list() == [210, 210, 210]

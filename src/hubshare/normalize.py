@@ -49,6 +49,8 @@ class QualityRecord:
     lineage: dict[str, int] = field(default_factory=dict)
     lineage_sources: dict[str, int] = field(default_factory=dict)
     created_at_hub_floor: int = 0
+    # Order-free hash of the normalized rows: equal in two snapshots of one build when their rows are equal.
+    content_fingerprint: str = ""
 
     def count(self, repair: str, n: int) -> None:
         self.repairs[repair] = self.repairs.get(repair, 0) + int(n)
@@ -119,7 +121,14 @@ def normalize_snapshot(path: str | Path, snapshot_date: dt.date, capture_lag_day
         for name in ("created_at", "downloads_all_time", "pipeline_tag", "library_name", "params_total", "base_relation")
     }
     quality.rows_out = frame.height
+    quality.content_fingerprint = content_fingerprint(frame.drop("snapshot_date"))
     return validate_normalized(frame, path), quality
+
+
+def content_fingerprint(frame: pl.DataFrame) -> str:
+    """Rows and an order-free sum of their hashes: a repeated export gives the same value, whatever its row order."""
+    total = int(frame.hash_rows(seed=0).cast(pl.UInt64).sum() or 0) % 2**64 if frame.height else 0
+    return f"{frame.height}:{total:016x}"
 
 
 def _repair_counts(frame: pl.DataFrame, quality: QualityRecord, captured: dt.date) -> pl.DataFrame:

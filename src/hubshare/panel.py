@@ -18,6 +18,17 @@ Definitions (stated in the paper's methods):
 - Gaps: a model missing from some snapshots is differenced against its last
   observation; `interval_days` records the span.
 - Model-weeks with zero downloads are not stored.
+- Weeks without cumulative counts (the Hub's own snapshots lack
+  `downloadsAllTime` before 2025-02-26): that week's downloads are estimated
+  from the rolling 30-day count (`hubshare.rolling`'s estimator: the count
+  times the days since the model's previous observation, at most 30, over
+  30, rounded on each model's running sum). At the switch-over, a model seen
+  before without a cumulative count gets the estimate once more, and its
+  first cumulative count is excluded as its baseline; from then on its
+  downloads are increases. Each row says which measure produced it.
+- Repeats: a snapshot identical to the one before (same rows) is a repeat of
+  that export, not a week without downloads. It adds no panel rows and leaves
+  the state as it was, so the next snapshot's differences span both weeks.
 
 The panel is built one snapshot at a time (`panel_week`): each week is
 differenced against a *state*, every model's last observed count and when it
@@ -54,7 +65,9 @@ OBSERVATION_COLUMNS = [
     "snapshot_date", "model_key", "model_id", "namespace", "created_at", "downloads_all_time", "downloads_30d",
     *CARRIED_COLUMNS,
 ]
-STATE_SCHEMA = {"model_key": pl.String, "model_number": pl.UInt32, "last_value": pl.Int64, "last_seen": pl.Date}
+STATE_SCHEMA = {"model_key": pl.String, "model_number": pl.UInt32, "last_value": pl.Int64, "last_seen": pl.Date,
+                "rolling_thirtieths": pl.Int64}
+WINDOW_DAYS = 30
 LEDGER_SCHEMA = {"category": pl.String, "downloads": pl.Int64, "model_weeks": pl.Int64, "role": pl.String,
                  "definition": pl.String}
 # (category, role, step whose rows make the line, column summed, definition), in ledger order.
@@ -71,7 +84,18 @@ WEEK_LINES = [
      "Cumulative count in the first snapshot: downloads before the study window."),
     ("adjustment_counter_reset_drop", "adjustment", "counter_reset", "dropped",
      "Cumulative count lost when a counter fell; not downloads, but needed for the identity."),
+    ("counted_rolling30_estimate", "counted", "rolling30", "counted",
+     "Estimate from the rolling 30-day count, for weeks (or models) without a previous cumulative count."),
+    ("excluded_baseline_at_measure_switch", "excluded", "rolling30", "downloads_all_time",
+     "First cumulative count of a model seen before only without one: downloads before the switch-over."),
+    ("adjustment_cumulative_count_set_aside", "adjustment", "rolling30", "set_aside",
+     "Last cumulative count of a model estimated from its 30-day count in a week without cumulative counts."),
 ]
+LEDGER_COLUMNS = sorted({column for *_, column, _ in WEEK_LINES})
+# Lines outside the cumulative identity: estimates from 30-day counts.
+ESTIMATED_LINES = ("counted_rolling30_estimate",)
+REPEAT_LINE = ("repeat_of_previous_snapshot", "excluded",
+               "A snapshot identical to the one before: no downloads booked; the next difference spans both weeks.")
 
 
 def read_snapshot_observations(path: str | Path) -> pl.DataFrame:
@@ -110,26 +134,43 @@ def empty_state() -> pl.DataFrame:
     return pl.DataFrame(schema=STATE_SCHEMA)
 
 
-def panel_week(week: pl.DataFrame, state: pl.DataFrame, previous_snapshot: dt.date | None
+def panel_week(week: pl.DataFrame, state: pl.DataFrame, previous_snapshot: dt.date | None, repeat: bool = False
                ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """One snapshot's step: (panel rows of the week, the week's ledger lines, the state after it).
 
-    `state` holds each model's last observed cumulative count and when it was
-    seen, over every earlier snapshot; `previous_snapshot` is the snapshot
-    before this one (None for the first, whose counts are the baseline).
+    `state` holds each model's last observed cumulative count, when it was
+    seen and its running 30-day estimate, over every earlier snapshot;
+    `previous_snapshot` is the snapshot before this one (None for the first,
+    whose counts are the baseline). A `repeat` (the same rows as the snapshot
+    before) books nothing and passes the state on unchanged.
 
-    Only the four columns the differencing needs take part in the join; the
+    Only the columns the differencing needs take part in the join; the
     week's other columns are gathered for the rows with downloads alone.
     """
-    counts = week.select("model_key", "snapshot_date", "created_at", "downloads_all_time").with_row_index("row")
-    steps, unobserved = _classify_steps(counts, state, previous_snapshot)
+    if repeat:
+        lines = _week_ledger(pl.DataFrame(schema={"step": STEPS, **{name: pl.Int64 for name in LEDGER_COLUMNS}}))
+        repeated = pl.DataFrame([{"category": REPEAT_LINE[0], "downloads": 0, "model_weeks": week.height,
+                                  "role": REPEAT_LINE[1], "definition": REPEAT_LINE[2]}], schema=LEDGER_SCHEMA)
+        empty = Panel.validate(panel_rows(_empty_steps(week), CARRIED_COLUMNS))
+        return empty, pl.concat([lines, repeated]), state
+    cumulative = week.get_column("downloads_all_time").is_not_null().any()
+    counts = week.select("model_key", "snapshot_date", "created_at", "downloads_all_time", "downloads_30d")
+    steps, unobserved = _classify_steps(counts.with_row_index("row"), state, previous_snapshot, cumulative)
     observed = steps.select("model_key", "model_number", pl.col("downloads_all_time").alias("last_value"),
-                            pl.col("snapshot_date").alias("last_seen"))
+                            pl.col("snapshot_date").alias("last_seen"), "rolling_thirtieths")
     new_state = PanelState.validate(pl.concat([unobserved, observed]))
     counted = steps.filter(pl.col("counted") > 0)
     carried = week.select(pl.exclude(counts.columns)).gather(counted.get_column("row"))
-    panel = Panel.validate(panel_rows(pl.concat([counted, carried], how="horizontal"), "alltime_diff", CARRIED_COLUMNS))
+    panel = Panel.validate(panel_rows(pl.concat([counted, carried], how="horizontal"), CARRIED_COLUMNS))
     return panel, _week_ledger(steps), new_state
+
+
+def _empty_steps(week: pl.DataFrame) -> pl.DataFrame:
+    """No steps, with the columns `panel_rows` reads (a repeated week books nothing)."""
+    columns = {"snapshot_date": pl.Date, "model_key": pl.String, "model_number": pl.UInt32, "model_id": pl.String,
+               "namespace": pl.String, "created_at": week.schema["created_at"], "counted": pl.Int64,
+               "interval_days": pl.Int32, "event": pl.String, "measure": pl.String}
+    return pl.DataFrame(schema={**columns, **{name: week.schema[name] for name in CARRIED_COLUMNS}})
 
 
 def alltime_panel(observations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -160,7 +201,7 @@ def build_panel(snapshot_paths: Sequence[str | Path]) -> tuple[pl.DataFrame, pl.
     return alltime_panel(read_observations(snapshot_paths))
 
 
-def panel_rows(steps: pl.DataFrame, measure: str, carried: list[str]) -> pl.DataFrame:
+def panel_rows(steps: pl.DataFrame, carried: list[str]) -> pl.DataFrame:
     """The panel's columns from classified steps: model-weeks with a positive count."""
     return steps.filter(pl.col("counted") > 0).select(
         pl.col("snapshot_date").alias("week"),
@@ -172,67 +213,90 @@ def panel_rows(steps: pl.DataFrame, measure: str, carried: list[str]) -> pl.Data
         pl.col("counted").alias("downloads"),
         "interval_days",
         pl.col("event").cast(pl.String),
-        pl.lit(measure).alias("measure"),
+        pl.col("measure").cast(pl.String),
         *carried,
     )
 
 
 # Categories, not strings: millions of rows are classified each week.
-STEPS = pl.Enum(["baseline", "first_appearance", "late_first_appearance", "increase", "counter_reset"])
+STEPS = pl.Enum(["baseline", "first_appearance", "late_first_appearance", "increase", "counter_reset", "rolling30"])
 
 
-def _classify_steps(counts: pl.DataFrame, state: pl.DataFrame, previous_snapshot: dt.date | None
+def _classify_steps(counts: pl.DataFrame, state: pl.DataFrame, previous_snapshot: dt.date | None, cumulative: bool
                     ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(one row per observation of the week with a count, in the week's order, with the downloads it
-    contributes and how; the state's rows of models not observed this week)."""
+    contributes and how; the state's rows of models not observed this week).
+
+    `cumulative`: whether the week carries cumulative counts; without them
+    every step after the baseline is a 30-day estimate.
+    """
     value = pl.col("downloads_all_time")
     before = pl.col("previous_value")
     previous = pl.lit(previous_snapshot, dtype=pl.Date)
     created_since_previous = pl.col("created_at").dt.date() > previous
     first_seen = pl.col("model_number").is_null()
+    new = pl.col("first_seen")
+    has_count = value.is_not_null() if cumulative else pl.col("downloads_30d").is_not_null()
     # One join gives both the week's models with their previous counts and the models not seen this week.
-    joined = state.rename({"last_value": "previous_value", "last_seen": "previous_seen"}).join(
-        counts.filter(value.is_not_null()), on="model_key", how="full", coalesce=True)
+    joined = state.rename({"last_value": "previous_value", "last_seen": "previous_seen",
+                           "rolling_thirtieths": "previous_thirtieths"}).join(
+        counts.filter(has_count), on="model_key", how="full", coalesce=True)
     unobserved = (
         joined.filter(pl.col("row").is_null())
         .select("model_key", "model_number", pl.col("previous_value").alias("last_value"),
-                pl.col("previous_seen").alias("last_seen"))
+                pl.col("previous_seen").alias("last_seen"), pl.col("previous_thirtieths").alias("rolling_thirtieths"))
         .sort("model_number")
     )
     step = (
         pl.when(previous.is_null())
         .then(pl.lit("baseline", dtype=STEPS))
-        .when(before.is_null() & (created_since_previous | pl.col("created_at").is_null()))
+        .when(pl.lit(not cumulative) | (~new & before.is_null()))
+        .then(pl.lit("rolling30", dtype=STEPS))
+        .when(new & (created_since_previous | pl.col("created_at").is_null()))
         .then(pl.lit("first_appearance", dtype=STEPS))
-        .when(before.is_null())
+        .when(new)
         .then(pl.lit("late_first_appearance", dtype=STEPS))
         .when(value >= before)
         .then(pl.lit("increase", dtype=STEPS))
         .otherwise(pl.lit("counter_reset", dtype=STEPS))
     )
+    interval = (pl.col("snapshot_date") - pl.coalesce("previous_seen", previous, "snapshot_date")).dt.total_days()
+    # Thirtieths of a download: the estimate stays an exact integer until each model's running sum is rounded.
+    thirtieths_before = pl.col("previous_thirtieths").fill_null(0)
+    thirtieths_after = thirtieths_before + pl.when(pl.col("step") == "rolling30").then(
+        pl.col("downloads_30d").fill_null(0) * pl.min_horizontal(interval, pl.lit(WINDOW_DAYS))).otherwise(0)
+    rounded = lambda thirtieths: (thirtieths + WINDOW_DAYS // 2) // WINDOW_DAYS  # noqa: E731 - half up
     steps = (
         joined.filter(pl.col("row").is_not_null())
         .sort("row")
         # A model seen for the first time takes the next free number (the state numbers 0..n-1).
+        .with_columns(first_seen.alias("first_seen"))
         .with_columns(pl.col("model_number").fill_null(
-            (pl.lit(state.height, dtype=pl.UInt32) + first_seen.cum_sum().cast(pl.UInt32) - 1)))
+            (pl.lit(state.height, dtype=pl.UInt32) + pl.col("first_seen").cum_sum().cast(pl.UInt32) - 1)))
         .with_columns(step.alias("step"))
+        .with_columns(thirtieths_after.alias("rolling_thirtieths"))
         .with_columns(
             pl.when(pl.col("step") == "baseline")
             .then(0)
+            .when(pl.col("step") == "rolling30")
+            .then(rounded(pl.col("rolling_thirtieths")) - rounded(thirtieths_before))
             .when(pl.col("step") == "increase")
             .then(value - before)
             .otherwise(value)
             .alias("counted"),
             pl.when(pl.col("step") == "counter_reset").then(before).otherwise(0).alias("dropped"),
+            pl.when(pl.col("step") == "rolling30").then(before.fill_null(0)).otherwise(0).alias("set_aside"),
             pl.when(pl.col("step") == "late_first_appearance")
             .then(pl.lit("first_appearance", dtype=STEPS))
+            .when((pl.col("step") == "rolling30") & new)
+            .then(pl.lit("first_appearance", dtype=STEPS))
+            .when(pl.col("step") == "rolling30")
+            .then(pl.lit("increase", dtype=STEPS))
             .otherwise(pl.col("step"))
             .alias("event"),
-            (pl.col("snapshot_date") - pl.coalesce("previous_seen", previous, "snapshot_date"))
-            .dt.total_days()
-            .cast(pl.Int32)
-            .alias("interval_days"),
+            pl.when(pl.col("step") == "rolling30").then(pl.lit("rolling30")).otherwise(pl.lit("alltime_diff"))
+            .alias("measure"),
+            interval.cast(pl.Int32).alias("interval_days"),
         )
     )
     return steps, unobserved
@@ -274,15 +338,51 @@ def check_conservation(ledger: pl.DataFrame, panel_total: int) -> None:
     """Raise unless counted + excluded - adjustments equals the sum of last values, exactly."""
     by_category = dict(zip(ledger.get_column("category"), ledger.get_column("downloads"), strict=True))
     counted = sum(v for k, v in by_category.items() if k.startswith("counted_") and k != "counted_total")
+    estimated = sum(by_category.get(k, 0) for k in ESTIMATED_LINES)
     excluded = sum(v for k, v in by_category.items() if k.startswith("excluded_"))
     adjustments = sum(v for k, v in by_category.items() if k.startswith("adjustment_"))
     if counted != panel_total or counted != by_category["counted_total"]:
         raise PanelError(f"ledger: counted lines sum to {counted} but the panel holds {panel_total}")
-    if counted + excluded - adjustments != by_category["check_sum_of_last_values"]:
+    observed = counted - estimated
+    if observed + excluded - adjustments != by_category["check_sum_of_last_values"]:
         raise PanelError(
-            "ledger: counted + excluded - adjustments = "
-            f"{counted + excluded - adjustments} != sum of last values {by_category['check_sum_of_last_values']}"
+            "ledger: counted (without 30-day estimates) + excluded - adjustments = "
+            f"{observed + excluded - adjustments} != sum of last values {by_category['check_sum_of_last_values']}"
         )
+
+
+WEEKS_SCHEMA = {"week": pl.Date, "measure": pl.String, "downloads": pl.Int64, "model_weeks": pl.Int64}
+
+
+def week_measures(dates: Sequence[str], week_ledgers: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    """Which measure booked each week: baseline (the first), alltime_diff, rolling30, switch (a first cumulative
+    count after estimates), or repeat."""
+    rows = []
+    for index, (date, lines) in enumerate(zip(dates, week_ledgers, strict=True)):
+        by_category = {row["category"]: row for row in lines.iter_rows(named=True)}
+        counted = [row for row in lines.iter_rows(named=True) if row["role"] == "counted"]
+        estimated = sum(by_category[name]["model_weeks"] for name in ESTIMATED_LINES if name in by_category)
+        switched = by_category.get("excluded_baseline_at_measure_switch", {}).get("model_weeks", 0)
+        if REPEAT_LINE[0] in by_category:
+            measure = "repeat"
+        elif index == 0:
+            measure = "baseline"
+        elif switched:
+            measure = "switch"
+        else:
+            measure = "rolling30" if estimated else "alltime_diff"
+        rows.append({"week": dt.date.fromisoformat(date), "measure": measure,
+                     "downloads": sum(row["downloads"] for row in counted),
+                     "model_weeks": sum(row["model_weeks"] for row in counted)})
+    return pl.DataFrame(rows, schema=WEEKS_SCHEMA)
+
+
+def measure_summary(weeks: pl.DataFrame) -> str:
+    """`alltime_diff`, `rolling30`, or `mixed` when some weeks were estimated from 30-day counts and others not."""
+    used = set(weeks.filter(~pl.col("measure").is_in(["baseline", "repeat"])).get_column("measure").to_list())
+    if used <= {"alltime_diff"}:
+        return "alltime_diff"
+    return "rolling30" if used == {"rolling30"} else "mixed"
 
 
 def split_weeks(panel: pl.DataFrame, dates: Sequence[str]) -> list[pl.DataFrame]:

@@ -75,7 +75,7 @@ def rolling30_panel(observations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFr
     )
     steps = _estimate_steps(observations).join(numbers, on="model_key", how="left", maintain_order="left")
     panel = (
-        panel_rows(steps, MEASURE, carried)
+        panel_rows(steps.with_columns(pl.lit(MEASURE).alias("measure")), carried)
         .sort("week", "model_key")
     )
     return Panel.validate(panel), Ledger.validate(_ledger(steps))

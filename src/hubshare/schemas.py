@@ -150,12 +150,13 @@ class Ledger(pa.DataFrameModel):
 
 
 class PanelState(pa.DataFrameModel):
-    """`data/processed/panel_state/<date>.parquet`: every model's last observed cumulative count up to that snapshot."""
+    """`data/processed/panel_state/<date>.parquet`: every model's last observed cumulative count and running 30-day estimate up to that snapshot."""
 
     model_key: str = pa.Field(nullable=False, description="Panel key (`_id`, else `id`).")
     model_number: pl.UInt32 = pa.Field(nullable=False, description="The model's number (see the panel); the numbers are 0 to the number of rows minus 1.")
-    last_value: pl.Int64 = pa.Field(nullable=False, ge=0, description="Last observed `downloadsAllTime` (deleted models keep theirs).")
+    last_value: pl.Int64 = pa.Field(nullable=True, ge=0, description="Last observed `downloadsAllTime` (deleted models keep theirs); null when the model's last observation had none (its downloads were estimated from the 30-day count).")
     last_seen: pl.Date = pa.Field(nullable=False, description="Snapshot date of that observation.")
+    rolling_thirtieths: pl.Int64 = pa.Field(nullable=False, ge=0, description="Running sum, in thirtieths of a download, of the model's 30-day estimates (weeks without cumulative counts); each week's estimate is the increase of its rounded value.")
 
     @pa.check("model_key", name="distinct_values", error="unique")
     def _model_key_distinct(cls, data: pa.PolarsData) -> bool | pl.LazyFrame:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import os
 from pathlib import Path
 
@@ -24,29 +25,37 @@ from hubshare.panel import (
     empty_state,
     panel_week,
     read_snapshot_observations,
-    require_cumulative_counts,
 )
 from hubshare.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
 
 
 def panel_week_file(snapshot: str | Path, state: str | Path | None, previous_snapshot: str | None,
-                    panel_out: str | Path, state_out: str | Path, ledger_out: str | Path, log: str | Path) -> None:
-    """Difference one normalized snapshot against the state after the snapshot before it."""
+                    panel_out: str | Path, state_out: str | Path, ledger_out: str | Path, log: str | Path,
+                    quality: str | Path | None = None, previous_quality: str | Path | None = None) -> None:
+    """Difference one normalized snapshot against the state after the snapshot before it.
+
+    `quality` and `previous_quality` (the two snapshots' normalize records)
+    tell a repeat: the same rows as the snapshot before.
+    """
     week = read_snapshot_observations(snapshot)
     if (state is None) != (previous_snapshot is None):
         raise PanelError(f"{snapshot}: a state goes with a previous snapshot date, and only with one")
-    require_cumulative_counts(week, f"{snapshot}")
     before = empty_state() if state is None else pl.read_parquet(str(state)).cast(STATE_SCHEMA)
     previous = None if previous_snapshot is None else dt.date.fromisoformat(previous_snapshot)
-    panel, ledger, after = panel_week(week, before, previous)
+    repeat = previous_quality is not None and quality is not None and (
+        _fingerprint(quality) == _fingerprint(previous_quality))
+    panel, ledger, after = panel_week(week, before, previous, repeat)
     counted = int(ledger.filter(pl.col("role") == "counted").get_column("downloads").sum())
-    if counted != int(panel.get_column("downloads").sum()):
-        raise PanelError(f"{snapshot}: the week's counted ledger lines ({counted}) differ from its panel rows")
     write_parquet(panel, panel_out, statistics=False)
     write_parquet(after, state_out, statistics=False)
     write_csv(ledger, ledger_out)
+    status = f"a repeat of {previous_snapshot}: nothing booked" if repeat else f"{counted} downloads"
     write_text(f"{snapshot}: {week.height} observations, {panel.height} model-weeks with downloads, "
-               f"{counted} downloads; state holds {after.height} models\n", log)
+               f"{status}; state holds {after.height} models\n", log)
+
+
+def _fingerprint(quality: str | Path) -> str:
+    return json.loads(Path(quality).read_text(encoding="utf-8"))["content_fingerprint"]
 
 
 @functools.cache

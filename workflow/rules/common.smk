@@ -80,8 +80,14 @@ def previous_normalized(wildcards):
 
 
 def previous_panel_state(wildcards):
+    """The state the week before left, and that week's normalize record (to tell a repeated snapshot)."""
     previous = previous_snapshot_date(wildcards)
-    return {"state": f"data/processed/panel_state/{previous}.parquet"} if previous else {}
+    if not previous:
+        return {}
+    return {
+        "state": f"data/processed/panel_state/{previous}.parquet",
+        "previous_quality": f"results/quality/snapshots/{previous}.json",
+    }
 
 
 FIGURES = ["country_groups", "developer_types", "concentration", "properties", "eras"]

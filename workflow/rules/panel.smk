@@ -7,10 +7,11 @@
 if PANEL_MEASURE == "alltime_diff":
 
     rule panel_week:
-        """Difference one snapshot's cumulative counts against the models' last observed counts."""
+        """Difference one snapshot's cumulative counts against the models' last observed counts (30-day estimates where a week has none)."""
         input:
             unpack(previous_panel_state),
             snapshot=str(PROCESSED_SNAPSHOTS / "{date}.parquet"),
+            quality="results/quality/snapshots/{date}.json",
         output:
             panel="data/processed/panel/{date}.parquet",
             state="data/processed/panel_state/{date}.parquet",
@@ -29,6 +30,7 @@ if PANEL_MEASURE == "alltime_diff":
             panel_week_file(
                 input.snapshot, input.get("state"), params.previous or None,
                 output.panel, output.state, output.ledger, log[0],
+                input.quality, input.get("previous_quality"),
             )
 
     rule conservation_ledger:
@@ -38,8 +40,10 @@ if PANEL_MEASURE == "alltime_diff":
             state=f"data/processed/panel_state/{SNAPSHOT_DATES[-1]}.parquet",
         output:
             ledger=report("results/conservation_ledger.csv", caption="../report/table.rst", category="Tables"),
+            weeks="results/tables/panel_weeks.csv",
             measure="results/download_measure.txt",
         params:
+            dates=SNAPSHOT_DATES,
             code=script_code("conservation_ledger.py"),
         log:
             "logs/conservation_ledger.log",

@@ -1,17 +1,18 @@
-"""Adapter: the weeks' ledger lines + the last panel state -> the study's conservation ledger, checked."""
+"""Adapter: the weeks' ledger lines + the last panel state -> the study's conservation ledger, checked, and each week's measure."""
 
 import polars as pl
 
 from hubshare.atomic import write_csv, write_text
 from hubshare.joblog import log_to
-from hubshare.panel import LEDGER_SCHEMA, check_conservation, combine_ledgers
+from hubshare.panel import LEDGER_SCHEMA, check_conservation, combine_ledgers, measure_summary, week_measures
 
 with log_to(snakemake.log[0]) as log:
     weeks = [pl.read_csv(path, schema=LEDGER_SCHEMA) for path in snakemake.input.weeks]
     ledger = combine_ledgers(weeks, pl.read_parquet(snakemake.input.state))
     counted = int(ledger.filter(pl.col("category") == "counted_total").get_column("downloads").item())
-    # Each week was checked against its own panel rows, so the counted total is the panel's.
     check_conservation(ledger, counted)
+    measures = week_measures(snakemake.params.dates, weeks)
     write_csv(ledger, snakemake.output.ledger)
-    write_text("alltime_diff\n", snakemake.output.measure)
+    write_csv(measures, snakemake.output.weeks)
+    write_text(measure_summary(measures) + "\n", snakemake.output.measure)
     log.info("ledger of %d weeks balances: %d downloads counted", len(weeks), counted)
