@@ -123,18 +123,39 @@ def ledger_variables(ledger: pl.DataFrame) -> dict:
     }
 
 
-def ledger_section(ledger: pl.DataFrame, measure: str) -> str:
-    """The data section's reconciliation paragraph and table, for the measure the panel used."""
+def ledger_section(ledger: pl.DataFrame, measure: str, weeks: pl.DataFrame) -> str:
+    """The data section's reconciliation paragraph and table, for the measure(s) the panel used.
+
+    `weeks` (week, measure) says which measure booked each snapshot's week,
+    where the switch-over from 30-day estimates to cumulative differences
+    lies, and which snapshots repeated the one before.
+    """
     values = dict(zip(ledger["category"], ledger["downloads"], strict=True))
     model_weeks = dict(zip(ledger["category"], ledger["model_weeks"], strict=True))
     counted = f"{values['counted_total']:,}"
+    cumulative_identity = (
+        f"the {big_number(values['excluded_baseline_before_window'])} downloads already accumulated before "
+        f"the first snapshot, minus the counts lost in {model_weeks['adjustment_counter_reset_drop']:,} "
+        "counter falls, equal the sum of every model's last observed cumulative count"
+    )
     if measure == "alltime_diff":
         text = (
-            f"@tbl-ledger reconciles every download: the {counted} downloads in the panel, plus the "
-            f"{big_number(values['excluded_baseline_before_window'])} downloads already accumulated before "
-            f"the first snapshot, minus the counts lost in {model_weeks['adjustment_counter_reset_drop']:,} "
-            "counter falls, equal the sum of every model's last observed cumulative count; the "
-            "identity balances exactly, and the workflow stops if it does not."
+            f"@tbl-ledger reconciles every download: the {counted} downloads in the panel, plus "
+            f"{cumulative_identity}; the identity balances exactly, and the workflow stops if it does not."
+        )
+    elif measure == "mixed":
+        switch = weeks.filter(pl.col("measure") == "switch").get_column("week")
+        estimated = values.get("counted_rolling30_estimate", 0)
+        text = (
+            "The earlier snapshots carry only the rolling 30-day count, so the downloads of those weeks are "
+            "estimated from it: each count is spread evenly over its 30 days and an interval receives the days "
+            "it covers (count x min(days since the model's previous observation, 30) / 30), a smoothed and "
+            f"lagged estimate. Cumulative counts start on {switch.min() if switch.len() else 'no date'}; from "
+            "that snapshot on, downloads are increases of the cumulative count, and each model's first "
+            f"cumulative count is its baseline ({big_number(values['excluded_baseline_at_measure_switch'])} "
+            f"downloads, excluded). Of the {counted} downloads in the panel, {estimated:,} are such estimates. "
+            f"@tbl-ledger reconciles the rest: the counted increases, plus {cumulative_identity}; the identity "
+            "balances exactly, and the workflow stops if it does not."
         )
     else:
         text = (
@@ -146,6 +167,14 @@ def ledger_section(ledger: pl.DataFrame, measure: str) -> str:
             "in the panel plus the parts of each count excluded (the first snapshot's counts and the days "
             "already covered by an earlier snapshot) equal the sum of every 30-day count observed; the "
             "identity balances exactly, and the workflow stops if it does not."
+        )
+    repeats = weeks.filter(pl.col("measure") == "repeat").get_column("week").to_list()
+    if repeats:
+        text += (
+            f" {len(repeats)} snapshot{'s' if len(repeats) > 1 else ''} ({', '.join(map(str, repeats))}) "
+            f"repeat{'' if len(repeats) > 1 else 's'} the one before row for row: the source's export did not "
+            "change that week, so no downloads are booked there and the next snapshot's differences span both "
+            "weeks."
         )
     return (
         text + "\n\n" + ledger_table(ledger)
@@ -312,8 +341,14 @@ def coverage_table(coverage: pl.DataFrame, periods: list[str]) -> str:
     return markdown_table(pl.DataFrame(rows, schema=columns, orient="row"), align="ll" + "r" * len(periods))
 
 
+# Lines that only some inputs use: shown when they hold something.
+OPTIONAL_LEDGER_LINES = ("counted_rolling30_estimate", "excluded_baseline_at_measure_switch",
+                         "adjustment_cumulative_count_set_aside", "repeat_of_previous_snapshot")
+
+
 def ledger_table(ledger: pl.DataFrame) -> str:
-    frame = ledger.select(
+    unused = pl.col("category").is_in(OPTIONAL_LEDGER_LINES) & (pl.col("downloads") == 0) & (pl.col("model_weeks") == 0)
+    frame = ledger.filter(~unused).select(
         pl.col("category").alias("Line"),
         pl.col("role").alias("Role"),
         pl.col("downloads").map_elements(lambda v: f"{v:,}", return_dtype=pl.String).alias("Downloads"),

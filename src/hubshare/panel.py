@@ -44,7 +44,7 @@ from pathlib import Path
 
 import polars as pl
 
-from hubshare.schemas import Ledger, Panel, PanelState
+from hubshare.schemas import Ledger, Panel, PanelState, PanelWeeks
 
 CARRIED_COLUMNS = [
     "pipeline_tag",
@@ -374,7 +374,7 @@ def week_measures(dates: Sequence[str], week_ledgers: Sequence[pl.DataFrame]) ->
         rows.append({"week": dt.date.fromisoformat(date), "measure": measure,
                      "downloads": sum(row["downloads"] for row in counted),
                      "model_weeks": sum(row["model_weeks"] for row in counted)})
-    return pl.DataFrame(rows, schema=WEEKS_SCHEMA)
+    return PanelWeeks.validate(pl.DataFrame(rows, schema=WEEKS_SCHEMA))
 
 
 def measure_summary(weeks: pl.DataFrame) -> str:

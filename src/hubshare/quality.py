@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import polars as pl
 
 
-def quality_report(snapshot_records: list[dict], ledger: pl.DataFrame, attribution: dict) -> dict:
+def _summed(records: list[dict], key: str) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for record in records:
+        for name, count in record.get(key, {}).items():
+            total[name] = total.get(name, 0) + count
+    return dict(sorted(total.items()))
+
+
+def quality_report(snapshot_records: list[dict], ledger: pl.DataFrame, attribution: dict,
+                   weeks: pl.DataFrame) -> dict:
+    """Everything the pipeline repaired, counted or set aside; `weeks` is each snapshot's measure (panel)."""
     records = sorted(snapshot_records, key=lambda r: r["snapshot_date"])
-    repairs: dict[str, int] = {}
-    lineage: dict[str, int] = {}
+    repairs = _summed(records, "repairs")
+    lineage = _summed(records, "lineage")
     extra_columns: set[str] = set()
     for record in records:
-        for name, count in record["repairs"].items():
-            repairs[name] = repairs.get(name, 0) + count
-        for status, count in record["lineage"].items():
-            lineage[status] = lineage.get(status, 0) + count
         extra_columns.update(record["extra_columns"])
     return {
         "snapshots": {
@@ -28,7 +36,11 @@ def quality_report(snapshot_records: list[dict], ledger: pl.DataFrame, attributi
         "repairs": dict(sorted(repairs.items())),
         "repairs_total": sum(repairs.values()),
         "extra_columns": sorted(extra_columns),
-        "lineage_model_rows": dict(sorted(lineage.items())),
+        "lineage_model_rows": lineage,
+        "lineage_declared_by": _summed(records, "lineage_sources"),
+        "created_at_hub_floor_rows": sum(r.get("created_at_hub_floor", 0) for r in records),
+        "repeated_snapshots": [str(d) for d in weeks.filter(pl.col("measure") == "repeat").get_column("week")],
+        "week_measures": dict(sorted(Counter(weeks.get_column("measure").to_list()).items())),
         "ledger": ledger.to_dicts(),
         "attribution": attribution,
         "per_snapshot": records,
@@ -53,6 +65,19 @@ def quality_markdown(report: dict) -> str:
         "| outcome | rows |",
         "|---|---:|",
         *[f"| {name} | {count:,} |" for name, count in report["lineage_model_rows"].items()],
+        "",
+        "## Where lineage came from (model rows over all snapshots)",
+        "",
+        "| declared by | rows |",
+        "|---|---:|",
+        *[f"| {name} | {count:,} |" for name, count in report["lineage_declared_by"].items()],
+        "",
+        "## Snapshots and measures",
+        "",
+        f"Weeks by download measure: {', '.join(f'{k} {v}' for k, v in report['week_measures'].items())}. "
+        f"Snapshots repeating the one before (nothing booked): {', '.join(report['repeated_snapshots']) or 'none'}. "
+        f"Model rows carrying the Hub's earliest creation time (2022-03-02T23:29:04Z, which stands for "
+        f"'created on or before'): {report['created_at_hub_floor_rows']:,}.",
         "",
         "## Conservation ledger",
         "",

@@ -40,10 +40,13 @@ for a single week are estimates, never observations.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+
 import polars as pl
 
-from hubshare.panel import CARRIED_COLUMNS, LEDGER_SCHEMA, PanelError, panel_rows
-from hubshare.schemas import Ledger, Panel
+from hubshare.panel import CARRIED_COLUMNS, LEDGER_SCHEMA, WEEKS_SCHEMA, PanelError, panel_rows
+from hubshare.schemas import Ledger, Panel, PanelWeeks
 
 WINDOW_DAYS = 30
 MEASURE = "rolling30"
@@ -79,6 +82,16 @@ def rolling30_panel(observations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFr
         .sort("week", "model_key")
     )
     return Panel.validate(panel), Ledger.validate(_ledger(steps))
+
+
+def rolling30_week_measures(panel: pl.DataFrame, dates: Sequence[str]) -> pl.DataFrame:
+    """The panel's weeks as `hubshare.panel.week_measures` lists them: the first the baseline, the rest estimates."""
+    sums = panel.group_by("week").agg(pl.col("downloads").sum(), pl.len().cast(pl.Int64).alias("model_weeks"))
+    weeks = pl.DataFrame({"week": [dt.date.fromisoformat(d) for d in dates],
+                          "measure": ["baseline"] + [MEASURE] * (len(dates) - 1)}, schema={"week": pl.Date, "measure": pl.String})
+    return (weeks.join(sums, on="week", how="left", maintain_order="left")
+            .with_columns(pl.col("downloads", "model_weeks").fill_null(0)).select(WEEKS_SCHEMA).cast(WEEKS_SCHEMA)
+            .pipe(PanelWeeks.validate))
 
 
 def _estimate_steps(observations: pl.DataFrame) -> pl.DataFrame:

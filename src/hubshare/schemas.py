@@ -149,6 +149,23 @@ class Ledger(pa.DataFrameModel):
     definition: str = pa.Field(nullable=False, description="What the line means.")
 
 
+class PanelWeeks(pa.DataFrameModel):
+    """`results/tables/panel_weeks.csv`: which download measure booked each snapshot's week."""
+
+    week: pl.Date = pa.Field(nullable=False, unique=True, description="Snapshot date closing the week.")
+    measure: str = pa.Field(
+        nullable=False,
+        isin=["baseline", "alltime_diff", "rolling30", "switch", "repeat"],
+        description="baseline: the first snapshot (nothing booked); alltime_diff: increases of the cumulative count; rolling30: estimates from 30-day counts; switch: the first cumulative counts after estimates (their models estimated once more, the counts their baselines); repeat: the same rows as the snapshot before (nothing booked, the next week spans both).",
+    )
+    downloads: pl.Int64 = pa.Field(nullable=False, ge=0, description="Downloads booked in the week.")
+    model_weeks: pl.Int64 = pa.Field(nullable=False, ge=0, description="Model-weeks with downloads booked.")
+
+    class Config:
+        strict = True
+        coerce = False
+
+
 class PanelState(pa.DataFrameModel):
     """`data/processed/panel_state/<date>.parquet`: every model's last observed cumulative count and running 30-day estimate up to that snapshot."""
 

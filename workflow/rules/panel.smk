@@ -63,6 +63,7 @@ else:
         output:
             panels=PANEL_WEEKS,
             ledger=report("results/conservation_ledger.csv", caption="../report/table.rst", category="Tables"),
+            weeks="results/tables/panel_weeks.csv",
             measure="results/download_measure.txt",
         params:
             dates=SNAPSHOT_DATES,
@@ -82,6 +83,7 @@ rule quality_report:
     input:
         snapshots=QUALITY,
         ledger=report("results/conservation_ledger.csv", caption="../report/table.rst", category="Tables"),
+        weeks="results/tables/panel_weeks.csv",
         attribution="results/tables/attribution_quality.json",
     output:
         json="results/data_quality.json",

@@ -12,6 +12,7 @@ rule manuscript_inputs:
         concentration="results/tables/concentration_weekly.parquet",
         ledger="results/conservation_ledger.csv",
         measure="results/download_measure.txt",
+        weeks="results/tables/panel_weeks.csv",
         coverage="results/tables/coverage_by_period.csv",
         intermediaries="results/tables/intermediaries.csv",
         intermediary_share="results/tables/intermediary_share_by_period.csv",

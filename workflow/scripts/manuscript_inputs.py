@@ -120,7 +120,7 @@ with log_to(snakemake.log[0]) as log:
         "developer_type_shares.md": mv.period_table(period_shares, "developer_type", type_labels, shown_periods),
         "trend_tests.md": mv.trend_table(stats, {**country_labels, **type_labels}),
         "coverage.md": mv.coverage_table(coverage, shown_periods),
-        "ledger_section.md": mv.ledger_section(ledger, measure),
+        "ledger_section.md": mv.ledger_section(ledger, measure, read_results_csv(inputs.weeks)),
         "validation.md": mv.validation_section(
             recovery, {**country_labels, **type_labels}, variables["intermediaries"]
         ),

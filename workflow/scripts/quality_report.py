@@ -19,6 +19,7 @@ with log_to(snakemake.log[0]) as log:
         [read_json(p) for p in snakemake.input.snapshots],
         pl.read_csv(snakemake.input.ledger),
         read_json(snakemake.input.attribution),
+        pl.read_csv(snakemake.input.weeks, try_parse_dates=True),
     )
     write_json(report, snakemake.output.json)
     write_text(quality_markdown(report), snakemake.output.markdown)
