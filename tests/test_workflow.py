@@ -291,11 +291,12 @@ def test_real_sample_paper_reads_as_findings_about_its_window(built_real):
 
 HUB_WINDOW = {"start": "2025-01-15", "end": "2025-06-25"}
 HUB_REPEAT = "2025-04-09"
-# The hub-shaped mirror books its first weeks from 30-day counts (no cumulative counts before
-# 2025-02-26) and one week twice as long (the repeat): the 30-day estimate lags a growing series by
-# about two weeks, which moves a group's period share by well under a percentage point at the demo's
-# growth rates; anything beyond this bound means downloads were lost or booked twice.
-HUB_RECOVERY_TOLERANCE_PP = 1.0
+# The hub-shaped mirror books its first six weeks from 30-day counts (no cumulative counts before
+# 2025-02-26; 5% of the window's downloads) and one week twice as long (the repeat). The 30-day
+# estimate lags a growing series by about two weeks, which moved no period share by more than
+# 0.06 percentage points (measured 2026-12-06); a week lost or booked twice moves shares by more
+# than this bound.
+HUB_RECOVERY_TOLERANCE_PP = 0.25
 
 
 @pytest.fixture(scope="session")

@@ -133,9 +133,11 @@ def ledger_section(ledger: pl.DataFrame, measure: str, weeks: pl.DataFrame) -> s
     values = dict(zip(ledger["category"], ledger["downloads"], strict=True))
     model_weeks = dict(zip(ledger["category"], ledger["model_weeks"], strict=True))
     counted = f"{values['counted_total']:,}"
+    before_window = values["excluded_baseline_before_window"]
     cumulative_identity = (
-        f"the {big_number(values['excluded_baseline_before_window'])} downloads already accumulated before "
-        f"the first snapshot, minus the counts lost in {model_weeks['adjustment_counter_reset_drop']:,} "
+        (f"the {big_number(before_window)} downloads already accumulated before the first snapshot, "
+         if before_window else "the baselines, ")
+        + f"minus the counts lost in {model_weeks['adjustment_counter_reset_drop']:,} "
         "counter falls, equal the sum of every model's last observed cumulative count"
     )
     if measure == "alltime_diff":
