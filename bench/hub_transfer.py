@@ -32,7 +32,7 @@ from hubshare.demo.hub_mirror import hub_shaped
 from hubshare.schemas import RAW_COLUMNS
 from hubshare.sources import hub
 
-SIBLINGS_BYTES = 600
+SIBLINGS_BYTES = 1200
 
 
 class CountingFileSystem(fsspec.implementations.local.LocalFileSystem):
@@ -87,8 +87,9 @@ def main() -> None:
             for g in range(metadata.num_row_groups) for c in range(metadata.num_columns)
             if metadata.row_group(g).column(c).path_in_schema.split(".")[0] in contract
         )
-        fsspec.register_implementation("countfile", CountingFileSystem, clobber=True)
-        location = f"countfile://{mirror}"
+        # The mirror's location, read through the counting file system.
+        fsspec.core.url_to_fs = lambda url, **_: (CountingFileSystem(), url)
+        location = str(mirror)
         listing = hub.list_snapshots(location, "bench")
         started = time.perf_counter()
         meta = hub.fetch_snapshot(location, "bench", listing.snapshots["2025-08-27"], Path(work) / "out.parquet",
