@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pandera.polars as pa
 import polars as pl
+import yaml
 
-from hubshare.atomic import write_json, write_parquet, write_text
+from hubshare.atomic import sha256_file, write_json, write_parquet, write_text
 from hubshare.distinct import all_distinct
 from hubshare.lineage import resolve_roots
 from hubshare.raw_forms import FormError, conform
@@ -24,6 +25,27 @@ RULE = "normalize"
 # The Hub records no creation time before this instant: older repositories all carry it.
 HUB_CREATION_FLOOR = dt.datetime(2022, 3, 2, 23, 29, 4, tzinfo=dt.timezone.utc)
 TAG_PREFIX = "base_model:"
+# No model has come near: the most downloaded have about 1e9 in all. Below this bound a week's sum
+# over ten million models stays far inside 64-bit integers.
+MAX_COUNT = 10**11
+# The Hub's id grammar, as huggingface_hub's `validate_repo_id` states it: `name` or `namespace/name`,
+# each part 1-96 ASCII word characters, `-` or `.`, starting and ending with a word character, no `--` or
+# `..`, not ending in `.git`. Written for polars so millions of ids are checked at once.
+ID_PATTERN = r"^(?-u:(\b[\w\-.]{1,96}\b/)?\b[\w\-.]{1,96}\b)$"
+
+
+def valid_model_id(ids: pl.Expr) -> pl.Expr:
+    """True where an id follows the Hub's id grammar."""
+    return (
+        ids.str.contains(ID_PATTERN)
+        & ~ids.str.contains("--", literal=True)
+        & ~ids.str.contains("..", literal=True)
+        & ~ids.str.ends_with(".git")
+    )
+
+
+# The Hub opened to models in 2016; an earlier creation time is not a real one.
+HUB_OPENED = dt.datetime(2016, 1, 1, tzinfo=dt.timezone.utc)
 
 
 class SnapshotError(ValueError):
@@ -81,7 +103,13 @@ def read_raw_snapshot(path: str | Path, quality: QualityRecord) -> pl.DataFrame:
             typed.append(conform(frame.get_column(name), dtype))
         except FormError as error:
             raise SnapshotError(path, name, "column type", str(error)) from None
-    return frame.select(typed)
+    frame = frame.select(typed)
+    for name in ("downloads", "downloadsAllTime", "likes"):
+        largest = frame.get_column(name).max()
+        if largest is not None and largest > MAX_COUNT:
+            raise SnapshotError(path, name, "physical bound",
+                                f"a count of {largest:,} exceeds {MAX_COUNT:,}, more than any model has had")
+    return frame
 
 
 def normalize_snapshot(path: str | Path, snapshot_date: dt.date, capture_lag_days: int = 0
@@ -100,8 +128,10 @@ def normalize_snapshot(path: str | Path, snapshot_date: dt.date, capture_lag_day
 
     without_id = raw.get_column("id").null_count()
     quality.count("rows_without_id_dropped", without_id)
+    invalid = raw.select((pl.col("id").is_not_null() & ~valid_model_id(pl.col("id"))).sum()).item()
+    quality.count("invalid_model_id_dropped", invalid)
     # Filtering copies every column; most snapshots have nothing to drop.
-    frame = raw.filter(pl.col("id").is_not_null()) if without_id else raw
+    frame = raw.filter(valid_model_id(pl.col("id")).fill_null(False)) if without_id or invalid else raw
     del raw  # its columns live on in `frame` only as far as they are kept
     if frame.is_empty():
         raise SnapshotError(path, "id", "non-empty snapshot", "no row has a model id")
@@ -139,8 +169,11 @@ def _repair_counts(frame: pl.DataFrame, quality: QualityRecord, captured: dt.dat
     end_of_day = dt.datetime.combine(captured + dt.timedelta(days=1), dt.time(), tzinfo=dt.timezone.utc)
     future = frame.get_column("createdAt") >= end_of_day
     quality.count("created_after_snapshot_set_null", int(future.sum() or 0))
+    early = frame.get_column("createdAt") < HUB_OPENED
+    quality.count("created_before_hub_opened_set_null", int(early.sum() or 0))
+    created = pl.col("createdAt")
     return frame.with_columns(
-        pl.when(pl.col("createdAt") >= end_of_day).then(None).otherwise(pl.col("createdAt")).alias("createdAt")
+        pl.when((created >= end_of_day) | (created < HUB_OPENED)).then(None).otherwise(created).alias("createdAt")
     )
 
 
@@ -244,10 +277,35 @@ def validate_normalized(frame: pl.DataFrame, path: str | Path) -> pl.DataFrame:
         ) from errors
 
 
+def verify_landed(raw_path: str | Path, meta_path: str | Path) -> None:
+    """Raise unless the raw file still has the sha256 its origin record gave it when it landed."""
+    recorded = (yaml.safe_load(Path(meta_path).read_text(encoding="utf-8")) or {}).get("sha256")
+    actual = sha256_file(raw_path)
+    if recorded != actual:
+        raise SnapshotError(raw_path, "*", "landed checksum",
+                            f"its sha256 is {actual}, but {meta_path} recorded {recorded} when it landed: the raw "
+                            "file changed after landing (raw files are never edited; fetch or convert it again)")
+
+
+def check_snapshot_date(snapshot_date: dt.date, path: str | Path, today: dt.date | None = None) -> None:
+    """A snapshot cannot be dated after the day the pipeline runs."""
+    today = today or dt.datetime.now(dt.timezone.utc).date()
+    if snapshot_date > today:
+        raise SnapshotError(path, "*", "snapshot date", f"dated {snapshot_date}, after today ({today})")
+
+
 def normalize_snapshot_file(raw_path: str | Path, table_path: str | Path, quality_path: str | Path,
-                            snapshot_date: str, log_path: str | Path, capture_lag_days: int = 0) -> None:
-    """File-to-file form of `normalize_snapshot`, for one workflow job per snapshot."""
+                            snapshot_date: str, log_path: str | Path, capture_lag_days: int = 0,
+                            meta_path: str | Path | None = None) -> None:
+    """File-to-file form of `normalize_snapshot`, for one workflow job per snapshot.
+
+    `meta_path`: the raw file's origin record, whose sha256 the file must
+    still have (sources that land files; a `dir` folder has none).
+    """
     date = dt.date.fromisoformat(snapshot_date)
+    check_snapshot_date(date, raw_path)
+    if meta_path is not None:
+        verify_landed(raw_path, meta_path)
     frame, quality = normalize_snapshot(raw_path, date, capture_lag_days)
     write_parquet(frame, table_path, statistics=False)
     write_json(asdict(quality), quality_path)

@@ -52,9 +52,10 @@ IS_DEMO = SOURCE == "demo"
 
 
 def raw_snapshot(wildcards):
+    """The raw file and, for sources that land their files, its origin record (checked before use)."""
     if SOURCE == "dir":
-        return Path(config["dir_source"]["path"]) / f"{wildcards.date}.parquet"
-    return RAW_DIR / f"{wildcards.date}.parquet"
+        return {"snapshot": Path(config["dir_source"]["path"]) / f"{wildcards.date}.parquet"}
+    return {"snapshot": RAW_DIR / f"{wildcards.date}.parquet", "meta": RAW_DIR / f"{wildcards.date}.meta.yaml"}
 
 
 NORMALIZED = expand(str(PROCESSED_SNAPSHOTS / "{date}.parquet"), date=SNAPSHOT_DATES)

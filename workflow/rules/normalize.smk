@@ -4,7 +4,7 @@
 rule normalize_snapshot:
     """Validate one raw snapshot against the raw contract and resolve its base-model roots."""
     input:
-        snapshot=raw_snapshot,
+        unpack(raw_snapshot),
     output:
         table=str(PROCESSED_SNAPSHOTS / "{date}.parquet"),
         quality="results/quality/snapshots/{date}.json",
@@ -23,5 +23,6 @@ rule normalize_snapshot:
     # of it importing polars and pandera) bench/README.md measures.
     run:
         normalize_snapshot_file(
-            input.snapshot, output.table, output.quality, wildcards.date, log[0], params.capture_lag_days
+            input.snapshot, output.table, output.quality, wildcards.date, log[0], params.capture_lag_days,
+            input.get("meta"),
         )

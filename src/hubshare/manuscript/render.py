@@ -189,7 +189,9 @@ def _typst_root_and_body(prepared: PreparedManuscript) -> tuple[Path, str]:
 
 
 def _shared_arguments(options: dict) -> list[str]:
-    arguments = ["--from=markdown", "--wrap=preserve"]
+    # No raw HTML from the source: a string that reached the text from data (a namespace, say) is shown as
+    # text, never run as markup. Raw blocks the renderer writes itself use the raw attribute, which stays.
+    arguments = ["--from=markdown-raw_html", "--wrap=preserve"]
     if options.get("bibliography"):
         arguments.append("--citeproc")
     if options.get("number-sections"):
