@@ -3,6 +3,8 @@
 # trend tests -> figures -> manuscript (paper/_build/index.html and index.pdf).
 from snakemake.utils import min_version, validate
 
+from hubshare.config_check import check_config
+
 min_version("9.0")
 
 
@@ -10,6 +12,8 @@ configfile: "config/config.yaml"
 
 
 validate(config, "workflow/schemas/config.schema.yaml")
+# Formats and references between keys, checked before any job runs.
+check_config(config, "workflow/schemas/config.schema.yaml", config["attribution"]["vocabularies"])
 
 
 report: "workflow/report/workflow.rst"

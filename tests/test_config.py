@@ -74,3 +74,34 @@ def test_unknown_key_is_refused():
     config["stats"]["alpfa"] = 0.1
     with pytest.raises(WorkflowError, match="alpfa"):
         validate(config, str(SCHEMA))
+
+
+def checked(config: dict) -> dict:
+    """The configuration as the workflow sees it at start: defaults filled by the schema, then checked."""
+    from hubshare.config_check import check_config
+
+    validate(config, str(SCHEMA))
+    check_config(config, SCHEMA, REPO / "data" / "raw" / "attribution" / "vocabularies.yaml")
+    return config
+
+
+def test_the_default_and_shipped_configurations_pass_the_start_check():
+    for path in (REPO / "config").glob("*.yaml"):
+        checked({**default_config(), **yaml.safe_load(path.read_text())})
+
+
+@pytest.mark.parametrize(("change", "key"), [
+    (lambda c: c["periods"].__setitem__(0, {"name": "x", "start": "2025-02-30", "end": "2025-03-01"}), "periods.0.start"),
+    (lambda c: c["periods"].__setitem__(0, {"name": "x", "start": "2025-03-01", "end": "2025-02-01"}), "periods"),
+    (lambda c: c["properties"].__setitem__("last_period", "2031"), "properties.last_period"),
+    (lambda c: c["stats"]["headline_series"].append({"dimension": "country_group", "group": "atlantis"}),
+     "stats.headline_series.5.group"),
+    (lambda c: c.setdefault("hub", {}).update(start="2025-01-01", end="2024-01-01"), "hub.end"),
+])
+def test_a_bad_configuration_is_refused_at_start_naming_the_key(change, key):
+    from hubshare.config_check import ConfigError
+
+    config = copy.deepcopy(default_config())
+    change(config)
+    with pytest.raises(ConfigError, match=f"config key '{key}'"):
+        checked(config)
