@@ -42,3 +42,30 @@ def raw_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "raw"
     folder.mkdir()
     return folder
+
+
+def run_weeks(raw_dir: Path, tmp_path: Path, snapshots: dict[str, list[dict]], plausibility: dict | None = None):
+    """The workflow's week-by-week jobs over raw snapshots: (panel, ledger by category, week measures)."""
+    from hubshare.normalize import normalize_snapshot_file
+    from hubshare.panel import LEDGER_SCHEMA, check_conservation, combine_ledgers, week_measures
+    from hubshare.weekly import panel_week_file
+
+    out, previous, ledgers = tmp_path / "weeks", None, []
+    for date, rows in snapshots.items():
+        raw = write_raw(raw_dir, date, rows)
+        quality = tmp_path / "q" / f"{date}.json"
+        normalize_snapshot_file(raw, tmp_path / "norm" / f"{date}.parquet", quality, date, tmp_path / "log" / f"{date}.log")
+        before = {} if previous is None else {
+            "state": out / "state" / f"{previous}.parquet", "previous_quality": tmp_path / "q" / f"{previous}.json",
+            "history": out / "state" / f"{previous}.history.json"}
+        panel_week_file(tmp_path / "norm" / f"{date}.parquet", before.get("state"), previous,
+                        out / "panel" / f"{date}.parquet", out / "state" / f"{date}.parquet",
+                        out / "ledger" / f"{date}.csv", out / "log" / f"{date}.log", quality,
+                        before.get("previous_quality"), before.get("history"), out / "state" / f"{date}.history.json",
+                        plausibility)
+        ledgers.append(pl.read_csv(out / "ledger" / f"{date}.csv", schema=LEDGER_SCHEMA))
+        previous = date
+    panel = pl.read_parquet(sorted((out / "panel").glob("*.parquet"))).sort("week", "model_key")
+    ledger = combine_ledgers(ledgers, pl.read_parquet(out / "state" / f"{previous}.parquet"))
+    check_conservation(ledger, int(panel["downloads"].sum()))
+    return panel, dict(zip(ledger["category"], ledger["downloads"], strict=True)), week_measures(list(snapshots), ledgers)

@@ -9,13 +9,16 @@ import json
 import polars as pl
 import pytest
 import yaml
-from hypothesis import given
+from huggingface_hub.errors import HFValidationError
+from huggingface_hub.utils import validate_repo_id
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import raw_frame
+from conftest import raw_frame, run_weeks
 from hubshare.atomic import sha256_file
 from hubshare.manuscript import prepare_manuscript
 from hubshare.manuscript.render import render_html
+from hubshare.panel import PanelError
 from hubshare.normalize import (
     MAX_COUNT, SnapshotError, check_snapshot_date, normalize_snapshot, normalize_snapshot_file, valid_model_id,
 )
@@ -76,11 +79,9 @@ def test_ids_outside_the_hub_grammar_are_dropped_and_counted(raw_dir, bad):
     assert quality.repairs["invalid_model_id_dropped"] == 1
 
 
+@settings(deadline=None)
 @given(st.text(alphabet="ab-_./<>é", min_size=0, max_size=12))
 def test_the_id_grammar_is_the_hub_clients(candidate):
-    from huggingface_hub.errors import HFValidationError
-    from huggingface_hub.utils import validate_repo_id
-
     try:
         validate_repo_id(candidate)
         expected = candidate != ""
@@ -103,3 +104,75 @@ def test_quality_records_name_every_repair(raw_dir, tmp_path):
     normalize_snapshot_file(path, out / "t.parquet", out / "q.json", FIRST, out / "log")
     repairs = json.loads((out / "q.json").read_text())["repairs"]
     assert repairs["invalid_model_id_dropped"] == 1 and repairs["created_before_hub_opened_set_null"] == 1
+
+
+# --- weeks the panel's rules would book without complaint ------------------------------------------
+
+def population(week: int, shift: int = 0, n: int = 40) -> list[dict]:
+    """n models growing steadily: model i has 1000 * (i + 1) + 70 * week downloads in all."""
+    return [row(f"k{i}", f"org/m{i}", 1000 * (i + 1) + 70 * week + shift) for i in range(n)]
+
+
+def weeks(count: int) -> list[str]:
+    return [(dt.date(2021, 1, 6) + dt.timedelta(days=7 * i)).isoformat() for i in range(count)]
+
+
+def test_a_week_whose_counters_all_fall_is_left_out_and_the_next_spans_it(raw_dir, tmp_path):
+    dates = weeks(7)
+    snapshots = {date: population(i) for i, date in enumerate(dates)}
+    snapshots[dates[4]] = population(3, shift=-1)  # every counter one lower than the week before
+    panel, ledger, measures = run_weeks(raw_dir, tmp_path, snapshots)
+    assert measures["measure"].to_list()[4] == "implausible"
+    assert panel.group_by("week").agg(pl.col("downloads").sum()).sort("week")["downloads"].to_list() == [
+        40 * 70, 40 * 70, 40 * 70, 40 * 140, 40 * 70]
+    assert ledger["excluded_implausible_week"] == 0 and ledger["counted_after_counter_reset"] == 0
+
+
+def test_with_action_error_an_implausible_week_stops_the_run(raw_dir, tmp_path):
+    dates = weeks(3)
+    snapshots = {date: population(i) for i, date in enumerate(dates)}
+    snapshots[dates[2]] = population(1, shift=-1)
+    with pytest.raises(PanelError, match=r"column 'downloads_all_time' breaks rule 'plausible week'.*lower one"):
+        run_weeks(raw_dir, tmp_path, snapshots, {"action": "error"})
+
+
+def test_two_swapped_snapshots_leave_the_total_unharmed(raw_dir, tmp_path):
+    dates = weeks(6)
+    snapshots = {date: population(i) for i, date in enumerate(dates)}
+    snapshots[dates[2]], snapshots[dates[3]] = snapshots[dates[3]], snapshots[dates[2]]
+    panel, _, measures = run_weeks(raw_dir, tmp_path, snapshots)
+    assert "implausible" in measures["measure"].to_list()
+    assert int(panel["downloads"].sum()) == 40 * 70 * 5
+
+
+def test_a_week_far_outside_the_series_is_left_out(raw_dir, tmp_path):
+    dates = weeks(8)
+    snapshots = {date: population(i) for i, date in enumerate(dates)}
+    # A burst: 100 times the usual week, then back on the old path.
+    snapshots[dates[6]] = [row(f"k{i}", f"org/m{i}", 1000 * (i + 1) + 70 * 5 + 7000) for i in range(40)]
+    _, _, measures = run_weeks(raw_dir, tmp_path, snapshots, {"min_history": 3})
+    assert measures["measure"].to_list()[6] == "implausible"
+
+
+def test_clean_weeks_are_never_flagged(raw_dir, tmp_path):
+    dates = weeks(12)
+    _, _, measures = run_weeks(raw_dir, tmp_path, {date: population(i) for i, date in enumerate(dates)},
+                               {"min_history": 2})
+    assert "implausible" not in measures["measure"].to_list()
+
+
+def test_a_week_that_loses_the_stable_id_stops_the_run(raw_dir, tmp_path):
+    dates = weeks(3)
+    snapshots = {date: population(i) for i, date in enumerate(dates)}
+    snapshots[dates[2]] = [{**r, "_id": None} for r in population(2)]
+    with pytest.raises(PanelError, match="column '_id' breaks rule 'identity column kept'"):
+        run_weeks(raw_dir, tmp_path, snapshots)
+
+
+def test_a_column_that_disappears_is_flagged():
+    from hubshare.quality import columns_lost
+
+    records = [{"snapshot_date": "2025-01-01", "absent_optional_columns": []},
+               {"snapshot_date": "2025-01-08", "absent_optional_columns": ["baseModels"]},
+               {"snapshot_date": "2025-01-15", "absent_optional_columns": ["baseModels"]}]
+    assert columns_lost(records) == {"2025-01-08": ["baseModels"]}

@@ -6,11 +6,11 @@ import pandera.polars as pa
 import polars as pl
 import pytest
 
-from conftest import write_raw
+from conftest import run_weeks as chain, write_raw
 from hubshare.normalize import normalize_snapshot_file
 from hubshare.panel import (
     LEDGER_SCHEMA, STATE_SCHEMA, PanelError, build_panel, check_conservation, combine_ledgers, measure_summary,
-    split_weeks, week_measures,
+    split_weeks,
 )
 from hubshare.schemas import PanelState
 from hubshare.weekly import panel_week_file
@@ -210,27 +210,6 @@ def test_state_numbers_must_be_0_to_n_minus_1(numbers, valid):
     else:
         with pytest.raises(pa.errors.SchemaError, match="numbers_0_to_n_minus_1"):
             PanelState.validate(state)
-
-
-def chain(raw_dir, tmp_path, snapshots: dict[str, list[dict]]):
-    """The workflow's week-by-week jobs: (panel, ledger by category, week measures)."""
-    out, previous, ledgers = tmp_path / "weeks", None, []
-    for date, rows in snapshots.items():
-        raw = write_raw(raw_dir, date, rows)
-        normalize_snapshot_file(raw, tmp_path / "norm" / f"{date}.parquet", tmp_path / "q" / f"{date}.json", date,
-                                tmp_path / "log" / f"{date}.log")
-        state = None if previous is None else out / "state" / f"{previous}.parquet"
-        previous_quality = None if previous is None else tmp_path / "q" / f"{previous}.json"
-        panel_week_file(tmp_path / "norm" / f"{date}.parquet", state, previous, out / "panel" / f"{date}.parquet",
-                        out / "state" / f"{date}.parquet", out / "ledger" / f"{date}.csv", out / "log" / f"{date}.log",
-                        tmp_path / "q" / f"{date}.json", previous_quality)
-        ledgers.append(pl.read_csv(out / "ledger" / f"{date}.csv", schema=LEDGER_SCHEMA))
-        previous = date
-    panel = pl.read_parquet(sorted((out / "panel").glob("*.parquet"))).sort("week", "model_key")
-    ledger = combine_ledgers(ledgers, pl.read_parquet(out / "state" / f"{previous}.parquet"))
-    check_conservation(ledger, int(panel["downloads"].sum()))
-    measures = week_measures(list(snapshots), ledgers)
-    return panel, dict(zip(ledger["category"], ledger["downloads"], strict=True)), measures
 
 
 def rolling_model(key, model_id, downloads_30d, all_time=None, created=OLD):

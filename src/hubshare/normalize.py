@@ -71,6 +71,7 @@ class QualityRecord:
     lineage: dict[str, int] = field(default_factory=dict)
     lineage_sources: dict[str, int] = field(default_factory=dict)
     created_at_hub_floor: int = 0
+    rows_with_object_id: int = 0
     # Order-free hash of the normalized rows: equal in two snapshots of one build when their rows are equal.
     content_fingerprint: str = ""
 
@@ -139,6 +140,7 @@ def normalize_snapshot(path: str | Path, snapshot_date: dt.date, capture_lag_day
     frame = _repair_counts(frame, quality, snapshot_date + dt.timedelta(days=capture_lag_days))
     quality.created_at_hub_floor = int((frame.get_column("createdAt") == HUB_CREATION_FLOOR).sum() or 0)
     frame = _deduplicate(frame, quality)
+    quality.rows_with_object_id = int(frame.get_column("_id").is_not_null().sum())
     frame = _derive_columns(frame, snapshot_date, quality)
     roots = resolve_roots(frame.select("model_id", "base_parents"))
     # `resolve_roots` keeps the input order, so its columns line up with the frame's.

@@ -94,8 +94,19 @@ WEEK_LINES = [
 LEDGER_COLUMNS = sorted({column for *_, column, _ in WEEK_LINES})
 # Lines outside the cumulative identity: estimates from 30-day counts.
 ESTIMATED_LINES = ("counted_rolling30_estimate",)
-REPEAT_LINE = ("repeat_of_previous_snapshot", "excluded",
-               "A snapshot identical to the one before: no downloads booked; the next difference spans both weeks.")
+# Weeks that book nothing, with why: the state passes on unchanged and the next difference spans them.
+SKIPPED_LINES = {
+    "repeat": ("repeat_of_previous_snapshot", "excluded",
+               "A snapshot identical to the one before: no downloads booked; the next difference spans both weeks."),
+    "implausible": ("excluded_implausible_week", "excluded",
+                    "A week the plausibility guards refused (data-quality report): no downloads booked; the next "
+                    "difference spans it."),
+}
+# Counts the plausibility guards read, per week (check lines outside every identity).
+GUARD_LINES = {
+    "with_previous": ("check_models_with_previous_count", "Models whose count could be compared with a previous one."),
+    "falling": ("check_models_with_falling_count", "Models whose cumulative count fell."),
+}
 
 
 def read_snapshot_observations(path: str | Path) -> pl.DataFrame:
@@ -134,25 +145,27 @@ def empty_state() -> pl.DataFrame:
     return pl.DataFrame(schema=STATE_SCHEMA)
 
 
-def panel_week(week: pl.DataFrame, state: pl.DataFrame, previous_snapshot: dt.date | None, repeat: bool = False
+def panel_week(week: pl.DataFrame, state: pl.DataFrame, previous_snapshot: dt.date | None, skip: str | None = None
                ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """One snapshot's step: (panel rows of the week, the week's ledger lines, the state after it).
 
     `state` holds each model's last observed cumulative count, when it was
     seen and its running 30-day estimate, over every earlier snapshot;
     `previous_snapshot` is the snapshot before this one (None for the first,
-    whose counts are the baseline). A `repeat` (the same rows as the snapshot
-    before) books nothing and passes the state on unchanged.
+    whose counts are the baseline). A skipped week (`skip`: `repeat`, the same
+    rows as the snapshot before, or `implausible`) books nothing and passes
+    the state on unchanged.
 
     Only the columns the differencing needs take part in the join; the
     week's other columns are gathered for the rows with downloads alone.
     """
-    if repeat:
+    if skip is not None:
         lines = _week_ledger(pl.DataFrame(schema={"step": STEPS, **{name: pl.Int64 for name in LEDGER_COLUMNS}}))
-        repeated = pl.DataFrame([{"category": REPEAT_LINE[0], "downloads": 0, "model_weeks": week.height,
-                                  "role": REPEAT_LINE[1], "definition": REPEAT_LINE[2]}], schema=LEDGER_SCHEMA)
+        category, role, definition = SKIPPED_LINES[skip]
+        skipped = pl.DataFrame([{"category": category, "downloads": 0, "model_weeks": week.height, "role": role,
+                                 "definition": definition}], schema=LEDGER_SCHEMA)
         empty = Panel.validate(panel_rows(_empty_steps(week), CARRIED_COLUMNS))
-        return empty, pl.concat([lines, repeated]), state
+        return empty, pl.concat([lines, skipped]), state
     cumulative = week.get_column("downloads_all_time").is_not_null().any()
     counts = week.select("model_key", "snapshot_date", "created_at", "downloads_all_time", "downloads_30d")
     steps, unobserved = _classify_steps(counts.with_row_index("row"), state, previous_snapshot, cumulative)
@@ -303,13 +316,25 @@ def _classify_steps(counts: pl.DataFrame, state: pl.DataFrame, previous_snapshot
 
 
 def _week_ledger(steps: pl.DataFrame) -> pl.DataFrame:
-    """The week's counted, excluded and adjustment lines (downloads and the model-weeks behind them)."""
+    """The week's counted, excluded and adjustment lines (downloads and the model-weeks behind them), and the
+    counts the plausibility guards read."""
     lines = []
     for category, role, step, column, definition in WEEK_LINES:
         values = steps.filter(pl.col("step") == step).get_column(column)
         lines.append({"category": category, "downloads": int(values.sum() or 0), "model_weeks": int((values > 0).sum()),
                       "role": role, "definition": definition})
+    compared = steps.get_column("step").is_in(["increase", "counter_reset"])
+    counts = {"with_previous": int(compared.sum()), "falling": int((steps.get_column("step") == "counter_reset").sum())}
+    for key, (category, definition) in GUARD_LINES.items():
+        lines.append({"category": category, "downloads": 0, "model_weeks": counts[key], "role": "check",
+                      "definition": definition})
     return pl.DataFrame(lines, schema=LEDGER_SCHEMA)
+
+
+def guard_counts(week_ledger: pl.DataFrame) -> tuple[int, int]:
+    """(models whose count fell, models with a previous count) from one week's ledger."""
+    counts = dict(zip(week_ledger["category"], week_ledger["model_weeks"], strict=True))
+    return counts[GUARD_LINES["falling"][0]], counts[GUARD_LINES["with_previous"][0]]
 
 
 def combine_ledgers(week_ledgers: Sequence[pl.DataFrame], final_state: pl.DataFrame) -> pl.DataFrame:
@@ -356,15 +381,16 @@ WEEKS_SCHEMA = {"week": pl.Date, "measure": pl.String, "downloads": pl.Int64, "m
 
 def week_measures(dates: Sequence[str], week_ledgers: Sequence[pl.DataFrame]) -> pl.DataFrame:
     """Which measure booked each week: baseline (the first), alltime_diff, rolling30, switch (a first cumulative
-    count after estimates), or repeat."""
+    count after estimates), or a skipped week (repeat, implausible)."""
     rows = []
     for index, (date, lines) in enumerate(zip(dates, week_ledgers, strict=True)):
         by_category = {row["category"]: row for row in lines.iter_rows(named=True)}
         counted = [row for row in lines.iter_rows(named=True) if row["role"] == "counted"]
         estimated = sum(by_category[name]["model_weeks"] for name in ESTIMATED_LINES if name in by_category)
         switched = by_category.get("excluded_baseline_at_measure_switch", {}).get("model_weeks", 0)
-        if REPEAT_LINE[0] in by_category:
-            measure = "repeat"
+        skipped = [name for name, (category, *_) in SKIPPED_LINES.items() if category in by_category]
+        if skipped:
+            measure = skipped[0]
         elif index == 0:
             measure = "baseline"
         elif switched:
@@ -379,7 +405,7 @@ def week_measures(dates: Sequence[str], week_ledgers: Sequence[pl.DataFrame]) ->
 
 def measure_summary(weeks: pl.DataFrame) -> str:
     """`alltime_diff`, `rolling30`, or `mixed` when some weeks were estimated from 30-day counts and others not."""
-    used = set(weeks.filter(~pl.col("measure").is_in(["baseline", "repeat"])).get_column("measure").to_list())
+    used = set(weeks.filter(~pl.col("measure").is_in(["baseline", *SKIPPED_LINES])).get_column("measure").to_list())
     if used <= {"alltime_diff"}:
         return "alltime_diff"
     return "rolling30" if used == {"rolling30"} else "mixed"

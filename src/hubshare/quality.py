@@ -15,6 +15,16 @@ def _summed(records: list[dict], key: str) -> dict[str, int]:
     return dict(sorted(total.items()))
 
 
+def columns_lost(records: list[dict]) -> dict[str, list[str]]:
+    """Per snapshot, the contract columns the snapshot before carried and it lacks (date order)."""
+    lost = {}
+    for before, record in zip(records, records[1:]):
+        gone = sorted(set(record["absent_optional_columns"]) - set(before["absent_optional_columns"]))
+        if gone:
+            lost[record["snapshot_date"]] = gone
+    return lost
+
+
 def quality_report(snapshot_records: list[dict], ledger: pl.DataFrame, attribution: dict,
                    weeks: pl.DataFrame) -> dict:
     """Everything the pipeline repaired, counted or set aside; `weeks` is each snapshot's measure (panel)."""
@@ -39,6 +49,8 @@ def quality_report(snapshot_records: list[dict], ledger: pl.DataFrame, attributi
         "lineage_model_rows": lineage,
         "lineage_declared_by": _summed(records, "lineage_sources"),
         "created_at_hub_floor_rows": sum(r.get("created_at_hub_floor", 0) for r in records),
+        "columns_lost": columns_lost(records),
+        "implausible_weeks": [str(d) for d in weeks.filter(pl.col("measure") == "implausible").get_column("week")],
         "repeated_snapshots": [str(d) for d in weeks.filter(pl.col("measure") == "repeat").get_column("week")],
         "week_measures": dict(sorted(Counter(weeks.get_column("measure").to_list()).items())),
         "ledger": ledger.to_dicts(),
@@ -76,6 +88,9 @@ def quality_markdown(report: dict) -> str:
         "",
         f"Weeks by download measure: {', '.join(f'{k} {v}' for k, v in report['week_measures'].items())}. "
         f"Snapshots repeating the one before (nothing booked): {', '.join(report['repeated_snapshots']) or 'none'}. "
+        f"Weeks left out as implausible (plausibility guards): {', '.join(report['implausible_weeks']) or 'none'}. "
+        "Columns the snapshot before had and a snapshot lacks: "
+        f"{'; '.join(f'{d}: {chr(44).join(c)}' for d, c in report['columns_lost'].items()) or 'none'}. "
         f"Model rows carrying the Hub's earliest creation time (2022-03-02T23:29:04Z, which stands for "
         f"'created on or before'): {report['created_at_hub_floor_rows']:,}.",
         "",

@@ -16,46 +16,83 @@ from pathlib import Path
 import polars as pl
 
 from hubshare.aggregates import aggregate, write_aggregates
-from hubshare.atomic import write_csv, write_parquet, write_text
+from hubshare.atomic import write_csv, write_json, write_parquet, write_text
 from hubshare.attribution import attribute
 from hubshare.model_table import departed_models
 from hubshare.panel import (
     PanelError,
     STATE_SCHEMA,
     empty_state,
+    guard_counts,
     panel_week,
     read_snapshot_observations,
 )
+from hubshare.plausibility import BookedHistory, implausible
 from hubshare.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
 
 
 def panel_week_file(snapshot: str | Path, state: str | Path | None, previous_snapshot: str | None,
                     panel_out: str | Path, state_out: str | Path, ledger_out: str | Path, log: str | Path,
-                    quality: str | Path | None = None, previous_quality: str | Path | None = None) -> None:
+                    quality: str | Path | None = None, previous_quality: str | Path | None = None,
+                    history: str | Path | None = None, history_out: str | Path | None = None,
+                    plausibility: dict | None = None) -> None:
     """Difference one normalized snapshot against the state after the snapshot before it.
 
     `quality` and `previous_quality` (the two snapshots' normalize records)
-    tell a repeat: the same rows as the snapshot before.
+    tell a repeat (the same rows as the snapshot before) and a lost identity
+    column; `history` (the booked weeks before, written to `history_out`
+    after this one) and `plausibility` (`hubshare.plausibility`'s settings)
+    tell an implausible week, which is left out or stops the run.
     """
     week = read_snapshot_observations(snapshot)
     if (state is None) != (previous_snapshot is None):
         raise PanelError(f"{snapshot}: a state goes with a previous snapshot date, and only with one")
+    if quality is not None and previous_quality is not None:
+        require_identity_kept(snapshot, _record(quality), _record(previous_quality))
     before = empty_state() if state is None else pl.read_parquet(str(state)).cast(STATE_SCHEMA)
     previous = None if previous_snapshot is None else dt.date.fromisoformat(previous_snapshot)
+    booked = BookedHistory(**json.loads(Path(history).read_text(encoding="utf-8"))) if history else BookedHistory()
+    date = week.get_column("snapshot_date")[0]
     repeat = previous_quality is not None and quality is not None and (
-        _fingerprint(quality) == _fingerprint(previous_quality))
-    panel, ledger, after = panel_week(week, before, previous, repeat)
+        _record(quality)["content_fingerprint"] == _record(previous_quality)["content_fingerprint"])
+    panel, ledger, after = panel_week(week, before, previous, "repeat" if repeat else None)
     counted = int(ledger.filter(pl.col("role") == "counted").get_column("downloads").sum())
+    status = f"a repeat of {previous_snapshot}: nothing booked" if repeat else f"{counted} downloads"
+    if not repeat and previous is not None:
+        reason = implausible(date, counted, *guard_counts(ledger), booked, plausibility or {})
+        if reason and (plausibility or {}).get("action", "exclude") == "error":
+            raise PanelError(f"{snapshot}: column 'downloads_all_time' breaks rule 'plausible week' (step panel): "
+                             f"{reason}; set plausibility.action to exclude to leave such weeks out")
+        if reason:
+            panel, ledger, after = panel_week(week, before, previous, "implausible")
+            status = f"implausible, left out: {reason}"
+        else:
+            booked = booked.booked(date, counted, (plausibility or {}).get("history_weeks", 8))
+    elif previous is None:
+        booked = booked.booked(date, 0, (plausibility or {}).get("history_weeks", 8))
     write_parquet(panel, panel_out, statistics=False)
     write_parquet(after, state_out, statistics=False)
     write_csv(ledger, ledger_out)
-    status = f"a repeat of {previous_snapshot}: nothing booked" if repeat else f"{counted} downloads"
+    if history_out is not None:
+        write_json(booked.to_dict(), history_out)
     write_text(f"{snapshot}: {week.height} observations, {panel.height} model-weeks with downloads, "
                f"{status}; state holds {after.height} models\n", log)
 
 
-def _fingerprint(quality: str | Path) -> str:
-    return json.loads(Path(quality).read_text(encoding="utf-8"))["content_fingerprint"]
+def require_identity_kept(snapshot: str | Path, record: dict, previous: dict) -> None:
+    """Stop when the stable `_id` that keyed the week before vanishes: every model would look new."""
+    before, now = previous.get("rows_with_object_id", 0), record.get("rows_with_object_id", 0)
+    if before and now < 0.5 * before * record["rows_out"] / max(previous["rows_out"], 1):
+        raise PanelError(
+            f"{snapshot}: column '_id' breaks rule 'identity column kept' (step panel): {now:,} of "
+            f"{record['rows_out']:,} rows carry the stable `_id`, against {before:,} of {previous['rows_out']:,} "
+            f"in the snapshot before ({previous['snapshot_date']}); keyed by `id` instead, every model would "
+            "be booked as new"
+        )
+
+
+def _record(quality: str | Path) -> dict:
+    return json.loads(Path(quality).read_text(encoding="utf-8"))
 
 
 @functools.cache

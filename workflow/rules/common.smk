@@ -81,12 +81,13 @@ def previous_normalized(wildcards):
 
 
 def previous_panel_state(wildcards):
-    """The state the week before left, and that week's normalize record (to tell a repeated snapshot)."""
+    """The state the week before left, the booked weeks' history, and that week's normalize record."""
     previous = previous_snapshot_date(wildcards)
     if not previous:
         return {}
     return {
         "state": f"data/processed/panel_state/{previous}.parquet",
+        "history": f"data/processed/panel_state/{previous}.history.json",
         "previous_quality": f"results/quality/snapshots/{previous}.json",
     }
 

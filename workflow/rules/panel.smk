@@ -15,9 +15,11 @@ if PANEL_MEASURE == "alltime_diff":
         output:
             panel="data/processed/panel/{date}.parquet",
             state="data/processed/panel_state/{date}.parquet",
+            history="data/processed/panel_state/{date}.history.json",
             ledger="data/processed/panel_ledger/{date}.csv",
         params:
             previous=previous_snapshot_date,
+            plausibility=config["plausibility"],
             code=run_code(panel_week_file),
         log:
             "logs/panel_week/{date}.log",
@@ -31,6 +33,7 @@ if PANEL_MEASURE == "alltime_diff":
                 input.snapshot, input.get("state"), params.previous or None,
                 output.panel, output.state, output.ledger, log[0],
                 input.quality, input.get("previous_quality"),
+                input.get("history"), output.history, params.plausibility,
             )
 
     rule conservation_ledger:

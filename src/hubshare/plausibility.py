@@ -1,0 +1,63 @@
+"""Guards that tell an implausible week from a real one, with stated thresholds.
+
+Every rule of the panel can book a broken snapshot without complaint: every
+counter one lower reads as counter resets, two swapped snapshots as a fall and
+a jump, a snapshot from another source as a burst. Two guards catch these:
+
+- falling counters: more than `max_falling_share` of the models with a
+  previous cumulative count, and at least `min_falling_models`, show a lower
+  one (real resets touch a few models in a million a week);
+- an outlying rate: the week's downloads per day (since the last booked week)
+  differ from the median of the last `history_weeks` booked weeks by more than
+  a factor `max_rate_ratio`, once `min_history` weeks are booked.
+
+The history the second guard needs travels from week to week beside the
+panel state, so each week stays one job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import asdict, dataclass, field
+
+DEFAULTS = {"action": "exclude", "max_falling_share": 0.01, "min_falling_models": 10, "max_rate_ratio": 10.0,
+            "history_weeks": 8, "min_history": 4}
+
+
+@dataclass
+class BookedHistory:
+    """The last booked weeks: their dates and downloads per day."""
+
+    dates: list[str] = field(default_factory=list)
+    rates: list[float] = field(default_factory=list)
+
+    def booked(self, week: dt.date, downloads: int, keep: int) -> BookedHistory:
+        """The history after booking `downloads` in `week` (rate over the days since the last booked week)."""
+        if not self.dates:
+            return BookedHistory([week.isoformat()], [])
+        days = (week - dt.date.fromisoformat(self.dates[-1])).days
+        rate = downloads / days if days > 0 else 0.0
+        return BookedHistory((self.dates + [week.isoformat()])[-keep - 1:], (self.rates + [rate])[-keep:])
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def implausible(week: dt.date, downloads: int, falling: int, with_previous: int, history: BookedHistory,
+                settings: dict) -> str | None:
+    """Why the week is implausible under `settings`, or None."""
+    limits = {**DEFAULTS, **settings}
+    if falling >= limits["min_falling_models"] and falling / with_previous > limits["max_falling_share"]:
+        return (f"{falling:,} of {with_previous:,} models with a previous cumulative count show a lower one "
+                f"({falling / with_previous:.1%}, more than {limits['max_falling_share']:.1%})")
+    if len(history.rates) >= limits["min_history"] and history.dates:
+        days = (week - dt.date.fromisoformat(history.dates[-1])).days
+        median = statistics.median(history.rates[-limits["history_weeks"]:])
+        rate = downloads / days if days > 0 else 0.0
+        ratio = limits["max_rate_ratio"]
+        if median > 0 and not median / ratio <= rate <= median * ratio:
+            return (f"{rate:,.0f} downloads a day against a median of {median:,.0f} over the last "
+                    f"{min(len(history.rates), limits['history_weeks'])} booked weeks (more than {ratio:g} times "
+                    "apart)")
+    return None
