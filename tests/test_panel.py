@@ -279,3 +279,14 @@ def test_both_estimators_agree_on_steady_downloads(raw_dir, tmp_path):
     exact, _, _ = chain(raw_dir, tmp_path / "exact", with_both)
     estimated, _, _ = chain(raw_dir, tmp_path / "estimated", only_30d)
     assert exact["downloads"].to_list() == estimated["downloads"].to_list() == [210, 210, 210]
+
+
+def test_the_ledger_job_catches_a_panel_that_lost_a_row(raw_dir, tmp_path):
+    """The conservation check compares the ledger with the panel files summed on their own."""
+    _, ledger_lines, _ = chain(raw_dir, tmp_path, SNAPSHOTS)
+    week = tmp_path / "weeks" / "panel" / "2021-01-20.parquet"
+    pl.read_parquet(week).head(-1).write_parquet(week)
+    panel_total = int(pl.scan_parquet(sorted(week.parent.glob("*.parquet"))).select(pl.col("downloads").sum()).collect().item())
+    ledger = pl.DataFrame({"category": list(ledger_lines), "downloads": list(ledger_lines.values())})
+    with pytest.raises(PanelError, match="panel holds"):
+        check_conservation(ledger, panel_total)

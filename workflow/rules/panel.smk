@@ -40,6 +40,7 @@ if PANEL_MEASURE == "alltime_diff":
         """Sum the weeks' ledger lines and check the identity against the last state."""
         input:
             weeks=expand("data/processed/panel_ledger/{date}.csv", date=SNAPSHOT_DATES),
+            panels=PANEL_WEEKS,
             state=f"data/processed/panel_state/{SNAPSHOT_DATES[-1]}.parquet",
         output:
             ledger=report("results/conservation_ledger.csv", caption="../report/table.rst", category="Tables"),
