@@ -133,17 +133,17 @@ def ledger_section(ledger: pl.DataFrame, measure: str, weeks: pl.DataFrame) -> s
     values = dict(zip(ledger["category"], ledger["downloads"], strict=True))
     model_weeks = dict(zip(ledger["category"], ledger["model_weeks"], strict=True))
     counted = f"{values['counted_total']:,}"
-    before_window = values["excluded_baseline_before_window"]
-    cumulative_identity = (
-        (f"the {big_number(before_window)} downloads already accumulated before the first snapshot, "
-         if before_window else "the baselines, ")
-        + f"minus the counts lost in {model_weeks['adjustment_counter_reset_drop']:,} "
-        "counter falls, equal the sum of every model's last observed cumulative count"
-    )
+    def cumulative_identity() -> str:
+        before_window = values["excluded_baseline_before_window"]
+        return ((f"the {big_number(before_window)} downloads already accumulated before the first snapshot, "
+                 if before_window else "the baselines, ")
+                + f"minus the counts lost in {model_weeks['adjustment_counter_reset_drop']:,} "
+                "counter falls, equal the sum of every model's last observed cumulative count")
+
     if measure == "alltime_diff":
         text = (
             f"@tbl-ledger reconciles every download: the {counted} downloads in the panel, plus "
-            f"{cumulative_identity}; the identity balances exactly, and the workflow stops if it does not."
+            f"{cumulative_identity()}; the identity balances exactly, and the workflow stops if it does not."
         )
     elif measure == "mixed":
         switch = weeks.filter(pl.col("measure") == "switch").get_column("week")
@@ -156,7 +156,7 @@ def ledger_section(ledger: pl.DataFrame, measure: str, weeks: pl.DataFrame) -> s
             "that snapshot on, downloads are increases of the cumulative count, and each model's first "
             f"cumulative count is its baseline ({big_number(values['excluded_baseline_at_measure_switch'])} "
             f"downloads, excluded). Of the {counted} downloads in the panel, {estimated:,} are such estimates. "
-            f"@tbl-ledger reconciles the rest: the counted increases, plus {cumulative_identity}; the identity "
+            f"@tbl-ledger reconciles the rest: the counted increases, plus {cumulative_identity()}; the identity "
             "balances exactly, and the workflow stops if it does not."
         )
     else:

@@ -90,7 +90,7 @@ def rolling30_week_measures(panel: pl.DataFrame, dates: Sequence[str]) -> pl.Dat
     weeks = pl.DataFrame({"week": [dt.date.fromisoformat(d) for d in dates],
                           "measure": ["baseline"] + [MEASURE] * (len(dates) - 1)}, schema={"week": pl.Date, "measure": pl.String})
     return (weeks.join(sums, on="week", how="left", maintain_order="left")
-            .with_columns(pl.col("downloads", "model_weeks").fill_null(0)).select(WEEKS_SCHEMA).cast(WEEKS_SCHEMA)
+            .with_columns(pl.col("downloads", "model_weeks").fill_null(0)).select(list(WEEKS_SCHEMA)).cast(WEEKS_SCHEMA)
             .pipe(PanelWeeks.validate))
 
 
