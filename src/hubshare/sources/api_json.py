@@ -72,13 +72,15 @@ def read_dump(json_path: str | Path, now: dt.datetime | None = None) -> dict:
         dump = {"date": name_date, "fetched_at": None, "source": API_ADDRESS, "models": content, "form": "array"}
         date_field = "file name"
     elif isinstance(content, dict):
-        dump = _wrapped(content, json_path, name_date, now)
+        dump = _wrapped(content, json_path, name_date)
         date_field = "date"
     else:
         raise DumpError(json_path, "*", "must be a JSON array of model objects or an object with a 'models' list")
     latest_today = now.astimezone(LATEST_ZONE).date()
     if dump["date"] > latest_today:
         raise DumpError(json_path, date_field, f"is {dump['date']}, after the run date {now.date()}: a dump cannot come from the future")
+    if dump["fetched_at"] is not None and read_time(dump["fetched_at"]) > now:
+        raise DumpError(json_path, "fetched_at", f"is {dump['fetched_at']}, after the run time {now.isoformat()}")
     return dump
 
 
@@ -159,8 +161,8 @@ def convert_api_json(json_path: str | Path, parquet_path: str | Path, meta_path:
     return meta
 
 
-def _wrapped(content: dict, json_path: str | Path, name_date: dt.date, now: dt.datetime) -> dict:
-    """A wrapped dump's fields, checked: `models` a list, `date` the file name's, `fetched_at` not after `now`."""
+def _wrapped(content: dict, json_path: str | Path, name_date: dt.date) -> dict:
+    """A wrapped dump's fields, checked: `models` a list, `date` the file name's, `fetched_at` a time."""
     unknown = sorted(content.keys() - set(WRAPPED_FIELDS))
     if unknown:
         raise DumpError(json_path, unknown[0], f"is not a field of a wrapped dump (fields: {', '.join(WRAPPED_FIELDS)})")
@@ -173,11 +175,9 @@ def _wrapped(content: dict, json_path: str | Path, name_date: dt.date, now: dt.d
     if date != name_date:
         raise DumpError(json_path, "date", f"is {date}, but the file name says {name_date}: a dump is counted under one date only")
     try:
-        fetched = read_time(content.get("fetched_at"))
+        read_time(content.get("fetched_at"))
     except ValueRefused as error:
         raise DumpError(json_path, "fetched_at", f"must be an ISO-8601 time, {error.found}") from None
-    if fetched > now:
-        raise DumpError(json_path, "fetched_at", f"is {content['fetched_at']}, after the run time {now.isoformat()}")
     source = content.get("source")
     if source is not None and not isinstance(source, str):
         raise DumpError(json_path, "source", f"must be a string or null, found {source!r}")
