@@ -378,3 +378,19 @@ def test_duplicate_ids_in_a_dump_keep_the_higher_count_and_are_counted(tmp_path)
         normalized.append(out)
     panel, ledger = rolling30_panel(pl.read_parquet(normalized))
     check_rolling30_conservation(ledger, int(panel["downloads"].sum()))
+
+
+@pytest.mark.parametrize(
+    ("nested", "field"),
+    [
+        ({"baseModels": {"parents": [{"id": "org/base"}], "relation": "finetune"}}, "baseModels.models"),
+        ({"safetensors": {"parameters": [{"dtype": "BF16", "count": 5}], "total": 5}}, "safetensors.parameters"),
+    ],
+    ids=["renamed-inner-field", "parameters-as-list"],
+)
+def test_nested_field_of_another_form_in_a_dump_is_refused(tmp_path, nested, field):
+    folder = write_dumps(tmp_path, {"2026-08-07.json": [{"id": "org/base", "downloads": 1}, {"id": "org/m", "downloads": 2, **nested}]})
+    with pytest.raises(DumpError) as error:
+        convert_api_json(folder / "2026-08-07.json", tmp_path / "s.parquet", tmp_path / "s.meta.yaml")
+    assert error.value.field == f"models[1].{field}" and str(folder / "2026-08-07.json") in str(error.value)
+    assert not (tmp_path / "s.parquet").exists()
