@@ -84,10 +84,9 @@ def read_dump(json_path: str | Path, now: dt.datetime | None = None) -> dict:
     return dump
 
 
-def dump_frame(models: list, json_path: str | Path) -> tuple[pl.DataFrame, dict[str, int]]:
-    """The models as a frame with every `RAW_COLUMNS` column, one row per id, and what was found:
-    per contract field the models carrying it, per other key the models carrying it, and the
-    duplicate rows removed."""
+def dump_frame(models: list, json_path: str | Path) -> tuple[pl.DataFrame, dict[str, int], int]:
+    """The models as a frame with every `RAW_COLUMNS` column, one row per id; the number of models
+    giving each key a non-null value (every key found, contract or not); the duplicate rows removed."""
     columns: dict[str, list] = {name: [] for name in RAW_COLUMNS}
     carried: dict[str, int] = {}
     for index, model in enumerate(models):
@@ -107,15 +106,16 @@ def dump_frame(models: list, json_path: str | Path) -> tuple[pl.DataFrame, dict[
     schema = {name: dtype for name, (dtype, _) in RAW_COLUMNS.items()}
     frame = pl.DataFrame(columns, schema=schema)
     kept = _one_row_per_id(frame)
-    return kept, {"duplicate_id_rows_removed": frame.height - kept.height, **carried}
+    return kept, carried, frame.height - kept.height
 
 
-def origin_metadata(dump: dict, frame: pl.DataFrame, found: dict[str, int], json_path: str | Path, parquet_path: str | Path) -> dict:
+def origin_metadata(dump: dict, frame: pl.DataFrame, carried_by: dict[str, int], duplicates: int,
+                    json_path: str | Path, parquet_path: str | Path) -> dict:
     """The `.meta.yaml` record of a converted dump (the fields of the other sources, and what the dump carried)."""
     date = dump["date"].isoformat()
     address = str(dump["source"] or API_ADDRESS)
-    carried = [name for name in RAW_COLUMNS if found.get(name)]
-    not_read = sorted(key for key in found if key not in RAW_COLUMNS and key != "duplicate_id_rows_removed")
+    carried = [name for name in RAW_COLUMNS if carried_by.get(name)]
+    not_read = sorted(key for key in carried_by if key not in RAW_COLUMNS)
     if dump["form"] == "array":
         stands_for = (f"the Hub's counts at the API call on {date}, the date of the file name "
                       "(the answer itself carries no date)")
@@ -142,9 +142,9 @@ def origin_metadata(dump: dict, frame: pl.DataFrame, found: dict[str, int], json
         "columns": list(frame.columns),
         "contract_fields_carried": carried,
         "fields_not_read": not_read,
-        "duplicate_id_rows_removed": found["duplicate_id_rows_removed"],
+        "duplicate_id_rows_removed": duplicates,
         "sha256": sha256_file(parquet_path),
-        "download_measure": "alltime_diff" if found.get("downloadsAllTime") else "rolling30",
+        "download_measure": "alltime_diff" if carried_by.get("downloadsAllTime") else "rolling30",
         "converted_from": Path(json_path).name,
         "converted_from_sha256": sha256_file(json_path),
     }
@@ -154,9 +154,9 @@ def convert_api_json(json_path: str | Path, parquet_path: str | Path, meta_path:
                      now: dt.datetime | None = None) -> dict:
     """Write the dump as a raw-contract parquet and its `.meta.yaml`, both atomically; return the metadata."""
     dump = read_dump(json_path, now)
-    frame, found = dump_frame(dump["models"], json_path)
+    frame, carried_by, duplicates = dump_frame(dump["models"], json_path)
     write_parquet(frame, parquet_path)
-    meta = origin_metadata(dump, frame, found, json_path, parquet_path)
+    meta = origin_metadata(dump, frame, carried_by, duplicates, json_path, parquet_path)
     write_yaml(meta, meta_path)
     return meta
 
