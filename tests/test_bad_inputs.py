@@ -2,19 +2,27 @@
 
 Each case must end in a `SnapshotError` that names the file, the column and
 the rule, or in a repair counted in the quality record; wherever the pipeline
-continues, the alltime panel's ledger must still balance.
+continues, the alltime panel's ledger must still balance. Cases whose class
+lives in the workflow (source folders, dump conversion) run through the
+`snakemake` command line in a scratch copy of the repository.
 """
 
 import datetime as dt
 import json
+import subprocess
+import sys
 
 import polars as pl
 import pytest
+import yaml
 
 from conftest import raw_frame
 from hubshare.normalize import SnapshotError, normalize_snapshot, normalize_snapshot_file
 from hubshare.panel import PanelError, build_panel, check_conservation
+from hubshare.rolling import check_rolling30_conservation, rolling30_panel
 from hubshare.schemas import RAW_COLUMNS
+from hubshare.sources.api_json import DumpError, convert_api_json
+from test_workflow import copy_repository
 
 OLD = dt.date(2019, 1, 1)
 FIRST = "2021-01-06"
@@ -240,3 +248,150 @@ def test_unknown_extra_columns_are_reported(raw_dir, tmp_path):
     panel, _, quality = panel_of(raw_dir, tmp_path, {FIRST: with_extras(1), "2021-01-13": with_extras(8)})
     assert quality[FIRST]["extra_columns"] == ["cardData", "trendingScore"]
     assert weekly(panel, "k1") == [("2021-01-13", 7, "increase")]
+
+
+# --- api-json dumps and source folders, through the command line where the class lives there ---------
+
+def api_dump(date: str, models: list[dict]) -> dict:
+    return {"date": date, "fetched_at": f"{date}T10:00:00+00:00", "source": "huggingface.co/api/models", "models": models}
+
+
+def write_dumps(folder, dumps: dict[str, dict | list]):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in dumps.items():
+        (folder / name).write_text(json.dumps(content), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def workflow_copy(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bad_inputs_workflow")
+    copy_repository(root)
+    return root
+
+
+def snakemake(root, dumps_folder, *arguments) -> tuple[int, str]:
+    """`snakemake <arguments>` on the api-json source reading `dumps_folder`: exit code and everything it printed."""
+    config = root / "run.yaml"
+    config.write_text(yaml.safe_dump({"source": "api-json", "api_json": {"path": str(dumps_folder)}}))
+    run = subprocess.run([sys.executable, "-m", "snakemake", *arguments, "--cores", "1", "--configfile", str(config)],
+                         cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+    return run.returncode, run.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("2026-8-9.json", "not <YYYY-MM-DD>.json"),
+        ("2026-08-09.JSON", "the extension must be lowercase '.json'"),
+        ("2026-08-09.json.gz", "'.json' followed by a further extension"),
+        ("2026-02-30.json", "not a calendar date"),
+        ("abcd-ef-gh.json", "not <YYYY-MM-DD>.json"),
+    ],
+)
+def test_misnamed_dump_stops_the_run_saying_what_a_name_must_look_like(workflow_copy, tmp_path, name, reason):
+    folder = write_dumps(tmp_path / "dumps", {"2026-08-07.json": api_dump("2026-08-07", [{"id": "a/b", "downloads": 1}]),
+                                              name: []})
+    code, output = snakemake(workflow_copy, folder, "--dry-run")
+    assert code != 0
+    assert f"{name}: {reason}" in output
+    assert "a snapshot must be named <YYYY-MM-DD>.json" in output and str(folder) in output
+    assert "MissingInputException" not in output
+
+
+def test_files_a_source_folder_does_not_read_are_reported(workflow_copy, tmp_path):
+    folder = write_dumps(tmp_path / "dumps", {"2026-08-07.json": api_dump("2026-08-07", [{"id": "a/b", "downloads": 1}]),
+                                              "README.md": [], ".DS_Store": []})
+    (folder / "archive").mkdir()
+    code, output = snakemake(workflow_copy, folder, "--dry-run")
+    assert code == 0, output[-2000:]
+    for name, reason in (("README.md", "not a .json file"), (".DS_Store", "a hidden file"), ("archive", "a folder")):
+        assert f"{folder / name} is not read: {reason}" in output
+
+
+def test_dump_whose_date_is_not_its_file_name_is_refused(workflow_copy, tmp_path):
+    models = [{"id": "a/b", "downloads": 7}]
+    folder = write_dumps(tmp_path / "dumps", {"2026-08-07.json": api_dump("2026-08-07", models),
+                                              "2026-08-08.json": api_dump("2026-08-07", models)})
+    code, output = snakemake(workflow_copy, folder, "data/raw/snapshots/api-json/2026-08-08.parquet")
+    assert code != 0
+    assert f"{folder / '2026-08-08.json'}: field 'date' is 2026-08-07, but the file name says 2026-08-08" in output
+    assert not (workflow_copy / "data/raw/snapshots/api-json/2026-08-08.parquet").exists()
+
+
+def test_dump_dated_after_the_run_date_is_refused(workflow_copy, tmp_path):
+    ahead = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=30)).date().isoformat()
+    folder = write_dumps(tmp_path / "dumps", {f"{ahead}.json": api_dump(ahead, [{"id": "a/b", "downloads": 7}])})
+    code, output = snakemake(workflow_copy, folder, f"data/raw/snapshots/api-json/{ahead}.parquet")
+    assert code != 0
+    assert f"{folder / (ahead + '.json')}: field 'date' is {ahead}, after the run date" in output
+
+
+@pytest.mark.parametrize(
+    ("content", "field"),
+    [(api_dump("2031-03-04", []) | {"fetched_at": "2026-12-01T10:00:00Z"}, "date"), ([], "file name")],
+    ids=["wrapped", "array"],
+)
+def test_dump_dated_in_the_future_names_the_date_it_was_read_from(tmp_path, content, field):
+    source = write_dumps(tmp_path, {"2031-03-04.json": content}) / "2031-03-04.json"
+    run_time = dt.datetime(2026, 12, 6, 12, tzinfo=dt.timezone.utc)
+    with pytest.raises(DumpError) as error:
+        convert_api_json(source, tmp_path / "s.parquet", tmp_path / "s.meta.yaml", now=run_time)
+    assert error.value.field == field
+    assert "is 2031-03-04, after the run date 2026-12-06" in str(error.value)
+
+
+def test_dump_fetched_after_the_run_time_is_refused(tmp_path):
+    folder = write_dumps(tmp_path, {"2026-12-06.json": api_dump("2026-12-06", []) | {"fetched_at": "2026-12-06T13:00:00+00:00"}})
+    with pytest.raises(DumpError, match="field 'fetched_at' is 2026-12-06T13:00:00\\+00:00, after the run time"):
+        convert_api_json(folder / "2026-12-06.json", tmp_path / "s.parquet", tmp_path / "s.meta.yaml",
+                         now=dt.datetime(2026, 12, 6, 12, tzinfo=dt.timezone.utc))
+
+
+def test_dump_dated_today_somewhere_on_earth_is_accepted(tmp_path):
+    # 2026-12-06 10:00 UTC is already 2026-12-07 in UTC+14.
+    source = write_dumps(tmp_path, {"2026-12-07.json": [{"id": "a/b", "downloads": 1}]}) / "2026-12-07.json"
+    meta = convert_api_json(source, tmp_path / "s.parquet", tmp_path / "s.meta.yaml",
+                            now=dt.datetime(2026, 12, 6, 10, tzinfo=dt.timezone.utc))
+    assert meta["snapshot_date"] == "2026-12-07"
+    with pytest.raises(DumpError, match="after the run date"):
+        convert_api_json(source, tmp_path / "s.parquet", tmp_path / "s.meta.yaml",
+                         now=dt.datetime(2026, 12, 6, 9, 59, tzinfo=dt.timezone.utc))
+
+
+def test_duplicate_ids_in_a_dump_keep_the_higher_count_and_are_counted(tmp_path):
+    dumps = {
+        "2026-08-07.json": api_dump("2026-08-07", [{"id": "org/m", "downloads": 100}, {"id": "org/n", "downloads": 9},
+                                                   {"id": "org/m", "downloads": 120}]),
+        "2026-08-08.json": [{"id": "org/m", "downloads": 130, "downloadsAllTime": 900},
+                            {"id": "org/m", "downloads": 500, "downloadsAllTime": 800}, {"id": "org/n", "downloads": 9}],
+    }
+    folder = write_dumps(tmp_path / "dumps", dumps)
+    normalized = []
+    # The row kept is the one with the higher count, at its own place in the listing.
+    for date, expected in (("2026-08-07", [9, 120]), ("2026-08-08", [130, 9])):
+        parquet = tmp_path / "raw" / f"{date}.parquet"
+        meta = convert_api_json(folder / f"{date}.json", parquet, tmp_path / "raw" / f"{date}.meta.yaml")
+        assert meta["duplicate_id_rows_removed"] == 1 and meta["rows"] == 2
+        assert pl.read_parquet(parquet)["downloads"].to_list() == expected
+        out = tmp_path / "norm" / f"{date}.parquet"
+        normalize_snapshot_file(parquet, out, tmp_path / "q" / f"{date}.json", date, tmp_path / "log" / f"{date}.log")
+        normalized.append(out)
+    panel, ledger = rolling30_panel(pl.read_parquet(normalized))
+    check_rolling30_conservation(ledger, int(panel["downloads"].sum()))
+
+
+@pytest.mark.parametrize(
+    ("nested", "field"),
+    [
+        ({"baseModels": {"parents": [{"id": "org/base"}], "relation": "finetune"}}, "baseModels.models"),
+        ({"safetensors": {"parameters": [{"dtype": "BF16", "count": 5}], "total": 5}}, "safetensors.parameters"),
+    ],
+    ids=["renamed-inner-field", "parameters-as-list"],
+)
+def test_nested_field_of_another_form_in_a_dump_is_refused(tmp_path, nested, field):
+    folder = write_dumps(tmp_path, {"2026-08-07.json": [{"id": "org/base", "downloads": 1}, {"id": "org/m", "downloads": 2, **nested}]})
+    with pytest.raises(DumpError) as error:
+        convert_api_json(folder / "2026-08-07.json", tmp_path / "s.parquet", tmp_path / "s.meta.yaml")
+    assert error.value.field == f"models[1].{field}" and str(folder / "2026-08-07.json") in str(error.value)
+    assert not (tmp_path / "s.parquet").exists()

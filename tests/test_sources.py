@@ -49,24 +49,134 @@ def test_dump_becomes_a_raw_contract_snapshot(tmp_path):
     frame = pl.read_parquet(parquet)
     assert frame.schema == pl.Schema({name: dtype for name, (dtype, _) in RAW_COLUMNS.items()})
     assert frame["id"].to_list() == ["org/big", "gpt2", "user/new"]
-    assert frame["author"].to_list() == ["org", None, "user"]
     assert frame["downloads"].to_list() == [1200, 45, 0]
     assert frame["likes"].to_list() == [7, 3, None]
     assert frame["createdAt"].to_list() == [
         dt.datetime(2025, 1, 20, 3, 46, 7, tzinfo=UTC), dt.datetime(2019, 2, 19, 9, 0, tzinfo=UTC), None
     ]
-    assert frame["tags"].to_list() == [[], [], []]
-    assert frame["downloadsAllTime"].null_count() == frame["_id"].null_count() == 3
+    # Fields the dump does not carry stay null: normalize takes the namespace from the id and counts it.
+    for absent in ("_id", "author", "downloadsAllTime", "tags", "baseModels", "safetensors"):
+        assert frame[absent].null_count() == 3, absent
     assert yaml.safe_load(meta_path.read_text()) == meta
     assert meta["sha256"] == sha256_file(parquet)
-    assert (meta["rows"], meta["snapshot_date"], meta["source"]) == (3, "2026-08-07", "api-json")
+    assert (meta["rows"], meta["snapshot_date"], meta["source"], meta["dump_form"]) == (3, "2026-08-07", "api-json", "wrapped")
     assert meta["date_accessed"] == "2026-08-07T21:41:45+09:00"
     assert meta["download_measure"] == "rolling30"
     assert meta["license"] == "no licence declared; facts with attribution"
     assert meta["url"] == "https://huggingface.co/api/models"
+    assert meta["contract_fields_carried"] == ["id", "createdAt", "downloads", "likes", "pipeline_tag", "library_name"]
+    assert meta["fields_not_read"] == ["lastModified"]
     normalized, quality = normalize_snapshot(parquet, dt.date(2026, 8, 7))
     assert normalized["downloads_30d"].sum() == 1245
-    assert quality.rows_out == 3
+    assert normalized["namespace"].to_list() == ["org", None, "user"]
+    assert quality.rows_out == 3 and quality.repairs["author_missing_namespace_from_id"] == 2
+
+
+def api_model(**changes) -> dict:
+    """One model object with the keys huggingface_hub's `ModelInfo.__init__` reads from
+    `GET /api/models?full=true&expand[]=...` (plus `_id` and `modelId`, which it keeps as they come)."""
+    model = {
+        "_id": "66aab1f4c3d2e1f0a9b8c7d6",
+        "id": "org/big-instruct",
+        "modelId": "org/big-instruct",
+        "author": "org",
+        "sha": "0123456789abcdef0123456789abcdef01234567",
+        "createdAt": "2024-07-31T21:13:44.000Z",
+        "lastModified": "2025-01-02T10:00:00.000Z",
+        "private": False,
+        "gated": "manual",
+        "disabled": False,
+        "downloads": 1200,
+        "downloadsAllTime": 98765,
+        "likes": 7,
+        "library_name": "transformers",
+        "tags": ["transformers", "safetensors", "text-generation", "base_model:finetune:org/big", "license:apache-2.0"],
+        "pipeline_tag": "text-generation",
+        "trendingScore": 3,
+        "cardData": {"license": "apache-2.0", "base_model": "org/big"},
+        "config": {"architectures": ["LlamaForCausalLM"], "model_type": "llama"},
+        "transformersInfo": {"auto_model": "AutoModelForCausalLM", "pipeline_tag": "text-generation"},
+        "siblings": [{"rfilename": "config.json"}, {"rfilename": "model.safetensors"}],
+        "spaces": [],
+        "safetensors": {"parameters": {"BF16": 8030261248, "F32": 1024}, "total": 8030262272},
+        "baseModels": {"relation": "finetune", "models": [{"id": "org/big", "_id": "65f0a1b2c3d4e5f6a7b8c9d0"}]},
+        "usedStorage": 16060556376,
+    }
+    model.update(changes)
+    return model
+
+
+def test_the_apis_own_array_answer_keeps_every_contract_field(tmp_path):
+    base = api_model(_id="65f0a1b2c3d4e5f6a7b8c9d0", id="org/big", modelId="org/big", downloadsAllTime=500,
+                     baseModels=None, safetensors={"parameters": {"BF16": 8030261248}, "total": 8030261248})
+    legacy = {"_id": "621ffdc036468d709f174338", "id": "gpt2", "downloads": 45, "likes": 3, "tags": []}
+    source, parquet, meta_path = write_dump(tmp_path, [api_model(), base, legacy])
+    meta = convert_api_json(source, parquet, meta_path)
+    frame = pl.read_parquet(parquet)
+    assert frame.schema == pl.Schema({name: dtype for name, (dtype, _) in RAW_COLUMNS.items()})
+    first = frame.row(0, named=True)
+    assert first == {
+        "_id": "66aab1f4c3d2e1f0a9b8c7d6", "id": "org/big-instruct", "author": "org",
+        "createdAt": dt.datetime(2024, 7, 31, 21, 13, 44, tzinfo=UTC), "downloads": 1200, "downloadsAllTime": 98765,
+        "likes": 7, "pipeline_tag": "text-generation", "library_name": "transformers",
+        "tags": ["transformers", "safetensors", "text-generation", "base_model:finetune:org/big", "license:apache-2.0"],
+        "baseModels": {"models": [{"_id": "65f0a1b2c3d4e5f6a7b8c9d0", "id": "org/big"}], "relation": "finetune"},
+        "safetensors": {"parameters": [{"dtype": "BF16", "count": 8030261248}, {"dtype": "F32", "count": 1024}],
+                        "total": 8030262272},
+    }
+    assert frame["downloadsAllTime"].to_list() == [98765, 500, None]
+    assert frame["author"].to_list() == ["org", "org", None]
+    assert (meta["dump_form"], meta["snapshot_date"], meta["date_accessed"]) == ("array", "2026-08-07", "2026-08-07")
+    assert "file name" in meta["snapshot_stands_for"]
+    assert meta["contract_fields_carried"] == list(RAW_COLUMNS)
+    assert meta["fields_not_read"] == ["cardData", "config", "disabled", "gated", "lastModified", "modelId", "private",
+                                       "sha", "siblings", "spaces", "transformersInfo", "trendingScore", "usedStorage"]
+    assert meta["download_measure"] == "alltime_diff"
+    normalized, _ = normalize_snapshot(parquet, dt.date(2026, 8, 7))
+    rows = {row["model_id"]: row for row in normalized.iter_rows(named=True)}
+    assert rows["org/big-instruct"]["model_key"] == "66aab1f4c3d2e1f0a9b8c7d6"
+    assert (rows["org/big-instruct"]["base_parents"], rows["org/big-instruct"]["base_relation"]) == (["org/big"], "finetune")
+    assert rows["org/big-instruct"]["lineage_status"] == "resolved"
+    assert rows["org/big-instruct"]["params_total"] == 8030262272
+    assert rows["gpt2"]["downloads_all_time"] is None and rows["gpt2"]["tags"] == []
+
+
+def test_base_models_as_a_list_of_ids_keep_the_parents_without_a_relation(tmp_path):
+    source, parquet, meta_path = write_dump(tmp_path, [api_model(baseModels=["org/big", "org/other"])])
+    convert_api_json(source, parquet, meta_path)
+    assert pl.read_parquet(parquet)["baseModels"].to_list() == [
+        {"models": [{"_id": None, "id": "org/big"}, {"_id": None, "id": "org/other"}], "relation": None}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "accepted"),
+    [
+        ({"safetensors": {"parameters": [{"dtype": "BF16", "count": 5}], "total": 5}}, "safetensors.parameters", "{<dtype>: <integer>"),
+        ({"safetensors": {"parameters": {"BF16": "5"}, "total": 5}}, "safetensors.parameters.BF16", "{<dtype>: <integer>"),
+        ({"safetensors": {"parameters": {"BF16": 5}}}, "safetensors.total", "found it missing"),
+        ({"safetensors": {"parameters": {"BF16": 5}, "total": 5, "sharded": True}}, "safetensors.sharded", "found an unknown key"),
+        ({"safetensors": 5}, "safetensors", "found 5"),
+        ({"baseModels": {"parents": [{"id": "org/big"}], "relation": "finetune"}}, "baseModels.models", "found it missing"),
+        ({"baseModels": {"models": [{"_id": "x"}], "relation": "finetune"}}, "baseModels.models[0].id", '"relation": <string>'),
+        ({"baseModels": {"models": [{"id": "org/big", "name": "big"}], "relation": "merge"}}, "baseModels.models[0].name", "unknown key"),
+        ({"baseModels": {"models": [], "relation": 1}}, "baseModels.relation", "found 1"),
+        ({"baseModels": "org/big"}, "baseModels", "a list of model ids"),
+        ({"tags": "gguf,text-generation"}, "tags", "a list of strings"),
+        ({"tags": ["gguf", 7]}, "tags[1]", "found 7"),
+        ({"_id": ""}, "_id", "a non-empty string"),
+        ({"author": 12}, "author", "a string or null"),
+        ({"downloadsAllTime": 2**63}, "downloadsAllTime", "a 64-bit integer"),
+        ({"id": None}, "id", "found it missing or null"),
+    ],
+)
+def test_model_fields_of_another_form_are_refused_with_the_index_field_and_accepted_form(tmp_path, change, field, accepted):
+    source, parquet, meta_path = write_dump(tmp_path, [api_model(id="org/first"), api_model(**change)])
+    with pytest.raises(DumpError) as error:
+        convert_api_json(source, parquet, meta_path)
+    assert error.value.field == f"models[1].{field}"
+    assert str(source) in str(error.value) and f"'models[1].{field}'" in str(error.value) and accepted in str(error.value)
+    assert not parquet.exists() and not meta_path.exists()
 
 
 @pytest.mark.parametrize(
@@ -81,6 +191,8 @@ def test_dump_becomes_a_raw_contract_snapshot(tmp_path):
         ({"models": [{"id": "a/b", "downloads": True}]}, "models[0].downloads"),
         ({"models": [{"id": "a/b", "likes": 2**64}]}, "models[0].likes"),
         ({"models": [{"id": "a/b", "createdAt": "soon"}]}, "models[0].createdAt"),
+        ({"models": ["a/b"]}, "models[0]"),
+        ({"count": 3}, "count"),
     ],
 )
 def test_malformed_dump_names_file_and_field_and_writes_nothing(tmp_path, change, field):
@@ -96,9 +208,25 @@ def test_malformed_dump_names_file_and_field_and_writes_nothing(tmp_path, change
 
 
 def test_invalid_json_is_refused(tmp_path):
-    source = tmp_path / "broken.json"
+    source = tmp_path / "2026-08-07.json"
     source.write_text('{"models": [', encoding="utf-8")
-    with pytest.raises(DumpError, match="broken.json"):
+    with pytest.raises(DumpError, match="2026-08-07.json: field '\\*' is not valid UTF-8 JSON"):
+        convert_api_json(source, tmp_path / "x.parquet", tmp_path / "x.meta.yaml")
+
+
+@pytest.mark.parametrize("content", ['"models"', "3", "null"])
+def test_json_that_is_neither_array_nor_object_is_refused(tmp_path, content):
+    source = tmp_path / "2026-08-07.json"
+    source.write_text(content, encoding="utf-8")
+    with pytest.raises(DumpError, match="must be a JSON array of model objects or an object"):
+        convert_api_json(source, tmp_path / "x.parquet", tmp_path / "x.meta.yaml")
+
+
+@pytest.mark.parametrize("name", ["broken.json", "2026-8-7.json", "2026-08-07.JSON"])
+def test_dump_whose_file_name_is_no_date_is_refused(tmp_path, name):
+    source = tmp_path / name
+    source.write_text(json.dumps(dump()), encoding="utf-8")
+    with pytest.raises(DumpError, match="field 'file name' .* must be <YYYY-MM-DD>.json"):
         convert_api_json(source, tmp_path / "x.parquet", tmp_path / "x.meta.yaml")
 
 

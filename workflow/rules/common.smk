@@ -1,12 +1,15 @@
 # Shared definitions: which snapshots exist for the configured source.
 from pathlib import Path
 
+from snakemake.logging import logger
+
 from hubshare.aggregates import AGGREGATE_TABLES
 from hubshare.code_version import code_version, module_path
 from hubshare.demo import snapshot_dates as demo_snapshot_dates
 from hubshare.measures import measure_for
 from hubshare.normalize import normalize_snapshot_file
 from hubshare.sources.hub import CAPTURE_LAG_DAYS, list_snapshots
+from hubshare.sources.folder import FolderError, snapshot_folder
 from hubshare.weekly import attribute_week_file, departed_models_file, panel_week_file
 
 SOURCE = config["source"]
@@ -26,10 +29,13 @@ def _source_dates():
     if SOURCE == "hub":
         return sorted(HUB_LISTING.snapshots)
     folder, suffix = SOURCE_FOLDERS[SOURCE]
-    dates = sorted(p.stem for p in Path(folder).glob(f"????-??-??{suffix}"))
-    if not dates:
-        raise WorkflowError(f"source '{SOURCE}': no <YYYY-MM-DD>{suffix} files in {folder}")
-    return dates
+    try:
+        listing = snapshot_folder(folder, suffix)
+    except FolderError as error:
+        raise WorkflowError(f"source '{SOURCE}': {error}") from None
+    for name, reason in listing.ignored:
+        logger.warning(f"source '{SOURCE}': {Path(folder) / name} is not read: {reason}")
+    return list(listing.dates)
 
 
 # The dates the dataset itself lists at the configured revision (hub source only).
