@@ -8,8 +8,8 @@ from hubshare.code_version import code_version, module_path
 from hubshare.demo import snapshot_dates as demo_snapshot_dates
 from hubshare.measures import measure_for
 from hubshare.normalize import normalize_snapshot_file
-from hubshare.sources.hub import CAPTURE_LAG_DAYS, list_snapshots
 from hubshare.sources.folder import FolderError, snapshot_folder
+from hubshare.sources.hub import CAPTURE_LAG_DAYS, list_snapshots
 from hubshare.weekly import attribute_week_file, departed_models_file, panel_week_file
 
 SOURCE = config["source"]
