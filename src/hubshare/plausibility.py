@@ -46,8 +46,8 @@ class BookedHistory:
 
 def implausible(week: dt.date, downloads: int, falling: int, with_previous: int, history: BookedHistory,
                 settings: dict) -> str | None:
-    """Why the week is implausible under `settings`, or None."""
-    limits = {**DEFAULTS, **settings}
+    """Why the week is implausible under `settings` (complete, as `DEFAULTS`), or None."""
+    limits = settings
     if falling >= limits["min_falling_models"] and falling / with_previous > limits["max_falling_share"]:
         return (f"{falling:,} of {with_previous:,} models with a previous cumulative count show a lower one "
                 f"({falling / with_previous:.1%}, more than {limits['max_falling_share']:.1%})")

@@ -27,7 +27,7 @@ from hubshare.panel import (
     panel_week,
     read_snapshot_observations,
 )
-from hubshare.plausibility import BookedHistory, implausible
+from hubshare.plausibility import DEFAULTS as PLAUSIBILITY_DEFAULTS, BookedHistory, implausible
 from hubshare.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
 
 
@@ -47,34 +47,33 @@ def panel_week_file(snapshot: str | Path, state: str | Path | None, previous_sna
     week = read_snapshot_observations(snapshot)
     if (state is None) != (previous_snapshot is None):
         raise PanelError(f"{snapshot}: a state goes with a previous snapshot date, and only with one")
-    if quality is not None and previous_quality is not None:
-        require_identity_kept(snapshot, _record(quality), _record(previous_quality))
+    records = (_record(quality), _record(previous_quality)) if quality and previous_quality else None
+    if records:
+        require_identity_kept(snapshot, *records)
     before = empty_state() if state is None else pl.read_parquet(str(state)).cast(STATE_SCHEMA)
     previous = None if previous_snapshot is None else dt.date.fromisoformat(previous_snapshot)
-    booked = BookedHistory(**json.loads(Path(history).read_text(encoding="utf-8"))) if history else BookedHistory()
+    booked = BookedHistory(**_record(history)) if history else BookedHistory()
+    settings = {**PLAUSIBILITY_DEFAULTS, **(plausibility or {})}
     date = week.get_column("snapshot_date")[0]
-    repeat = previous_quality is not None and quality is not None and (
-        _record(quality)["content_fingerprint"] == _record(previous_quality)["content_fingerprint"])
-    panel, ledger, after = panel_week(week, before, previous, "repeat" if repeat else None)
+    skip = "repeat" if records and records[0]["content_fingerprint"] == records[1]["content_fingerprint"] else None
+    panel, ledger, after = panel_week(week, before, previous, skip)
     counted = int(ledger.filter(pl.col("role") == "counted").get_column("downloads").sum())
-    status = f"a repeat of {previous_snapshot}: nothing booked" if repeat else f"{counted} downloads"
-    if not repeat and previous is not None:
-        reason = implausible(date, counted, *guard_counts(ledger), booked, plausibility or {})
-        if reason and (plausibility or {}).get("action", "exclude") == "error":
-            raise PanelError(f"{snapshot}: column 'downloads_all_time' breaks rule 'plausible week' (step panel): "
-                             f"{reason}; set plausibility.action to exclude to leave such weeks out")
-        if reason:
-            panel, ledger, after = panel_week(week, before, previous, "implausible")
-            status = f"implausible, left out: {reason}"
-        else:
-            booked = booked.booked(date, counted, (plausibility or {}).get("history_weeks", 8))
-    elif previous is None:
-        booked = booked.booked(date, 0, (plausibility or {}).get("history_weeks", 8))
+    reason = None if skip or previous is None else implausible(date, counted, *guard_counts(ledger), booked, settings)
+    if reason and settings["action"] == "error":
+        raise PanelError(f"{snapshot}: column 'downloads_all_time' breaks rule 'plausible week' (step panel): "
+                         f"{reason}; set plausibility.action to exclude to leave such weeks out")
+    if reason:
+        skip = "implausible"
+        panel, ledger, after = panel_week(week, before, previous, skip)
+    else:
+        booked = booked if skip else booked.booked(date, counted, settings["history_weeks"])
     write_parquet(panel, panel_out, statistics=False)
     write_parquet(after, state_out, statistics=False)
     write_csv(ledger, ledger_out)
     if history_out is not None:
         write_json(booked.to_dict(), history_out)
+    status = {None: f"{counted} downloads", "repeat": f"a repeat of {previous_snapshot}: nothing booked",
+              "implausible": f"implausible, left out: {reason}"}[skip]
     write_text(f"{snapshot}: {week.height} observations, {panel.height} model-weeks with downloads, "
                f"{status}; state holds {after.height} models\n", log)
 
