@@ -153,6 +153,10 @@ TRUTH = {
         "derived": {"country_group": {"china": {"last_year": 0.3}}},
         "intermediaries": {"country_group": {"china": {"last_year": 0.9}}},
     },
+    "expected": {
+        "uploader": {"country_group": {"china": {"last_year": 0.18, "2023": 0.1}, "united_states": {"last_year": 0.5}}},
+        "derived": {"country_group": {"china": {"last_year": 0.3}}},
+    },
 }
 
 
@@ -175,7 +179,12 @@ RECOVERED = recovered([
 
 def test_recovery_table_joins_and_fills_missing_sides_with_zero():
     table = recovery_table(TRUTH, RECOVERED)
-    assert table.columns == ["view", "dimension", "group", "period", "planted", "recovered", "error_pp"]
+    assert table.columns == ["view", "dimension", "group", "period", "planted", "expected", "recovered", "error_pp",
+                             "noise_pp"]
+    # the noise moved China's last-year share from 0.18 expected to 0.2 in the snapshots: +2 pp
+    noise = {(r["view"], r["group"], r["period"]): r["noise_pp"] for r in table.iter_rows(named=True)}
+    assert noise[("uploader", "china", "last_year")] == pytest.approx(2.0)
+    assert noise[("uploader", "europe", "last_year")] == 0.0
     rows = {(r["view"], r["group"], r["period"]): (r["planted"], r["recovered"], r["error_pp"])
             for r in table.iter_rows(named=True)}
     assert rows == {

@@ -14,6 +14,12 @@ name. Every family some model belongs to is listed, even at share 0; models
 without a family hold the rest of each period; `planted.family_definition`
 states the rule. The pipeline's family shares, which read families from names
 by `model_families.csv`, should match it exactly.
+
+`planted` is computed from the integers the snapshots hold, noise included,
+so the pipeline's counts can be checked against it exactly. `expected`
+holds the same headline quantities from the noise-free allocation (the story
+before the segment noise, the models' popularity shocks and the sampling):
+what the statistics estimate, and what their intervals are judged against.
 """
 
 from __future__ import annotations
@@ -72,6 +78,7 @@ def build_truth(
     names: Names,
     artefacts: Artefacts,
     downloads: np.ndarray,
+    expected_downloads: np.ndarray,
 ) -> dict:
     groups = _namespace_groups(registry, namespaces)
     views = {
@@ -106,8 +113,24 @@ def build_truth(
         "namespaces_not_simulated": sorted(skipped_namespaces),
         "legacy_ids_not_simulated": sorted(skipped_legacy_ids),
         "planted": planted,
+        "expected": _expected(models, lineage, groups, namespaces, expected_downloads, dates, intervals),
         "artefacts": _artefacts(models, lineage, names, artefacts, dates),
     }
+
+
+def _expected(models: Models, lineage: Lineage, groups: dict, namespaces: Namespaces, downloads: np.ndarray,
+              dates: list[dt.date], intervals: dict[str, list[int]]) -> dict:
+    """Period shares per view and dimension, and the weekly headline series, of the noise-free allocation."""
+    views = {
+        "uploader": uploader_credit(models, downloads, len(namespaces)),
+        "derived": derived_credit(models, lineage, downloads, len(namespaces)),
+    }
+    total = downloads.sum(axis=0).astype(np.float64)
+    out: dict = {view: {dim: _period_shares(_by_group(credit, groups[dim]), total, intervals) for dim in DIMENSIONS}
+                 for view, credit in views.items()}
+    out["weekly"] = _weekly(views["uploader"], groups, None, total, dates)
+    out["weekly_derived"] = _weekly(views["derived"], groups, None, total, dates)
+    return out
 
 
 def _namespace_groups(registry: pl.DataFrame, namespaces: Namespaces) -> dict[str, list[str]]:
