@@ -41,8 +41,8 @@ def concentration(first: dt.date, days: int, step: int) -> pl.DataFrame:
 def trend_test(group: str, slope: float) -> dict:
     return {"view": "uploader", "dimension": "country_group", "group": group,
             "share_first_year_pct": 10.0, "share_last_year_pct": 20.0,
-            "ols_hac": {"slope_pp_per_year": slope, "ci_low": slope - 1, "ci_high": slope + 1, "p_value": 0.01,
-                        "p_adjusted_bh": 0.02, "significant": True},
+            "robust": {"slope_pp_per_year": slope, "ci_low": slope - 1, "ci_high": slope + 1, "p_value": 0.01,
+                        "p_adjusted": 0.02, "significant": True},
             "mann_kendall": {"p_value": 0.03, "sen_slope_pp_per_year": slope}}
 
 
@@ -78,7 +78,7 @@ def flat_text(tree: dict) -> str:
 
 def test_a_short_sample_is_described_as_its_one_window():
     stats = {"confidence": 0.95, "tests": [], "skipped": [
-        {"view": "uploader", "dimension": "country_group", "group": "china", "n_weeks": 3,
+        {"view": "uploader", "dimension": "country_group", "group": "china", "n_intervals": 3,
          "skipped": "3 snapshots; a trend test needs 10"}]}
     text = build({"last_year": 0.25}, concentration(dt.date(2026, 8, 8), 3, 1), stats, "0", "last_year", "last_year")
     assert text["cadence"] == "daily" and text["intervals"] == "3 daily intervals"
@@ -143,7 +143,7 @@ def test_a_table_wider_than_the_page_keeps_numbers_whole_and_wraps_text():
 
 def test_a_trend_table_without_tests_lists_each_series_once_with_its_reason():
     stats = {"confidence": 0.95, "tests": [], "skipped": [
-        {"view": "uploader", "dimension": "country_group", "group": "china", "n_weeks": 3,
+        {"view": "uploader", "dimension": "country_group", "group": "china", "n_intervals": 3,
          "skipped": "3 snapshots; a trend test needs 10"}]}
     lines = mv.trend_table(stats, {"china": "China"}).splitlines()
     assert [c.strip() for c in lines[0].strip("|").split("|")] == [

@@ -120,8 +120,8 @@ def test_trend_variables_format_slope_ci_and_direction():
         return {
             "view": view, "dimension": "country_group", "group": group,
             "share_first_year_pct": 10.04, "share_last_year_pct": 12.96,
-            "ols_hac": {"slope_pp_per_year": slope, "ci_low": low, "ci_high": high, "p_value": p,
-                        "p_adjusted_bh": p_adj, "significant": significant},
+            "robust": {"slope_pp_per_year": slope, "ci_low": low, "ci_high": high, "p_value": p,
+                        "p_adjusted": p_adj, "significant": significant},
             "mann_kendall": {"p_value": 0.2, "sen_slope_pp_per_year": -0.456},
         }
 
@@ -288,9 +288,15 @@ def test_recovery_variables_name_the_worst_comparison():
 
 
 @pytest.mark.parametrize(
-    ("contrasts", "size", "expected"),
-    [(0, 0, "no contrast and no trend can be tested"), (0, 12, "the 12 trend tests form one"),
-     (40, 54, "The 40 contrasts tested join the trend tests in one Benjamini-Hochberg family of 54 tests")],
+    ("contrasts", "trends", "duplicates", "expected"),
+    [(0, 0, 0, "no contrast and no trend can be tested"),
+     (0, 12, 0, "The 12 trend tests and the 0 contrasts tested ask different questions"),
+     (32, 10, 2, "The 10 trend tests and the 32 contrasts tested"),
+     (32, 10, 2, "2 series that repeat another"),
+     (1, 1, 1, "1 series that repeats another")],
 )
-def test_the_test_family_sentence_says_what_was_tested(contrasts, size, expected):
-    assert expected in mv.test_family_sentence(contrasts, size)
+def test_the_test_family_sentence_says_what_was_tested(contrasts, trends, duplicates, expected):
+    sentence = mv.test_family_sentence(contrasts, trends, duplicates)
+    assert expected in sentence
+    assert ("Benjamini-Yekutieli" in sentence) == (contrasts + trends > 0)
+    assert ("repeat" in sentence) == (duplicates > 0 and contrasts + trends > 0)

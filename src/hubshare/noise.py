@@ -6,8 +6,8 @@ the standard deviation of the innovations:
 - `ar1_0.8`, `ar1_0.95`, `ar1_0.99`: stationary AR(1) with that coefficient;
 - `random_walk`: integrated noise (the cumulative sum of the innovations);
 - `long_memory`: fractionally integrated noise with d = 0.4 (stationary, but
-  its autocorrelations decay hyperbolically), from the truncated MA(infinity)
-  form with a burn-in;
+  its autocorrelations decay hyperbolically), drawn exactly from its
+  autocovariances (a truncated moving average would lose a tenth of them);
 - `spikes`: AR(1) 0.8 plus, in 2% of the weeks, a one-week spike of five
   stationary standard deviations with a random sign;
 - `late_volatility`: AR(1) 0.8 whose innovations are three times larger in
@@ -23,13 +23,14 @@ built for and which the calibration study reports all the same.
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import fftconvolve, lfilter
+from scipy.linalg import cholesky, toeplitz
+from scipy.signal import lfilter
+from scipy.special import gamma
 
 from hubshare.demo.settings import NOISE_KINDS
 
 BASE_PHI = 0.8
 LONG_MEMORY_D = 0.4
-LONG_MEMORY_BURN_IN = 1000
 SPIKE_RATE = 0.02
 SPIKE_SIZE = 5.0
 LATE_VOLATILITY_FACTOR = 3.0
@@ -43,6 +44,15 @@ def ar1(innovations: np.ndarray, phi: float) -> np.ndarray:
     return lfilter([1.0], [1.0, -phi], start, axis=1)
 
 
+def _long_memory_factor(n: int) -> np.ndarray:
+    """Upper Cholesky factor of the ARFIMA(0, d, 0) autocovariances for unit innovations:
+    gamma(0) = Gamma(1 - 2d) / Gamma(1 - d)^2, gamma(k) = gamma(k - 1) (k - 1 + d) / (k - d)."""
+    k = np.arange(1, n)
+    autocovariance = gamma(1 - 2 * LONG_MEMORY_D) / gamma(1 - LONG_MEMORY_D) ** 2 * np.concatenate(
+        [[1.0], np.cumprod((k - 1 + LONG_MEMORY_D) / (k - LONG_MEMORY_D))])
+    return cholesky(toeplitz(autocovariance))
+
+
 def noise_paths(kind: str, rng: np.random.Generator, replicates: int, n: int, sigma: float) -> np.ndarray:
     """`replicates` x `n` noise of the given kind (see the module docstring)."""
     if kind not in NOISE_KINDS:
@@ -54,11 +64,7 @@ def noise_paths(kind: str, rng: np.random.Generator, replicates: int, n: int, si
     if kind == "random_walk":
         return np.cumsum(rng.normal(0.0, sigma, (replicates, n)), axis=1)
     if kind == "long_memory":
-        length = n + LONG_MEMORY_BURN_IN
-        k = np.arange(1, length)
-        weights = np.concatenate([[1.0], np.cumprod((k - 1 + LONG_MEMORY_D) / k)])
-        paths = fftconvolve(rng.normal(0.0, sigma, (replicates, length)), weights[None, :], axes=1)[:, :length]
-        return paths[:, LONG_MEMORY_BURN_IN:]
+        return rng.normal(0.0, sigma, (replicates, n)) @ _long_memory_factor(n)
     innovations = rng.normal(0.0, sigma, (replicates, n))
     stationary_sd = sigma / np.sqrt(1.0 - BASE_PHI**2)
     if kind == "late_volatility":

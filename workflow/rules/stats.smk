@@ -2,7 +2,7 @@
 
 
 rule trend_tests:
-    """Headline trends and period contrasts, one Benjamini-Hochberg family, with effect sizes and intervals."""
+    """Headline trends and period contrasts on non-overlapping intervals, each a Benjamini-Yekutieli family."""
     input:
         weekly="results/tables/shares_weekly.parquet",
         concentration="results/tables/concentration_weekly.parquet",
@@ -15,6 +15,8 @@ rule trend_tests:
         periods=config["periods"],
         alpha=config["stats"]["alpha"],
         confidence=config["stats"]["confidence"],
+        measure=PANEL_MEASURE,
+        min_intervals=config["stats"]["min_intervals"],
     log:
         "logs/trend_tests.log",
     benchmark:
@@ -49,7 +51,7 @@ rule eras:
 if IS_DEMO:
 
     rule calibration:
-        """False-positive rate and power of the trend tests and period contrasts on noisy copies of the planted series."""
+        """Size of every test under eight kinds of noise; power and coverage on noisy copies of the expected series."""
         input:
             truth=str(RAW_DIR / "truth.json"),
         output:
@@ -57,6 +59,7 @@ if IS_DEMO:
         params:
             code=script_code("calibration.py"),
             alpha=config["stats"]["alpha"],
+            confidence=config["stats"]["confidence"],
             settings=config["stats"]["calibration"],
             periods=config["periods"],
         log:

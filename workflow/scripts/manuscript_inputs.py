@@ -81,7 +81,6 @@ with log_to(snakemake.log[0]) as log:
     variables["data"]["measure"] = f"`{measure}`"
     contrasts = read_results_csv(inputs.contrasts)
     eras = read_eras(inputs.eras)
-    family = stats.get("family", {})
     variables["stats"]["contrast_min_weeks"] = f"{MIN_PER_PERIOD}"
     variables["contrast"] = mv.contrast_variables(contrasts)
     variables["eras"] = mv.era_variables(snakemake.params.eras)
@@ -100,7 +99,7 @@ with log_to(snakemake.log[0]) as log:
         multipliers=multipliers,
     )
     variables["text"]["test_family"] = mv.test_family_sentence(
-        int(family.get("period_contrasts", 0)), int(family.get("size", len(stats["tests"])))
+        int(stats.get("contrasts", {}).get("tested", 0)), len(stats["tests"]), len(stats.get("duplicates", []))
     )
     manifest = read_json(inputs.manifest)
     variables["provenance"] = {
