@@ -14,6 +14,12 @@ is the power against the planted story, and the coverage is the share of
 replicates whose confidence interval holds the planted value: the OLS slope
 of the planted logit trajectory for the trend test, the planted difference of
 period means of the logit share for a contrast.
+
+Eras. With the eras' settings, the segmentation (`hubshare.eras`) is run on
+the first `eras_replicates` noise replicates of each scenario; the rate of
+"rejection" is the share of runs that find at least one boundary in noise
+alone (the spurious-boundary rate). It is slower than the tests, so it gets
+its own, smaller, replicate count.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from scipy.stats import norm
 
 from hubshare.contrasts import MIN_PER_PERIOD, contrast_statistics, null_distribution
 from hubshare.demo.settings import NOISE_KINDS
+from hubshare.eras import find_eras
 from hubshare.noise import noise_paths
 from hubshare.schemas import Calibration
 from hubshare.trends import DAYS_PER_YEAR, logit, robust_null, robust_statistics
@@ -116,11 +123,14 @@ def _row(series: str, scenario: str, test: str, rejections: np.ndarray, *, contr
 
 def calibration_table(expected_weekly: dict[str, list[list]], *, replicates: int, alpha: float, confidence: float,
                       sigma: float, seed: int, periods: dict | None = None,
-                      pairs: list[tuple[str, str]] | None = None) -> pl.DataFrame:
+                      pairs: list[tuple[str, str]] | None = None, eras: dict | None = None,
+                      eras_replicates: int = 0) -> pl.DataFrame:
     """Size rows (series `flat`, every scenario and test) and power rows (every expected series, AR(1) 0.8).
 
     With `periods` ({name: (start, end)}) and `pairs` ([(first, second)]),
-    the period contrasts are calibrated on the same replicates.
+    the period contrasts are calibrated on the same replicates; with `eras`
+    (the `stats.eras` settings), the eras' spurious-boundary rate on the first
+    `eras_replicates` of them.
     """
     rng = np.random.default_rng(seed)
     first_points = next(iter(expected_weekly.values()))
@@ -135,6 +145,10 @@ def calibration_table(expected_weekly: dict[str, list[list]], *, replicates: int
         for name, keep, positions, n_first in designs:
             rejected = contrast_outcomes(noise[:, keep], positions, n_first, alpha, confidence)["reject"]
             rows.append(_row("flat", scenario, "period_contrast", rejected, contrast=name, size_row=True))
+        if eras and eras_replicates:
+            found_boundary = np.array([bool(find_eras(path, **_era_options(eras)).boundaries)
+                                       for path in noise[:eras_replicates]])
+            rows.append(_row("flat", scenario, "eras", found_boundary, size_row=True))
     for series, points in sorted(expected_weekly.items()):
         trajectory = logit(np.array([share for _, share in points], dtype=float))
         noisy = trajectory + noise_paths(POWER_SCENARIO, rng, replicates, dates.size, sigma)
@@ -150,6 +164,11 @@ def calibration_table(expected_weekly: dict[str, list[list]], *, replicates: int
                              planted=planted, estimates=outcome["difference"],
                              covered=(outcome["low"] <= planted) & (planted <= outcome["high"]), size_row=False))
     return Calibration.validate(pl.DataFrame(rows, schema=CALIBRATION_COLUMNS))
+
+
+def _era_options(settings: dict) -> dict:
+    return {"model": settings["model"], "min_length": settings["min_segment_weeks"], "max_eras": settings["max_eras"],
+            "noise_floor": settings["noise_floor"], "max_persistence": settings["max_persistence"]}
 
 
 CALIBRATION_COLUMNS = {

@@ -664,6 +664,7 @@ def era_variables(settings: dict) -> dict:
         "model": ERA_MODELS[settings["model"]],
         "min_weeks": f"{settings['min_segment_weeks']}",
         "min_series_weeks": f"{2 * settings['min_segment_weeks']}",
+        "max_eras": f"{settings['max_eras']}",
         "noise_floor": f"{settings['noise_floor']:g}",
         "max_persistence": f"{settings['max_persistence']:g}",
     }
@@ -690,7 +691,8 @@ def era_section(eras: pl.DataFrame, labels: dict[str, str], skipped: str | None,
     boundaries = (
         eras.filter(pl.col("era") > 1)
         .group_by("view", "dimension", "fit", "start", maintain_order=True)
-        .agg(pl.col("nearest_period_boundary").first(), pl.col("distance_weeks").first())
+        .agg(pl.col("nearest_period_boundary").first(), pl.col("distance_weeks").first(),
+             pl.col("start_low").first(), pl.col("start_high").first())
     )
     joint = boundaries.filter(pl.col("fit") == "joint")
     uploader = joint.filter((pl.col("view") == "uploader") & (pl.col("dimension") == "country_group"))
@@ -701,7 +703,8 @@ def era_section(eras: pl.DataFrame, labels: dict[str, str], skipped: str | None,
         f"{uploader.height + 1} eras (@fig-eras, @tbl-eras). Of their {uploader.height} boundaries, {within} lie "
         "within four weeks of the start of a calendar period of the paper"
         + (f" (median distance {distances.median():.1f} weeks)" if uploader.height else "")
-        + "; the others mark changes of course inside a period."
+        + "; the others lie inside a period. Each boundary is given with the 95% set of dates its data allow, and "
+        "the appendix reports how often the procedure places a boundary in noise alone (@tbl-calibration)."
     )
     if truth is not None:
         kinks = planted_kinks(truth)
@@ -724,16 +727,17 @@ def era_section(eras: pl.DataFrame, labels: dict[str, str], skipped: str | None,
     rows = []
     for row in joint.filter(pl.col("view") == "uploader").sort("dimension", "start").iter_rows(named=True):
         rows.append([
-            row["dimension"].replace("_", " "), str(row["start"]),
+            row["dimension"].replace("_", " "), str(row["start"]), f"{row['start_low']} to {row['start_high']}",
             str(row["nearest_period_boundary"]) if row["nearest_period_boundary"] else "\u2013",
             _weeks_text(row["distance_weeks"]) if row["distance_weeks"] is not None else "\u2013",
         ])
-    table = markdown_table(pl.DataFrame(rows, schema=["Dimension", "Era starts", "Nearest period start",
-                                                      "Distance"], orient="row"), align="lllr")
+    table = markdown_table(pl.DataFrame(rows, schema=["Dimension", "Era starts", "95% set", "Nearest period start",
+                                                      "Distance"], orient="row"), align="llllr")
     return (
         text + "\n\n" + table
-        + "\n: Era boundaries of the headline series in the uploader view, segmented jointly per dimension, and "
-        "their distance to the nearest start of a calendar period (negative: the era starts earlier). {#tbl-eras}\n"
+        + "\n: Era boundaries of the headline series in the uploader view, segmented jointly per dimension, the "
+        "95% set of dates for each (profile likelihood ratio), and their distance to the nearest start of a "
+        "calendar period (negative: the era starts earlier). {#tbl-eras}\n"
     )
 
 

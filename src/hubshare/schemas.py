@@ -304,6 +304,8 @@ class Eras(pa.DataFrameModel):
     mean_share: pl.Float64 = pa.Field(nullable=False, ge=0, le=1.000001, description="Mean weekly share in the era.")
     fitted_start_share: pl.Float64 = pa.Field(nullable=False, ge=0, le=1.000001, description="Share fitted by the era's line (logit scale) at its first week.")
     fitted_end_share: pl.Float64 = pa.Field(nullable=False, ge=0, le=1.000001, description="Share fitted by the era's line at its last week.")
+    start_low: pl.Date = pa.Field(nullable=True, description="Earliest start of the era in the boundary's 95% set (profile likelihood ratio, Hansen 2000); null for the first era.")
+    start_high: pl.Date = pa.Field(nullable=True, description="Latest start of the era in that set; null for the first era.")
     nearest_period_boundary: pl.Date = pa.Field(nullable=True, description="Start of the calendar period nearest to the era's start; null for the first era or without period boundaries.")
     distance_weeks: pl.Float64 = pa.Field(nullable=True, description="Era start minus that period start, in weeks (negative: the era starts earlier).")
 

@@ -59,7 +59,7 @@ def independent_weeks(weeks: pl.Series, measure: str) -> pl.Series:
     return pl.Series(ordered.name, kept[::-1], dtype=ordered.dtype)
 
 
-def _series_counts(weekly: pl.DataFrame, weeks: pl.Series, view: str, dimension: str, group: str) -> pl.DataFrame:
+def series_counts(weekly: pl.DataFrame, weeks: pl.Series, view: str, dimension: str, group: str) -> pl.DataFrame:
     """week, downloads (0 in a week without a row: the group had none), total of the view's dimension that week."""
     rows = weekly.filter((pl.col("view") == view) & (pl.col("dimension") == dimension))
     totals = rows.group_by("week").agg(pl.col("downloads").sum().alias("total"))
@@ -92,7 +92,7 @@ def headline_trends(weekly: pl.DataFrame, concentration: pl.DataFrame, series: l
             if weekly.filter((pl.col("view") == view) & (pl.col("dimension") == dimension)
                              & (pl.col("group") == group)).height == 0:
                 raise ValueError(f"stats: no weekly series for {dimension}={group} in view {view}")
-            counts = _series_counts(weekly, weeks, view, dimension, group)
+            counts = series_counts(weekly, weeks, view, dimension, group)
             key = tuple(counts["downloads"].to_list())
             if key in seen:
                 duplicates.append({"view": view, "dimension": dimension, "group": group, "same_as": seen[key]})
@@ -159,7 +159,7 @@ def headline_contrasts(weekly: pl.DataFrame, series: list[dict], periods: dict[s
         for item in series:
             if (view, item["dimension"], item["group"]) in repeated:
                 continue
-            counts = _series_counts(weekly, weeks, view, item["dimension"], item["group"]).with_columns(
+            counts = series_counts(weekly, weeks, view, item["dimension"], item["group"]).with_columns(
                 ((pl.col("week") - weeks.min()).dt.total_days() / step).round().cast(pl.Int64).alias("position")
             )
             for first, second in contrast_pairs(periods):

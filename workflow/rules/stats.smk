@@ -38,6 +38,7 @@ rule eras:
         series=config["stats"]["headline_series"],
         periods=config["periods"],
         settings=config["stats"]["eras"],
+        measure=PANEL_MEASURE,
     log:
         "logs/eras.log",
     benchmark:
@@ -62,6 +63,7 @@ if IS_DEMO:
             confidence=config["stats"]["confidence"],
             settings=config["stats"]["calibration"],
             periods=config["periods"],
+            eras=config["stats"]["eras"],
         log:
             "logs/calibration.log",
         benchmark:

@@ -22,6 +22,8 @@ with log_to(snakemake.log[0]) as log:
         seed=settings["seed"],
         periods=periods,
         pairs=contrast_pairs(periods),
+        eras=snakemake.params.eras,
+        eras_replicates=settings["eras_replicates"],
     )
     write_csv(table, snakemake.output.table)
     log.info("%d calibration rows, %d replicates each", table.height, settings["replicates"])
