@@ -157,6 +157,7 @@ TRUTH = {
         "uploader": {"country_group": {"china": {"last_year": 0.18, "2023": 0.1}, "united_states": {"last_year": 0.5}}},
         "derived": {"country_group": {"china": {"last_year": 0.3}}},
     },
+    "rolling30": {"country_group": {"china": {"last_year": 0.19}}},
 }
 
 
@@ -179,8 +180,12 @@ RECOVERED = recovered([
 
 def test_recovery_table_joins_and_fills_missing_sides_with_zero():
     table = recovery_table(TRUTH, RECOVERED)
-    assert table.columns == ["view", "dimension", "group", "period", "planted", "expected", "recovered", "error_pp",
-                             "noise_pp"]
+    assert table.columns == ["view", "dimension", "group", "period", "planted", "expected", "rolling30", "recovered",
+                             "error_pp", "noise_pp", "rolling30_bias_pp"]
+    # the rolling30 estimator reads China's last-year share as 0.19 where 0.2 was planted: -1 pp (uploader only)
+    bias = {(r["view"], r["group"], r["period"]): r["rolling30_bias_pp"] for r in table.iter_rows(named=True)}
+    assert bias[("uploader", "china", "last_year")] == pytest.approx(-1.0)
+    assert bias[("derived", "china", "last_year")] is None
     # the noise moved China's last-year share from 0.18 expected to 0.2 in the snapshots: +2 pp
     noise = {(r["view"], r["group"], r["period"]): r["noise_pp"] for r in table.iter_rows(named=True)}
     assert noise[("uploader", "china", "last_year")] == pytest.approx(2.0)
@@ -300,3 +305,30 @@ def test_the_test_family_sentence_says_what_was_tested(contrasts, trends, duplic
     assert expected in sentence
     assert ("Benjamini-Yekutieli" in sentence) == (contrasts + trends > 0)
     assert ("repeat" in sentence) == (duplicates > 0 and contrasts + trends > 0)
+
+
+def calibration_rows() -> pl.DataFrame:
+    def row(series, scenario, test, rate, contrast=None, coverage=None, band=True):
+        return {"series": series, "scenario": scenario, "test": test, "contrast": contrast, "replicates": 1000,
+                "rejection_rate": rate, "mc_standard_error": 0.007, "within_band": band if series == "flat" else None,
+                "planted_effect": None, "mean_effect": None, "coverage": coverage}
+
+    rows = [row("flat", "ar1_0.8", "robust_trend", 0.042), row("flat", "ar1_0.8", "period_contrast", 0.04, "b vs a"),
+            row("flat", "ar1_0.8", "period_contrast", 0.06, "c vs b"),
+            row("flat", "long_memory", "robust_trend", 0.097, band=False),
+            row("flat", "long_memory", "period_contrast", 0.3, "b vs a", band=False),
+            row("flat", "long_memory", "period_contrast", 0.05, "c vs b"),
+            row("china", "planted_trend", "robust_trend", 0.5, coverage=0.97),
+            row("china", "planted_trend", "period_contrast", 0.9, "b vs a", coverage=0.95)]
+    return pl.DataFrame(rows)
+
+
+def test_calibration_section_states_every_failed_scenario_and_tabulates_sizes():
+    text = mv.calibration_section(calibration_rows(), {"china": "China"}, {"noise_sigma": 0.05}, 0.05)
+    assert "falls outside that band under: long memory (d = 0.4)." in text
+    # the contrasts fail where any one contrast fails
+    assert "The period contrasts fall outside it under: long memory (d = 0.4);" in text
+    assert "| AR(1), 0.8 " in text and "4.2 (0.7)" in text and "4.0-6.0" in text
+    assert "{#tbl-calibration}" in text and "{#tbl-power}" in text
+    assert "| China " in text and "97.0%" in text
+    assert mv.failed_scenarios(calibration_rows(), "robust_trend") == ["long memory (d = 0.4)"]

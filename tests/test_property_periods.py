@@ -320,3 +320,19 @@ def test_blocks_of_models_do_not_change_the_statistics(downloads, block, seed):
     sizes = np.array([(i * 7) % 11 + 1 for i in range(len(downloads))], dtype=float)
     assert values(blocked, "p")["median_params"] == weighted_median(sizes, np.array(downloads, dtype=float))
 
+
+
+def test_cluster_bootstrap_covers_what_model_resampling_misses_in_the_clustered_simulator():
+    from hubshare.bootstrap_calibration import PLANTED_SHARE, bootstrap_coverage, clustered_population
+
+    population = clustered_population(np.random.default_rng(0), 1.1, clusters=50, models_per_cluster=3)
+    # every model of a cluster shares its flag; both periods hold the same models
+    assert population.group_by("cluster").agg(pl.col("is_quantized").n_unique())["is_quantized"].max() == 1
+    assert population.group_by("week").len()["len"].to_list() == [150, 150]
+    assert 0 < PLANTED_SHARE < 1
+    coverage = bootstrap_coverage((0.8,), replicates=40, n_boot=100, clusters=100, models_per_cluster=3, seed=1)
+    got = {(r["resampled"], r["target"]): r["coverage"] for r in coverage.iter_rows(named=True)}
+    # 40 populations: a standard error of about 5 points; the gap measured at 100 populations is 20 points or more
+    assert got[("cluster", "share")] > got[("model", "share")]
+    assert got[("cluster", "multiplier")] > got[("model", "multiplier")]
+    assert got[("cluster", "share")] >= 0.8

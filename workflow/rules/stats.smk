@@ -73,6 +73,23 @@ if IS_DEMO:
         script:
             "../scripts/calibration.py"
 
+    rule bootstrap_calibration:
+        """Coverage of the property intervals (models or clusters resampled) in a simulator of heavy-tailed clustered downloads."""
+        output:
+            table="results/tables/bootstrap_calibration.csv",
+        params:
+            code=script_code("bootstrap_calibration.py"),
+            replicates=config["stats"]["calibration"]["bootstrap_replicates"],
+            seed=config["stats"]["calibration"]["seed"],
+        log:
+            "logs/bootstrap_calibration.log",
+        benchmark:
+            "benchmarks/bootstrap_calibration.tsv"
+        conda:
+            "../envs/analysis.yaml"
+        script:
+            "../scripts/bootstrap_calibration.py"
+
     rule recovery:
         """Planted (truth.json) versus recovered period shares, per view, dimension and group."""
         input:

@@ -128,6 +128,7 @@ with log_to(snakemake.log[0]) as log:
             {**country_labels, "intermediaries": "Intermediaries"},
             snakemake.params.calibration,
             stats["alpha"],
+            pl.read_csv(inputs.bootstrap_calibration) if is_demo else None,
         ),
         "claims_ledger.md": ledger_markdown(claims),
         "eras.md": mv.era_section(

@@ -140,6 +140,7 @@ def simulate_demo(settings: dict | None, registry: pl.DataFrame, legacy_ids: pl.
         artefacts=sim.artefacts,
         downloads=sim.downloads,
         expected_downloads=sim.expected_downloads,
+        rolling30=sim.counts.rolling30,
     )
     written.append(write_json(truth, out_dir / "truth.json"))
     return written
