@@ -332,3 +332,15 @@ def test_calibration_section_states_every_failed_scenario_and_tabulates_sizes():
     assert "{#tbl-calibration}" in text and "{#tbl-power}" in text
     assert "| China " in text and "97.0%" in text
     assert mv.failed_scenarios(calibration_rows(), "robust_trend") == ["long memory (d = 0.4)"]
+
+
+def test_counter_fall_sentence_bounds_the_shift_of_any_share():
+    from hubshare.counter_falls import SCHEMA
+
+    table = pl.DataFrame([{"period": "2023", "downloads": 1000, "counted_after_fall": 10, "share_after_fall": 0.01,
+                           "max_share_shift_pp": 100 * 0.01 / 0.99},
+                          {"period": "2024", "downloads": 1000, "counted_after_fall": 0, "share_after_fall": 0.0,
+                           "max_share_shift_pp": 0.0}], schema=SCHEMA)
+    sentence = mv.counter_fall_sentence(table)
+    assert "at most 1.000% of a period's downloads (2023)" in sentence and "more than 1.010 percentage" in sentence
+    assert mv.counter_fall_sentence(table.filter(pl.col("period") == "2024")).startswith("No counter fell")

@@ -12,7 +12,8 @@ from hubshare.schemas import Calibration, Eras, PeriodContrasts
 def era_row(**changes) -> pl.DataFrame:
     row = {"view": "uploader", "dimension": "country_group", "group": "china", "fit": "single", "era": 2,
            "start": dt.date(2023, 1, 4), "end": dt.date(2023, 12, 27), "weeks": 52, "mean_share": 0.2,
-           "fitted_start_share": 0.18, "fitted_end_share": 0.22, "nearest_period_boundary": dt.date(2023, 1, 1),
+           "fitted_start_share": 0.18, "fitted_end_share": 0.22, "start_low": dt.date(2022, 12, 21),
+           "start_high": dt.date(2023, 1, 18), "nearest_period_boundary": dt.date(2023, 1, 1),
            "distance_weeks": 3 / 7}
     return pl.DataFrame([{**row, **changes}])
 
@@ -58,3 +59,17 @@ def test_unknown_calibration_test_fails():
                                       schema_overrides=schema))
     with pytest.raises((pandera.errors.SchemaError, pandera.errors.SchemaErrors)):
         Calibration.validate(pl.DataFrame([{**row, "test": "eras", "coverage": 1.5}], schema_overrides=schema))
+
+
+def test_counter_fall_sensitivity_by_hand(tmp_path):
+    from hubshare.counter_falls import counter_fall_sensitivity
+
+    # 2023: 90 by increases and 10 after a fall -> f = 0.1, bound 0.1 / 0.9 = 11.1 pp; 2024: no fall
+    pl.DataFrame({"week": [dt.date(2023, 3, 1), dt.date(2023, 3, 8), dt.date(2024, 3, 6)],
+                  "downloads": [90, 10, 50], "event": ["increase", "counter_reset", "increase"]}).write_parquet(tmp_path / "p.parquet")
+    periods = {"2023": (dt.date(2023, 1, 1), dt.date(2023, 12, 31)), "2024": (dt.date(2024, 1, 1), dt.date(2024, 12, 31))}
+    table = counter_fall_sensitivity([tmp_path / "p.parquet"], periods)
+    rows = {r["period"]: r for r in table.iter_rows(named=True)}
+    assert (rows["2023"]["downloads"], rows["2023"]["counted_after_fall"]) == (100, 10)
+    assert rows["2023"]["max_share_shift_pp"] == pytest.approx(100 / 9)
+    assert rows["2024"]["counted_after_fall"] == 0 and rows["2024"]["max_share_shift_pp"] == 0.0

@@ -445,6 +445,20 @@ def _noise_and_rolling_text(recovery: pl.DataFrame, labels: dict[str, str]) -> s
         "shrinking ones overstated; a build on `rolling30` data carries a bias of that order.")
 
 
+def counter_fall_sentence(sensitivity: pl.DataFrame) -> str:
+    """What reading every counter fall as a revision (no downloads that week) could change, per the sensitivity table."""
+    counted = sensitivity.filter(pl.col("counted_after_fall") > 0)
+    if counted.is_empty():
+        return "No counter fell in these data, so the reading of a fall changes nothing."
+    worst = counted.sort("share_after_fall", descending=True).row(0, named=True)
+    return (
+        "A fall could also be a revision, after which the week holds no downloads of the model; the downloads "
+        f"counted after falls are at most {worst['share_after_fall'] * 100:.3f}% of a period's downloads "
+        f"({period_label(worst['period'])}), so reading every fall as a revision would move no share by more than "
+        f"{worst['max_share_shift_pp']:.3f} percentage points."
+    )
+
+
 def intermediary_variables(classified: pl.DataFrame, by_period: pl.DataFrame, threshold: float,
                            min_downloads: float, planted: list[str] | None) -> dict:
     """intermediaries.{count, threshold, min_downloads, share.<period>[, planted_found, planted_total]}."""

@@ -49,6 +49,25 @@ rule eras:
         "../scripts/eras.py"
 
 
+rule counter_fall_sensitivity:
+    """Downloads counted after counter falls per period, and the most that reading them as revisions could move a share."""
+    input:
+        panel=PANEL_WEEKS,
+    output:
+        table="results/tables/counter_fall_sensitivity.csv",
+    params:
+        code=script_code("counter_fall_sensitivity.py"),
+        periods=config["periods"],
+    log:
+        "logs/counter_fall_sensitivity.log",
+    benchmark:
+        "benchmarks/counter_fall_sensitivity.tsv"
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/counter_fall_sensitivity.py"
+
+
 if IS_DEMO:
 
     rule calibration:

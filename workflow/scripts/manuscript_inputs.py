@@ -98,6 +98,7 @@ with log_to(snakemake.log[0]) as log:
         property_periods=properties,
         multipliers=multipliers,
     )
+    variables["text"]["counter_falls"] = mv.counter_fall_sentence(read_results_csv(inputs.counter_falls))
     variables["text"]["test_family"] = mv.test_family_sentence(
         int(stats.get("contrasts", {}).get("tested", 0)), len(stats["tests"]), len(stats.get("duplicates", []))
     )
