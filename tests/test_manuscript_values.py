@@ -324,14 +324,16 @@ def calibration_rows() -> pl.DataFrame:
 
 
 def test_calibration_section_states_every_failed_scenario_and_tabulates_sizes():
-    text = mv.calibration_section(calibration_rows(), {"china": "China"}, {"noise_sigma": 0.05}, 0.05)
+    from hubshare.calibration_text import calibration_section, failed_scenarios
+
+    text = calibration_section(calibration_rows(), {"china": "China"}, {"noise_sigma": 0.05}, 0.05)
     assert "falls outside that band under: long memory (d = 0.4)." in text
     # the contrasts fail where any one contrast fails
     assert "The period contrasts fall outside it under: long memory (d = 0.4);" in text
     assert "| AR(1), 0.8 " in text and "4.2 (0.7)" in text and "4.0-6.0" in text
     assert "{#tbl-calibration}" in text and "{#tbl-power}" in text
     assert "| China " in text and "97.0%" in text
-    assert mv.failed_scenarios(calibration_rows(), "robust_trend") == ["long memory (d = 0.4)"]
+    assert failed_scenarios(calibration_rows(), "robust_trend") == ["long memory (d = 0.4)"]
 
 
 def test_counter_fall_sentence_bounds_the_shift_of_any_share():

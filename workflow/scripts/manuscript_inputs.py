@@ -7,6 +7,7 @@ import polars as pl
 
 from hubshare import manuscript_values as mv
 from hubshare.atomic import copy_file, write_text, write_yaml
+from hubshare.calibration_text import calibration_section
 from hubshare.claims import ledger_markdown, ledger_source_notes
 from hubshare.contrasts import MIN_PER_PERIOD
 from hubshare.era_report import read_eras, skipped_reason
@@ -124,7 +125,7 @@ with log_to(snakemake.log[0]) as log:
         "validation.md": mv.validation_section(
             recovery, {**country_labels, **type_labels}, variables["intermediaries"]
         ),
-        "calibration.md": mv.calibration_section(
+        "calibration.md": calibration_section(
             pl.read_csv(inputs.calibration) if is_demo else None,
             {**country_labels, "intermediaries": "Intermediaries"},
             snakemake.params.calibration,
