@@ -113,6 +113,7 @@ def test_a_long_series_compares_its_first_and_last_periods():
     )
     assert text["trends"].startswith("The United States' weekly share fell by 1.50 percentage points a year")
     assert "China's rose by 2.25" in text["trends"] and "unaffiliated users' was not tested" in text["trends"]
+
     assert text["tests_run"] == "2 in this build"
     assert "in the first year and 1,000 in the last" in text["concentration"]["uploader"]
     assert text["intermediaries"] == (
@@ -150,3 +151,14 @@ def test_a_trend_table_without_tests_lists_each_series_once_with_its_reason():
         "Series", "Dimension", "View", "Values", "Not tested because"]
     assert [c.strip() for c in lines[2].strip("|").split("|")] == [
         "China", "country group", "uploader", "3", "fewer than 10 values"]
+
+
+def test_a_slope_the_test_cannot_tell_from_noise_is_given_no_direction():
+    from hubshare.manuscript_text import _trend_sentence
+
+    test = trend_test("united_states", -5.49)
+    test["robust"].update(significant=False, p_adjusted=0.7, ci_low=-19.1, ci_high=8.1)
+    sentence = _trend_sentence(test, "The United States' weekly share", "95%")
+    assert sentence == ("The United States' weekly share showed no trend distinguishable from persistent noise "
+                        "(slope \u22125.49 percentage points a year, 95% CI [\u221219.10, +8.10], adjusted p 0.700)")
+    assert "fell" not in sentence

@@ -330,7 +330,7 @@ def test_calibration_section_states_every_failed_scenario_and_tabulates_sizes():
     assert "falls outside that band under: long memory (d = 0.4)." in text
     # the contrasts fail where any one contrast fails
     assert "The period contrasts fall outside it under: long memory (d = 0.4);" in text
-    assert "| AR(1), 0.8 " in text and "4.2 (0.7)" in text and "4.0-6.0" in text
+    assert "| AR(1) at 0.8 " in text and "4.2 (0.7)" in text and "4.0-6.0" in text
     assert "{#tbl-calibration}" in text and "{#tbl-power}" in text
     assert "| China " in text and "97.0%" in text
     assert failed_scenarios(calibration_rows(), "robust_trend") == ["long memory (d = 0.4)"]
@@ -346,3 +346,9 @@ def test_counter_fall_sentence_bounds_the_shift_of_any_share():
     sentence = mv.counter_fall_sentence(table)
     assert "at most 1.000% of a period's downloads (2023)" in sentence and "more than 1.010 percentage" in sentence
     assert mv.counter_fall_sentence(table.filter(pl.col("period") == "2024")).startswith("No counter fell")
+
+
+def test_slope_bounds_beyond_a_hundred_points_a_year_are_unbounded():
+    assert mv.slope_interval(-1.5, 2.25) == f"[{MINUS}1.50, +2.25]"
+    assert mv.slope_interval(-612890262.9, 3.0) == f"[{MINUS}\u221e, +3.00]"
+    assert mv.slope_interval(-3.0, 100.5) == f"[{MINUS}3.00, +\u221e]"

@@ -8,7 +8,7 @@ import polars as pl
 from hubshare.manuscript_values import markdown_table, pct
 
 SCENARIO_NAMES = {
-    "ar1_0.8": "AR(1), 0.8", "ar1_0.95": "AR(1), 0.95", "ar1_0.99": "AR(1), 0.99", "random_walk": "random walk",
+    "ar1_0.8": "AR(1) at 0.8", "ar1_0.95": "AR(1) at 0.95", "ar1_0.99": "AR(1) at 0.99", "random_walk": "random walk",
     "long_memory": "long memory (d = 0.4)", "spikes": "spikes in 2% of weeks", "late_volatility": "volatility x3 late",
     "level_shift": "one level shift",
 }
@@ -53,7 +53,7 @@ def calibration_section(calibration: pl.DataFrame | None, labels: dict[str, str]
 
     def failures(test: str) -> str:
         failed = failed_scenarios(calibration, test)
-        return "none" if not failed else ", ".join(failed)
+        return "none" if not failed else "; ".join(failed)
 
     text = (
         f"Each test was run on {replicates:,} replicates of pure noise under each of eight kinds of noise on the "

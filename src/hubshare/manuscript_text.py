@@ -23,6 +23,7 @@ from hubshare.manuscript_values import (
     periods_with_data,
     signed,
     skip_reason,
+    slope_interval,
 )
 
 SAMPLED = "the sampled window"
@@ -131,10 +132,14 @@ def narrative_variables(*, period_shares: pl.DataFrame, periods: list[dict], con
 def _trend_sentence(test: dict, subject: str, confidence: str | None) -> str:
     ols = test["robust"]
     slope = ols["slope_pp_per_year"]
-    interval = f"{confidence} CI [{signed(ols['ci_low'], 2)}, {signed(ols['ci_high'], 2)}], " if confidence else ""
+    interval = f"{confidence} CI {slope_interval(ols['ci_low'], ols['ci_high'])}, " if confidence else ""
     detail = f"({interval}adjusted p {p_value(ols['p_adjusted'])})"
     if slope == 0:
         return f"{subject} did not change {detail}"
+    if not ols["significant"]:
+        # The direction of a slope the test cannot tell from noise is not a finding.
+        return (f"{subject} showed no trend distinguishable from persistent noise (slope {signed(slope, 2)} "
+                f"percentage points a year, {detail[1:-1]})")
     verb = "rose" if slope > 0 else "fell"
     return f"{subject} {verb} by {abs(slope):.2f} percentage points a year {detail}"
 

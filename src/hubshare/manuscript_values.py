@@ -46,6 +46,17 @@ def signed(value: float, decimals: int = 1) -> str:
     return f"{value:+.{decimals}f}".replace("-", "\u2212")
 
 
+# A share cannot move by more than 100 points; a slope bound beyond that says only that the data do not bound it.
+SLOPE_BOUND_PP = 100.0
+
+
+def slope_interval(low: float, high: float, decimals: int = 2) -> str:
+    """`[low, high]`, each bound beyond +-100 percentage points a year written as unbounded."""
+    def bound(value: float) -> str:
+        return ("\u2212\u221e" if value < 0 else "+\u221e") if abs(value) > SLOPE_BOUND_PP else signed(value, decimals)
+    return f"[{bound(low)}, {bound(high)}]"
+
+
 def p_value(value: float) -> str:
     return "<\u00a00.001" if value < 0.001 else f"{value:.3f}"  # no-break space: never split "<" from its number
 
@@ -81,7 +92,7 @@ def trend_variables(stats: dict) -> dict:
         ols = test["robust"]
         entry = {
             "slope": signed(ols["slope_pp_per_year"], 2),
-            "ci": f"[{signed(ols['ci_low'], 2)}, {signed(ols['ci_high'], 2)}]",
+            "ci": slope_interval(ols["ci_low"], ols["ci_high"]),
             "p": p_value(ols["p_value"]),
             "p_adj": p_value(ols["p_adjusted"]),
             "first": _one_decimal(test["share_first_year_pct"]),
@@ -277,7 +288,7 @@ def trend_table(stats: dict, labels: dict[str, str]) -> str:
             test["view"],
             _one_decimal(test["share_first_year_pct"]) + unit * (test["share_first_year_pct"] is not None),
             _one_decimal(test["share_last_year_pct"]) + unit * (test["share_last_year_pct"] is not None),
-            f"{signed(ols['slope_pp_per_year'], 2)} [{signed(ols['ci_low'], 2)}, {signed(ols['ci_high'], 2)}]",
+            f"{signed(ols['slope_pp_per_year'], 2)} {slope_interval(ols['ci_low'], ols['ci_high'])}",
             p_value(ols["p_adjusted"]),
             p_value(test["mann_kendall"]["p_value"]),
         ])
