@@ -1,5 +1,7 @@
 """Manuscript values: formatting helpers, variable trees, generated tables, and the recovery validation."""
 
+import datetime as dt
+
 import polars as pl
 import pytest
 
@@ -352,3 +354,23 @@ def test_slope_bounds_beyond_a_hundred_points_a_year_are_unbounded():
     assert mv.slope_interval(-1.5, 2.25) == f"[{MINUS}1.50, +2.25]"
     assert mv.slope_interval(-612890262.9, 3.0) == f"[{MINUS}\u221e, +3.00]"
     assert mv.slope_interval(-3.0, 100.5) == f"[{MINUS}3.00, +\u221e]"
+
+
+def test_era_section_matches_planted_changes_by_the_boundaries_95_percent_sets():
+    def era(era, start, low=None, high=None):
+        return {"view": "uploader", "dimension": "country_group", "group": "china", "fit": "joint", "era": era,
+                "start": start, "end": start, "weeks": 10, "mean_share": 0.1, "fitted_start_share": 0.1,
+                "fitted_end_share": 0.1, "start_low": low, "start_high": high,
+                "nearest_period_boundary": None if era == 1 else dt.date(2024, 1, 1),
+                "distance_weeks": None if era == 1 else 8.0}
+
+    eras = pl.DataFrame([era(1, dt.date(2020, 6, 10)),
+                         era(2, dt.date(2024, 2, 28), dt.date(2023, 11, 1), dt.date(2024, 3, 27)),
+                         era(3, dt.date(2025, 5, 7), dt.date(2025, 4, 2), dt.date(2025, 6, 4))])
+    truth = {"snapshot_dates": ["2020-06-10", "2025-08-27", 270],
+             "segments": {"a": {"anchors": {"2020-06-01": 0.1, "2024-01-01": 0.2, "2025-01-01": 0.3}}}}
+    text = mv.era_section(eras, {"china": "China"}, None, truth)
+    # 2024-01-01 lies in the first boundary's set; 2025-01-01 in none; the second boundary's set holds no change
+    assert "fall into 3 eras" in text and "Of their 2 boundaries" in text
+    assert "1 of them lie in the 95% set of a detected boundary, 1 detected boundary has no planted change" in text
+    assert "| 2024-02-28 | 2023-11-01 to 2024-03-27 |" in text

@@ -648,7 +648,8 @@ def era_section(eras: pl.DataFrame, labels: dict[str, str], skipped: str | None,
     within = int((distances <= 4).sum())
     text = (
         f"Segmented jointly, the headline country groups' weekly shares in the uploader view fall into "
-        f"{uploader.height + 1} eras (@fig-eras, @tbl-eras). Of their {uploader.height} boundaries, {within} lie "
+        f"{uploader.height + 1} eras (@fig-eras, @tbl-eras). Of their "
+        f"{_count(uploader.height, 'boundary', 'boundaries')}, {within} lie "
         "within four weeks of the start of a calendar period of the paper"
         + (f" (median distance {distances.median():.1f} weeks)" if uploader.height else "")
         + "; the others lie inside a period. Each boundary is given with the 95% set of dates its data allow, and "
@@ -656,15 +657,14 @@ def era_section(eras: pl.DataFrame, labels: dict[str, str], skipped: str | None,
     )
     if truth is not None:
         kinks = planted_kinks(truth)
-        found = uploader["start"].to_list()
-        nearest = [min(abs((k - f).days) / 7 for f in found) if found else float("inf") for k in kinks]
-        recovered = sum(d <= 4 for d in nearest)
+        sets = list(zip(uploader["start_low"].to_list(), uploader["start_high"].to_list(), strict=True))
+        covered = [k for k in kinks if any(low <= k <= high for low, high in sets)]
+        unmatched = sum(not any(low <= k <= high for k in kinks) for low, high in sets)
         text += (
             f" The simulator changes the slope of its planted shares on {len(kinks)} dates "
-            f"({', '.join(str(k) for k in kinks)}); {recovered} of them have a detected boundary within four weeks"
-            + (f", the farthest of those {max(d for d in nearest if d <= 4):.0f} weeks away" if recovered else "")
-            + "; " + _count(max(uploader.height - recovered, 0), "detected boundary matches",
-                            "detected boundaries match") + " no planted change."
+            f"({', '.join(str(k) for k in kinks)}); {len(covered)} of them lie in the 95% set of a detected boundary, "
+            + _count(unmatched, "detected boundary has", "detected boundaries have") + " no planted change in its set, "
+            "and changes of slope that no boundary marks are ones the criterion could not tell from the noise."
         )
     derived = joint.filter(pl.col("view") == "derived")
     if derived.height:
