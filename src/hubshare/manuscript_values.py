@@ -663,7 +663,8 @@ def era_section(eras: pl.DataFrame, labels: dict[str, str], skipped: str | None,
         text += (
             f" The simulator changes the slope of its planted shares on {len(kinks)} dates "
             f"({', '.join(str(k) for k in kinks)}); {len(covered)} of them lie in the 95% set of a detected boundary, "
-            + _count(unmatched, "detected boundary has", "detected boundaries have") + " no planted change in its set, "
+            + _count(unmatched, "detected boundary has no planted change in its set",
+                     "detected boundaries have no planted change in their set") + ", "
             "and changes of slope that no boundary marks are ones the criterion could not tell from the noise."
         )
     derived = joint.filter(pl.col("view") == "derived")
