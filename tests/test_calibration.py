@@ -1,12 +1,17 @@
-"""The calibration study's machinery: noise, the vectorised Mann-Kendall, and the table."""
+"""The calibration study's machinery: the noise kinds, the vectorised Mann-Kendall, and the table."""
 
 import datetime as dt
 
 import numpy as np
+import polars as pl
 import pymannkendall
 import pytest
 
-from hubshare.calibration import ar1_noise, calibration_table, prewhitened_mann_kendall_p
+from hubshare.calibration import SCENARIOS, calibration_table, prewhitened_mann_kendall_p
+from hubshare.noise import LEVEL_SHIFT_SIZE, SPIKE_RATE, noise_paths
+from hubshare.periods import parse_periods
+from hubshare.schemas import Calibration
+from hubshare.stats_report import contrast_pairs
 
 
 def test_vectorised_mann_kendall_matches_pymannkendall():
@@ -16,12 +21,36 @@ def test_vectorised_mann_kendall_matches_pymannkendall():
     assert prewhitened_mann_kendall_p(rows) == pytest.approx(expected, rel=1e-9)
 
 
-def test_ar1_noise_has_the_stated_autocorrelation_and_variance():
-    paths = ar1_noise(np.random.default_rng(1), 400, 300, phi=0.8, sigma=0.05)
-    lag1 = np.mean([np.corrcoef(p[:-1], p[1:])[0, 1] for p in paths])
-    assert lag1 == pytest.approx(0.8, abs=0.03)
+def lag1(paths):
+    return np.mean([np.corrcoef(p[:-1], p[1:])[0, 1] for p in paths])
+
+
+def test_noise_kinds_have_their_stated_shape():
+    rng = np.random.default_rng(1)
+    ar = noise_paths("ar1_0.8", rng, 400, 300, 0.05)
+    assert lag1(ar) == pytest.approx(0.8, abs=0.03)
     # stationary variance sigma^2 / (1 - phi^2) = 0.0025 / 0.36
-    assert paths.var() == pytest.approx(0.0025 / 0.36, rel=0.1)
+    assert ar.var() == pytest.approx(0.0025 / 0.36, rel=0.1)
+    walk = noise_paths("random_walk", rng, 2000, 100, 1.0)
+    # a random walk's variance grows linearly: Var(x_t) = t sigma^2
+    assert walk[:, 99].var() == pytest.approx(100, rel=0.1)
+    # ARFIMA(0, d, 0): rho(1) = d / (1 - d) = 2/3 at d = 0.4 and variance Gamma(1 - 2d) / Gamma(1 - d)^2 = 2.07
+    # (around the known mean 0: a sample mean absorbs much of long memory's variance)
+    memory = noise_paths("long_memory", rng, 2000, 50, 1.0)
+    assert np.mean(memory[:, 1:] * memory[:, :-1]) / np.mean(memory**2) == pytest.approx(2 / 3, abs=0.03)
+    assert np.mean(memory**2) == pytest.approx(2.07, rel=0.1)
+    spikes = noise_paths("spikes", np.random.default_rng(2), 400, 300, 0.05) - noise_paths(
+        "ar1_0.8", np.random.default_rng(2), 400, 300, 0.05)
+    assert np.mean(np.abs(spikes) > 1e-9) == pytest.approx(SPIKE_RATE, abs=0.005)
+    late = noise_paths("late_volatility", rng, 400, 300, 0.05)
+    assert np.diff(late[:, 200:]).std() > 2 * np.diff(late[:, :200]).std()
+    shifted = noise_paths("level_shift", np.random.default_rng(3), 300, 200, 0.05) - noise_paths(
+        "ar1_0.8", np.random.default_rng(3), 300, 200, 0.05)
+    jumps = np.abs(np.diff(shifted, axis=1)) > 1e-9
+    assert (jumps.sum(axis=1) == 1).all()
+    assert np.abs(shifted[:, -1]) == pytest.approx(LEVEL_SHIFT_SIZE * 0.05 / np.sqrt(1 - 0.64))
+    with pytest.raises(ValueError, match="unknown kind"):
+        noise_paths("ar1_0.5", rng, 1, 10, 1.0)
 
 
 def weekly(shares):
@@ -29,41 +58,35 @@ def weekly(shares):
     return [[(start + dt.timedelta(days=7 * k)).isoformat(), float(s)] for k, s in enumerate(shares)]
 
 
-def test_null_is_calibrated_and_a_steady_trend_is_found():
-    rising = np.linspace(0.10, 0.30, 150)
-    table = calibration_table({"rising": weekly(rising)}, replicates=600, alpha=0.05, phi=0.5, sigma=0.05, seed=3)
-    rate = {(r["scenario"], r["test"]): r["rejection_rate"] for r in table.iter_rows(named=True)}
-    for test in ("primary", "mann_kendall"):
-        assert 0.025 <= rate[("null", test)] <= 0.10
-        assert rate[("planted_trend", test)] > 0.8
-    trend = table.filter(table["scenario"] == "planted_trend").row(0, named=True)
-    # 20 pp over 149 weeks = 20 / (149 * 7 / 365.25) pp per year
-    assert trend["planted_slope_pp_per_year"] == pytest.approx(20 / (149 * 7 / 365.25), rel=1e-6)
-    assert trend["mean_slope_pp_per_year"] == pytest.approx(trend["planted_slope_pp_per_year"], rel=0.05)
-
-
-def test_period_contrasts_join_the_calibration_on_the_same_replicates():
-    import polars as pl
-
-    from hubshare.periods import parse_periods
-    from hubshare.schemas import Calibration
-    from hubshare.stats_report import contrast_pairs
-
-    # 2021-01-06 + 104 weeks: the first 52 weeks in 2021, the next in 2022; the second year 5 points higher
+def test_calibration_table_sizes_every_scenario_and_covers_the_planted_values():
+    # 2021-01-06 + 104 weeks: 2021 and 2022; a rising series and a step between the years
+    rising = np.linspace(0.10, 0.30, 104)
     stepped = np.r_[np.full(52, 0.10), np.full(52, 0.15)]
     periods = parse_periods([{"name": "2021", "start": "2021-01-01", "end": "2021-12-31"},
                              {"name": "2022", "start": "2022-01-01", "end": "2022-12-31"}])
-    table = calibration_table({"stepped": weekly(stepped)}, replicates=400, alpha=0.05, phi=0.5, sigma=0.05,
-                              seed=4, periods=periods, pairs=contrast_pairs(periods))
+    table = calibration_table({"rising": weekly(rising), "stepped": weekly(stepped)}, replicates=400, alpha=0.05,
+                              confidence=0.95, sigma=0.05, seed=4, periods=periods, pairs=contrast_pairs(periods))
     Calibration.validate(table)
-    contrasts = table.filter(pl.col("test") == "period_contrast")
-    assert contrasts["contrast"].to_list() == ["2022 vs 2021", "2022 vs 2021"]
-    rate = dict(zip(contrasts["scenario"], contrasts["rejection_rate"], strict=True))
-    assert 0.025 <= rate["null"] <= 0.10
-    assert rate["planted_trend"] > 0.9
-    planted = contrasts.filter(pl.col("scenario") == "planted_trend").row(0, named=True)
-    assert planted["planted_difference_pp"] == pytest.approx(5.0)
-    assert planted["mean_difference_pp"] == pytest.approx(5.0, abs=0.2)
-    # the trend tests' rows are those of a study without contrasts: same seed, same noise
-    alone = calibration_table({"stepped": weekly(stepped)}, replicates=400, alpha=0.05, phi=0.5, sigma=0.05, seed=4)
-    assert alone["rejection_rate"].to_list() == table.filter(pl.col("test") != "period_contrast")["rejection_rate"].to_list()
+    size = table.filter(pl.col("series") == "flat")
+    assert set(size["scenario"]) == set(SCENARIOS) and len(SCENARIOS) == 8
+    assert size.group_by("scenario").len()["len"].to_list() == [4] * 8  # three trend tests and one contrast
+    rate = {(r["scenario"], r["test"]): r for r in size.iter_rows(named=True)}
+    # The robust test holds its level under stationary and integrated noise; 400 replicates give a Monte
+    # Carlo standard error of about 1.1 points, so the band is widened by two of them.
+    for scenario in ("ar1_0.8", "random_walk"):
+        row = rate[(scenario, "robust_trend")]
+        assert 0.025 - 2 * row["mc_standard_error"] <= row["rejection_rate"] <= 0.075 + 2 * row["mc_standard_error"]
+        assert row["mc_standard_error"] == pytest.approx(np.sqrt(row["rejection_rate"] * (1 - row["rejection_rate"]) / 400))
+    # ...where the fixed-b test alone does not
+    assert rate[("random_walk", "fixed_b")]["rejection_rate"] > 0.2
+    planted = {(r["series"], r["test"]): r for r in table.filter(pl.col("series") != "flat").iter_rows(named=True)}
+    rising_trend = planted[("rising", "robust_trend")]
+    # the planted logit slope: OLS of logit(linspace) on years, close to (logit .3 - logit .1) / 2 years
+    assert rising_trend["planted_effect"] == pytest.approx((np.log(3 / 7) - np.log(1 / 9)) / (103 * 7 / 365.25), rel=0.1)
+    assert rising_trend["mean_effect"] == pytest.approx(rising_trend["planted_effect"], rel=0.05)
+    step = planted[("stepped", "period_contrast")]
+    assert step["planted_effect"] == pytest.approx(np.log(0.15 / 0.85) - np.log(0.10 / 0.90))
+    assert step["rejection_rate"] > 0.8
+    # coverage near 95%: 400 replicates give a standard error of about 1.1 points
+    for row in planted.values():
+        assert row["coverage"] >= 0.92

@@ -1,4 +1,4 @@
-"""Period contrasts: statistic by hand, simulated null, the headline table and the joint BH family."""
+"""Period contrasts: statistic by hand, simulated null, one scale, the headline table and its BY family."""
 
 import datetime as dt
 
@@ -6,11 +6,18 @@ import numpy as np
 import polars as pl
 import pytest
 
-from hubshare.contrasts import MIN_PER_PERIOD, contrast_statistics, contrast_test, null_distribution
+from hubshare.contrasts import MIN_PER_PERIOD, PERSISTENCE_GRID, contrast_statistics, contrast_test, null_distribution
 from hubshare.periods import parse_periods
 from hubshare.schemas import PeriodContrasts
-from hubshare.stats_report import adjust_joint_family, contrast_pairs, headline_contrasts
-from hubshare.trends import logit
+from hubshare.stats_report import adjust_contrast_family, contrast_pairs, headline_contrasts
+from hubshare.trends import empirical_logit
+
+TOTAL = 1_000_000
+
+
+def contrast_of(positions, shares, n_first):
+    counts = np.rint(np.asarray(shares) * TOTAL)
+    return contrast_test(positions, counts, np.full(counts.size, TOTAL), n_first)
 
 
 def test_statistic_by_hand():
@@ -36,16 +43,29 @@ def test_gap_between_periods_lowers_the_covariance():
     assert apart[0] >= adjacent[0]
 
 
-def test_step_is_estimated_and_significant_and_flat_is_not():
+def test_step_is_estimated_on_one_scale_and_significant_and_flat_is_not():
     rng = np.random.default_rng(2)
     flat = 0.2 + rng.normal(0, 0.002, 104)
     step = flat + np.r_[np.zeros(52), np.full(52, 0.05)]
-    result = contrast_test(np.arange(104), step, 52, logit)
+    result = contrast_of(np.arange(104), step, 52)
+    # logit(0.25) - logit(0.2) = log(1/3) - log(1/4) = log(4/3)
+    assert result["estimate_logit"] == pytest.approx(np.log(4 / 3), abs=0.01)
+    # carried to points at the first period's level: expit(m1 + d) - expit(m1) with m1 the first mean logit
+    m1 = empirical_logit(np.rint(step[:52] * TOTAL), np.full(52, TOTAL)).mean()
+    expit = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
+    assert result["estimate_pp"] == pytest.approx(100 * (expit(m1 + result["estimate_logit"]) - expit(m1)))
+    assert result["ci_high"] == pytest.approx(100 * (expit(m1 + result["ci_high_logit"]) - expit(m1)))
     assert result["estimate_pp"] == pytest.approx(5.0, abs=0.1)
-    assert result["ci_low"] < result["estimate_pp"] < result["ci_high"]
-    assert result["ci_low"] > 4.5 and result["ci_high"] < 5.5
+    assert 4.5 < result["ci_low"] < result["estimate_pp"] < result["ci_high"] < 5.5
     assert result["p_value"] < 0.001
-    assert contrast_test(np.arange(104), flat, 52, logit)["p_value"] > 0.01
+    assert contrast_of(np.arange(104), flat, 52)["p_value"] > 0.01
+
+
+def test_persistence_grid_reaches_0995_and_a_near_unit_root_is_read_there():
+    assert PERSISTENCE_GRID[-1] == 0.995 and np.all(np.diff(PERSISTENCE_GRID) > 0)
+    rng = np.random.default_rng(5)
+    walk = 0.2 + np.cumsum(rng.normal(0, 0.002, 104))
+    assert contrast_of(np.arange(104), walk, 52)["persistence_used"] > 0.95
 
 
 def test_null_is_calibrated_on_ar1_noise():
@@ -63,9 +83,11 @@ def test_null_is_calibrated_on_ar1_noise():
 
 def test_bad_inputs_are_named():
     with pytest.raises(ValueError, match="at least"):
-        contrast_test(np.arange(12), np.full(12, 0.2), MIN_PER_PERIOD - 1, logit)
+        contrast_of(np.arange(12), np.full(12, 0.2), MIN_PER_PERIOD - 1)
     with pytest.raises(ValueError, match="increase"):
-        contrast_test(np.r_[np.arange(10), np.arange(10)], np.full(20, 0.2), 10, logit)
+        contrast_of(np.r_[np.arange(10), np.arange(10)], np.full(20, 0.2), 10)
+    with pytest.raises(ValueError, match="aligned"):
+        contrast_test(np.arange(20), np.full(20, 5.0), np.full(19, 10.0), 10)
 
 
 PERIODS = parse_periods([
@@ -85,38 +107,48 @@ def weekly_table() -> pl.DataFrame:
         for k in range(156):
             week = start + dt.timedelta(days=7 * k)
             level = 0.10 if week.year == 2022 else 0.15
-            rows.append((view, "country_group", "china", week, level + 0.002 * ((k * 7) % 5 - 2)))
-    return pl.DataFrame(rows, schema=["view", "dimension", "group", "week", "share"], orient="row")
+            share = level + 0.002 * ((k * 7) % 5 - 2)
+            rows += [(view, "country_group", "china", week, share * TOTAL, share),
+                     (view, "country_group", "other", week, (1 - share) * TOTAL, 1 - share)]
+    return pl.DataFrame(rows, schema=["view", "dimension", "group", "week", "downloads", "share"], orient="row")
 
 
 def test_contrast_pairs_are_consecutive_plus_first_last():
     assert contrast_pairs(PERIODS) == [("<=2022", "2023"), ("2023", "2024"), ("<=2022", "2024")]
 
 
-def test_headline_contrasts_and_the_joint_family():
-    table = headline_contrasts(weekly_table(), SERIES, PERIODS, confidence=0.95)
+def test_headline_contrasts_and_their_own_family():
+    table = headline_contrasts(weekly_table(), SERIES, PERIODS, measure="alltime_diff", duplicates=[], confidence=0.95)
     assert table.height == 6
     uploader = {r["contrast"]: r for r in table.filter(pl.col("view") == "uploader").iter_rows(named=True)}
     assert uploader["2023 vs <=2022"]["estimate_pp"] == pytest.approx(5.0, abs=0.05)
     assert uploader["2024 vs 2023"]["estimate_pp"] == pytest.approx(0.0, abs=0.05)
     assert uploader["2023 vs <=2022"]["p_value"] < 0.01
-    stats = {"tests": [{"ols_hac": {"p_value": 0.5}}, {"ols_hac": {"p_value": 0.001}}]}
-    stats, adjusted = adjust_joint_family(stats, table, alpha=0.05)
+    stats, adjusted = adjust_contrast_family({"tests": []}, table, alpha=0.05)
     PeriodContrasts.validate(adjusted)
-    assert stats["family"]["size"] == 2 + 6
-    p_all = [0.5, 0.001, *table["p_value"].to_list()]
-    ranked = sorted(p_all)
-    # BH by its definition: adjusted p_i = min over p_j >= p_i of p_j * m / rank_j
-    expected = [min(1.0, min(q * 8 / (r + 1) for r, q in enumerate(ranked) if q >= p)) for p in p_all]
-    assert [t["ols_hac"]["p_adjusted_bh"] for t in stats["tests"]] == pytest.approx(expected[:2])
-    assert adjusted["p_adjusted_bh"].to_list() == pytest.approx(expected[2:])
+    assert stats["contrasts"]["family"] == {"correction": "Benjamini-Yekutieli", "alpha": 0.05, "size": 6}
+    # BY by its definition: adjusted p_i = min over p_j >= p_i of p_j * m * c(m) / rank_j, c(m) = sum 1/i
+    p_all = table["p_value"].to_list()
+    ranked, c = sorted(p_all), sum(1 / i for i in range(1, 7))
+    expected = [min(1.0, min(q * 6 * c / (r + 1) for r, q in enumerate(ranked) if q >= p)) for p in p_all]
+    assert adjusted["p_adjusted"].to_list() == pytest.approx(expected)
+
+
+def test_duplicates_are_left_out_and_rolling_counts_use_30_day_blocks():
+    duplicate = [{"view": "derived", "dimension": "country_group", "group": "china", "same_as": "x"}]
+    table = headline_contrasts(weekly_table(), SERIES, PERIODS, measure="alltime_diff", duplicates=duplicate,
+                               confidence=0.95)
+    assert set(table["view"]) == {"uploader"}
+    thinned = headline_contrasts(weekly_table(), SERIES, PERIODS, measure="rolling30", duplicates=[], confidence=0.95)
+    # one snapshot in every five weeks: 2022 holds 10 or 11 of them
+    assert thinned["weeks_first"].max() <= 11
 
 
 def test_short_periods_are_reported_untested():
     short = weekly_table().filter(pl.col("week") < dt.date(2023, 1, 20))
-    table = headline_contrasts(short, SERIES, PERIODS, confidence=0.95)
+    table = headline_contrasts(short, SERIES, PERIODS, measure="alltime_diff", duplicates=[], confidence=0.95)
     assert table["p_value"].null_count() == table.height
     assert table["note"].str.starts_with("not tested").all()
-    stats, adjusted = adjust_joint_family({"tests": []}, table, alpha=0.05)
-    assert stats["family"]["size"] == 0
+    stats, adjusted = adjust_contrast_family({"tests": []}, table, alpha=0.05)
+    assert stats["contrasts"]["tested"] == 0
     PeriodContrasts.validate(adjusted)

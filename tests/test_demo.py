@@ -386,13 +386,41 @@ def test_full_story_lets_china_rise_and_us_industry_fall(medium):
 
 
 def test_effect_size_zero_plants_flat_uploader_shares(tmp_path_factory):
+    # The expected (noise-free) shares are flat up to integer rounding; the snapshots' own are not.
     _, _, truth = run(tmp_path_factory, "null", {**SMALL, "effect_size": 0})
-    for series in truth["planted"]["weekly"].values():
+    for series in truth["expected"]["weekly"].values():
         values = [v for _, v in series]
         assert max(values) - min(values) < 1e-4
-    for groups in truth["planted"]["uploader"].values():
+    for groups in truth["expected"]["uploader"].values():
         for periods in groups.values():
             assert max(periods.values()) - min(periods.values()) < 1e-4
+    realized = [v for _, v in truth["planted"]["weekly"]["united_states"]]
+    assert max(realized) - min(realized) > 1e-3
+
+
+NOISE_FREE = {"share_noise": "none", "model_shock_sigma": 0.0, "sampling_noise": False}
+
+
+def test_without_noise_the_snapshots_hold_the_expected_story(tmp_path_factory):
+    _, _, truth = run(tmp_path_factory, "noise-free", {**SMALL, **NOISE_FREE})
+    assert truth["planted"]["weekly"]["united_states"] == truth["expected"]["weekly"]["united_states"]
+    assert truth["planted"]["uploader"] == truth["expected"]["uploader"]
+
+
+def test_share_noise_has_the_configured_size():
+    # Segment noise multiplies a segment's weight by exp(AR(1)); for a share s its logit moves by about
+    # (1 - s) times the noise, so the logit deviations' spread is near that of the AR(1) itself.
+    from hubshare.demo.downloads import noisy_segment_shares
+    from hubshare.noise import noise_paths
+
+    shares = np.tile([0.3, 0.7], (4000, 1))
+    noisy = noisy_segment_shares(shares, "ar1_0.8", 0.05, np.random.default_rng(1))
+    deviation = np.log(noisy[:, 0] / noisy[:, 1]) - np.log(0.3 / 0.7)
+    stationary_sd = 0.05 / np.sqrt(1 - 0.8**2)
+    # a difference of two independent AR(1) paths: sd * sqrt(2); 4000 correlated weeks give about 10% error
+    assert np.std(deviation) == pytest.approx(stationary_sd * np.sqrt(2), rel=0.2)
+    assert np.corrcoef(deviation[1:], deviation[:-1])[0, 1] == pytest.approx(0.8, abs=0.05)
+    assert noise_paths("none", np.random.default_rng(1), 2, 5, 1.0).max() == 0
 
 
 def test_a_segment_missing_from_the_registry_gets_synthetic_namespaces(tmp_path_factory):

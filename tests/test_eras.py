@@ -81,11 +81,34 @@ def test_bad_arguments_are_named():
         find_eras(np.r_[np.zeros(20), np.nan])
 
 
-def test_share_eras_return_shares():
-    shares = np.r_[np.full(30, 0.2), np.full(30, 0.4)]
-    fit = find_share_eras(shares, model="mean")
+def test_share_eras_return_shares_of_counts():
+    counts = np.r_[np.full(30, 200_000.0), np.full(30, 400_000.0)]
+    fit = find_share_eras(counts, np.full(60, 1_000_000.0), model="mean")
     assert fit.boundaries == [30]
-    assert fit.fitted[0, 0] == pytest.approx(0.2) and fit.fitted[0, -1] == pytest.approx(0.4)
+    # the empirical logit's share is (k + 0.5) / (N + 1): 200,000.5 / 1,000,001
+    assert fit.fitted[0, 0] == pytest.approx(200_000.5 / 1_000_001) and fit.fitted[0, -1] == pytest.approx(400_000.5 / 1_000_001)
+    # a clean step: the 95% set of break dates is the step itself
+    assert fit.intervals == [(30, 30)]
+
+
+def test_break_date_set_widens_with_noise_and_holds_the_true_date():
+    rng = np.random.default_rng(11)
+    step = np.r_[np.zeros(60), np.ones(60)]
+    quiet = find_eras(step + rng.normal(0, 0.05, 120), model="mean")
+    noisy = find_eras(step + rng.normal(0, 0.6, 120), model="mean")
+    assert quiet.boundaries == [60] and quiet.intervals == [(60, 60)]
+    assert len(noisy.boundaries) == 1
+    low, high = noisy.intervals[0]
+    assert low <= 60 <= high and high - low >= 2
+
+
+def test_a_boundary_costs_three_parameters_and_the_penalty_counts_every_value():
+    # with the noise floor binding (a noiseless step), the criterion is n * sum log(floor^2) + q log(n d)
+    y = np.r_[np.zeros(30), np.ones(30)]
+    fit = find_eras(np.vstack([y, 2 * y]), model="mean")
+    floor_fit = 60 * 2 * np.log(0.002**2)
+    # k = 2 eras, d = 2 series, p = 1: q = 3 * 1 + 2 * 1 * 2 + 2 * 2 = 11
+    assert fit.criterion[2] == pytest.approx(floor_fit + 11 * np.log(120))
 
 
 @settings(max_examples=25, deadline=None)
@@ -108,7 +131,7 @@ PERIODS = parse_periods([
     {"name": "last_year", "start": "2023-03-01", "end": "2024-02-28"},
 ])
 SERIES = [{"dimension": "country_group", "group": "china"}, {"dimension": "country_group", "group": "united_states"}]
-SETTINGS = {"model": "trend", "min_segment_weeks": 13, "noise_floor": 0.002, "max_persistence": 0.9}
+SETTINGS = {"model": "trend", "min_segment_weeks": 13, "max_eras": 6, "noise_floor": 0.002, "max_persistence": 0.9}
 
 
 def weekly_table(weeks: int) -> pl.DataFrame:
@@ -119,8 +142,9 @@ def weekly_table(weeks: int) -> pl.DataFrame:
         for k in range(weeks):
             week = start + dt.timedelta(days=7 * k)
             china = (0.10 if week < dt.date(2023, 1, 1) else 0.20) + 0.001 * (k % 3)
-            rows += [(view, "country_group", "china", week, china), (view, "country_group", "united_states", week, 1 - china)]
-    return pl.DataFrame(rows, schema=["view", "dimension", "group", "week", "share"], orient="row")
+            rows += [(view, "country_group", "china", week, china * 1e6, china),
+                     (view, "country_group", "united_states", week, (1 - china) * 1e6, 1 - china)]
+    return pl.DataFrame(rows, schema=["view", "dimension", "group", "week", "downloads", "share"], orient="row")
 
 
 def test_periods_chain_and_boundaries_skip_the_overlapping_window():
@@ -137,6 +161,8 @@ def test_era_table_finds_the_step_and_its_distance_to_the_period_start():
     assert china["weeks"].to_list() == [39, 41]
     # 2023-01-04 is 3 days after 2023-01-01
     assert china["distance_weeks"].to_list() == [None, pytest.approx(3 / 7)]
+    # a step ten times the noise: the 95% set of the boundary is its own week
+    assert china["start_low"].to_list() == [None, dt.date(2023, 1, 4)] == china["start_high"].to_list()
     assert china["mean_share"][1] == pytest.approx(0.201, abs=0.001)
     joint = table.filter(pl.col("fit") == "joint")
     assert set(joint["group"]) == {"china", "united_states"}

@@ -197,13 +197,13 @@ def test_era_figure_draws_fits_and_boundaries_and_says_when_there_are_none():
         for k in range(80):
             week = start + dt.timedelta(days=7 * k)
             china = (0.10 if week < dt.date(2023, 1, 1) else 0.20) + 0.001 * (k % 3)
-            rows += [(view, "country_group", "china", week, china),
-                     (view, "country_group", "united_states", week, 1 - china)]
-    weekly = pl.DataFrame(rows, schema=["view", "dimension", "group", "week", "share"], orient="row")
+            rows += [(view, "country_group", "china", week, china * 1e6, china),
+                     (view, "country_group", "united_states", week, (1 - china) * 1e6, 1 - china)]
+    weekly = pl.DataFrame(rows, schema=["view", "dimension", "group", "week", "downloads", "share"], orient="row")
     series = [{"dimension": "country_group", "group": g} for g in ("china", "united_states")]
     periods = parse_periods([{"name": "2022", "start": "2022-01-01", "end": "2022-12-31"},
                              {"name": "2023", "start": "2023-01-01", "end": "2023-12-31"}])
-    settings = {"model": "trend", "min_segment_weeks": 13, "noise_floor": 0.002, "max_persistence": 0.9}
+    settings = {"model": "trend", "min_segment_weeks": 13, "max_eras": 6, "noise_floor": 0.002, "max_persistence": 0.9}
     eras = era_table(weekly, series, periods, settings)
     labels = {"china": "China", "united_states": "United States"}
     figure = era_figure(weekly, eras, series, labels, periods)

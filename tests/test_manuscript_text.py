@@ -41,8 +41,8 @@ def concentration(first: dt.date, days: int, step: int) -> pl.DataFrame:
 def trend_test(group: str, slope: float) -> dict:
     return {"view": "uploader", "dimension": "country_group", "group": group,
             "share_first_year_pct": 10.0, "share_last_year_pct": 20.0,
-            "ols_hac": {"slope_pp_per_year": slope, "ci_low": slope - 1, "ci_high": slope + 1, "p_value": 0.01,
-                        "p_adjusted_bh": 0.02, "significant": True},
+            "robust": {"slope_pp_per_year": slope, "ci_low": slope - 1, "ci_high": slope + 1, "p_value": 0.01,
+                        "p_adjusted": 0.02, "significant": True},
             "mann_kendall": {"p_value": 0.03, "sen_slope_pp_per_year": slope}}
 
 
@@ -78,7 +78,7 @@ def flat_text(tree: dict) -> str:
 
 def test_a_short_sample_is_described_as_its_one_window():
     stats = {"confidence": 0.95, "tests": [], "skipped": [
-        {"view": "uploader", "dimension": "country_group", "group": "china", "n_weeks": 3,
+        {"view": "uploader", "dimension": "country_group", "group": "china", "n_intervals": 3,
          "skipped": "3 snapshots; a trend test needs 10"}]}
     text = build({"last_year": 0.25}, concentration(dt.date(2026, 8, 8), 3, 1), stats, "0", "last_year", "last_year")
     assert text["cadence"] == "daily" and text["intervals"] == "3 daily intervals"
@@ -113,6 +113,7 @@ def test_a_long_series_compares_its_first_and_last_periods():
     )
     assert text["trends"].startswith("The United States' weekly share fell by 1.50 percentage points a year")
     assert "China's rose by 2.25" in text["trends"] and "unaffiliated users' was not tested" in text["trends"]
+
     assert text["tests_run"] == "2 in this build"
     assert "in the first year and 1,000 in the last" in text["concentration"]["uploader"]
     assert text["intermediaries"] == (
@@ -143,10 +144,21 @@ def test_a_table_wider_than_the_page_keeps_numbers_whole_and_wraps_text():
 
 def test_a_trend_table_without_tests_lists_each_series_once_with_its_reason():
     stats = {"confidence": 0.95, "tests": [], "skipped": [
-        {"view": "uploader", "dimension": "country_group", "group": "china", "n_weeks": 3,
+        {"view": "uploader", "dimension": "country_group", "group": "china", "n_intervals": 3,
          "skipped": "3 snapshots; a trend test needs 10"}]}
     lines = mv.trend_table(stats, {"china": "China"}).splitlines()
     assert [c.strip() for c in lines[0].strip("|").split("|")] == [
         "Series", "Dimension", "View", "Values", "Not tested because"]
     assert [c.strip() for c in lines[2].strip("|").split("|")] == [
         "China", "country group", "uploader", "3", "fewer than 10 values"]
+
+
+def test_a_slope_the_test_cannot_tell_from_noise_is_given_no_direction():
+    from hubshare.manuscript_text import _trend_sentence
+
+    test = trend_test("united_states", -5.49)
+    test["robust"].update(significant=False, p_adjusted=0.7, ci_low=-19.1, ci_high=8.1)
+    sentence = _trend_sentence(test, "The United States' weekly share", "95%")
+    assert sentence == ("The United States' weekly share showed no trend distinguishable from persistent noise "
+                        "(slope \u22125.49 percentage points a year, 95% CI [\u221219.10, +8.10], adjusted p 0.700)")
+    assert "fell" not in sentence

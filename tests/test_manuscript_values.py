@@ -1,5 +1,7 @@
 """Manuscript values: formatting helpers, variable trees, generated tables, and the recovery validation."""
 
+import datetime as dt
+
 import polars as pl
 import pytest
 
@@ -120,8 +122,8 @@ def test_trend_variables_format_slope_ci_and_direction():
         return {
             "view": view, "dimension": "country_group", "group": group,
             "share_first_year_pct": 10.04, "share_last_year_pct": 12.96,
-            "ols_hac": {"slope_pp_per_year": slope, "ci_low": low, "ci_high": high, "p_value": p,
-                        "p_adjusted_bh": p_adj, "significant": significant},
+            "robust": {"slope_pp_per_year": slope, "ci_low": low, "ci_high": high, "p_value": p,
+                        "p_adjusted": p_adj, "significant": significant},
             "mann_kendall": {"p_value": 0.2, "sen_slope_pp_per_year": -0.456},
         }
 
@@ -153,6 +155,11 @@ TRUTH = {
         "derived": {"country_group": {"china": {"last_year": 0.3}}},
         "intermediaries": {"country_group": {"china": {"last_year": 0.9}}},
     },
+    "expected": {
+        "uploader": {"country_group": {"china": {"last_year": 0.18, "2023": 0.1}, "united_states": {"last_year": 0.5}}},
+        "derived": {"country_group": {"china": {"last_year": 0.3}}},
+    },
+    "rolling30": {"country_group": {"china": {"last_year": 0.19}}},
 }
 
 
@@ -175,7 +182,16 @@ RECOVERED = recovered([
 
 def test_recovery_table_joins_and_fills_missing_sides_with_zero():
     table = recovery_table(TRUTH, RECOVERED)
-    assert table.columns == ["view", "dimension", "group", "period", "planted", "recovered", "error_pp"]
+    assert table.columns == ["view", "dimension", "group", "period", "planted", "expected", "rolling30", "recovered",
+                             "error_pp", "noise_pp", "rolling30_bias_pp"]
+    # the rolling30 estimator reads China's last-year share as 0.19 where 0.2 was planted: -1 pp (uploader only)
+    bias = {(r["view"], r["group"], r["period"]): r["rolling30_bias_pp"] for r in table.iter_rows(named=True)}
+    assert bias[("uploader", "china", "last_year")] == pytest.approx(-1.0)
+    assert bias[("derived", "china", "last_year")] is None
+    # the noise moved China's last-year share from 0.18 expected to 0.2 in the snapshots: +2 pp
+    noise = {(r["view"], r["group"], r["period"]): r["noise_pp"] for r in table.iter_rows(named=True)}
+    assert noise[("uploader", "china", "last_year")] == pytest.approx(2.0)
+    assert noise[("uploader", "europe", "last_year")] == 0.0
     rows = {(r["view"], r["group"], r["period"]): (r["planted"], r["recovered"], r["error_pp"])
             for r in table.iter_rows(named=True)}
     assert rows == {
@@ -279,9 +295,82 @@ def test_recovery_variables_name_the_worst_comparison():
 
 
 @pytest.mark.parametrize(
-    ("contrasts", "size", "expected"),
-    [(0, 0, "no contrast and no trend can be tested"), (0, 12, "the 12 trend tests form one"),
-     (40, 54, "The 40 contrasts tested join the trend tests in one Benjamini-Hochberg family of 54 tests")],
+    ("contrasts", "trends", "duplicates", "expected"),
+    [(0, 0, 0, "no contrast and no trend can be tested"),
+     (0, 12, 0, "The 12 trend tests and the 0 contrasts tested ask different questions"),
+     (32, 10, 2, "The 10 trend tests and the 32 contrasts tested"),
+     (32, 10, 2, "2 series that repeat another"),
+     (1, 1, 1, "1 series that repeats another")],
 )
-def test_the_test_family_sentence_says_what_was_tested(contrasts, size, expected):
-    assert expected in mv.test_family_sentence(contrasts, size)
+def test_the_test_family_sentence_says_what_was_tested(contrasts, trends, duplicates, expected):
+    sentence = mv.test_family_sentence(contrasts, trends, duplicates)
+    assert expected in sentence
+    assert ("Benjamini-Yekutieli" in sentence) == (contrasts + trends > 0)
+    assert ("repeat" in sentence) == (duplicates > 0 and contrasts + trends > 0)
+
+
+def calibration_rows() -> pl.DataFrame:
+    def row(series, scenario, test, rate, contrast=None, coverage=None, band=True):
+        return {"series": series, "scenario": scenario, "test": test, "contrast": contrast, "replicates": 1000,
+                "rejection_rate": rate, "mc_standard_error": 0.007, "within_band": band if series == "flat" else None,
+                "planted_effect": None, "mean_effect": None, "coverage": coverage}
+
+    rows = [row("flat", "ar1_0.8", "robust_trend", 0.042), row("flat", "ar1_0.8", "period_contrast", 0.04, "b vs a"),
+            row("flat", "ar1_0.8", "period_contrast", 0.06, "c vs b"),
+            row("flat", "long_memory", "robust_trend", 0.097, band=False),
+            row("flat", "long_memory", "period_contrast", 0.3, "b vs a", band=False),
+            row("flat", "long_memory", "period_contrast", 0.05, "c vs b"),
+            row("china", "planted_trend", "robust_trend", 0.5, coverage=0.97),
+            row("china", "planted_trend", "period_contrast", 0.9, "b vs a", coverage=0.95)]
+    return pl.DataFrame(rows)
+
+
+def test_calibration_section_states_every_failed_scenario_and_tabulates_sizes():
+    from hubshare.calibration_text import calibration_section, failed_scenarios
+
+    text = calibration_section(calibration_rows(), {"china": "China"}, {"noise_sigma": 0.05}, 0.05)
+    assert "falls outside that band under: long memory (d = 0.4)." in text
+    # the contrasts fail where any one contrast fails
+    assert "The period contrasts fall outside it under: long memory (d = 0.4);" in text
+    assert "| AR(1) at 0.8 " in text and "4.2 (0.7)" in text and "4.0-6.0" in text
+    assert "{#tbl-calibration}" in text and "{#tbl-power}" in text
+    assert "| China " in text and "97.0%" in text
+    assert failed_scenarios(calibration_rows(), "robust_trend") == ["long memory (d = 0.4)"]
+
+
+def test_counter_fall_sentence_bounds_the_shift_of_any_share():
+    from hubshare.counter_falls import SCHEMA
+
+    table = pl.DataFrame([{"period": "2023", "downloads": 1000, "counted_after_fall": 10, "share_after_fall": 0.01,
+                           "max_share_shift_pp": 100 * 0.01 / 0.99},
+                          {"period": "2024", "downloads": 1000, "counted_after_fall": 0, "share_after_fall": 0.0,
+                           "max_share_shift_pp": 0.0}], schema=SCHEMA)
+    sentence = mv.counter_fall_sentence(table)
+    assert "at most 1.000% of a period's downloads (2023)" in sentence and "more than 1.010 percentage" in sentence
+    assert mv.counter_fall_sentence(table.filter(pl.col("period") == "2024")).startswith("No counter fell")
+
+
+def test_slope_bounds_beyond_a_hundred_points_a_year_are_unbounded():
+    assert mv.slope_interval(-1.5, 2.25) == f"[{MINUS}1.50, +2.25]"
+    assert mv.slope_interval(-612890262.9, 3.0) == f"[{MINUS}\u221e, +3.00]"
+    assert mv.slope_interval(-3.0, 100.5) == f"[{MINUS}3.00, +\u221e]"
+
+
+def test_era_section_matches_planted_changes_by_the_boundaries_95_percent_sets():
+    def era(era, start, low=None, high=None):
+        return {"view": "uploader", "dimension": "country_group", "group": "china", "fit": "joint", "era": era,
+                "start": start, "end": start, "weeks": 10, "mean_share": 0.1, "fitted_start_share": 0.1,
+                "fitted_end_share": 0.1, "start_low": low, "start_high": high,
+                "nearest_period_boundary": None if era == 1 else dt.date(2024, 1, 1),
+                "distance_weeks": None if era == 1 else 8.0}
+
+    eras = pl.DataFrame([era(1, dt.date(2020, 6, 10)),
+                         era(2, dt.date(2024, 2, 28), dt.date(2023, 11, 1), dt.date(2024, 3, 27)),
+                         era(3, dt.date(2025, 5, 7), dt.date(2025, 4, 2), dt.date(2025, 6, 4))])
+    truth = {"snapshot_dates": ["2020-06-10", "2025-08-27", 270],
+             "segments": {"a": {"anchors": {"2020-06-01": 0.1, "2024-01-01": 0.2, "2025-01-01": 0.3}}}}
+    text = mv.era_section(eras, {"china": "China"}, None, truth)
+    # 2024-01-01 lies in the first boundary's set; 2025-01-01 in none; the second boundary's set holds no change
+    assert "fall into 3 eras" in text and "Of their 2 boundaries" in text
+    assert "1 of them lie in the 95% set of a detected boundary, 1 detected boundary has no planted change" in text
+    assert "| 2024-02-28 | 2023-11-01 to 2024-03-27 |" in text

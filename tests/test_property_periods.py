@@ -171,10 +171,13 @@ def test_a_planted_fivefold_rise_is_recovered():
     got = multipliers(table, "early", "late").rows_by_key("statistic", named=True, unique=True)
     for statistic in ("share_quantized", "share_moe", "share_multimodal_generation", "mean_params", "median_params"):
         assert got[statistic]["multiplier"] == pytest.approx(5.0)
+        assert got[statistic]["log_multiplier"] == pytest.approx(np.log(5.0))
     quantized = got["share_quantized"]
     assert (quantized["first_estimate"], quantized["last_estimate"]) == (pytest.approx(0.1), pytest.approx(0.5))
     assert 1 < quantized["ci_low"] < 5 < quantized["ci_high"] < 10
-    assert got["mean_params"]["ci_low"] == got["mean_params"]["ci_high"] == 5.0  # every model has the same size
+    # every model has the same size; exp(log 5) is 5 up to rounding
+    assert got["mean_params"]["ci_low"] == pytest.approx(5.0) and got["mean_params"]["ci_high"] == pytest.approx(5.0)
+    assert quantized["log_ci_low"] == pytest.approx(np.log(quantized["ci_low"])) and quantized["note"] == ""
 
 
 def test_intervals_contain_the_estimates():
@@ -188,15 +191,50 @@ def test_multipliers_divide_the_same_draws():
     table = property_period_table(planted(0.1, 0.3, models=200), {"early": EARLY, "late": LATE}, n_boot=100, seed=2)
     draws = {p: np.array(table.filter((pl.col("period") == p) & (pl.col("statistic") == "share_moe")).get_column("draws").item())
              for p in ("early", "late")}
-    expected = np.quantile(draws["late"] / draws["early"], [0.025, 0.975], method="inverted_cdf")
+    expected = np.quantile(np.log(draws["late"]) - np.log(draws["early"]), [0.025, 0.975], method="inverted_cdf")
     got = multipliers(table, "early", "late", statistics=["share_moe"]).row(0, named=True)
-    assert (got["ci_low"], got["ci_high"]) == tuple(expected)
+    assert (got["log_ci_low"], got["log_ci_high"]) == tuple(expected)
+    assert (got["ci_low"], got["ci_high"]) == pytest.approx(tuple(np.exp(expected)))
 
 
 def test_a_zero_first_period_gives_no_multiplier():
     table = property_period_table(planted(0.0, 0.5, models=50), {"early": EARLY, "late": LATE}, n_boot=20, seed=2)
     got = multipliers(table, "early", "late", statistics=["share_moe"]).row(0, named=True)
     assert got["multiplier"] is None and got["ci_low"] == np.inf
+    assert got["note"].startswith("not bounded")
+
+
+def test_clusters_are_drawn_whole_and_jointly_across_periods():
+    """a and b form one cluster (both quantized, 1 download each), c another (2 downloads, not quantized), in both
+    periods: a resample holds the pair twice (share 1), once (1/2) or never (0), and the same in both periods."""
+    rows = panel(*({"model_key": m, "downloads": d, "is_quantized": m != "c", "week": week}
+                   for week in (IN_EARLY, IN_LATE) for m, d in (("a", 1), ("b", 1), ("c", 2))))
+    rows = rows.with_columns(pl.when(pl.col("model_key") == "c").then(pl.lit("other")).otherwise(pl.lit("pair")).alias("cluster"))
+    table = property_period_table(rows, {"early": EARLY, "late": LATE}, n_boot=2000, seed=3, cluster_column="cluster")
+    draws = {p: np.array(table.filter((pl.col("period") == p) & (pl.col("statistic") == "share_quantized"))
+                         .get_column("draws").item()) for p in ("early", "late")}
+    assert set(np.round(draws["early"], 12)) <= {0.0, 0.5, 1.0}
+    assert np.mean(draws["early"] == 0.5) == pytest.approx(0.5, abs=0.03)
+    np.testing.assert_array_equal(draws["early"], draws["late"])
+    assert table["clusters"].unique().to_list() == [2] and table["models"].unique().to_list() == [3]
+
+
+def test_leaving_out_the_top_clusters_by_hand():
+    # clusters by downloads over both periods: c 120 (not quantized), a 20, b 10 (both quantized)
+    rows = panel({"model_key": "a", "downloads": 20, "is_quantized": True},
+                 {"model_key": "b", "downloads": 10, "is_quantized": True},
+                 {"model_key": "c", "downloads": 60}, {"model_key": "c", "downloads": 60, "week": IN_LATE})
+    got = property_periods.leave_top_out(rows, {"early": EARLY}, [0, 1, 2])
+    quantized = got.filter(pl.col("statistic") == "share_quantized")
+    # all: 30 / 90; without c: 30 / 30; without c and a: 10 / 10
+    assert quantized["estimate"].to_list() == pytest.approx([1 / 3, 1.0, 1.0])
+    assert quantized["clusters_left_out"].to_list() == ["", "c", "c; a"]
+
+
+def test_workflow_clusters_are_families_then_namespaces():
+    frame = pl.DataFrame({"model_key": ["k1", "k2", "k3"], "family": ["llama", None, None],
+                          "namespace": ["meta", "org", None]})
+    assert property_periods.with_clusters(frame)["cluster"].to_list() == ["llama", "org", "k3"]
 
 
 def test_same_seed_same_table_and_period_order_does_not_matter():
@@ -282,3 +320,19 @@ def test_blocks_of_models_do_not_change_the_statistics(downloads, block, seed):
     sizes = np.array([(i * 7) % 11 + 1 for i in range(len(downloads))], dtype=float)
     assert values(blocked, "p")["median_params"] == weighted_median(sizes, np.array(downloads, dtype=float))
 
+
+
+def test_cluster_bootstrap_covers_what_model_resampling_misses_in_the_clustered_simulator():
+    from hubshare.bootstrap_calibration import PLANTED_SHARE, bootstrap_coverage, clustered_population
+
+    population = clustered_population(np.random.default_rng(0), 1.1, clusters=50, models_per_cluster=3)
+    # every model of a cluster shares its flag; both periods hold the same models
+    assert population.group_by("cluster").agg(pl.col("is_quantized").n_unique())["is_quantized"].max() == 1
+    assert population.group_by("week").len()["len"].to_list() == [150, 150]
+    assert 0 < PLANTED_SHARE < 1
+    coverage = bootstrap_coverage((0.8,), replicates=40, n_boot=100, clusters=100, models_per_cluster=3, seed=1)
+    got = {(r["resampled"], r["target"]): r["coverage"] for r in coverage.iter_rows(named=True)}
+    # 40 populations: a standard error of about 5 points; the gap measured at 100 populations is 20 points or more
+    assert got[("cluster", "share")] > got[("model", "share")]
+    assert got[("cluster", "multiplier")] > got[("model", "multiplier")]
+    assert got[("cluster", "share")] >= 0.8

@@ -1,22 +1,25 @@
-"""Calibration of the trend tests on the demo source's planted series.
+"""Calibration of the tests on the demo source's planted series.
 
-Each replicate adds noise to a planted weekly share trajectory from
-`truth.json` and runs the same tests as the paper (`hubshare.trends`):
+Size. Every test the paper reports is run on noise alone, under each kind of
+`hubshare.noise` (stationary AR(1) at 0.8, 0.95 and 0.99, a random walk,
+long memory, spikes, late volatility and a level shift): the share is flat,
+so every rejection is a false positive. The statistics are invariant to the
+level of the logit share, so one flat series stands for all. A test the
+paper leans on should reject 2.5-7.5% of the time at a nominal 5%
+(`SIZE_BAND`); each rate carries its Monte Carlo standard error.
 
-- planted null: the series held at its first-year mean (no trend), so every
-  rejection is a false positive; the rate should lie within [alpha/2, 2 alpha];
-- planted trend: the demo's trajectory itself, of the size the paper reports,
-  so the rejection rate is the power, and the slope estimate is compared with
-  the planted slope.
+Power and coverage. Each expected (noise-free) weekly series of truth.json
+gets `replicates` copies of the default noise (AR(1) 0.8); the rejection rate
+is the power against the planted story, and the coverage is the share of
+replicates whose confidence interval holds the planted value: the OLS slope
+of the planted logit trajectory for the trend test, the planted difference of
+period means of the logit share for a contrast.
 
-The period contrasts (`hubshare.contrasts`) are calibrated on the same
-replicates: under the planted null every contrast between periods is a false
-positive; under the planted trajectory the rejection rate is the power
-against period differences of the demo's (the paper's) size.
-
-Noise model (stated in the paper): on the logit scale, a stationary AR(1)
-process with coefficient `phi` and innovation standard deviation `sigma`,
-which mimics the persistent week-to-week wobble of observed shares.
+Eras. With the eras' settings, the segmentation (`hubshare.eras`) is run on
+the first `eras_replicates` noise replicates of each scenario; the rate of
+"rejection" is the share of runs that find at least one boundary in noise
+alone (the spurious-boundary rate). It is slower than the tests, so it gets
+its own, smaller, replicate count.
 """
 
 from __future__ import annotations
@@ -26,18 +29,16 @@ import polars as pl
 from scipy.stats import norm
 
 from hubshare.contrasts import MIN_PER_PERIOD, contrast_statistics, null_distribution
+from hubshare.demo.settings import NOISE_KINDS
+from hubshare.eras import find_eras
+from hubshare.noise import noise_paths
 from hubshare.schemas import Calibration
-from hubshare.trends import DAYS_PER_YEAR, fixed_b_critical_value, fixed_b_slopes, logit
+from hubshare.trends import DAYS_PER_YEAR, logit, robust_null, robust_statistics
 
-
-def ar1_noise(rng: np.random.Generator, replicates: int, n: int, phi: float, sigma: float) -> np.ndarray:
-    """Stationary AR(1) paths, one per row."""
-    innovations = rng.normal(0.0, sigma, size=(replicates, n))
-    paths = np.empty_like(innovations)
-    paths[:, 0] = innovations[:, 0] / np.sqrt(1 - phi**2)
-    for t in range(1, n):
-        paths[:, t] = phi * paths[:, t - 1] + innovations[:, t]
-    return paths
+SCENARIOS = tuple(kind for kind in NOISE_KINDS if kind != "none")
+POWER_SCENARIO = "ar1_0.8"
+SIZE_BAND = (0.025, 0.075)
+TREND_TESTS = ("robust_trend", "fixed_b", "mann_kendall")
 
 
 def prewhitened_mann_kendall_p(rows: np.ndarray) -> np.ndarray:
@@ -62,107 +63,116 @@ def prewhitened_mann_kendall_p(rows: np.ndarray) -> np.ndarray:
     return 2 * (1 - norm.cdf(np.abs(z)))
 
 
-def _ols_slope(values: np.ndarray, years: np.ndarray) -> float:
-    centred = years - years.mean()
-    return float((values - values.mean()) @ centred / (centred @ centred))
-
-
-def noisy_copies(trajectory: np.ndarray, *, replicates: int, phi: float, sigma: float,
-                 rng: np.random.Generator) -> np.ndarray:
-    """`replicates` copies of a share trajectory with AR(1) noise on the logit scale, one per row."""
-    return 1.0 / (1.0 + np.exp(-(logit(trajectory) + ar1_noise(rng, replicates, trajectory.size, phi, sigma))))
-
-
-def rejection_rates(trajectory: np.ndarray, days: np.ndarray, *, replicates: int, alpha: float, phi: float,
-                    sigma: float, rng: np.random.Generator, noisy: np.ndarray | None = None) -> dict:
-    """Rejection rates of both tests, and the primary slope's bias, over noisy copies of `trajectory`."""
-    years = days / DAYS_PER_YEAR
-    n = days.size
-    if noisy is None:
-        noisy = noisy_copies(trajectory, replicates=replicates, phi=phi, sigma=sigma, rng=rng)
-    slopes, errors = fixed_b_slopes(logit(noisy), years)
-    critical = fixed_b_critical_value(n, 1 - alpha)
-    primary = np.abs(slopes / errors) > critical
-    mann_kendall = prewhitened_mann_kendall_p(noisy) < alpha
-    pp_slopes, _ = fixed_b_slopes(noisy * 100.0, years)
+def trend_outcomes(rows: np.ndarray, years: np.ndarray, alpha: float, confidence: float) -> dict[str, np.ndarray]:
+    """Per replicate (row): rejection by each trend test, and the robust test's slope and interval."""
+    null = robust_null(years.size, alpha)
+    slopes, errors, j = robust_statistics(rows, years)
+    t = slopes / errors
+    scale = np.exp(-null.b * j)
+    half_width = null.critical_value(confidence) * errors / scale
     return {
-        "primary": float(primary.mean()),
-        "mann_kendall": float(mann_kendall.mean()),
-        "planted_slope_pp_per_year": _ols_slope(trajectory * 100.0, years),
-        "mean_slope_pp_per_year": float(pp_slopes.mean()),
+        "robust_trend": null.p_value(t * scale) < alpha,
+        "fixed_b": np.abs(t) > np.quantile(null.fixed_b, 1 - alpha),
+        "mann_kendall": prewhitened_mann_kendall_p(rows) < alpha,
+        "slope": slopes,
+        "low": slopes - half_width,
+        "high": slopes + half_width,
     }
 
 
-def contrast_rejections(noisy: np.ndarray, trajectory: np.ndarray, dates: np.ndarray, *,
-                        pairs: list[tuple[str, str]], periods: dict, alpha: float) -> list[dict]:
-    """Rejection rate of each period contrast over the replicates (rows of `noisy`), with the planted difference."""
+def contrast_outcomes(rows: np.ndarray, positions: np.ndarray, n_first: int, alpha: float,
+                      confidence: float) -> dict[str, np.ndarray]:
+    """Per replicate: rejection by the contrast test, the estimated difference and its interval (logit scale)."""
+    null = null_distribution(tuple(int(p) for p in positions), n_first)
+    difference, t, phi, error = contrast_statistics(rows, positions, n_first)
+    persistence = null.persistence(phi)
+    half_width = null.critical_values(persistence, confidence) * error
+    return {"reject": null.p_values(t, persistence) < alpha, "difference": difference,
+            "low": difference - half_width, "high": difference + half_width}
+
+
+def _contrast_designs(dates: np.ndarray, periods: dict, pairs: list[tuple[str, str]]) -> list[tuple]:
+    """(name, kept indices, positions, n_first) of every contrast whose periods hold enough weeks."""
     days = (dates - dates[0]).astype("timedelta64[D]").astype(int)
     positions = np.round(days / np.median(np.diff(days))).astype(int)
-    out = []
+    designs = []
     for first, second in pairs:
         masks = [(dates >= np.datetime64(periods[name][0])) & (dates <= np.datetime64(periods[name][1]))
                  for name in (first, second)]
         if min(int(m.sum()) for m in masks) < MIN_PER_PERIOD:
             continue
         keep = np.concatenate([np.flatnonzero(m) for m in masks])
-        n_first = int(masks[0].sum())
-        where = positions[keep]
-        null = null_distribution(tuple(int(p) for p in where), n_first)
-        difference, t, persistence, _ = contrast_statistics(logit(noisy[:, keep]), where, n_first)
-        p_values = null.p_values(t, null.persistence(persistence))
-        shares_pp = noisy[:, keep] * 100.0
-        out.append({
-            "contrast": f"{second} vs {first}",
-            "rejection_rate": float(np.mean(p_values < alpha)),
-            "planted_difference_pp": float(trajectory[masks[1]].mean() - trajectory[masks[0]].mean()) * 100.0,
-            "mean_difference_pp": float(np.mean(shares_pp[:, n_first:].mean(axis=1) - shares_pp[:, :n_first].mean(axis=1))),
-        })
-    return out
+        designs.append((f"{second} vs {first}", keep, positions[keep], int(masks[0].sum())))
+    return designs
 
 
-def calibration_table(weekly: dict[str, list[list]], *, replicates: int, alpha: float, phi: float,
+def _row(series: str, scenario: str, test: str, rejections: np.ndarray, *, contrast: str | None = None,
+         planted: float | None = None, estimates: np.ndarray | None = None, covered: np.ndarray | None = None,
+         size_row: bool) -> dict:
+    rate = float(np.mean(rejections))
+    replicates = int(np.size(rejections))
+    return {
+        "series": series, "scenario": scenario, "test": test, "contrast": contrast, "replicates": replicates,
+        "rejection_rate": rate, "mc_standard_error": float(np.sqrt(rate * (1 - rate) / replicates)),
+        "within_band": (SIZE_BAND[0] <= rate <= SIZE_BAND[1]) if size_row else None,
+        "planted_effect": planted,
+        "mean_effect": None if estimates is None else float(np.mean(estimates)),
+        "coverage": None if covered is None else float(np.mean(covered)),
+    }
+
+
+def calibration_table(expected_weekly: dict[str, list[list]], *, replicates: int, alpha: float, confidence: float,
                       sigma: float, seed: int, periods: dict | None = None,
-                      pairs: list[tuple[str, str]] | None = None) -> pl.DataFrame:
-    """One row per (series, scenario, test[, contrast]): rejection rate with its Monte Carlo standard error.
+                      pairs: list[tuple[str, str]] | None = None, eras: dict | None = None,
+                      eras_replicates: int = 0) -> pl.DataFrame:
+    """Size rows (series `flat`, every scenario and test) and power rows (every expected series, AR(1) 0.8).
 
     With `periods` ({name: (start, end)}) and `pairs` ([(first, second)]),
-    the period contrasts are calibrated on the same replicates.
+    the period contrasts are calibrated on the same replicates; with `eras`
+    (the `stats.eras` settings), the eras' spurious-boundary rate on the first
+    `eras_replicates` of them.
     """
     rng = np.random.default_rng(seed)
+    first_points = next(iter(expected_weekly.values()))
+    dates = np.array([np.datetime64(d) for d, _ in first_points])
+    years = (dates - dates[0]).astype("timedelta64[D]").astype(float) / DAYS_PER_YEAR
+    designs = _contrast_designs(dates, periods, pairs) if periods and pairs else []
     rows = []
-    for series, points in sorted(weekly.items()):
-        dates = np.array([np.datetime64(d) for d, _ in points])
-        days = (dates - dates[0]).astype("timedelta64[D]").astype(float)
-        planted = np.array([share for _, share in points], dtype=float)
-        first_year_mean = planted[days < days[0] + 364].mean()
-        scenarios = {"null": np.full(planted.size, first_year_mean), "planted_trend": planted}
-        for scenario, trajectory in scenarios.items():
-            noisy = noisy_copies(trajectory, replicates=replicates, phi=phi, sigma=sigma, rng=rng)
-            rates = rejection_rates(trajectory, days, replicates=replicates, alpha=alpha, phi=phi, sigma=sigma,
-                                    rng=rng, noisy=noisy)
-            results = [
-                {"test": test, "contrast": None, "rejection_rate": rates[test],
-                 "planted_slope_pp_per_year": rates["planted_slope_pp_per_year"],
-                 "mean_slope_pp_per_year": rates["mean_slope_pp_per_year"]}
-                for test in ("primary", "mann_kendall")
-            ]
-            if periods and pairs:
-                results += [{"test": "period_contrast", **found}
-                            for found in contrast_rejections(noisy, trajectory, dates, pairs=pairs, periods=periods,
-                                                             alpha=alpha)]
-            for result in results:
-                rate = result["rejection_rate"]
-                rows.append({
-                    "series": series, "scenario": scenario, **result, "replicates": replicates,
-                    "mc_standard_error": float(np.sqrt(rate * (1 - rate) / replicates)),
-                    "within_band": (alpha / 2 <= rate <= 2 * alpha) if scenario == "null" else None,
-                })
+    for scenario in SCENARIOS:
+        noise = noise_paths(scenario, rng, replicates, dates.size, sigma)
+        found = trend_outcomes(noise, years, alpha, confidence)
+        rows += [_row("flat", scenario, test, found[test], size_row=True) for test in TREND_TESTS]
+        for name, keep, positions, n_first in designs:
+            rejected = contrast_outcomes(noise[:, keep], positions, n_first, alpha, confidence)["reject"]
+            rows.append(_row("flat", scenario, "period_contrast", rejected, contrast=name, size_row=True))
+        if eras and eras_replicates:
+            found_boundary = np.array([bool(find_eras(path, **_era_options(eras)).boundaries)
+                                       for path in noise[:eras_replicates]])
+            rows.append(_row("flat", scenario, "eras", found_boundary, size_row=True))
+    for series, points in sorted(expected_weekly.items()):
+        trajectory = logit(np.array([share for _, share in points], dtype=float))
+        noisy = trajectory + noise_paths(POWER_SCENARIO, rng, replicates, dates.size, sigma)
+        found = trend_outcomes(noisy, years, alpha, confidence)
+        planted = float(robust_statistics(trajectory, years)[0][0])
+        rows.append(_row(series, "planted_trend", "robust_trend", found["robust_trend"], planted=planted,
+                         estimates=found["slope"], covered=(found["low"] <= planted) & (planted <= found["high"]),
+                         size_row=False))
+        for name, keep, positions, n_first in designs:
+            outcome = contrast_outcomes(noisy[:, keep], positions, n_first, alpha, confidence)
+            planted = float(trajectory[keep][n_first:].mean() - trajectory[keep][:n_first].mean())
+            rows.append(_row(series, "planted_trend", "period_contrast", outcome["reject"], contrast=name,
+                             planted=planted, estimates=outcome["difference"],
+                             covered=(outcome["low"] <= planted) & (planted <= outcome["high"]), size_row=False))
     return Calibration.validate(pl.DataFrame(rows, schema=CALIBRATION_COLUMNS))
+
+
+def _era_options(settings: dict) -> dict:
+    return {"model": settings["model"], "min_length": settings["min_segment_weeks"], "max_eras": settings["max_eras"],
+            "noise_floor": settings["noise_floor"], "max_persistence": settings["max_persistence"]}
 
 
 CALIBRATION_COLUMNS = {
     "series": pl.String, "scenario": pl.String, "test": pl.String, "contrast": pl.String, "replicates": pl.Int64,
-    "rejection_rate": pl.Float64, "mc_standard_error": pl.Float64, "planted_slope_pp_per_year": pl.Float64,
-    "mean_slope_pp_per_year": pl.Float64, "planted_difference_pp": pl.Float64, "mean_difference_pp": pl.Float64,
-    "within_band": pl.Boolean,
+    "rejection_rate": pl.Float64, "mc_standard_error": pl.Float64, "within_band": pl.Boolean,
+    "planted_effect": pl.Float64, "mean_effect": pl.Float64, "coverage": pl.Float64,
 }

@@ -16,12 +16,12 @@ import polars as pl
 from hubshare.eras import find_share_eras
 from hubshare.periods import consecutive_periods
 from hubshare.schemas import Eras
-from hubshare.stats_report import TESTED_VIEWS
+from hubshare.stats_report import TESTED_VIEWS, independent_weeks, series_counts
 
 ERA_COLUMNS = {
     "view": pl.String, "dimension": pl.String, "group": pl.String, "fit": pl.String, "era": pl.Int64,
     "start": pl.Date, "end": pl.Date, "weeks": pl.Int64, "mean_share": pl.Float64,
-    "fitted_start_share": pl.Float64, "fitted_end_share": pl.Float64,
+    "fitted_start_share": pl.Float64, "fitted_end_share": pl.Float64, "start_low": pl.Date, "start_high": pl.Date,
     "nearest_period_boundary": pl.Date, "distance_weeks": pl.Float64,
 }
 
@@ -45,40 +45,38 @@ def skipped_reason(weekly: pl.DataFrame, min_length: int) -> str | None:
 
 
 def era_table(weekly: pl.DataFrame, series: list[dict], periods: dict[str, tuple[dt.date, dt.date]],
-              settings: dict) -> pl.DataFrame:
+              settings: dict, measure: str = "alltime_diff") -> pl.DataFrame:
     """One row per era of every headline series (alone and jointly per dimension) in every tested view.
 
-    `settings`: `model`, `min_segment_weeks`, `noise_floor`, `max_persistence`
-    (see `hubshare.eras`).
+    `settings`: `model`, `min_segment_weeks`, `max_eras`, `noise_floor`,
+    `max_persistence` (see `hubshare.eras`). Only non-overlapping download
+    intervals are read (`hubshare.stats_report.independent_weeks`); the
+    shares are the groups' counts out of all downloads, on the empirical logit.
     """
     min_length = settings["min_segment_weeks"]
-    if skipped_reason(weekly, min_length):
+    weeks = independent_weeks(weekly.get_column("week"), measure)
+    if skipped_reason(pl.DataFrame({"week": weeks}), min_length):
         return Eras.validate(pl.DataFrame(schema=ERA_COLUMNS))
-    options = {"model": settings["model"], "min_length": min_length, "noise_floor": settings["noise_floor"],
-               "max_persistence": settings["max_persistence"]}
-    weeks = weekly.get_column("week").unique().sort()
+    options = {"model": settings["model"], "min_length": min_length, "max_eras": settings["max_eras"],
+               "noise_floor": settings["noise_floor"], "max_persistence": settings["max_persistence"]}
     boundaries = period_boundaries(periods)
     rows = []
     for view in TESTED_VIEWS:
-        shares = {}
+        counts = {}
         for item in series:
-            found = pl.DataFrame({"week": weeks}).join(
-                weekly.filter((pl.col("view") == view) & (pl.col("dimension") == item["dimension"])
-                              & (pl.col("group") == item["group"])).select("week", "share"),
-                on="week", how="left",
-            )
-            # A week without a row is a week in which the group had no downloads.
-            shares[(item["dimension"], item["group"])] = found.get_column("share").fill_null(0.0).to_numpy()
-        for (dimension, group), values in shares.items():
-            fit = find_share_eras(values, **options)
-            rows += _era_rows(view, dimension, [group], "single", values[None, :], fit, weeks, boundaries)
-        for dimension in dict.fromkeys(d for d, _ in shares):
-            members = [g for d, g in shares if d == dimension]
+            found = series_counts(weekly, weeks, view, item["dimension"], item["group"])
+            counts[(item["dimension"], item["group"])] = (found["downloads"].to_numpy(), found["total"].to_numpy())
+        for (dimension, group), (k, total) in counts.items():
+            fit = find_share_eras(k, total, **options)
+            rows += _era_rows(view, dimension, [group], "single", (k / total)[None, :], fit, weeks, boundaries)
+        for dimension in dict.fromkeys(d for d, _ in counts):
+            members = [g for d, g in counts if d == dimension]
             if len(members) < 2:
                 continue
-            values = np.vstack([shares[(dimension, g)] for g in members])
-            fit = find_share_eras(values, **options)
-            rows += _era_rows(view, dimension, members, "joint", values, fit, weeks, boundaries)
+            k = np.vstack([counts[(dimension, g)][0] for g in members])
+            total = np.vstack([counts[(dimension, g)][1] for g in members])
+            fit = find_share_eras(k, total, **options)
+            rows += _era_rows(view, dimension, members, "joint", k / total, fit, weeks, boundaries)
     return Eras.validate(pl.DataFrame(rows, schema=ERA_COLUMNS))
 
 
@@ -88,7 +86,9 @@ def _era_rows(view, dimension, groups, fit_name, values, fit, weeks: pl.Series, 
     for member, group in enumerate(groups):
         for era, (first, stop) in enumerate(zip(edges[:-1], edges[1:], strict=True), start=1):
             start = weeks[first]
-            nearest, distance = None, None
+            nearest, distance, low, high = None, None, None, None
+            if era > 1:
+                low, high = (weeks[i] for i in fit.intervals[era - 2])
             if era > 1 and boundaries:
                 nearest = min(boundaries, key=lambda b: (abs((start - b).days), b))
                 distance = (start - nearest).days / 7
@@ -98,6 +98,7 @@ def _era_rows(view, dimension, groups, fit_name, values, fit, weeks: pl.Series, 
                 "mean_share": float(values[member, first:stop].mean()),
                 "fitted_start_share": float(fit.fitted[member, first]),
                 "fitted_end_share": float(fit.fitted[member, stop - 1]),
+                "start_low": low, "start_high": high,
                 "nearest_period_boundary": nearest, "distance_weeks": distance,
             })
     return rows

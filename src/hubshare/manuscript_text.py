@@ -23,6 +23,7 @@ from hubshare.manuscript_values import (
     periods_with_data,
     signed,
     skip_reason,
+    slope_interval,
 )
 
 SAMPLED = "the sampled window"
@@ -129,12 +130,16 @@ def narrative_variables(*, period_shares: pl.DataFrame, periods: list[dict], con
 
 
 def _trend_sentence(test: dict, subject: str, confidence: str | None) -> str:
-    ols = test["ols_hac"]
+    ols = test["robust"]
     slope = ols["slope_pp_per_year"]
-    interval = f"{confidence} CI [{signed(ols['ci_low'], 2)}, {signed(ols['ci_high'], 2)}], " if confidence else ""
-    detail = f"({interval}adjusted p {p_value(ols['p_adjusted_bh'])})"
+    interval = f"{confidence} CI {slope_interval(ols['ci_low'], ols['ci_high'])}, " if confidence else ""
+    detail = f"({interval}adjusted p {p_value(ols['p_adjusted'])})"
     if slope == 0:
         return f"{subject} did not change {detail}"
+    if not ols["significant"]:
+        # The direction of a slope the test cannot tell from noise is not a finding.
+        return (f"{subject} showed no trend distinguishable from persistent noise (slope {signed(slope, 2)} "
+                f"percentage points a year, {detail[1:-1]})")
     verb = "rose" if slope > 0 else "fell"
     return f"{subject} {verb} by {abs(slope):.2f} percentage points a year {detail}"
 
@@ -161,11 +166,13 @@ def _trend_text(stats: dict, rhythm: str, confidence: str) -> dict:
     abstract = (_trend_sentence(us, f"The United States' {series}", confidence) + "."
                 if us else "The United States' share was not tested for a trend.")
     caption = (
-        f"Trend tests of {series.replace(' share', '')} series: mean level in the first and last 52 weeks, OLS "
-        f"slope per year with its fixed-b {confidence} confidence interval (CI), Benjamini-Hochberg adjusted "
-        "p-value of the fixed-b regression test on the logit share (p (BH)), and the pre-whitened Mann-Kendall "
-        "p-value (p (MK)). Shares in percent and slopes in percentage points; HHI (Herfindahl-Hirschman index) "
-        "and Gini multiplied by 100."
+        f"Trend tests of {series.replace(' share', '')} series on non-overlapping intervals: mean level in the "
+        f"first and last 52 weeks, slope per year of the logit share carried to percentage points at the "
+        f"midpoint share, with its {confidence} confidence interval (CI) from the test that holds under "
+        "stationary and integrated noise, its Benjamini-Yekutieli adjusted p-value (p (BY)), and, for "
+        "comparison only, the pre-whitened Mann-Kendall p-value (p (MK)), which the calibration appendix shows "
+        "to reject too often. Shares in percent and slopes in percentage points; HHI (Herfindahl-Hirschman "
+        "index) and Gini multiplied by 100."
     )
     return {
         "trend_abstract": abstract,

@@ -46,6 +46,17 @@ def signed(value: float, decimals: int = 1) -> str:
     return f"{value:+.{decimals}f}".replace("-", "\u2212")
 
 
+# A share cannot move by more than 100 points; a slope bound beyond that says only that the data do not bound it.
+SLOPE_BOUND_PP = 100.0
+
+
+def slope_interval(low: float, high: float, decimals: int = 2) -> str:
+    """`[low, high]`, each bound beyond +-100 percentage points a year written as unbounded."""
+    def bound(value: float) -> str:
+        return ("\u2212\u221e" if value < 0 else "+\u221e") if abs(value) > SLOPE_BOUND_PP else signed(value, decimals)
+    return f"[{bound(low)}, {bound(high)}]"
+
+
 def p_value(value: float) -> str:
     return "<\u00a00.001" if value < 0.001 else f"{value:.3f}"  # no-break space: never split "<" from its number
 
@@ -78,14 +89,14 @@ def trend_variables(stats: dict) -> dict:
         entry.update(direction="was not tested for a trend", significant="not tested")
         tree.setdefault(test["view"], {}).setdefault(test["dimension"], {})[test["group"]] = entry
     for test in stats["tests"]:
-        ols = test["ols_hac"]
+        ols = test["robust"]
         entry = {
             "slope": signed(ols["slope_pp_per_year"], 2),
-            "ci": f"[{signed(ols['ci_low'], 2)}, {signed(ols['ci_high'], 2)}]",
+            "ci": slope_interval(ols["ci_low"], ols["ci_high"]),
             "p": p_value(ols["p_value"]),
-            "p_adj": p_value(ols["p_adjusted_bh"]),
-            "first": f"{test['share_first_year_pct']:.1f}",
-            "last": f"{test['share_last_year_pct']:.1f}",
+            "p_adj": p_value(ols["p_adjusted"]),
+            "first": _one_decimal(test["share_first_year_pct"]),
+            "last": _one_decimal(test["share_last_year_pct"]),
             "direction": "rose" if ols["slope_pp_per_year"] > 0 else "fell" if ols["slope_pp_per_year"] < 0 else "did not change",
             "significant": "significant" if ols["significant"] else "not significant",
             "mk_p": p_value(test["mann_kendall"]["p_value"]),
@@ -93,6 +104,10 @@ def trend_variables(stats: dict) -> dict:
         }
         tree.setdefault(test["view"], {}).setdefault(test["dimension"], {})[test["group"]] = entry
     return tree
+
+
+def _one_decimal(value: float | None) -> str:
+    return NO_DATA if value is None else f"{value:.1f}"
 
 
 def concentration_variables(concentration: pl.DataFrame, days: int = 364) -> dict:
@@ -292,7 +307,7 @@ def period_table(period_shares: pl.DataFrame, dimension: str, labels: dict[str, 
 def trend_table(stats: dict, labels: dict[str, str]) -> str:
     rows = []
     for test in stats["tests"]:
-        ols = test["ols_hac"]
+        ols = test["robust"]
         is_concentration = test["dimension"] == "concentration"
         name = test["group"].upper() if is_concentration and test["group"] == "hhi" else labels.get(
             test["group"], test["group"].capitalize()
@@ -302,22 +317,22 @@ def trend_table(stats: dict, labels: dict[str, str]) -> str:
             name,
             test["dimension"].replace("_", " "),
             test["view"],
-            f"{test['share_first_year_pct']:.1f}{unit}",
-            f"{test['share_last_year_pct']:.1f}{unit}",
-            f"{signed(ols['slope_pp_per_year'], 2)} [{signed(ols['ci_low'], 2)}, {signed(ols['ci_high'], 2)}]",
-            p_value(ols["p_adjusted_bh"]),
+            _one_decimal(test["share_first_year_pct"]) + unit * (test["share_first_year_pct"] is not None),
+            _one_decimal(test["share_last_year_pct"]) + unit * (test["share_last_year_pct"] is not None),
+            f"{signed(ols['slope_pp_per_year'], 2)} {slope_interval(ols['ci_low'], ols['ci_high'])}",
+            p_value(ols["p_adjusted"]),
             p_value(test["mann_kendall"]["p_value"]),
         ])
     confidence = f"{stats['confidence'] * 100:.0f}%"
     skipped = [[labels.get(test["group"], test["group"].upper() if test["group"] == "hhi" else test["group"].capitalize()),
-                test["dimension"].replace("_", " "), test["view"], f"{test['n_weeks']:,}", skip_reason(test, short=True)]
+                test["dimension"].replace("_", " "), test["view"], f"{test['n_intervals']:,}", skip_reason(test, short=True)]
                for test in stats.get("skipped", [])]
     if not rows:
         # Nothing was tested: one line per series and why, instead of a grid of empty cells.
         columns = ["Series", "Dimension", "View", "Values", "Not tested because"]
         return markdown_table(pl.DataFrame(skipped, schema=columns, orient="row"), align="lllrl")
     rows += [[*row[:3], "\u2013", "\u2013", "not tested", "\u2013", "\u2013"] for row in skipped]
-    columns = ["Series", "Dimension", "View", "First year", "Last year", f"Slope per year [{confidence} CI]", "p (BH)", "p (MK)"]
+    columns = ["Series", "Dimension", "View", "First year", "Last year", f"Slope per year [{confidence} CI]", "p (BY)", "p (MK)"]
     return markdown_table(pl.DataFrame(rows, schema=columns, orient="row"), align="lllrrrrr")
 
 
@@ -327,7 +342,7 @@ def skip_reason(test: dict, short: bool = False) -> str:
     needed = re.search(r"needs (\d+)", test.get("skipped", ""))
     if needed:
         minimum = int(needed.group(1))
-        return f"fewer than {minimum:,} values" if short else f"{test['n_weeks']:,} values; a test needs {minimum:,}"
+        return f"fewer than {minimum:,} values" if short else f"{test['n_intervals']:,} values; a test needs {minimum:,}"
     return test.get("skipped", "too few values")
 
 
@@ -415,6 +430,7 @@ def assemble_variables(*, source: str, snapshots: int, stats: dict, period_share
         "concentration": concentration_variables(concentration),
         "coverage": coverage_variables(coverage),
         "stats": {"alpha": f"{stats['alpha']:g}", "tests": f"{len(stats['tests'])}",
+                  "min_intervals": f"{stats['min_intervals']}",
                   "confidence": f"{stats['confidence'] * 100:.0f}%"},
     }
     if truth is not None and recovery is not None:
@@ -450,10 +466,44 @@ def validation_section(recovery: pl.DataFrame | None, labels: dict[str, str],
             "fine-tunes and adapters of other developers' models, as its definition says."
             if intermediaries and "planted_found" in intermediaries else ""
         )
+        + _noise_and_rolling_text(recovery, labels)
         + "\n\n"
         + recovery_table_markdown(recovery, labels)
         + "\n: Planted versus recovered download shares in the last-year window, as uploaded and "
         "derived, for every group with a planted share of at least 1% in some period. {#tbl-recovery}\n"
+    )
+
+
+def _noise_and_rolling_text(recovery: pl.DataFrame, labels: dict[str, str]) -> str:
+    """How far the simulator's noise moved the period shares, and the `rolling30` estimator's bias on them."""
+    if "noise_pp" not in recovery.columns:
+        return ""
+    text = (f" The simulator's noise moves the period shares away from the noise-free story by up to "
+            f"{recovery['noise_pp'].abs().max():.2f} percentage points; the tests and intervals of the paper are "
+            "judged against the noise-free values in the calibration appendix.")
+    bias = recovery.filter(pl.col("rolling30_bias_pp").is_not_null())
+    if bias.is_empty():
+        return text
+    worst = bias.sort(pl.col("rolling30_bias_pp").abs(), descending=True).row(0, named=True)
+    return text + (
+        f" Read instead from the same snapshots' rolling 30-day counts with the `rolling30` estimator, the uploader "
+        f"view's period shares are off by up to {abs(worst['rolling30_bias_pp']):.2f} percentage points "
+        f"({labels.get(worst['group'], worst['group'])}, {period_label(worst['period'])}: "
+        f"{signed(worst['rolling30_bias_pp'], 2)}): the estimator lags, so growing groups are understated and "
+        "shrinking ones overstated; a build on `rolling30` data carries a bias of that order.")
+
+
+def counter_fall_sentence(sensitivity: pl.DataFrame) -> str:
+    """What reading every counter fall as a revision (no downloads that week) could change, per the sensitivity table."""
+    counted = sensitivity.filter(pl.col("counted_after_fall") > 0)
+    if counted.is_empty():
+        return "No counter fell in these data, so the reading of a fall changes nothing."
+    worst = counted.sort("share_after_fall", descending=True).row(0, named=True)
+    return (
+        "A fall could also be a revision, after which the week holds no downloads of the model; the downloads "
+        f"counted after falls are at most {worst['share_after_fall'] * 100:.3f}% of a period's downloads "
+        f"({period_label(worst['period'])}), so reading every fall as a revision would move no share by more than "
+        f"{worst['max_share_shift_pp']:.3f} percentage points."
     )
 
 
@@ -510,83 +560,6 @@ def sensitivity_table_markdown(sensitivity: pl.DataFrame, alternatives: dict[str
     # A group no alternative has (intermediaries when the rule flags none) would be a column of dashes.
     frame = frame.select(name for name in frame.columns if not (frame[name] == "\u2013").all())
     return markdown_table(frame, align="l" + "r" * (frame.width - 1))
-
-
-def calibration_section(calibration: pl.DataFrame | None, labels: dict[str, str], settings: dict,
-                        alpha: float) -> str:
-    """The appendix on the tests' calibration: a table on demo data, a statement otherwise."""
-    if calibration is None:
-        return (
-            "The calibration study needs planted series and runs on the demo source; see the demo build "
-            "of this paper.\n"
-        )
-    null = calibration.filter(pl.col("scenario") == "null")
-    band = f"[{pct(alpha / 2, 1)}, {pct(2 * alpha, 0)}]"
-    all_within = bool(null["within_band"].all())
-    test_names = {"primary": "Regression (fixed-b)", "mann_kendall": "Mann-Kendall (pre-whitened)"}
-    rows = []
-    trends = calibration.filter(pl.col("test") != "period_contrast")
-    for (series, test), cells in trends.group_by("series", "test", maintain_order=True):
-        by_scenario = {r["scenario"]: r for r in cells.iter_rows(named=True)}
-        trend = by_scenario["planted_trend"]
-        rows.append([
-            labels.get(series, series.replace("_", " ").capitalize()),
-            test_names[test],
-            pct(by_scenario["null"]["rejection_rate"], 1),
-            pct(trend["rejection_rate"], 1),
-            f"{trend['planted_slope_pp_per_year']:+.2f}".replace("-", "\u2212"),
-            f"{trend['mean_slope_pp_per_year']:+.2f}".replace("-", "\u2212"),
-        ])
-    columns = ["Series", "Test", "False positives (null)", "Power (planted trend)", "Planted slope", "Mean estimate"]
-    replicates = int(calibration["replicates"][0])
-    return (
-        f"Each planted weekly series of the demo source was copied {replicates:,} times with logit-scale "
-        f"AR(1) noise (coefficient {settings['noise_phi']:g}, innovation standard deviation "
-        f"{settings['noise_sigma']:g}), once held flat at its first-year mean (planted null) and once "
-        f"following its planted trajectory. At alpha = {alpha:g}, "
-        + ("every test's false-positive rate lies within " if all_within else "not every false-positive rate lies within ")
-        + f"{band} (@tbl-calibration). Power is high for steady trends and low for the regression test "
-        "when a series is flat for years and then turns, since a straight line fits such a path poorly; "
-        "the period contrasts of the results tables describe those series better.\n\n"
-        + markdown_table(pl.DataFrame(rows, schema=columns, orient="row"), align="llrrrr")
-        + "\n: Calibration of the trend tests: rejection rates under a planted null and under the planted "
-        "trend, and the mean slope estimate (percentage points per year) against the planted slope. "
-        "{#tbl-calibration}\n"
-        + contrast_calibration_text(calibration, labels, alpha)
-    )
-
-
-def contrast_calibration_text(calibration: pl.DataFrame, labels: dict[str, str], alpha: float) -> str:
-    """The period contrasts' rows of the calibration study: a sentence and a table, when there are any."""
-    contrasts = calibration.filter(pl.col("test") == "period_contrast")
-    if contrasts.is_empty():
-        return ""
-    null = contrasts.filter(pl.col("scenario") == "null")
-    band = f"[{pct(alpha / 2, 1)}, {pct(2 * alpha, 0)}]"
-    rows = []
-    for (series, contrast), cells in contrasts.group_by("series", "contrast", maintain_order=True):
-        by_scenario = {r["scenario"]: r for r in cells.iter_rows(named=True)}
-        planted = by_scenario["planted_trend"]
-        rows.append([
-            labels.get(series, series.replace("_", " ").capitalize()), contrast,
-            pct(by_scenario["null"]["rejection_rate"], 1), pct(planted["rejection_rate"], 1),
-            signed(planted["planted_difference_pp"], 2), signed(planted["mean_difference_pp"], 2),
-        ])
-    columns = ["Series", "Contrast", "False positives (null)", "Power (planted)", "Planted difference",
-               "Mean estimate"]
-    return (
-        f"\nThe period contrasts were calibrated on the same replicates: their false-positive rates range from "
-        f"{pct(null['rejection_rate'].min(), 1)} to {pct(null['rejection_rate'].max(), 1)}, "
-        + ("all within " if bool(null["within_band"].all()) else "not all within ")
-        + f"{band}, and their power against the planted differences of the demo, which follow the published "
-        f"story, ranges from {pct(contrasts.filter(pl.col('scenario') == 'planted_trend')['rejection_rate'].min(), 1)} "
-        f"to {pct(contrasts.filter(pl.col('scenario') == 'planted_trend')['rejection_rate'].max(), 1)} "
-        "(@tbl-calibration-contrasts); the smallest planted differences are the hardest to detect.\n\n"
-        + markdown_table(pl.DataFrame(rows, schema=columns, orient="row"), align="llrrrr")
-        + "\n: Calibration of the period contrasts: rejection rates under the planted null and the planted "
-        "trajectory, and the mean estimated difference of period means (percentage points) against the "
-        "planted one. {#tbl-calibration-contrasts}\n"
-    )
 
 
 PROPERTY_ROWS = {
@@ -676,6 +649,7 @@ def era_variables(settings: dict) -> dict:
         "model": ERA_MODELS[settings["model"]],
         "min_weeks": f"{settings['min_segment_weeks']}",
         "min_series_weeks": f"{2 * settings['min_segment_weeks']}",
+        "max_eras": f"{settings['max_eras']}",
         "noise_floor": f"{settings['noise_floor']:g}",
         "max_persistence": f"{settings['max_persistence']:g}",
     }
@@ -702,7 +676,8 @@ def era_section(eras: pl.DataFrame, labels: dict[str, str], skipped: str | None,
     boundaries = (
         eras.filter(pl.col("era") > 1)
         .group_by("view", "dimension", "fit", "start", maintain_order=True)
-        .agg(pl.col("nearest_period_boundary").first(), pl.col("distance_weeks").first())
+        .agg(pl.col("nearest_period_boundary").first(), pl.col("distance_weeks").first(),
+             pl.col("start_low").first(), pl.col("start_high").first())
     )
     joint = boundaries.filter(pl.col("fit") == "joint")
     uploader = joint.filter((pl.col("view") == "uploader") & (pl.col("dimension") == "country_group"))
@@ -710,22 +685,24 @@ def era_section(eras: pl.DataFrame, labels: dict[str, str], skipped: str | None,
     within = int((distances <= 4).sum())
     text = (
         f"Segmented jointly, the headline country groups' weekly shares in the uploader view fall into "
-        f"{uploader.height + 1} eras (@fig-eras, @tbl-eras). Of their {uploader.height} boundaries, {within} lie "
+        f"{uploader.height + 1} eras (@fig-eras, @tbl-eras). Of their "
+        f"{_count(uploader.height, 'boundary', 'boundaries')}, {within} lie "
         "within four weeks of the start of a calendar period of the paper"
         + (f" (median distance {distances.median():.1f} weeks)" if uploader.height else "")
-        + "; the others mark changes of course inside a period."
+        + "; the others lie inside a period. Each boundary is given with the 95% set of dates its data allow, and "
+        "the appendix reports how often the procedure places a boundary in noise alone (@tbl-calibration)."
     )
     if truth is not None:
         kinks = planted_kinks(truth)
-        found = uploader["start"].to_list()
-        nearest = [min(abs((k - f).days) / 7 for f in found) if found else float("inf") for k in kinks]
-        recovered = sum(d <= 4 for d in nearest)
+        sets = list(zip(uploader["start_low"].to_list(), uploader["start_high"].to_list(), strict=True))
+        covered = [k for k in kinks if any(low <= k <= high for low, high in sets)]
+        unmatched = sum(not any(low <= k <= high for k in kinks) for low, high in sets)
         text += (
             f" The simulator changes the slope of its planted shares on {len(kinks)} dates "
-            f"({', '.join(str(k) for k in kinks)}); {recovered} of them have a detected boundary within four weeks"
-            + (f", the farthest of those {max(d for d in nearest if d <= 4):.0f} weeks away" if recovered else "")
-            + "; " + _count(max(uploader.height - recovered, 0), "detected boundary matches",
-                            "detected boundaries match") + " no planted change."
+            f"({', '.join(str(k) for k in kinks)}); {len(covered)} of them lie in the 95% set of a detected boundary, "
+            + _count(unmatched, "detected boundary has no planted change in its set",
+                     "detected boundaries have no planted change in their set") + ", "
+            "and changes of slope that no boundary marks are ones the criterion could not tell from the noise."
         )
     derived = joint.filter(pl.col("view") == "derived")
     if derived.height:
@@ -736,16 +713,17 @@ def era_section(eras: pl.DataFrame, labels: dict[str, str], skipped: str | None,
     rows = []
     for row in joint.filter(pl.col("view") == "uploader").sort("dimension", "start").iter_rows(named=True):
         rows.append([
-            row["dimension"].replace("_", " "), str(row["start"]),
+            row["dimension"].replace("_", " "), str(row["start"]), f"{row['start_low']} to {row['start_high']}",
             str(row["nearest_period_boundary"]) if row["nearest_period_boundary"] else "\u2013",
             _weeks_text(row["distance_weeks"]) if row["distance_weeks"] is not None else "\u2013",
         ])
-    table = markdown_table(pl.DataFrame(rows, schema=["Dimension", "Era starts", "Nearest period start",
-                                                      "Distance"], orient="row"), align="lllr")
+    table = markdown_table(pl.DataFrame(rows, schema=["Dimension", "Era starts", "95% set", "Nearest period start",
+                                                      "Distance"], orient="row"), align="llllr")
     return (
         text + "\n\n" + table
-        + "\n: Era boundaries of the headline series in the uploader view, segmented jointly per dimension, and "
-        "their distance to the nearest start of a calendar period (negative: the era starts earlier). {#tbl-eras}\n"
+        + "\n: Era boundaries of the headline series in the uploader view, segmented jointly per dimension, the "
+        "95% set of dates for each (profile likelihood ratio), and their distance to the nearest start of a "
+        "calendar period (negative: the era starts earlier). {#tbl-eras}\n"
     )
 
 
@@ -764,7 +742,7 @@ def contrast_variables(contrasts: pl.DataFrame) -> dict:
             entry = {
                 "estimate": signed(row["estimate_pp"], 1),
                 "ci": f"[{signed(row['ci_low'], 1)}, {signed(row['ci_high'], 1)}]",
-                "p_adj": p_value(row["p_adjusted_bh"]),
+                "p_adj": p_value(row["p_adjusted"]),
             }
         tree.setdefault(row["view"], {}).setdefault(row["dimension"], {}).setdefault(row["group"], {})[key] = entry
     return tree
@@ -780,8 +758,8 @@ def contrast_section(contrasts: pl.DataFrame, labels: dict[str, str], alpha: flo
         )
     significant = int(tested["significant"].sum())
     text = (
-        f"Of the {tested.height} period contrasts tested (both views), {significant} are significant at a false "
-        f"discovery rate of {alpha:g} in the family shared with the trend tests; @tbl-contrasts lists the "
+        f"Of the {tested.height} period contrasts tested (both views, each series once), {significant} are "
+        f"significant at a false discovery rate of {alpha:g} among the contrasts; @tbl-contrasts lists the "
         "uploader view."
     )
     rows = []
@@ -789,19 +767,19 @@ def contrast_section(contrasts: pl.DataFrame, labels: dict[str, str], alpha: flo
         rows.append([
             labels.get(row["group"], row["group"]), row["dimension"].replace("_", " "), row["contrast"],
             f"{signed(row['estimate_pp'], 1)} [{signed(row['ci_low'], 1)}, {signed(row['ci_high'], 1)}]",
-            p_value(row["p_adjusted_bh"]),
+            p_value(row["p_adjusted"]),
         ])
     level = f"{tested['confidence'][0] * 100:.0f}%"
     table = markdown_table(
-        pl.DataFrame(rows, schema=["Series", "Dimension", "Contrast", f"Difference, pp [{level} CI]", "p (BH)"],
+        pl.DataFrame(rows, schema=["Series", "Dimension", "Contrast", f"Difference, pp [{level} CI]", "p (BY)"],
                      orient="row"),
         align="lllrr",
     )
     return (
         text + "\n\n" + table
-        + "\n: Period contrasts, uploader view: difference of the mean weekly share between two periods in "
-        "percentage points, with its confidence interval and the Benjamini-Hochberg adjusted p-value of the "
-        "test on the logit share. {#tbl-contrasts}\n"
+        + "\n: Period contrasts, uploader view: difference of the mean empirical logit share between two periods, "
+        "carried to percentage points at the first period's level, with its confidence interval and the "
+        "Benjamini-Yekutieli adjusted p-value of the test on the same scale. {#tbl-contrasts}\n"
     )
 
 
@@ -852,12 +830,15 @@ def multiplier_recovery_section(truth: dict | None, multipliers: pl.DataFrame) -
     )
 
 
-def test_family_sentence(contrasts_tested: int, family_size: int) -> str:
-    """How the contrasts and trend tests are adjusted together, worded for what could be tested."""
-    if family_size == 0:
+def test_family_sentence(contrasts_tested: int, trends_tested: int, duplicates: int) -> str:
+    """How the contrasts and trend tests are adjusted, worded for what could be tested."""
+    if contrasts_tested + trends_tested == 0:
         return "On these data no contrast and no trend can be tested, so no p-values are adjusted."
-    if contrasts_tested == 0:
-        return (f"No contrast can be tested on these data; the {family_size} trend tests form one "
-                "Benjamini-Hochberg family.")
-    return (f"The {contrasts_tested} contrasts tested join the trend tests in one Benjamini-Hochberg family of "
-            f"{family_size} tests, so the adjusted p-values of the trend tests and of the contrasts are comparable.")
+    repeated = (f" {_count(duplicates, 'series that repeats', 'series that repeat')} another (the same downloads "
+                "under both dimensions) is tested once." if duplicates else "")
+    return (f"The {_count(trends_tested, 'trend test', 'trend tests')} and the "
+            f"{_count(contrasts_tested, 'contrast', 'contrasts')} tested ask different questions of the same series "
+            "and form two families, each adjusted by the Benjamini-Yekutieli procedure [@benjamini2001], which "
+            "holds under any dependence: shares of one total move against each other, so the tests are dependent "
+            "with mixed signs, where the Benjamini-Hochberg procedure's positive dependence cannot be assumed."
+            + repeated)

@@ -11,16 +11,19 @@ Estimates, per period (inclusive bounds on the panel's `week`):
   cumulative share of those downloads reaches one half; `share_known_size`
   is the share of all downloads that these models carry.
 
-Uncertainty: a nonparametric bootstrap over models. One draw resamples the
-period's models with replacement, as many as there are, each bringing all
-its downloads in the period, and recomputes every statistic; the interval is
-the percentile interval of the draws (order statistics, no interpolation;
-95% unless asked otherwise).
-Periods are resampled independently, each from a generator seeded by the
-seed and the period's name, so results do not depend on the order of the
-periods, and draw b of two periods together is draw b of a bootstrap
-stratified by period: `multipliers` divides them draw by draw. The draws are
-kept in the table's `draws` column for that purpose.
+Uncertainty: a cluster bootstrap. Downloads are a census dominated by a few
+models, derivatives share their base model's properties and the same models
+sit in every period, so the unit of resampling is a cluster of models
+(`cluster_column`: the workflow uses the model family, else the namespace),
+drawn jointly across periods: one draw resamples all clusters seen in any
+of the periods with replacement, as many as there are, each bringing all its
+downloads in every period, and recomputes every statistic of every period.
+The interval is the percentile interval of the draws (order statistics, no
+interpolation; 95% unless asked otherwise): a cluster bootstrap percentile
+interval. Draw b of two periods is the same resample, so `multipliers`
+divides them draw by draw, on the log scale; the draws are kept in the
+table's `draws` column for that purpose. `leave_top_out` recomputes the
+estimates without the k largest clusters, to show how much a few carry.
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ TABLE_SCHEMA = {
     "ci_high": pl.Float64,
     "level": pl.Float64,
     "models": pl.Int64,
+    "clusters": pl.Int64,
     "downloads": pl.Int64,
     "draws": pl.List(pl.Float64),
 }
@@ -79,7 +83,24 @@ MULTIPLIER_SCHEMA = {
     "multiplier": pl.Float64,
     "ci_low": pl.Float64,
     "ci_high": pl.Float64,
+    "log_multiplier": pl.Float64,
+    "log_ci_low": pl.Float64,
+    "log_ci_high": pl.Float64,
+    "note": pl.String,
 }
+LEAVE_OUT_SCHEMA = {"period": pl.String, "statistic": pl.String, "left_out": pl.Int64, "estimate": pl.Float64,
+                    "clusters_left_out": pl.String}
+
+
+LEFT_OUT = (1, 5, 10)
+
+
+def with_clusters(panel_with_models: pl.DataFrame) -> pl.DataFrame:
+    """Add `cluster`, the workflow's unit of resampling: the model's family (a base model and the derivatives
+    named after it share their properties), else its namespace, else the model itself."""
+    parts = [pl.col(c) for c in ("family", "namespace") if c in panel_with_models.columns]
+    return panel_with_models.with_columns(
+        pl.coalesce(*(p.cast(pl.String) for p in parts), pl.col("model_key")).alias("cluster"))
 
 
 def share_indicators() -> dict[str, pl.Expr]:
@@ -105,18 +126,66 @@ def property_period_table(
     *,
     size_sources: Collection[str] = PARAMS_SOURCES[:-1],
     level: float = LEVEL,
+    cluster_column: str = "model_key",
 ) -> pl.DataFrame:
-    """One row per (period, statistic): estimate, percentile interval, models, downloads and the draws.
+    """One row per (period, statistic): estimate, cluster bootstrap percentile interval, models, clusters,
+    downloads and the draws.
 
     `panel_with_properties`: the panel (`week, model_key, downloads`) joined
     with `model_properties` on `model_key`. `size_sources` limits which
     `params_source` values count as a known size (e.g. `("safetensors",)` to
     compare with a quantity defined on safetensors totals only). `level`:
-    coverage of the percentile intervals.
+    coverage of the percentile intervals. `cluster_column`: the unit of
+    resampling (each model alone by default).
     """
-    missing = [c for c in REQUIRED_COLUMNS if c not in panel_with_properties.columns]
+    _check(panel_with_properties, n_boot, level, size_sources, cluster_column)
+    in_periods = _in_periods(panel_with_properties, periods, cluster_column)
+    clusters = sorted({u for rows in in_periods.values() for u in rows.get_column("unit").unique().to_list()})
+    position = {u: i for i, u in enumerate(clusters)}
+    units = {name: _period_units(rows, list(size_sources), position) for name, rows in in_periods.items()}
+    estimates = {name: {k: float(v[0]) for k, v in _weighted_statistics(u, np.ones((1, u["n_units"]))).items()}
+                 for name, u in units.items()}
+    draws = _joint_draws(units, len(clusters), np.random.default_rng(seed), n_boot)
+    rows = []
+    for name, (start, end) in periods.items():
+        for statistic, estimate in estimates[name].items():
+            low, high = _percentile_interval(draws[name][statistic], level)
+            rows.append({
+                "period": name, "start": start, "end": end, "statistic": statistic, "estimate": _finite(estimate),
+                "ci_low": low, "ci_high": high, "level": level, "models": units[name]["n_models"],
+                "clusters": units[name]["n_units"], "downloads": units[name]["total_downloads"],
+                "draws": draws[name][statistic].tolist(),
+            })
+    return pl.DataFrame(rows, schema=TABLE_SCHEMA)
+
+
+def leave_top_out(panel_with_properties: pl.DataFrame, periods: dict[str, tuple[dt.date, dt.date]],
+                  left_out: Collection[int], *, size_sources: Collection[str] = PARAMS_SOURCES[:-1],
+                  cluster_column: str = "model_key") -> pl.DataFrame:
+    """Every statistic of every period without the k clusters with the most downloads over the periods, for each k."""
+    _check(panel_with_properties, 1, LEVEL, size_sources, cluster_column)
+    in_periods = _in_periods(panel_with_properties, periods, cluster_column)
+    everything = pl.concat(list(in_periods.values())) if in_periods else pl.DataFrame()
+    ranked = ([] if everything.is_empty() else
+              everything.group_by("unit").agg(pl.col("downloads").sum()).sort(["downloads", "unit"], descending=[True, False])
+              .get_column("unit").to_list())
+    rows = []
+    for k in left_out:
+        dropped = ranked[:k]
+        for name, period_rows in in_periods.items():
+            kept = period_rows.filter(~pl.col("unit").is_in(dropped))
+            clusters = sorted(kept.get_column("unit").unique().to_list())
+            units = _period_units(kept, list(size_sources), {u: i for i, u in enumerate(clusters)})
+            for statistic, value in _weighted_statistics(units, np.ones((1, units["n_units"]))).items():
+                rows.append({"period": name, "statistic": statistic, "left_out": k, "estimate": _finite(value[0]),
+                             "clusters_left_out": "; ".join(str(u) for u in dropped)})
+    return pl.DataFrame(rows, schema=LEAVE_OUT_SCHEMA)
+
+
+def _check(panel: pl.DataFrame, n_boot: int, level: float, size_sources: Collection[str], cluster_column: str) -> None:
+    missing = [c for c in (*REQUIRED_COLUMNS, cluster_column) if c not in panel.columns]
     if missing:
-        raise ValueError(f"property periods: the panel lacks the column(s) {', '.join(missing)}")
+        raise ValueError(f"property periods: the panel lacks the column(s) {', '.join(dict.fromkeys(missing))}")
     if not 0 < level < 1:
         raise ValueError(f"property periods: level must lie between 0 and 1, got {level}")
     if n_boot < 1:
@@ -124,28 +193,13 @@ def property_period_table(
     unknown_sources = sorted(set(size_sources) - set(PARAMS_SOURCES))
     if unknown_sources:
         raise ValueError(f"property periods: unknown size source(s) {unknown_sources}; use {PARAMS_SOURCES}")
-    rows = []
-    for name, (start, end) in periods.items():
-        in_period = panel_with_properties.filter(pl.col("week").is_between(start, end, closed="both"))
-        units = _period_units(in_period, list(size_sources))
-        rng = np.random.default_rng([seed, zlib.crc32(name.encode())])
-        estimates, draws = _statistics(units, rng, n_boot)
-        for statistic in estimates:
-            low, high = _percentile_interval(draws[statistic], level)
-            rows.append({
-                "period": name,
-                "start": start,
-                "end": end,
-                "statistic": statistic,
-                "estimate": _finite(estimates[statistic]),
-                "ci_low": low,
-                "ci_high": high,
-                "level": level,
-                "models": units["n_models"],
-                "downloads": units["total_downloads"],
-                "draws": draws[statistic].tolist(),
-            })
-    return pl.DataFrame(rows, schema=TABLE_SCHEMA)
+
+
+def _in_periods(panel: pl.DataFrame, periods: dict, cluster_column: str) -> dict[str, pl.DataFrame]:
+    """Each period's rows, with the resampling unit as column `unit` (the model key when the cluster is null)."""
+    unit = pl.coalesce(pl.col(cluster_column).cast(pl.String), pl.col("model_key")).alias("unit")
+    return {name: panel.filter(pl.col("week").is_between(start, end, closed="both")).with_columns(unit)
+            for name, (start, end) in periods.items()}
 
 
 def multipliers(
@@ -158,9 +212,10 @@ def multipliers(
     for statistic in statistics:
         first, last = (_table_row(table, period, statistic) for period in (first_period, last_period))
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratios = np.asarray(last["draws"], dtype=float) / np.asarray(first["draws"], dtype=float)
+            log_ratios = np.log(np.asarray(last["draws"], dtype=float)) - np.log(np.asarray(first["draws"], dtype=float))
             point = np.float64(last["estimate"]) / np.float64(first["estimate"])
-        low, high = _percentile_interval(ratios, first["level"])
+        log_low, log_high = _percentile_interval(log_ratios, first["level"])
+        low, high = (None if v is None else float(np.exp(v)) for v in (log_low, log_high))
         rows.append({
             "statistic": statistic,
             "first_period": first_period,
@@ -170,12 +225,26 @@ def multipliers(
             "multiplier": _finite(point),
             "ci_low": low,
             "ci_high": high,
+            "log_multiplier": _finite(np.log(point)) if np.isfinite(point) and point > 0 else None,
+            "log_ci_low": log_low,
+            "log_ci_high": log_high,
+            "note": _multiplier_note(log_low, log_high),
         })
     return pl.DataFrame(rows, schema=MULTIPLIER_SCHEMA)
 
 
-def _period_units(rows: pl.DataFrame, size_sources: list[str]) -> dict:
-    """Per-model sums the statistics are ratios of, models in a fixed order (for determinism).
+def _multiplier_note(log_low: float | None, log_high: float | None) -> str:
+    """Empty when the interval is finite; otherwise why the multiplier cannot be bounded."""
+    if log_low is None or log_high is None:
+        return "not estimable: the statistic is undefined in too many draws"
+    if not (np.isfinite(log_low) and np.isfinite(log_high)):
+        return "not bounded: the first period's value is zero in some draws"
+    return ""
+
+
+def _period_units(rows: pl.DataFrame, size_sources: list[str], position: dict) -> dict:
+    """Per-cluster sums the statistics are ratios of, clusters in a fixed order (for determinism), and each
+    cluster's place in the list of all clusters (`global_index`).
 
     `sums` has one column per share indicator, then all downloads, downloads
     of known size and downloads times size. `size_model`, `size_value` and
@@ -187,7 +256,7 @@ def _period_units(rows: pl.DataFrame, size_sources: list[str]) -> dict:
     known = pl.col("params").is_not_null() & pl.col("params_source").is_in(size_sources)
     downloads = pl.col("downloads").cast(pl.Float64)
     per_model = (
-        rows.group_by("model_key")
+        rows.group_by("unit")
         .agg(
             *(downloads.filter(flag).sum().alias(name) for name, flag in indicators.items()),
             downloads.sum().alias("all"),
@@ -198,18 +267,20 @@ def _period_units(rows: pl.DataFrame, size_sources: list[str]) -> dict:
         # Models of known size first, by size: when each has one size, the
         # sorted sizes are the first models in order and the median needs no
         # gather (see _weighted_median).
-        .sort("smallest_size", "model_key", nulls_last=True)
+        .sort("smallest_size", "unit", nulls_last=True)
         .with_row_index("model_index")
     )
     sizes = (
         rows.filter(known)
-        .group_by("model_key", "params")
+        .group_by("unit", "params")
         .agg(downloads.sum())
-        .join(per_model.select("model_key", "model_index"), on="model_key")
+        .join(per_model.select("unit", "model_index"), on="unit")
         .sort("params", "model_index")
     )
     return {
-        "n_models": per_model.height,
+        "n_models": rows.get_column("model_key").n_unique(),
+        "n_units": per_model.height,
+        "global_index": np.array([position[u] for u in per_model.get_column("unit").to_list()], dtype=np.int64),
         "total_downloads": int(rows.get_column("downloads").sum() or 0),
         "share_names": list(indicators),
         "sums": per_model.select(*indicators, "all", "known", "size_weighted").to_numpy().astype(np.float64),
@@ -219,23 +290,22 @@ def _period_units(rows: pl.DataFrame, size_sources: list[str]) -> dict:
     }
 
 
-def _statistics(units: dict, rng: np.random.Generator, n_boot: int) -> tuple[dict, dict]:
-    """Point estimates (every model once) and n_boot bootstrap draws of every statistic."""
-    n = units["n_models"]
-    estimates = {k: float(v[0]) for k, v in _weighted_statistics(units, np.ones((1, n))).items()}
-    batch = max(MIN_BATCH_DRAWS, BATCH_CELLS // max(n, 1))
-    # A model is drawn at most n times, so the smallest integer type holding n is exact.
+def _joint_draws(units: dict[str, dict], n_clusters: int, rng: np.random.Generator, n_boot: int) -> dict:
+    """n_boot draws of every statistic of every period, each draw one resample of all clusters."""
+    batch = max(MIN_BATCH_DRAWS, BATCH_CELLS // max(n_clusters, 1))
+    # A cluster is drawn at most n times, so the smallest integer type holding n is exact.
     # One buffer for every batch: a fresh array per batch costs its page faults again.
-    buffer = np.empty((min(batch, n_boot), n), dtype=np.min_scalar_type(n))
-    parts = []
+    buffer = np.empty((min(batch, n_boot), n_clusters), dtype=np.min_scalar_type(n_clusters))
+    parts: dict[str, list] = {name: [] for name in units}
     for begin in range(0, n_boot, batch):
         counts = buffer[: min(batch, n_boot - begin)]
-        for row in counts if n else ():
-            # How many times each model is drawn when n models are drawn with replacement.
-            row[:] = np.bincount(rng.integers(0, n, size=n), minlength=n)
-        parts.append(_weighted_statistics(units, counts))
-    draws = {k: np.concatenate([p[k] for p in parts]) for k in estimates}
-    return estimates, draws
+        for row in counts if n_clusters else ():
+            # How many times each cluster is drawn when n clusters are drawn with replacement.
+            row[:] = np.bincount(rng.integers(0, n_clusters, size=n_clusters), minlength=n_clusters)
+        for name, u in units.items():
+            parts[name].append(_weighted_statistics(u, counts[:, u["global_index"]]))
+    return {name: {k: np.concatenate([p[k] for p in batches]) for k in batches[0]} if batches else {}
+            for name, batches in parts.items()}
 
 
 def _weighted_statistics(units: dict, counts: np.ndarray) -> dict[str, np.ndarray]:

@@ -1,4 +1,13 @@
-"""Planted versus recovered shares on demo data."""
+"""Planted versus recovered shares on demo data.
+
+`planted` is the share the snapshots hold (noise included), so `error_pp`
+checks the pipeline's counting and should be zero up to rounding; `expected`
+is the noise-free story, and `noise_pp` (planted minus expected) is how far
+the simulator's noise moved the share: the size of what the statistics must
+see through. `rolling30_bias_pp` (uploader view only) is the share the
+`rolling30` estimator reads from the same snapshots' 30-day counts minus the
+planted one: that estimator's bias where the true downloads are known.
+"""
 
 from __future__ import annotations
 
@@ -7,23 +16,34 @@ import polars as pl
 PLANTED_VIEWS = ("uploader", "derived")
 
 
-def recovery_table(truth: dict, recovered: pl.DataFrame) -> pl.DataFrame:
-    """Join truth.json's planted period shares with the recovered ones; error in percentage points."""
-    planted_rows = [
-        {"view": view, "dimension": dimension, "group": group, "period": period, "planted": float(share)}
-        for view, dimensions in truth["planted"].items()
+def _period_rows(block: dict, column: str) -> pl.DataFrame:
+    schema = {"view": pl.String, "dimension": pl.String, "group": pl.String, "period": pl.String, column: pl.Float64}
+    return pl.DataFrame([
+        {"view": view, "dimension": dimension, "group": group, "period": period, column: float(share)}
+        for view, dimensions in block.items()
         if view in PLANTED_VIEWS
         for dimension, groups in dimensions.items()
         for group, periods in groups.items()
         for period, share in periods.items()
-    ]
-    planted = pl.DataFrame(planted_rows)
+    ], schema=schema)
+
+
+def recovery_table(truth: dict, recovered: pl.DataFrame) -> pl.DataFrame:
+    """Join truth.json's planted and expected period shares with the recovered ones; differences in percentage points."""
+    keys = ["view", "dimension", "group", "period"]
+    planted = (
+        _period_rows(truth["planted"], "planted")
+        .join(_period_rows(truth["expected"], "expected"), on=keys, how="full", coalesce=True)
+        .join(_period_rows({"uploader": truth["rolling30"]}, "rolling30"), on=keys, how="left")
+    )
     found = recovered.filter(pl.col("view").is_in(PLANTED_VIEWS)).select(
         "view", "dimension", "group", "period", pl.col("share").alias("recovered")
     )
     return (
         planted.join(found, on=["view", "dimension", "group", "period"], how="full", coalesce=True)
-        .with_columns(pl.col("planted").fill_null(0.0), pl.col("recovered").fill_null(0.0))
-        .with_columns(((pl.col("recovered") - pl.col("planted")) * 100).alias("error_pp"))
+        .with_columns(pl.col("planted", "expected", "recovered").fill_null(0.0))
+        .with_columns(((pl.col("recovered") - pl.col("planted")) * 100).alias("error_pp"),
+                      ((pl.col("planted") - pl.col("expected")) * 100).alias("noise_pp"),
+                      ((pl.col("rolling30") - pl.col("planted")) * 100).alias("rolling30_bias_pp"))
         .sort("view", "dimension", "group", "period")
     )

@@ -289,14 +289,18 @@ class PeriodContrasts(pa.DataFrameModel):
     second_period: str = pa.Field(nullable=False, description="Later period of the contrast.")
     weeks_first: pl.Int64 = pa.Field(nullable=False, ge=0, description="Weeks of data in the first period.")
     weeks_second: pl.Int64 = pa.Field(nullable=False, ge=0, description="Weeks of data in the second period.")
-    estimate_pp: pl.Float64 = pa.Field(nullable=True, ge=-100, le=100, description="Mean weekly share in the second period minus the first, percentage points; null when not tested.")
-    ci_low: pl.Float64 = pa.Field(nullable=True, description="Lower confidence bound of the difference (percentage points).")
-    ci_high: pl.Float64 = pa.Field(nullable=True, description="Upper confidence bound of the difference (percentage points).")
+    estimate_logit: pl.Float64 = pa.Field(nullable=True, description="Mean empirical logit share in the second period minus the first (the test's scale); null when not tested.")
+    ci_low_logit: pl.Float64 = pa.Field(nullable=True, description="Lower confidence bound of the difference on the logit scale.")
+    ci_high_logit: pl.Float64 = pa.Field(nullable=True, description="Upper confidence bound of the difference on the logit scale.")
+    estimate_pp: pl.Float64 = pa.Field(nullable=True, ge=-100, le=100, description="The logit difference carried to percentage points at the first period's level; null when not tested.")
+    ci_low: pl.Float64 = pa.Field(nullable=True, description="Lower confidence bound carried to percentage points.")
+    ci_high: pl.Float64 = pa.Field(nullable=True, description="Upper confidence bound carried to percentage points.")
     confidence: pl.Float64 = pa.Field(nullable=False, gt=0, lt=1, description="Confidence level of the interval.")
-    p_value: pl.Float64 = pa.Field(nullable=True, ge=0, le=1, description="Monte Carlo p-value of the test on the logit share (AR(1) noise, simulated null).")
-    persistence: pl.Float64 = pa.Field(nullable=True, ge=0, le=1, description="Lag-1 autocorrelation of the logit share around the period means, as estimated.")
+    p_value: pl.Float64 = pa.Field(nullable=True, ge=0, le=1, description="Monte Carlo p-value of the test on the empirical logit share (AR(1) noise, simulated null).")
+    persistence: pl.Float64 = pa.Field(nullable=True, ge=0, le=1, description="Lag-1 autocorrelation of the logit share around each period's line, as estimated.")
+    persistence_used: pl.Float64 = pa.Field(nullable=True, ge=0, le=1, description="Persistence at which the null distribution was read (bias-corrected plus one standard deviation, at most 0.995).")
     note: str = pa.Field(nullable=True, description="Empty when tested; otherwise why the contrast was not tested.")
-    p_adjusted_bh: pl.Float64 = pa.Field(nullable=True, ge=0, le=1, description="Benjamini-Hochberg adjusted p-value over the trend tests and the contrasts together.")
+    p_adjusted: pl.Float64 = pa.Field(nullable=True, ge=0, le=1, description="Benjamini-Yekutieli adjusted p-value over the contrasts tested.")
     significant: bool = pa.Field(nullable=True, description="Rejected at the family's false discovery rate.")
 
     class Config:
@@ -318,6 +322,8 @@ class Eras(pa.DataFrameModel):
     mean_share: pl.Float64 = pa.Field(nullable=False, ge=0, le=1.000001, description="Mean weekly share in the era.")
     fitted_start_share: pl.Float64 = pa.Field(nullable=False, ge=0, le=1.000001, description="Share fitted by the era's line (logit scale) at its first week.")
     fitted_end_share: pl.Float64 = pa.Field(nullable=False, ge=0, le=1.000001, description="Share fitted by the era's line at its last week.")
+    start_low: pl.Date = pa.Field(nullable=True, description="Earliest start of the era in the boundary's 95% set (profile likelihood ratio, Hansen 2000); null for the first era.")
+    start_high: pl.Date = pa.Field(nullable=True, description="Latest start of the era in that set; null for the first era.")
     nearest_period_boundary: pl.Date = pa.Field(nullable=True, description="Start of the calendar period nearest to the era's start; null for the first era or without period boundaries.")
     distance_weeks: pl.Float64 = pa.Field(nullable=True, description="Era start minus that period start, in weeks (negative: the era starts earlier).")
 
@@ -327,20 +333,19 @@ class Eras(pa.DataFrameModel):
 
 
 class Calibration(pa.DataFrameModel):
-    """`results/tables/calibration.csv` (demo source only): rejection rates of every test over noisy copies of the planted series."""
+    """`results/tables/calibration.csv` (demo source only): size of every test under every noise scenario, and power and coverage on the planted series."""
 
-    series: str = pa.Field(nullable=False, description="Planted weekly series of the demo (truth.json `planted.weekly`).")
-    scenario: str = pa.Field(nullable=False, isin=["null", "planted_trend"], description="`null`: held at its first-year mean; `planted_trend`: the planted trajectory.")
-    test: str = pa.Field(nullable=False, isin=["primary", "mann_kendall", "period_contrast"], description="Fixed-b regression, pre-whitened Mann-Kendall, or period contrast.")
+    series: str = pa.Field(nullable=False, description="`flat` for size rows (noise alone); otherwise the expected weekly series of truth.json.")
+    scenario: str = pa.Field(nullable=False, description="Noise kind of `hubshare.noise` (size rows), or `planted_trend` (the expected series plus AR(1) 0.8 noise).")
+    test: str = pa.Field(nullable=False, isin=["robust_trend", "fixed_b", "mann_kendall", "period_contrast", "eras"], description="Robust trend test (primary), fixed-b regression alone, pre-whitened Mann-Kendall, period contrast, or eras (at least one boundary found).")
     contrast: str = pa.Field(nullable=True, description="The contrast (`<second> vs <first>`) for period-contrast rows; null otherwise.")
     replicates: pl.Int64 = pa.Field(nullable=False, ge=1, description="Noisy replicates.")
-    rejection_rate: pl.Float64 = pa.Field(nullable=False, ge=0, le=1, description="Share of replicates in which the test rejects at alpha: false-positive rate under the null, power under the planted trajectory.")
+    rejection_rate: pl.Float64 = pa.Field(nullable=False, ge=0, le=1, description="Share of replicates in which the test rejects at alpha (for eras: finds a boundary): false-positive rate on size rows, power on planted rows.")
     mc_standard_error: pl.Float64 = pa.Field(nullable=False, ge=0, description="Monte Carlo standard error of the rate.")
-    planted_slope_pp_per_year: pl.Float64 = pa.Field(nullable=True, description="OLS slope of the planted trajectory (trend-test rows).")
-    mean_slope_pp_per_year: pl.Float64 = pa.Field(nullable=True, description="Mean OLS slope over the replicates (trend-test rows).")
-    planted_difference_pp: pl.Float64 = pa.Field(nullable=True, description="Planted difference of period means, percentage points (contrast rows).")
-    mean_difference_pp: pl.Float64 = pa.Field(nullable=True, description="Mean estimated difference over the replicates (contrast rows).")
-    within_band: bool = pa.Field(nullable=True, description="Null rows: the false-positive rate lies within [alpha/2, 2 alpha]; null for planted-trend rows.")
+    within_band: bool = pa.Field(nullable=True, description="Size rows: the rate lies within 2.5-7.5% (for a nominal 5%); null on planted rows.")
+    planted_effect: pl.Float64 = pa.Field(nullable=True, description="Planted rows: OLS slope of the planted logit share per year (trend) or planted difference of period means of the logit share (contrast).")
+    mean_effect: pl.Float64 = pa.Field(nullable=True, description="Mean estimate over the replicates, same scale.")
+    coverage: pl.Float64 = pa.Field(nullable=True, ge=0, le=1, description="Share of replicates whose confidence interval holds the planted effect.")
 
     class Config:
         strict = True

@@ -108,6 +108,7 @@ def demo_inputs(wildcards):
             "truth": str(RAW_DIR / "truth.json"),
             "recovery": "results/tables/recovery.csv",
             "calibration": "results/tables/calibration.csv",
+            "bootstrap_calibration": "results/tables/bootstrap_calibration.csv",
         }
     return {}
 

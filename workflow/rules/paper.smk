@@ -11,6 +11,7 @@ rule manuscript_inputs:
         periods="results/tables/shares_by_period.csv",
         concentration="results/tables/concentration_weekly.parquet",
         ledger="results/conservation_ledger.csv",
+        counter_falls="results/tables/counter_fall_sensitivity.csv",
         measure="results/download_measure.txt",
         weeks="results/tables/panel_weeks.csv",
         coverage="results/tables/coverage_by_period.csv",

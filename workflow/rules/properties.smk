@@ -45,13 +45,14 @@ rule model_table:
 
 
 rule property_periods:
-    """Download-weighted property shares and sizes per period, with bootstrap intervals and multipliers."""
+    """Download-weighted property shares and sizes per period, with cluster bootstrap intervals, multipliers and a leave-top-k-out check."""
     input:
         panel=PANEL_WEEKS,
         models="data/processed/models.parquet",
     output:
         table=report("results/tables/property_periods.csv", caption="../report/table.rst", category="Tables"),
         multipliers=report("results/tables/property_multipliers.csv", caption="../report/table.rst", category="Tables"),
+        leave_top_out="results/tables/property_leave_top_out.csv",
     params:
         periods=config["periods"],
         settings=config["properties"],

@@ -2,7 +2,7 @@
 
 
 rule trend_tests:
-    """Headline trends and period contrasts, one Benjamini-Hochberg family, with effect sizes and intervals."""
+    """Headline trends and period contrasts on non-overlapping intervals, each a Benjamini-Yekutieli family."""
     input:
         weekly="results/tables/shares_weekly.parquet",
         concentration="results/tables/concentration_weekly.parquet",
@@ -15,6 +15,8 @@ rule trend_tests:
         periods=config["periods"],
         alpha=config["stats"]["alpha"],
         confidence=config["stats"]["confidence"],
+        measure=PANEL_MEASURE,
+        min_intervals=config["stats"]["min_intervals"],
     log:
         "logs/trend_tests.log",
     benchmark:
@@ -36,6 +38,7 @@ rule eras:
         series=config["stats"]["headline_series"],
         periods=config["periods"],
         settings=config["stats"]["eras"],
+        measure=PANEL_MEASURE,
     log:
         "logs/eras.log",
     benchmark:
@@ -46,10 +49,29 @@ rule eras:
         "../scripts/eras.py"
 
 
+rule counter_fall_sensitivity:
+    """Downloads counted after counter falls per period, and the most that reading them as revisions could move a share."""
+    input:
+        panel=PANEL_WEEKS,
+    output:
+        table="results/tables/counter_fall_sensitivity.csv",
+    params:
+        code=script_code("counter_fall_sensitivity.py"),
+        periods=config["periods"],
+    log:
+        "logs/counter_fall_sensitivity.log",
+    benchmark:
+        "benchmarks/counter_fall_sensitivity.tsv"
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/counter_fall_sensitivity.py"
+
+
 if IS_DEMO:
 
     rule calibration:
-        """False-positive rate and power of the trend tests and period contrasts on noisy copies of the planted series."""
+        """Size of every test under eight kinds of noise; power and coverage on noisy copies of the expected series."""
         input:
             truth=str(RAW_DIR / "truth.json"),
         output:
@@ -57,8 +79,10 @@ if IS_DEMO:
         params:
             code=script_code("calibration.py"),
             alpha=config["stats"]["alpha"],
+            confidence=config["stats"]["confidence"],
             settings=config["stats"]["calibration"],
             periods=config["periods"],
+            eras=config["stats"]["eras"],
         log:
             "logs/calibration.log",
         benchmark:
@@ -67,6 +91,23 @@ if IS_DEMO:
             "../envs/analysis.yaml"
         script:
             "../scripts/calibration.py"
+
+    rule bootstrap_calibration:
+        """Coverage of the property intervals (models or clusters resampled) in a simulator of heavy-tailed clustered downloads."""
+        output:
+            table="results/tables/bootstrap_calibration.csv",
+        params:
+            code=script_code("bootstrap_calibration.py"),
+            replicates=config["stats"]["calibration"]["bootstrap_replicates"],
+            seed=config["stats"]["calibration"]["seed"],
+        log:
+            "logs/bootstrap_calibration.log",
+        benchmark:
+            "benchmarks/bootstrap_calibration.tsv"
+        conda:
+            "../envs/analysis.yaml"
+        script:
+            "../scripts/bootstrap_calibration.py"
 
     rule recovery:
         """Planted (truth.json) versus recovered period shares, per view, dimension and group."""

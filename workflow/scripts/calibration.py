@@ -1,4 +1,4 @@
-"""Adapter: truth.json's planted weekly series -> calibration table of the trend tests and period contrasts."""
+"""Adapter: truth.json's expected weekly series -> calibration table (size under every noise kind, power, coverage)."""
 
 import json
 
@@ -14,14 +14,16 @@ with log_to(snakemake.log[0]) as log:
     settings = snakemake.params.settings
     periods = parse_periods(snakemake.params.periods)
     table = calibration_table(
-        truth["planted"]["weekly"],
+        truth["expected"]["weekly"],
         replicates=settings["replicates"],
         alpha=snakemake.params.alpha,
-        phi=settings["noise_phi"],
+        confidence=snakemake.params.confidence,
         sigma=settings["noise_sigma"],
         seed=settings["seed"],
         periods=periods,
         pairs=contrast_pairs(periods),
+        eras=snakemake.params.eras,
+        eras_replicates=settings["eras_replicates"],
     )
     write_csv(table, snakemake.output.table)
-    log.info("%d calibration rows", table.height)
+    log.info("%d calibration rows, %d replicates each", table.height, settings["replicates"])

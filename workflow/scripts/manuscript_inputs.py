@@ -7,6 +7,7 @@ import polars as pl
 
 from hubshare import manuscript_values as mv
 from hubshare.atomic import copy_file, write_text, write_yaml
+from hubshare.calibration_text import calibration_section
 from hubshare.claims import ledger_markdown, ledger_source_notes
 from hubshare.contrasts import MIN_PER_PERIOD
 from hubshare.era_report import read_eras, skipped_reason
@@ -81,7 +82,6 @@ with log_to(snakemake.log[0]) as log:
     variables["data"]["measure"] = f"`{measure}`"
     contrasts = read_results_csv(inputs.contrasts)
     eras = read_eras(inputs.eras)
-    family = stats.get("family", {})
     variables["stats"]["contrast_min_weeks"] = f"{MIN_PER_PERIOD}"
     variables["contrast"] = mv.contrast_variables(contrasts)
     variables["eras"] = mv.era_variables(snakemake.params.eras)
@@ -99,8 +99,9 @@ with log_to(snakemake.log[0]) as log:
         property_periods=properties,
         multipliers=multipliers,
     )
+    variables["text"]["counter_falls"] = mv.counter_fall_sentence(read_results_csv(inputs.counter_falls))
     variables["text"]["test_family"] = mv.test_family_sentence(
-        int(family.get("period_contrasts", 0)), int(family.get("size", len(stats["tests"])))
+        int(stats.get("contrasts", {}).get("tested", 0)), len(stats["tests"]), len(stats.get("duplicates", []))
     )
     manifest = read_json(inputs.manifest)
     variables["provenance"] = {
@@ -124,11 +125,12 @@ with log_to(snakemake.log[0]) as log:
         "validation.md": mv.validation_section(
             recovery, {**country_labels, **type_labels}, variables["intermediaries"]
         ),
-        "calibration.md": mv.calibration_section(
+        "calibration.md": calibration_section(
             pl.read_csv(inputs.calibration) if is_demo else None,
             {**country_labels, "intermediaries": "Intermediaries"},
             snakemake.params.calibration,
             stats["alpha"],
+            pl.read_csv(inputs.bootstrap_calibration) if is_demo else None,
         ),
         "claims_ledger.md": ledger_markdown(claims),
         "eras.md": mv.era_section(

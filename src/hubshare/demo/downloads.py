@@ -5,9 +5,19 @@ total (exponential growth) -> segments (the planted shares) -> cells (fixed
 fractions of their segment) -> namespaces of the cell that have a listed,
 downloadable model (fixed heavy-tailed weights) -> their models (heavy-tailed
 popularity decaying with age), plus a thin even background over the cell's
-downloadable models. Every split is in integers by largest
-remainder, so totals are exact and the truth is computed from the same
-integers the snapshots are built from.
+downloadable models.
+
+Noise, so that the statistics face data with honest uncertainty: each
+segment's weight is multiplied week by week by exp(noise) of the configured
+kind (`hubshare.noise`, the calibration study's scenarios) and the weights
+renormalised; each model's pull by its own popularity shock, a stationary
+log-AR(1) with mean one on the download scale, which also moves its
+namespace's weight within the cell (a namespace carries the pull-weighted
+mean shock of its models); and the week's total is drawn multinomially over
+the models' expected downloads (sampling noise). Without sampling noise every
+split is in integers by largest remainder, so totals are exact. The truth is
+computed from the same integers the snapshots are built from (`planted`) and
+from the noise-free allocation (`expected`, what the statistics estimate).
 """
 
 from __future__ import annotations
@@ -19,6 +29,7 @@ import numpy as np
 from hubshare.demo.namespaces import Namespaces
 from hubshare.demo.population import Models
 from hubshare.demo.story import SEGMENTS
+from hubshare.noise import ar1, noise_paths
 
 # A model's pull falls as 1 / (1 + age / AGE_SCALE_WEEKS): new releases take
 # over their namespace's downloads while classics keep a long tail.
@@ -56,8 +67,22 @@ def largest_remainder(quota: np.ndarray, group: np.ndarray, group_totals: np.nda
     return base + extra
 
 
-def allocate(models: Models, namespaces: Namespaces, shares: np.ndarray, totals: np.ndarray, dates: list[dt.date]) -> np.ndarray:
-    """Planted downloads, models x intervals (int64)."""
+def noisy_segment_shares(shares: np.ndarray, kind: str, sigma: float, rng: np.random.Generator) -> np.ndarray:
+    """Segment shares (intervals x segments) with each segment's weight multiplied by exp(noise), rows renormalised."""
+    noisy = shares * np.exp(noise_paths(kind, rng, shares.shape[1], shares.shape[0], sigma).T)
+    return noisy / noisy.sum(axis=1, keepdims=True)
+
+
+def popularity_shocks(n_models: int, n_intervals: int, sigma: float, phi: float, rng: np.random.Generator) -> np.ndarray:
+    """Mean-one multiplicative shocks, models x intervals: exp of a stationary AR(1) minus half its variance."""
+    log_shock = ar1(rng.normal(0.0, sigma, (n_models, n_intervals)), phi)
+    return np.exp(log_shock - sigma**2 / (1.0 - phi**2) / 2.0)
+
+
+def allocate(models: Models, namespaces: Namespaces, shares: np.ndarray, totals: np.ndarray, dates: list[dt.date],
+             shocks: np.ndarray | None = None, sampler: np.random.Generator | None = None) -> np.ndarray:
+    """Planted downloads, models x intervals (int64); `shocks` (models x intervals) scale the models'
+    pull, `sampler` draws each week multinomially (see the module docstring)."""
     n_models, n_intervals = len(models), len(dates)
     downloads = np.zeros((n_models, n_intervals), dtype=np.int64)
     cell_of_ns = namespaces.cell
@@ -68,10 +93,14 @@ def allocate(models: Models, namespaces: Namespaces, shares: np.ndarray, totals:
     for k in range(n_intervals):
         idx = np.flatnonzero(models.alive(k) & (models.popularity > 0))
         age_weeks = (days[k] - models.created_day[idx]).astype(np.float64) / 7.0
-        pull = models.popularity[idx] / (1.0 + age_weeks / AGE_SCALE_WEEKS)
+        steady_pull = models.popularity[idx] / (1.0 + age_weeks / AGE_SCALE_WEEKS)
+        pull = steady_pull if shocks is None else steady_pull * shocks[idx, k]
         ns = models.namespace[idx]
         ns_pull = np.bincount(ns, weights=pull, minlength=n_ns)
-        ns_weight = np.where(ns_pull > 0, namespaces.weight, 0.0)
+        steady_ns_pull = np.bincount(ns, weights=steady_pull, minlength=n_ns)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ns_shock = np.where(steady_ns_pull > 0, ns_pull / steady_ns_pull, 0.0)
+        ns_weight = np.where(ns_pull > 0, namespaces.weight * ns_shock, 0.0)
         cell_weight = np.bincount(cell_of_ns, weights=ns_weight, minlength=n_cells)
         cell_share = shares[k, segment_of_cell] * cell_fraction * (cell_weight > 0)
         cell_total = largest_remainder(
@@ -82,7 +111,10 @@ def allocate(models: Models, namespaces: Namespaces, shares: np.ndarray, totals:
         heavy = (ns_weight[ns] / cell_weight[cell]) * (pull / ns_pull[ns])
         even = 1.0 / cell_models[cell]
         quota = cell_total[cell] * ((1.0 - BACKGROUND_SHARE) * heavy + BACKGROUND_SHARE * even)
-        downloads[idx, k] = largest_remainder(quota, cell, cell_total)
+        if sampler is None:
+            downloads[idx, k] = largest_remainder(quota, cell, cell_total)
+        else:
+            downloads[idx, k] = sampler.multinomial(totals[k], quota / quota.sum())
     return downloads
 
 

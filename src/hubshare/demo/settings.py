@@ -13,6 +13,10 @@ from collections.abc import Mapping
 # Relation shares of models that declare base models, from the October 2025
 # `models.parquet` (FACTS.md).
 HUB_RELATION_MIX = {"adapter": 0.4257, "finetune": 0.3591, "quantized": 0.1922, "merge": 0.0230}
+# Kinds of logit-scale noise on the segments' shares (`hubshare.noise` draws them); listed here
+# so that the settings can be checked without importing numpy.
+NOISE_KINDS = ("none", "ar1_0.8", "ar1_0.95", "ar1_0.99", "random_walk", "long_memory", "spikes",
+               "late_volatility", "level_shift")
 
 DEFAULTS: dict[str, object] = {
     "seed": 20251203,
@@ -38,6 +42,11 @@ DEFAULTS: dict[str, object] = {
     "private_parents": 4,
     "cycles": 1,
     "legacy_rename_date": "2024-01-31",
+    "share_noise": "ar1_0.8",
+    "share_noise_sigma": 0.05,
+    "model_shock_sigma": 0.2,
+    "model_shock_phi": 0.9,
+    "sampling_noise": True,
 }
 
 _INTEGERS = ("seed", "cadence_days", "models_total", "pre_window_models", "weekly_downloads_start",
@@ -45,7 +54,7 @@ _INTEGERS = ("seed", "cadence_days", "models_total", "pre_window_models", "weekl
 _POSITIVE = ("cadence_days", "models_total", "weekly_downloads_start", "weekly_downloads_end", "model_growth")
 _RATES = ("never_downloaded_rate", "base_model_rate", "safetensors_rate", "missing_pipeline_tag_rate",
           "missing_library_name_rate", "missing_author_rate", "rename_rate", "deletion_rate", "counter_reset_rate")
-_NUMBERS = ("effect_size", "model_growth", *_RATES)
+_NUMBERS = ("effect_size", "model_growth", "share_noise_sigma", "model_shock_sigma", *_RATES)
 _DATES = ("start", "end", "legacy_rename_date")
 
 
@@ -76,12 +85,24 @@ def resolve_settings(settings: Mapping[str, object] | None) -> dict[str, object]
             raise DemoSettingsError(f"demo settings: '{key}' must be positive, got {resolved[key]!r}")
     for key in _DATES:
         resolved[key] = iso_date(key, resolved[key]).isoformat()
+    _check_noise(resolved)
     if (iso_date("end", resolved["end"]) - iso_date("start", resolved["start"])).days < resolved["cadence_days"]:
         raise DemoSettingsError("demo settings: 'start' to 'end' must span at least two snapshots")
     if resolved["pre_window_models"] > resolved["models_total"]:
         raise DemoSettingsError("demo settings: 'pre_window_models' cannot exceed 'models_total'")
     resolved["relation_mix"] = _relation_mix(resolved["relation_mix"])
     return resolved
+
+
+def _check_noise(resolved: dict) -> None:
+    if resolved["share_noise"] not in NOISE_KINDS:
+        raise DemoSettingsError(f"demo settings: 'share_noise' must be one of {list(NOISE_KINDS)}, got {resolved['share_noise']!r}")
+    phi = resolved["model_shock_phi"]
+    if isinstance(phi, bool) or not isinstance(phi, int | float) or not 0 <= phi < 1:
+        raise DemoSettingsError(f"demo settings: 'model_shock_phi' must lie in [0, 1), got {phi!r}")
+    resolved["model_shock_phi"] = float(phi)
+    if not isinstance(resolved["sampling_noise"], bool):
+        raise DemoSettingsError(f"demo settings: 'sampling_noise' must be true or false, got {resolved['sampling_noise']!r}")
 
 
 def _relation_mix(mix: object) -> dict[str, float]:

@@ -12,7 +12,16 @@ import polars as pl
 from hubshare.atomic import write_json
 from hubshare.demo.artefacts import Artefacts, build_artefacts
 from hubshare.demo.calendar import snapshot_dates
-from hubshare.demo.downloads import all_time_counters, allocate, baselines, likes, rolling_counts, weekly_totals
+from hubshare.demo.downloads import (
+    all_time_counters,
+    allocate,
+    baselines,
+    likes,
+    noisy_segment_shares,
+    popularity_shocks,
+    rolling_counts,
+    weekly_totals,
+)
 from hubshare.demo.lineage import Lineage, build_lineage
 from hubshare.demo.metadata import Metadata, build_metadata
 from hubshare.demo.names import Names, build_names
@@ -40,6 +49,7 @@ class Simulation:
     skipped_legacy_ids: list[str]
     models: Models
     downloads: np.ndarray  # models x intervals, int64
+    expected_downloads: np.ndarray  # the same without noise (the planted story itself)
     lineage: Lineage
     meta: Metadata
     names: Names
@@ -65,7 +75,17 @@ def simulate(settings: dict | None, registry: pl.DataFrame, legacy_ids: pl.DataF
 
     models, namespaces = build_models(settings, namespaces, legacy, dates, stream(seed, "population"))
     totals = weekly_totals(settings["weekly_downloads_start"], settings["weekly_downloads_end"], len(dates))
-    downloads = allocate(models, namespaces, segment_shares(dates, float(settings["effect_size"])), totals, dates)
+    shares = segment_shares(dates, float(settings["effect_size"]))
+    expected_downloads = allocate(models, namespaces, shares, totals, dates)
+    noise = stream(seed, "noise")
+    downloads = allocate(
+        models, namespaces,
+        noisy_segment_shares(shares, str(settings["share_noise"]), float(settings["share_noise_sigma"]), noise),
+        totals, dates,
+        shocks=popularity_shocks(len(models), len(dates), float(settings["model_shock_sigma"]),
+                                 float(settings["model_shock_phi"]), noise),
+        sampler=noise if settings["sampling_noise"] else None,
+    )
     lineage = build_lineage(models, namespaces, downloads, settings, stream(seed, "lineage"))
     releases = build_releases(models, namespaces, stream(seed, "releases"))
     meta = build_metadata(models, namespaces, lineage, releases, settings, stream(seed, "metadata"))
@@ -87,6 +107,7 @@ def simulate(settings: dict | None, registry: pl.DataFrame, legacy_ids: pl.DataF
         skipped_legacy_ids=legacy_skipped,
         models=models,
         downloads=downloads,
+        expected_downloads=expected_downloads,
         lineage=lineage,
         meta=meta,
         names=names,
@@ -118,6 +139,8 @@ def simulate_demo(settings: dict | None, registry: pl.DataFrame, legacy_ids: pl.
         names=sim.names,
         artefacts=sim.artefacts,
         downloads=sim.downloads,
+        expected_downloads=sim.expected_downloads,
+        rolling30=sim.counts.rolling30,
     )
     written.append(write_json(truth, out_dir / "truth.json"))
     return written

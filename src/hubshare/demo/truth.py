@@ -14,6 +14,17 @@ name. Every family some model belongs to is listed, even at share 0; models
 without a family hold the rest of each period; `planted.family_definition`
 states the rule. The pipeline's family shares, which read families from names
 by `model_families.csv`, should match it exactly.
+
+`rolling30` holds the uploader view's period shares that the pipeline's
+`rolling30` estimator (`hubshare.rolling`) makes of the snapshots' rolling
+30-day counts: set against `planted`, the bias of that estimator on data
+whose true weekly downloads are known.
+
+`planted` is computed from the integers the snapshots hold, noise included,
+so the pipeline's counts can be checked against it exactly. `expected`
+holds the same headline quantities from the noise-free allocation (the story
+before the segment noise, the models' popularity shocks and the sampling):
+what the statistics estimate, and what their intervals are judged against.
 """
 
 from __future__ import annotations
@@ -32,6 +43,7 @@ from hubshare.demo.names import Names
 from hubshare.demo.namespaces import UNAFFILIATED, Namespaces
 from hubshare.demo.population import QUANTIZED, Models
 from hubshare.demo.story import SEGMENTS, anchor_table, segment_shares
+from hubshare.rolling import rolling30_panel
 
 HEADLINE_COUNTRY_GROUPS = ("united_states", "china", UNAFFILIATED)
 DIMENSIONS = ("country_group", "developer_type")
@@ -72,6 +84,8 @@ def build_truth(
     names: Names,
     artefacts: Artefacts,
     downloads: np.ndarray,
+    expected_downloads: np.ndarray,
+    rolling30: np.ndarray,
 ) -> dict:
     groups = _namespace_groups(registry, namespaces)
     views = {
@@ -106,8 +120,46 @@ def build_truth(
         "namespaces_not_simulated": sorted(skipped_namespaces),
         "legacy_ids_not_simulated": sorted(skipped_legacy_ids),
         "planted": planted,
+        "expected": _expected(models, lineage, groups, namespaces, expected_downloads, dates, intervals),
+        "rolling30": _rolling30_shares(models, groups, rolling30, dates, intervals),
         "artefacts": _artefacts(models, lineage, names, artefacts, dates),
     }
+
+
+def _expected(models: Models, lineage: Lineage, groups: dict, namespaces: Namespaces, downloads: np.ndarray,
+              dates: list[dt.date], intervals: dict[str, list[int]]) -> dict:
+    """Period shares per view and dimension, and the weekly headline series, of the noise-free allocation."""
+    views = {
+        "uploader": uploader_credit(models, downloads, len(namespaces)),
+        "derived": derived_credit(models, lineage, downloads, len(namespaces)),
+    }
+    total = downloads.sum(axis=0).astype(np.float64)
+    out: dict = {view: {dim: _period_shares(_by_group(credit, groups[dim]), total, intervals) for dim in DIMENSIONS}
+                 for view, credit in views.items()}
+    out["weekly"] = _weekly(views["uploader"], groups, None, total, dates)
+    out["weekly_derived"] = _weekly(views["derived"], groups, None, total, dates)
+    return out
+
+
+def _rolling30_shares(models: Models, groups: dict, rolling30: np.ndarray, dates: list[dt.date],
+                      intervals: dict[str, list[int]]) -> dict:
+    """Uploader-view period shares of the downloads the `rolling30` estimator reads from the 30-day counts."""
+    rows = [(k, np.flatnonzero(models.alive(k))) for k in range(len(dates))]
+    observations = pl.DataFrame({
+        "snapshot_date": np.concatenate([np.full(idx.size, np.datetime64(dates[k], "D")) for k, idx in rows]),
+        "model_key": np.concatenate([idx for _, idx in rows]).astype(str),
+        "downloads_30d": np.concatenate([rolling30[idx, k] for k, idx in rows]),
+    }).with_columns(pl.col("model_key").alias("model_id"), pl.lit(None, pl.String).alias("namespace"),
+                    pl.lit(None, pl.Datetime("us", "UTC")).alias("created_at"))
+    panel, _ = rolling30_panel(observations)
+    week_index = {d: k for k, d in enumerate(dates)}
+    by_cell = panel.group_by("week", "model_key").agg(pl.col("downloads").sum())
+    estimated = np.zeros((len(models), len(dates)))
+    estimated[by_cell["model_key"].cast(pl.Int64).to_numpy(), [week_index[w] for w in by_cell["week"].to_list()]] = (
+        by_cell["downloads"].to_numpy())
+    credit = uploader_credit(models, estimated, len(groups["organization"]))
+    total = estimated.sum(axis=0)
+    return {dim: _period_shares(_by_group(credit, groups[dim]), total, intervals) for dim in DIMENSIONS}
 
 
 def _namespace_groups(registry: pl.DataFrame, namespaces: Namespaces) -> dict[str, list[str]]:
