@@ -5,16 +5,22 @@ import tomllib
 
 import pytest
 import yaml
+from conftest import REPO
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from conftest import REPO
-
 LOCK = REPO / "requirements.lock"
 # The platform the lock is resolved for (see ./lock), for evaluating requirement markers.
-LOCK_PLATFORM = {"python_version": "3.11", "python_full_version": "3.11.0", "sys_platform": "linux",
-                 "platform_system": "Linux", "platform_machine": "x86_64", "os_name": "posix",
-                 "implementation_name": "cpython", "platform_python_implementation": "CPython"}
+LOCK_PLATFORM = {
+    "python_version": "3.11",
+    "python_full_version": "3.11.0",
+    "sys_platform": "linux",
+    "platform_system": "Linux",
+    "platform_machine": "x86_64",
+    "os_name": "posix",
+    "implementation_name": "cpython",
+    "platform_python_implementation": "CPython",
+}
 # Entries of environment.yml that the lock does not hold: the interpreter, conda's pip, Quarto
 # (not on PyPI) and the project itself.
 NOT_LOCKED = {"python", "pip", "quarto", "-e"}
@@ -65,8 +71,9 @@ def test_lock_satisfies_every_declared_range():
     assert unmet(declared_requirements(), parse_lock(LOCK.read_text(encoding="utf-8"))) == []
 
 
-@pytest.mark.parametrize("pin, problem", [("1.0", "polars>=1.20: the lock pins 1.0"),
-                                          (None, "polars>=1.20 is not in the lock")])
+@pytest.mark.parametrize(
+    "pin, problem", [("1.0", "polars>=1.20: the lock pins 1.0"), (None, "polars>=1.20 is not in the lock")]
+)
 def test_a_pin_outside_its_range_or_missing_is_reported(pin, problem):
     pins = {} if pin is None else {"polars": (pin, ["sha256:aa"])}
     assert unmet([Requirement("polars>=1.20")], pins) == [problem]
@@ -93,6 +100,9 @@ def environment_pins() -> dict[str, str]:
 
 def test_environment_pins_the_locked_versions():
     locked = parse_lock(LOCK.read_text(encoding="utf-8"))
-    differing = {name: (pinned, locked.get(name, ("absent",))[0])
-                 for name, pinned in environment_pins().items() if pinned != locked.get(name, ("",))[0]}
+    differing = {
+        name: (pinned, locked.get(name, ("absent",))[0])
+        for name, pinned in environment_pins().items()
+        if pinned != locked.get(name, ("",))[0]
+    }
     assert differing == {}

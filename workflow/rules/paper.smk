@@ -3,6 +3,7 @@ import platform
 
 from hubshare.software import installed_versions, runtime_dependencies
 
+
 rule manuscript_inputs:
     """Every number and generated table the manuscript shows, plus its figures."""
     input:
