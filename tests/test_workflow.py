@@ -365,7 +365,8 @@ def test_one_job_runs_alone_against_a_finished_build(built, tmp_path, rule, outp
     date = sorted(root.glob("data/processed/attributed/*.parquet"))[-1].stem
     target = root / output.format(date=date)
     target.unlink()
-    run = subprocess.run([sys.executable, "workflow/scripts/_debug.py", rule, *([f"date={date}"] if "{date}" in output else []),
-                          "--configfile", "run.yaml"], cwd=root, capture_output=True, text=True, timeout=600)
+    wildcards = [f"date={date}"] if "{date}" in output else []
+    run = subprocess.run([sys.executable, "workflow/scripts/_debug.py", rule, *wildcards, "--configfile", "run.yaml"],
+                         cwd=root, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-4000:]
     assert target.read_bytes() == (built / output.format(date=date)).read_bytes()
