@@ -359,7 +359,7 @@ def test_a_killed_and_restarted_run_gives_identical_results(built, tmp_path_fact
 @pytest.mark.parametrize("rule, output", [("group_shares", "results/tables/shares_weekly.parquet"),
                                           ("attribute_week", "data/processed/attributed/{date}.parquet")])
 def test_one_job_runs_alone_against_a_finished_build(built, tmp_path, rule, output):
-    """workflow/scripts/_debug.py rebuilds a job's output in its own process, byte for byte (a script and a run: block)."""
+    """workflow/scripts/_debug.py rebuilds a job's output alone, byte for byte: a script and a run: block."""
     root = tmp_path / "build"
     shutil.copytree(built, root, ignore=shutil.ignore_patterns(".snakemake"))
     date = sorted(root.glob("data/processed/attributed/*.parquet"))[-1].stem
