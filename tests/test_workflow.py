@@ -356,7 +356,7 @@ def test_a_killed_and_restarted_run_gives_identical_results(built, tmp_path_fact
     assert result_digests(root) == result_digests(built)
 
 
-@pytest.mark.parametrize("rule, output", [("group_shares", "results/tables/shares_weekly.parquet"),
+@pytest.mark.parametrize("rule, output", [("quality_report", "results/data_quality.json"),
                                           ("attribute_week", "data/processed/attributed/{date}.parquet")])
 def test_one_job_runs_alone_against_a_finished_build(built, tmp_path, rule, output):
     """workflow/scripts/_debug.py rebuilds a job's output alone, byte for byte: a script and a run: block."""
