@@ -423,3 +423,19 @@ def test_a_killed_and_restarted_run_gives_identical_results(built, tmp_path_fact
                                         timeout=900)
     assert run_workflow_again.returncode == 0, run_workflow_again.stderr[-4000:]
     assert result_digests(root) == result_digests(built)
+
+
+@pytest.mark.parametrize("rule, output", [("quality_report", "results/data_quality.json"),
+                                          ("attribute_week", "data/processed/attributed/{date}.parquet")])
+def test_one_job_runs_alone_against_a_finished_build(built, tmp_path, rule, output):
+    """workflow/scripts/_debug.py rebuilds a job's output alone, byte for byte: a script and a run: block."""
+    root = tmp_path / "build"
+    shutil.copytree(built, root, ignore=shutil.ignore_patterns(".snakemake"))
+    date = sorted(root.glob("data/processed/attributed/*.parquet"))[-1].stem
+    target = root / output.format(date=date)
+    target.unlink()
+    wildcards = [f"date={date}"] if "{date}" in output else []
+    run = subprocess.run([sys.executable, "workflow/scripts/_debug.py", rule, *wildcards, "--configfile", "run.yaml"],
+                         cwd=root, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-4000:]
+    assert target.read_bytes() == (built / output.format(date=date)).read_bytes()

@@ -1,4 +1,8 @@
 # The manuscript: results -> variables and tables -> rendered HTML and PDF.
+import platform
+
+from hubshare.software import installed_versions, runtime_dependencies
+
 
 rule manuscript_inputs:
     """Every number and generated table the manuscript shows, plus its figures."""
@@ -60,6 +64,7 @@ rule render_paper:
         variables="paper/_variables.yml",
         tables="paper/_generated",
         figures=expand("paper/figures/{name}.png", name=FIGURES),
+        software="paper/_software.md",
     output:
         html="paper/_build/index.html",
         pdf="paper/_build/index.pdf",
@@ -74,6 +79,25 @@ rule render_paper:
         "../envs/paper.yaml"
     script:
         "../scripts/render_paper.py"
+
+
+rule software_versions:
+    """The reproducibility statement: Python and the dependencies' versions this build runs with."""
+    output:
+        statement="paper/_software.md",
+    params:
+        code=script_code("software_versions.py"),
+        # Read when the workflow is parsed, so a changed environment reruns this job and the rendering.
+        python=platform.python_version(),
+        versions=installed_versions(runtime_dependencies()),
+    log:
+        "logs/software_versions.log",
+    benchmark:
+        "benchmarks/software_versions.tsv"
+    conda:
+        "../envs/paper.yaml"
+    script:
+        "../scripts/software_versions.py"
 
 
 rule claims_ledger:
