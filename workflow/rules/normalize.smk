@@ -24,3 +24,25 @@ rule normalize_snapshot:
         normalize_snapshot_file(
             input.snapshot, output.table, output.quality, wildcards.date, log[0]
         )
+
+
+rule capabilities:
+    """What the input carries (fields, lineage, independent intervals, cadence, frame): what the paper can report."""
+    input:
+        snapshots=NORMALIZED,
+    output:
+        record="results/capabilities.json",
+    params:
+        dates=SNAPSHOT_DATES,
+        measure=PANEL_MEASURE,
+        source=SOURCE,
+        frame=config["frame"],
+        code=script_code("capabilities.py"),
+    log:
+        "logs/capabilities.log",
+    benchmark:
+        "benchmarks/capabilities.tsv"
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/capabilities.py"
