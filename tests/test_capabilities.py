@@ -13,6 +13,7 @@ from hubshare.capabilities import (
     cadence_of,
     capability_record,
     field_counts,
+    namespace_count,
     non_overlapping_intervals,
     sampling_frame,
 )
@@ -47,6 +48,7 @@ def test_field_counts_by_hand(tmp_path):
     assert counts["tags"] == 1  # an empty list carries no tag
     assert counts["baseModels"] == 1 and counts["safetensors"] == 1 and counts["pipeline_tag"] == 1
     assert counts["createdAt"] == 0
+    assert namespace_count(path) == 2  # the legacy id has none
 
 
 @pytest.mark.parametrize(("dates", "expected"), [
@@ -106,12 +108,12 @@ def test_record_follows_its_schema_and_reads_lineage():
     counts = [{"rows": 2, "_id": 0, "id": 2, "author": 2, "createdAt": 2, "downloads": 2, "downloadsAllTime": 0,
                "likes": 2, "pipeline_tag": 1, "library_name": 1, "tags": 0, "baseModels": 0, "safetensors": 0}] * 2
     record = capability_record(source="api-json", dates=[D(2026, 8, 7), D(2026, 8, 8)], counts=counts,
-                               measure="rolling30")
+                               measure="rolling30", namespaces=2)
     assert record["fields"]["pipeline_tag"] == 0.5 and record["lineage"] is False and record["synthetic"] is False
     assert record["snapshots"] == {"count": 2, "first": "2026-08-07", "last": "2026-08-08", "rows": 4}
     with_parent = [dict(counts[0], baseModels=1), counts[0]]
     assert capability_record(source="demo", dates=[D(2025, 1, 1), D(2025, 1, 8)], counts=with_parent,
-                             measure="alltime_diff")["lineage"] is True
+                             measure="alltime_diff", namespaces=2)["lineage"] is True
     broken = dict(record, cadence=7)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, CAPABILITIES_SCHEMA)

@@ -63,7 +63,7 @@ CAPABILITIES_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
     "required": ["source", "synthetic", "snapshots", "cadence", "fields", "lineage", "download_measure",
-                 "intervals", "frame"],
+                 "intervals", "frame", "namespaces"],
     "properties": {
         "source": {"type": "string", "description": "The configured source (`demo`, `hub`, `dir`, `api-json`, `csv`)."},
         "synthetic": {"type": "boolean", "description": "True when the data come from the demo's simulator, not the Hub."},
@@ -89,6 +89,8 @@ CAPABILITIES_SCHEMA = {
             "properties": {name: {"type": "number", "minimum": 0, "maximum": 1, "description": f"Share of rows carrying `{name}`."}
                            for name in FIELD_PRESENCE},
         },
+        "namespaces": {"type": "integer", "minimum": 0,
+                       "description": "Distinct namespaces in the last snapshot (shares of an ecosystem need many)."},
         "lineage": {"type": "boolean", "description": "Whether any model declares a base model (the derived view needs it)."},
         "download_measure": {"type": "string", "enum": ["alltime_diff", "rolling30"],
                              "description": "How the panel counts downloads (see the panel's ledger)."},
@@ -126,6 +128,11 @@ def field_counts(snapshot: str | Path) -> dict[str, int]:
         .row(0, named=True)
     )
     return {name: int(value or 0) for name, value in counts.items()}
+
+
+def namespace_count(snapshot: str | Path) -> int:
+    """Distinct namespaces of one normalized snapshot."""
+    return int(pl.scan_parquet(snapshot).select(pl.col("namespace").drop_nulls().n_unique()).collect().item())
 
 
 def cadence_of(dates: Sequence[dt.date]) -> str:
@@ -172,7 +179,7 @@ def sampling_frame(source: str, configured: dict | None) -> dict:
 
 
 def capability_record(*, source: str, dates: Sequence[dt.date], counts: Sequence[dict[str, int]], measure: str,
-                      frame: dict | None = None) -> dict:
+                      namespaces: int, frame: dict | None = None) -> dict:
     """The capability record of one build, checked against `CAPABILITIES_SCHEMA`."""
     dates = sorted(dates)
     rows = sum(count["rows"] for count in counts)
@@ -183,6 +190,7 @@ def capability_record(*, source: str, dates: Sequence[dt.date], counts: Sequence
         "snapshots": {"count": len(dates), "first": dates[0].isoformat(), "last": dates[-1].isoformat(), "rows": rows},
         "cadence": cadence_of(dates),
         "fields": fields,
+        "namespaces": namespaces,
         "lineage": fields["baseModels"] > 0,
         "download_measure": measure,
         "intervals": non_overlapping_intervals(dates, measure),
@@ -192,12 +200,18 @@ def capability_record(*, source: str, dates: Sequence[dt.date], counts: Sequence
     return record
 
 
+def views_supported(record: dict) -> tuple[str, ...]:
+    """The attribution views worth showing: the derived view only where models declare base models."""
+    return ("uploader", "derived") if record["lineage"] else ("uploader",)
+
+
 def capabilities_file(snapshots: Sequence[str | Path], dates: Sequence[str], measure: str, source: str,
                       frame: dict | None, output: str | Path) -> dict:
     """File-to-file form: the normalized snapshots -> `capabilities.json`."""
     record = capability_record(
         source=source, dates=[dt.date.fromisoformat(d) for d in dates],
         counts=[field_counts(path) for path in snapshots], measure=measure, frame=frame,
+        namespaces=namespace_count(sorted(snapshots, key=str)[-1]) if snapshots else 0,
     )
     write_json(record, output)
     return record

@@ -236,8 +236,9 @@ def markdown_table(frame: pl.DataFrame, align: str | None = None) -> str:
     return "\n".join([header, rule, *body]) + "\n"
 
 
-def period_table(period_shares: pl.DataFrame, dimension: str, labels: dict[str, str], periods: list[str]) -> str:
-    """Groups (vocabulary order) x periods, uploader view, plus the derived view's last column."""
+def period_table(period_shares: pl.DataFrame, dimension: str, labels: dict[str, str], periods: list[str],
+                 derived_column: bool = True) -> str:
+    """Groups (vocabulary order) x periods, uploader view, plus the derived view's last column (with lineage)."""
     uploader = period_shares.filter((pl.col("view") == "uploader") & (pl.col("dimension") == dimension))
     derived = period_shares.filter((pl.col("view") == "derived") & (pl.col("dimension") == dimension))
     last = periods[-1]
@@ -251,9 +252,9 @@ def period_table(period_shares: pl.DataFrame, dimension: str, labels: dict[str, 
         rows.append(
             [label]
             + [pct(share_in.get(p, 0.0)) for p in periods]
-            + [pct(derived_last[0] if derived_last.len() else 0.0)]
+            + ([pct(derived_last[0] if derived_last.len() else 0.0)] if derived_column else [])
         )
-    columns = ["Group", *map(period_label, periods), f"{period_label(last)} (derived)"]
+    columns = ["Group", *map(period_label, periods), *([f"{period_label(last)} (derived)"] if derived_column else [])]
     frame = pl.DataFrame(rows, schema=columns, orient="row")
     return markdown_table(frame, align="l" + "r" * (len(columns) - 1))
 
@@ -300,10 +301,10 @@ def skip_reason(test: dict, short: bool = False) -> str:
     return test.get("skipped", "too few values")
 
 
-def coverage_table(coverage: pl.DataFrame, periods: list[str]) -> str:
+def coverage_table(coverage: pl.DataFrame, periods: list[str], views: tuple[str, ...] = ("uploader", "derived")) -> str:
     names = {"registry": "Registry organisation", "unlisted_namespace": "Unlisted namespace (user)", "no_namespace": "No namespace (unknown)"}
     rows = []
-    for view in ("uploader", "derived"):
+    for view in views:
         for source, label in names.items():
             cells = coverage.filter((pl.col("view") == view) & (pl.col("group") == source))
             share_in = {r["period"]: r["share"] for r in cells.iter_rows(named=True)}
@@ -577,12 +578,12 @@ def _property_cells(row: dict | None) -> tuple[str, str]:
     return pct(row["estimate"]), interval
 
 
-def property_table(table: pl.DataFrame, periods: list[str]) -> str:
+def property_table(table: pl.DataFrame, periods: list[str], statistics: dict[str, str] = PROPERTY_ROWS) -> str:
     """The Table-1-like summary: statistics x periods, each estimate above its bootstrap interval
     (a second line per statistic keeps the columns narrow enough for the page)."""
     cells = {(r["statistic"], r["period"]): r for r in table.iter_rows(named=True)}
     rows = []
-    for statistic, label in PROPERTY_ROWS.items():
+    for statistic, label in statistics.items():
         estimates, intervals = zip(*(_property_cells(cells.get((statistic, p))) for p in periods), strict=True)
         rows.append([label, *estimates])
         if any(intervals):

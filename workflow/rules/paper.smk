@@ -5,6 +5,8 @@ rule manuscript_inputs:
     input:
         unpack(demo_inputs),
         stats="results/stats.json",
+        capabilities="results/capabilities.json",
+        totals="results/tables/period_totals.csv",
         contrasts="results/tables/period_contrasts.csv",
         eras="results/tables/eras.csv",
         weekly="results/tables/shares_weekly.parquet",

@@ -11,6 +11,7 @@ from hubshare.claims import ledger_markdown, ledger_source_notes
 from hubshare.contrasts import MIN_PER_PERIOD
 from hubshare.era_report import read_eras, skipped_reason
 from hubshare.joblog import log_to
+from hubshare.manuscript_scope import partial_properties_sentence, property_rows, scope_variables, show_flags
 from hubshare.manuscript_text import narrative_variables
 from hubshare.periods import read_results_csv
 from hubshare.provenance import provenance_line
@@ -99,6 +100,16 @@ with log_to(snakemake.log[0]) as log:
         property_periods=properties,
         multipliers=multipliers,
     )
+    # What the input supports: the manuscript's conditional parts and the sentences for what it lacks.
+    capabilities = read_json(inputs.capabilities)
+    show = show_flags(capabilities)
+    totals = dict(read_results_csv(inputs.totals).select("period", "downloads").iter_rows())
+    variables["scope"] = scope_variables(capabilities, show, snakemake.params.periods, totals)
+    if not show["time"]:
+        variables["text"]["trend_abstract"] = variables["scope"]["lacks"]["time"]
+    shown_properties = property_rows(capabilities)
+    if show["properties"] and not show["all_properties"]:
+        variables["text"]["properties"] = partial_properties_sentence(capabilities)
     variables["text"]["test_family"] = mv.test_family_sentence(
         int(family.get("period_contrasts", 0)), int(family.get("size", len(stats["tests"])))
     )
@@ -116,10 +127,12 @@ with log_to(snakemake.log[0]) as log:
     tables = Path(snakemake.output.tables)
     tables.mkdir(parents=True, exist_ok=True)
     generated = {
-        "country_group_shares.md": mv.period_table(period_shares, "country_group", country_labels, shown_periods),
-        "developer_type_shares.md": mv.period_table(period_shares, "developer_type", type_labels, shown_periods),
+        "country_group_shares.md": mv.period_table(period_shares, "country_group", country_labels, shown_periods,
+                                                   show["derived"]),
+        "developer_type_shares.md": mv.period_table(period_shares, "developer_type", type_labels, shown_periods,
+                                                    show["derived"]),
         "trend_tests.md": mv.trend_table(stats, {**country_labels, **type_labels}),
-        "coverage.md": mv.coverage_table(coverage, shown_periods),
+        "coverage.md": mv.coverage_table(coverage, shown_periods, ("uploader", "derived") if show["derived"] else ("uploader",)),
         "ledger_section.md": mv.ledger_section(ledger, measure),
         "validation.md": mv.validation_section(
             recovery, {**country_labels, **type_labels}, variables["intermediaries"]
@@ -141,9 +154,7 @@ with log_to(snakemake.log[0]) as log:
             truth,
             multipliers,
         ),
-        "properties.md": mv.property_table(
-            properties, shown_periods
-        ),
+        "properties.md": mv.property_table(properties, shown_periods, shown_properties),
         "top_intermediaries.md": mv.top_intermediaries_table(classified),
         "intermediary_thresholds.md": mv.threshold_table(
             read_results_csv(inputs.intermediary_thresholds), shown_periods
@@ -154,6 +165,7 @@ with log_to(snakemake.log[0]) as log:
     }
     for name, text in generated.items():
         write_text(text, tables / name)
+    write_yaml({"show": show}, tables / "show.yml")
     for source, target in zip(inputs.figures, snakemake.output.figures, strict=True):
         copy_file(source, target)
     log.info("%d generated tables, %d figures staged", len(generated), len(inputs.figures))
