@@ -44,7 +44,7 @@ FIELD_PRESENCE: dict[str, pl.Expr] = {
 }
 FRAME_KINDS = {
     "whole_hub": "every model the Hub lists",
-    "list": "a list of models chosen by the source (such as the most downloaded or most liked)",
+    "list": "a list of models chosen by the source, such as the most downloaded, not the whole Hub",
     "undeclared": "not declared by the source",
 }
 # What each source covers unless its configuration says otherwise.

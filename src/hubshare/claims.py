@@ -479,6 +479,7 @@ def _organizations_in_top(metric: dict, inputs: ClaimInputs) -> tuple[float, str
     owners = (
         table.filter(pl.col("period") == metric["period"])
         .with_columns(pl.coalesce("organization", "namespace").alias("owner"))
+        .filter(pl.col("owner").is_not_null())  # downloads without a namespace belong to no organisation
         .group_by("owner", "period")
         .agg(pl.col("share").sum())
     )

@@ -87,12 +87,12 @@ def _intervals_text(capabilities: dict) -> str:
     intervals = capabilities["intervals"]
     count = intervals["non_overlapping"]
     if count == 0:
-        return "no download interval (one snapshot of cumulative counts, a baseline only)"
-    kind = ("difference of cumulative counts" if capabilities["download_measure"] == "alltime_diff"
-            else "30-day count at least 30 days from the next")
-    plural = "s" if count != 1 else ""
-    return (f"{count:,} non-overlapping download interval{plural} (each a {kind}{'s' if plural and kind.endswith('count') else ''}) "
-            f"covering {intervals['span_days']:,} days from {intervals['first_day']} to {intervals['last_day']}")
+        return "no download interval (one snapshot of cumulative counts is a baseline only)"
+    kind = ("differences of cumulative counts between consecutive snapshots"
+            if capabilities["download_measure"] == "alltime_diff"
+            else "30-day counts at least 30 days apart; counts taken closer together overlap")
+    return (f"{count:,} non-overlapping download interval{'s' if count != 1 else ''} ({kind}), covering "
+            f"{intervals['span_days']:,} days from {intervals['first_day']} to {intervals['last_day']}")
 
 
 def lacks(capabilities: dict, flags: dict) -> dict:
@@ -128,19 +128,18 @@ def input_sentence(capabilities: dict) -> str:
     count = snapshots["count"]
     series = ("one snapshot" if count == 1 else f"{count:,} {capabilities['cadence']} snapshots")
     when = (f"taken on {snapshots['first']}" if count == 1 else f"from {snapshots['first']} to {snapshots['last']}")
-    origin = "synthetic, from the seeded simulator of the Hub" if capabilities["synthetic"] else "observed"
+    origin = "of synthetic data from the seeded simulator of the Hub" if capabilities["synthetic"] else "of observed Hub data"
     fields = capabilities["fields"]
     present = [f"{FIELD_NAMES[name]} ({fields[name] * 100:.0f}% of rows)" for name in FIELD_NAMES if fields[name] > 0]
     absent = [FIELD_NAMES[name] for name in FIELD_NAMES if fields[name] == 0]
     measure = ("the rolling 30-day count" if capabilities["download_measure"] == "rolling30"
                else "the increase of the cumulative count between snapshots")
-    text = (f"The input is {series} ({origin}) {when}, in the schema of the Hub's own `models.parquet`. "
+    text = (f"The input is {series} {origin} {when}, in the schema of the Hub's own `models.parquet`. "
             f"Its frame is {frame['description']}"
-            f"{'' if frame['kind'] == 'whole_hub' else ' (' + FRAME_KINDS[frame['kind']] + ')'}. Besides model ids and 30-day "
-            f"download counts, the snapshots carry {_join(present) if present else 'no other field'}")
+            f"{'' if frame['kind'] == 'whole_hub' else ': ' + FRAME_KINDS[frame['kind']]}. Besides model ids and "
+            f"30-day download counts, the snapshots carry {_join(present) if present else 'no other field'}")
     text += f"; they lack {_join(absent)}." if absent else "."
-    return (text + f" Downloads are measured by {measure}; the snapshots give {_intervals_text(capabilities)}. "
-            f"They list {capabilities['namespaces']:,} namespaces.")
+    return text + f" Downloads are measured by {measure}; the snapshots give {_intervals_text(capabilities)}."
 
 
 def frame_limitation(capabilities: dict) -> str:
@@ -194,13 +193,19 @@ def window_phrases(capabilities: dict) -> dict:
 
 
 def scope_variables(capabilities: dict, flags: dict, periods: list[dict], totals: dict[str, float],
-                    headline: str = "last_year") -> dict:
-    """The `scope` tree of `_variables.yml`."""
+                    counted: str, intervals: str, headline: str = "last_year") -> dict:
+    """The `scope` tree of `_variables.yml`; `counted` and `intervals` name the panel's downloads and intervals."""
     views = ("both as uploaded and as traced to the root of each model's base-model tree" if flags["derived"]
              else "as uploaded (the input declares no base models, so no download is traced to a root model)")
     return {
         "title_input": _title_input(capabilities),
         "views": views,
+        "alternatives": ("derived with merges split equally among parents; derived following only the first "
+                         "declared parent; as uploaded with intermediaries taken out of their groups into a group "
+                         "of their own;" if flags["derived"]
+                         else "(without declared base models there is no derived view and no intermediary);"),
+        "counted": (f"{counted} downloads estimated from 30-day counts, over {intervals}"
+                    if capabilities["download_measure"] == "rolling30" else f"{counted} in {intervals}"),
         "table_views": "uploader view, with the derived view in the last period" if flags["derived"] else "uploader view",
         "figure_views": ("as uploaded (left) and credited to the developer of the root base model (right)"
                          if flags["derived"] else "as uploaded"),

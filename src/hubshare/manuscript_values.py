@@ -138,7 +138,7 @@ def ledger_section(ledger: pl.DataFrame, measure: str) -> str:
         )
     else:
         text = (
-            "These snapshots carry only the rolling 30-day count, so weekly downloads are estimated: each "
+            "These snapshots carry only the rolling 30-day count, so the downloads of each interval are estimated: each "
             "count is spread evenly over its 30 days and an interval receives the days it covers "
             "(count x min(days since the previous snapshot, 30) / 30). The estimate smooths and lags: a "
             "one-day spike is spread over the following 30 days, and a single interval's value is an "
@@ -302,7 +302,8 @@ def skip_reason(test: dict, short: bool = False) -> str:
 
 
 def coverage_table(coverage: pl.DataFrame, periods: list[str], views: tuple[str, ...] = ("uploader", "derived")) -> str:
-    names = {"registry": "Registry organisation", "unlisted_namespace": "Unlisted namespace (user)", "no_namespace": "No namespace (unknown)"}
+    names = {"registry": "Registry organisation", "registry_individual": "Registry individual",
+             "unlisted_namespace": "Unlisted namespace (user)", "no_namespace": "No namespace (unknown)"}
     rows = []
     for view in views:
         for source, label in names.items():
@@ -462,14 +463,15 @@ def threshold_table(sensitivity: pl.DataFrame, periods: list[str]) -> str:
 
 
 def sensitivity_table_markdown(sensitivity: pl.DataFrame, alternatives: dict[str, str], labels: dict[str, str],
-                               groups: list[str], period: str = "last_year") -> str:
-    """Alternatives x headline country groups, in one period."""
-    cells = sensitivity.filter((pl.col("dimension") == "country_group") & (pl.col("period") == period))
+                               groups: list[tuple[str, str]], period: str = "last_year") -> str:
+    """Alternatives x headline (dimension, group) pairs, in one period."""
+    cells = sensitivity.filter(pl.col("period") == period)
     rows = []
     for alternative, label in alternatives.items():
-        share_of = {r["group"]: r["share"] for r in cells.filter(pl.col("alternative") == alternative).iter_rows(named=True)}
-        rows.append([label, *[pct(share_of.get(g, 0.0)) if g in share_of else "\u2013" for g in groups]])
-    columns = ["Attribution", *[labels.get(g, g.capitalize()) for g in groups]]
+        share_of = {(r["dimension"], r["group"]): r["share"]
+                    for r in cells.filter(pl.col("alternative") == alternative).iter_rows(named=True)}
+        rows.append([label, *[pct(share_of[g]) if g in share_of else "\u2013" for g in groups]])
+    columns = ["Attribution", *[labels.get(g, g.capitalize()) for _, g in groups]]
     frame = pl.DataFrame(rows, schema=columns, orient="row")
     # A group no alternative has (intermediaries when the rule flags none) would be a column of dashes.
     frame = frame.select(name for name in frame.columns if not (frame[name] == "\u2013").all())

@@ -6,6 +6,7 @@ from hubshare.code_version import code_version, module_path
 from hubshare.demo import snapshot_dates as demo_snapshot_dates
 from hubshare.measures import measure_for
 from hubshare.normalize import normalize_snapshot_file
+from hubshare.periods import periods_from_data
 from hubshare.weekly import attribute_week_file, departed_models_file, panel_week_file
 
 SOURCE = config["source"]
@@ -33,6 +34,8 @@ def _source_dates():
 
 
 SNAPSHOT_DATES = _source_dates()
+# Periods given as the last N days of the data become dates once the snapshots are known; every rule reads these.
+config["periods"] = periods_from_data(config["periods"], SNAPSHOT_DATES)
 IS_DEMO = SOURCE == "demo"
 
 

@@ -26,6 +26,7 @@ rule manuscript_inputs:
         claims="results/tables/claims_ledger.csv",
         quality="results/data_quality.json",
         vocabularies=config["attribution"]["vocabularies"],
+        contested=config["attribution"]["contested"],
         figures=expand("figures/{name}.png", name=FIGURES),
         manifest="figures/manifest.json",
     output:

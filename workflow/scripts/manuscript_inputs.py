@@ -15,8 +15,8 @@ from hubshare.manuscript_scope import partial_properties_sentence, property_rows
 from hubshare.manuscript_text import narrative_variables
 from hubshare.periods import read_results_csv
 from hubshare.provenance import provenance_line
-from hubshare.registry import load_vocabularies
-from hubshare.sensitivity import ALTERNATIVES, INTERMEDIARY_GROUP
+from hubshare.registry import load_vocabularies, read_curated_csv
+from hubshare.sensitivity import ALTERNATIVES, CONTESTED_COLUMNS, INTERMEDIARY_GROUP, contested_alternatives
 
 
 def read_json(path):
@@ -104,7 +104,8 @@ with log_to(snakemake.log[0]) as log:
     capabilities = read_json(inputs.capabilities)
     show = show_flags(capabilities)
     totals = dict(read_results_csv(inputs.totals).select("period", "downloads").iter_rows())
-    variables["scope"] = scope_variables(capabilities, show, snakemake.params.periods, totals)
+    variables["scope"] = scope_variables(capabilities, show, snakemake.params.periods, totals,
+                                         variables["ledger"]["counted"], variables["text"]["intervals"])
     if not show["time"]:
         variables["text"]["trend_abstract"] = variables["scope"]["lacks"]["time"]
     shown_properties = property_rows(capabilities)
@@ -122,7 +123,13 @@ with log_to(snakemake.log[0]) as log:
     # Tables show the periods in which the panel counts downloads; the text says once what is missing.
     shown_periods = mv.periods_with_data(period_shares, period_names)
     sensitivity = read_results_csv(inputs.sensitivity)
-    headline_groups = ["united_states", "china", "unaffiliated_user", INTERMEDIARY_GROUP]
+    # The headline groups, and those the contested judgements move (Germany, the United Kingdom, collaborations, academia).
+    headline_groups = [("country_group", group) for group in ("united_states", "china", "germany", "united_kingdom",
+                                                              "international", "unaffiliated_user", INTERMEDIARY_GROUP)]
+    headline_groups.append(("developer_type", "academia"))
+    contested = read_curated_csv(inputs.contested, CONTESTED_COLUMNS, ValueError)
+    alternatives = {name: label for name, label in ALTERNATIVES.items() if show["derived"] or name == "uploader"}
+    alternatives.update(contested_alternatives(contested))
 
     tables = Path(snakemake.output.tables)
     tables.mkdir(parents=True, exist_ok=True)
@@ -160,7 +167,8 @@ with log_to(snakemake.log[0]) as log:
             read_results_csv(inputs.intermediary_thresholds), shown_periods
         ),
         "attribution_sensitivity.md": mv.sensitivity_table_markdown(
-            sensitivity, ALTERNATIVES, {**country_labels, INTERMEDIARY_GROUP: "Intermediaries"}, headline_groups
+            sensitivity, alternatives, {**country_labels, **type_labels, "unaffiliated_user": "Unaffiliated users",
+                                        INTERMEDIARY_GROUP: "Intermediaries"}, headline_groups
         ),
     }
     for name, text in generated.items():
