@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
+
 from hubshare.capabilities import FRAME_KINDS
 from hubshare.manuscript_values import PROPERTY_ROWS, big_number
 
@@ -51,6 +53,26 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def with_every_group(period_shares: pl.DataFrame, groups: dict[str, list[str]], periods: list[str]) -> pl.DataFrame:
+    """Period shares with a row for every vocabulary group in every view and period: a group the input never
+    credits has 0 downloads (a share of 0 where the period has downloads, none where it has none), so every
+    group the text names resolves whatever the input."""
+    views = period_shares.get_column("view").unique().to_list() or ["uploader"]
+    grid = pl.DataFrame(
+        [(view, dimension, group, period) for view in views for dimension, members in groups.items()
+         for group in members for period in periods],
+        schema={"view": pl.String, "dimension": pl.String, "group": pl.String, "period": pl.String}, orient="row",
+    )
+    totals = period_shares.group_by("view", "dimension", "period").agg(pl.col("downloads").fill_null(0).sum().alias("total"))
+    missing = (
+        grid.join(period_shares, on=["view", "dimension", "group", "period"], how="anti")
+        .join(totals, on=["view", "dimension", "period"], how="left")
+        .select("view", "dimension", "group", "period", pl.lit(0.0).alias("downloads"),
+                pl.when(pl.col("total") > 0).then(0.0).alias("share"))
+    )
+    return pl.concat([period_shares, missing.cast(period_shares.schema)]) if missing.height else period_shares
+
+
 def carried(capabilities: dict, field: str) -> bool:
     return capabilities["fields"][field] > 0
 
@@ -76,7 +98,9 @@ def show_flags(capabilities: dict) -> dict:
         "synthetic": capabilities["synthetic"],
         "derived": capabilities["lineage"],
         "cumulative": capabilities["download_measure"] == "alltime_diff",
-        "time": capabilities["intervals"]["non_overlapping"] >= MIN_INTERVALS_OVER_TIME,
+        # Shares over time need independent intervals and an ecosystem to share among.
+        "time": (capabilities["intervals"]["non_overlapping"] >= MIN_INTERVALS_OVER_TIME
+                 and capabilities["namespaces"] >= MIN_NAMESPACES),
         "ecosystem": capabilities["namespaces"] >= MIN_NAMESPACES,
         "properties": bool(rows),
         "all_properties": len(rows) == len(PROPERTY_ROWS),
@@ -106,10 +130,13 @@ def lacks(capabilities: dict, flags: dict) -> dict:
                 "contrast.",
         "ecosystem": f"The input lists models of {names:,} namespace{'s' if names != 1 else ''} only, fewer than "
                      f"the {MIN_NAMESPACES} that shares of countries, developer types and organisations need to "
-                     "describe an ecosystem rather than a few accounts; the shares below describe those namespaces.",
+                     "describe an ecosystem rather than a few accounts; the tables below describe those namespaces, "
+                     "and no share over time, trend test, era or period contrast is reported.",
         "properties": "The input carries none of the fields the model properties are read from (tags, pipeline "
                       "tags, parameter counts), so no property is reported.",
     }
+    if capabilities["intervals"]["non_overlapping"] >= MIN_INTERVALS_OVER_TIME:
+        sentences["time"] = ""  # enough intervals: the ecosystem sentence says why nothing over time is shown
     return {part: ("" if flags[part] else sentence) for part, sentence in sentences.items()}
 
 
@@ -192,6 +219,17 @@ def window_phrases(capabilities: dict) -> dict:
     }
 
 
+def abstract_shares(flags: dict, variables: dict) -> str:
+    """The abstract's headline shares, or what the input lacks for them."""
+    if not flags["ecosystem"]:
+        return variables["scope"]["lacks"]["ecosystem"]
+    share = variables["share"]["uploader"]
+    last = "last_year"
+    return (f"In {variables['text']['last']}, developers in China receive {share['country_group']['china'][last]} "
+            f"of downloads and developers in the United States {share['country_group']['united_states'][last]}; "
+            f"unaffiliated users receive {share['developer_type']['unaffiliated_user'][last]}.")
+
+
 def scope_variables(capabilities: dict, flags: dict, periods: list[dict], totals: dict[str, float],
                     counted: str, intervals: str, headline: str = "last_year") -> dict:
     """The `scope` tree of `_variables.yml`; `counted` and `intervals` name the panel's downloads and intervals."""
@@ -200,12 +238,9 @@ def scope_variables(capabilities: dict, flags: dict, periods: list[dict], totals
     return {
         "title_input": _title_input(capabilities),
         "views": views,
-        "alternatives": ("derived with merges split equally among parents; derived following only the first "
+        "alternatives": ("; derived with merges split equally among parents; derived following only the first "
                          "declared parent; as uploaded with intermediaries taken out of their groups into a group "
-                         "of their own;" if flags["derived"]
-                         else "(without declared base models there is no derived view and no intermediary);"),
-        "counted": (f"{counted} downloads estimated from 30-day counts, over {intervals}"
-                    if capabilities["download_measure"] == "rolling30" else f"{counted} in {intervals}"),
+                         "of their own" if flags["derived"] else ""),
         "table_views": "uploader view, with the derived view in the last period" if flags["derived"] else "uploader view",
         "figure_views": ("as uploaded (left) and credited to the developer of the root base model (right)"
                          if flags["derived"] else "as uploaded"),

@@ -14,7 +14,7 @@ from hubshare.panel import PanelError
 MEASURES = ("alltime_diff", "rolling30")
 # Dumps of the Hub's models API list only the 30-day count; the Hub's own
 # snapshots (and the demo that imitates them) carry the cumulative count.
-ROLLING30_SOURCES = ("api-json",)
+ROLLING30_SOURCES = ("api-json", "csv")
 
 
 def measure_for(source: str, requested: str) -> str:

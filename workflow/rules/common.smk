@@ -17,6 +17,7 @@ PROCESSED_SNAPSHOTS = Path("data/processed/snapshots") / SOURCE
 SOURCE_FOLDERS = {
     "dir": (config["dir_source"]["path"], ".parquet"),
     "api-json": (config["api_json"]["path"], ".json"),
+    "csv": (config["csv_source"]["path"], config["csv_source"]["suffix"]),
 }
 
 
@@ -27,7 +28,7 @@ def _source_dates():
         # The demo's calendar, from start to end at a fixed cadence.
         return [d.isoformat() for d in demo_snapshot_dates(config["hub"])]
     folder, suffix = SOURCE_FOLDERS[SOURCE]
-    dates = sorted(p.stem for p in Path(folder).glob(f"????-??-??{suffix}"))
+    dates = sorted(p.name[:10] for p in Path(folder).glob(f"????-??-??{suffix}"))
     if not dates:
         raise WorkflowError(f"source '{SOURCE}': no <YYYY-MM-DD>{suffix} files in {folder}")
     return dates

@@ -7,11 +7,19 @@ import polars as pl
 
 from hubshare import manuscript_values as mv
 from hubshare.atomic import copy_file, write_text, write_yaml
+from hubshare.capabilities import views_supported
 from hubshare.claims import ledger_markdown, ledger_source_notes
 from hubshare.contrasts import MIN_PER_PERIOD
 from hubshare.era_report import read_eras, skipped_reason
 from hubshare.joblog import log_to
-from hubshare.manuscript_scope import partial_properties_sentence, property_rows, scope_variables, show_flags
+from hubshare.manuscript_scope import (
+    abstract_shares,
+    partial_properties_sentence,
+    property_rows,
+    scope_variables,
+    show_flags,
+    with_every_group,
+)
 from hubshare.manuscript_text import narrative_variables
 from hubshare.periods import read_results_csv
 from hubshare.provenance import provenance_line
@@ -33,7 +41,13 @@ with log_to(snakemake.log[0]) as log:
     period_names = [p["name"] for p in snakemake.params.periods]
     stats = read_json(inputs.stats)
     measure = open(inputs.measure, encoding="utf-8").read().strip()
-    period_shares = read_results_csv(inputs.periods)
+    # Every group of the vocabularies in every period, so that the text's named groups resolve whatever the input.
+    credited_shares = read_results_csv(inputs.periods)  # the tables show only the groups credited
+    period_shares = with_every_group(
+        credited_shares,
+        {"country_group": list(country_labels), "developer_type": list(type_labels)},
+        period_names,
+    )
     coverage = read_results_csv(inputs.coverage)
     ledger = pl.read_csv(inputs.ledger)
     truth = read_json(inputs.truth) if is_demo else None
@@ -106,6 +120,7 @@ with log_to(snakemake.log[0]) as log:
     totals = dict(read_results_csv(inputs.totals).select("period", "downloads").iter_rows())
     variables["scope"] = scope_variables(capabilities, show, snakemake.params.periods, totals,
                                          variables["ledger"]["counted"], variables["text"]["intervals"])
+    variables["scope"]["abstract_shares"] = abstract_shares(show, variables)
     if not show["time"]:
         variables["text"]["trend_abstract"] = variables["scope"]["lacks"]["time"]
     shown_properties = property_rows(capabilities)
@@ -134,11 +149,15 @@ with log_to(snakemake.log[0]) as log:
     tables = Path(snakemake.output.tables)
     tables.mkdir(parents=True, exist_ok=True)
     generated = {
-        "country_group_shares.md": mv.period_table(period_shares, "country_group", country_labels, shown_periods,
+        "country_group_shares.md": mv.period_table(credited_shares, "country_group", country_labels, shown_periods,
                                                    show["derived"]),
-        "developer_type_shares.md": mv.period_table(period_shares, "developer_type", type_labels, shown_periods,
+        "developer_type_shares.md": mv.period_table(credited_shares, "developer_type", type_labels, shown_periods,
                                                     show["derived"]),
-        "trend_tests.md": mv.trend_table(stats, {**country_labels, **type_labels}),
+        "trend_tests.md": mv.trend_table(
+            {**stats, **{key: [test for test in stats.get(key, []) if test["view"] in views_supported(capabilities)]
+                         for key in ("tests", "skipped")}},
+            {**country_labels, **type_labels},
+        ),
         "coverage.md": mv.coverage_table(coverage, shown_periods, ("uploader", "derived") if show["derived"] else ("uploader",)),
         "ledger_section.md": mv.ledger_section(ledger, measure),
         "validation.md": mv.validation_section(
