@@ -307,7 +307,7 @@ def test_permanent_http_error_is_not_retried(tmp_path):
     ("body", "options", "message"),
     [
         ("garbage", {}, "not a readable parquet"),
-        (raw_frame([{"id": "a/b"}]).drop("createdAt"), {}, "required column"),
+        (raw_frame([{"id": "a/b"}]).drop("downloads"), {}, "required column"),
         (raw_frame([{"id": "a/b"}]), {"expected_min_rows": 2}, "fewer than the 2 expected"),
     ],
 )

@@ -140,11 +140,12 @@ def ledger_section(ledger: pl.DataFrame, measure: str) -> str:
         text = (
             "These snapshots carry only the rolling 30-day count, so the downloads of each interval are estimated: each "
             "count is spread evenly over its 30 days and an interval receives the days it covers "
-            "(count x min(days since the previous snapshot, 30) / 30). The estimate smooths and lags: a "
+            "(count x min(days since the previous snapshot, 30) / 30); the first snapshot's counts are the 30 days "
+            "up to it. The estimate smooths and lags: a "
             "one-day spike is spread over the following 30 days, and a single interval's value is an "
             f"estimate, not an observation. @tbl-ledger reconciles it: the {counted} estimated downloads "
-            "in the panel plus the parts of each count excluded (the first snapshot's counts and the days "
-            "already covered by an earlier snapshot) equal the sum of every 30-day count observed; the "
+            "in the panel plus the parts of each count excluded (the days already covered by an earlier "
+            "snapshot) equal the sum of every 30-day count observed; the "
             "identity balances exactly, and the workflow stops if it does not."
         )
     return (

@@ -4,7 +4,7 @@ from pathlib import Path
 from hubshare.aggregates import AGGREGATE_TABLES
 from hubshare.code_version import code_version, module_path
 from hubshare.demo import snapshot_dates as demo_snapshot_dates
-from hubshare.measures import measure_for
+from hubshare.measures import measure_for, snapshot_columns
 from hubshare.normalize import normalize_snapshot_file
 from hubshare.periods import periods_from_data
 from hubshare.weekly import attribute_week_file, departed_models_file, panel_week_file
@@ -48,7 +48,11 @@ def raw_snapshot(wildcards):
 
 NORMALIZED = expand(str(PROCESSED_SNAPSHOTS / "{date}.parquet"), date=SNAPSHOT_DATES)
 QUALITY = expand("results/quality/snapshots/{date}.json", date=SNAPSHOT_DATES)
-PANEL_MEASURE = measure_for(SOURCE, config["measure"])
+# A folder of snapshots says by its newest file whether it carries cumulative counts.
+PANEL_MEASURE = measure_for(
+    SOURCE, config["measure"],
+    snapshot_columns(Path(config["dir_source"]["path"]) / f"{SNAPSHOT_DATES[-1]}.parquet") if SOURCE == "dir" else None,
+)
 PANEL_WEEKS = expand("data/processed/panel/{date}.parquet", date=SNAPSHOT_DATES)
 # Every snapshot but the first: the models the snapshot before it had and it lacks.
 DEPARTED = expand("data/processed/departed/{date}.parquet", date=SNAPSHOT_DATES[1:])

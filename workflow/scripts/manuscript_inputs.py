@@ -121,6 +121,9 @@ with log_to(snakemake.log[0]) as log:
     variables["scope"] = scope_variables(capabilities, show, snakemake.params.periods, totals,
                                          variables["ledger"]["counted"], variables["text"]["intervals"])
     variables["scope"]["abstract_shares"] = abstract_shares(show, variables)
+    if capabilities["download_measure"] == "rolling30":
+        # The first snapshot's 30-day counts reach back 29 days before it.
+        variables["data"]["first_week"] = capabilities["intervals"]["first_day"]
     if not show["time"]:
         variables["text"]["trend_abstract"] = variables["scope"]["lacks"]["time"]
     shown_properties = property_rows(capabilities)
