@@ -1,6 +1,7 @@
 """The capability record: field shares, independent intervals, cadence and frame, by hand."""
 
 import datetime as dt
+import re
 
 import jsonschema
 import polars as pl
@@ -8,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from hubshare.measures import measure_for
 from hubshare.capabilities import (
     CAPABILITIES_SCHEMA,
     cadence_of,
@@ -117,3 +119,24 @@ def test_record_follows_its_schema_and_reads_lineage():
     broken = dict(record, cadence=7)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, CAPABILITIES_SCHEMA)
+
+
+def test_readme_documents_the_raw_contract():
+    """The README's table of raw columns names every contract column, whether it is required, and nothing else."""
+    from conftest import REPO
+    from hubshare.schemas import RAW_COLUMNS
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("### The raw contract"):text.index("Each build writes `results/capabilities.json`")]
+    rows = re.findall(r"^\| `([^`]+)` \| (yes|no) \|", section, flags=re.MULTILINE)
+    assert dict(rows) == {name: "yes" if required else "no" for name, (_, required) in RAW_COLUMNS.items()}
+
+
+@pytest.mark.parametrize(("source", "columns", "measure"), [
+    ("dir", ["id", "downloads"], "rolling30"),
+    ("dir", ["id", "downloads", "downloadsAllTime"], "alltime_diff"),
+    ("demo", None, "alltime_diff"),
+    ("csv", None, "rolling30"),
+])
+def test_auto_measure_reads_the_columns_a_folder_has(source, columns, measure):
+    assert measure_for(source, "auto", columns) == measure

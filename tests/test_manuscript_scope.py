@@ -155,8 +155,10 @@ def test_the_data_section_describes_the_input_used():
 
 
 def test_titles_and_captions_say_weekly_only_when_it_is():
-    variables = {name: scope_variables(COMBINATIONS[name], show_flags(COMBINATIONS[name]), [], {}, "1", "1")
+    variables = {name: scope_variables(COMBINATIONS[name], show_flags(COMBINATIONS[name]), [], {}, "9", "3 intervals")
                  for name in COMBINATIONS}
+    assert variables["real API sample"]["counted"] == "9 downloads, estimated from 30-day counts"
+    assert variables["full demo"]["counted"] == "9 in 3 intervals"
     assert variables["full demo"]["title_input"] == "Weekly Snapshots of the Hub"
     assert variables["full demo"]["window_caption"] == "trailing 52-week windows"
     assert variables["real API sample"]["title_input"] == "Daily Snapshots of Listed Hub Models"

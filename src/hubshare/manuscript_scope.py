@@ -241,6 +241,8 @@ def scope_variables(capabilities: dict, flags: dict, periods: list[dict], totals
         "alternatives": ("; derived with merges split equally among parents; derived following only the first "
                          "declared parent; as uploaded with intermediaries taken out of their groups into a group "
                          "of their own" if flags["derived"] else ""),
+        "counted": (f"{counted} downloads, estimated from 30-day counts"
+                    if capabilities["download_measure"] == "rolling30" else f"{counted} in {intervals}"),
         "table_views": "uploader view, with the derived view in the last period" if flags["derived"] else "uploader view",
         "figure_views": ("as uploaded (left) and credited to the developer of the root base model (right)"
                          if flags["derived"] else "as uploaded"),

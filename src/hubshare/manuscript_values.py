@@ -320,7 +320,7 @@ def ledger_table(ledger: pl.DataFrame) -> str:
         pl.col("category").alias("Line"),
         pl.col("role").alias("Role"),
         pl.col("downloads").map_elements(lambda v: f"{v:,}", return_dtype=pl.String).alias("Downloads"),
-        pl.col("model_weeks").map_elements(lambda v: f"{v:,}", return_dtype=pl.String).alias("Model-weeks"),
+        pl.col("model_weeks").map_elements(lambda v: f"{v:,}", return_dtype=pl.String).alias("Model-intervals"),
     )
     return markdown_table(frame, align="llrr")
 
