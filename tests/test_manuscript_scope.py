@@ -90,7 +90,7 @@ LABELS_OF = {
              "fig-concentration", "sec-calibration"},
     "all_properties": {"fig-properties"},
     "properties": {"tbl-properties"},
-    "ecosystem": {"sec-families"},
+    "ecosystem": {"sec-families", "sec-concentration"},
 }
 ALWAYS = {"sec-data", "sec-methods", "sec-results", "tbl-country", "tbl-developer", "tbl-coverage",
           "sec-robustness", "tbl-sensitivity", "sec-limitations", "sec-properties"}
@@ -181,7 +181,7 @@ def test_headline_period_that_leaves_out_data_says_so():
     periods = [{"name": "last_year", "start": "2025-08-11", "end": "2026-08-10"}]
     api = COMBINATIONS["real API sample"]
     partial = headline_sentence(api, periods, {"last_year": 204.5e6, "whole_study": 1.04e9}, "last_year")
-    assert "204.50 million of the 1.04 billion" in partial and "(19.7%)" in partial
+    assert "204.50 million of the 1.04 billion downloads counted from 2026-07-09" in partial and "(19.7%)" in partial
     assert headline_sentence(api, periods, {"last_year": 5.0, "whole_study": 5.0}, "last_year") == ""
     assert "no counted download" in headline_sentence(api, periods, {"last_year": 0.0, "whole_study": 5.0}, "last_year")
 

@@ -196,7 +196,8 @@ def headline_sentence(capabilities: dict, periods: list[dict], totals: dict[str,
                 "\"no data\".")
     if counted < whole:
         return (f"The headline period ({start} to {end}) holds {big_number(counted)} of the "
-                f"{big_number(whole)} downloads counted from {capabilities['snapshots']['first']} to "
+                f"{big_number(whole)} downloads counted from "
+                f"{capabilities['intervals']['first_day'] or capabilities['snapshots']['first']} to "
                 f"{capabilities['snapshots']['last']} ({counted / whole * 100:.1f}%); the shares said to be of "
                 "that period leave the rest out.")
     return ""

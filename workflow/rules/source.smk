@@ -54,7 +54,8 @@ if SOURCE == "csv":
     rule convert_csv_counts:
         """One CSV file of 30-day download counts -> one raw snapshot in the contract, with origin metadata."""
         input:
-            counts=str(Path(config["csv_source"]["path"]) / ("{date}" + config["csv_source"]["suffix"])),
+            counts=lambda wildcards: Path(config["csv_source"]["path"])
+            / f"{wildcards.date}{config['csv_source']['suffix']}",
         output:
             snapshot=str(RAW_DIR / "{date}.parquet"),
             metadata=str(RAW_DIR / "{date}.meta.yaml"),
