@@ -19,8 +19,9 @@ from pathlib import Path
 
 import polars as pl
 
-from hubshare.atomic import sha256_file, write_parquet, write_yaml
+from hubshare.atomic import write_parquet, write_yaml
 from hubshare.schemas import RAW_COLUMNS
+from hubshare.sources.converted import converted_fields
 
 SOURCE = "api-json"
 LICENSE = "no licence declared; facts with attribution"
@@ -102,15 +103,7 @@ def origin_metadata(dump: dict, frame: pl.DataFrame, json_path: str | Path, parq
         "url": address if "://" in address else f"https://{address}",
         "date_accessed": dump["fetched_at"],
         "license": LICENSE,
-        "source": SOURCE,
-        "synthetic": False,
-        "snapshot_date": date,
-        "rows": frame.height,
-        "columns": list(frame.columns),
-        "sha256": sha256_file(parquet_path),
-        "download_measure": DOWNLOAD_MEASURE,
-        "converted_from": Path(json_path).name,
-        "converted_from_sha256": sha256_file(json_path),
+        **converted_fields(frame, SOURCE, DOWNLOAD_MEASURE, date, parquet_path, json_path),
     }
 
 

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import polars as pl
 
-from hubshare.atomic import sha256_file, write_parquet, write_yaml
+from hubshare.atomic import write_parquet, write_yaml
 from hubshare.schemas import RAW_COLUMNS
+from hubshare.sources.converted import converted_fields
 
 SOURCE = "csv"
 DOWNLOAD_MEASURE = "rolling30"
@@ -78,15 +79,7 @@ def origin_metadata(frame: pl.DataFrame, csv_path: str | Path, parquet_path: str
         "url": str(Path(csv_path).resolve().parent),
         "date_accessed": date,
         "license": "no licence declared; facts with attribution",
-        "source": SOURCE,
-        "synthetic": False,
-        "snapshot_date": date,
-        "rows": frame.height,
-        "columns": list(frame.columns),
-        "sha256": sha256_file(parquet_path),
-        "download_measure": DOWNLOAD_MEASURE,
-        "converted_from": Path(csv_path).name,
-        "converted_from_sha256": sha256_file(csv_path),
+        **converted_fields(frame, SOURCE, DOWNLOAD_MEASURE, date, parquet_path, csv_path),
     }
 
 
