@@ -102,6 +102,7 @@ def test_rolling_chain_is_spaced_and_within_the_data(dates):
 def test_frame_from_source_or_config():
     assert sampling_frame("api-json", {})["kind"] == "list"
     assert sampling_frame("hub", None)["kind"] == "whole_hub"
+    assert sampling_frame("dir", {"kind": "source", "description": ""})["kind"] == "undeclared"
     declared = sampling_frame("dir", {"kind": "list", "description": "the 10,000 most downloaded models"})
     assert declared == {"kind": "list", "description": "the 10,000 most downloaded models"}
 

@@ -175,7 +175,8 @@ def sampling_frame(source: str, configured: dict | None) -> dict:
     """The frame the configuration declares, else the one the source implies."""
     kind, description = SOURCE_FRAMES[source]
     configured = configured or {}
-    return {"kind": configured.get("kind", kind), "description": configured.get("description", description)}
+    declared = configured.get("kind", "source")
+    return {"kind": kind if declared == "source" else declared, "description": configured.get("description") or description}
 
 
 def capability_record(*, source: str, dates: Sequence[dt.date], counts: Sequence[dict[str, int]], measure: str,
