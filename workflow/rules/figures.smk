@@ -101,6 +101,7 @@ rule fig_eras:
         weekly="results/tables/shares_weekly.parquet",
         eras="results/tables/eras.csv",
         vocabularies=config["attribution"]["vocabularies"],
+        capabilities="results/capabilities.json",
         style="workflow/matplotlibrc",
     output:
         pdf="figures/eras.pdf",
