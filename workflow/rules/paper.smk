@@ -87,6 +87,7 @@ rule claims_ledger:
         properties="results/tables/property_periods.csv",
         multipliers="results/tables/property_multipliers.csv",
         totals="results/tables/period_totals.csv",
+        capabilities="results/capabilities.json",
     output:
         ledger=report("results/tables/claims_ledger.csv", caption="../report/table.rst", category="Tables"),
     params:
