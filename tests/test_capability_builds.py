@@ -31,7 +31,8 @@ def shown(root) -> dict:
 
 def headings(root) -> list[str]:
     html = (root / "paper/_build/index.html").read_text(encoding="utf-8")
-    return [re.sub(r"<[^>]+>|^\s*[\d.]+\s*", "", title).strip() for title in re.findall(r"<h[12][^>]*>(.*?)</h[12]>", html)]
+    titles = [re.sub(r"<[^>]+>", "", title) for title in re.findall(r"<h[123][^>]*>(.*?)</h[123]>", html)]
+    return [re.sub(r"^\s*[\d.]+\s+", "", title).strip() for title in titles]
 
 
 def plain_text(root) -> str:
@@ -77,12 +78,12 @@ def built_kb_labb(tmp_path_factory):
 
 def test_full_demo_shows_every_part(built):
     record = capabilities(built)
-    assert record["synthetic"] and record["lineage"] and record["cadence"] == "weekly"
+    assert record["synthetic"] and record["lineage"] and record["cadence"] == "14-day"  # the tiny demo's step
     assert record["intervals"]["non_overlapping"] == record["snapshots"]["count"] - 1
     assert all(shown(built).values())
     assert {"Intermediaries", "Trends", "Eras and period contrasts", "Appendix: calibration of the tests"} <= set(headings(built))
     variables = load_variables(built / "paper/_variables.yml")
-    assert variables["scope"]["title_input"] == "Weekly Snapshots of the Hub"
+    assert variables["scope"]["title_input"] == "14-day Snapshots of the Hub"  # the tiny demo steps 14 days
     assert all(text == "" for text in variables["scope"]["lacks"].values())
 
 
@@ -122,7 +123,9 @@ def test_real_sample_dumps(built_real):
     text = plain_text(built_real)
     assert "week" not in text.lower()
     assert "a list of models, not the Hub" in text
-    assert "Training data not disclosed" not in text and "Open weights only" not in text
+    properties = (built_real / "paper/_generated/properties.md").read_text(encoding="utf-8")
+    assert "Multimodal generation" in properties
+    assert "Training data not disclosed" not in properties and "Open weights only" not in properties
     assert "Derived, merges split" not in text and "Sentence Transformers to Hugging Face" in text
 
 
