@@ -142,22 +142,22 @@ def test_legacy_id_without_namespace_resolves_through_the_legacy_table():
     assert credited(attributed, "uploader") == {"OpenAI": 100.0, "alice": 8.0}
 
 
-def test_unresolvable_id_is_unknown():
+def test_legacy_id_missing_from_the_table_is_its_own_unlisted_namespace():
     attributed = attribute(panel(row("mystery-model", 5)), REGISTRY, LEGACY_IDS)
     for view in ("uploader", "derived", "derived_first_parent"):
         credit = only(attributed, view, "k-mystery-model")
-        assert credit["attributed_namespace"] is None
-        assert credit["organization"] == "unknown"
-        assert credit["country_group"] == "unknown"
-        assert credit["developer_type"] == "unknown"
-        assert credit["attribution_source"] == "no_namespace"
+        assert credit["attributed_namespace"] == "mystery-model"
+        assert credit["organization"] == "mystery-model"
+        assert credit["country_group"] == "unaffiliated_user"
+        assert credit["developer_type"] == "unaffiliated_user"
+        assert credit["attribution_source"] == "unlisted_namespace"
         assert credit["downloads"] == 5.0
 
 
-def test_empty_legacy_table_leaves_legacy_ids_unknown():
+def test_empty_legacy_table_leaves_legacy_ids_unlisted():
     empty = LEGACY_IDS.clear()
     attributed = attribute(panel(row("gpt2", 3), row("google/t5", 4)), REGISTRY, empty)
-    assert credited(attributed, "uploader") == {"unknown": 3.0, "Google": 4.0}
+    assert credited(attributed, "uploader") == {"gpt2": 3.0, "Google": 4.0}
 
 
 def test_legacy_id_matches_ignoring_case():
@@ -213,12 +213,12 @@ def test_attribution_quality_sums_by_source_and_lineage():
     sums = aggregate(rows, attributed)
     quality = attribution_quality(sums.groups, sums.lineage, sums.namespaces.lazy())
     assert quality["downloads_by_source"] == {
-        # registry 30 (google); unlisted 20 + 10 + 6 + 1 (alice, bob, alice, dave); none 4
-        "uploader": {"no_namespace": 4.0, "registry": 30.0, "unlisted_namespace": 37.0},
-        # registry 30 + 20 + 6 + 5 (google x3, Qwen half); unlisted 5 + 1 (carol half, gone); none 4
-        "derived": {"no_namespace": 4.0, "registry": 61.0, "unlisted_namespace": 6.0},
-        # first parent: bob's merge goes wholly to Qwen -> registry 30 + 20 + 6 + 10; unlisted 1
-        "derived_first_parent": {"no_namespace": 4.0, "registry": 66.0, "unlisted_namespace": 1.0},
+        # registry 30 (google); unlisted 20 + 10 + 6 + 1 + 4 (alice, bob, alice, dave, the unknown legacy id mystery)
+        "uploader": {"registry": 30.0, "unlisted_namespace": 41.0},
+        # registry 30 + 20 + 6 + 5 (google x3, Qwen half); unlisted 5 + 1 + 4 (carol half, gone, mystery)
+        "derived": {"registry": 61.0, "unlisted_namespace": 10.0},
+        # first parent: bob's merge goes wholly to Qwen -> registry 30 + 20 + 6 + 10; unlisted 1 + 4
+        "derived_first_parent": {"registry": 66.0, "unlisted_namespace": 5.0},
     }
     assert quality["lineage"] == {
         # own_root: google/t5 30 + mystery 4; resolved: 20 + 10 + 6; missing_parent: 1
@@ -226,10 +226,11 @@ def test_attribution_quality_sums_by_source_and_lineage():
         "own_root": {"downloads": 34, "model_weeks": 2},
         "resolved": {"downloads": 36, "model_weeks": 3},
     }
-    # alice 20 + 6, bob 10, dave 1; largest first
+    # alice 20 + 6, bob 10, mystery 4, dave 1; largest first
     assert quality["unlisted_namespaces_top"] == [
         {"namespace": "alice", "downloads": 26.0},
         {"namespace": "bob", "downloads": 10.0},
+        {"namespace": "mystery", "downloads": 4.0},
         {"namespace": "dave", "downloads": 1.0},
     ]
 

@@ -485,6 +485,11 @@ def test_totals_count_downloads_and_models(tmp_path):
         "all": (2.23e9, "reproduced"), "twelve-months": (9.9e8, "differs"), "models": (850_600.0, "reproduced"),
         "empty": (None, "not_testable"),
     }
+    # A top list cannot say how many models or downloads the Hub has.
+    listed = claims_ledger(claims, ClaimInputs(totals=totals), source="api-json",
+                           frame={"kind": "list", "description": "the 600 most liked or downloaded models"})
+    assert {verdict for _, verdict in verdicts(listed).values()} == {"not_testable"}
+    assert "the 600 most liked or downloaded models, not the whole Hub" in listed["reason"][0]
 
 
 def test_on_the_demo_source_every_reason_says_the_data_are_synthetic(tmp_path, committed):

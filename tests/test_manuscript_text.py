@@ -82,8 +82,8 @@ def test_a_short_sample_is_described_as_its_one_window():
          "skipped": "3 snapshots; a trend test needs 10"}]}
     text = build({"last_year": 0.25}, concentration(dt.date(2026, 8, 8), 3, 1), stats, "0", "last_year", "last_year")
     assert text["cadence"] == "daily" and text["intervals"] == "3 daily intervals"
-    assert text["scope"].startswith("This sample covers only the 3 daily intervals between its 4 snapshots, "
-                                    "ending from 2026-08-08 to 2026-08-10")
+    assert text["scope"].startswith("This sample covers only 3 download intervals, ending at its snapshots "
+                                    "from 2026-08-08 to 2026-08-10")
     assert "(2025-08-11 to 2026-08-10)" in text["scope"] and "need a longer series" in text["scope"]
     assert text["in_last"] == "in the sampled window"
     assert text["change"]["uploader"]["country_group"]["china"] == "received 25.0% of downloads"

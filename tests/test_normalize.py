@@ -29,11 +29,20 @@ def test_valid_snapshot_passes_the_contract(raw_dir):
 
 def test_missing_required_column_names_file_column_and_rule(raw_dir):
     path = raw_dir / "2021-01-06.parquet"
-    raw_frame([ok_row()]).drop("createdAt").write_parquet(path)
+    raw_frame([ok_row()]).drop("downloads").write_parquet(path)
     with pytest.raises(SnapshotError) as error:
         normalize_snapshot(path, DATE)
     message = str(error.value)
-    assert str(path) in message and "'createdAt'" in message and "required column" in message
+    assert str(path) in message and "'downloads'" in message and "required column" in message
+
+
+def test_ids_and_30_day_counts_alone_are_a_snapshot(raw_dir):
+    """The smallest input the contract takes: a cross-section of model ids and 30-day downloads."""
+    path = raw_dir / "2021-01-06.parquet"
+    pl.DataFrame({"id": ["a/b", "bert-base-cased"], "downloads": [5, 7]}).write_parquet(path)
+    frame, quality = normalize_snapshot(path, DATE)
+    assert frame["downloads_30d"].to_list() == [5, 7] and frame["created_at"].null_count() == 2
+    assert "createdAt" in quality.absent_optional_columns
 
 
 def test_wrong_type_is_refused(raw_dir):

@@ -46,27 +46,29 @@ def series(panel, key):
 
 def test_daily_snapshots_give_a_thirtieth_of_each_count():
     panel, ledger = run([(day, "a", 300) for day in range(4)])
-    assert series(panel, "a") == [(1, 10, 1, "increase"), (2, 10, 1, "increase"), (3, 10, 1, "increase")]
+    # The first count is the 30 days up to the first snapshot, counted whole.
+    assert series(panel, "a") == [(0, 300, 30, "first_appearance"), (1, 10, 1, "increase"), (2, 10, 1, "increase"),
+                                  (3, 10, 1, "increase")]
     assert panel["measure"].unique().to_list() == ["rolling30"]
-    # 4 counts of 300 = 1200 = 300 baseline + 30 counted + 870 overlap
-    assert ledger["excluded_baseline_before_window"] == 300
-    assert ledger["counted_total"] == 30
+    # 4 counts of 300 = 1200 = 300 first window + 30 counted + 870 overlap
+    assert ledger["counted_rolling30_first_window"] == 300
+    assert ledger["counted_total"] == 330
     assert ledger["excluded_rolling30_window_overlap"] == 870
     assert ledger["check_sum_of_30d_counts"] == 1200
 
 
 def test_weekly_snapshots_give_seven_thirtieths_rounded_by_carrying_the_remainder():
-    # 100 * 7/30 = 23.33 a week; cumulative 23.33, 46.67, 70.00 round to 23, 47, 70
+    # 100, then 100 * 7/30 = 23.33 a week; cumulative 123.33, 146.67, 170.00 round to 123, 147, 170
     panel, ledger = run([(week * 7, "a", 100) for week in range(4)])
-    assert [downloads for _, downloads, _, _ in series(panel, "a")] == [23, 24, 23]
-    assert ledger["counted_total"] == ledger["check_unrounded_estimate"] == 70
-    assert ledger["excluded_rolling30_window_overlap"] == 300 - 70
+    assert [downloads for _, downloads, _, _ in series(panel, "a")] == [100, 23, 24, 23]
+    assert ledger["counted_total"] == ledger["check_unrounded_estimate"] == 170
+    assert ledger["excluded_rolling30_window_overlap"] == 400 - 170
 
 
 def test_steady_downloads_are_recovered_exactly():
     # 3 downloads a day -> every 30-day count is 90 -> 21 a week
     panel, _ = run([(week * 7, "a", 90) for week in range(5)])
-    assert [downloads for _, downloads, _, _ in series(panel, "a")] == [21, 21, 21, 21]
+    assert [downloads for _, downloads, _, _ in series(panel, "a")] == [90, 21, 21, 21, 21]
 
 
 def test_a_one_day_spike_is_spread_over_the_thirty_days_after_it():
@@ -85,24 +87,24 @@ def test_first_appearance_gets_the_days_since_the_previous_snapshot():
 
 def test_gap_shorter_than_the_window_covers_the_days_since_the_last_observation():
     panel, _ = run([(0, "a", 30), (0, "b", 90), (7, "a", 30), (14, "a", 30), (14, "b", 90)])
-    assert series(panel, "b") == [(14, 42, 14, "increase")]  # 90 * 14/30
+    assert series(panel, "b") == [(0, 90, 30, "first_appearance"), (14, 42, 14, "increase")]  # 90 * 14/30
 
 
 def test_gap_longer_than_the_window_counts_the_whole_count():
     panel, ledger = run([(0, "a", 10), (42, "a", 45)])
-    assert series(panel, "a") == [(42, 45, 42, "increase")]
+    assert series(panel, "a") == [(0, 10, 30, "first_appearance"), (42, 45, 42, "increase")]
     assert ledger["counted_rolling30_after_long_gap"] == 45
     assert ledger["excluded_rolling30_window_overlap"] == 0
 
 
 def test_zero_counts_are_not_stored_but_close_the_interval():
     panel, _ = run([(0, "a", 300), (7, "a", 0), (14, "a", 30)])
-    assert series(panel, "a") == [(14, 7, 7, "increase")]
+    assert series(panel, "a") == [(0, 300, 30, "first_appearance"), (14, 7, 7, "increase")]
 
 
 def test_missing_counts_are_a_gap():
     panel, ledger = run([(0, "a", 300), (7, "a", None), (14, "a", 30)])
-    assert series(panel, "a") == [(14, 14, 14, "increase")]
+    assert series(panel, "a") == [(0, 300, 30, "first_appearance"), (14, 14, 14, "increase")]
     assert ledger["check_sum_of_30d_counts"] == 330
 
 
@@ -114,7 +116,7 @@ def test_duplicate_observations_are_refused():
 def test_imbalance_is_caught():
     panel, ledger = rolling30_panel(observations([(0, "a", 30), (7, "a", 30)]))
     broken = ledger.with_columns(
-        pl.when(pl.col("category") == "excluded_baseline_before_window").then(0).otherwise(pl.col("downloads")).alias("downloads")
+        pl.when(pl.col("category") == "excluded_rolling30_window_overlap").then(0).otherwise(pl.col("downloads")).alias("downloads")
     )
     with pytest.raises(PanelError, match="sum of 30-day counts"):
         check_rolling30_conservation(broken, int(panel["downloads"].sum()))
@@ -131,7 +133,8 @@ def test_every_model_gets_its_exact_estimate_rounded(rows):
         thirtieths = 0
         for index, (day, count) in enumerate(seen):
             if day == days[0]:
-                continue  # baseline
+                thirtieths += count * 30  # the first snapshot: its whole 30 days
+                continue
             before = seen[index - 1][0] if index else days[days.index(day) - 1]
             thirtieths += count * min(day - before, 30)
         assert panel.filter(pl.col("model_key") == key)["downloads"].sum() == (thirtieths + 15) // 30
@@ -148,7 +151,7 @@ def test_panel_has_the_columns_of_the_alltime_panel(raw_dir, tmp_path):
     alltime, _ = build_panel(paths)
     rolling, _ = rolling30_panel(pl.read_parquet(paths))
     assert rolling.columns == alltime.columns
-    assert rolling["downloads"].to_list() == [14]
+    assert rolling["downloads"].to_list() == [60, 14]
 
 
 def test_models_are_numbered_in_order_of_first_observation():

@@ -171,9 +171,9 @@ def test_trailing_group_absent_from_a_whole_window_gets_zero():
     assert [share[("a", week)] for week in weeks[61:]] == pytest.approx([1.0] * 49)
 
 
-def test_trailing_needs_two_weeks():
-    with pytest.raises(ValueError, match="two weeks"):
-        trailing_shares(attributed([("uploader", START, "a", "industry", 1.0)]))
+def test_one_week_has_no_complete_trailing_window():
+    single = trailing_shares(attributed([("uploader", START, "a", "industry", 1.0)]))
+    assert single.is_empty() and single.columns == weekly_shares(attributed([("uploader", START, "a", "industry", 1.0)])).columns
 
 
 @settings(max_examples=30, deadline=None)

@@ -9,9 +9,9 @@ Views:
 
 Namespace to organisation: the registry, matched case-insensitively (the Hub
 treats namespaces so). A legacy id without a namespace resolves through the
-legacy-id table. A namespace absent from the registry is an unaffiliated user
-and is its own organisation. A download whose namespace cannot be found at
-all is `unknown`.
+legacy-id table; one missing from that table is its own namespace. A
+namespace absent from the registry is an unaffiliated user and is its own
+organisation. A download without a model id is `unknown`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ UNKNOWN = "unknown"
 
 
 def namespace_of(model_id: pl.Expr, legacy_ids: pl.DataFrame) -> pl.Expr:
-    """Namespace of a model id: the prefix before `/`, else the legacy-id owner (else null)."""
+    """Namespace of a model id: the prefix before `/`, else the legacy-id owner, else the id itself
+    (a legacy id missing from the table is its own, unlisted namespace; null only without an id)."""
     # Legacy ids match ignoring case, as the Hub resolves them.
     legacy = dict(zip(legacy_ids.get_column("model_id").str.to_lowercase(), legacy_ids.get_column("namespace"), strict=True))
     slash = model_id.str.find("/", literal=True)
@@ -34,7 +35,8 @@ def namespace_of(model_id: pl.Expr, legacy_ids: pl.DataFrame) -> pl.Expr:
     # would lowercase every id, and splitting into lists costs twice the slicing.
     bare = pl.when(slash.is_null()).then(model_id)
     return pl.coalesce(
-        model_id.str.head(slash), bare.str.to_lowercase().replace_strict(legacy, default=None, return_dtype=pl.String)
+        model_id.str.head(slash), bare.str.to_lowercase().replace_strict(legacy, default=None, return_dtype=pl.String),
+        bare,
     )
 
 
@@ -109,6 +111,15 @@ def attribute(panel: pl.DataFrame, registry: pl.DataFrame, legacy_ids: pl.DataFr
         "downloads",
     )
     return Attributed.validate(attributed)
+
+
+def with_coverage_route(groups: pl.DataFrame) -> pl.DataFrame:
+    """The weeks' group sums with `coverage_route`: the attribution source, with the registry's
+    individuals (listed namespaces of unaffiliated users) apart from its organisations."""
+    individual = (pl.col("attribution_source") == "registry") & (pl.col("developer_type") == UNAFFILIATED)
+    return groups.with_columns(
+        pl.when(individual).then(pl.lit("registry_individual")).otherwise(pl.col("attribution_source")).alias("coverage_route")
+    )
 
 
 def attribution_quality(groups: pl.DataFrame, lineage: pl.DataFrame, namespaces: pl.LazyFrame) -> dict:

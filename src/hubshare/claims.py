@@ -479,6 +479,7 @@ def _organizations_in_top(metric: dict, inputs: ClaimInputs) -> tuple[float, str
     owners = (
         table.filter(pl.col("period") == metric["period"])
         .with_columns(pl.coalesce("organization", "namespace").alias("owner"))
+        .filter(pl.col("owner").is_not_null())  # downloads without a namespace belong to no organisation
         .group_by("owner", "period")
         .agg(pl.col("share").sum())
     )
@@ -579,21 +580,31 @@ EVALUATORS = {
 # --- The ledger ------------------------------------------------------------------
 
 
-def claims_ledger(claims: list[dict], tables: ClaimInputs, source: str) -> pl.DataFrame:
+# Claims about the Hub's totals, which a list of models (a top-N, say) cannot test.
+WHOLE_HUB_KINDS = ("total_downloads", "model_count")
+
+
+def claims_ledger(claims: list[dict], tables: ClaimInputs, source: str, frame: dict | None = None) -> pl.DataFrame:
     """One row per claim: published and our value, the verdict and its reason.
 
     `verdict`: `reproduced` if our value stands to the published one as the
     claim's comparison asks, within the tolerance (relative for multipliers);
     `differs` otherwise; `not_testable` when the claim says so or the tables
     cannot give a value, the reason saying which. `source` is the data source
-    of the run; on `demo` every reason says the data are synthetic.
+    of the run; on `demo` every reason says the data are synthetic. `frame` is
+    the capability record's sampling frame: totals of the Hub are not testable
+    on anything but the whole Hub.
     """
+    frame = frame or {"kind": "whole_hub", "description": "the whole Hub"}
     rows = []
     for claim in claims:
         metric = claim["metric"]
         ours = None
         if metric["kind"] == "not_testable":
             verdict, reason = NOT_TESTABLE, metric["reason"].strip()
+        elif metric["kind"] in WHOLE_HUB_KINDS and frame["kind"] != "whole_hub":
+            verdict, reason = NOT_TESTABLE, (f"The input covers {frame['description']}, not the whole Hub, so "
+                                             "the Hub's totals cannot be read from it.")
         else:
             try:
                 ours, detail = EVALUATORS[metric["kind"]](metric, tables)

@@ -16,6 +16,7 @@ from types import ModuleType
 import pandera.polars as pa
 
 from hubshare import schemas
+from hubshare.capabilities import CAPABILITIES_SCHEMA
 
 # pandera's built-in checks, keyed by `Check.name`, as a reader would write
 # them; the keyword names are pandera's `Check.statistics`. A check not
@@ -102,6 +103,25 @@ def raw_contract_section() -> str:
     return "\n".join(lines) + "\n"
 
 
+def json_contract_section(schema: dict, path: str) -> str:
+    """A JSON record's contract (a JSON schema): one row per key, nested objects as dotted keys."""
+    rows: list[list[str]] = []
+
+    def walk(node: dict, prefix: str) -> None:
+        for name, field in node.get("properties", {}).items():
+            key = f"{prefix}{name}"
+            kind = field.get("type", "")
+            rows.append([f"`{key}`", f"`{'/'.join(kind) if isinstance(kind, list) else kind}`",
+                         "yes" if name in node.get("required", []) else "no", field.get("description", "")])
+            if kind == "object":
+                walk(field, f"{key}.")
+
+    walk(schema, "")
+    lines = [f"## `{path}`", "", schema.get("description", ""), "",
+             *_table(["key", "type", "required", "description"], rows)]
+    return "\n".join(lines) + "\n"
+
+
 def data_dictionary_markdown() -> str:
     """The whole dictionary: a header, the raw contract, then one section per table contract."""
     header = (
@@ -110,5 +130,6 @@ def data_dictionary_markdown() -> str:
         "`data_dictionary`; edit the schemas, not this file. The same schemas validate every table "
         "when the workflow writes it, so what is listed here is what the pipeline enforces.\n"
     )
-    sections = [raw_contract_section(), *(model_section(model) for model in schema_models())]
+    sections = [raw_contract_section(), json_contract_section(CAPABILITIES_SCHEMA, "results/capabilities.json"),
+                *(model_section(model) for model in schema_models())]
     return "\n".join([header, *sections])

@@ -95,8 +95,8 @@ def narrative_variables(*, period_shares: pl.DataFrame, periods: list[dict], con
     if single:
         start, end = bounds[last]
         scope = (
-            f"This sample covers only the {intervals:,} {rhythm} intervals between its {snapshots:,} snapshots, "
-            f"ending from {weeks.min()} to {weeks.max()}, "
+            f"This sample covers only {intervals:,} download intervals, ending at its snapshots "
+            f"from {weeks.min()} to {weeks.max()}, "
             f"all within {period_noun(last)} as the configuration defines it ({start} to {end}); the results "
             "describe that window, "
             "and comparisons between periods and tests of trends need a longer series."

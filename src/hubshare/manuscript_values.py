@@ -176,13 +176,14 @@ def ledger_section(ledger: pl.DataFrame, measure: str, weeks: pl.DataFrame) -> s
         )
     else:
         text = (
-            "These snapshots carry only the rolling 30-day count, so weekly downloads are estimated: each "
+            "These snapshots carry only the rolling 30-day count, so the downloads of each interval are estimated: each "
             "count is spread evenly over its 30 days and an interval receives the days it covers "
-            "(count x min(days since the previous snapshot, 30) / 30). The estimate smooths and lags: a "
+            "(count x min(days since the previous snapshot, 30) / 30); the first snapshot's counts are the 30 days "
+            "up to it. The estimate smooths and lags: a "
             "one-day spike is spread over the following 30 days, and a single interval's value is an "
             f"estimate, not an observation. @tbl-ledger reconciles it: the {counted} estimated downloads "
-            "in the panel plus the parts of each count excluded (the first snapshot's counts and the days "
-            "already covered by an earlier snapshot) equal the sum of every 30-day count observed; the "
+            "in the panel plus the parts of each count excluded (the days already covered by an earlier "
+            "snapshot) equal the sum of every 30-day count observed; the "
             "identity balances exactly, and the workflow stops if it does not."
         )
     repeats = weeks.filter(pl.col("measure") == "repeat").get_column("week").to_list()
@@ -282,8 +283,9 @@ def markdown_table(frame: pl.DataFrame, align: str | None = None) -> str:
     return "\n".join([header, rule, *body]) + "\n"
 
 
-def period_table(period_shares: pl.DataFrame, dimension: str, labels: dict[str, str], periods: list[str]) -> str:
-    """Groups (vocabulary order) x periods, uploader view, plus the derived view's last column."""
+def period_table(period_shares: pl.DataFrame, dimension: str, labels: dict[str, str], periods: list[str],
+                 derived_column: bool = True) -> str:
+    """Groups (vocabulary order) x periods, uploader view, plus the derived view's last column (with lineage)."""
     uploader = period_shares.filter((pl.col("view") == "uploader") & (pl.col("dimension") == dimension))
     derived = period_shares.filter((pl.col("view") == "derived") & (pl.col("dimension") == dimension))
     last = periods[-1]
@@ -297,9 +299,9 @@ def period_table(period_shares: pl.DataFrame, dimension: str, labels: dict[str, 
         rows.append(
             [label]
             + [pct(share_in.get(p, 0.0)) for p in periods]
-            + [pct(derived_last[0] if derived_last.len() else 0.0)]
+            + ([pct(derived_last[0] if derived_last.len() else 0.0)] if derived_column else [])
         )
-    columns = ["Group", *map(period_label, periods), f"{period_label(last)} (derived)"]
+    columns = ["Group", *map(period_label, periods), *([f"{period_label(last)} (derived)"] if derived_column else [])]
     frame = pl.DataFrame(rows, schema=columns, orient="row")
     return markdown_table(frame, align="l" + "r" * (len(columns) - 1))
 
@@ -346,10 +348,11 @@ def skip_reason(test: dict, short: bool = False) -> str:
     return test.get("skipped", "too few values")
 
 
-def coverage_table(coverage: pl.DataFrame, periods: list[str]) -> str:
-    names = {"registry": "Registry organisation", "unlisted_namespace": "Unlisted namespace (user)", "no_namespace": "No namespace (unknown)"}
+def coverage_table(coverage: pl.DataFrame, periods: list[str], views: tuple[str, ...] = ("uploader", "derived")) -> str:
+    names = {"registry": "Registry organisation", "registry_individual": "Registry individual",
+             "unlisted_namespace": "Unlisted namespace (user)", "no_namespace": "No namespace (unknown)"}
     rows = []
-    for view in ("uploader", "derived"):
+    for view in views:
         for source, label in names.items():
             cells = coverage.filter((pl.col("view") == view) & (pl.col("group") == source))
             share_in = {r["period"]: r["share"] for r in cells.iter_rows(named=True)}
@@ -369,7 +372,7 @@ def ledger_table(ledger: pl.DataFrame) -> str:
         pl.col("category").alias("Line"),
         pl.col("role").alias("Role"),
         pl.col("downloads").map_elements(lambda v: f"{v:,}", return_dtype=pl.String).alias("Downloads"),
-        pl.col("model_weeks").map_elements(lambda v: f"{v:,}", return_dtype=pl.String).alias("Model-weeks"),
+        pl.col("model_weeks").map_elements(lambda v: f"{v:,}", return_dtype=pl.String).alias("Model-intervals"),
     )
     return markdown_table(frame, align="llrr")
 
@@ -548,14 +551,15 @@ def threshold_table(sensitivity: pl.DataFrame, periods: list[str]) -> str:
 
 
 def sensitivity_table_markdown(sensitivity: pl.DataFrame, alternatives: dict[str, str], labels: dict[str, str],
-                               groups: list[str], period: str = "last_year") -> str:
-    """Alternatives x headline country groups, in one period."""
-    cells = sensitivity.filter((pl.col("dimension") == "country_group") & (pl.col("period") == period))
+                               groups: list[tuple[str, str]], period: str = "last_year") -> str:
+    """Alternatives x headline (dimension, group) pairs, in one period."""
+    cells = sensitivity.filter(pl.col("period") == period)
     rows = []
     for alternative, label in alternatives.items():
-        share_of = {r["group"]: r["share"] for r in cells.filter(pl.col("alternative") == alternative).iter_rows(named=True)}
-        rows.append([label, *[pct(share_of.get(g, 0.0)) if g in share_of else "\u2013" for g in groups]])
-    columns = ["Attribution", *[labels.get(g, g.capitalize()) for g in groups]]
+        share_of = {(r["dimension"], r["group"]): r["share"]
+                    for r in cells.filter(pl.col("alternative") == alternative).iter_rows(named=True)}
+        rows.append([label, *[pct(share_of[g]) if g in share_of else "\u2013" for g in groups]])
+    columns = ["Attribution", *[labels.get(g, g.capitalize()) for _, g in groups]]
     frame = pl.DataFrame(rows, schema=columns, orient="row")
     # A group no alternative has (intermediaries when the rule flags none) would be a column of dashes.
     frame = frame.select(name for name in frame.columns if not (frame[name] == "\u2013").all())
@@ -587,12 +591,12 @@ def _property_cells(row: dict | None) -> tuple[str, str]:
     return pct(row["estimate"]), interval
 
 
-def property_table(table: pl.DataFrame, periods: list[str]) -> str:
+def property_table(table: pl.DataFrame, periods: list[str], statistics: dict[str, str] = PROPERTY_ROWS) -> str:
     """The Table-1-like summary: statistics x periods, each estimate above its bootstrap interval
     (a second line per statistic keeps the columns narrow enough for the page)."""
     cells = {(r["statistic"], r["period"]): r for r in table.iter_rows(named=True)}
     rows = []
-    for statistic, label in PROPERTY_ROWS.items():
+    for statistic, label in statistics.items():
         estimates, intervals = zip(*(_property_cells(cells.get((statistic, p))) for p in periods), strict=True)
         rows.append([label, *estimates])
         if any(intervals):

@@ -9,18 +9,31 @@ it is made from the configuration before any data is read.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from pathlib import Path
+
+import polars as pl
+
 from hubshare.panel import PanelError
 
 MEASURES = ("alltime_diff", "rolling30")
 # Dumps of the Hub's models API list only the 30-day count; the Hub's own
 # snapshots (and the demo that imitates them) carry the cumulative count.
-ROLLING30_SOURCES = ("api-json",)
+ROLLING30_SOURCES = ("api-json", "csv")
 
 
-def measure_for(source: str, requested: str) -> str:
-    """`auto` picks `rolling30` for sources that carry only 30-day counts, else `alltime_diff`."""
+def measure_for(source: str, requested: str, columns: Collection[str] | None = None) -> str:
+    """`auto` picks `rolling30` for sources that carry only 30-day counts (or, given the `columns` of a
+    snapshot, for snapshots without `downloadsAllTime`), else `alltime_diff`."""
     if requested in MEASURES:
         return requested
     if requested != "auto":
         raise PanelError(f"panel: unknown download measure '{requested}' (use auto, {', '.join(MEASURES)})")
-    return "rolling30" if source in ROLLING30_SOURCES else "alltime_diff"
+    if source in ROLLING30_SOURCES or (columns is not None and "downloadsAllTime" not in columns):
+        return "rolling30"
+    return "alltime_diff"
+
+
+def snapshot_columns(path: str | Path) -> list[str]:
+    """The columns of a raw snapshot, from its footer alone."""
+    return list(pl.read_parquet_schema(path))

@@ -26,6 +26,23 @@ def parse_periods(entries: list[dict]) -> dict[str, tuple[dt.date, dt.date]]:
     return periods
 
 
+def periods_from_data(entries: list[dict], dates: Sequence[str]) -> list[dict]:
+    """Periods with every `last_days: N` entry fixed to the last N days of the data (ending at the last snapshot).
+
+    Entries with `start` and `end` are kept as written, so that a user's own
+    window always wins over the one derived from the data.
+    """
+    last = max(dt.date.fromisoformat(str(date)) for date in dates)
+    resolved = []
+    for entry in entries:
+        if "last_days" in entry:
+            start = last - dt.timedelta(days=int(entry["last_days"]) - 1)
+            resolved.append({"name": entry["name"], "start": start.isoformat(), "end": last.isoformat()})
+        else:
+            resolved.append(dict(entry))
+    return resolved
+
+
 def consecutive_periods(periods: dict[str, tuple[dt.date, dt.date]]) -> dict[str, tuple[dt.date, dt.date]]:
     """The periods that follow one another without overlap, in configuration order.
 

@@ -15,9 +15,11 @@ Definition (stated in the paper's methods):
   count (the days before t_prev, already represented by earlier snapshots) is
   excluded; where they are more than 30 days apart the whole count is used and
   the days before the window are not observed at all.
-- First snapshot: its counts describe the 30 days before the study window and
-  are excluded as the baseline. A model first seen later gets the days since
-  the previous snapshot of the source, as if it had been observed there.
+- First snapshot: its counts are the downloads of the 30 days up to it, the
+  first interval of the study, counted whole (unlike a cumulative count, a
+  30-day count can be placed in time), so that even a single snapshot is a
+  cross-section of 30 days. A model first seen later gets the days since the
+  previous snapshot of the source, as if it had been observed there.
 - Gaps: a model missing from some snapshots is estimated against its last
   observation; `interval_days` records the span.
 - Rounding: the panel holds whole downloads. Each model's cumulative estimate
@@ -111,14 +113,15 @@ def _estimate_steps(observations: pl.DataFrame) -> pl.DataFrame:
         .sort("model_key", "snapshot_date")
         .with_columns(pl.col("snapshot_date").shift(1).over("model_key").alias("previous_seen"))
         .with_columns(
-            (pl.col("snapshot_date") - pl.coalesce("previous_seen", "previous_snapshot", "snapshot_date"))
-            .dt.total_days()
+            pl.when(pl.col("previous_snapshot").is_null())
+            .then(pl.lit(WINDOW_DAYS))
+            .otherwise((pl.col("snapshot_date") - pl.coalesce("previous_seen", "previous_snapshot")).dt.total_days())
             .cast(pl.Int32)
             .alias("interval_days"),
         )
         .with_columns(
             pl.when(pl.col("previous_snapshot").is_null())
-            .then(pl.lit("baseline"))
+            .then(pl.lit("first_window"))
             .when(pl.col("previous_seen").is_null())
             .then(pl.lit("first_appearance"))
             .when(pl.col("interval_days") > WINDOW_DAYS)
@@ -133,7 +136,7 @@ def _estimate_steps(observations: pl.DataFrame) -> pl.DataFrame:
         )
         .with_columns(
             (pl.col("rounded_cumulative") - pl.col("rounded_cumulative").shift(1, fill_value=0).over("model_key")).alias("counted"),
-            pl.when(pl.col("step") == "first_appearance")
+            pl.when(pl.col("step").is_in(["first_appearance", "first_window"]))
             .then(pl.lit("first_appearance"))
             .otherwise(pl.lit("increase"))
             .alias("event"),
@@ -156,7 +159,7 @@ def _ledger(steps: pl.DataFrame) -> pl.DataFrame:
 
     dates = steps.get_column("snapshot_date")
     window = f"{dates.min()} to {dates.max()}" if steps.height else "no snapshots with counts"
-    after_baseline = of_step("first_appearance", "interval", "after_long_gap").with_columns(
+    after_baseline = of_step("first_window", "first_appearance", "interval", "after_long_gap").with_columns(
         (pl.col("downloads_30d") - pl.col("counted")).alias("not_counted")
     )
     lines = [
@@ -166,8 +169,8 @@ def _ledger(steps: pl.DataFrame) -> pl.DataFrame:
              "Share of a 30-day count for the days since the previous snapshot, for a model seen for the first time."),
         line("counted_rolling30_after_long_gap", "counted", of_step("after_long_gap"), "counted",
              "Whole 30-day count of a model last seen more than 30 days earlier; the days before the window are unobserved."),
-        line("excluded_baseline_before_window", "excluded", of_step("baseline"), "downloads_30d",
-             "30-day counts in the first snapshot: downloads before the study window."),
+        line("counted_rolling30_first_window", "counted", of_step("first_window"), "counted",
+             "Whole 30-day counts of the first snapshot: the downloads of the 30 days up to it."),
         line("excluded_rolling30_window_overlap", "excluded", after_baseline, "not_counted",
              "Part of each later 30-day count not assigned to its interval (days before the previous observation, "
              "represented by earlier snapshots) after rounding; not further downloads."),

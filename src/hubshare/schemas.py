@@ -45,7 +45,7 @@ RAW_COLUMNS: dict[str, tuple[pl.DataType, bool]] = {
     "_id": (pl.String, False),
     "id": (pl.String, True),
     "author": (pl.String, False),
-    "createdAt": (UTC_MICROS, True),
+    "createdAt": (UTC_MICROS, False),
     "downloads": (pl.Int64, True),
     "downloadsAllTime": (pl.Int64, False),
     "likes": (pl.Int64, False),
@@ -68,7 +68,7 @@ class RawSnapshot(pa.DataFrameModel):
     hub_object_id: str = pa.Field(alias="_id", nullable=True, required=False, description="Stable Hub object id; survives renames.")
     id: str = pa.Field(nullable=False, description="Model id `namespace/name` (or a legacy id without namespace).")
     author: str = pa.Field(nullable=True, required=False, description="Namespace that owns the model.")
-    createdAt: UTC_MICROS = pa.Field(nullable=True, description="Creation time of the model repository (UTC).")
+    createdAt: UTC_MICROS = pa.Field(nullable=True, required=False, description="Creation time of the model repository (UTC).")
     downloads: pl.Int64 = pa.Field(nullable=True, description="Rolling 30-day download count at snapshot time.")
     downloadsAllTime: pl.Int64 = pa.Field(nullable=True, required=False, description="Cumulative download count at snapshot time.")
     likes: pl.Int64 = pa.Field(nullable=True, required=False, description="Number of likes.")

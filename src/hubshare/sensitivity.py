@@ -1,10 +1,14 @@
 """Headline shares under each attribution alternative.
 
 Alternatives: as uploaded; derived with merges split equally; derived
-following the first parent only; and as uploaded with intermediaries taken
+following the first parent only; as uploaded with intermediaries taken
 out of their groups into a group of their own (the uploader view otherwise
 folds them into whatever group their namespace belongs to, mostly
-unaffiliated users).
+unaffiliated users); and as uploaded under each contested judgement of the
+registry (`contested.csv`: a project credited to its maintainer rather than
+its creator, subsidiaries to the other of parent and own country,
+international collaborations to their coordinator), one alternative per
+judgement so that the headline under each can be read on its own.
 """
 
 from __future__ import annotations
@@ -22,6 +26,34 @@ ALTERNATIVES = {
 }
 
 
+CONTESTED_COLUMNS = ["alternative", "label", "namespace", "country_group", "developer_type", "source_url", "note"]
+
+
+def contested_alternatives(contested: pl.DataFrame) -> dict[str, str]:
+    """Alternative id -> label, in the order of the contested table."""
+    return dict(contested.select("alternative", "label").unique(maintain_order=True).iter_rows())
+
+
+def with_contested(namespaces: pl.DataFrame, contested: pl.DataFrame, alternative: str) -> pl.DataFrame:
+    """Uploader-view namespace sums with one contested judgement taken the other way (namespaces match ignoring case)."""
+    changes = contested.filter(pl.col("alternative") == alternative).select(
+        pl.col("namespace").str.to_lowercase().alias("namespace_key"),
+        pl.col("country_group").alias("new_country_group"),
+        pl.col("developer_type").alias("new_developer_type"),
+    )
+    return (
+        namespaces.with_columns(pl.col("namespace").str.to_lowercase().alias("namespace_key"))
+        .join(changes, on="namespace_key", how="left")
+        .select(
+            pl.lit(alternative).alias("view"),
+            "week",
+            pl.coalesce("new_country_group", "country_group").alias("country_group"),
+            pl.coalesce("new_developer_type", "developer_type").alias("developer_type"),
+            "downloads",
+        )
+    )
+
+
 def with_intermediaries_apart(namespaces: pl.DataFrame, intermediaries: list[str]) -> pl.DataFrame:
     """Uploader-view namespace sums (`WeekNamespaces`) with flagged namespaces in their own country group and developer type."""
     flagged = pl.col("namespace").is_in(intermediaries)
@@ -35,12 +67,15 @@ def with_intermediaries_apart(namespaces: pl.DataFrame, intermediaries: list[str
 
 
 def sensitivity_table(groups: pl.DataFrame, namespaces: pl.DataFrame, intermediaries: list[str],
-                      periods: dict) -> pl.DataFrame:
-    """Period shares (view renamed `alternative`) for every alternative in `ALTERNATIVES`.
+                      periods: dict, contested: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Period shares (view renamed `alternative`) for every alternative in `ALTERNATIVES` and in `contested`.
 
     `groups`: weekly sums by group for every view (`WeekGroups`); `namespaces`:
     the uploader view's weekly sums by namespace (`WeekNamespaces`).
     """
     columns = ["view", "week", *DIMENSIONS, "downloads"]
-    combined = pl.concat([groups.select(columns), with_intermediaries_apart(namespaces, intermediaries).select(columns)])
+    alternatives = [with_intermediaries_apart(namespaces, intermediaries)]
+    if contested is not None:
+        alternatives += [with_contested(namespaces, contested, name) for name in contested_alternatives(contested)]
+    combined = pl.concat([groups.select(columns), *(frame.select(columns) for frame in alternatives)])
     return period_shares(combined, periods).rename({"view": "alternative"})

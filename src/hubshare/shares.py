@@ -59,7 +59,8 @@ def trailing_shares(attributed: pl.DataFrame, window_days: int = TRAILING_DAYS,
                     dimensions: list[str] = DIMENSIONS) -> pl.DataFrame:
     weeks = sorted(attributed.get_column("week").unique().to_list())
     if len(weeks) < 2:
-        raise ValueError("trailing shares need at least two weeks of data")
+        # One interval (a single snapshot's 30-day counts) is no series: no window is complete.
+        return GroupShares.validate(weekly_shares(attributed, dimensions).clear())
     cadence = min(b - a for a, b in zip(weeks, weeks[1:]))
     first_full = weeks[0] + dt.timedelta(days=window_days) - cadence
     grid = _complete_grid(_long_by_dimension(attributed, dimensions), weeks).sort("view", "dimension", "group", "week")

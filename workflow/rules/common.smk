@@ -6,8 +6,9 @@ from snakemake.logging import logger
 from hubshare.aggregates import AGGREGATE_TABLES
 from hubshare.code_version import code_version, module_path
 from hubshare.demo import snapshot_dates as demo_snapshot_dates
-from hubshare.measures import measure_for
+from hubshare.measures import measure_for, snapshot_columns
 from hubshare.normalize import normalize_snapshot_file
+from hubshare.periods import periods_from_data
 from hubshare.sources.folder import FolderError, snapshot_folder
 from hubshare.sources.hub import CAPTURE_LAG_DAYS, list_snapshots
 from hubshare.weekly import attribute_week_file, departed_models_file, panel_week_file
@@ -20,6 +21,7 @@ PROCESSED_SNAPSHOTS = Path("data/processed/snapshots") / SOURCE
 SOURCE_FOLDERS = {
     "dir": (config["dir_source"]["path"], ".parquet"),
     "api-json": (config["api_json"]["path"], ".json"),
+    "csv": (config["csv_source"]["path"], config["csv_source"]["suffix"]),
 }
 
 
@@ -54,6 +56,8 @@ HUB_LISTING = (
 SNAPSHOT_DATES = _source_dates()
 # Days between a snapshot's date and the state of the Hub it shows.
 SNAPSHOT_CAPTURE_LAG_DAYS = CAPTURE_LAG_DAYS if SOURCE == "hub" else 0
+# Periods given as the last N days of the data become dates once the snapshots are known; every rule reads these.
+config["periods"] = periods_from_data(config["periods"], SNAPSHOT_DATES)
 IS_DEMO = SOURCE == "demo"
 
 
@@ -66,7 +70,11 @@ def raw_snapshot(wildcards):
 
 NORMALIZED = expand(str(PROCESSED_SNAPSHOTS / "{date}.parquet"), date=SNAPSHOT_DATES)
 QUALITY = expand("results/quality/snapshots/{date}.json", date=SNAPSHOT_DATES)
-PANEL_MEASURE = measure_for(SOURCE, config["measure"])
+# A folder of snapshots says by its newest file whether it carries cumulative counts.
+PANEL_MEASURE = measure_for(
+    SOURCE, config["measure"],
+    snapshot_columns(Path(config["dir_source"]["path"]) / f"{SNAPSHOT_DATES[-1]}.parquet") if SOURCE == "dir" else None,
+)
 PANEL_WEEKS = expand("data/processed/panel/{date}.parquet", date=SNAPSHOT_DATES)
 # Every snapshot but the first: the models the snapshot before it had and it lacks.
 DEPARTED = expand("data/processed/departed/{date}.parquet", date=SNAPSHOT_DATES[1:])

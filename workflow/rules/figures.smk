@@ -6,6 +6,7 @@ rule fig_country_groups:
     input:
         trailing="results/tables/shares_trailing52.parquet",
         weekly="results/tables/shares_weekly.parquet",
+        capabilities="results/capabilities.json",
         vocabularies=config["attribution"]["vocabularies"],
         style="workflow/matplotlibrc",
     output:
@@ -30,6 +31,7 @@ rule fig_developer_types:
     input:
         trailing="results/tables/shares_trailing52.parquet",
         weekly="results/tables/shares_weekly.parquet",
+        capabilities="results/capabilities.json",
         vocabularies=config["attribution"]["vocabularies"],
         style="workflow/matplotlibrc",
     output:
@@ -53,6 +55,7 @@ rule fig_concentration:
     """HHI, Gini and top-10 share of downloads over organisations, by week."""
     input:
         concentration="results/tables/concentration_weekly.parquet",
+        capabilities="results/capabilities.json",
         style="workflow/matplotlibrc",
     output:
         pdf="figures/concentration.pdf",
@@ -98,6 +101,7 @@ rule fig_eras:
         weekly="results/tables/shares_weekly.parquet",
         eras="results/tables/eras.csv",
         vocabularies=config["attribution"]["vocabularies"],
+        capabilities="results/capabilities.json",
         style="workflow/matplotlibrc",
     output:
         pdf="figures/eras.pdf",

@@ -30,6 +30,7 @@ rule attribution_sensitivity:
         groups=AGGREGATES["groups"],
         namespaces=AGGREGATES["namespaces"],
         intermediaries="results/tables/intermediaries.csv",
+        contested=config["attribution"]["contested"],
     output:
         table=report("results/tables/attribution_sensitivity.csv", caption="../report/table.rst", category="Tables"),
     params:

@@ -26,3 +26,25 @@ rule normalize_snapshot:
             input.snapshot, output.table, output.quality, wildcards.date, log[0], params.capture_lag_days,
             input.get("meta"),
         )
+
+
+rule capabilities:
+    """What the input carries (fields, lineage, independent intervals, cadence, frame): what the paper can report."""
+    input:
+        snapshots=NORMALIZED,
+    output:
+        record="results/capabilities.json",
+    params:
+        dates=SNAPSHOT_DATES,
+        measure=PANEL_MEASURE,
+        source=SOURCE,
+        frame=config["frame"],
+        code=script_code("capabilities.py"),
+    log:
+        "logs/capabilities.log",
+    benchmark:
+        "benchmarks/capabilities.tsv"
+    conda:
+        "../envs/analysis.yaml"
+    script:
+        "../scripts/capabilities.py"

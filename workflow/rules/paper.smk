@@ -9,6 +9,8 @@ rule manuscript_inputs:
     input:
         unpack(demo_inputs),
         stats="results/stats.json",
+        capabilities="results/capabilities.json",
+        totals="results/tables/period_totals.csv",
         contrasts="results/tables/period_contrasts.csv",
         eras="results/tables/eras.csv",
         weekly="results/tables/shares_weekly.parquet",
@@ -30,6 +32,7 @@ rule manuscript_inputs:
         claims="results/tables/claims_ledger.csv",
         quality="results/data_quality.json",
         vocabularies=config["attribution"]["vocabularies"],
+        contested=config["attribution"]["contested"],
         figures=expand("figures/{name}.png", name=FIGURES),
         manifest="figures/manifest.json",
     output:
@@ -110,6 +113,7 @@ rule claims_ledger:
         properties="results/tables/property_periods.csv",
         multipliers="results/tables/property_multipliers.csv",
         totals="results/tables/period_totals.csv",
+        capabilities="results/capabilities.json",
     output:
         ledger=report("results/tables/claims_ledger.csv", caption="../report/table.rst", category="Tables"),
     params:

@@ -49,6 +49,30 @@ if SOURCE == "api-json":
             "../scripts/convert_api_json.py"
 
 
+if SOURCE == "csv":
+
+    rule convert_csv_counts:
+        """One CSV file of 30-day download counts -> one raw snapshot in the contract, with origin metadata."""
+        input:
+            counts=lambda wildcards: Path(config["csv_source"]["path"])
+            / f"{wildcards.date}{config['csv_source']['suffix']}",
+        output:
+            snapshot=str(RAW_DIR / "{date}.parquet"),
+            metadata=str(RAW_DIR / "{date}.meta.yaml"),
+        params:
+            code=script_code("convert_csv_counts.py"),
+        log:
+            "logs/convert_csv_counts/{date}.log",
+        benchmark:
+            "benchmarks/convert_csv_counts/{date}.tsv"
+        wildcard_constraints:
+            date=r"\d{4}-\d{2}-\d{2}",
+        conda:
+            "../envs/analysis.yaml"
+        script:
+            "../scripts/convert_csv_counts.py"
+
+
 if SOURCE == "hub":
 
     rule fetch_hub_snapshot:

@@ -5,7 +5,8 @@ import polars as pl
 from hubshare.atomic import write_csv
 from hubshare.joblog import log_to
 from hubshare.periods import parse_periods
-from hubshare.sensitivity import sensitivity_table
+from hubshare.registry import read_curated_csv
+from hubshare.sensitivity import CONTESTED_COLUMNS, sensitivity_table
 
 with log_to(snakemake.log[0]) as log:
     intermediaries = pl.read_csv(snakemake.input.intermediaries).filter(pl.col("is_intermediary"))["namespace"]
@@ -14,6 +15,7 @@ with log_to(snakemake.log[0]) as log:
         pl.read_parquet(list(snakemake.input.namespaces)),
         intermediaries.to_list(),
         parse_periods(snakemake.params.periods),
+        read_curated_csv(snakemake.input.contested, CONTESTED_COLUMNS, ValueError),
     )
     write_csv(table, snakemake.output.table)
     log.info("%d sensitivity rows", table.height)

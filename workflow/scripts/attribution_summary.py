@@ -3,14 +3,14 @@
 import polars as pl
 
 from hubshare.atomic import write_csv, write_json
-from hubshare.attribution import attribution_quality
+from hubshare.attribution import attribution_quality, with_coverage_route
 from hubshare.joblog import log_to
 from hubshare.periods import parse_periods
 from hubshare.shares import period_shares
 
 with log_to(snakemake.log[0]) as log:
     groups = pl.read_parquet(list(snakemake.input.groups))
-    coverage = period_shares(groups, parse_periods(snakemake.params.periods), dimensions=["attribution_source"])
+    coverage = period_shares(with_coverage_route(groups), parse_periods(snakemake.params.periods), dimensions=["coverage_route"])
     write_csv(coverage, snakemake.output.coverage)
     quality = attribution_quality(groups, pl.read_parquet(list(snakemake.input.lineage)), pl.scan_parquet(list(snakemake.input.namespaces)))
     write_json(quality, snakemake.output.quality)

@@ -1,5 +1,8 @@
 """Adapter: published claims + results tables -> the claims ledger."""
 
+import json
+from pathlib import Path
+
 from hubshare.atomic import write_csv
 from hubshare.claims import ClaimInputs, claims_ledger, load_claims
 from hubshare.joblog import log_to
@@ -16,6 +19,7 @@ with log_to(snakemake.log[0]) as log:
         property_multipliers=read_results_csv(inputs.multipliers),
         totals=read_results_csv(inputs.totals),
     )
-    ledger = claims_ledger(load_claims(inputs.claims), tables, snakemake.params.source)
+    frame = json.loads(Path(inputs.capabilities).read_text(encoding="utf-8"))["frame"]
+    ledger = claims_ledger(load_claims(inputs.claims), tables, snakemake.params.source, frame)
     write_csv(ledger, snakemake.output.ledger)
     log.info("verdicts: %s", dict(ledger["verdict"].value_counts().iter_rows()))

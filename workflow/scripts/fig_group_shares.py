@@ -1,10 +1,12 @@
 """Adapter: trailing shares -> stacked-area figure for one dimension."""
 
+import json
 from pathlib import Path
 
 import polars as pl
 
-from hubshare.figures.plots import group_share_figure
+from hubshare.capabilities import views_supported
+from hubshare.figures.plots import group_share_figure, is_series, note_figure
 from hubshare.figures.style import save_figure, use_style
 from hubshare.joblog import log_to
 from hubshare.registry import load_vocabularies
@@ -20,5 +22,7 @@ with log_to(snakemake.log[0]) as log:
         # The data span less than one trailing window: show weekly shares instead, and say so.
         log.info("no complete 52-week window; drawing weekly shares")
         shares = pl.read_parquet(snakemake.input.weekly)
-    figure = group_share_figure(shares, dimension, labels, demo=snakemake.params.demo)
+    views = views_supported(json.loads(Path(snakemake.input.capabilities).read_text(encoding="utf-8")))
+    figure = (group_share_figure(shares, dimension, labels, views=views, demo=snakemake.params.demo)
+              if is_series(shares) else note_figure("One download interval: no series over time to draw", snakemake.params.demo))
     save_figure(figure, snakemake.output.pdf, snakemake.output.png)

@@ -8,15 +8,24 @@ import polars as pl
 from hubshare import manuscript_values as mv
 from hubshare.atomic import copy_file, write_text, write_yaml
 from hubshare.calibration_text import calibration_section
+from hubshare.capabilities import views_supported
 from hubshare.claims import ledger_markdown, ledger_source_notes
 from hubshare.contrasts import MIN_PER_PERIOD
 from hubshare.era_report import read_eras, skipped_reason
 from hubshare.joblog import log_to
+from hubshare.manuscript_scope import (
+    abstract_shares,
+    partial_properties_sentence,
+    property_rows,
+    scope_variables,
+    show_flags,
+    with_every_group,
+)
 from hubshare.manuscript_text import narrative_variables
 from hubshare.periods import read_results_csv
 from hubshare.provenance import provenance_line
-from hubshare.registry import load_vocabularies
-from hubshare.sensitivity import ALTERNATIVES, INTERMEDIARY_GROUP
+from hubshare.registry import load_vocabularies, read_curated_csv
+from hubshare.sensitivity import ALTERNATIVES, CONTESTED_COLUMNS, INTERMEDIARY_GROUP, contested_alternatives
 
 
 def read_json(path):
@@ -33,7 +42,13 @@ with log_to(snakemake.log[0]) as log:
     period_names = [p["name"] for p in snakemake.params.periods]
     stats = read_json(inputs.stats)
     measure = open(inputs.measure, encoding="utf-8").read().strip()
-    period_shares = read_results_csv(inputs.periods)
+    # Every group of the vocabularies in every period, so that the text's named groups resolve whatever the input.
+    credited_shares = read_results_csv(inputs.periods)  # the tables show only the groups credited
+    period_shares = with_every_group(
+        credited_shares,
+        {"country_group": list(country_labels), "developer_type": list(type_labels)},
+        period_names,
+    )
     coverage = read_results_csv(inputs.coverage)
     ledger = pl.read_csv(inputs.ledger)
     truth = read_json(inputs.truth) if is_demo else None
@@ -100,6 +115,21 @@ with log_to(snakemake.log[0]) as log:
         multipliers=multipliers,
     )
     variables["text"]["counter_falls"] = mv.counter_fall_sentence(read_results_csv(inputs.counter_falls))
+    # What the input supports: the manuscript's conditional parts and the sentences for what it lacks.
+    capabilities = read_json(inputs.capabilities)
+    show = show_flags(capabilities)
+    totals = dict(read_results_csv(inputs.totals).select("period", "downloads").iter_rows())
+    variables["scope"] = scope_variables(capabilities, show, snakemake.params.periods, totals,
+                                         variables["ledger"]["counted"], variables["text"]["intervals"])
+    variables["scope"]["abstract_shares"] = abstract_shares(show, variables)
+    if capabilities["download_measure"] == "rolling30":
+        # The first snapshot's 30-day counts reach back 29 days before it.
+        variables["data"]["first_week"] = capabilities["intervals"]["first_day"]
+    if not show["time"]:
+        variables["text"]["trend_abstract"] = variables["scope"]["lacks"]["time"]
+    shown_properties = property_rows(capabilities)
+    if show["properties"] and not show["all_properties"]:
+        variables["text"]["properties"] = partial_properties_sentence(capabilities)
     variables["text"]["test_family"] = mv.test_family_sentence(
         int(stats.get("contrasts", {}).get("tested", 0)), len(stats["tests"]), len(stats.get("duplicates", []))
     )
@@ -112,15 +142,27 @@ with log_to(snakemake.log[0]) as log:
     # Tables show the periods in which the panel counts downloads; the text says once what is missing.
     shown_periods = mv.periods_with_data(period_shares, period_names)
     sensitivity = read_results_csv(inputs.sensitivity)
-    headline_groups = ["united_states", "china", "unaffiliated_user", INTERMEDIARY_GROUP]
+    # The headline groups, and those the contested judgements move (Germany, the United Kingdom, collaborations, academia).
+    headline_groups = [("country_group", group) for group in ("united_states", "china", "germany", "united_kingdom",
+                                                              "international", "unaffiliated_user", INTERMEDIARY_GROUP)]
+    headline_groups.append(("developer_type", "academia"))
+    contested = read_curated_csv(inputs.contested, CONTESTED_COLUMNS, ValueError)
+    alternatives = {name: label for name, label in ALTERNATIVES.items() if show["derived"] or name == "uploader"}
+    alternatives.update(contested_alternatives(contested))
 
     tables = Path(snakemake.output.tables)
     tables.mkdir(parents=True, exist_ok=True)
     generated = {
-        "country_group_shares.md": mv.period_table(period_shares, "country_group", country_labels, shown_periods),
-        "developer_type_shares.md": mv.period_table(period_shares, "developer_type", type_labels, shown_periods),
-        "trend_tests.md": mv.trend_table(stats, {**country_labels, **type_labels}),
-        "coverage.md": mv.coverage_table(coverage, shown_periods),
+        "country_group_shares.md": mv.period_table(credited_shares, "country_group", country_labels, shown_periods,
+                                                   show["derived"]),
+        "developer_type_shares.md": mv.period_table(credited_shares, "developer_type", type_labels, shown_periods,
+                                                    show["derived"]),
+        "trend_tests.md": mv.trend_table(
+            {**stats, **{key: [test for test in stats.get(key, []) if test["view"] in views_supported(capabilities)]
+                         for key in ("tests", "skipped")}},
+            {**country_labels, **type_labels},
+        ),
+        "coverage.md": mv.coverage_table(coverage, shown_periods, ("uploader", "derived") if show["derived"] else ("uploader",)),
         "ledger_section.md": mv.ledger_section(ledger, measure, read_results_csv(inputs.weeks)),
         "validation.md": mv.validation_section(
             recovery, {**country_labels, **type_labels}, variables["intermediaries"]
@@ -143,19 +185,19 @@ with log_to(snakemake.log[0]) as log:
             truth,
             multipliers,
         ),
-        "properties.md": mv.property_table(
-            properties, shown_periods
-        ),
+        "properties.md": mv.property_table(properties, shown_periods, shown_properties),
         "top_intermediaries.md": mv.top_intermediaries_table(classified),
         "intermediary_thresholds.md": mv.threshold_table(
             read_results_csv(inputs.intermediary_thresholds), shown_periods
         ),
         "attribution_sensitivity.md": mv.sensitivity_table_markdown(
-            sensitivity, ALTERNATIVES, {**country_labels, INTERMEDIARY_GROUP: "Intermediaries"}, headline_groups
+            sensitivity, alternatives, {**country_labels, **type_labels, "unaffiliated_user": "Unaffiliated users",
+                                        INTERMEDIARY_GROUP: "Intermediaries"}, headline_groups
         ),
     }
     for name, text in generated.items():
         write_text(text, tables / name)
+    write_yaml({"show": show}, tables / "show.yml")
     for source, target in zip(inputs.figures, snakemake.output.figures, strict=True):
         copy_file(source, target)
     log.info("%d generated tables, %d figures staged", len(generated), len(inputs.figures))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import matplotlib.dates as mdates
 import numpy as np
@@ -59,8 +60,8 @@ def _shade_periods(ax, periods: dict[str, tuple[dt.date, dt.date]], first: dt.da
 
 def era_figure(weekly: pl.DataFrame, eras: pl.DataFrame, series: list[dict], labels: dict[str, str],
                periods: dict[str, tuple[dt.date, dt.date]], *, demo: bool = False,
-               note: str | None = None) -> Figure:
-    """One row per dimension of the headline series, one column per view.
+               note: str | None = None, views: Sequence[str] = VIEWS) -> Figure:
+    """One row per dimension of the headline series, one column per view (of `views`).
 
     Thin lines: weekly shares; thick lines: each series' fitted eras from the
     joint segmentation of its dimension (the single fit when there is no joint
@@ -73,13 +74,13 @@ def era_figure(weekly: pl.DataFrame, eras: pl.DataFrame, series: list[dict], lab
     weeks = np.sort(weekly.get_column("week").unique().to_numpy())
     first, last = weekly["week"].min(), weekly["week"].max()
     figure = Figure(figsize=(7.0, 2.4 * len(dimensions) + 0.9))
-    axes = figure.subplots(len(dimensions), len(VIEWS), sharex=True, squeeze=False)
+    axes = figure.subplots(len(dimensions), len(views), sharex=True, squeeze=False)
     handles: dict[str, Line2D] = {}
     any_boundary = False
     for row, dimension in enumerate(dimensions):
         colours = DIMENSION_COLOURS[dimension]
         groups = [item["group"] for item in series if item["dimension"] == dimension]
-        for column, view in enumerate(VIEWS):
+        for column, view in enumerate(views):
             ax = axes[row, column]
             _shade_periods(ax, periods, first, last)
             in_view = eras.filter((pl.col("view") == view) & (pl.col("dimension") == dimension))

@@ -76,6 +76,20 @@ def _checked_unique(table: pl.DataFrame, keys: list[str], what: str) -> None:
         raise ValueError(f"{what}: more than one row per {tuple(keys)}")
 
 
+def is_series(frame: pl.DataFrame) -> bool:
+    """Whether a table with a `week` column holds a series over time (two weeks or more) to draw."""
+    return frame.get_column("week").n_unique() >= 2
+
+
+def note_figure(text: str, demo: bool = False) -> Figure:
+    """A figure that says, in its middle, why there is nothing to draw (the paper leaves it out)."""
+    fig = Figure(figsize=(7.0, 2.0))
+    fig.text(0.5, 0.5, text, ha="center", va="center", fontsize="medium", color="#555555")
+    if demo:
+        mark_demo(fig)
+    return fig
+
+
 def _checked_weeks(weeks: np.ndarray, what: str) -> None:
     if len(weeks) < 2:
         raise ValueError(f"{what}: a time series needs at least two weeks, got {len(weeks)}")

@@ -18,7 +18,7 @@ PROJECT_FILE = "_quarto.yml"
 # Keys that hold other layers or project settings, not options of the document.
 LAYERED_KEYS = frozenset({"format", "project", "manuscript"})
 # Keys that configure Quarto itself rather than describe the document.
-QUARTO_ONLY_KEYS = LAYERED_KEYS | {"execute", "jupyter", "engine", "crossref", "embed-resources", "keep-typ"}
+QUARTO_ONLY_KEYS = LAYERED_KEYS | {"execute", "jupyter", "engine", "crossref", "embed-resources", "keep-typ", "metadata-files"}
 # Quarto's dynamic dates; rendered from SOURCE_DATE_EPOCH when set, so builds can be reproducible.
 DYNAMIC_DATES = frozenset({"today", "now", "last-modified"})
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .conditions import apply_conditions, load_metadata_files
 from .crossref import KINDS, UNSUPPORTED_KINDS, CrossrefResolver, CrossrefStyle
 from .errors import ManuscriptError
 from .markdown import code_block_mask, iter_images, prose_spans, split_front_matter
@@ -58,6 +59,8 @@ def prepare_manuscript(
     config = load_project_config(project_dir)
     article = Path(article).resolve() if article else article_path(project_dir, config)
     front_matter, body, body_offset = split_front_matter(article.read_text(encoding="utf-8"))
+    metadata, missing_files = load_metadata_files(project_dir, config)
+    body = apply_conditions(body, {**config, **metadata, **front_matter})
 
     expander = ShortcodeExpander(variables, project_dir)
     front_matter = expander.expand_metadata(front_matter, article)
@@ -69,7 +72,8 @@ def prepare_manuscript(
     if isinstance(front_matter.get("abstract"), str):
         front_matter["abstract"] = resolver.rewrite_references(front_matter["abstract"])
 
-    problems = [*expander.problems, *resolver.problems]
+    problems = [*(ManuscriptError(f"metadata file not found: {path}", article) for path in missing_files),
+                *expander.problems, *resolver.problems]
     prepared = PreparedManuscript(project_dir, article, config, front_matter, body, problems)
     prepared.problems += _missing_images(prepared)
     prepared.problems += _executable_cells(prepared)

@@ -33,10 +33,11 @@ from pathlib import Path
 
 import polars as pl
 
-from hubshare.atomic import sha256_file, write_parquet, write_yaml
+from hubshare.atomic import write_parquet, write_yaml
 from hubshare.schemas import RAW_COLUMNS
 from hubshare.sources.api_models import FIELD_READERS, ValueRefused, read_time
 from hubshare.sources.folder import date_of_name
+from hubshare.sources.converted import converted_fields
 
 SOURCE = "api-json"
 SUFFIX = ".json"
@@ -133,20 +134,13 @@ def origin_metadata(dump: dict, frame: pl.DataFrame, carried_by: dict[str, int],
         "url": address if "://" in address else f"https://{address}",
         "date_accessed": dump["fetched_at"] or date,
         "license": LICENSE,
-        "source": SOURCE,
-        "synthetic": False,
-        "snapshot_date": date,
+        **converted_fields(frame, SOURCE, "alltime_diff" if carried_by.get("downloadsAllTime") else "rolling30",
+                           date, parquet_path, json_path),
         "snapshot_stands_for": stands_for,
         "dump_form": dump["form"],
-        "rows": frame.height,
-        "columns": list(frame.columns),
         "contract_fields_carried": carried,
         "fields_not_read": not_read,
         "duplicate_id_rows_removed": duplicates,
-        "sha256": sha256_file(parquet_path),
-        "download_measure": "alltime_diff" if carried_by.get("downloadsAllTime") else "rolling30",
-        "converted_from": Path(json_path).name,
-        "converted_from_sha256": sha256_file(json_path),
     }
 
 

@@ -1,0 +1,144 @@
+"""End to end: the capability record and the paper's parts for inputs that carry less than the Hub's snapshots.
+
+Each build runs the whole workflow in a scratch copy of the repository. The
+real-sample builds skip when ../shared/real-samples is absent; they read the
+files where they are and never copy them into the repository.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import polars as pl
+import pytest
+import yaml
+
+from conftest import REAL_SAMPLES, REPO
+from hubshare.manuscript import check_manuscript, load_variables
+from test_workflow import built, built_real, copy_repository, run_workflow  # noqa: F401 (session fixtures)
+
+pytestmark = pytest.mark.e2e
+
+
+def capabilities(root):
+    return json.loads((root / "results/capabilities.json").read_text())
+
+
+def shown(root) -> dict:
+    return yaml.safe_load((root / "paper/_generated/show.yml").read_text())["show"]
+
+
+def headings(root) -> list[str]:
+    html = (root / "paper/_build/index.html").read_text(encoding="utf-8")
+    titles = [re.sub(r"<[^>]+>", "", title) for title in re.findall(r"<h[123][^>]*>(.*?)</h[123]>", html)]
+    return [re.sub(r"^\s*[\d.]+\s+", "", title).strip() for title in titles]
+
+
+def plain_text(root) -> str:
+    html = (root / "paper/_build/index.html").read_text(encoding="utf-8")
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+@pytest.fixture(scope="session")
+def built_cross_section(tmp_path_factory):
+    """One snapshot of model ids and 30-day downloads only, through the `dir` source."""
+    folder = tmp_path_factory.mktemp("cross_section")
+    ids = (["meta-llama/Llama-3.1-8B", "Qwen/Qwen2.5-7B", "google/gemma-2-9b", "deepseek-ai/DeepSeek-R1",
+            "sentence-transformers/all-MiniLM-L6-v2", "openai/whisper-large-v3", "bigscience/bloom"]
+           + [f"user{i}/model-{i}" for i in range(40)]
+           + ["bert-base-uncased", "some-legacy-model-missing-from-the-table"])
+    pl.DataFrame({"id": ids, "downloads": [1000 * (i + 1) for i in range(len(ids))]}).write_parquet(
+        folder / "2022-06-01.parquet")
+    root = tmp_path_factory.mktemp("workflow_cross_section")
+    copy_repository(root)
+    run_workflow(root, {"source": "dir", "dir_source": {"path": str(folder)}, "paper": {"renderer": "fallback"},
+                        "periods": [{"name": "last_year", "last_days": 365}],
+                        "properties": {"first_period": "last_year", "last_period": "last_year"}})
+    return root
+
+
+@pytest.fixture(scope="session")
+def built_kb_labb(tmp_path_factory):
+    """Every fifth run of the monthly series (the files are linked, not copied)."""
+    samples = REAL_SAMPLES / "kb-labb-monthly" / "models"
+    if not samples.is_dir():
+        pytest.skip("real samples absent")
+    folder = tmp_path_factory.mktemp("kb_labb")
+    for path in sorted(samples.glob("*_hf.csv"))[::5]:
+        (folder / path.name).symlink_to(path)
+    root = tmp_path_factory.mktemp("workflow_kb_labb")
+    copy_repository(root)
+    config = yaml.safe_load((REPO / "config" / "kb-labb.yaml").read_text())
+    config["csv_source"]["path"] = str(folder)
+    config["paper"] = {"renderer": "fallback"}
+    run_workflow(root, config)
+    return root
+
+
+def test_full_demo_shows_every_part(built):
+    record = capabilities(built)
+    assert record["synthetic"] and record["lineage"] and record["cadence"] == "14-day"  # the tiny demo's step
+    assert record["intervals"]["non_overlapping"] == record["snapshots"]["count"] - 1
+    assert all(shown(built).values())
+    assert {"Intermediaries", "Trends", "Eras and period contrasts", "Appendix: calibration of the tests"} <= set(headings(built))
+    variables = load_variables(built / "paper/_variables.yml")
+    assert variables["scope"]["title_input"] == "14-day Snapshots of the Hub"  # the tiny demo steps 14 days
+    assert all(text == "" for text in variables["scope"]["lacks"].values())
+
+
+def test_one_snapshot_of_ids_and_downloads_gives_a_cross_section_paper(built_cross_section):
+    root = built_cross_section
+    record = capabilities(root)
+    assert record["cadence"] == "one snapshot" and record["download_measure"] == "rolling30"
+    assert record["intervals"] == {"non_overlapping": 1, "first_day": "2022-05-03", "last_day": "2022-06-01",
+                                   "span_days": 30}
+    assert record["frame"]["kind"] == "undeclared" and not record["lineage"]
+    assert {name for name, share in record["fields"].items() if share > 0} == {"id", "author", "downloads"}
+    flags = shown(root)
+    assert not (flags["time"] or flags["derived"] or flags["properties"])
+    titles = set(headings(root))
+    assert {"Participation by country", "Concentration", "Model properties"} <= titles
+    assert not titles & {"Trends", "Eras and period contrasts", "Intermediaries"}
+    variables = load_variables(root / "paper/_variables.yml")
+    assert check_manuscript(root / "paper/index.qmd", variables) == []
+    assert "fewer than the 3 a series over time needs" in variables["scope"]["lacks"]["time"]
+    text = plain_text(root)
+    assert "no property is reported" in text and "not declared by the source" in text
+    # The legacy id missing from the table is its own, unlisted namespace; nothing is unknown.
+    coverage = pl.read_csv(root / "results/tables/coverage_by_period.csv")
+    assert coverage.filter(pl.col("group") == "no_namespace")["share"].fill_null(0).sum() == 0
+    assert pl.read_csv(root / "results/tables/claims_ledger.csv").height > 0
+
+
+def test_real_sample_dumps(built_real):
+    record = capabilities(built_real)
+    assert record["cadence"] == "daily" and record["frame"]["kind"] == "list" and not record["lineage"]
+    assert record["intervals"]["non_overlapping"] == 1
+    assert record["fields"]["tags"] == 0 and record["fields"]["pipeline_tag"] > 0.5
+    flags = shown(built_real)
+    assert flags["properties"] and not (flags["all_properties"] or flags["time"] or flags["derived"])
+    titles = set(headings(built_real))
+    assert not titles & {"Trends", "Eras and period contrasts", "Intermediaries"}
+    text = plain_text(built_real)
+    assert "week" not in text.lower()
+    assert "a list of models, not the Hub" in text
+    properties = (built_real / "paper/_generated/properties.md").read_text(encoding="utf-8")
+    assert "Multimodal generation" in properties
+    assert "Training data not disclosed" not in properties and "Open weights only" not in properties
+    assert "Derived, merges split" not in text and "Sentence Transformers to Hugging Face" in text
+
+
+def test_monthly_series_of_two_namespaces(built_kb_labb):
+    root = built_kb_labb
+    record = capabilities(root)
+    assert record["source"] == "csv" and record["namespaces"] == 2 and record["download_measure"] == "rolling30"
+    assert record["intervals"]["non_overlapping"] == record["snapshots"]["count"] == 11
+    flags = shown(root)
+    assert not flags["ecosystem"] and not flags["time"]
+    variables = load_variables(root / "paper/_variables.yml")
+    assert check_manuscript(root / "paper/index.qmd", variables) == []
+    assert "2 namespaces only" in variables["scope"]["abstract_shares"]
+    # The last year is the last 365 days of the series, not a fixed calendar window.
+    assert f"to {record['snapshots']['last']})" in variables["text"]["scope"]
+    assert not set(headings(root)) & {"Trends", "Concentration", "Families"}

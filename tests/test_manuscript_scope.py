@@ -1,0 +1,197 @@
+"""What the paper shows for each capability combination: flags, sentences, and the sections left in the manuscript."""
+
+import re
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+import yaml
+
+from conftest import REPO
+from hubshare.capabilities import FIELD_PRESENCE
+from hubshare.manuscript import check_manuscript
+from hubshare.manuscript.conditions import apply_conditions
+from hubshare.manuscript.markdown import split_front_matter
+from hubshare.manuscript_scope import (
+    MIN_NAMESPACES,
+    headline_sentence,
+    input_sentence,
+    lacks,
+    property_rows,
+    scope_variables,
+    show_flags,
+    with_every_group,
+)
+
+
+def record(**changes) -> dict:
+    """A capability record: weekly whole-Hub snapshots with every field, changed as asked."""
+    base = {
+        "source": "hub", "synthetic": False,
+        "snapshots": {"count": 57, "first": "2024-07-24", "last": "2025-08-20", "rows": 1000},
+        "cadence": "weekly", "fields": dict.fromkeys(FIELD_PRESENCE, 1.0), "lineage": True,
+        "download_measure": "alltime_diff", "namespaces": 5000,
+        "intervals": {"non_overlapping": 56, "first_day": "2024-07-25", "last_day": "2025-08-20", "span_days": 392},
+        "frame": {"kind": "whole_hub", "description": "every public model of the Hub"},
+    }
+    fields = changes.pop("fields", {})
+    base.update(changes)
+    base["fields"] = {**base["fields"], **fields}
+    return base
+
+
+NO_LINEAGE = {"fields": {"baseModels": 0.0}, "lineage": False}
+API_SAMPLE = dict(
+    source="api-json", cadence="daily", download_measure="rolling30", namespaces=162, lineage=False,
+    snapshots={"count": 4, "first": "2026-08-07", "last": "2026-08-10", "rows": 2122},
+    fields={"_id": 0.0, "downloadsAllTime": 0.0, "tags": 0.0, "baseModels": 0.0, "safetensors": 0.0,
+            "pipeline_tag": 0.89},
+    intervals={"non_overlapping": 1, "first_day": "2026-07-09", "last_day": "2026-08-07", "span_days": 30},
+    frame={"kind": "list", "description": "the 300 most liked and the 300 most downloaded models of each day"},
+)
+ONE_SNAPSHOT = dict(
+    source="dir", cadence="one snapshot", download_measure="rolling30", namespaces=3000, lineage=False,
+    snapshots={"count": 1, "first": "2022-06-01", "last": "2022-06-01", "rows": 10406},
+    fields={name: 0.0 for name in FIELD_PRESENCE if name not in ("id", "author", "downloads")},
+    intervals={"non_overlapping": 1, "first_day": "2022-05-03", "last_day": "2022-06-01", "span_days": 30},
+    frame={"kind": "undeclared", "description": "the models in the snapshot files"},
+)
+KB_LABB = dict(
+    source="csv", cadence="monthly", download_measure="rolling30", namespaces=2, lineage=False,
+    snapshots={"count": 55, "first": "2022-02-18", "last": "2026-08-19", "rows": 2710},
+    fields={name: 0.0 for name in FIELD_PRESENCE if name not in ("id", "author", "downloads")},
+    intervals={"non_overlapping": 40, "first_day": "2022-01-20", "last_day": "2026-08-19", "span_days": 1673},
+    frame={"kind": "list", "description": "the models of two namespaces"},
+)
+COMBINATIONS = {
+    "full demo": record(source="demo", synthetic=True),
+    "real API sample": record(**API_SAMPLE),
+    "one snapshot": record(**ONE_SNAPSHOT),
+    "no lineage": record(**NO_LINEAGE),
+    "no tags": record(fields={"tags": 0.0}),
+    "top list": record(frame={"kind": "list", "description": "the 10,000 most downloaded models"}),
+    "two namespaces, monthly": record(**KB_LABB),
+}
+# Expected flags: derived, time, properties, all_properties, cumulative, ecosystem.
+EXPECTED = {
+    "full demo": (True, True, True, True, True, True),
+    "real API sample": (False, False, True, False, False, True),
+    "one snapshot": (False, False, False, False, False, True),
+    "no lineage": (False, True, True, True, True, True),
+    "no tags": (True, True, True, False, True, True),
+    "top list": (True, True, True, True, True, True),
+    "two namespaces, monthly": (False, False, False, False, False, False),
+}
+# Labels of the manuscript that each flag keeps.
+LABELS_OF = {
+    "derived": {"sec-intermediaries", "tbl-intermediaries", "tbl-thresholds"},
+    "time": {"sec-trends", "tbl-trends", "sec-eras", "fig-eras", "fig-country-groups", "fig-developer-types",
+             "fig-concentration", "sec-calibration"},
+    "all_properties": {"fig-properties"},
+    "properties": {"tbl-properties"},
+    "ecosystem": {"sec-families", "sec-concentration"},
+}
+ALWAYS = {"sec-data", "sec-methods", "sec-results", "tbl-country", "tbl-developer", "tbl-coverage",
+          "sec-robustness", "tbl-sensitivity", "sec-limitations", "sec-properties"}
+
+
+@pytest.mark.parametrize("name", COMBINATIONS)
+def test_flags_follow_the_record(name):
+    flags = show_flags(COMBINATIONS[name])
+    keys = ("derived", "time", "properties", "all_properties", "cumulative", "ecosystem")
+    assert tuple(flags[key] for key in keys) == EXPECTED[name]
+
+
+def labels_left(flags: dict) -> set[str]:
+    _, body, _ = split_front_matter((REPO / "paper" / "index.qmd").read_text(encoding="utf-8"))
+    return set(re.findall(r"\{#((?:sec|fig|tbl)-[\w-]+)", apply_conditions(body, {"show": flags})))
+
+
+@pytest.mark.parametrize("name", COMBINATIONS)
+def test_the_paper_keeps_exactly_the_parts_the_input_supports(name):
+    flags = show_flags(COMBINATIONS[name])
+    left = labels_left(flags)
+    assert ALWAYS <= left
+    for flag, labels in LABELS_OF.items():
+        assert (labels <= left) if flags[flag] else not (labels & left), (flag, labels & left)
+
+
+@pytest.mark.parametrize("name", COMBINATIONS)
+def test_every_reference_left_resolves(name, tmp_path):
+    paper = tmp_path / "paper"
+    paper.mkdir()
+    for item in ("index.qmd", "_quarto.yml", "references.bib"):
+        shutil.copy2(REPO / "paper" / item, paper / item)
+    (paper / "_generated").mkdir()
+    (paper / "_generated" / "show.yml").write_text(yaml.safe_dump({"show": show_flags(COMBINATIONS[name])}))
+    problems = check_manuscript(paper / "index.qmd", {})
+    # Variables and generated tables come from a build; references and labels must resolve without one.
+    assert [p for p in problems if "cross-reference" in p or "label" in p or "metadata" in p] == []
+
+
+def test_a_dropped_part_says_what_the_source_lacks():
+    api = COMBINATIONS["real API sample"]
+    sentences = lacks(api, show_flags(api))
+    assert "declares no base models" in sentences["derived"]
+    assert "1 non-overlapping download interval" in sentences["time"] and "30 days" in sentences["time"]
+    assert sentences["properties"] == "" and sentences["ecosystem"] == ""
+    kb = COMBINATIONS["two namespaces, monthly"]
+    sentences = lacks(kb, show_flags(kb))
+    assert sentences["time"] == ""  # 40 intervals: the namespaces are what is missing
+    assert f"2 namespaces only, fewer than the {MIN_NAMESPACES}" in sentences["ecosystem"]
+    assert all(text == "" for text in lacks(COMBINATIONS["full demo"], show_flags(COMBINATIONS["full demo"])).values())
+
+
+def test_the_data_section_describes_the_input_used():
+    text = input_sentence(COMBINATIONS["real API sample"])
+    assert text.startswith("The input is 4 daily snapshots of observed Hub data from 2026-08-07 to 2026-08-10")
+    assert "the 300 most liked" in text and "not the whole Hub" in text
+    assert "pipeline tags (89% of rows)" in text
+    assert "they lack stable object ids, cumulative download counts, tags, declared base models and parameter counts" in text
+    one = input_sentence(COMBINATIONS["one snapshot"])
+    assert one.startswith("The input is one snapshot of observed Hub data taken on 2022-06-01")
+    assert "carry no other field" in one and "not declared by the source" in one
+
+
+def test_titles_and_captions_say_weekly_only_when_it_is():
+    variables = {name: scope_variables(COMBINATIONS[name], show_flags(COMBINATIONS[name]), [], {}, "9", "3 intervals")
+                 for name in COMBINATIONS}
+    assert variables["real API sample"]["counted"] == "9 downloads, estimated from 30-day counts"
+    assert variables["full demo"]["counted"] == "9 in 3 intervals"
+    assert variables["full demo"]["title_input"] == "Weekly Snapshots of the Hub"
+    assert variables["full demo"]["window_caption"] == "trailing 52-week windows"
+    assert variables["real API sample"]["title_input"] == "Daily Snapshots of Listed Hub Models"
+    assert variables["one snapshot"]["title_input"] == "One Snapshot of Listed Hub Models"
+    assert variables["two namespaces, monthly"]["window_caption"] == "trailing one-year windows"
+    for name in ("real API sample", "one snapshot", "two namespaces, monthly"):
+        assert "week" not in " ".join(str(v) for v in variables[name].values() if isinstance(v, str))
+    assert "a list of models, not the Hub" in variables["top list"]["frame_limitation"]
+    assert "whole Hub" in variables["full demo"]["frame_limitation"]
+
+
+def test_property_rows_need_their_fields():
+    no_tags = property_rows(COMBINATIONS["no tags"])
+    assert "share_training_data_not_disclosed" not in no_tags and "share_open_weights" not in no_tags
+    assert {"share_multimodal_generation", "mean_params"} <= set(no_tags)
+    assert list(property_rows(COMBINATIONS["real API sample"])) == ["share_multimodal_generation"]
+
+
+def test_headline_period_that_leaves_out_data_says_so():
+    periods = [{"name": "last_year", "start": "2025-08-11", "end": "2026-08-10"}]
+    api = COMBINATIONS["real API sample"]
+    partial = headline_sentence(api, periods, {"last_year": 204.5e6, "whole_study": 1.04e9}, "last_year")
+    assert "204.50 million of the 1.04 billion downloads counted from 2026-07-09" in partial and "(19.7%)" in partial
+    assert headline_sentence(api, periods, {"last_year": 5.0, "whole_study": 5.0}, "last_year") == ""
+    assert "no counted download" in headline_sentence(api, periods, {"last_year": 0.0, "whole_study": 5.0}, "last_year")
+
+
+def test_every_group_resolves_whatever_the_input():
+    shares = pl.DataFrame(
+        {"view": ["uploader"], "dimension": ["country_group"], "group": ["rest_of_europe"], "period": ["last_year"],
+         "downloads": [10.0], "share": [1.0]})
+    complete = with_every_group(shares, {"country_group": ["rest_of_europe", "china"]}, ["last_year", "2023"])
+    cells = {(r["group"], r["period"]): r["share"] for r in complete.iter_rows(named=True)}
+    # China was never credited: 0 where the period has downloads, no share where it has none.
+    assert cells == {("rest_of_europe", "last_year"): 1.0, ("china", "last_year"): 0.0,
+                     ("rest_of_europe", "2023"): None, ("china", "2023"): None}

@@ -1,0 +1,15 @@
+"""Adapter: normalized snapshots -> results/capabilities.json (what the input can support)."""
+
+from hubshare.capabilities import capabilities_file
+from hubshare.joblog import log_to
+
+with log_to(snakemake.log[0]) as log:
+    record = capabilities_file(
+        snakemake.input.snapshots,
+        snakemake.params.dates,
+        snakemake.params.measure,
+        snakemake.params.source,
+        snakemake.params.frame,
+        snakemake.output.record,
+    )
+    log.info("capabilities: %s", record)
