@@ -87,10 +87,10 @@ def rolling30_panel(observations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFr
 
 
 def rolling30_week_measures(panel: pl.DataFrame, dates: Sequence[str]) -> pl.DataFrame:
-    """The panel's weeks as `hubshare.panel.week_measures` lists them: the first the baseline, the rest estimates."""
+    """The panel's weeks as `hubshare.panel.week_measures` lists them: every one, the first included, estimated."""
     sums = panel.group_by("week").agg(pl.col("downloads").sum(), pl.len().cast(pl.Int64).alias("model_weeks"))
-    weeks = pl.DataFrame({"week": [dt.date.fromisoformat(d) for d in dates],
-                          "measure": ["baseline"] + [MEASURE] * (len(dates) - 1)}, schema={"week": pl.Date, "measure": pl.String})
+    weeks = pl.DataFrame({"week": [dt.date.fromisoformat(d) for d in dates], "measure": [MEASURE] * len(dates)},
+                         schema={"week": pl.Date, "measure": pl.String})
     return (weeks.join(sums, on="week", how="left", maintain_order="left")
             .with_columns(pl.col("downloads", "model_weeks").fill_null(0)).select(list(WEEKS_SCHEMA)).cast(WEEKS_SCHEMA)
             .pipe(PanelWeeks.validate))
