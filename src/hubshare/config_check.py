@@ -55,10 +55,15 @@ def _vocabulary_groups(vocabularies_path: str | Path) -> dict[str, set[str]]:
 def check_config(config: Mapping, schema_path: str | Path, vocabularies_path: str | Path) -> None:
     """Raise `ConfigError` naming the first key that is malformed or refers to something that does not exist."""
     _formats(config, schema_path)
+    # Periods given as the last N days of the data get their dates once the snapshots are known.
+    dated = [entry for entry in config["periods"] if "last_days" not in entry]
     try:
-        periods = parse_periods(config["periods"])
+        parse_periods(dated)
     except ValueError as error:
         raise ConfigError(f"config key 'periods': {error}") from None
+    periods = [entry["name"] for entry in config["periods"]]
+    if len(set(periods)) != len(periods):
+        raise ConfigError(f"config key 'periods': a name is used twice ({', '.join(periods)})")
     for key in ("first_period", "last_period"):
         name = config.get("properties", {}).get(key)
         if name is not None and name not in periods:
