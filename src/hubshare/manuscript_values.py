@@ -839,7 +839,7 @@ def test_family_sentence(contrasts_tested: int, trends_tested: int, duplicates: 
     if contrasts_tested + trends_tested == 0:
         return "On these data no contrast and no trend can be tested, so no p-values are adjusted."
     repeated = (f" {_count(duplicates, 'series that repeats', 'series that repeat')} another (the same downloads "
-                "under both dimensions) is tested once." if duplicates else "")
+                f"under both dimensions) {'is' if duplicates == 1 else 'are'} tested once." if duplicates else "")
     return (f"The {_count(trends_tested, 'trend test', 'trend tests')} and the "
             f"{_count(contrasts_tested, 'contrast', 'contrasts')} tested ask different questions of the same series "
             "and form two families, each adjusted by the Benjamini-Yekutieli procedure [@benjamini2001], which "
