@@ -126,11 +126,12 @@ def normalize_newest(data: Path, work: Path) -> dict:
 
 def panel_week_job(work: Path, out: Path, date: str, previous: str | None) -> float:
     started = time.perf_counter()
-    panel_week_file(
-        work / "normalized" / f"{date}.parquet", None if previous is None else work / "panel_state" / f"{previous}.parquet",
-        previous, out / "panel" / f"{date}.parquet", out / "panel_state" / f"{date}.parquet",
-        out / "panel_ledger" / f"{date}.csv", out / "logs" / "panel_week" / f"{date}.log",
-    )
+    inputs = {"snapshot": work / "normalized" / f"{date}.parquet"}
+    if previous is not None:
+        inputs["state"] = work / "panel_state" / f"{previous}.parquet"
+    outputs = {"panel": out / "panel" / f"{date}.parquet", "state": out / "panel_state" / f"{date}.parquet",
+               "ledger": out / "panel_ledger" / f"{date}.csv"}
+    panel_week_file(inputs, outputs, previous, out / "logs" / "panel_week" / f"{date}.log")
     return time.perf_counter() - started
 
 

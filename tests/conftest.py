@@ -58,11 +58,10 @@ def run_weeks(raw_dir: Path, tmp_path: Path, snapshots: dict[str, list[dict]], p
         before = {} if previous is None else {
             "state": out / "state" / f"{previous}.parquet", "previous_quality": tmp_path / "q" / f"{previous}.json",
             "history": out / "state" / f"{previous}.history.json"}
-        panel_week_file(tmp_path / "norm" / f"{date}.parquet", before.get("state"), previous,
-                        out / "panel" / f"{date}.parquet", out / "state" / f"{date}.parquet",
-                        out / "ledger" / f"{date}.csv", out / "log" / f"{date}.log", quality,
-                        before.get("previous_quality"), before.get("history"), out / "state" / f"{date}.history.json",
-                        plausibility)
+        inputs = {"snapshot": tmp_path / "norm" / f"{date}.parquet", "quality": quality, **before}
+        outputs = {"panel": out / "panel" / f"{date}.parquet", "state": out / "state" / f"{date}.parquet",
+                   "ledger": out / "ledger" / f"{date}.csv", "history": out / "state" / f"{date}.history.json"}
+        panel_week_file(inputs, outputs, previous, out / "log" / f"{date}.log", plausibility)
         ledgers.append(pl.read_csv(out / "ledger" / f"{date}.csv", schema=LEDGER_SCHEMA))
         previous = date
     panel = pl.read_parquet(sorted((out / "panel").glob("*.parquet"))).sort("week", "model_key")

@@ -156,8 +156,10 @@ def test_week_by_week_files_give_the_whole_panel_and_ledger(raw_dir, tmp_path):
     out, previous, week_ledgers = tmp_path / "weeks", None, []
     for date in SNAPSHOTS:
         state = None if previous is None else out / "state" / f"{previous}.parquet"
-        panel_week_file(tmp_path / "norm" / f"{date}.parquet", state, previous, out / "panel" / f"{date}.parquet",
-                        out / "state" / f"{date}.parquet", out / "ledger" / f"{date}.csv", out / "log" / f"{date}.log")
+        inputs = {"snapshot": tmp_path / "norm" / f"{date}.parquet", **({"state": state} if state else {})}
+        outputs = {"panel": out / "panel" / f"{date}.parquet", "state": out / "state" / f"{date}.parquet",
+                   "ledger": out / "ledger" / f"{date}.csv"}
+        panel_week_file(inputs, outputs, previous, out / "log" / f"{date}.log")
         week_ledgers.append(pl.read_csv(out / "ledger" / f"{date}.csv", schema=LEDGER_SCHEMA))
         previous = date
     weekly_rows = pl.read_parquet(sorted((out / "panel").glob("*.parquet"))).sort("week", "model_key")
@@ -174,8 +176,9 @@ def test_a_week_needs_its_state_and_previous_date_together(raw_dir, tmp_path):
     build(raw_dir, tmp_path, SNAPSHOTS)
     out = tmp_path / "weeks"
     with pytest.raises(PanelError, match="previous snapshot"):
-        panel_week_file(tmp_path / "norm" / "2021-01-13.parquet", None, "2021-01-06", out / "p.parquet",
-                        out / "s.parquet", out / "l.csv", out / "log")
+        panel_week_file({"snapshot": tmp_path / "norm" / "2021-01-13.parquet"},
+                        {"panel": out / "p.parquet", "state": out / "s.parquet", "ledger": out / "l.csv"},
+                        "2021-01-06", out / "log")
 
 
 def test_split_weeks_gives_every_date_its_rows_and_refuses_strays():

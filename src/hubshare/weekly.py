@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import polars as pl
@@ -31,19 +32,20 @@ from hubshare.plausibility import DEFAULTS as PLAUSIBILITY_DEFAULTS, BookedHisto
 from hubshare.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
 
 
-def panel_week_file(snapshot: str | Path, state: str | Path | None, previous_snapshot: str | None,
-                    panel_out: str | Path, state_out: str | Path, ledger_out: str | Path, log: str | Path,
-                    quality: str | Path | None = None, previous_quality: str | Path | None = None,
-                    history: str | Path | None = None, history_out: str | Path | None = None,
-                    plausibility: dict | None = None) -> None:
+def panel_week_file(inputs: Mapping[str, str | Path], outputs: Mapping[str, str | Path], previous_snapshot: str | None,
+                    log: str | Path, plausibility: dict | None = None) -> None:
     """Difference one normalized snapshot against the state after the snapshot before it.
 
+    `inputs`: `snapshot` (the normalized snapshot) and, after the first week,
+    `state` (what the week before left) and `history` (the booked weeks);
     `quality` and `previous_quality` (the two snapshots' normalize records)
     tell a repeat (the same rows as the snapshot before) and a lost identity
-    column; `history` (the booked weeks before, written to `history_out`
-    after this one) and `plausibility` (`hubshare.plausibility`'s settings)
-    tell an implausible week, which is left out or stops the run.
+    column. `outputs`: `panel`, `state`, `ledger` and `history`.
+    `plausibility` (`hubshare.plausibility`'s settings) tells an implausible
+    week, which is left out or stops the run.
     """
+    snapshot, state, history = inputs["snapshot"], inputs.get("state"), inputs.get("history")
+    quality, previous_quality = inputs.get("quality"), inputs.get("previous_quality")
     week = read_snapshot_observations(snapshot)
     if (state is None) != (previous_snapshot is None):
         raise PanelError(f"{snapshot}: a state goes with a previous snapshot date, and only with one")
@@ -67,11 +69,11 @@ def panel_week_file(snapshot: str | Path, state: str | Path | None, previous_sna
         panel, ledger, after = panel_week(week, before, previous, skip)
     else:
         booked = booked if skip else booked.booked(date, counted, settings["history_weeks"])
-    write_parquet(panel, panel_out, statistics=False)
-    write_parquet(after, state_out, statistics=False)
-    write_csv(ledger, ledger_out)
-    if history_out is not None:
-        write_json(booked.to_dict(), history_out)
+    write_parquet(panel, outputs["panel"], statistics=False)
+    write_parquet(after, outputs["state"], statistics=False)
+    write_csv(ledger, outputs["ledger"])
+    if outputs.get("history") is not None:
+        write_json(booked.to_dict(), outputs["history"])
     status = {None: f"{counted} downloads", "repeat": f"a repeat of {previous_snapshot}: nothing booked",
               "implausible": f"implausible, left out: {reason}"}[skip]
     write_text(f"{snapshot}: {week.height} observations, {panel.height} model-weeks with downloads, "

@@ -1,8 +1,12 @@
 # One rule per figure; every figure as vector PDF and PNG in one shared style.
 
 
-rule fig_country_groups:
-    """Trailing-52-week download shares by country group, uploader and derived views."""
+# The two group-share figures differ only in the dimension they draw.
+GROUP_SHARE_FIGURES = {"country_groups": "country_group", "developer_types": "developer_type"}
+
+
+rule fig_group_shares:
+    """Trailing-52-week download shares of one dimension (country group or developer type), per view."""
     input:
         trailing="results/tables/shares_trailing52.parquet",
         weekly="results/tables/shares_weekly.parquet",
@@ -10,41 +14,18 @@ rule fig_country_groups:
         vocabularies=config["attribution"]["vocabularies"],
         style="workflow/matplotlibrc",
     output:
-        pdf="figures/country_groups.pdf",
-        png=report("figures/country_groups.png", caption="../report/figure.rst", category="Figures"),
+        pdf="figures/{figure}.pdf",
+        png=report("figures/{figure}.png", caption="../report/figure.rst", category="Figures"),
     params:
         code=script_code("fig_group_shares.py"),
-        dimension="country_group",
+        dimension=lambda wildcards: GROUP_SHARE_FIGURES[wildcards.figure],
         demo=IS_DEMO,
     log:
-        "logs/figures/country_groups.log",
+        "logs/figures/{figure}.log",
     benchmark:
-        "benchmarks/figures/country_groups.tsv"
-    conda:
-        "../envs/analysis.yaml"
-    script:
-        "../scripts/fig_group_shares.py"
-
-
-rule fig_developer_types:
-    """Trailing-52-week download shares by developer type, uploader and derived views."""
-    input:
-        trailing="results/tables/shares_trailing52.parquet",
-        weekly="results/tables/shares_weekly.parquet",
-        capabilities="results/capabilities.json",
-        vocabularies=config["attribution"]["vocabularies"],
-        style="workflow/matplotlibrc",
-    output:
-        pdf="figures/developer_types.pdf",
-        png=report("figures/developer_types.png", caption="../report/figure.rst", category="Figures"),
-    params:
-        code=script_code("fig_group_shares.py"),
-        dimension="developer_type",
-        demo=IS_DEMO,
-    log:
-        "logs/figures/developer_types.log",
-    benchmark:
-        "benchmarks/figures/developer_types.tsv"
+        "benchmarks/figures/{figure}.tsv"
+    wildcard_constraints:
+        figure="|".join(GROUP_SHARE_FIGURES),
     conda:
         "../envs/analysis.yaml"
     script:
@@ -123,8 +104,7 @@ rule fig_eras:
 
 
 FIGURE_SCRIPTS = {
-    "country_groups": ("fig_country_groups", "workflow/scripts/fig_group_shares.py"),
-    "developer_types": ("fig_developer_types", "workflow/scripts/fig_group_shares.py"),
+    **{name: ("fig_group_shares", "workflow/scripts/fig_group_shares.py") for name in GROUP_SHARE_FIGURES},
     "concentration": ("fig_concentration", "workflow/scripts/fig_concentration.py"),
     "properties": ("fig_properties", "workflow/scripts/fig_properties.py"),
     "eras": ("fig_eras", "workflow/scripts/fig_eras.py"),
@@ -135,7 +115,7 @@ FIGURE_ENTRIES = [
         "rule": rule_name,
         "script": script,
         "inputs": [str(path) for path in getattr(rules, rule_name).input],
-        "outputs": [str(path) for path in getattr(rules, rule_name).output],
+        "outputs": [str(path).replace("{figure}", name) for path in getattr(rules, rule_name).output],
     }
     for name, (rule_name, script) in FIGURE_SCRIPTS.items()
 ]

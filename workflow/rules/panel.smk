@@ -29,12 +29,7 @@ if PANEL_MEASURE == "alltime_diff":
             date=r"\d{4}-\d{2}-\d{2}",
         # A chain of hundreds of small jobs: the library called directly (see normalize_snapshot).
         run:
-            panel_week_file(
-                input.snapshot, input.get("state"), params.previous or None,
-                output.panel, output.state, output.ledger, log[0],
-                input.quality, input.get("previous_quality"),
-                input.get("history"), output.history, params.plausibility,
-            )
+            panel_week_file(input, output, params.previous or None, log[0], params.plausibility)
 
     rule conservation_ledger:
         """Sum the weeks' ledger lines and check the identity against the last state."""
