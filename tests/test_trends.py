@@ -240,6 +240,8 @@ def test_headline_trends_sorts_weeks_before_testing():
 
 
 @pytest.mark.parametrize("view", ["uploader", "derived"])
-def test_headline_trends_names_a_missing_series(view):
-    with pytest.raises(ValueError, match=f"country_group=china in view {view}"):
-        run(weekly_table(drop=(view, "china")))
+def test_a_group_the_input_never_credits_is_not_tested_and_says_why(view):
+    result = run(weekly_table(drop=(view, "china")))
+    missing = [t for t in result["skipped"] if (t["view"], t["group"]) == (view, "china")]
+    assert [t["skipped"] for t in missing] == ["no downloads credited to this group in the input"]
+    assert not any((t["view"], t["group"]) == (view, "china") for t in result["tests"])

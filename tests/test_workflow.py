@@ -441,3 +441,48 @@ def test_one_job_runs_alone_against_a_finished_build(built, tmp_path, rule, outp
                          cwd=root, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-4000:]
     assert target.read_bytes() == (built / output.format(date=date)).read_bytes()
+
+
+@pytest.fixture(scope="session")
+def built_hub_evidence(tmp_path_factory) -> Path:
+    """The `hub` source over a mirror written from public evidence of the real files (tests/hub_shape.py),
+    not by the project's simulator: four folders, one per schema era."""
+    import datetime as dt
+
+    from hub_shape import CREATION_FLOOR, UTC, model_row, write_mirror
+
+    dates = [dt.date(2024, 7, 24), dt.date(2024, 10, 2), dt.date(2025, 2, 26), dt.date(2025, 6, 4)]
+
+    def rows(index: int, date: dt.date) -> list[dict]:
+        cumulative = date >= dt.date(2025, 2, 26)
+        created = dt.datetime(2024, 5, 1, tzinfo=UTC)
+        return [
+            model_row("a1", "meta-llama/Llama-3-8B", created, 900 + 10 * index, 5000 + 800 * index if cumulative else None,
+                      bf16=8_000_000_000),
+            model_row("a2", "someone/llama-gguf", created, 90 + index, 400 + 90 * index if cumulative else None,
+                      parent="meta-llama/Llama-3-8B", relation="quantized"),
+            model_row("a3", "google-bert/bert-base-uncased", CREATION_FLOOR, 500 + 5 * index,
+                      9000 + 400 * index if cumulative else None, bf16=110_000_000),
+        ]
+
+    mirror = write_mirror(tmp_path_factory.mktemp("hub_evidence") / "mirror",
+                          {date: rows(i, date) for i, date in enumerate(dates)})
+    root = tmp_path_factory.mktemp("workflow_hub_evidence")
+    copy_repository(root)
+    config = yaml.safe_load((REPO / "config" / "hub.yaml").read_text())
+    config["hub"].update(base_url=mirror.as_uri(), revision="evidence")
+    config["paper"] = {"renderer": "fallback"}
+    run_workflow(root, config)
+    return root
+
+
+def test_hub_source_reads_files_built_from_public_evidence_end_to_end(built_hub_evidence):
+    weeks = pl.read_csv(built_hub_evidence / "results/tables/panel_weeks.csv")
+    assert weeks["measure"].to_list() == ["baseline", "rolling30", "switch", "alltime_diff"]
+    quality = json.loads((built_hub_evidence / "results/data_quality.json").read_text())
+    assert quality["lineage_declared_by"] == {"baseModels": 1, "tags": 3}
+    assert quality["created_at_hub_floor_rows"] == 4
+    meta = yaml.safe_load((built_hub_evidence / "data/raw/snapshots/hub/2024-07-24.meta.yaml").read_text())
+    assert meta["revision"] == "evidence" and "siblings" in meta["remote_columns"] and "siblings" not in meta["columns"]
+    check_conservation(pl.read_csv(built_hub_evidence / "results/conservation_ledger.csv"), panel_total(built_hub_evidence))
+    assert (built_hub_evidence / "paper/_build/index.pdf").read_bytes().startswith(b"%PDF")

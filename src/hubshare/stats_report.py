@@ -91,7 +91,10 @@ def headline_trends(weekly: pl.DataFrame, concentration: pl.DataFrame, series: l
             dimension, group = item["dimension"], item["group"]
             if weekly.filter((pl.col("view") == view) & (pl.col("dimension") == dimension)
                              & (pl.col("group") == group)).height == 0:
-                raise ValueError(f"stats: no weekly series for {dimension}={group} in view {view}")
+                # A configured group the input never credits (no Chinese developer in a national series, say).
+                results.append({"view": view, "dimension": dimension, "group": group, "n_intervals": 0,
+                                "skipped": "no downloads credited to this group in the input"})
+                continue
             counts = series_counts(weekly, weeks, view, dimension, group)
             key = tuple(counts["downloads"].to_list())
             if key in seen:
