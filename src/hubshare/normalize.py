@@ -250,20 +250,20 @@ def _declared_lineage(frame: pl.DataFrame, quality: QualityRecord) -> tuple[pl.E
     tag_relations = edges.list.eval(
         pl.element().filter(pl.element().str.contains(":")).str.split(":").list.first()
     ).list.unique()
-    has_declared = declared_parents.list.len() > 0
-    has_tags = tag_parents.list.len() > 0
+    has_declared = (declared_parents.list.len() > 0).fill_null(False)
+    has_tags = (tag_parents.list.len() > 0).fill_null(False)
     counts = frame.select(
-        has_declared.fill_null(False).sum().alias("baseModels"),
-        (~has_declared.fill_null(False) & has_tags.fill_null(False)).sum().alias("tags"),
-        (~has_declared.fill_null(False) & (tag_relations.list.len() > 1)).sum().alias("tags_conflicting_relations"),
+        has_declared.sum().alias("baseModels"),
+        (~has_declared & has_tags).sum().alias("tags"),
+        (~has_declared & (tag_relations.list.len() > 1)).sum().alias("tags_conflicting_relations"),
         (declared_relation.is_not_null() & ~declared_relation.is_in(RELATIONS)).sum().alias("unknown_relation"),
     ).row(0, named=True)
     quality.lineage_sources = {"baseModels": counts["baseModels"], "tags": counts["tags"]}
     quality.count("unknown_base_relation_set_null", counts["unknown_relation"])
     quality.count("base_model_tags_conflicting_relations_set_null", counts["tags_conflicting_relations"])
     tag_relation = pl.when(tag_relations.list.len() == 1).then(tag_relations.list.first())
-    relation = pl.when(has_declared.fill_null(False)).then(declared_relation).otherwise(tag_relation)
-    parents = pl.when(has_declared.fill_null(False)).then(declared_parents).when(has_tags.fill_null(False)).then(tag_parents)
+    relation = pl.when(has_declared).then(declared_relation).otherwise(tag_relation)
+    parents = pl.when(has_declared).then(declared_parents).when(has_tags).then(tag_parents)
     return pl.when(relation.is_in(RELATIONS)).then(relation), parents
 
 
