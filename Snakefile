@@ -34,9 +34,9 @@ include: "workflow/rules/docs.smk"
 
 
 rule all:
+    default_target: True
     input:
         "paper/_build/index.html",
         "paper/_build/index.pdf",
         "figures/manifest.json",
         "docs/data_dictionary.md",
-    default_target: True

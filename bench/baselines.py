@@ -30,11 +30,25 @@ UNAFFILIATED = "unaffiliated_user"
 UNKNOWN = "unknown"
 
 # The columns of a normalized snapshot that the chain needs.
-INPUT_COLUMNS = ["snapshot_date", "model_key", "model_id", "namespace", "downloads_all_time", "lineage_roots", "lineage_root_first"]
+INPUT_COLUMNS = [
+    "snapshot_date",
+    "model_key",
+    "model_id",
+    "namespace",
+    "downloads_all_time",
+    "lineage_roots",
+    "lineage_root_first",
+]
 
 
-def duckdb_metrics(snapshot_paths: Sequence[Path], registry: pl.DataFrame, legacy_ids: pl.DataFrame, out_dir: Path,
-                   threads: int, memory_limit: str) -> dict:
+def duckdb_metrics(
+    snapshot_paths: Sequence[Path],
+    registry: pl.DataFrame,
+    legacy_ids: pl.DataFrame,
+    out_dir: Path,
+    threads: int,
+    memory_limit: str,
+) -> dict:
     import duckdb
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -43,7 +57,10 @@ def duckdb_metrics(snapshot_paths: Sequence[Path], registry: pl.DataFrame, legac
     con.execute(f"SET threads = {threads}")
     con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute(f"SET temp_directory = '{spill}'")
-    con.register("registry_frame", registry.select("namespace_lower", "organization", "country_group", "developer_type").to_arrow())
+    con.register(
+        "registry_frame",
+        registry.select("namespace_lower", "organization", "country_group", "developer_type").to_arrow(),
+    )
     con.register("legacy_frame", legacy_ids.to_arrow())
     files = ", ".join(f"'{p}'" for p in snapshot_paths)
     con.execute("CREATE TEMP TABLE registry AS SELECT * FROM registry_frame")
@@ -102,7 +119,7 @@ def duckdb_metrics(snapshot_paths: Sequence[Path], registry: pl.DataFrame, legac
         GROUP BY ALL
     """)
     by_group = " UNION ALL ".join(
-        f'SELECT view, \'{d}\' AS dimension, {d} AS "group", week, sum(downloads) AS downloads FROM by_organization GROUP BY ALL'
+        f"SELECT view, '{d}' AS dimension, {d} AS \"group\", week, sum(downloads) AS downloads FROM by_organization GROUP BY ALL"
         for d in DIMENSIONS
     )
     con.execute(f"""
@@ -113,7 +130,7 @@ def duckdb_metrics(snapshot_paths: Sequence[Path], registry: pl.DataFrame, legac
         SELECT k.view, k.dimension, k."group", w.week, coalesce(b.downloads, 0.0) AS downloads
         FROM keys k CROSS JOIN weeks w LEFT JOIN by_group b USING (view, dimension, "group", week)
     """)
-    share = 'downloads / nullif(sum(downloads) OVER (PARTITION BY view, dimension, week), 0)'
+    share = "downloads / nullif(sum(downloads) OVER (PARTITION BY view, dimension, week), 0)"
     con.execute(f"""
         COPY (SELECT view, dimension, "group", week, downloads, coalesce({share}, 0.0) AS share FROM grid
               ORDER BY ALL) TO '{out_dir / "shares_weekly.parquet"}' (FORMAT parquet)
@@ -157,7 +174,9 @@ def duckdb_metrics(snapshot_paths: Sequence[Path], registry: pl.DataFrame, legac
     return {"panel_rows": panel_rows, "threads": threads, "memory_limit": memory_limit}
 
 
-def pandas_metrics(snapshot_paths: Sequence[Path], registry: pl.DataFrame, legacy_ids: pl.DataFrame, out_dir: Path) -> dict:
+def pandas_metrics(
+    snapshot_paths: Sequence[Path], registry: pl.DataFrame, legacy_ids: pl.DataFrame, out_dir: Path
+) -> dict:
     """The chain in pandas (pyarrow-backed dtypes, as `read_parquet` gives them).
 
     The differencing runs over all observations at once, like the project's
@@ -171,7 +190,10 @@ def pandas_metrics(snapshot_paths: Sequence[Path], registry: pl.DataFrame, legac
     lookup = registry.select("namespace_lower", "organization", "country_group", "developer_type").to_pandas()
     legacy = dict(zip(legacy_ids["model_id"].str.to_lowercase(), legacy_ids["namespace"], strict=True))
 
-    keys = [pd.read_parquet(p, columns=["snapshot_date", "model_key", "downloads_all_time"], dtype_backend="pyarrow") for p in snapshot_paths]
+    keys = [
+        pd.read_parquet(p, columns=["snapshot_date", "model_key", "downloads_all_time"], dtype_backend="pyarrow")
+        for p in snapshot_paths
+    ]
     sizes = [len(frame) for frame in keys]
     weeks = [pd.Timestamp(frame["snapshot_date"].iloc[0]) for frame in keys]
     observations = pd.concat(keys, ignore_index=True)
@@ -179,7 +201,12 @@ def pandas_metrics(snapshot_paths: Sequence[Path], registry: pl.DataFrame, legac
     value = observations["downloads_all_time"]
     has_value = value.notna()
     # Snapshots are concatenated in date order, so the row before within a model is its previous observation.
-    previous = value[has_value].groupby(observations.loc[has_value, "model_key"], sort=False).shift(1).reindex(observations.index)
+    previous = (
+        value[has_value]
+        .groupby(observations.loc[has_value, "model_key"], sort=False)
+        .shift(1)
+        .reindex(observations.index)
+    )
     restarted = (previous.isna() | (value < previous)).fillna(True)
     counted = value.where(restarted, value - previous)
     counted = counted.where(observations["snapshot_date"] != observations["snapshot_date"].min(), 0)
@@ -193,7 +220,7 @@ def pandas_metrics(snapshot_paths: Sequence[Path], registry: pl.DataFrame, legac
     totals = []
     start = 0
     for path, size, week in zip(snapshot_paths, sizes, weeks, strict=True):
-        week_counted = counted[start:start + size]
+        week_counted = counted[start : start + size]
         start += size
         rows = week_counted > 0
         attributes = pd.read_parquet(
@@ -205,26 +232,51 @@ def pandas_metrics(snapshot_paths: Sequence[Path], registry: pl.DataFrame, legac
         roots = attributes.loc[~own_root, "lineage_roots"].list.flatten()
         credited = pd.concat(
             [
-                pd.DataFrame({"view": "uploader", "attributed_namespace": attributes["namespace"].fillna(namespace_of(attributes["model_id"])),
-                              "downloads": downloads}),
-                pd.DataFrame({"view": "derived", "attributed_namespace": namespace_of(roots.struct.field("root_id")),
-                              "downloads": downloads.reindex(roots.index) * roots.struct.field("weight").astype("float64")}),
-                pd.DataFrame({"view": "derived", "attributed_namespace": namespace_of(attributes.loc[own_root, "model_id"]),
-                              "downloads": downloads[own_root]}),
-                pd.DataFrame({"view": "derived_first_parent",
-                              "attributed_namespace": namespace_of(attributes["lineage_root_first"].fillna(attributes["model_id"])),
-                              "downloads": downloads}),
+                pd.DataFrame(
+                    {
+                        "view": "uploader",
+                        "attributed_namespace": attributes["namespace"].fillna(namespace_of(attributes["model_id"])),
+                        "downloads": downloads,
+                    }
+                ),
+                pd.DataFrame(
+                    {
+                        "view": "derived",
+                        "attributed_namespace": namespace_of(roots.struct.field("root_id")),
+                        "downloads": downloads.reindex(roots.index) * roots.struct.field("weight").astype("float64"),
+                    }
+                ),
+                pd.DataFrame(
+                    {
+                        "view": "derived",
+                        "attributed_namespace": namespace_of(attributes.loc[own_root, "model_id"]),
+                        "downloads": downloads[own_root],
+                    }
+                ),
+                pd.DataFrame(
+                    {
+                        "view": "derived_first_parent",
+                        "attributed_namespace": namespace_of(
+                            attributes["lineage_root_first"].fillna(attributes["model_id"])
+                        ),
+                        "downloads": downloads,
+                    }
+                ),
             ],
             ignore_index=True,
         )
-        joined = credited.assign(namespace_lower=credited["attributed_namespace"].str.lower()).merge(lookup, on="namespace_lower", how="left")
+        joined = credited.assign(namespace_lower=credited["attributed_namespace"].str.lower()).merge(
+            lookup, on="namespace_lower", how="left"
+        )
         listed = joined["organization"].notna()
         has_namespace = joined["attributed_namespace"].notna()
         fallback = np.where(has_namespace, UNAFFILIATED, UNKNOWN)
         joined["organization"] = joined["organization"].where(listed, joined["attributed_namespace"].fillna(UNKNOWN))
         joined["country_group"] = joined["country_group"].where(listed, fallback)
         joined["developer_type"] = joined["developer_type"].where(listed, fallback)
-        summed = joined.groupby(["view", "organization", "country_group", "developer_type"], as_index=False, dropna=False)["downloads"].sum()
+        summed = joined.groupby(
+            ["view", "organization", "country_group", "developer_type"], as_index=False, dropna=False
+        )["downloads"].sum()
         totals.append(summed.assign(week=week))
     by_organization = pd.concat(totals, ignore_index=True)
 
@@ -240,8 +292,10 @@ def _pandas_grid(by_organization):
 
     by_group = pd.concat(
         [
-            by_organization.groupby(["view", dimension, "week"], as_index=False)["downloads"].sum()
-            .rename(columns={dimension: "group"}).assign(dimension=dimension)
+            by_organization.groupby(["view", dimension, "week"], as_index=False)["downloads"]
+            .sum()
+            .rename(columns={dimension: "group"})
+            .assign(dimension=dimension)
             for dimension in DIMENSIONS
         ],
         ignore_index=True,
@@ -288,7 +342,10 @@ def _pandas_concentration(by_organization):
     for k in TOP_K:
         per_org[f"top{k}"] = per_org["downloads"].where(per_org["descending"] <= k, 0.0)
     table = per_org.groupby(["view", "week"], as_index=False).agg(
-        organizations=("n", "first"), total=("total", "first"), hhi=("squared_share", "sum"), weighted=("weighted", "sum"),
+        organizations=("n", "first"),
+        total=("total", "first"),
+        hhi=("squared_share", "sum"),
+        weighted=("weighted", "sum"),
         **{f"top{k}": (f"top{k}", "sum") for k in TOP_K},
     )
     n = table["organizations"]
@@ -312,10 +369,14 @@ def compare_tables(expected: pl.DataFrame, actual: pl.DataFrame, keys: list[str]
     return {
         "rows": expected.height,
         "rows_other": actual.height,
-        "only_in_one": joined.filter(pl.any_horizontal(pl.col(c).is_null() | pl.col(f"{c}_other").is_null() for c in numeric)).height,
+        "only_in_one": joined.filter(
+            pl.any_horizontal(pl.col(c).is_null() | pl.col(f"{c}_other").is_null() for c in numeric)
+        ).height,
         "max_abs_difference": {
-            c: float(joined.select((pl.col(c).cast(pl.Float64) - pl.col(f"{c}_other").cast(pl.Float64)).abs().max()).item() or 0.0)
+            c: float(
+                joined.select((pl.col(c).cast(pl.Float64) - pl.col(f"{c}_other").cast(pl.Float64)).abs().max()).item()
+                or 0.0
+            )
             for c in numeric
         },
     }
-

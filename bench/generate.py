@@ -48,36 +48,154 @@ PLANTED_CYCLES = 5
 SAFETENSORS = 0.2338
 
 PIPELINE_TAGS = [
-    "text-generation", "text-classification", "text-to-image", "automatic-speech-recognition",
-    "feature-extraction", "sentence-similarity", "fill-mask", "token-classification",
-    "image-classification", "text2text-generation", "reinforcement-learning", "image-text-to-text",
-    "translation", "question-answering", "object-detection", "text-to-speech", "summarization",
-    "image-segmentation", "zero-shot-classification", "audio-classification",
+    "text-generation",
+    "text-classification",
+    "text-to-image",
+    "automatic-speech-recognition",
+    "feature-extraction",
+    "sentence-similarity",
+    "fill-mask",
+    "token-classification",
+    "image-classification",
+    "text2text-generation",
+    "reinforcement-learning",
+    "image-text-to-text",
+    "translation",
+    "question-answering",
+    "object-detection",
+    "text-to-speech",
+    "summarization",
+    "image-segmentation",
+    "zero-shot-classification",
+    "audio-classification",
 ]
 LIBRARIES = [
-    "transformers", "diffusers", "peft", "sentence-transformers", "gguf", "stable-baselines3",
-    "timm", "mlx", "ml-agents", "keras", "onnx", "adapter-transformers", "pytorch", "open_clip",
+    "transformers",
+    "diffusers",
+    "peft",
+    "sentence-transformers",
+    "gguf",
+    "stable-baselines3",
+    "timm",
+    "mlx",
+    "ml-agents",
+    "keras",
+    "onnx",
+    "adapter-transformers",
+    "pytorch",
+    "open_clip",
 ]
-LICENSES = ["apache-2.0", "mit", "other", "llama3.1", "cc-by-4.0", "openrail", "gemma", "cc-by-nc-4.0", "llama3", "gpl-3.0"]
+LICENSES = [
+    "apache-2.0",
+    "mit",
+    "other",
+    "llama3.1",
+    "cc-by-4.0",
+    "openrail",
+    "gemma",
+    "cc-by-nc-4.0",
+    "llama3",
+    "gpl-3.0",
+]
 DATASETS = [
-    "HuggingFaceH4/ultrachat_200k", "teknium/OpenHermes-2.5", "wikitext", "imagenet-1k", "squad",
-    "glue", "common_voice", "laion/laion2B-en", "Open-Orca/SlimOrca", "tatsu-lab/alpaca",
+    "HuggingFaceH4/ultrachat_200k",
+    "teknium/OpenHermes-2.5",
+    "wikitext",
+    "imagenet-1k",
+    "squad",
+    "glue",
+    "common_voice",
+    "laion/laion2B-en",
+    "Open-Orca/SlimOrca",
+    "tatsu-lab/alpaca",
 ]
 DTYPES = ["BF16", "F16", "F32", "I8", "U8", "F8_E4M3"]
 FAMILIES = [
-    "llama", "qwen2", "mistral", "gemma", "phi", "bert", "roberta", "t5", "whisper", "stable-diffusion",
-    "flux", "deepseek", "falcon", "gpt2", "electra", "vit", "clip", "wav2vec2", "bart", "distilbert",
-    "mixtral", "yi", "olmo", "smollm", "granite", "internlm", "baichuan", "chatglm", "xlm-roberta", "deberta",
+    "llama",
+    "qwen2",
+    "mistral",
+    "gemma",
+    "phi",
+    "bert",
+    "roberta",
+    "t5",
+    "whisper",
+    "stable-diffusion",
+    "flux",
+    "deepseek",
+    "falcon",
+    "gpt2",
+    "electra",
+    "vit",
+    "clip",
+    "wav2vec2",
+    "bart",
+    "distilbert",
+    "mixtral",
+    "yi",
+    "olmo",
+    "smollm",
+    "granite",
+    "internlm",
+    "baichuan",
+    "chatglm",
+    "xlm-roberta",
+    "deberta",
 ]
 SIZES = ["0.5b", "1b", "1.5b", "3b", "7b", "8b", "13b", "14b", "32b", "70b", "base", "large", "small", "tiny", "mini"]
 VARIANTS = [
-    "instruct", "chat", "finetuned", "lora", "gguf", "awq", "gptq", "sft", "dpo", "merged", "v2",
-    "uncensored", "ft-imdb", "squad", "ner", "sentiment", "summarizer", "coder", "math", "distilled",
+    "instruct",
+    "chat",
+    "finetuned",
+    "lora",
+    "gguf",
+    "awq",
+    "gptq",
+    "sft",
+    "dpo",
+    "merged",
+    "v2",
+    "uncensored",
+    "ft-imdb",
+    "squad",
+    "ner",
+    "sentiment",
+    "summarizer",
+    "coder",
+    "math",
+    "distilled",
 ]
 WORDS = [
-    "quiet", "brisk", "amber", "lunar", "solar", "tidal", "cobalt", "maple", "cedar", "ember",
-    "falcon", "otter", "heron", "lynx", "raven", "badger", "willow", "aspen", "delta", "nova",
-    "pixel", "vector", "tensor", "kernel", "neural", "quantum", "sparse", "dense", "latent", "signal",
+    "quiet",
+    "brisk",
+    "amber",
+    "lunar",
+    "solar",
+    "tidal",
+    "cobalt",
+    "maple",
+    "cedar",
+    "ember",
+    "falcon",
+    "otter",
+    "heron",
+    "lynx",
+    "raven",
+    "badger",
+    "willow",
+    "aspen",
+    "delta",
+    "nova",
+    "pixel",
+    "vector",
+    "tensor",
+    "kernel",
+    "neural",
+    "quantum",
+    "sparse",
+    "dense",
+    "latent",
+    "signal",
 ]
 
 
@@ -145,7 +263,7 @@ def draw_population(rng: np.random.Generator, mean_models: int, dates: list[dt.d
     renamed_k = np.full(n, weeks, dtype=np.int64)
 
     # Creation times: the initial models over the Hub's history, denser recently; new ones in the week before they appear.
-    first_day = dt.datetime.combine(dates[0], dt.time(), tzinfo=dt.timezone.utc)
+    first_day = dt.datetime.combine(dates[0], dt.time(), tzinfo=dt.UTC)
     first_us = int(first_day.timestamp() * 1e6)
     day_us = 86_400 * 10**6
     age_days = np.sort(np.minimum(rng.exponential(300.0, initial), 2400.0))[::-1]
@@ -191,7 +309,9 @@ def draw_population(rng: np.random.Generator, mean_models: int, dates: list[dt.d
             "author_missing": rng.uniform(size=n) < 0.002,
         }
     )
-    name = pl.concat_str("namespace", pl.lit("/"), "family", pl.lit("-"), "size", pl.lit("-"), "variant", pl.lit("-"), "suffix")
+    name = pl.concat_str(
+        "namespace", pl.lit("/"), "family", pl.lit("-"), "size", pl.lit("-"), "variant", pl.lit("-"), "suffix"
+    )
     frame = frame.select(
         "row",
         pl.concat_str("id_time", "id_counter").alias("_id"),
@@ -217,7 +337,7 @@ def draw_lineage(rng: np.random.Generator, n: int, n_legacy: int, popularity: np
     n_parents = np.where(relation == RELATIONS.index("merge"), rng.integers(2, 4, children.size), 1)
     child = np.repeat(children, n_parents)
     position = np.arange(child.size) - np.repeat(np.cumsum(n_parents) - n_parents, n_parents)
-    foundations = np.sort(np.argsort(popularity)[-max(n // 400, 1):])
+    foundations = np.sort(np.argsort(popularity)[-max(n // 400, 1) :])
     chosen = foundations[rng.integers(0, foundations.size, child.size)]
     uniform = (rng.uniform(size=child.size) * child).astype(np.int64)
     # Rows are in creation order, so a lower row is an older model.
@@ -243,7 +363,9 @@ def static_columns(rng: np.random.Generator, frame: pl.DataFrame, parents: pl.Da
     base = (
         parents.join(frame.select("row", "_id", "id"), left_on="parent", right_on="row", how="left")
         .with_columns(
-            pl.coalesce("id", pl.concat_str(pl.lit("private-lab/hidden-"), pl.col("child").cast(pl.String))).alias("id"),
+            pl.coalesce("id", pl.concat_str(pl.lit("private-lab/hidden-"), pl.col("child").cast(pl.String))).alias(
+                "id"
+            ),
             pl.coalesce("_id", pl.lit("000000000000000000000000")).alias("_id"),
         )
         .group_by("child", maintain_order=True)
@@ -270,7 +392,9 @@ def static_columns(rng: np.random.Generator, frame: pl.DataFrame, parents: pl.Da
             "library_name": pl.select(pl.when(pl.lit(rng.uniform(size=n)) > 0.3).then(pl.lit(library))).to_series(),
             "license": pick(rng, LICENSES, n, zipf_weights(len(LICENSES))),
             "dataset": pl.select(
-                pl.when(pl.lit(rng.uniform(size=n)) < 0.3).then(pl.concat_str(pl.lit("dataset:"), pl.lit(pick(rng, DATASETS, n))))
+                pl.when(pl.lit(rng.uniform(size=n)) < 0.3).then(
+                    pl.concat_str(pl.lit("dataset:"), pl.lit(pick(rng, DATASETS, n)))
+                )
             ).to_series(),
             "has_safetensors": rng.uniform(size=n) < SAFETENSORS,
             "dtype_first": pick(rng, DTYPES, n, zipf_weights(len(DTYPES))),
@@ -281,7 +405,9 @@ def static_columns(rng: np.random.Generator, frame: pl.DataFrame, parents: pl.Da
     )
     parameters = pl.concat_list(
         pl.struct(pl.col("dtype_first").alias("dtype"), pl.col("count_first").alias("count")),
-        pl.when(pl.col("count_second") > 0).then(pl.struct(pl.col("dtype_second").alias("dtype"), pl.col("count_second").alias("count"))),
+        pl.when(pl.col("count_second") > 0).then(
+            pl.struct(pl.col("dtype_second").alias("dtype"), pl.col("count_second").alias("count"))
+        ),
     ).list.drop_nulls()
     return (
         pl.concat([frame, draws], how="horizontal")
@@ -308,7 +434,11 @@ def static_columns(rng: np.random.Generator, frame: pl.DataFrame, parents: pl.Da
             .alias("tags"),
             "baseModels",
             pl.when("has_safetensors")
-            .then(pl.struct(parameters.alias("parameters"), (pl.col("count_first") + pl.col("count_second")).alias("total")))
+            .then(
+                pl.struct(
+                    parameters.alias("parameters"), (pl.col("count_first") + pl.col("count_second")).alias("total")
+                )
+            )
             .alias("safetensors"),
         )
     )
@@ -331,25 +461,41 @@ def write_snapshots(population: Population, dates: list[dt.date], rng: np.random
         first_seen = population.created_k == k
         if k > 0:
             # A new model's cumulative count holds its downloads since creation, a few days.
-            increment[first_seen] = rng.poisson(population.popularity[first_seen] * rng.uniform(0.1, 1.0, first_seen.sum()))
+            increment[first_seen] = rng.poisson(
+                population.popularity[first_seen] * rng.uniform(0.1, 1.0, first_seen.sum())
+            )
             all_time[first_seen] = increment[first_seen]
         recent[k % 4] = increment
-        rolling = np.minimum(recent.sum(axis=0), all_time) if k >= 3 else np.minimum(all_time, recent.sum(axis=0) * 4 // (k + 1))
+        rolling = (
+            np.minimum(recent.sum(axis=0), all_time)
+            if k >= 3
+            else np.minimum(all_time, recent.sum(axis=0) * 4 // (k + 1))
+        )
         likes = (np.sqrt(all_time) / 25.0).astype(np.int64)
         absent = (rng.uniform(size=n) < WEEKLY_ABSENCE) & (population.created_k < k)
         rows = np.flatnonzero(listed & ~absent)
-        frame = population.static[rows].with_columns(
-            pl.when(pl.lit(population.renamed_k[rows] <= k)).then(pl.col("renamed_id")).otherwise(pl.col("id")).alias("id"),
-            pl.lit(rolling[rows]).alias("downloads"),
-            pl.lit(all_time[rows]).alias("downloadsAllTime"),
-            pl.lit(likes[rows]).alias("likes"),
-        ).select([pl.col(name).cast(dtype) for name, (dtype, _) in RAW_COLUMNS.items()])
+        frame = (
+            population.static[rows]
+            .with_columns(
+                pl.when(pl.lit(population.renamed_k[rows] <= k))
+                .then(pl.col("renamed_id"))
+                .otherwise(pl.col("id"))
+                .alias("id"),
+                pl.lit(rolling[rows]).alias("downloads"),
+                pl.lit(all_time[rows]).alias("downloadsAllTime"),
+                pl.lit(likes[rows]).alias("likes"),
+            )
+            .select([pl.col(name).cast(dtype) for name, (dtype, _) in RAW_COLUMNS.items()])
+        )
         path = out / f"{day.isoformat()}.parquet"
         partial = path.with_suffix(".parquet.part")
         frame.write_parquet(partial, compression="zstd")
         os.replace(partial, path)
         written.append({"date": day.isoformat(), "rows": frame.height, "bytes": path.stat().st_size})
-        print(f"{day}: {frame.height:,} rows, {path.stat().st_size / 2**20:.0f} MiB, {time.perf_counter() - started:.1f} s", flush=True)
+        print(
+            f"{day}: {frame.height:,} rows, {path.stat().st_size / 2**20:.0f} MiB, {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
     return written
 
 
@@ -357,7 +503,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--models", type=int, default=2_000_000, help="mean rows per weekly snapshot")
     parser.add_argument("--weeks", type=int, default=60, help="number of weekly snapshots")
-    parser.add_argument("--last", type=dt.date.fromisoformat, default=dt.date(2025, 8, 27), help="date of the last snapshot")
+    parser.add_argument(
+        "--last", type=dt.date.fromisoformat, default=dt.date(2025, 8, 27), help="date of the last snapshot"
+    )
     parser.add_argument("--seed", type=int, default=20251203)
     parser.add_argument("--out", type=Path, help="output folder (default bench/data/raw/<models>x<weeks>)")
     args = parser.parse_args(argv)

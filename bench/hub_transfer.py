@@ -84,7 +84,8 @@ def main() -> None:
         contract = [name for name in RAW_COLUMNS if name in pq.ParquetFile(path).schema_arrow.names]
         contract_bytes = sum(
             metadata.row_group(g).column(c).total_compressed_size
-            for g in range(metadata.num_row_groups) for c in range(metadata.num_columns)
+            for g in range(metadata.num_row_groups)
+            for c in range(metadata.num_columns)
             if metadata.row_group(g).column(c).path_in_schema.split(".")[0] in contract
         )
         # The mirror's location, read through the counting file system.
@@ -92,17 +93,27 @@ def main() -> None:
         location = str(mirror)
         listing = hub.list_snapshots(location, "bench")
         started = time.perf_counter()
-        meta = hub.fetch_snapshot(location, "bench", listing.snapshots["2025-08-27"], Path(work) / "out.parquet",
-                                  Path(work) / "out.meta.yaml", columns=list(RAW_COLUMNS))
+        meta = hub.fetch_snapshot(
+            location,
+            "bench",
+            listing.snapshots["2025-08-27"],
+            Path(work) / "out.parquet",
+            Path(work) / "out.meta.yaml",
+            columns=list(RAW_COLUMNS),
+        )
         seconds = time.perf_counter() - started
         result = {
-            "models": meta["rows"], "file_bytes": path.stat().st_size, "contract_column_bytes": contract_bytes,
-            "bytes_read": CountingFileSystem.bytes_read, "reads": CountingFileSystem.reads,
+            "models": meta["rows"],
+            "file_bytes": path.stat().st_size,
+            "contract_column_bytes": contract_bytes,
+            "bytes_read": CountingFileSystem.bytes_read,
+            "reads": CountingFileSystem.reads,
             "read_over_contract": round(CountingFileSystem.bytes_read / contract_bytes, 3),
             "read_over_file": round(CountingFileSystem.bytes_read / path.stat().st_size, 3),
             "bytes_per_model_file": round(path.stat().st_size / meta["rows"], 1),
             "bytes_per_model_contract": round(contract_bytes / meta["rows"], 1),
-            "seconds": round(seconds, 2), "written_bytes": meta["bytes"],
+            "seconds": round(seconds, 2),
+            "written_bytes": meta["bytes"],
         }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")

@@ -32,10 +32,12 @@ import statistics
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from itertools import pairwise
 from pathlib import Path
 
 import polars as pl
 import yaml
+from baselines import INPUT_COLUMNS, duckdb_metrics, pandas_metrics
 
 from hubshare.aggregates import AGGREGATE_TABLES
 from hubshare.atomic import write_csv, write_json, write_parquet
@@ -54,9 +56,6 @@ from hubshare.sensitivity import sensitivity_table
 from hubshare.shares import period_shares, period_totals, trailing_shares, weekly_shares
 from hubshare.weekly import attribute_week_file, departed_models_file, load_attribution_tables, panel_week_file
 
-
-from baselines import INPUT_COLUMNS, duckdb_metrics, pandas_metrics
-
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
 
@@ -71,7 +70,9 @@ def normalized_paths(data: Path, work: Path) -> list[Path]:
 
 def peak_rss_bytes() -> int:
     """Largest resident set of this process or of any child it has waited for (Linux reports KiB)."""
-    return 1024 * max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return 1024 * max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    )
 
 
 def cpu_seconds() -> float:
@@ -92,7 +93,11 @@ def attribution_files() -> dict[str, Path]:
 def normalize_job(raw: Path, work: Path, date: str) -> dict:
     started = time.perf_counter()
     normalize_snapshot_file(
-        raw, work / "normalized" / f"{date}.parquet", work / "quality" / f"{date}.json", date, work / "logs" / "normalize" / f"{date}.log"
+        raw,
+        work / "normalized" / f"{date}.parquet",
+        work / "quality" / f"{date}.json",
+        date,
+        work / "logs" / "normalize" / f"{date}.log",
     )
     return {"seconds": time.perf_counter() - started, "worker_peak_rss_bytes": peak_rss_bytes()}
 
@@ -118,7 +123,10 @@ def normalize_newest(data: Path, work: Path) -> dict:
     """The one normalize job a new weekly snapshot adds, run alone: the newest snapshot into a scratch folder."""
     date = snapshot_dates(data)[-1]
     normalize_snapshot_file(
-        data / f"{date}.parquet", work / "incremental" / f"{date}.parquet", work / "incremental" / f"{date}.json", date,
+        data / f"{date}.parquet",
+        work / "incremental" / f"{date}.parquet",
+        work / "incremental" / f"{date}.json",
+        date,
         work / "incremental" / f"{date}.log",
     )
     return {"snapshot": date}
@@ -129,8 +137,11 @@ def panel_week_job(work: Path, out: Path, date: str, previous: str | None) -> fl
     inputs = {"snapshot": work / "normalized" / f"{date}.parquet"}
     if previous is not None:
         inputs["state"] = work / "panel_state" / f"{previous}.parquet"
-    outputs = {"panel": out / "panel" / f"{date}.parquet", "state": out / "panel_state" / f"{date}.parquet",
-               "ledger": out / "panel_ledger" / f"{date}.csv"}
+    outputs = {
+        "panel": out / "panel" / f"{date}.parquet",
+        "state": out / "panel_state" / f"{date}.parquet",
+        "ledger": out / "panel_ledger" / f"{date}.csv",
+    }
     panel_week_file(inputs, outputs, previous, out / "logs" / "panel_week" / f"{date}.log")
     return time.perf_counter() - started
 
@@ -144,10 +155,15 @@ def combine_ledger(work: Path, dates: list[str]) -> None:
 
 def panel(data: Path, work: Path) -> dict:
     dates = snapshot_dates(data)
-    seconds = [panel_week_job(work, work, date, previous) for previous, date in zip([None, *dates[:-1]], dates)]
+    seconds = [
+        panel_week_job(work, work, date, previous) for previous, date in zip([None, *dates[:-1]], dates, strict=True)
+    ]
     combine_ledger(work, dates)
-    return {"jobs": len(dates), "job_seconds": timing(seconds),
-            "panel_rows": pl.scan_parquet(panel_paths(work, dates)).select(pl.len()).collect().item()}
+    return {
+        "jobs": len(dates),
+        "job_seconds": timing(seconds),
+        "panel_rows": pl.scan_parquet(panel_paths(work, dates)).select(pl.len()).collect().item(),
+    }
 
 
 def panel_paths(work: Path, dates: list[str]) -> list[Path]:
@@ -161,7 +177,9 @@ def aggregate_paths(work: Path, dates: list[str]) -> dict[str, list[Path]]:
 def attribute_week_job(work: Path, out: Path, date: str) -> float:
     started = time.perf_counter()
     attribute_week_file(
-        work / "panel" / f"{date}.parquet", attribution_files(), out / "attributed" / f"{date}.parquet",
+        work / "panel" / f"{date}.parquet",
+        attribution_files(),
+        out / "attributed" / f"{date}.parquet",
         {table: out / "aggregates" / date / f"{table}.parquet" for table in AGGREGATE_TABLES},
         out / "logs" / "attribute_week" / f"{date}.log",
     )
@@ -181,8 +199,15 @@ def attribution(data: Path, work: Path, workers: int) -> dict:
     dates = snapshot_dates(data)
     seconds = in_pool(workers, attribute_week_job, [(work, work, date) for date in dates])
     summarise_attribution(work, dates)
-    return {"workers": workers, "jobs": len(dates), "job_seconds": timing(seconds),
-            "attributed_rows": pl.scan_parquet([work / "attributed" / f"{d}.parquet" for d in dates]).select(pl.len()).collect().item()}
+    return {
+        "workers": workers,
+        "jobs": len(dates),
+        "job_seconds": timing(seconds),
+        "attributed_rows": pl.scan_parquet([work / "attributed" / f"{d}.parquet" for d in dates])
+        .select(pl.len())
+        .collect()
+        .item(),
+    }
 
 
 def shares(data: Path, work: Path) -> dict:
@@ -192,7 +217,9 @@ def shares(data: Path, work: Path) -> dict:
     write_parquet(trailing_shares(groups), work / "tables" / "shares_trailing52.parquet")
     periods = parse_periods(CONFIG["periods"])
     write_csv(period_shares(groups, periods), work / "tables" / "shares_by_period.csv")
-    totals = period_totals(pl.read_parquet(panel_paths(work, dates), columns=["week", "model_number", "downloads"]), periods)
+    totals = period_totals(
+        pl.read_parquet(panel_paths(work, dates), columns=["week", "model_number", "downloads"]), periods
+    )
     write_csv(totals, work / "tables" / "period_totals.csv")
     return {}
 
@@ -206,14 +233,18 @@ def concentration(data: Path, work: Path) -> dict:
 
 def departed_job(work: Path, out: Path, previous: str, date: str) -> float:
     started = time.perf_counter()
-    departed_models_file(work / "normalized" / f"{previous}.parquet", work / "normalized" / f"{date}.parquet",
-                         out / "departed" / f"{date}.parquet", out / "logs" / "departed_models" / f"{date}.log")
+    departed_models_file(
+        work / "normalized" / f"{previous}.parquet",
+        work / "normalized" / f"{date}.parquet",
+        out / "departed" / f"{date}.parquet",
+        out / "logs" / "departed_models" / f"{date}.log",
+    )
     return time.perf_counter() - started
 
 
 def departed(data: Path, work: Path, workers: int) -> dict:
     dates = snapshot_dates(data)
-    seconds = in_pool(workers, departed_job, [(work, work, previous, date) for previous, date in zip(dates, dates[1:])])
+    seconds = in_pool(workers, departed_job, [(work, work, previous, date) for previous, date in pairwise(dates)])
     rows = pl.scan_parquet([work / "departed" / f"{d}.parquet" for d in dates[1:]]).select(pl.len()).collect().item()
     return {"workers": workers, "jobs": len(seconds), "job_seconds": timing(seconds), "departed_rows": rows}
 
@@ -227,9 +258,14 @@ def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
     settings = CONFIG["properties"]
 
     def models() -> None:
-        registry = load_registry(files["registry"], load_vocabularies(files["vocabularies"]), load_iso_codes(files["iso_codes"]))
-        table = model_table(work / "normalized" / f"{dates[-1]}.parquet", [work / "departed" / f"{d}.parquet" for d in dates[1:]],
-                            load_families(files["families"], registry))
+        registry = load_registry(
+            files["registry"], load_vocabularies(files["vocabularies"]), load_iso_codes(files["iso_codes"])
+        )
+        table = model_table(
+            work / "normalized" / f"{dates[-1]}.parquet",
+            [work / "departed" / f"{d}.parquet" for d in dates[1:]],
+            load_families(files["families"], registry),
+        )
         write_parquet(table, tables / "models.parquet")
 
     def intermediaries() -> None:
@@ -238,12 +274,17 @@ def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
             pl.read_parquet(namespaces, columns=RULE_COLUMNS), periods, settings["threshold"], settings["min_downloads"]
         )
         write_csv(classified, tables / "intermediaries.csv")
-        write_csv(pl.DataFrame({"period": list(shares), "share": list(shares.values())}), tables / "intermediary_share_by_period.csv")
+        write_csv(
+            pl.DataFrame({"period": list(shares), "share": list(shares.values())}),
+            tables / "intermediary_share_by_period.csv",
+        )
         write_csv(sensitivity, tables / "intermediary_threshold_sensitivity.csv")
 
     def sensitivity() -> None:
         flagged = pl.read_csv(tables / "intermediaries.csv").filter(pl.col("is_intermediary"))["namespace"].to_list()
-        table = sensitivity_table(pl.read_parquet(aggregate_paths(work, dates)["groups"]), pl.read_parquet(namespaces), flagged, periods)
+        table = sensitivity_table(
+            pl.read_parquet(aggregate_paths(work, dates)["groups"]), pl.read_parquet(namespaces), flagged, periods
+        )
         write_csv(table, tables / "attribution_sensitivity.csv")
 
     def properties() -> None:
@@ -251,15 +292,25 @@ def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
         joined = panel.join(pl.read_parquet(tables / "models.parquet"), on="model_key", how="left")
         table = property_period_table(joined, periods, settings["bootstrap_draws"], settings["seed"])
         write_csv(table.drop("draws"), tables / "property_periods.csv")
-        write_csv(multipliers(table, settings["first_period"], settings["last_period"]), tables / "property_multipliers.csv")
+        write_csv(
+            multipliers(table, settings["first_period"], settings["last_period"]), tables / "property_multipliers.csv"
+        )
 
     def families() -> None:
         panel = panel_summed_by_period_runs(panel_paths(work, dates), periods)
-        write_csv(family_shares(panel, pl.read_parquet(tables / "models.parquet"), periods), tables / "family_shares_by_period.csv")
+        write_csv(
+            family_shares(panel, pl.read_parquet(tables / "models.parquet"), periods),
+            tables / "family_shares_by_period.csv",
+        )
         write_csv(namespace_shares(pl.read_parquet(namespaces), periods), tables / "namespace_shares_by_period.csv")
 
-    return {"model_table": models, "intermediaries": intermediaries, "attribution_sensitivity": sensitivity,
-            "property_periods": properties, "family_shares": families}
+    return {
+        "model_table": models,
+        "intermediaries": intermediaries,
+        "attribution_sensitivity": sensitivity,
+        "property_periods": properties,
+        "family_shares": families,
+    }
 
 
 def timed(jobs: dict[str, Callable[[], object]]) -> dict[str, float]:
@@ -331,17 +382,36 @@ SCANS: dict[str, Callable[[Path, Path], tuple[list[Path], list[str]]]] = {
     "raw": lambda data, work: ([data / f"{d}.parquet" for d in snapshot_dates(data)], list(RAW_COLUMNS)),
     "normalized": lambda data, work: (normalized_paths(data, work), OBSERVATION_COLUMNS),
     "baseline_input": lambda data, work: (normalized_paths(data, work), INPUT_COLUMNS),
-    "panel": lambda data, work: (panel_paths(work, snapshot_dates(data)),
-                                 list(pl.read_parquet_schema(panel_paths(work, snapshot_dates(data))[-1]))),
-    "aggregates": lambda data, work: (aggregate_paths(work, snapshot_dates(data))["groups"], ["view", "week", "downloads"]),
+    "panel": lambda data, work: (
+        panel_paths(work, snapshot_dates(data)),
+        list(pl.read_parquet_schema(panel_paths(work, snapshot_dates(data))[-1])),
+    ),
+    "aggregates": lambda data, work: (
+        aggregate_paths(work, snapshot_dates(data))["groups"],
+        ["view", "week", "downloads"],
+    ),
 }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("stage", choices=["normalize", "normalize_newest", "panel", "attribution", "shares", "concentration", "departed",
-                                          "history", "new_week",
-                                          "duckdb", "pandas", *[f"scan_{name}" for name in SCANS]])
+    parser.add_argument(
+        "stage",
+        choices=[
+            "normalize",
+            "normalize_newest",
+            "panel",
+            "attribution",
+            "shares",
+            "concentration",
+            "departed",
+            "history",
+            "new_week",
+            "duckdb",
+            "pandas",
+            *[f"scan_{name}" for name in SCANS],
+        ],
+    )
     parser.add_argument("--data", type=Path, required=True, help="folder of raw snapshots with manifest.json")
     parser.add_argument("--work", type=Path, required=True, help="folder for the stages' outputs")
     parser.add_argument("--result", type=Path, required=True, help="JSON file to write the measurements to")

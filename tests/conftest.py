@@ -22,7 +22,7 @@ def raw_frame(rows: list[dict]) -> pl.DataFrame:
         full["tags"] = []
         full.update(row)
         if isinstance(full["createdAt"], dt.date) and not isinstance(full["createdAt"], dt.datetime):
-            full["createdAt"] = dt.datetime.combine(full["createdAt"], dt.time(), tzinfo=dt.timezone.utc)
+            full["createdAt"] = dt.datetime.combine(full["createdAt"], dt.time(), tzinfo=dt.UTC)
         filled.append(full)
     return pl.DataFrame(filled, schema={name: dtype for name, (dtype, _) in RAW_COLUMNS.items()})
 
@@ -54,17 +54,33 @@ def run_weeks(raw_dir: Path, tmp_path: Path, snapshots: dict[str, list[dict]], p
     for date, rows in snapshots.items():
         raw = write_raw(raw_dir, date, rows)
         quality = tmp_path / "q" / f"{date}.json"
-        normalize_snapshot_file(raw, tmp_path / "norm" / f"{date}.parquet", quality, date, tmp_path / "log" / f"{date}.log")
-        before = {} if previous is None else {
-            "state": out / "state" / f"{previous}.parquet", "previous_quality": tmp_path / "q" / f"{previous}.json",
-            "history": out / "state" / f"{previous}.history.json"}
+        normalize_snapshot_file(
+            raw, tmp_path / "norm" / f"{date}.parquet", quality, date, tmp_path / "log" / f"{date}.log"
+        )
+        before = (
+            {}
+            if previous is None
+            else {
+                "state": out / "state" / f"{previous}.parquet",
+                "previous_quality": tmp_path / "q" / f"{previous}.json",
+                "history": out / "state" / f"{previous}.history.json",
+            }
+        )
         inputs = {"snapshot": tmp_path / "norm" / f"{date}.parquet", "quality": quality, **before}
-        outputs = {"panel": out / "panel" / f"{date}.parquet", "state": out / "state" / f"{date}.parquet",
-                   "ledger": out / "ledger" / f"{date}.csv", "history": out / "state" / f"{date}.history.json"}
+        outputs = {
+            "panel": out / "panel" / f"{date}.parquet",
+            "state": out / "state" / f"{date}.parquet",
+            "ledger": out / "ledger" / f"{date}.csv",
+            "history": out / "state" / f"{date}.history.json",
+        }
         panel_week_file(inputs, outputs, previous, out / "log" / f"{date}.log", plausibility)
         ledgers.append(pl.read_csv(out / "ledger" / f"{date}.csv", schema=LEDGER_SCHEMA))
         previous = date
     panel = pl.read_parquet(sorted((out / "panel").glob("*.parquet"))).sort("week", "model_key")
     ledger = combine_ledgers(ledgers, pl.read_parquet(out / "state" / f"{previous}.parquet"))
     check_conservation(ledger, int(panel["downloads"].sum()))
-    return panel, dict(zip(ledger["category"], ledger["downloads"], strict=True)), week_measures(list(snapshots), ledgers)
+    return (
+        panel,
+        dict(zip(ledger["category"], ledger["downloads"], strict=True)),
+        week_measures(list(snapshots), ledgers),
+    )

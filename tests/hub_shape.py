@@ -26,7 +26,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 CREATION_FLOOR = dt.datetime(2022, 3, 2, 23, 29, 4, tzinfo=UTC)
 ALLTIME_FROM = dt.date(2025, 2, 26)
 CARD_DATA_FROM = dt.date(2024, 10, 2)
@@ -39,20 +39,36 @@ PARENT = pa.struct([("_id", pa.string()), ("id", pa.string())])
 
 
 def _schema(date: dt.date, parameters_as_map: bool, relation_first: bool) -> pa.Schema:
-    parameters = (pa.map_(pa.string(), pa.int64()) if parameters_as_map
-                  else pa.struct([("BF16", pa.int64()), ("F32", pa.int64())]))
+    parameters = (
+        pa.map_(pa.string(), pa.int64())
+        if parameters_as_map
+        else pa.struct([("BF16", pa.int64()), ("F32", pa.int64())])
+    )
     fields = [
-        ("_id", pa.string()), ("id", pa.string()), ("author", pa.string()), ("sha", pa.string()),
+        ("_id", pa.string()),
+        ("id", pa.string()),
+        ("author", pa.string()),
+        ("sha", pa.string()),
         ("createdAt", pa.timestamp("ms", tz="UTC") if date < ALLTIME_FROM else pa.timestamp("ns")),
-        ("lastModified", pa.timestamp("ms", tz="UTC")), ("private", pa.bool_()), ("gated", pa.string()),
-        ("disabled", pa.bool_()), ("downloads", pa.int64()),
+        ("lastModified", pa.timestamp("ms", tz="UTC")),
+        ("private", pa.bool_()),
+        ("gated", pa.string()),
+        ("disabled", pa.bool_()),
+        ("downloads", pa.int64()),
     ]
     if date >= ALLTIME_FROM:
         fields.append(("downloadsAllTime", pa.int64()))
-    fields += [("likes", pa.int64()), ("library_name", pa.string()), ("tags", pa.list_(pa.string())),
-               ("pipeline_tag", pa.string()), ("siblings", SIBLINGS), ("config", pa.string()),
-               ("transformersInfo", TRANSFORMERS_INFO), ("gguf", GGUF),
-               ("safetensors", pa.struct([("parameters", parameters), ("total", pa.int64())]))]
+    fields += [
+        ("likes", pa.int64()),
+        ("library_name", pa.string()),
+        ("tags", pa.list_(pa.string())),
+        ("pipeline_tag", pa.string()),
+        ("siblings", SIBLINGS),
+        ("config", pa.string()),
+        ("transformersInfo", TRANSFORMERS_INFO),
+        ("gguf", GGUF),
+        ("safetensors", pa.struct([("parameters", parameters), ("total", pa.int64())])),
+    ]
     if date < dt.date(2025, 1, 1):
         fields.append(("modelId", pa.string()))
     if date >= CARD_DATA_FROM:
@@ -63,30 +79,54 @@ def _schema(date: dt.date, parameters_as_map: bool, relation_first: bool) -> pa.
     return pa.schema(fields)
 
 
-def model_row(object_id: str, model_id: str, created: dt.datetime, downloads: int, alltime: int | None = None,
-              parent: str | None = None, relation: str | None = None, bf16: int | None = None) -> dict:
+def model_row(
+    object_id: str,
+    model_id: str,
+    created: dt.datetime,
+    downloads: int,
+    alltime: int | None = None,
+    parent: str | None = None,
+    relation: str | None = None,
+    bf16: int | None = None,
+) -> dict:
     """One model as the API describes it; `parent` goes to tags always and to baseModels where it exists."""
     tags = ["transformers", "safetensors", "license:apache-2.0"]
     if parent:
         tags += [f"base_model:{parent}", f"base_model:{relation}:{parent}"]
     return {
-        "_id": object_id, "id": model_id, "author": model_id.split("/")[0], "sha": "0" * 40,
-        "createdAt": created, "lastModified": created, "private": False, "gated": "False", "disabled": False,
-        "downloads": downloads, "downloadsAllTime": alltime, "likes": 3, "library_name": "transformers",
-        "tags": tags, "pipeline_tag": "text-generation",
+        "_id": object_id,
+        "id": model_id,
+        "author": model_id.split("/")[0],
+        "sha": "0" * 40,
+        "createdAt": created,
+        "lastModified": created,
+        "private": False,
+        "gated": "False",
+        "disabled": False,
+        "downloads": downloads,
+        "downloadsAllTime": alltime,
+        "likes": 3,
+        "library_name": "transformers",
+        "tags": tags,
+        "pipeline_tag": "text-generation",
         "siblings": [{"rfilename": "config.json"}, {"rfilename": "model.safetensors"}],
         "config": json.dumps({"architectures": ["LlamaForCausalLM"]}),
         "transformersInfo": {"auto_model": "AutoModelForCausalLM", "pipeline_tag": "text-generation"},
-        "gguf": None, "modelId": model_id, "cardData": json.dumps({"license": "apache-2.0"}), "trendingScore": 0.5,
+        "gguf": None,
+        "modelId": model_id,
+        "cardData": json.dumps({"license": "apache-2.0"}),
+        "trendingScore": 0.5,
         "safetensors": None if bf16 is None else {"parameters": {"BF16": bf16, "F32": 1000}, "total": bf16 + 1000},
-        "baseModels": None if parent is None else {"models": [{"_id": f"id-{parent}", "id": parent}],
-                                                   "relation": relation},
+        "baseModels": None
+        if parent is None
+        else {"models": [{"_id": f"id-{parent}", "id": parent}], "relation": relation},
         "_parent": parent,
     }
 
 
-def write_snapshot(path: Path, date: dt.date, models: list[dict], parameters_as_map: bool = False,
-                   relation_first: bool = False) -> Path:
+def write_snapshot(
+    path: Path, date: dt.date, models: list[dict], parameters_as_map: bool = False, relation_first: bool = False
+) -> Path:
     schema = _schema(date, parameters_as_map, relation_first)
     rows = []
     for model in models:

@@ -35,7 +35,13 @@ PANEL_SCHEMA = {
     "lineage_root_first": pl.String,
 }
 REGISTRY_COLUMNS = [
-    "namespace", "organization", "country_code", "country_group", "developer_type", "source_url", "note"
+    "namespace",
+    "organization",
+    "country_code",
+    "country_group",
+    "developer_type",
+    "source_url",
+    "note",
 ]
 REGISTRY = pl.DataFrame(
     [
@@ -97,7 +103,10 @@ def test_registry_namespace_matches_ignoring_case():
     for key in ("k-qwen/Qwen2-7B", "k-QWEN/Qwen2-0.5B"):
         credit = only(attributed, "uploader", key)
         assert (credit["organization"], credit["country_code"], credit["country_group"], credit["developer_type"]) == (
-            "Alibaba", "CN", "china", "industry"
+            "Alibaba",
+            "CN",
+            "china",
+            "industry",
         )
         assert credit["attribution_source"] == "registry"
     # the namespace is kept as spelled on the Hub
@@ -132,7 +141,9 @@ def test_legacy_id_without_namespace_resolves_through_the_legacy_table():
     )
     uploader = only(attributed, "uploader", "k-gpt2")
     assert (uploader["attributed_namespace"], uploader["organization"], uploader["attribution_source"]) == (
-        "openai-community", "OpenAI", "registry"
+        "openai-community",
+        "OpenAI",
+        "registry",
     )
     # a legacy root credits the fine-tune's downloads to the root's owner in both derived views
     for view in ("derived", "derived_first_parent"):
@@ -185,7 +196,8 @@ def test_uneven_and_compounded_weights():
     sources = derived.group_by("attribution_source").agg(pl.col("downloads").sum())
     # registry: 2 + 4; unlisted: 2
     assert dict(zip(sources["attribution_source"], sources["downloads"], strict=True)) == {
-        "registry": 6.0, "unlisted_namespace": 2.0
+        "registry": 6.0,
+        "unlisted_namespace": 2.0,
     }
 
 
@@ -196,7 +208,8 @@ def test_every_view_keeps_week_and_model_key():
     for view in ("uploader", "derived", "derived_first_parent"):
         rows = attributed.filter(pl.col("view") == view).sort("week")
         assert rows.select("week", "model_key", "downloads").rows() == [
-            (WEEK_1, "k-google/t5", 3.0), (WEEK_2, "k-google/t5", 4.0)
+            (WEEK_1, "k-google/t5", 3.0),
+            (WEEK_2, "k-google/t5", 4.0),
         ]
 
 

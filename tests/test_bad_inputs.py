@@ -15,14 +15,14 @@ import sys
 import polars as pl
 import pytest
 import yaml
-
 from conftest import raw_frame
+from test_workflow import copy_repository
+
 from hubshare.normalize import SnapshotError, normalize_snapshot, normalize_snapshot_file
 from hubshare.panel import PanelError, build_panel, check_conservation
 from hubshare.rolling import check_rolling30_conservation, rolling30_panel
 from hubshare.schemas import RAW_COLUMNS
 from hubshare.sources.api_json import DumpError, convert_api_json
-from test_workflow import copy_repository
 
 OLD = dt.date(2019, 1, 1)
 FIRST = "2021-01-06"
@@ -58,7 +58,9 @@ def panel_of(raw_dir, tmp_path, snapshots: dict[str, list[dict] | pl.DataFrame])
     for date, content in snapshots.items():
         out = tmp_path / "norm" / f"{date}.parquet"
         quality_path = tmp_path / "quality" / f"{date}.json"
-        normalize_snapshot_file(write(raw_dir, date, content), out, quality_path, date, tmp_path / "log" / f"{date}.log")
+        normalize_snapshot_file(
+            write(raw_dir, date, content), out, quality_path, date, tmp_path / "log" / f"{date}.log"
+        )
         paths.append(out)
         quality[date] = json.loads(quality_path.read_text())
     panel, ledger = build_panel(paths)
@@ -72,6 +74,7 @@ def weekly(panel, key):
 
 
 # --- refused ----------------------------------------------------------------------------------------
+
 
 def test_truncated_parquet(raw_dir):
     path = write(raw_dir, FIRST, [row(), row("k2", "org/n")])
@@ -97,8 +100,15 @@ def test_missing_required_column(raw_dir, column):
         ("createdAt", pl.lit(12_345)),
         ("downloads", pl.lit(True)),
     ],
-    ids=["text-count", "fractional-count", "unparseable-time", "json-text-struct", "text-list",
-         "integer-time-of-no-unit", "boolean-count"],
+    ids=[
+        "text-count",
+        "fractional-count",
+        "unparseable-time",
+        "json-text-struct",
+        "text-list",
+        "integer-time-of-no-unit",
+        "boolean-count",
+    ],
 )
 def test_wrong_type(raw_dir, column, value):
     path = write(raw_dir, FIRST, raw_frame([row()]).with_columns(value.alias(column)))
@@ -124,18 +134,23 @@ def test_non_utf8_id(raw_dir):
 
 
 def test_binary_id_with_valid_utf8_is_read_as_text(raw_dir):
-    path = write(raw_dir, FIRST, raw_frame([row()]).with_columns(pl.Series("id", ["org/model".encode()], dtype=pl.Binary)))
+    path = write(raw_dir, FIRST, raw_frame([row()]).with_columns(pl.Series("id", [b"org/model"], dtype=pl.Binary)))
     frame, _ = normalize_snapshot(path, dt.date.fromisoformat(FIRST))
     assert frame["model_id"].to_list() == ["org/model"]
 
 
 # --- repaired and counted; the panel still balances ---------------------------------------------------
 
+
 def test_duplicate_rows_keep_the_highest_count(raw_dir, tmp_path):
-    panel, ledger, quality = panel_of(raw_dir, tmp_path, {
-        FIRST: [row(all_time=100), row(all_time=120), row("k2", "org/n", 5)],
-        "2021-01-13": [row(all_time=150), row("k2", "org/n", 5)],
-    })
+    panel, ledger, quality = panel_of(
+        raw_dir,
+        tmp_path,
+        {
+            FIRST: [row(all_time=100), row(all_time=120), row("k2", "org/n", 5)],
+            "2021-01-13": [row(all_time=150), row("k2", "org/n", 5)],
+        },
+    )
     assert quality[FIRST]["repairs"]["duplicate_model_rows_removed"] == 1
     assert weekly(panel, "k1") == [("2021-01-13", 30, "increase")]
     assert ledger["excluded_baseline_before_window"] == 125
@@ -143,9 +158,14 @@ def test_duplicate_rows_keep_the_highest_count(raw_dir, tmp_path):
 
 def test_duplicate_ids_without_stable_ids(raw_dir, tmp_path):
     no_stable_id = raw_frame([row(all_time=10), row(all_time=40)]).drop("_id")
-    panel, _, quality = panel_of(raw_dir, tmp_path, {
-        FIRST: no_stable_id, "2021-01-13": raw_frame([row(all_time=45)]).drop("_id"),
-    })
+    panel, _, quality = panel_of(
+        raw_dir,
+        tmp_path,
+        {
+            FIRST: no_stable_id,
+            "2021-01-13": raw_frame([row(all_time=45)]).drop("_id"),
+        },
+    )
     assert quality[FIRST]["repairs"]["duplicate_model_rows_removed"] == 1
     assert weekly(panel, "org/m") == [("2021-01-13", 5, "increase")]
 
@@ -158,31 +178,48 @@ def test_one_id_under_two_stable_ids(raw_dir):
 
 
 def test_decreasing_cumulative_count_is_a_counter_reset(raw_dir, tmp_path):
-    panel, ledger, _ = panel_of(raw_dir, tmp_path, {
-        FIRST: [row(all_time=500)], "2021-01-13": [row(all_time=600)], "2021-01-20": [row(all_time=25)],
-    })
+    panel, ledger, _ = panel_of(
+        raw_dir,
+        tmp_path,
+        {
+            FIRST: [row(all_time=500)],
+            "2021-01-13": [row(all_time=600)],
+            "2021-01-20": [row(all_time=25)],
+        },
+    )
     assert weekly(panel, "k1") == [("2021-01-13", 100, "increase"), ("2021-01-20", 25, "counter_reset")]
     assert ledger["adjustment_counter_reset_drop"] == 600
 
 
 def test_negative_numbers_are_set_null_and_the_week_becomes_a_gap(raw_dir, tmp_path):
-    panel, _, quality = panel_of(raw_dir, tmp_path, {
-        FIRST: [row(all_time=100)],
-        "2021-01-13": [row(all_time=-5, downloads=-3, likes=-1)],
-        "2021-01-20": [row(all_time=130)],
-    })
+    panel, _, quality = panel_of(
+        raw_dir,
+        tmp_path,
+        {
+            FIRST: [row(all_time=100)],
+            "2021-01-13": [row(all_time=-5, downloads=-3, likes=-1)],
+            "2021-01-20": [row(all_time=130)],
+        },
+    )
     repairs = quality["2021-01-13"]["repairs"]
-    assert (repairs["negative_downloadsAllTime_set_null"], repairs["negative_downloads_set_null"],
-            repairs["negative_likes_set_null"]) == (1, 1, 1)
+    assert (
+        repairs["negative_downloadsAllTime_set_null"],
+        repairs["negative_downloads_set_null"],
+        repairs["negative_likes_set_null"],
+    ) == (1, 1, 1)
     assert weekly(panel, "k1") == [("2021-01-20", 30, "increase")]
     assert panel["interval_days"].to_list() == [14]
 
 
 def test_creation_date_after_the_snapshot_is_set_null(raw_dir, tmp_path):
-    panel, ledger, quality = panel_of(raw_dir, tmp_path, {
-        FIRST: [row()],
-        "2021-01-13": [row(), row("k2", "org/new", 12, createdAt=dt.date(2030, 1, 1))],
-    })
+    panel, ledger, quality = panel_of(
+        raw_dir,
+        tmp_path,
+        {
+            FIRST: [row()],
+            "2021-01-13": [row(), row("k2", "org/new", 12, createdAt=dt.date(2030, 1, 1))],
+        },
+    )
     assert quality["2021-01-13"]["repairs"]["created_after_snapshot_set_null"] == 1
     assert weekly(panel, "k2") == [("2021-01-13", 12, "first_appearance")]
     assert ledger["counted_first_appearance_new"] == 12
@@ -200,8 +237,9 @@ def test_snapshot_paths_out_of_order_give_the_same_panel(raw_dir, tmp_path):
 def test_file_name_disagreeing_with_snapshot_date(raw_dir, tmp_path):
     panel_of(raw_dir, tmp_path, {FIRST: [row(all_time=100)], "2021-01-20": [row(all_time=175)]})
     misdated = tmp_path / "norm" / "2021-01-13.parquet"
-    normalize_snapshot_file(write(raw_dir, "2021-01-13", [row(all_time=130)]), misdated,
-                            tmp_path / "q.json", FIRST, tmp_path / "q.log")
+    normalize_snapshot_file(
+        write(raw_dir, "2021-01-13", [row(all_time=130)]), misdated, tmp_path / "q.json", FIRST, tmp_path / "q.log"
+    )
     paths = [tmp_path / "norm" / f"{FIRST}.parquet", misdated, tmp_path / "norm" / "2021-01-20.parquet"]
     with pytest.raises(PanelError) as error:
         build_panel(paths)
@@ -209,10 +247,14 @@ def test_file_name_disagreeing_with_snapshot_date(raw_dir, tmp_path):
 
 
 def test_renamed_model_keeps_one_series_by_stable_id(raw_dir, tmp_path):
-    panel, _, _ = panel_of(raw_dir, tmp_path, {
-        FIRST: [row(model_id="old-org/m", all_time=10)],
-        "2021-01-13": [row(model_id="new-org/m", all_time=16)],
-    })
+    panel, _, _ = panel_of(
+        raw_dir,
+        tmp_path,
+        {
+            FIRST: [row(model_id="old-org/m", all_time=10)],
+            "2021-01-13": [row(model_id="new-org/m", all_time=16)],
+        },
+    )
     assert weekly(panel, "k1") == [("2021-01-13", 6, "increase")]
     assert panel["namespace"].to_list() == ["new-org"]
 
@@ -220,21 +262,29 @@ def test_renamed_model_keeps_one_series_by_stable_id(raw_dir, tmp_path):
 def test_renamed_model_without_stable_id_starts_a_new_series_in_the_late_line(raw_dir, tmp_path):
     # Without `_id` a rename is a deletion plus a model first seen late: its
     # whole cumulative count lands in the flagged ledger line.
-    panel, ledger, _ = panel_of(raw_dir, tmp_path, {
-        FIRST: raw_frame([row(model_id="old-org/m", all_time=10)]).drop("_id"),
-        "2021-01-13": raw_frame([row(model_id="new-org/m", all_time=16)]).drop("_id"),
-    })
+    panel, ledger, _ = panel_of(
+        raw_dir,
+        tmp_path,
+        {
+            FIRST: raw_frame([row(model_id="old-org/m", all_time=10)]).drop("_id"),
+            "2021-01-13": raw_frame([row(model_id="new-org/m", all_time=16)]).drop("_id"),
+        },
+    )
     assert weekly(panel, "new-org/m") == [("2021-01-13", 16, "first_appearance")]
     assert ledger["counted_first_appearance_late"] == 16
     assert ledger["check_sum_of_last_values"] == 26
 
 
 def test_deleted_model_keeps_its_past(raw_dir, tmp_path):
-    panel, ledger, _ = panel_of(raw_dir, tmp_path, {
-        FIRST: [row(all_time=0), row("k2", "org/gone", 0)],
-        "2021-01-13": [row(all_time=3), row("k2", "org/gone", 9)],
-        "2021-01-20": [row(all_time=4)],
-    })
+    panel, ledger, _ = panel_of(
+        raw_dir,
+        tmp_path,
+        {
+            FIRST: [row(all_time=0), row("k2", "org/gone", 0)],
+            "2021-01-13": [row(all_time=3), row("k2", "org/gone", 9)],
+            "2021-01-20": [row(all_time=4)],
+        },
+    )
     assert weekly(panel, "k2") == [("2021-01-13", 9, "increase")]
     assert ledger["check_sum_of_last_values"] == 13
 
@@ -252,8 +302,14 @@ def test_unknown_extra_columns_are_reported(raw_dir, tmp_path):
 
 # --- api-json dumps and source folders, through the command line where the class lives there ---------
 
+
 def api_dump(date: str, models: list[dict]) -> dict:
-    return {"date": date, "fetched_at": f"{date}T10:00:00+00:00", "source": "huggingface.co/api/models", "models": models}
+    return {
+        "date": date,
+        "fetched_at": f"{date}T10:00:00+00:00",
+        "source": "huggingface.co/api/models",
+        "models": models,
+    }
 
 
 def write_dumps(folder, dumps: dict[str, dict | list]):
@@ -274,8 +330,14 @@ def snakemake(root, dumps_folder, *arguments) -> tuple[int, str]:
     """`snakemake <arguments>` on the api-json source reading `dumps_folder`: exit code and everything it printed."""
     config = root / "run.yaml"
     config.write_text(yaml.safe_dump({"source": "api-json", "api_json": {"path": str(dumps_folder)}}))
-    run = subprocess.run([sys.executable, "-m", "snakemake", *arguments, "--cores", "1", "--configfile", str(config)],
-                         cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-m", "snakemake", *arguments, "--cores", "1", "--configfile", str(config)],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=300,
+    )
     return run.returncode, run.stdout
 
 
@@ -290,8 +352,9 @@ def snakemake(root, dumps_folder, *arguments) -> tuple[int, str]:
     ],
 )
 def test_misnamed_dump_stops_the_run_saying_what_a_name_must_look_like(workflow_copy, tmp_path, name, reason):
-    folder = write_dumps(tmp_path / "dumps", {"2026-08-07.json": api_dump("2026-08-07", [{"id": "a/b", "downloads": 1}]),
-                                              name: []})
+    folder = write_dumps(
+        tmp_path / "dumps", {"2026-08-07.json": api_dump("2026-08-07", [{"id": "a/b", "downloads": 1}]), name: []}
+    )
     code, output = snakemake(workflow_copy, folder, "--dry-run")
     assert code != 0
     assert f"{name}: {reason}" in output
@@ -300,8 +363,10 @@ def test_misnamed_dump_stops_the_run_saying_what_a_name_must_look_like(workflow_
 
 
 def test_files_a_source_folder_does_not_read_are_reported(workflow_copy, tmp_path):
-    folder = write_dumps(tmp_path / "dumps", {"2026-08-07.json": api_dump("2026-08-07", [{"id": "a/b", "downloads": 1}]),
-                                              "README.md": [], ".DS_Store": []})
+    folder = write_dumps(
+        tmp_path / "dumps",
+        {"2026-08-07.json": api_dump("2026-08-07", [{"id": "a/b", "downloads": 1}]), "README.md": [], ".DS_Store": []},
+    )
     (folder / "archive").mkdir()
     code, output = snakemake(workflow_copy, folder, "--dry-run")
     assert code == 0, output[-2000:]
@@ -311,8 +376,10 @@ def test_files_a_source_folder_does_not_read_are_reported(workflow_copy, tmp_pat
 
 def test_dump_whose_date_is_not_its_file_name_is_refused(workflow_copy, tmp_path):
     models = [{"id": "a/b", "downloads": 7}]
-    folder = write_dumps(tmp_path / "dumps", {"2026-08-07.json": api_dump("2026-08-07", models),
-                                              "2026-08-08.json": api_dump("2026-08-07", models)})
+    folder = write_dumps(
+        tmp_path / "dumps",
+        {"2026-08-07.json": api_dump("2026-08-07", models), "2026-08-08.json": api_dump("2026-08-07", models)},
+    )
     code, output = snakemake(workflow_copy, folder, "data/raw/snapshots/api-json/2026-08-08.parquet")
     assert code != 0
     assert f"{folder / '2026-08-08.json'}: field 'date' is 2026-08-07, but the file name says 2026-08-08" in output
@@ -320,7 +387,7 @@ def test_dump_whose_date_is_not_its_file_name_is_refused(workflow_copy, tmp_path
 
 
 def test_dump_dated_after_the_run_date_is_refused(workflow_copy, tmp_path):
-    ahead = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=30)).date().isoformat()
+    ahead = (dt.datetime.now(dt.UTC) + dt.timedelta(days=30)).date().isoformat()
     folder = write_dumps(tmp_path / "dumps", {f"{ahead}.json": api_dump(ahead, [{"id": "a/b", "downloads": 7}])})
     code, output = snakemake(workflow_copy, folder, f"data/raw/snapshots/api-json/{ahead}.parquet")
     assert code != 0
@@ -334,7 +401,7 @@ def test_dump_dated_after_the_run_date_is_refused(workflow_copy, tmp_path):
 )
 def test_dump_dated_in_the_future_names_the_date_it_was_read_from(tmp_path, content, field):
     source = write_dumps(tmp_path, {"2031-03-04.json": content}) / "2031-03-04.json"
-    run_time = dt.datetime(2026, 12, 6, 12, tzinfo=dt.timezone.utc)
+    run_time = dt.datetime(2026, 12, 6, 12, tzinfo=dt.UTC)
     with pytest.raises(DumpError) as error:
         convert_api_json(source, tmp_path / "s.parquet", tmp_path / "s.meta.yaml", now=run_time)
     assert error.value.field == field
@@ -342,29 +409,42 @@ def test_dump_dated_in_the_future_names_the_date_it_was_read_from(tmp_path, cont
 
 
 def test_dump_fetched_after_the_run_time_is_refused(tmp_path):
-    folder = write_dumps(tmp_path, {"2026-12-06.json": api_dump("2026-12-06", []) | {"fetched_at": "2026-12-06T13:00:00+00:00"}})
+    folder = write_dumps(
+        tmp_path, {"2026-12-06.json": api_dump("2026-12-06", []) | {"fetched_at": "2026-12-06T13:00:00+00:00"}}
+    )
     with pytest.raises(DumpError, match="field 'fetched_at' is 2026-12-06T13:00:00\\+00:00, after the run time"):
-        convert_api_json(folder / "2026-12-06.json", tmp_path / "s.parquet", tmp_path / "s.meta.yaml",
-                         now=dt.datetime(2026, 12, 6, 12, tzinfo=dt.timezone.utc))
+        convert_api_json(
+            folder / "2026-12-06.json",
+            tmp_path / "s.parquet",
+            tmp_path / "s.meta.yaml",
+            now=dt.datetime(2026, 12, 6, 12, tzinfo=dt.UTC),
+        )
 
 
 def test_dump_dated_today_somewhere_on_earth_is_accepted(tmp_path):
     # 2026-12-06 10:00 UTC is already 2026-12-07 in UTC+14.
     source = write_dumps(tmp_path, {"2026-12-07.json": [{"id": "a/b", "downloads": 1}]}) / "2026-12-07.json"
-    meta = convert_api_json(source, tmp_path / "s.parquet", tmp_path / "s.meta.yaml",
-                            now=dt.datetime(2026, 12, 6, 10, tzinfo=dt.timezone.utc))
+    meta = convert_api_json(
+        source, tmp_path / "s.parquet", tmp_path / "s.meta.yaml", now=dt.datetime(2026, 12, 6, 10, tzinfo=dt.UTC)
+    )
     assert meta["snapshot_date"] == "2026-12-07"
     with pytest.raises(DumpError, match="after the run date"):
-        convert_api_json(source, tmp_path / "s.parquet", tmp_path / "s.meta.yaml",
-                         now=dt.datetime(2026, 12, 6, 9, 59, tzinfo=dt.timezone.utc))
+        convert_api_json(
+            source, tmp_path / "s.parquet", tmp_path / "s.meta.yaml", now=dt.datetime(2026, 12, 6, 9, 59, tzinfo=dt.UTC)
+        )
 
 
 def test_duplicate_ids_in_a_dump_keep_the_higher_count_and_are_counted(tmp_path):
     dumps = {
-        "2026-08-07.json": api_dump("2026-08-07", [{"id": "org/m", "downloads": 100}, {"id": "org/n", "downloads": 9},
-                                                   {"id": "org/m", "downloads": 120}]),
-        "2026-08-08.json": [{"id": "org/m", "downloads": 130, "downloadsAllTime": 900},
-                            {"id": "org/m", "downloads": 500, "downloadsAllTime": 800}, {"id": "org/n", "downloads": 9}],
+        "2026-08-07.json": api_dump(
+            "2026-08-07",
+            [{"id": "org/m", "downloads": 100}, {"id": "org/n", "downloads": 9}, {"id": "org/m", "downloads": 120}],
+        ),
+        "2026-08-08.json": [
+            {"id": "org/m", "downloads": 130, "downloadsAllTime": 900},
+            {"id": "org/m", "downloads": 500, "downloadsAllTime": 800},
+            {"id": "org/n", "downloads": 9},
+        ],
     }
     folder = write_dumps(tmp_path / "dumps", dumps)
     normalized = []
@@ -390,7 +470,9 @@ def test_duplicate_ids_in_a_dump_keep_the_higher_count_and_are_counted(tmp_path)
     ids=["renamed-inner-field", "parameters-as-list"],
 )
 def test_nested_field_of_another_form_in_a_dump_is_refused(tmp_path, nested, field):
-    folder = write_dumps(tmp_path, {"2026-08-07.json": [{"id": "org/base", "downloads": 1}, {"id": "org/m", "downloads": 2, **nested}]})
+    folder = write_dumps(
+        tmp_path, {"2026-08-07.json": [{"id": "org/base", "downloads": 1}, {"id": "org/m", "downloads": 2, **nested}]}
+    )
     with pytest.raises(DumpError) as error:
         convert_api_json(folder / "2026-08-07.json", tmp_path / "s.parquet", tmp_path / "s.meta.yaml")
     assert error.value.field == f"models[1].{field}" and str(folder / "2026-08-07.json") in str(error.value)

@@ -40,12 +40,14 @@ def test_noise_kinds_have_their_stated_shape():
     assert np.mean(memory[:, 1:] * memory[:, :-1]) / np.mean(memory**2) == pytest.approx(2 / 3, abs=0.03)
     assert np.mean(memory**2) == pytest.approx(2.07, rel=0.1)
     spikes = noise_paths("spikes", np.random.default_rng(2), 400, 300, 0.05) - noise_paths(
-        "ar1_0.8", np.random.default_rng(2), 400, 300, 0.05)
+        "ar1_0.8", np.random.default_rng(2), 400, 300, 0.05
+    )
     assert np.mean(np.abs(spikes) > 1e-9) == pytest.approx(SPIKE_RATE, abs=0.005)
     late = noise_paths("late_volatility", rng, 400, 300, 0.05)
     assert np.diff(late[:, 200:]).std() > 2 * np.diff(late[:, :200]).std()
     shifted = noise_paths("level_shift", np.random.default_rng(3), 300, 200, 0.05) - noise_paths(
-        "ar1_0.8", np.random.default_rng(3), 300, 200, 0.05)
+        "ar1_0.8", np.random.default_rng(3), 300, 200, 0.05
+    )
     jumps = np.abs(np.diff(shifted, axis=1)) > 1e-9
     assert (jumps.sum(axis=1) == 1).all()
     assert np.abs(shifted[:, -1]) == pytest.approx(LEVEL_SHIFT_SIZE * 0.05 / np.sqrt(1 - 0.64))
@@ -62,10 +64,22 @@ def test_calibration_table_sizes_every_scenario_and_covers_the_planted_values():
     # 2021-01-06 + 104 weeks: 2021 and 2022; a rising series and a step between the years
     rising = np.linspace(0.10, 0.30, 104)
     stepped = np.r_[np.full(52, 0.10), np.full(52, 0.15)]
-    periods = parse_periods([{"name": "2021", "start": "2021-01-01", "end": "2021-12-31"},
-                             {"name": "2022", "start": "2022-01-01", "end": "2022-12-31"}])
-    table = calibration_table({"rising": weekly(rising), "stepped": weekly(stepped)}, replicates=400, alpha=0.05,
-                              confidence=0.95, sigma=0.05, seed=4, periods=periods, pairs=contrast_pairs(periods))
+    periods = parse_periods(
+        [
+            {"name": "2021", "start": "2021-01-01", "end": "2021-12-31"},
+            {"name": "2022", "start": "2022-01-01", "end": "2022-12-31"},
+        ]
+    )
+    table = calibration_table(
+        {"rising": weekly(rising), "stepped": weekly(stepped)},
+        replicates=400,
+        alpha=0.05,
+        confidence=0.95,
+        sigma=0.05,
+        seed=4,
+        periods=periods,
+        pairs=contrast_pairs(periods),
+    )
     Calibration.validate(table)
     size = table.filter(pl.col("series") == "flat")
     assert set(size["scenario"]) == set(SCENARIOS) and len(SCENARIOS) == 8
@@ -76,13 +90,17 @@ def test_calibration_table_sizes_every_scenario_and_covers_the_planted_values():
     for scenario in ("ar1_0.8", "random_walk"):
         row = rate[(scenario, "robust_trend")]
         assert 0.025 - 2 * row["mc_standard_error"] <= row["rejection_rate"] <= 0.075 + 2 * row["mc_standard_error"]
-        assert row["mc_standard_error"] == pytest.approx(np.sqrt(row["rejection_rate"] * (1 - row["rejection_rate"]) / 400))
+        assert row["mc_standard_error"] == pytest.approx(
+            np.sqrt(row["rejection_rate"] * (1 - row["rejection_rate"]) / 400)
+        )
     # ...where the fixed-b test alone does not
     assert rate[("random_walk", "fixed_b")]["rejection_rate"] > 0.2
     planted = {(r["series"], r["test"]): r for r in table.filter(pl.col("series") != "flat").iter_rows(named=True)}
     rising_trend = planted[("rising", "robust_trend")]
     # the planted logit slope: OLS of logit(linspace) on years, close to (logit .3 - logit .1) / 2 years
-    assert rising_trend["planted_effect"] == pytest.approx((np.log(3 / 7) - np.log(1 / 9)) / (103 * 7 / 365.25), rel=0.1)
+    assert rising_trend["planted_effect"] == pytest.approx(
+        (np.log(3 / 7) - np.log(1 / 9)) / (103 * 7 / 365.25), rel=0.1
+    )
     assert rising_trend["mean_effect"] == pytest.approx(rising_trend["planted_effect"], rel=0.05)
     step = planted[("stepped", "period_contrast")]
     assert step["planted_effect"] == pytest.approx(np.log(0.15 / 0.85) - np.log(0.10 / 0.90))

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hubshare.measures import measure_for
 from hubshare.capabilities import (
     CAPABILITIES_SCHEMA,
     cadence_of,
@@ -19,6 +18,7 @@ from hubshare.capabilities import (
     non_overlapping_intervals,
     sampling_frame,
 )
+from hubshare.measures import measure_for
 
 D = dt.date
 
@@ -26,9 +26,17 @@ D = dt.date
 def normalized(rows: list[dict]) -> pl.DataFrame:
     """A minimal normalized snapshot: only the columns the record reads."""
     schema = {
-        "model_key": pl.String, "model_id": pl.String, "namespace": pl.String, "created_at": pl.Datetime("us", "UTC"),
-        "downloads_30d": pl.Int64, "downloads_all_time": pl.Int64, "likes": pl.Int64, "pipeline_tag": pl.String,
-        "library_name": pl.String, "tags": pl.List(pl.String), "base_parents": pl.List(pl.String),
+        "model_key": pl.String,
+        "model_id": pl.String,
+        "namespace": pl.String,
+        "created_at": pl.Datetime("us", "UTC"),
+        "downloads_30d": pl.Int64,
+        "downloads_all_time": pl.Int64,
+        "likes": pl.Int64,
+        "pipeline_tag": pl.String,
+        "library_name": pl.String,
+        "tags": pl.List(pl.String),
+        "base_parents": pl.List(pl.String),
         "params_total": pl.Int64,
     }
     return pl.DataFrame(rows, schema=schema)
@@ -36,13 +44,30 @@ def normalized(rows: list[dict]) -> pl.DataFrame:
 
 def test_field_counts_by_hand(tmp_path):
     path = tmp_path / "s.parquet"
-    normalized([
-        {"model_key": "abc", "model_id": "a/x", "namespace": "a", "downloads_30d": 5, "tags": ["t"],
-         "base_parents": ["b/y"], "params_total": 7},
-        {"model_key": "b/y", "model_id": "b/y", "namespace": "b", "downloads_30d": 3, "downloads_all_time": 9,
-         "tags": [], "base_parents": [], "pipeline_tag": "text-generation"},
-        {"model_key": "legacy", "model_id": "legacy", "downloads_30d": None, "tags": None, "base_parents": None},
-    ]).write_parquet(path)
+    normalized(
+        [
+            {
+                "model_key": "abc",
+                "model_id": "a/x",
+                "namespace": "a",
+                "downloads_30d": 5,
+                "tags": ["t"],
+                "base_parents": ["b/y"],
+                "params_total": 7,
+            },
+            {
+                "model_key": "b/y",
+                "model_id": "b/y",
+                "namespace": "b",
+                "downloads_30d": 3,
+                "downloads_all_time": 9,
+                "tags": [],
+                "base_parents": [],
+                "pipeline_tag": "text-generation",
+            },
+            {"model_key": "legacy", "model_id": "legacy", "downloads_30d": None, "tags": None, "base_parents": None},
+        ]
+    ).write_parquet(path)
     counts = field_counts(path)
     assert counts["rows"] == 3
     assert counts["_id"] == 1  # only the first row's key differs from its id
@@ -53,13 +78,16 @@ def test_field_counts_by_hand(tmp_path):
     assert namespace_count(path) == 2  # the legacy id has none
 
 
-@pytest.mark.parametrize(("dates", "expected"), [
-    ([D(2026, 8, 7)], "one snapshot"),
-    ([D(2026, 8, 7), D(2026, 8, 8), D(2026, 8, 10)], "2-day"),  # gaps 1 and 2: the upper median
-    ([D(2025, 1, 1), D(2025, 1, 8), D(2025, 1, 15)], "weekly"),
-    ([D(2022, 2, 18), D(2022, 3, 18), D(2022, 4, 19)], "monthly"),
-    ([D(2025, 1, 1), D(2025, 1, 15), D(2025, 1, 29)], "14-day"),
-])
+@pytest.mark.parametrize(
+    ("dates", "expected"),
+    [
+        ([D(2026, 8, 7)], "one snapshot"),
+        ([D(2026, 8, 7), D(2026, 8, 8), D(2026, 8, 10)], "2-day"),  # gaps 1 and 2: the upper median
+        ([D(2025, 1, 1), D(2025, 1, 8), D(2025, 1, 15)], "weekly"),
+        ([D(2022, 2, 18), D(2022, 3, 18), D(2022, 4, 19)], "monthly"),
+        ([D(2025, 1, 1), D(2025, 1, 15), D(2025, 1, 29)], "14-day"),
+    ],
+)
 def test_cadence(dates, expected):
     assert cadence_of(dates) == expected
 
@@ -72,7 +100,11 @@ def test_rolling_counts_overlap_within_30_days():
     # Four daily 30-day counts: one independent interval, the 30 days up to the first snapshot.
     dates = [D(2026, 8, 7), D(2026, 8, 8), D(2026, 8, 9), D(2026, 8, 10)]
     assert non_overlapping_intervals(dates, "rolling30") == {
-        "non_overlapping": 1, "first_day": "2026-07-09", "last_day": "2026-08-07", "span_days": 30}
+        "non_overlapping": 1,
+        "first_day": "2026-07-09",
+        "last_day": "2026-08-07",
+        "span_days": 30,
+    }
 
 
 def test_rolling_counts_chain_greedily():
@@ -86,7 +118,11 @@ def test_rolling_counts_chain_greedily():
 def test_cumulative_differences_never_overlap():
     dates = [D(2025, 1, 1), D(2025, 1, 8), D(2025, 1, 15)]
     assert non_overlapping_intervals(dates, "alltime_diff") == {
-        "non_overlapping": 2, "first_day": "2025-01-02", "last_day": "2025-01-15", "span_days": 14}
+        "non_overlapping": 2,
+        "first_day": "2025-01-02",
+        "last_day": "2025-01-15",
+        "span_days": 14,
+    }
     assert non_overlapping_intervals(dates[:1], "alltime_diff")["non_overlapping"] == 0
 
 
@@ -108,15 +144,39 @@ def test_frame_from_source_or_config():
 
 
 def test_record_follows_its_schema_and_reads_lineage():
-    counts = [{"rows": 2, "_id": 0, "id": 2, "author": 2, "createdAt": 2, "downloads": 2, "downloadsAllTime": 0,
-               "likes": 2, "pipeline_tag": 1, "library_name": 1, "tags": 0, "baseModels": 0, "safetensors": 0}] * 2
-    record = capability_record(source="api-json", dates=[D(2026, 8, 7), D(2026, 8, 8)], counts=counts,
-                               measure="rolling30", namespaces=2)
+    counts = [
+        {
+            "rows": 2,
+            "_id": 0,
+            "id": 2,
+            "author": 2,
+            "createdAt": 2,
+            "downloads": 2,
+            "downloadsAllTime": 0,
+            "likes": 2,
+            "pipeline_tag": 1,
+            "library_name": 1,
+            "tags": 0,
+            "baseModels": 0,
+            "safetensors": 0,
+        }
+    ] * 2
+    record = capability_record(
+        source="api-json", dates=[D(2026, 8, 7), D(2026, 8, 8)], counts=counts, measure="rolling30", namespaces=2
+    )
     assert record["fields"]["pipeline_tag"] == 0.5 and record["lineage"] is False and record["synthetic"] is False
     assert record["snapshots"] == {"count": 2, "first": "2026-08-07", "last": "2026-08-08", "rows": 4}
     with_parent = [dict(counts[0], baseModels=1), counts[0]]
-    assert capability_record(source="demo", dates=[D(2025, 1, 1), D(2025, 1, 8)], counts=with_parent,
-                             measure="alltime_diff", namespaces=2)["lineage"] is True
+    assert (
+        capability_record(
+            source="demo",
+            dates=[D(2025, 1, 1), D(2025, 1, 8)],
+            counts=with_parent,
+            measure="alltime_diff",
+            namespaces=2,
+        )["lineage"]
+        is True
+    )
     broken = dict(record, cadence=7)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, CAPABILITIES_SCHEMA)
@@ -125,19 +185,23 @@ def test_record_follows_its_schema_and_reads_lineage():
 def test_readme_documents_the_raw_contract():
     """The README's table of raw columns names every contract column, whether it is required, and nothing else."""
     from conftest import REPO
+
     from hubshare.schemas import RAW_COLUMNS
 
     text = (REPO / "README.md").read_text(encoding="utf-8")
-    section = text[text.index("### The raw contract"):text.index("Each build writes `results/capabilities.json`")]
+    section = text[text.index("### The raw contract") : text.index("Each build writes `results/capabilities.json`")]
     rows = re.findall(r"^\| `([^`]+)` \| (yes|no) \|", section, flags=re.MULTILINE)
     assert dict(rows) == {name: "yes" if required else "no" for name, (_, required) in RAW_COLUMNS.items()}
 
 
-@pytest.mark.parametrize(("source", "columns", "measure"), [
-    ("dir", ["id", "downloads"], "rolling30"),
-    ("dir", ["id", "downloads", "downloadsAllTime"], "alltime_diff"),
-    ("demo", None, "alltime_diff"),
-    ("csv", None, "rolling30"),
-])
+@pytest.mark.parametrize(
+    ("source", "columns", "measure"),
+    [
+        ("dir", ["id", "downloads"], "rolling30"),
+        ("dir", ["id", "downloads", "downloadsAllTime"], "alltime_diff"),
+        ("demo", None, "alltime_diff"),
+        ("csv", None, "rolling30"),
+    ],
+)
 def test_auto_measure_reads_the_columns_a_folder_has(source, columns, measure):
     assert measure_for(source, "auto", columns) == measure

@@ -13,10 +13,10 @@ import re
 import polars as pl
 import pytest
 import yaml
-
 from conftest import REAL_SAMPLES, REPO
-from hubshare.manuscript import check_manuscript, load_variables
 from test_workflow import built, built_real, copy_repository, run_workflow  # noqa: F401 (session fixtures)
+
+from hubshare.manuscript import check_manuscript, load_variables
 
 pytestmark = pytest.mark.e2e
 
@@ -44,17 +44,34 @@ def plain_text(root) -> str:
 def built_cross_section(tmp_path_factory):
     """One snapshot of model ids and 30-day downloads only, through the `dir` source."""
     folder = tmp_path_factory.mktemp("cross_section")
-    ids = (["meta-llama/Llama-3.1-8B", "Qwen/Qwen2.5-7B", "google/gemma-2-9b", "deepseek-ai/DeepSeek-R1",
-            "sentence-transformers/all-MiniLM-L6-v2", "openai/whisper-large-v3", "bigscience/bloom"]
-           + [f"user{i}/model-{i}" for i in range(40)]
-           + ["bert-base-uncased", "some-legacy-model-missing-from-the-table"])
+    ids = (
+        [
+            "meta-llama/Llama-3.1-8B",
+            "Qwen/Qwen2.5-7B",
+            "google/gemma-2-9b",
+            "deepseek-ai/DeepSeek-R1",
+            "sentence-transformers/all-MiniLM-L6-v2",
+            "openai/whisper-large-v3",
+            "bigscience/bloom",
+        ]
+        + [f"user{i}/model-{i}" for i in range(40)]
+        + ["bert-base-uncased", "some-legacy-model-missing-from-the-table"]
+    )
     pl.DataFrame({"id": ids, "downloads": [1000 * (i + 1) for i in range(len(ids))]}).write_parquet(
-        folder / "2022-06-01.parquet")
+        folder / "2022-06-01.parquet"
+    )
     root = tmp_path_factory.mktemp("workflow_cross_section")
     copy_repository(root)
-    run_workflow(root, {"source": "dir", "dir_source": {"path": str(folder)}, "paper": {"renderer": "fallback"},
-                        "periods": [{"name": "last_year", "last_days": 365}],
-                        "properties": {"first_period": "last_year", "last_period": "last_year"}})
+    run_workflow(
+        root,
+        {
+            "source": "dir",
+            "dir_source": {"path": str(folder)},
+            "paper": {"renderer": "fallback"},
+            "periods": [{"name": "last_year", "last_days": 365}],
+            "properties": {"first_period": "last_year", "last_period": "last_year"},
+        },
+    )
     return root
 
 
@@ -81,7 +98,9 @@ def test_full_demo_shows_every_part(built):
     assert record["synthetic"] and record["lineage"] and record["cadence"] == "14-day"  # the tiny demo's step
     assert record["intervals"]["non_overlapping"] == record["snapshots"]["count"] - 1
     assert all(shown(built).values())
-    assert {"Intermediaries", "Trends", "Eras and period contrasts", "Appendix: calibration of the tests"} <= set(headings(built))
+    assert {"Intermediaries", "Trends", "Eras and period contrasts", "Appendix: calibration of the tests"} <= set(
+        headings(built)
+    )
     variables = load_variables(built / "paper/_variables.yml")
     assert variables["scope"]["title_input"] == "14-day Snapshots of the Hub"  # the tiny demo steps 14 days
     assert all(text == "" for text in variables["scope"]["lacks"].values())
@@ -91,8 +110,12 @@ def test_one_snapshot_of_ids_and_downloads_gives_a_cross_section_paper(built_cro
     root = built_cross_section
     record = capabilities(root)
     assert record["cadence"] == "one snapshot" and record["download_measure"] == "rolling30"
-    assert record["intervals"] == {"non_overlapping": 1, "first_day": "2022-05-03", "last_day": "2022-06-01",
-                                   "span_days": 30}
+    assert record["intervals"] == {
+        "non_overlapping": 1,
+        "first_day": "2022-05-03",
+        "last_day": "2022-06-01",
+        "span_days": 30,
+    }
     assert record["frame"]["kind"] == "undeclared" and not record["lineage"]
     assert {name for name, share in record["fields"].items() if share > 0} == {"id", "author", "downloads"}
     flags = shown(root)

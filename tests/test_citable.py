@@ -12,8 +12,8 @@ from pathlib import Path
 import pandera.polars as pa
 import pytest
 import yaml
-
 from conftest import REPO
+
 from hubshare import schemas
 from hubshare.data_dictionary import check_text, data_dictionary_markdown, model_section
 
@@ -82,8 +82,9 @@ def cffconvert(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFac
         done = subprocess.run(step, capture_output=True, text=True)
         if done.returncode != 0:
             shutil.rmtree(home, ignore_errors=True)
-            pytest.skip(f"could not install {CFFCONVERT} into its own environment (is PyPI reachable?):\n"
-                        f"{done.stderr[-800:]}")
+            pytest.skip(
+                f"could not install {CFFCONVERT} into its own environment (is PyPI reachable?):\n{done.stderr[-800:]}"
+            )
     return executable
 
 
@@ -128,7 +129,9 @@ def test_every_path_in_the_licence_table_exists_or_is_generated() -> None:
         if path.startswith("../"):  # beside the repository: read in place, never part of it
             continue
         is_generated = any(path.rstrip("/") == g or path.startswith(g + "/") for g in generated)
-        assert (REPO / path).exists() or is_generated, f"LICENSES/README.md lists {path}, which neither exists nor is generated"
+        assert (REPO / path).exists() or is_generated, (
+            f"LICENSES/README.md lists {path}, which neither exists nor is generated"
+        )
 
 
 def test_cc_by_notice_names_the_legal_code() -> None:

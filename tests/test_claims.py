@@ -8,8 +8,8 @@ import re
 import polars as pl
 import pytest
 import yaml
-
 from conftest import REPO
+
 from hubshare.claims import (
     DEMO_NOTE,
     METRIC_KINDS,
@@ -34,59 +34,115 @@ NUMBERED_CLAIMS = {
     "paper-models-covered": (851_000, "count", "equal", {"kind": "model_count", "period": "whole_study"}),
     "paper-downloads-covered": (2.2e9, "count", "equal", {"kind": "total_downloads", "period": "whole_study"}),
     "paper-model-size-growth": (
-        17, "multiplier", "equal",
+        17,
+        "multiplier",
+        "equal",
         {"kind": "property_multiplier", "statistic": "mean_params", "first": "<=2022", "last": "2025"},
     ),
     "paper-multimodal-generation-growth": (
-        3.4, "multiplier", "equal",
+        3.4,
+        "multiplier",
+        "equal",
         {"kind": "property_multiplier", "statistic": "share_multimodal_generation", "first": "<=2022", "last": "2025"},
     ),
     "paper-quantization-growth": (
-        5, "multiplier", "equal",
+        5,
+        "multiplier",
+        "equal",
         {"kind": "property_multiplier", "statistic": "share_quantized", "first": "<=2022", "last": "2025"},
     ),
     "paper-moe-growth": (
-        7, "multiplier", "equal",
+        7,
+        "multiplier",
+        "equal",
         {"kind": "property_multiplier", "statistic": "share_moe", "first": "<=2022", "last": "2025"},
     ),
     "paper-open-weights-surpass-open-source": (
-        1, "indicator", "equal",
-        {"kind": "property_first_lead", "leader": "share_open_weights", "trailer": "share_open_source",
-         "period": "2025", "earlier": ["<=2022", "2023", "2024"]},
+        1,
+        "indicator",
+        "equal",
+        {
+            "kind": "property_first_lead",
+            "leader": "share_open_weights",
+            "trailer": "share_open_source",
+            "period": "2025",
+            "earlier": ["<=2022", "2023", "2024"],
+        },
     ),
     "paper-china-share-last-year": (
-        0.171, "share", "equal",
-        {"kind": "group_share", "view": "uploader", "dimension": "country_group", "groups": ["china"],
-         "period": "last_year"},
+        0.171,
+        "share",
+        "equal",
+        {
+            "kind": "group_share",
+            "view": "uploader",
+            "dimension": "country_group",
+            "groups": ["china"],
+            "period": "last_year",
+        },
     ),
     "paper-us-share-last-year": (
-        0.158, "share", "equal",
-        {"kind": "group_share", "view": "uploader", "dimension": "country_group", "groups": ["united_states"],
-         "period": "last_year"},
+        0.158,
+        "share",
+        "equal",
+        {
+            "kind": "group_share",
+            "view": "uploader",
+            "dimension": "country_group",
+            "groups": ["united_states"],
+            "period": "last_year",
+        },
     ),
     "paper-international-anonymous-share-last-year": (
-        0.238, "share", "equal", {"kind": "group_share", "period": "last_year"},
+        0.238,
+        "share",
+        "equal",
+        {"kind": "group_share", "period": "last_year"},
     ),
     "press-deepseek-qwen-share": (
-        0.142, "share", "equal", {"kind": "family_share", "families": ["DeepSeek", "Qwen"], "period": "last_year"},
+        0.142,
+        "share",
+        "equal",
+        {"kind": "family_share", "families": ["DeepSeek", "Qwen"], "period": "last_year"},
     ),
     "press-comfy-share": (
-        0.054, "share", "equal", {"kind": "namespace_share", "namespaces": ["Comfy-Org"], "period": "last_year"},
+        0.054,
+        "share",
+        "equal",
+        {"kind": "namespace_share", "namespaces": ["Comfy-Org"], "period": "last_year"},
     ),
     "paper-community-share-start": (
-        0.30, "share", "equal",
-        {"kind": "group_share", "dimension": "developer_type", "groups": ["unaffiliated_user", "nonprofit"],
-         "period": "<=2022"},
+        0.30,
+        "share",
+        "equal",
+        {
+            "kind": "group_share",
+            "dimension": "developer_type",
+            "groups": ["unaffiliated_user", "nonprofit"],
+            "period": "<=2022",
+        },
     ),
     "paper-community-share-end": (
-        0.60, "share", "at_least",
-        {"kind": "group_share", "dimension": "developer_type", "groups": ["unaffiliated_user", "nonprofit"],
-         "period": "2025"},
+        0.60,
+        "share",
+        "at_least",
+        {
+            "kind": "group_share",
+            "dimension": "developer_type",
+            "groups": ["unaffiliated_user", "nonprofit"],
+            "period": "2025",
+        },
     ),
     "press-big-three-absent": (
-        0, "count", "equal",
-        {"kind": "organizations_in_top", "organizations": ["OpenAI", "Google", "Meta"], "top": 10,
-         "period": "last_year"},
+        0,
+        "count",
+        "equal",
+        {
+            "kind": "organizations_in_top",
+            "organizations": ["OpenAI", "Google", "Meta"],
+            "top": 10,
+            "period": "last_year",
+        },
     ),
     "press-downloads-twelve-months": (2.2e9, "count", "equal", {"kind": "total_downloads", "period": "last_year"}),
     "press-qwen-among-most-popular": (5, "rank", "at_most", {"kind": "family_rank", "family": "Qwen"}),
@@ -150,8 +206,13 @@ def test_every_claim_names_its_source_status_and_a_known_kind(committed):
 def test_press_claims_are_all_present(committed):
     press = {claim["id"] for claim in committed if claim["source"]["type"] == "press"}
     assert press == {
-        "press-china-leads", "press-us-follows", "press-deepseek-qwen-share", "press-big-three-absent",
-        "press-comfy-share", "press-downloads-twelve-months", "press-qwen-among-most-popular",
+        "press-china-leads",
+        "press-us-follows",
+        "press-deepseek-qwen-share",
+        "press-big-three-absent",
+        "press-comfy-share",
+        "press-downloads-twelve-months",
+        "press-qwen-among-most-popular",
     }
 
 
@@ -208,8 +269,13 @@ def test_committed_file_runs_through_the_ledger_without_tables(committed):
 def make_claims(tmp_path, *entries: dict) -> list[dict]:
     """Write entries (a claim's keys; defaults fill the rest) to a claims file and load it."""
     base = {
-        "claim": "A claim.", "source": {"type": "paper", "cite": "key"}, "status": "reported",
-        "published_value": 0.171, "unit": "share", "window": "last_year", "definition": "A reading.",
+        "claim": "A claim.",
+        "source": {"type": "paper", "cite": "key"},
+        "status": "reported",
+        "published_value": 0.171,
+        "unit": "share",
+        "window": "last_year",
+        "definition": "A reading.",
         "tolerance": 0.02,
     }
     path = tmp_path / "claims.yaml"
@@ -218,8 +284,13 @@ def make_claims(tmp_path, *entries: dict) -> list[dict]:
 
 
 def china_share(period: str = "last_year") -> dict:
-    return {"kind": "group_share", "view": "uploader", "dimension": "country_group", "groups": ["china"],
-            "period": period}
+    return {
+        "kind": "group_share",
+        "view": "uploader",
+        "dimension": "country_group",
+        "groups": ["china"],
+        "period": period,
+    }
 
 
 def shares(*rows: tuple[str, str, float], view: str = "uploader", dimension: str = "country_group") -> pl.DataFrame:
@@ -229,9 +300,13 @@ def shares(*rows: tuple[str, str, float], view: str = "uploader", dimension: str
 
 
 COUNTRY_SHARES = shares(
-    ("china", "last_year", 0.18), ("united_states", "last_year", 0.16), ("unaffiliated_user", "last_year", 0.50),
-    ("international", "last_year", 0.05), ("germany", "last_year", 0.11),
-    ("china", "2024", 0.10), ("united_states", "2024", 0.25),
+    ("china", "last_year", 0.18),
+    ("united_states", "last_year", 0.16),
+    ("unaffiliated_user", "last_year", 0.50),
+    ("international", "last_year", 0.05),
+    ("germany", "last_year", 0.11),
+    ("china", "2024", 0.10),
+    ("united_states", "2024", 0.25),
 )
 
 
@@ -249,7 +324,9 @@ def test_share_within_tolerance_is_reproduced_and_outside_differs(tmp_path):
     )
     ledger = claims_ledger(claims, ClaimInputs(period_shares=COUNTRY_SHARES), source="dir")
     assert verdicts(ledger) == {
-        "near": (0.18, "reproduced"), "edge": (0.18, "reproduced"), "far": (0.18, "differs"),
+        "near": (0.18, "reproduced"),
+        "edge": (0.18, "reproduced"),
+        "far": (0.18, "differs"),
     }
     near = ledger.filter(pl.col("id") == "near").get_column("reason").item()
     assert near == "Ours 18.0%, published 17.1%, difference +0.9 pp; tolerance 2.0 pp."
@@ -294,19 +371,45 @@ def test_a_group_without_a_row_in_a_period_it_appears_elsewhere_counts_zero(tmp_
 
 def test_share_change_and_bounds(tmp_path):
     # US 0.25 in 2024 -> 0.16 in last_year: change -0.09, which is at most 0.
-    change = {"kind": "group_share_change", "view": "uploader", "dimension": "country_group",
-              "groups": ["united_states"], "first": "2024", "last": "last_year"}
+    change = {
+        "kind": "group_share_change",
+        "view": "uploader",
+        "dimension": "country_group",
+        "groups": ["united_states"],
+        "first": "2024",
+        "last": "last_year",
+    }
     claims = make_claims(
         tmp_path,
-        {"id": "falls", "published_value": 0, "unit": "share_change", "comparison": "at_most", "tolerance": 0,
-         "metric": change},
-        {"id": "rises", "published_value": 0, "unit": "share_change", "comparison": "at_least", "tolerance": 0,
-         "metric": change},
+        {
+            "id": "falls",
+            "published_value": 0,
+            "unit": "share_change",
+            "comparison": "at_most",
+            "tolerance": 0,
+            "metric": change,
+        },
+        {
+            "id": "rises",
+            "published_value": 0,
+            "unit": "share_change",
+            "comparison": "at_least",
+            "tolerance": 0,
+            "metric": change,
+        },
         # unaffiliated 0.50 against "over 51%": 1 pp short, within 2 pp; against "over 53%": 3 pp short.
-        {"id": "over-51", "published_value": 0.51, "comparison": "at_least",
-         "metric": china_share() | {"groups": ["unaffiliated_user"]}},
-        {"id": "over-53", "published_value": 0.53, "comparison": "at_least",
-         "metric": china_share() | {"groups": ["unaffiliated_user"]}},
+        {
+            "id": "over-51",
+            "published_value": 0.51,
+            "comparison": "at_least",
+            "metric": china_share() | {"groups": ["unaffiliated_user"]},
+        },
+        {
+            "id": "over-53",
+            "published_value": 0.53,
+            "comparison": "at_least",
+            "metric": china_share() | {"groups": ["unaffiliated_user"]},
+        },
     )
     ledger = claims_ledger(claims, ClaimInputs(period_shares=COUNTRY_SHARES), source="dir")
     assert verdicts(ledger) == {
@@ -319,56 +422,105 @@ def test_share_change_and_bounds(tmp_path):
 
 def test_group_rank_leaves_out_excluded_groups(tmp_path):
     # Without unaffiliated users (0.50): china 0.18 first, united_states 0.16 second, germany 0.11 third.
-    rank = {"kind": "group_rank", "view": "uploader", "dimension": "country_group", "period": "last_year",
-            "exclude": ["unaffiliated_user", "international"]}
+    rank = {
+        "kind": "group_rank",
+        "view": "uploader",
+        "dimension": "country_group",
+        "period": "last_year",
+        "exclude": ["unaffiliated_user", "international"],
+    }
     claims = make_claims(
         tmp_path,
-        {"id": "china-first", "published_value": 1, "unit": "rank", "tolerance": 0,
-         "metric": rank | {"group": "china"}},
-        {"id": "germany-first", "published_value": 1, "unit": "rank", "tolerance": 0,
-         "metric": rank | {"group": "germany"}},
-        {"id": "china-with-users", "published_value": 1, "unit": "rank", "tolerance": 0,
-         "metric": rank | {"group": "china", "exclude": []}},
+        {
+            "id": "china-first",
+            "published_value": 1,
+            "unit": "rank",
+            "tolerance": 0,
+            "metric": rank | {"group": "china"},
+        },
+        {
+            "id": "germany-first",
+            "published_value": 1,
+            "unit": "rank",
+            "tolerance": 0,
+            "metric": rank | {"group": "germany"},
+        },
+        {
+            "id": "china-with-users",
+            "published_value": 1,
+            "unit": "rank",
+            "tolerance": 0,
+            "metric": rank | {"group": "china", "exclude": []},
+        },
     )
     ledger = claims_ledger(claims, ClaimInputs(period_shares=COUNTRY_SHARES), source="dir")
     assert verdicts(ledger) == {
-        "china-first": (1.0, "reproduced"), "germany-first": (3.0, "differs"), "china-with-users": (2.0, "differs"),
+        "china-first": (1.0, "reproduced"),
+        "germany-first": (3.0, "differs"),
+        "china-with-users": (2.0, "differs"),
     }
 
 
-FAMILIES = pl.DataFrame({
-    "family": ["Llama", "Qwen", "BERT", "DeepSeek", "Gemma", "Mistral", "Qwen"],
-    "period": ["last_year"] * 6 + ["2023"],
-    "share": [0.12, 0.10, 0.09, 0.04, 0.03, 0.02, 0.01],
-})
+FAMILIES = pl.DataFrame(
+    {
+        "family": ["Llama", "Qwen", "BERT", "DeepSeek", "Gemma", "Mistral", "Qwen"],
+        "period": ["last_year"] * 6 + ["2023"],
+        "share": [0.12, 0.10, 0.09, 0.04, 0.03, 0.02, 0.01],
+    }
+)
 
 
 def test_family_share_sums_families_and_family_rank_honours_at_most(tmp_path):
     # DeepSeek 0.04 + Qwen 0.10 = 0.14 against 0.142; Qwen ranks 2nd (after Llama), within a top 5 but not a top 1.
     claims = make_claims(
         tmp_path,
-        {"id": "pair", "published_value": 0.142, "metric": {"kind": "family_share", "families": ["DeepSeek", "Qwen"],
-                                                            "period": "last_year"}},
-        {"id": "top-5", "published_value": 5, "unit": "rank", "comparison": "at_most", "tolerance": 0,
-         "metric": {"kind": "family_rank", "family": "Qwen", "period": "last_year"}},
-        {"id": "top-1", "published_value": 1, "unit": "rank", "comparison": "at_most", "tolerance": 0,
-         "metric": {"kind": "family_rank", "family": "Qwen", "period": "last_year"}},
-        {"id": "no-2024", "published_value": 5, "unit": "rank", "comparison": "at_most", "tolerance": 0,
-         "metric": {"kind": "family_rank", "family": "Qwen", "period": "2024"}},
+        {
+            "id": "pair",
+            "published_value": 0.142,
+            "metric": {"kind": "family_share", "families": ["DeepSeek", "Qwen"], "period": "last_year"},
+        },
+        {
+            "id": "top-5",
+            "published_value": 5,
+            "unit": "rank",
+            "comparison": "at_most",
+            "tolerance": 0,
+            "metric": {"kind": "family_rank", "family": "Qwen", "period": "last_year"},
+        },
+        {
+            "id": "top-1",
+            "published_value": 1,
+            "unit": "rank",
+            "comparison": "at_most",
+            "tolerance": 0,
+            "metric": {"kind": "family_rank", "family": "Qwen", "period": "last_year"},
+        },
+        {
+            "id": "no-2024",
+            "published_value": 5,
+            "unit": "rank",
+            "comparison": "at_most",
+            "tolerance": 0,
+            "metric": {"kind": "family_rank", "family": "Qwen", "period": "2024"},
+        },
     )
     ledger = claims_ledger(claims, ClaimInputs(family_shares=FAMILIES), source="dir")
     assert verdicts(ledger) == {
-        "pair": (pytest.approx(0.14), "reproduced"), "top-5": (2.0, "reproduced"), "top-1": (2.0, "differs"),
+        "pair": (pytest.approx(0.14), "reproduced"),
+        "top-5": (2.0, "reproduced"),
+        "top-1": (2.0, "differs"),
         "no-2024": (None, "not_testable"),
     }
 
 
-NAMESPACES = pl.DataFrame({
-    "namespace": ["some-user", "Qwen", "google", "facebook", "meta-llama", "openai", "comfy-org"],
-    "organization": [None, "Alibaba", "Google", "Meta", "Meta", "OpenAI", "Comfy Org"],
-    "period": ["last_year"] * 7,
-    "share": [0.30, 0.20, 0.10, 0.06, 0.05, 0.01, 0.055],
-})
+NAMESPACES = pl.DataFrame(
+    {
+        "namespace": ["some-user", "Qwen", "google", "facebook", "meta-llama", "openai", "comfy-org"],
+        "organization": [None, "Alibaba", "Google", "Meta", "Meta", "OpenAI", "Comfy Org"],
+        "period": ["last_year"] * 7,
+        "share": [0.30, 0.20, 0.10, 0.06, 0.05, 0.01, 0.055],
+    }
+)
 
 
 def test_organisations_sum_their_namespaces_before_ranking(tmp_path):
@@ -380,12 +532,17 @@ def test_organisations_sum_their_namespaces_before_ranking(tmp_path):
         {"id": "top-3", "published_value": 0, "unit": "count", "tolerance": 0, "metric": top | {"top": 3}},
         {"id": "top-2", "published_value": 0, "unit": "count", "tolerance": 0, "metric": top | {"top": 2}},
         # The Hub ignores case in namespaces, so Comfy-Org matches comfy-org: 0.055 against 0.054.
-        {"id": "comfy", "published_value": 0.054,
-         "metric": {"kind": "namespace_share", "namespaces": ["Comfy-Org"], "period": "last_year"}},
+        {
+            "id": "comfy",
+            "published_value": 0.054,
+            "metric": {"kind": "namespace_share", "namespaces": ["Comfy-Org"], "period": "last_year"},
+        },
     )
     ledger = claims_ledger(claims, ClaimInputs(namespace_shares=NAMESPACES), source="dir")
     assert verdicts(ledger) == {
-        "top-3": (1.0, "differs"), "top-2": (0.0, "reproduced"), "comfy": (pytest.approx(0.055), "reproduced"),
+        "top-3": (1.0, "differs"),
+        "top-2": (0.0, "reproduced"),
+        "comfy": (pytest.approx(0.055), "reproduced"),
     }
     reason = ledger.filter(pl.col("id") == "top-3").get_column("reason").item()
     assert reason.endswith("Ranks among organisations in last_year: OpenAI #6, Google #4, Meta #3.")
@@ -401,26 +558,46 @@ def test_property_share_and_first_lead(tmp_path):
     # Open weights minus open source: -0.2 (<=2022), -0.1 (2023), +0.1 (2025): first ahead in 2025.
     # In the second table it is already ahead in 2023 (+0.1), so 2025 is not the first time.
     first_time = property_table(
-        {("<=2022", "share_open_weights"): 0.4, ("<=2022", "share_open_source"): 0.6,
-         ("2023", "share_open_weights"): 0.45, ("2023", "share_open_source"): 0.55,
-         ("2025", "share_open_weights"): 0.55, ("2025", "share_open_source"): 0.45,
-         ("2025", "share_training_data_disclosed"): 0.41, ("2024", "share_training_data_disclosed"): None},
+        {
+            ("<=2022", "share_open_weights"): 0.4,
+            ("<=2022", "share_open_source"): 0.6,
+            ("2023", "share_open_weights"): 0.45,
+            ("2023", "share_open_source"): 0.55,
+            ("2025", "share_open_weights"): 0.55,
+            ("2025", "share_open_source"): 0.45,
+            ("2025", "share_training_data_disclosed"): 0.41,
+            ("2024", "share_training_data_disclosed"): None,
+        },
         {"<=2022": 100, "2023": 100, "2024": 0, "2025": 100},
     )
     earlier = first_time.with_columns(
         pl.when((pl.col("period") == "2023") & (pl.col("statistic") == "share_open_weights"))
-        .then(0.55).when((pl.col("period") == "2023") & (pl.col("statistic") == "share_open_source"))
-        .then(0.45).otherwise(pl.col("estimate")).alias("estimate")
+        .then(0.55)
+        .when((pl.col("period") == "2023") & (pl.col("statistic") == "share_open_source"))
+        .then(0.45)
+        .otherwise(pl.col("estimate"))
+        .alias("estimate")
     )
-    lead = {"kind": "property_first_lead", "leader": "share_open_weights", "trailer": "share_open_source",
-            "period": "2025", "earlier": ["<=2022", "2023"]}
+    lead = {
+        "kind": "property_first_lead",
+        "leader": "share_open_weights",
+        "trailer": "share_open_source",
+        "period": "2025",
+        "earlier": ["<=2022", "2023"],
+    }
     claims = make_claims(
         tmp_path,
         {"id": "first-lead", "published_value": 1, "unit": "indicator", "tolerance": 0, "metric": lead},
-        {"id": "disclosed-2025", "published_value": 0.398,
-         "metric": {"kind": "property_share", "statistic": "share_training_data_disclosed", "period": "2025"}},
-        {"id": "disclosed-2024", "published_value": 0.535,
-         "metric": {"kind": "property_share", "statistic": "share_training_data_disclosed", "period": "2024"}},
+        {
+            "id": "disclosed-2025",
+            "published_value": 0.398,
+            "metric": {"kind": "property_share", "statistic": "share_training_data_disclosed", "period": "2025"},
+        },
+        {
+            "id": "disclosed-2024",
+            "published_value": 0.535,
+            "metric": {"kind": "property_share", "statistic": "share_training_data_disclosed", "period": "2024"},
+        },
     )
     ledger = claims_ledger(claims, ClaimInputs(property_periods=first_time), source="dir")
     assert verdicts(ledger) == {
@@ -438,23 +615,34 @@ def test_property_share_and_first_lead(tmp_path):
 def test_multiplier_tolerance_is_relative(tmp_path):
     # 17x with 25%: anything from 12.75 to 21.25 reproduces; 13.0 does, 12.5 does not. A null multiplier
     # (the first period's estimate is zero) is not testable.
-    table = pl.DataFrame({
-        "statistic": ["mean_params", "share_quantized", "share_moe"],
-        "first_period": ["<=2022"] * 3,
-        "last_period": ["2025"] * 3,
-        "multiplier": [13.0, 12.5, None],
-    })
+    table = pl.DataFrame(
+        {
+            "statistic": ["mean_params", "share_quantized", "share_moe"],
+            "first_period": ["<=2022"] * 3,
+            "last_period": ["2025"] * 3,
+            "multiplier": [13.0, 12.5, None],
+        }
+    )
     multiplier = {"kind": "property_multiplier", "first": "<=2022", "last": "2025"}
     claims = make_claims(
         tmp_path,
-        *({"id": s, "published_value": 17, "unit": "multiplier", "tolerance": 0.25,
-           "metric": multiplier | {"statistic": s}}
-          for s in ("mean_params", "share_quantized", "share_moe", "share_multimodal_generation")),
+        *(
+            {
+                "id": s,
+                "published_value": 17,
+                "unit": "multiplier",
+                "tolerance": 0.25,
+                "metric": multiplier | {"statistic": s},
+            }
+            for s in ("mean_params", "share_quantized", "share_moe", "share_multimodal_generation")
+        ),
     )
     ledger = claims_ledger(claims, ClaimInputs(property_multipliers=table), source="dir")
     assert verdicts(ledger) == {
-        "mean_params": (13.0, "reproduced"), "share_quantized": (12.5, "differs"),
-        "share_moe": (None, "not_testable"), "share_multimodal_generation": (None, "not_testable"),
+        "mean_params": (13.0, "reproduced"),
+        "share_quantized": (12.5, "differs"),
+        "share_moe": (None, "not_testable"),
+        "share_multimodal_generation": (None, "not_testable"),
     }
     assert ledger["reason"][0] == (
         "Ours 13.0x, published 17.0x, difference \u221224% of the published value; "
@@ -463,31 +651,59 @@ def test_multiplier_tolerance_is_relative(tmp_path):
 
 
 def test_totals_count_downloads_and_models(tmp_path):
-    totals = pl.DataFrame({
-        "period": ["whole_study", "last_year", "2023"],
-        "downloads": [2_230_000_000, 990_000_000, 0],
-        "models": [850_600, 500_000, 0],
-    })
+    totals = pl.DataFrame(
+        {
+            "period": ["whole_study", "last_year", "2023"],
+            "downloads": [2_230_000_000, 990_000_000, 0],
+            "models": [850_600, 500_000, 0],
+        }
+    )
     claims = make_claims(
         tmp_path,
         # 2.23 billion is within 0.05 billion of 2.2 billion; 851,000 - 850,600 = 400 <= 500.
-        {"id": "all", "published_value": 2.2e9, "unit": "count", "tolerance": 5e7,
-         "metric": {"kind": "total_downloads", "period": "whole_study"}},
-        {"id": "twelve-months", "published_value": 2.2e9, "unit": "count", "tolerance": 5e7,
-         "metric": {"kind": "total_downloads", "period": "last_year"}},
-        {"id": "models", "published_value": 851_000, "unit": "count", "tolerance": 500,
-         "metric": {"kind": "model_count", "period": "whole_study"}},
-        {"id": "empty", "published_value": 10, "unit": "count", "tolerance": 0,
-         "metric": {"kind": "model_count", "period": "2023"}},
+        {
+            "id": "all",
+            "published_value": 2.2e9,
+            "unit": "count",
+            "tolerance": 5e7,
+            "metric": {"kind": "total_downloads", "period": "whole_study"},
+        },
+        {
+            "id": "twelve-months",
+            "published_value": 2.2e9,
+            "unit": "count",
+            "tolerance": 5e7,
+            "metric": {"kind": "total_downloads", "period": "last_year"},
+        },
+        {
+            "id": "models",
+            "published_value": 851_000,
+            "unit": "count",
+            "tolerance": 500,
+            "metric": {"kind": "model_count", "period": "whole_study"},
+        },
+        {
+            "id": "empty",
+            "published_value": 10,
+            "unit": "count",
+            "tolerance": 0,
+            "metric": {"kind": "model_count", "period": "2023"},
+        },
     )
     ledger = claims_ledger(claims, ClaimInputs(totals=totals), source="dir")
     assert verdicts(ledger) == {
-        "all": (2.23e9, "reproduced"), "twelve-months": (9.9e8, "differs"), "models": (850_600.0, "reproduced"),
+        "all": (2.23e9, "reproduced"),
+        "twelve-months": (9.9e8, "differs"),
+        "models": (850_600.0, "reproduced"),
         "empty": (None, "not_testable"),
     }
     # A top list cannot say how many models or downloads the Hub has.
-    listed = claims_ledger(claims, ClaimInputs(totals=totals), source="api-json",
-                           frame={"kind": "list", "description": "the 600 most liked or downloaded models"})
+    listed = claims_ledger(
+        claims,
+        ClaimInputs(totals=totals),
+        source="api-json",
+        frame={"kind": "list", "description": "the 600 most liked or downloaded models"},
+    )
     assert {verdict for _, verdict in verdicts(listed).values()} == {"not_testable"}
     assert "the 600 most liked or downloaded models, not the whole Hub" in listed["reason"][0]
 
@@ -528,8 +744,10 @@ def test_duplicate_id_is_rejected(tmp_path):
 @pytest.mark.parametrize(
     ("entry", "message"),
     [
-        ({"metric": {"kind": "group_share", "view": "uploader", "dimension": "country_group", "groups": ["china"]}},
-         r"key 'metric.period': is missing \(kind group_share needs it\)"),
+        (
+            {"metric": {"kind": "group_share", "view": "uploader", "dimension": "country_group", "groups": ["china"]}},
+            r"key 'metric.period': is missing \(kind group_share needs it\)",
+        ),
         ({"metric": china_share() | {"period": 2023}}, r"key 'metric.period': must be a non-empty string"),
         ({"metric": china_share() | {"groups": []}}, r"key 'metric.groups': must be a non-empty list"),
         ({"metric": china_share() | {"families": ["Qwen"]}}, r"key 'metric.families': is not a key of kind"),
@@ -538,8 +756,13 @@ def test_duplicate_id_is_rejected(tmp_path):
         ({"status": "rumoured", "metric": china_share()}, r"key 'status': 'rumoured' is not one of"),
         ({"source": {"type": "paper"}, "metric": china_share()}, r"key 'source': needs exactly one of"),
         ({"published_value": None, "metric": china_share()}, r"key 'published_value': must be a number"),
-        ({"metric": {"kind": "organizations_in_top", "organizations": ["Meta"], "top": 0, "period": "2023"},
-          "unit": "count"}, r"key 'metric.top': must be a whole number of at least 1"),
+        (
+            {
+                "metric": {"kind": "organizations_in_top", "organizations": ["Meta"], "top": 0, "period": "2023"},
+                "unit": "count",
+            },
+            r"key 'metric.top': must be a whole number of at least 1",
+        ),
     ],
 )
 def test_broken_rules_name_the_claim_and_key(tmp_path, entry, message):
@@ -571,11 +794,22 @@ def test_markdown_table_shape_and_formats(tmp_path):
     claims = make_claims(
         tmp_path,
         {"id": "share", "claim": "China | 17.1%", "metric": china_share()},
-        {"id": "size", "published_value": 17, "unit": "multiplier", "tolerance": 0.25,
-         "metric": {"kind": "property_multiplier", "statistic": "mean_params", "first": "<=2022", "last": "2025"}},
+        {
+            "id": "size",
+            "published_value": 17,
+            "unit": "multiplier",
+            "tolerance": 0.25,
+            "metric": {"kind": "property_multiplier", "statistic": "mean_params", "first": "<=2022", "last": "2025"},
+        },
         {"id": "over", "published_value": 0.6, "comparison": "at_least", "metric": china_share()},
-        {"id": "rank", "published_value": 5, "unit": "rank", "comparison": "at_most", "tolerance": 0,
-         "metric": {"kind": "family_rank", "family": "Qwen", "period": "last_year"}},
+        {
+            "id": "rank",
+            "published_value": 5,
+            "unit": "rank",
+            "comparison": "at_most",
+            "tolerance": 0,
+            "metric": {"kind": "family_rank", "family": "Qwen", "period": "last_year"},
+        },
     )
     inputs = ClaimInputs(period_shares=COUNTRY_SHARES, property_multipliers=multipliers)
     lines = ledger_markdown(claims_ledger(claims, inputs, source="dir")).splitlines()

@@ -6,8 +6,8 @@ import inspect
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
+
 from hubshare.code_version import code_version, library_files, module_path
 
 
@@ -27,7 +27,9 @@ def write_package(root: Path) -> Path:
 
 def test_files_are_reached_transitively_through_every_import_form(tmp_path):
     library = write_package(tmp_path)
-    reached = {path.relative_to(library.resolve()).as_posix() for path in library_files([tmp_path / "script.py"], library)}
+    reached = {
+        path.relative_to(library.resolve()).as_posix() for path in library_files([tmp_path / "script.py"], library)
+    }
     assert reached == {"__init__.py", "a.py", "b.py", "sub/__init__.py", "sub/c.py"}
 
 
@@ -67,7 +69,9 @@ def expected_code(rule) -> str:
     if rule.script:
         return code_version([Path(rule.snakefile).parent / rule.script])
     called = [rule.run_func.__globals__.get(name) for name in rule.run_func.__code__.co_names]
-    modules = sorted({obj.__module__ for obj in called if inspect.isfunction(obj) and obj.__module__.startswith("hubshare")})
+    modules = sorted(
+        {obj.__module__ for obj in called if inspect.isfunction(obj) and obj.__module__.startswith("hubshare")}
+    )
     assert modules, f"rule {rule.name}: its run block calls no library function"
     return code_version([module_path(module) for module in modules])
 
@@ -78,4 +82,3 @@ def test_every_rule_hashes_exactly_the_code_it_runs(workflow_rules):
     for rule in jobs:
         assert hasattr(rule.params, "code"), f"rule {rule.name} has no code hash"
         assert rule.params.code == expected_code(rule), f"rule {rule.name}: code hash does not match what it runs"
-

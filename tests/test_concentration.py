@@ -79,8 +79,14 @@ def test_table_matches_the_reference_functions(weeks):
     rows = []
     for w, values in enumerate(weeks):
         for i, v in enumerate(values):
-            rows.append({"view": "uploader", "week": dt.date(2021, 1, 1) + dt.timedelta(days=7 * w),
-                         "organization": f"org{i}", "downloads": float(v)})
+            rows.append(
+                {
+                    "view": "uploader",
+                    "week": dt.date(2021, 1, 1) + dt.timedelta(days=7 * w),
+                    "organization": f"org{i}",
+                    "downloads": float(v),
+                }
+            )
     table = concentration_by_week(pl.DataFrame(rows)).sort("week")
     for values, row in zip(weeks, table.iter_rows(named=True), strict=True):
         assert row["hhi"] == pytest.approx(hhi(values))

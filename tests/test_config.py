@@ -4,10 +4,9 @@ import copy
 
 import pytest
 import yaml
+from conftest import REPO
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
-
-from conftest import REPO
 
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
 
@@ -90,14 +89,22 @@ def test_the_default_and_shipped_configurations_pass_the_start_check():
         checked({**default_config(), **yaml.safe_load(path.read_text())})
 
 
-@pytest.mark.parametrize(("change", "key"), [
-    (lambda c: c["periods"].__setitem__(0, {"name": "x", "start": "2025-02-30", "end": "2025-03-01"}), "periods.0.start"),
-    (lambda c: c["periods"].__setitem__(0, {"name": "x", "start": "2025-03-01", "end": "2025-02-01"}), "periods"),
-    (lambda c: c["properties"].__setitem__("last_period", "2031"), "properties.last_period"),
-    (lambda c: c["stats"]["headline_series"].append({"dimension": "country_group", "group": "atlantis"}),
-     "stats.headline_series.5.group"),
-    (lambda c: c.setdefault("hub", {}).update(start="2025-01-01", end="2024-01-01"), "hub.end"),
-])
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        (
+            lambda c: c["periods"].__setitem__(0, {"name": "x", "start": "2025-02-30", "end": "2025-03-01"}),
+            "periods.0.start",
+        ),
+        (lambda c: c["periods"].__setitem__(0, {"name": "x", "start": "2025-03-01", "end": "2025-02-01"}), "periods"),
+        (lambda c: c["properties"].__setitem__("last_period", "2031"), "properties.last_period"),
+        (
+            lambda c: c["stats"]["headline_series"].append({"dimension": "country_group", "group": "atlantis"}),
+            "stats.headline_series.5.group",
+        ),
+        (lambda c: c.setdefault("hub", {}).update(start="2025-01-01", end="2024-01-01"), "hub.end"),
+    ],
+)
 def test_a_bad_configuration_is_refused_at_start_naming_the_key(change, key):
     from hubshare.config_check import ConfigError
 
@@ -111,4 +118,4 @@ def test_the_plausibility_defaults_are_the_schemas():
     from hubshare.plausibility import DEFAULTS
 
     schema = yaml.safe_load(SCHEMA.read_text())["properties"]["plausibility"]["properties"]
-    assert DEFAULTS == {key: spec["default"] for key, spec in schema.items()}
+    assert {key: spec["default"] for key, spec in schema.items()} == DEFAULTS

@@ -90,12 +90,14 @@ def test_bad_inputs_are_named():
         contrast_test(np.arange(20), np.full(20, 5.0), np.full(19, 10.0), 10)
 
 
-PERIODS = parse_periods([
-    {"name": "<=2022", "start": "2000-01-01", "end": "2022-12-31"},
-    {"name": "2023", "start": "2023-01-01", "end": "2023-12-31"},
-    {"name": "2024", "start": "2024-01-01", "end": "2024-12-31"},
-    {"name": "last_year", "start": "2024-01-01", "end": "2024-12-31"},
-])
+PERIODS = parse_periods(
+    [
+        {"name": "<=2022", "start": "2000-01-01", "end": "2022-12-31"},
+        {"name": "2023", "start": "2023-01-01", "end": "2023-12-31"},
+        {"name": "2024", "start": "2024-01-01", "end": "2024-12-31"},
+        {"name": "last_year", "start": "2024-01-01", "end": "2024-12-31"},
+    ]
+)
 SERIES = [{"dimension": "country_group", "group": "china"}]
 
 
@@ -108,8 +110,10 @@ def weekly_table() -> pl.DataFrame:
             week = start + dt.timedelta(days=7 * k)
             level = 0.10 if week.year == 2022 else 0.15
             share = level + 0.002 * ((k * 7) % 5 - 2)
-            rows += [(view, "country_group", "china", week, share * TOTAL, share),
-                     (view, "country_group", "other", week, (1 - share) * TOTAL, 1 - share)]
+            rows += [
+                (view, "country_group", "china", week, share * TOTAL, share),
+                (view, "country_group", "other", week, (1 - share) * TOTAL, 1 - share),
+            ]
     return pl.DataFrame(rows, schema=["view", "dimension", "group", "week", "downloads", "share"], orient="row")
 
 
@@ -136,8 +140,9 @@ def test_headline_contrasts_and_their_own_family():
 
 def test_duplicates_are_left_out_and_rolling_counts_use_30_day_blocks():
     duplicate = [{"view": "derived", "dimension": "country_group", "group": "china", "same_as": "x"}]
-    table = headline_contrasts(weekly_table(), SERIES, PERIODS, measure="alltime_diff", duplicates=duplicate,
-                               confidence=0.95)
+    table = headline_contrasts(
+        weekly_table(), SERIES, PERIODS, measure="alltime_diff", duplicates=duplicate, confidence=0.95
+    )
     assert set(table["view"]) == {"uploader"}
     thinned = headline_contrasts(weekly_table(), SERIES, PERIODS, measure="rolling30", duplicates=[], confidence=0.95)
     # one snapshot in every five weeks: 2022 holds 10 or 11 of them

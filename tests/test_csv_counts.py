@@ -12,9 +12,11 @@ from hubshare.sources.csv_counts import CsvSourceError, convert_csv_counts, coun
 
 def test_model_urls_become_ids_and_the_rest_is_null(tmp_path):
     path = tmp_path / "2022-02-18_hf.csv"
-    path.write_text("model_url,downloads,organization,model_name,date\n"
-                    "https://huggingface.co/KBLab/bert,6,KBLab,bert,2022-02-18\n"
-                    "https://huggingface.co/KB/wav2vec,1356,KB,wav2vec,2022-02-18\n")
+    path.write_text(
+        "model_url,downloads,organization,model_name,date\n"
+        "https://huggingface.co/KBLab/bert,6,KBLab,bert,2022-02-18\n"
+        "https://huggingface.co/KB/wav2vec,1356,KB,wav2vec,2022-02-18\n"
+    )
     frame = counts_frame(path)
     assert frame.columns == list(RAW_COLUMNS)
     assert frame["id"].to_list() == ["KBLab/bert", "KB/wav2vec"] and frame["downloads"].to_list() == [6, 1356]
@@ -31,14 +33,17 @@ def test_contract_columns_are_read_by_name(tmp_path):
     path.write_text("id,downloads,likes,createdAt,extra\na/b,5,2,2023-05-01T00:00:00Z,x\n")
     frame = counts_frame(path)
     assert frame["likes"].to_list() == [2]
-    assert frame["createdAt"].to_list() == [dt.datetime(2023, 5, 1, tzinfo=dt.timezone.utc)]
+    assert frame["createdAt"].to_list() == [dt.datetime(2023, 5, 1, tzinfo=dt.UTC)]
 
 
-@pytest.mark.parametrize(("text", "column"), [
-    ("name,downloads\na/b,5\n", "'id'"),
-    ("id,count\na/b,5\n", "'downloads'"),
-    ("id,downloads\na/b,five\n", "wrong type"),
-])
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        ("name,downloads\na/b,5\n", "'id'"),
+        ("id,count\na/b,5\n", "'downloads'"),
+        ("id,downloads\na/b,five\n", "wrong type"),
+    ],
+)
 def test_bad_files_name_the_file_and_column(tmp_path, text, column):
     path = tmp_path / "2024-01-01.csv"
     path.write_text(text)

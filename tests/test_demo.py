@@ -8,21 +8,36 @@ import json
 import re
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
 import yaml
-from hypothesis import given, settings as hypothesis_settings, strategies as st
-
 from conftest import REPO
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
 from hubshare.demo import simulate_demo, snapshot_dates
 from hubshare.demo.downloads import largest_remainder
 from hubshare.demo.lineage import ADAPTER, FINETUNE
 from hubshare.demo.names import (
-    CHAT_FINETUNE_FORMS, DERIVED_SUFFIXES, FINETUNE_TOPICS, MAX_STEM, OTHER_TOPICS, QUANT_SUFFIXES, RENAME_SUFFIXES, RL_NAMES,
-    SERIES_WORDS, TASK_WORDS, USER_PREFIXES, _derived_stem, shortened, size_tag,
+    CHAT_FINETUNE_FORMS,
+    DERIVED_SUFFIXES,
+    FINETUNE_TOPICS,
+    MAX_STEM,
+    OTHER_TOPICS,
+    QUANT_SUFFIXES,
+    RENAME_SUFFIXES,
+    RL_NAMES,
+    SERIES_WORDS,
+    TASK_WORDS,
+    USER_PREFIXES,
+    _derived_stem,
+    shortened,
+    size_tag,
 )
 from hubshare.demo.population import MERGE, NO_RELATION, QUANTIZED
 from hubshare.demo.releases import RELEASE_LINES, legacy_family, sized
@@ -67,9 +82,30 @@ SIZE_TOKEN = re.compile(r"(?<![A-Za-z0-9.])([0-9]+(?:\.[0-9]+)?)([BbMm])(?![A-Za
 
 def registry(rows=REGISTRY_ROWS) -> pl.DataFrame:
     return pl.DataFrame(
-        [{"namespace": r[0], "organization": r[1], "country_code": r[2], "country_group": r[3], "developer_type": r[4],
-          "source_url": "https://example.org", "note": None} for r in rows],
-        schema={c: pl.String for c in ("namespace", "organization", "country_code", "country_group", "developer_type", "source_url", "note")},
+        [
+            {
+                "namespace": r[0],
+                "organization": r[1],
+                "country_code": r[2],
+                "country_group": r[3],
+                "developer_type": r[4],
+                "source_url": "https://example.org",
+                "note": None,
+            }
+            for r in rows
+        ],
+        schema={
+            c: pl.String
+            for c in (
+                "namespace",
+                "organization",
+                "country_code",
+                "country_group",
+                "developer_type",
+                "source_url",
+                "note",
+            )
+        },
     )
 
 
@@ -81,7 +117,9 @@ def run(tmp_path_factory, name: str, settings: dict, rows=REGISTRY_ROWS) -> tupl
     return run_with(tmp_path_factory, name, settings, registry(rows), legacy_ids())
 
 
-def run_with(tmp_path_factory, name: str, settings: dict, registry_: pl.DataFrame, legacy: pl.DataFrame) -> tuple[Path, list[Path], dict]:
+def run_with(
+    tmp_path_factory, name: str, settings: dict, registry_: pl.DataFrame, legacy: pl.DataFrame
+) -> tuple[Path, list[Path], dict]:
     out = tmp_path_factory.mktemp(name)
     written = simulate_demo(settings, registry_, legacy, out)
     return out, written, json.loads((out / "truth.json").read_text(encoding="utf-8"))
@@ -89,7 +127,10 @@ def run_with(tmp_path_factory, name: str, settings: dict, registry_: pl.DataFram
 
 def all_rows(out: Path) -> pl.DataFrame:
     return pl.concat(
-        [pl.read_parquet(p).with_columns(pl.lit(dt.date.fromisoformat(p.stem)).alias("date")) for p in sorted(out.glob("*.parquet"))]
+        [
+            pl.read_parquet(p).with_columns(pl.lit(dt.date.fromisoformat(p.stem)).alias("date"))
+            for p in sorted(out.glob("*.parquet"))
+        ]
     )
 
 
@@ -114,7 +155,7 @@ def medium(tmp_path_factory):
 def test_default_calendar_is_weekly_from_june_2020_to_august_2025():
     dates = snapshot_dates({})
     assert dates[0] == dt.date(2020, 6, 3) and dates[-1] == dt.date(2025, 8, 27)
-    assert {(b - a).days for a, b in zip(dates, dates[1:])} == {7}
+    assert {(b - a).days for a, b in pairwise(dates)} == {7}
     assert len(dates) == 274
 
 
@@ -133,7 +174,7 @@ def test_snapshot_dates_step_by_the_cadence_within_the_bounds(start, span, caden
     end = start + dt.timedelta(days=span)
     dates = snapshot_dates({"start": start.isoformat(), "end": end.isoformat(), "cadence_days": cadence})
     assert dates[0] == start and dates[-1] <= end < dates[-1] + dt.timedelta(days=cadence)
-    assert all((b - a).days == cadence for a, b in zip(dates, dates[1:]))
+    assert all((b - a).days == cadence for a, b in pairwise(dates))
 
 
 def test_unknown_or_out_of_range_settings_are_refused_by_name():
@@ -162,7 +203,7 @@ def test_same_seed_and_settings_give_identical_bytes(small, tmp_path_factory):
     again = tmp_path_factory.mktemp("again")
     rewritten = simulate_demo(SMALL, registry(), legacy_ids(), again)
     assert [p.name for p in written] == [p.name for p in rewritten]
-    for first, second in zip(written, rewritten):
+    for first, second in zip(written, rewritten, strict=True):
         assert first.read_bytes() == second.read_bytes(), first.name
 
 
@@ -252,7 +293,7 @@ def test_metadata_is_missing_at_the_configured_rates(medium):
 def test_base_model_tags_mirror_base_models(medium):
     out, _, _, _ = medium
     frame = last_snapshot(out).filter(pl.col("baseModels").is_not_null()).head(200)
-    for tags, base in zip(frame["tags"].to_list(), frame["baseModels"].to_list()):
+    for tags, base in zip(frame["tags"].to_list(), frame["baseModels"].to_list(), strict=True):
         for parent in base["models"]:
             assert f"base_model:{parent['id']}" in tags
             assert f"base_model:{base['relation']}:{parent['id']}" in tags
@@ -468,7 +509,11 @@ def test_ids_look_like_the_hub(small):
     out, _, _ = small
     frame = last_snapshot(out)
     namespaced = frame.filter(pl.col("id").str.contains("/"))
-    assert namespaced["id"].map_elements(lambda i: bool(re.fullmatch(r"[A-Za-z0-9][\w.-]*/[\w.-]+", i)), return_dtype=pl.Boolean).all()
+    assert (
+        namespaced["id"]
+        .map_elements(lambda i: bool(re.fullmatch(r"[A-Za-z0-9][\w.-]*/[\w.-]+", i)), return_dtype=pl.Boolean)
+        .all()
+    )
     gguf = frame.filter(pl.col("tags").list.contains("gguf"))
     assert (gguf["baseModels"].struct.field("relation") == "quantized").all()
 
@@ -479,8 +524,14 @@ def test_ids_look_like_the_hub(small):
 @pytest.fixture(scope="module")
 def attribution():
     vocabularies = load_vocabularies(ATTRIBUTION / "vocabularies.yaml")
-    registry = load_registry(ATTRIBUTION / "organizations.csv", vocabularies, load_iso_codes(ATTRIBUTION / "iso3166_alpha2.csv"))
-    return registry, load_legacy_ids(ATTRIBUTION / "legacy_ids.csv", registry), load_families(ATTRIBUTION / "model_families.csv", registry)
+    registry = load_registry(
+        ATTRIBUTION / "organizations.csv", vocabularies, load_iso_codes(ATTRIBUTION / "iso3166_alpha2.csv")
+    )
+    return (
+        registry,
+        load_legacy_ids(ATTRIBUTION / "legacy_ids.csv", registry),
+        load_families(ATTRIBUTION / "model_families.csv", registry),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -525,10 +576,15 @@ def test_release_lines_name_every_family_developer_and_their_families(attributio
 
 def test_every_release_is_in_its_family_and_its_name_states_its_size(attribution):
     _, _, families = attribution
-    releases = [(line, name, params) for lines in RELEASE_LINES.values() for line in lines for name, params in line.names.items()]
+    releases = [
+        (line, name, params)
+        for lines in RELEASE_LINES.values()
+        for line in lines
+        for name, params in line.names.items()
+    ]
     assert len(releases) > 500
     found = families_of([name for _, name, _ in releases], families)
-    for (line, name, params), family in zip(releases, found):
+    for (line, name, params), family in zip(releases, found, strict=True):
         assert family == line.family, name
         assert stated_size(name) in (None, params), name
         assert len(name) <= MAX_STEM and re.fullmatch(r"[A-Za-z0-9][\w.-]*", name), name
@@ -561,7 +617,10 @@ def test_legacy_ids_get_the_family_their_name_states(attribution):
 def test_derived_names_append_to_the_parent_name():
     rng = np.random.default_rng(0)
     assert _derived_stem(rng, "Qwen2.5-7B-Instruct", QUANTIZED, "text-generation", "gguf") == "Qwen2.5-7B-Instruct-GGUF"
-    assert _derived_stem(rng, "Llama-3.2-1B-Instruct", QUANTIZED, "text-generation", "bnb") == "Llama-3.2-1B-Instruct-bnb-4bit"
+    assert (
+        _derived_stem(rng, "Llama-3.2-1B-Instruct", QUANTIZED, "text-generation", "bnb")
+        == "Llama-3.2-1B-Instruct-bnb-4bit"
+    )
     assert _derived_stem(rng, "bert-base-uncased", ADAPTER, "fill-mask", None).startswith("bert-base-uncased-")
     long_parent = "bert-large-uncased-whole-word-masking-finetuned-squad-finetuned-ner"  # 67 characters
     assert shortened(long_parent) == "bert-large-uncased-whole-word-masking-finetuned-squad"
@@ -622,7 +681,11 @@ def test_family_developers_name_their_originals_after_their_families(real, attri
         # A developer whose every release is taken repeats one with a number (`albert-base-v2-2`).
         release = names.name[m] if names.name[m] in line_of else re.sub(r"-[0-9]+$", "", names.name[m])
         line = line_of[release]
-        assert (names.family[m], real.meta.params[m], real.meta.task[m]) == (line.family, line.names[release], line.task)
+        assert (names.family[m], real.meta.params[m], real.meta.task[m]) == (
+            line.family,
+            line.names[release],
+            line.task,
+        )
 
 
 def test_names_state_no_architecture_the_metadata_lacks(real):
@@ -630,7 +693,9 @@ def test_names_state_no_architecture_the_metadata_lacks(real):
     from names; the demo plants them from metadata and relations, so every name that states one must have it."""
     releases = [(line, name) for lines in RELEASE_LINES.values() for line in lines for name in line.names]
     stated_moe = pl.Series([name.lower() for _, name in releases]).str.contains(MOE_NAME).to_list()
-    assert [line.moe for (line, _), stated in zip(releases, stated_moe) if stated] == [True] * sum(stated_moe)
+    assert [line.moe for (line, _), stated in zip(releases, stated_moe, strict=True) if stated] == [True] * sum(
+        stated_moe
+    )
     names = pl.Series([str(i).split("/")[-1].lower() for i in real.artefacts.id_after])
     assert not (names.str.contains(MOE_NAME).to_numpy() & ~real.meta.moe).any()
     assert not (names.str.contains(QUANTIZATION_NAME).to_numpy() & (real.models.relation != QUANTIZED)).any()
@@ -663,12 +728,16 @@ def test_planted_family_shares_follow_the_family_rule_on_the_snapshots(attributi
     registry, legacy, families = attribution
     out, _, truth = run_with(tmp_path_factory, "real", REAL, registry, legacy)
     rows = all_rows(out).sort("_id", "date")
-    steps = rows.with_columns(pl.col("downloadsAllTime").shift(1).over("_id").fill_null(0).alias("before")).with_columns(
-        pl.when(pl.col("downloadsAllTime") >= pl.col("before"))  # a fall is a counter reset: count from zero
-        .then(pl.col("downloadsAllTime") - pl.col("before"))
-        .otherwise(pl.col("downloadsAllTime"))
-        .alias("step")
-    ).filter(pl.col("date") > pl.col("date").min())
+    steps = (
+        rows.with_columns(pl.col("downloadsAllTime").shift(1).over("_id").fill_null(0).alias("before"))
+        .with_columns(
+            pl.when(pl.col("downloadsAllTime") >= pl.col("before"))  # a fall is a counter reset: count from zero
+            .then(pl.col("downloadsAllTime") - pl.col("before"))
+            .otherwise(pl.col("downloadsAllTime"))
+            .alias("step")
+        )
+        .filter(pl.col("date") > pl.col("date").min())
+    )
     last_ids = rows.group_by("_id").agg(pl.col("id").last())
     family = last_ids.with_columns(family_of(last_ids["id"], families).alias("family")).select("_id", "family")
     steps = steps.join(family, on="_id")

@@ -4,7 +4,6 @@ import re
 import tomllib
 
 import yaml
-
 from conftest import REPO
 
 # conda-forge names that differ from PyPI names, and entries that are not packages of the project
@@ -42,6 +41,18 @@ def test_environment_offers_quarto_for_conda_users():
 
 
 def test_required_tools_are_dependencies():
-    required = {"polars", "snakemake", "matplotlib", "seaborn", "statsmodels", "pandera", "pymannkendall",
-                "pyyaml", "pypandoc-binary", "typst", "pytest", "hypothesis"}
+    required = {
+        "polars",
+        "snakemake",
+        "matplotlib",
+        "seaborn",
+        "statsmodels",
+        "pandera",
+        "pymannkendall",
+        "pyyaml",
+        "pypandoc-binary",
+        "typst",
+        "pytest",
+        "hypothesis",
+    }
     assert required <= pyproject_names()

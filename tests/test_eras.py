@@ -1,6 +1,7 @@
 """Eras: exact segmentation, the AR(1) BIC choice of the number of eras, and the eras table."""
 
 import datetime as dt
+from itertools import pairwise
 
 import numpy as np
 import polars as pl
@@ -86,7 +87,9 @@ def test_share_eras_return_shares_of_counts():
     fit = find_share_eras(counts, np.full(60, 1_000_000.0), model="mean")
     assert fit.boundaries == [30]
     # the empirical logit's share is (k + 0.5) / (N + 1): 200,000.5 / 1,000,001
-    assert fit.fitted[0, 0] == pytest.approx(200_000.5 / 1_000_001) and fit.fitted[0, -1] == pytest.approx(400_000.5 / 1_000_001)
+    assert fit.fitted[0, 0] == pytest.approx(200_000.5 / 1_000_001) and fit.fitted[0, -1] == pytest.approx(
+        400_000.5 / 1_000_001
+    )
     # a clean step: the 95% set of break dates is the step itself
     assert fit.intervals == [(30, 30)]
 
@@ -112,24 +115,30 @@ def test_a_boundary_costs_three_parameters_and_the_penalty_counts_every_value():
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.integers(min_value=15, max_value=45), st.floats(min_value=-3.0, max_value=3.0),
-       st.floats(min_value=0.2, max_value=2.0), st.integers(min_value=0, max_value=2**16))
+@given(
+    st.integers(min_value=15, max_value=45),
+    st.floats(min_value=-3.0, max_value=3.0),
+    st.floats(min_value=0.2, max_value=2.0),
+    st.integers(min_value=0, max_value=2**16),
+)
 def test_boundaries_are_shift_invariant_and_at_least_min_length_apart(k, shift, jump, seed):
     noise = np.random.default_rng(seed).normal(0.0, 0.02, 60)
     y = np.r_[np.zeros(k), np.full(60 - k, jump)] + noise
     found = find_eras(y, model="mean", min_length=13).boundaries
     assert find_eras(y + shift, model="mean", min_length=13).boundaries == found
     edges = [0, *found, 60]
-    assert all(b - a >= 13 for a, b in zip(edges[:-1], edges[1:]))
+    assert all(b - a >= 13 for a, b in pairwise(edges))
 
 
 # The eras table on small synthetic weekly tables.
 
-PERIODS = parse_periods([
-    {"name": "<=2022", "start": "2000-01-01", "end": "2022-12-31"},
-    {"name": "2023", "start": "2023-01-01", "end": "2023-12-31"},
-    {"name": "last_year", "start": "2023-03-01", "end": "2024-02-28"},
-])
+PERIODS = parse_periods(
+    [
+        {"name": "<=2022", "start": "2000-01-01", "end": "2022-12-31"},
+        {"name": "2023", "start": "2023-01-01", "end": "2023-12-31"},
+        {"name": "last_year", "start": "2023-03-01", "end": "2024-02-28"},
+    ]
+)
 SERIES = [{"dimension": "country_group", "group": "china"}, {"dimension": "country_group", "group": "united_states"}]
 SETTINGS = {"model": "trend", "min_segment_weeks": 13, "max_eras": 6, "noise_floor": 0.002, "max_persistence": 0.9}
 
@@ -142,8 +151,10 @@ def weekly_table(weeks: int) -> pl.DataFrame:
         for k in range(weeks):
             week = start + dt.timedelta(days=7 * k)
             china = (0.10 if week < dt.date(2023, 1, 1) else 0.20) + 0.001 * (k % 3)
-            rows += [(view, "country_group", "china", week, china * 1e6, china),
-                     (view, "country_group", "united_states", week, (1 - china) * 1e6, 1 - china)]
+            rows += [
+                (view, "country_group", "china", week, china * 1e6, china),
+                (view, "country_group", "united_states", week, (1 - china) * 1e6, 1 - china),
+            ]
     return pl.DataFrame(rows, schema=["view", "dimension", "group", "week", "downloads", "share"], orient="row")
 
 

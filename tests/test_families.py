@@ -7,31 +7,60 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from conftest import REPO
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO
 from hubshare.families import FAMILY_COLUMNS, ModelFamilies, family_of, load_families
 from hubshare.registry import NAMESPACE_PATTERN, RegistryError, load_iso_codes, load_registry, load_vocabularies
 
 ATTRIBUTION = REPO / "data" / "raw" / "attribution"
 
 REQUIRED_FAMILIES = {
-    "Qwen": "Qwen", "Llama": "meta-llama", "DeepSeek": "deepseek-ai", "Gemma": "google", "Mistral": "mistralai",
-    "Phi": "microsoft", "BERT": "google-bert", "RoBERTa": "FacebookAI", "T5": "google-t5", "GPT-2": "openai-community",
-    "Whisper": "openai", "CLIP": "openai", "FLUX": "black-forest-labs", "Stable Diffusion": "stabilityai",
-    "SDXL": "stabilityai", "Falcon": "tiiuae", "Yi": "01-ai", "GLM": "zai-org", "InternLM": "internlm",
-    "Baichuan": "baichuan-inc", "Kimi": "moonshotai", "MiniMax": "MiniMaxAI", "Granite": "ibm-granite",
-    "Nemotron": "nvidia", "OLMo": "allenai", "SmolLM": "HuggingFaceTB", "sentence-transformers": "sentence-transformers",
-    "BGE": "BAAI", "E5": "intfloat", "GTE": "Alibaba-NLP", "Jina": "jinaai", "Nomic": "nomic-ai", "Wan": "Wan-AI",
-    "HunyuanVideo": "tencent", "Kokoro": "hexgrad",
+    "Qwen": "Qwen",
+    "Llama": "meta-llama",
+    "DeepSeek": "deepseek-ai",
+    "Gemma": "google",
+    "Mistral": "mistralai",
+    "Phi": "microsoft",
+    "BERT": "google-bert",
+    "RoBERTa": "FacebookAI",
+    "T5": "google-t5",
+    "GPT-2": "openai-community",
+    "Whisper": "openai",
+    "CLIP": "openai",
+    "FLUX": "black-forest-labs",
+    "Stable Diffusion": "stabilityai",
+    "SDXL": "stabilityai",
+    "Falcon": "tiiuae",
+    "Yi": "01-ai",
+    "GLM": "zai-org",
+    "InternLM": "internlm",
+    "Baichuan": "baichuan-inc",
+    "Kimi": "moonshotai",
+    "MiniMax": "MiniMaxAI",
+    "Granite": "ibm-granite",
+    "Nemotron": "nvidia",
+    "OLMo": "allenai",
+    "SmolLM": "HuggingFaceTB",
+    "sentence-transformers": "sentence-transformers",
+    "BGE": "BAAI",
+    "E5": "intfloat",
+    "GTE": "Alibaba-NLP",
+    "Jina": "jinaai",
+    "Nomic": "nomic-ai",
+    "Wan": "Wan-AI",
+    "HunyuanVideo": "tencent",
+    "Kokoro": "hexgrad",
 }
 
 
 @pytest.fixture(scope="module")
 def registry():
     vocabularies = load_vocabularies(ATTRIBUTION / "vocabularies.yaml")
-    return load_registry(ATTRIBUTION / "organizations.csv", vocabularies, load_iso_codes(ATTRIBUTION / "iso3166_alpha2.csv"))
+    return load_registry(
+        ATTRIBUTION / "organizations.csv", vocabularies, load_iso_codes(ATTRIBUTION / "iso3166_alpha2.csv")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +79,14 @@ def families_frame(rows: list[tuple[str, str, int]]) -> pl.DataFrame:
             "source_url": ["https://example.org/"] * len(rows),
             "note": [None] * len(rows),
         },
-        schema={"family": pl.String, "developer_namespace": pl.String, "pattern": pl.String, "priority": pl.Int64,
-                "source_url": pl.String, "note": pl.String},
+        schema={
+            "family": pl.String,
+            "developer_namespace": pl.String,
+            "pattern": pl.String,
+            "priority": pl.Int64,
+            "source_url": pl.String,
+            "note": pl.String,
+        },
     )
 
 
@@ -172,8 +207,14 @@ def test_family_claim_sums_two_families(families):
     # "DeepSeek + Qwen": downloads of models whose names put them in either family, whoever uploads them.
     downloads = pl.DataFrame(
         {
-            "model_id": ["deepseek-ai/DeepSeek-V3", "bartowski/Qwen2.5-7B-Instruct-GGUF", "Qwen/Qwen3-8B",
-                         "deepseek-ai/DeepSeek-R1-Distill-Llama-8B", "meta-llama/Llama-3.1-8B", "bert-base-uncased"],
+            "model_id": [
+                "deepseek-ai/DeepSeek-V3",
+                "bartowski/Qwen2.5-7B-Instruct-GGUF",
+                "Qwen/Qwen3-8B",
+                "deepseek-ai/DeepSeek-R1-Distill-Llama-8B",
+                "meta-llama/Llama-3.1-8B",
+                "bert-base-uncased",
+            ],
             "downloads": [200, 150, 400, 50, 100, 100],
         }
     )
@@ -205,8 +246,9 @@ def test_family_of_equals_first_match_name_by_name(families, names):
     ids = [f"someone/{name}" for name in names]
 
     def first_match(name: str) -> str | None:
-        return next((family for family, pattern in ranked
-                     if pl.Series([name]).str.contains("(?i)" + pattern).item()), None)
+        return next(
+            (family for family, pattern in ranked if pl.Series([name]).str.contains("(?i)" + pattern).item()), None
+        )
 
     assert family_of(pl.Series(ids, dtype=pl.String), families).to_list() == [first_match(n) for n in names]
 
@@ -289,7 +331,9 @@ def test_rejects_developer_namespace_not_in_registry(tmp_path, registry):
 
 def test_rejects_family_with_two_developers(tmp_path, registry):
     message = rejection(
-        tmp_path, registry, {"family": "Anchor", "pattern": "anchor-2", "developer_namespace": "meta-llama", "priority": "1"}
+        tmp_path,
+        registry,
+        {"family": "Anchor", "pattern": "anchor-2", "developer_namespace": "meta-llama", "priority": "1"},
     )
     assert "family 'Anchor' (line 3)" in message and "a family has one developer" in message
 
@@ -308,7 +352,8 @@ def test_rejects_priority_that_is_not_a_whole_number(tmp_path, registry, priorit
 
 def test_rejects_missing_cells_and_plain_http(tmp_path, registry):
     message = rejection(
-        tmp_path, registry,
+        tmp_path,
+        registry,
         {"family": "", "source_url": "http://example.org/"},
         {"family": "Third", "pattern": "third", "priority": "3", "source_url": ""},
     )

@@ -24,44 +24,63 @@ def test_family_shares_are_of_all_downloads():
 
 
 def attributed():
-    return pl.DataFrame({
-        "week": [W1, W1, W1, W1],
-        "view": ["uploader", "uploader", "uploader", "derived"],
-        "model_key": ["a", "b", "c", "a"],
-        "attributed_namespace": ["Comfy-Org", "user-1", "Comfy-Org", "meta"],
-        "organization": ["Comfy Org", "user-1", "Comfy Org", "Meta"],
-        "attribution_source": ["registry", "unlisted_namespace", "registry", "registry"],
-        "downloads": [2.0, 6.0, 2.0, 2.0],
-    })
+    return pl.DataFrame(
+        {
+            "week": [W1, W1, W1, W1],
+            "view": ["uploader", "uploader", "uploader", "derived"],
+            "model_key": ["a", "b", "c", "a"],
+            "attributed_namespace": ["Comfy-Org", "user-1", "Comfy-Org", "meta"],
+            "organization": ["Comfy Org", "user-1", "Comfy Org", "Meta"],
+            "attribution_source": ["registry", "unlisted_namespace", "registry", "registry"],
+            "downloads": [2.0, 6.0, 2.0, 2.0],
+        }
+    )
 
 
 def test_namespace_shares_name_listed_organisations_only():
     # Two weeks of uploader-view sums by namespace; Comfy-Org's split over two rows in W1.
-    namespaces = pl.DataFrame({
-        "week": [W1, W1, W1, W2],
-        "namespace": ["Comfy-Org", "user-1", "Comfy-Org", "user-1"],
-        "organization": ["Comfy Org", "user-1", "Comfy Org", "user-1"],
-        "attribution_source": ["registry", "unlisted_namespace", "registry", "unlisted_namespace"],
-        "downloads": [2.0, 6.0, 2.0, 3.0],
-    })
+    namespaces = pl.DataFrame(
+        {
+            "week": [W1, W1, W1, W2],
+            "namespace": ["Comfy-Org", "user-1", "Comfy-Org", "user-1"],
+            "organization": ["Comfy Org", "user-1", "Comfy Org", "user-1"],
+            "attribution_source": ["registry", "unlisted_namespace", "registry", "unlisted_namespace"],
+            "downloads": [2.0, 6.0, 2.0, 3.0],
+        }
+    )
     table = namespace_shares(namespaces, PERIODS)
-    rows = {(r["namespace"], r["period"]): (r["organization"], pytest.approx(r["share"])) for r in table.iter_rows(named=True)}
+    rows = {
+        (r["namespace"], r["period"]): (r["organization"], pytest.approx(r["share"]))
+        for r in table.iter_rows(named=True)
+    }
     # 2024: Comfy-Org 4 of 10, user-1 6 of 10 (unlisted: no organisation); 2025: user-1 alone
-    assert rows == {("Comfy-Org", "2024"): ("Comfy Org", 0.4), ("user-1", "2024"): (None, 0.6),
-                    ("user-1", "2025"): (None, 1.0)}
+    assert rows == {
+        ("Comfy-Org", "2024"): ("Comfy Org", 0.4),
+        ("user-1", "2024"): (None, 0.6),
+        ("user-1", "2025"): (None, 1.0),
+    }
 
 
 def test_period_totals_include_the_whole_study():
-    panel = attributed().filter(pl.col("view") == "uploader").select(
-        "week", pl.col("model_key").rank("dense").cast(pl.UInt32).alias("model_number"), "downloads")
+    panel = (
+        attributed()
+        .filter(pl.col("view") == "uploader")
+        .select("week", pl.col("model_key").rank("dense").cast(pl.UInt32).alias("model_number"), "downloads")
+    )
     totals = {r["period"]: (r["downloads"], r["models"]) for r in period_totals(panel, PERIODS).iter_rows(named=True)}
     assert totals == {"2024": (10.0, 3), "2025": (0.0, 0), WHOLE_STUDY: (10.0, 3)}
 
 
 @pytest.mark.parametrize(
     ("source", "requested", "chosen"),
-    [("demo", "auto", "alltime_diff"), ("hub", "auto", "alltime_diff"), ("dir", "auto", "alltime_diff"),
-     ("api-json", "auto", "rolling30"), ("demo", "rolling30", "rolling30"), ("api-json", "alltime_diff", "alltime_diff")],
+    [
+        ("demo", "auto", "alltime_diff"),
+        ("hub", "auto", "alltime_diff"),
+        ("dir", "auto", "alltime_diff"),
+        ("api-json", "auto", "rolling30"),
+        ("demo", "rolling30", "rolling30"),
+        ("api-json", "alltime_diff", "alltime_diff"),
+    ],
 )
 def test_measure_choice(source, requested, chosen):
     assert measure_for(source, requested) == chosen

@@ -42,10 +42,10 @@ def trailing_shares(peaks: dict[str, float]) -> pl.DataFrame:
     rows = []
     for view, tilt in (("uploader", 0.5), ("derived", 1.0)):
         weights = np.array([weight * (1 + tilt * trend * (-1) ** i) for i, weight in enumerate(peaks.values())])
-        for group, shares in zip(peaks, weights / weights.sum(axis=0)):
+        for group, shares in zip(peaks, weights / weights.sum(axis=0), strict=True):
             rows += [
                 (view, "country_group", group, week, float(share) * 1e6, float(share))
-                for week, share in zip(WEEKS, shares)
+                for week, share in zip(WEEKS, shares, strict=True)
             ]
     return pl.DataFrame(rows, schema=["view", "dimension", "group", "week", "downloads", "share"], orient="row")
 
@@ -58,9 +58,14 @@ def weekly_concentration() -> pl.DataFrame:
     return pl.concat(
         pl.DataFrame(
             {
-                "view": view, "week": WEEKS, "organizations": np.arange(len(WEEKS)) + 100,
-                "hhi": 0.10 - 0.03 * trend + offset, "gini": 0.95 + 0.02 * trend, "top1": 0.2 + offset,
-                "top5": 0.5 + offset, "top10": 0.8 - 0.1 * trend + offset,
+                "view": view,
+                "week": WEEKS,
+                "organizations": np.arange(len(WEEKS)) + 100,
+                "hhi": 0.10 - 0.03 * trend + offset,
+                "gini": 0.95 + 0.02 * trend,
+                "top1": 0.2 + offset,
+                "top5": 0.5 + offset,
+                "top10": 0.8 - 0.1 * trend + offset,
             }
         )
         for view, offset in (("uploader", 0.0), ("derived", 0.02))
@@ -163,9 +168,15 @@ def test_property_figure_draws_every_series_and_refuses_an_empty_table():
 
     periods = ["<=2022", "2023"]
     rows = [
-        {"statistic": s, "period": p, "estimate": 0.1 if s.startswith("share") else 2e9,
-         "ci_low": 0.05 if s.startswith("share") else 1e9, "ci_high": 0.2 if s.startswith("share") else 3e9}
-        for s in [*SHARE_SERIES, *SIZE_SERIES] for p in periods
+        {
+            "statistic": s,
+            "period": p,
+            "estimate": 0.1 if s.startswith("share") else 2e9,
+            "ci_low": 0.05 if s.startswith("share") else 1e9,
+            "ci_high": 0.2 if s.startswith("share") else 3e9,
+        }
+        for s in [*SHARE_SERIES, *SIZE_SERIES]
+        for p in periods
     ]
     figure = property_figure(pl.DataFrame(rows), periods, demo=True)
     shares_axis, size_axis = figure.axes[:2]
@@ -178,7 +189,9 @@ def test_property_figure_draws_every_series_and_refuses_an_empty_table():
 def test_property_figure_without_sizes_says_so():
     from hubshare.figures.properties import SHARE_SERIES, property_figure
 
-    rows = [{"statistic": s, "period": "last_year", "estimate": 0.1, "ci_low": 0.05, "ci_high": 0.2} for s in SHARE_SERIES]
+    rows = [
+        {"statistic": s, "period": "last_year", "estimate": 0.1, "ci_low": 0.05, "ci_high": 0.2} for s in SHARE_SERIES
+    ]
     rows += [{"statistic": "mean_params", "period": "last_year", "estimate": None, "ci_low": None, "ci_high": None}]
     figure = property_figure(pl.DataFrame(rows), ["last_year"])
     assert any("No parameter counts" in text.get_text() for text in figure.axes[1].texts)
@@ -197,12 +210,18 @@ def test_era_figure_draws_fits_and_boundaries_and_says_when_there_are_none():
         for k in range(80):
             week = start + dt.timedelta(days=7 * k)
             china = (0.10 if week < dt.date(2023, 1, 1) else 0.20) + 0.001 * (k % 3)
-            rows += [(view, "country_group", "china", week, china * 1e6, china),
-                     (view, "country_group", "united_states", week, (1 - china) * 1e6, 1 - china)]
+            rows += [
+                (view, "country_group", "china", week, china * 1e6, china),
+                (view, "country_group", "united_states", week, (1 - china) * 1e6, 1 - china),
+            ]
     weekly = pl.DataFrame(rows, schema=["view", "dimension", "group", "week", "downloads", "share"], orient="row")
     series = [{"dimension": "country_group", "group": g} for g in ("china", "united_states")]
-    periods = parse_periods([{"name": "2022", "start": "2022-01-01", "end": "2022-12-31"},
-                             {"name": "2023", "start": "2023-01-01", "end": "2023-12-31"}])
+    periods = parse_periods(
+        [
+            {"name": "2022", "start": "2022-01-01", "end": "2022-12-31"},
+            {"name": "2023", "start": "2023-01-01", "end": "2023-12-31"},
+        ]
+    )
     settings = {"model": "trend", "min_segment_weeks": 13, "max_eras": 6, "noise_floor": 0.002, "max_persistence": 0.9}
     eras = era_table(weekly, series, periods, settings)
     labels = {"china": "China", "united_states": "United States"}

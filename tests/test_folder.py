@@ -5,7 +5,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hubshare.sources.folder import (
-    IGNORED, REFUSED, SNAPSHOT, FolderError, classify, date_of_name, list_folder, snapshot_folder,
+    IGNORED,
+    REFUSED,
+    SNAPSHOT,
+    FolderError,
+    classify,
+    date_of_name,
+    list_folder,
+    snapshot_folder,
 )
 
 
@@ -21,7 +28,11 @@ from hubshare.sources.folder import (
         ("latest.json", ".json", (REFUSED, "not <YYYY-MM-DD>.json")),
         ("2026-08-09.JSON", ".json", (REFUSED, "the extension must be lowercase '.json'")),
         ("2026-08-09.PARQUET", ".parquet", (REFUSED, "the extension must be lowercase '.parquet'")),
-        ("2026-08-09.json.gz", ".json", (REFUSED, "'.json' followed by a further extension (compressed or renamed files are not read)")),
+        (
+            "2026-08-09.json.gz",
+            ".json",
+            (REFUSED, "'.json' followed by a further extension (compressed or renamed files are not read)"),
+        ),
         ("2026_08_09.csv", ".json", (REFUSED, "not <YYYY-MM-DD>.json")),
         ("20260809", ".parquet", (REFUSED, "not <YYYY-MM-DD>.parquet")),
         ("2026-08-07.meta.yaml", ".parquet", (IGNORED, "the origin record of a snapshot, not a snapshot")),
@@ -36,8 +47,14 @@ def test_names_are_classified_with_their_reason(name, suffix, expected):
 
 
 def test_folders_are_ignored_unless_named_like_a_snapshot():
-    assert classify("old", ".json", is_folder=True) == (IGNORED, "a folder; snapshots are read only from files directly in the source folder")
-    assert classify("2026-08-07", ".parquet", is_folder=True) == (REFUSED, "a folder; snapshots are files directly in the source folder")
+    assert classify("old", ".json", is_folder=True) == (
+        IGNORED,
+        "a folder; snapshots are read only from files directly in the source folder",
+    )
+    assert classify("2026-08-07", ".parquet", is_folder=True) == (
+        REFUSED,
+        "a folder; snapshots are files directly in the source folder",
+    )
     assert classify("2026-08-07.json", ".json", is_folder=True)[0] == REFUSED
 
 
@@ -49,7 +66,9 @@ def test_every_calendar_date_written_as_yyyy_mm_dd_is_a_snapshot_name(day):
 
 
 def test_date_of_name_says_what_a_name_must_look_like():
-    with pytest.raises(ValueError, match=r"'2026-02-30.json' is not a snapshot name \(not a calendar date .*<YYYY-MM-DD>.json"):
+    with pytest.raises(
+        ValueError, match=r"'2026-02-30.json' is not a snapshot name \(not a calendar date .*<YYYY-MM-DD>.json"
+    ):
         date_of_name("2026-02-30.json", ".json")
 
 

@@ -9,19 +9,24 @@ import json
 import polars as pl
 import pytest
 import yaml
+from conftest import raw_frame, run_weeks
 from huggingface_hub.errors import HFValidationError
 from huggingface_hub.utils import validate_repo_id
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import raw_frame, run_weeks
 from hubshare.atomic import sha256_file
 from hubshare.manuscript import prepare_manuscript
 from hubshare.manuscript.render import render_html
-from hubshare.panel import PanelError
 from hubshare.normalize import (
-    MAX_COUNT, SnapshotError, check_snapshot_date, normalize_snapshot, normalize_snapshot_file, valid_model_id,
+    MAX_COUNT,
+    SnapshotError,
+    check_snapshot_date,
+    normalize_snapshot,
+    normalize_snapshot_file,
+    valid_model_id,
 )
+from hubshare.panel import PanelError
 
 FIRST = "2021-01-06"
 OLD = dt.date(2019, 1, 1)
@@ -70,8 +75,19 @@ def test_a_creation_time_before_the_hub_opened_is_set_null_and_counted(raw_dir):
     assert quality.repairs["created_before_hub_opened_set_null"] == 1
 
 
-@pytest.mark.parametrize("bad", ["..", "/etc/passwd", "/", "<img src=x onerror=alert(document.domain)>/m",
-                                 "org/../../x", "a--b/c", "org/model.git", "-org/m"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "..",
+        "/etc/passwd",
+        "/",
+        "<img src=x onerror=alert(document.domain)>/m",
+        "org/../../x",
+        "a--b/c",
+        "org/model.git",
+        "-org/m",
+    ],
+)
 def test_ids_outside_the_hub_grammar_are_dropped_and_counted(raw_dir, bad):
     path = write(raw_dir, [row(), row("k2", bad)])
     frame, quality = normalize_snapshot(path, dt.date.fromisoformat(FIRST))
@@ -108,6 +124,7 @@ def test_quality_records_name_every_repair(raw_dir, tmp_path):
 
 # --- weeks the panel's rules would book without complaint ------------------------------------------
 
+
 def population(week: int, shift: int = 0, n: int = 40) -> list[dict]:
     """n models growing steadily: model i has 1000 * (i + 1) + 70 * week downloads in all."""
     return [row(f"k{i}", f"org/m{i}", 1000 * (i + 1) + 70 * week + shift) for i in range(n)]
@@ -124,7 +141,12 @@ def test_a_week_whose_counters_all_fall_is_left_out_and_the_next_spans_it(raw_di
     panel, ledger, measures = run_weeks(raw_dir, tmp_path, snapshots)
     assert measures["measure"].to_list()[4] == "implausible"
     assert panel.group_by("week").agg(pl.col("downloads").sum()).sort("week")["downloads"].to_list() == [
-        40 * 70, 40 * 70, 40 * 70, 40 * 140, 40 * 70]
+        40 * 70,
+        40 * 70,
+        40 * 70,
+        40 * 140,
+        40 * 70,
+    ]
     assert ledger["excluded_implausible_week"] == 0 and ledger["counted_after_counter_reset"] == 0
 
 
@@ -156,8 +178,9 @@ def test_a_week_far_outside_the_series_is_left_out(raw_dir, tmp_path):
 
 def test_clean_weeks_are_never_flagged(raw_dir, tmp_path):
     dates = weeks(12)
-    _, _, measures = run_weeks(raw_dir, tmp_path, {date: population(i) for i, date in enumerate(dates)},
-                               {"min_history": 2})
+    _, _, measures = run_weeks(
+        raw_dir, tmp_path, {date: population(i) for i, date in enumerate(dates)}, {"min_history": 2}
+    )
     assert "implausible" not in measures["measure"].to_list()
 
 
@@ -172,7 +195,9 @@ def test_a_week_that_loses_the_stable_id_stops_the_run(raw_dir, tmp_path):
 def test_a_column_that_disappears_is_flagged():
     from hubshare.quality import columns_lost
 
-    records = [{"snapshot_date": "2025-01-01", "absent_optional_columns": []},
-               {"snapshot_date": "2025-01-08", "absent_optional_columns": ["baseModels"]},
-               {"snapshot_date": "2025-01-15", "absent_optional_columns": ["baseModels"]}]
+    records = [
+        {"snapshot_date": "2025-01-01", "absent_optional_columns": []},
+        {"snapshot_date": "2025-01-08", "absent_optional_columns": ["baseModels"]},
+        {"snapshot_date": "2025-01-15", "absent_optional_columns": ["baseModels"]},
+    ]
     assert columns_lost(records) == {"2025-01-08": ["baseModels"]}

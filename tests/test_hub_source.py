@@ -12,8 +12,8 @@ from types import SimpleNamespace
 import polars as pl
 import pytest
 import yaml
-
 from hub_shape import CREATION_FLOOR, UTC, model_row, write_mirror, write_snapshot
+
 from hubshare.atomic import sha256_file
 from hubshare.normalize import SnapshotError, normalize_snapshot
 from hubshare.schemas import RAW_COLUMNS
@@ -22,17 +22,25 @@ from hubshare.sources.errors import FetchError
 
 COLUMNS = list(RAW_COLUMNS)
 TOKEN = "hf_NotARealTokenButSecret123"
-EARLY, CARD, ALLTIME, LINEAGE = (dt.date(2024, 7, 24), dt.date(2024, 10, 2), dt.date(2025, 2, 26),
-                                 dt.date(2025, 6, 4))
+EARLY, CARD, ALLTIME, LINEAGE = (dt.date(2024, 7, 24), dt.date(2024, 10, 2), dt.date(2025, 2, 26), dt.date(2025, 6, 4))
 
 
 def models(alltime: bool) -> list[dict]:
     created = dt.datetime(2024, 5, 1, tzinfo=UTC)
     return [
         model_row("a1", "meta-llama/Llama-3-8B", created, 900, 5000 if alltime else None, bf16=8_000_000_000),
-        model_row("a2", "someone/llama-gguf", created, 90, 400 if alltime else None,
-                  parent="meta-llama/Llama-3-8B", relation="quantized"),
-        model_row("a3", "google-bert/bert-base-uncased", CREATION_FLOOR, 500, 9000 if alltime else None, bf16=110_000_000),
+        model_row(
+            "a2",
+            "someone/llama-gguf",
+            created,
+            90,
+            400 if alltime else None,
+            parent="meta-llama/Llama-3-8B",
+            relation="quantized",
+        ),
+        model_row(
+            "a3", "google-bert/bert-base-uncased", CREATION_FLOOR, 500, 9000 if alltime else None, bf16=110_000_000
+        ),
     ]
 
 
@@ -55,8 +63,10 @@ def test_listing_finds_the_real_layout_and_reports_what_it_ignores(mirror):
 
 @pytest.mark.parametrize(("name", "rule"), [("2024-7-31", "snapshot path"), ("2024-02-30", "snapshot date")])
 def test_a_snapshot_file_outside_the_layout_is_an_error(mirror, name, rule):
-    shutil.copy(mirror / "models/2024-07-24/models.parquet", (mirror / "models" / name).mkdir() or
-                mirror / "models" / name / "models.parquet")
+    shutil.copy(
+        mirror / "models/2024-07-24/models.parquet",
+        (mirror / "models" / name).mkdir() or mirror / "models" / name / "models.parquet",
+    )
     with pytest.raises(FetchError, match=rule):
         hub.list_snapshots(str(mirror), "main")
 
@@ -71,8 +81,14 @@ def test_a_repeated_file_is_found_in_the_listing(mirror):
 def fetch(mirror, tmp_path, date: dt.date):
     listing = hub.list_snapshots(str(mirror), "v1")
     target = tmp_path / "raw" / f"{date}.parquet"
-    meta = hub.fetch_snapshot(str(mirror), "v1", listing.snapshots[date.isoformat()], target,
-                              tmp_path / "raw" / f"{date}.meta.yaml", columns=COLUMNS)
+    meta = hub.fetch_snapshot(
+        str(mirror),
+        "v1",
+        listing.snapshots[date.isoformat()],
+        target,
+        tmp_path / "raw" / f"{date}.meta.yaml",
+        columns=COLUMNS,
+    )
     return target, meta
 
 
@@ -94,15 +110,24 @@ def test_a_file_changed_since_the_listing_is_refused(mirror, tmp_path):
     listing = hub.list_snapshots(str(mirror), "main")
     write_snapshot(mirror / "models/2024-07-24/models.parquet", EARLY, models(False)[:1])
     with pytest.raises(FetchError, match="listed version"):
-        hub.fetch_snapshot(str(mirror), "main", listing.snapshots["2024-07-24"], tmp_path / "s.parquet",
-                           tmp_path / "s.meta.yaml", columns=COLUMNS)
+        hub.fetch_snapshot(
+            str(mirror),
+            "main",
+            listing.snapshots["2024-07-24"],
+            tmp_path / "s.parquet",
+            tmp_path / "s.meta.yaml",
+            columns=COLUMNS,
+        )
     assert not (tmp_path / "s.parquet").exists()
 
 
-@pytest.mark.parametrize(("damage", "column", "rule"), [
-    (lambda p: p.write_bytes(b"not parquet at all"), "*", "readable parquet"),
-    (lambda p: pl.read_parquet(p).drop("downloads").write_parquet(p), "downloads", "required column"),
-])
+@pytest.mark.parametrize(
+    ("damage", "column", "rule"),
+    [
+        (lambda p: p.write_bytes(b"not parquet at all"), "*", "readable parquet"),
+        (lambda p: pl.read_parquet(p).drop("downloads").write_parquet(p), "downloads", "required column"),
+    ],
+)
 def test_a_bad_file_is_refused_naming_file_column_and_rule(mirror, tmp_path, damage, column, rule):
     damage(mirror / "models/2024-07-24/models.parquet")
     with pytest.raises(FetchError, match=re.escape(f"column '{column}' breaks rule '{rule}'")) as error:
@@ -122,7 +147,9 @@ def test_every_era_and_form_normalizes(tmp_path, date, parameters_as_map, relati
     assert rows["someone/llama-gguf"]["base_parents"] == ["meta-llama/Llama-3-8B"]
     assert rows["someone/llama-gguf"]["base_relation"] == "quantized"
     assert rows["someone/llama-gguf"]["lineage_status"] == "resolved"
-    assert quality.lineage_sources == ({"baseModels": 1, "tags": 0} if date >= LINEAGE else {"baseModels": 0, "tags": 1})
+    assert quality.lineage_sources == (
+        {"baseModels": 1, "tags": 0} if date >= LINEAGE else {"baseModels": 0, "tags": 1}
+    )
     assert quality.created_at_hub_floor == 1
     assert rows["google-bert/bert-base-uncased"]["created_at"] == CREATION_FLOOR
     assert (rows["meta-llama/Llama-3-8B"]["downloads_all_time"] is None) == (date < ALLTIME)
@@ -140,8 +167,7 @@ def test_a_model_created_after_the_folder_date_but_before_the_capture_keeps_its_
 
 def test_a_snapshot_in_no_documented_form_stops_with_what_was_found_and_accepted(tmp_path):
     path = write_snapshot(tmp_path / "raw.parquet", LINEAGE, models(True))
-    renamed = pl.read_parquet(path).with_columns(
-        pl.col("baseModels").struct.rename_fields(["parents", "relation"]))
+    renamed = pl.read_parquet(path).with_columns(pl.col("baseModels").struct.rename_fields(["parents", "relation"]))
     renamed.write_parquet(path)
     with pytest.raises(SnapshotError, match=r"column 'baseModels' breaks rule 'column type'.*found.*parents.*accepted"):
         normalize_snapshot(path, LINEAGE)
@@ -172,7 +198,8 @@ def test_the_hub_location_is_pinned_to_a_commit_with_a_token_from_the_environmen
     assert (root, commit) == ("datasets/hfmlsoc/hub_weekly_snapshots@c0ffee", "c0ffee")
     assert seen == {"api_token": TOKEN, "repo": ("hfmlsoc/hub_weekly_snapshots", "dataset", "main"), "fs_token": TOKEN}
     assert hub.file_url(hub.DEFAULT_LOCATION, "c0ffee", "models/2025-01-01/models.parquet") == (
-        "https://huggingface.co/datasets/hfmlsoc/hub_weekly_snapshots/blob/c0ffee/models/2025-01-01/models.parquet")
+        "https://huggingface.co/datasets/hfmlsoc/hub_weekly_snapshots/blob/c0ffee/models/2025-01-01/models.parquet"
+    )
     assert TOKEN not in caplog.text
     with pytest.raises(ValueError, match="hf://datasets"):
         hub.open_location("hf://models/x", "main")

@@ -23,29 +23,43 @@ def panel_rows():
     # (week, key, relation): quant/m1 is a quantized copy of meta's model; user/f1 a fine-tune of
     # its own org's model; meta/base a base model.
     return pl.DataFrame(
-        {"week": [W1, W1, W1, W2, W2], "model_key": ["q1", "f1", "b1", "q1", "b1"],
-         "base_relation": ["quantized", "finetune", None, "quantized", None]}
+        {
+            "week": [W1, W1, W1, W2, W2],
+            "model_key": ["q1", "f1", "b1", "q1", "b1"],
+            "base_relation": ["quantized", "finetune", None, "quantized", None],
+        }
     )
 
 
 def attributed_rows():
     def row(week, key, view, namespace, organization, downloads, group="unaffiliated_user"):
         source = "unlisted_namespace" if group == "unaffiliated_user" else "registry"
-        return {"week": week, "model_key": key, "view": view, "attributed_namespace": namespace,
-                "organization": organization, "country_group": group, "developer_type": group,
-                "attribution_source": source, "downloads": downloads}
-    return pl.DataFrame([
-        row(W1, "q1", "uploader", "quant", "quant", 60.0),
-        row(W1, "q1", "derived", "meta", "Meta", 60.0, "united_states"),
-        row(W1, "f1", "uploader", "user", "user", 30.0),
-        row(W1, "f1", "derived", "user", "user", 30.0),  # fine-tune of its own model
-        row(W1, "b1", "uploader", "meta", "Meta", 10.0, "united_states"),
-        row(W1, "b1", "derived", "meta", "Meta", 10.0, "united_states"),
-        row(W2, "q1", "uploader", "quant", "quant", 40.0),
-        row(W2, "q1", "derived", "meta", "Meta", 40.0, "united_states"),
-        row(W2, "b1", "uploader", "meta", "Meta", 60.0, "united_states"),
-        row(W2, "b1", "derived", "meta", "Meta", 60.0, "united_states"),
-    ])
+        return {
+            "week": week,
+            "model_key": key,
+            "view": view,
+            "attributed_namespace": namespace,
+            "organization": organization,
+            "country_group": group,
+            "developer_type": group,
+            "attribution_source": source,
+            "downloads": downloads,
+        }
+
+    return pl.DataFrame(
+        [
+            row(W1, "q1", "uploader", "quant", "quant", 60.0),
+            row(W1, "q1", "derived", "meta", "Meta", 60.0, "united_states"),
+            row(W1, "f1", "uploader", "user", "user", 30.0),
+            row(W1, "f1", "derived", "user", "user", 30.0),  # fine-tune of its own model
+            row(W1, "b1", "uploader", "meta", "Meta", 10.0, "united_states"),
+            row(W1, "b1", "derived", "meta", "Meta", 10.0, "united_states"),
+            row(W2, "q1", "uploader", "quant", "quant", 40.0),
+            row(W2, "q1", "derived", "meta", "Meta", 40.0, "united_states"),
+            row(W2, "b1", "uploader", "meta", "Meta", 60.0, "united_states"),
+            row(W2, "b1", "derived", "meta", "Meta", 60.0, "united_states"),
+        ]
+    )
 
 
 @pytest.fixture
@@ -54,8 +68,10 @@ def derivatives():
 
 
 def test_derivative_part_is_what_the_derived_view_credits_elsewhere(derivatives):
-    by_namespace = {(r["week"], r["namespace"]): (r["downloads"], r["derivative_downloads"])
-                    for r in derivatives.iter_rows(named=True)}
+    by_namespace = {
+        (r["week"], r["namespace"]): (r["downloads"], r["derivative_downloads"])
+        for r in derivatives.iter_rows(named=True)
+    }
     assert by_namespace == {
         (W1, "quant"): (60.0, 60.0),  # all credited to Meta, not to quant
         (W1, "user"): (30.0, 0.0),  # a fine-tune credited to the uploader itself
@@ -74,13 +90,26 @@ def test_only_derivative_relations_count():
 def test_merge_split_counts_only_the_part_credited_elsewhere():
     # A merge of quant's own model and Meta's: half its downloads go to each in the derived view.
     panel = pl.DataFrame({"week": [W1], "model_key": ["m1"], "base_relation": ["merge"]})
-    attributed = pl.DataFrame([
-        {"week": W1, "model_key": "m1", "view": view, "attributed_namespace": namespace, "organization": organization,
-         "country_group": "g", "developer_type": "t", "attribution_source": "registry", "downloads": downloads}
-        for view, namespace, organization, downloads in [
-            ("uploader", "quant", "quant", 10.0), ("derived", "quant", "quant", 5.0), ("derived", "meta", "Meta", 5.0),
+    attributed = pl.DataFrame(
+        [
+            {
+                "week": W1,
+                "model_key": "m1",
+                "view": view,
+                "attributed_namespace": namespace,
+                "organization": organization,
+                "country_group": "g",
+                "developer_type": "t",
+                "attribution_source": "registry",
+                "downloads": downloads,
+            }
+            for view, namespace, organization, downloads in [
+                ("uploader", "quant", "quant", 10.0),
+                ("derived", "quant", "quant", 5.0),
+                ("derived", "meta", "Meta", 5.0),
+            ]
         ]
-    ])
+    )
     assert namespace_downloads(panel, attributed)["derivative_downloads"].to_list() == [5.0]
 
 
@@ -129,7 +158,9 @@ def test_intermediaries_apart_moves_only_flagged_namespaces(derivatives):
 
 
 def test_sensitivity_table_has_every_alternative(derivatives):
-    groups = attributed_rows().group_by("view", "week", "country_group", "developer_type").agg(pl.col("downloads").sum())
+    groups = (
+        attributed_rows().group_by("view", "week", "country_group", "developer_type").agg(pl.col("downloads").sum())
+    )
     table = sensitivity_table(groups, derivatives, ["quant"], PERIODS)
     both = table.filter((pl.col("period") == "both") & (pl.col("dimension") == "country_group"))
     share = {(r["alternative"], r["group"]): r["share"] for r in both.iter_rows(named=True)}

@@ -19,7 +19,9 @@ def roots_of(edges: dict[str, list[str] | None]) -> dict[str, dict]:
     return {
         row["model_id"]: {
             "status": row["lineage_status"],
-            "roots": {r["root_id"]: r["weight"] for r in row["lineage_roots"] or [{"root_id": row["model_id"], "weight": 1.0}]},
+            "roots": {
+                r["root_id"]: r["weight"] for r in row["lineage_roots"] or [{"root_id": row["model_id"], "weight": 1.0}]
+            },
             "first": row["lineage_root_first"] or row["model_id"],
         }
         for row in out.iter_rows(named=True)
@@ -36,7 +38,9 @@ def test_chain_resolves_to_the_top():
 
 
 def test_merge_splits_equally_and_compounds():
-    result = roots_of({"a/x": None, "b/y": None, "c/z": None, "m/merge": ["a/x", "b/y"], "n/merge2": ["m/merge", "c/z"]})
+    result = roots_of(
+        {"a/x": None, "b/y": None, "c/z": None, "m/merge": ["a/x", "b/y"], "n/merge2": ["m/merge", "c/z"]}
+    )
     assert result["m/merge"]["roots"] == {"a/x": 0.5, "b/y": 0.5}
     assert result["n/merge2"]["roots"] == {"a/x": 0.25, "b/y": 0.25, "c/z": 0.5}
     assert result["n/merge2"]["first"] == "a/x"
@@ -118,11 +122,13 @@ def reference_roots(edges: dict[str, list[str] | None]) -> dict[str, dict]:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(
-    st.sampled_from([f"n/{i}" for i in range(8)]),
-    st.one_of(st.none(), st.lists(st.sampled_from([f"n/{i}" for i in range(10)]), max_size=3)),
-    min_size=1,
-))
+@given(
+    st.dictionaries(
+        st.sampled_from([f"n/{i}" for i in range(8)]),
+        st.one_of(st.none(), st.lists(st.sampled_from([f"n/{i}" for i in range(10)]), max_size=3)),
+        min_size=1,
+    )
+)
 def test_vectorised_walk_agrees_with_the_path_by_path_reference(edges):
     expected, found = reference_roots(edges), roots_of(edges)
     assert found.keys() == expected.keys()

@@ -30,9 +30,26 @@ def kept(text: str) -> list[str]:
 
 def test_visible_and_hidden_follow_the_key():
     assert kept(apply_conditions(TEXT, {"show": {"derived": True, "trends": True}})) == [
-        "A", "B", "::: {.callout-note}", "D", "E", ":::", "```", '::: {.content-visible when-meta="show.derived"}', "```"]
+        "A",
+        "B",
+        "::: {.callout-note}",
+        "D",
+        "E",
+        ":::",
+        "```",
+        '::: {.content-visible when-meta="show.derived"}',
+        "```",
+    ]
     assert kept(apply_conditions(TEXT, {"show": {"derived": False}})) == [
-        "A", "C", "::: {.callout-note}", "D", ":::", "```", '::: {.content-visible when-meta="show.derived"}', "```"]
+        "A",
+        "C",
+        "::: {.callout-note}",
+        "D",
+        ":::",
+        "```",
+        '::: {.content-visible when-meta="show.derived"}',
+        "```",
+    ]
 
 
 def test_dropped_lines_keep_the_line_numbers():
@@ -47,7 +64,7 @@ def test_hidden_text_needs_no_variables_and_its_labels_go(tmp_path: Path):
     (tmp_path / "_quarto.yml").write_text("metadata-files: [show.yml]\n")
     (tmp_path / "show.yml").write_text("show:\n  derived: false\n")
     (tmp_path / "index.qmd").write_text(
-        "# One {#sec-one}\n\n::: {.content-visible when-meta=\"show.derived\"}\n"
+        '# One {#sec-one}\n\n::: {.content-visible when-meta="show.derived"}\n'
         "See @sec-two and {{< var no.such.key >}}.\n\n# Two {#sec-two}\n:::\n"
     )
     assert check_manuscript(tmp_path / "index.qmd", {}) == []

@@ -21,54 +21,91 @@ def period_shares(periods_with_downloads: dict[str, float]) -> pl.DataFrame:
         downloads = 0.0 if share is None else 100.0
         for view in ("uploader", "derived"):
             rows.append((view, "country_group", "china", period, downloads * (share or 0), share))
-            rows.append((view, "country_group", "united_states", period, downloads * (1 - (share or 0)),
-                         None if share is None else 1 - share))
+            rows.append(
+                (
+                    view,
+                    "country_group",
+                    "united_states",
+                    period,
+                    downloads * (1 - (share or 0)),
+                    None if share is None else 1 - share,
+                )
+            )
     return pl.DataFrame(rows, schema=["view", "dimension", "group", "period", "downloads", "share"], orient="row")
 
 
 def concentration(first: dt.date, days: int, step: int) -> pl.DataFrame:
     weeks = [first + dt.timedelta(days=d) for d in range(0, days, step)]
-    return pl.DataFrame({
-        "week": weeks * 2,
-        "view": ["uploader"] * len(weeks) + ["derived"] * len(weeks),
-        "hhi": [0.1] * (2 * len(weeks)),
-        "gini": [0.8] * (2 * len(weeks)),
-        "top10": [0.7] * (2 * len(weeks)),
-        "organizations": [50] * (2 * len(weeks)),
-    })
+    return pl.DataFrame(
+        {
+            "week": weeks * 2,
+            "view": ["uploader"] * len(weeks) + ["derived"] * len(weeks),
+            "hhi": [0.1] * (2 * len(weeks)),
+            "gini": [0.8] * (2 * len(weeks)),
+            "top10": [0.7] * (2 * len(weeks)),
+            "organizations": [50] * (2 * len(weeks)),
+        }
+    )
 
 
 def trend_test(group: str, slope: float) -> dict:
-    return {"view": "uploader", "dimension": "country_group", "group": group,
-            "share_first_year_pct": 10.0, "share_last_year_pct": 20.0,
-            "robust": {"slope_pp_per_year": slope, "ci_low": slope - 1, "ci_high": slope + 1, "p_value": 0.01,
-                        "p_adjusted": 0.02, "significant": True},
-            "mann_kendall": {"p_value": 0.03, "sen_slope_pp_per_year": slope}}
+    return {
+        "view": "uploader",
+        "dimension": "country_group",
+        "group": group,
+        "share_first_year_pct": 10.0,
+        "share_last_year_pct": 20.0,
+        "robust": {
+            "slope_pp_per_year": slope,
+            "ci_low": slope - 1,
+            "ci_high": slope + 1,
+            "p_value": 0.01,
+            "p_adjusted": 0.02,
+            "significant": True,
+        },
+        "mann_kendall": {"p_value": 0.03, "sen_slope_pp_per_year": slope},
+    }
 
 
 def properties(periods: list[str]) -> pl.DataFrame:
     rows = []
     for period in periods:
-        rows += [(period, "mean_params", 7e9, 6e9, 8e9, 100), (period, "share_quantized", 0.1, 0.05, 0.15, 100),
-                 (period, "share_moe", 0.02, 0.01, 0.03, 100), (period, "share_multimodal_generation", 0.03, 0.02, 0.04, 100)]
-    return pl.DataFrame(rows, schema=["period", "statistic", "estimate", "ci_low", "ci_high", "downloads"], orient="row")
+        rows += [
+            (period, "mean_params", 7e9, 6e9, 8e9, 100),
+            (period, "share_quantized", 0.1, 0.05, 0.15, 100),
+            (period, "share_moe", 0.02, 0.01, 0.03, 100),
+            (period, "share_multimodal_generation", 0.03, 0.02, 0.04, 100),
+        ]
+    return pl.DataFrame(
+        rows, schema=["period", "statistic", "estimate", "ci_low", "ci_high", "downloads"], orient="row"
+    )
 
 
 def multipliers(first: str, last: str) -> pl.DataFrame:
-    return pl.DataFrame({
-        "statistic": ["mean_params", "share_quantized", "share_moe", "share_multimodal_generation"],
-        "first_period": [first] * 4, "last_period": [last] * 4,
-        "multiplier": [2.0, 3.0, 4.0, 5.0], "ci_low": [1.5, 2.0, 3.0, 4.0], "ci_high": [2.5, 4.0, 5.0, 6.0],
-    })
+    return pl.DataFrame(
+        {
+            "statistic": ["mean_params", "share_quantized", "share_moe", "share_multimodal_generation"],
+            "first_period": [first] * 4,
+            "last_period": [last] * 4,
+            "multiplier": [2.0, 3.0, 4.0, 5.0],
+            "ci_low": [1.5, 2.0, 3.0, 4.0],
+            "ci_high": [2.5, 4.0, 5.0, 6.0],
+        }
+    )
 
 
 def build(shares: dict[str, float], weeks: pl.DataFrame, stats: dict, count: str, first: str, last: str) -> dict:
     shown = [p for p in ("<=2022", "2023", "last_year") if p in shares]
     return narrative_variables(
-        period_shares=period_shares(shares), periods=PERIODS, concentration=weeks, stats=stats, snapshots=4,
+        period_shares=period_shares(shares),
+        periods=PERIODS,
+        concentration=weeks,
+        stats=stats,
+        snapshots=4,
         intermediaries={"count": count, "threshold": "50%"},
         intermediary_share=pl.DataFrame({"period": shown, "share": [0.05 * (i + 1) for i in range(len(shown))]}),
-        property_periods=properties(shown), multipliers=multipliers(first, last),
+        property_periods=properties(shown),
+        multipliers=multipliers(first, last),
     )
 
 
@@ -77,13 +114,24 @@ def flat_text(tree: dict) -> str:
 
 
 def test_a_short_sample_is_described_as_its_one_window():
-    stats = {"confidence": 0.95, "tests": [], "skipped": [
-        {"view": "uploader", "dimension": "country_group", "group": "china", "n_intervals": 3,
-         "skipped": "3 snapshots; a trend test needs 10"}]}
+    stats = {
+        "confidence": 0.95,
+        "tests": [],
+        "skipped": [
+            {
+                "view": "uploader",
+                "dimension": "country_group",
+                "group": "china",
+                "n_intervals": 3,
+                "skipped": "3 snapshots; a trend test needs 10",
+            }
+        ],
+    }
     text = build({"last_year": 0.25}, concentration(dt.date(2026, 8, 8), 3, 1), stats, "0", "last_year", "last_year")
     assert text["cadence"] == "daily" and text["intervals"] == "3 daily intervals"
-    assert text["scope"].startswith("This sample covers only 3 download intervals, ending at its snapshots "
-                                    "from 2026-08-08 to 2026-08-10")
+    assert text["scope"].startswith(
+        "This sample covers only 3 download intervals, ending at its snapshots from 2026-08-08 to 2026-08-10"
+    )
     assert "(2025-08-11 to 2026-08-10)" in text["scope"] and "need a longer series" in text["scope"]
     assert text["in_last"] == "in the sampled window"
     assert text["change"]["uploader"]["country_group"]["china"] == "received 25.0% of downloads"
@@ -91,15 +139,16 @@ def test_a_short_sample_is_described_as_its_one_window():
     assert text["tests_run"].startswith("none")
     assert "index over the sampled window was 1,000" in text["concentration"]["uploader"]
     assert "no namespace" in text["intermediaries"]
-    assert text["properties"].startswith("In the sampled window, downloaded models with a known parameter count "
-                                         "averaged 7.00 billion parameters (95% bootstrap interval [6.00, 8.00])")
+    assert text["properties"].startswith(
+        "In the sampled window, downloaded models with a known parameter count "
+        "averaged 7.00 billion parameters (95% bootstrap interval [6.00, 8.00])"
+    )
     everything = flat_text(text)
     assert mv.NO_DATA not in everything and "last_year" not in everything and "1.0x" not in everything
 
 
 def test_a_long_series_compares_its_first_and_last_periods():
-    stats = {"confidence": 0.95, "tests": [trend_test("united_states", -1.5), trend_test("china", 2.25)],
-             "skipped": []}
+    stats = {"confidence": 0.95, "tests": [trend_test("united_states", -1.5), trend_test("china", 2.25)], "skipped": []}
     shares = {"<=2022": 0.1, "2023": 0.2, "last_year": 0.3}
     text = build(shares, concentration(dt.date(2021, 1, 6), 5 * 364, 7), stats, "12", "<=2022", "last_year")
     assert text["cadence"] == "weekly"
@@ -120,8 +169,10 @@ def test_a_long_series_compares_its_first_and_last_periods():
         "The rule flags 12 namespaces as intermediaries. Their share of downloads grew from 5.0% up to 2022 "
         "to 15.0% in the last year"
     )
-    assert text["properties"].startswith("From the years up to 2022 to the last year, the mean size of a "
-                                         "downloaded model grew 2.0x (95% bootstrap interval [1.5x, 2.5x])")
+    assert text["properties"].startswith(
+        "From the years up to 2022 to the last year, the mean size of a "
+        "downloaded model grew 2.0x (95% bootstrap interval [1.5x, 2.5x])"
+    )
     assert mv.NO_DATA not in flat_text(text)
 
 
@@ -134,8 +185,13 @@ def test_periods_with_data_and_their_wording():
 
 
 def test_a_table_wider_than_the_page_keeps_numbers_whole_and_wraps_text():
-    frame = pl.DataFrame({"Claim": ["a long claim " * 10, "short"], "Value": ["2.20 billion", "1"],
-                          "Verdict": ["not testable", "differs"]})
+    frame = pl.DataFrame(
+        {
+            "Claim": ["a long claim " * 10, "short"],
+            "Value": ["2.20 billion", "1"],
+            "Verdict": ["not testable", "differs"],
+        }
+    )
     widths = [len(cell) for cell in mv.markdown_table(frame, align="lrl").splitlines()[1].strip("|").split("|")]
     assert sum(widths) <= mv.TABLE_BUDGET + 1
     assert widths[1] >= len("2.20 billion") + 2 and widths[2] >= len("not testable") + 2
@@ -143,14 +199,34 @@ def test_a_table_wider_than_the_page_keeps_numbers_whole_and_wraps_text():
 
 
 def test_a_trend_table_without_tests_lists_each_series_once_with_its_reason():
-    stats = {"confidence": 0.95, "tests": [], "skipped": [
-        {"view": "uploader", "dimension": "country_group", "group": "china", "n_intervals": 3,
-         "skipped": "3 snapshots; a trend test needs 10"}]}
+    stats = {
+        "confidence": 0.95,
+        "tests": [],
+        "skipped": [
+            {
+                "view": "uploader",
+                "dimension": "country_group",
+                "group": "china",
+                "n_intervals": 3,
+                "skipped": "3 snapshots; a trend test needs 10",
+            }
+        ],
+    }
     lines = mv.trend_table(stats, {"china": "China"}).splitlines()
     assert [c.strip() for c in lines[0].strip("|").split("|")] == [
-        "Series", "Dimension", "View", "Values", "Not tested because"]
+        "Series",
+        "Dimension",
+        "View",
+        "Values",
+        "Not tested because",
+    ]
     assert [c.strip() for c in lines[2].strip("|").split("|")] == [
-        "China", "country group", "uploader", "3", "fewer than 10 values"]
+        "China",
+        "country group",
+        "uploader",
+        "3",
+        "fewer than 10 values",
+    ]
 
 
 def test_a_slope_the_test_cannot_tell_from_noise_is_given_no_direction():
@@ -159,6 +235,8 @@ def test_a_slope_the_test_cannot_tell_from_noise_is_given_no_direction():
     test = trend_test("united_states", -5.49)
     test["robust"].update(significant=False, p_adjusted=0.7, ci_low=-19.1, ci_high=8.1)
     sentence = _trend_sentence(test, "The United States' weekly share", "95%")
-    assert sentence == ("The United States' weekly share showed no trend distinguishable from persistent noise "
-                        "(slope \u22125.49 percentage points a year, 95% CI [\u221219.10, +8.10], adjusted p 0.700)")
+    assert sentence == (
+        "The United States' weekly share showed no trend distinguishable from persistent noise "
+        "(slope \u22125.49 percentage points a year, 95% CI [\u221219.10, +8.10], adjusted p 0.700)"
+    )
     assert "fell" not in sentence

@@ -13,8 +13,13 @@ MINUS = "\u2212"
 
 @pytest.mark.parametrize(
     ("name", "key"),
-    [("<=2022", "to2022"), ("2023", "p2023"), ("last_year", "last_year"), ("Last Year", "last_year"),
-     ("2021-2022", "p2021_2022")],
+    [
+        ("<=2022", "to2022"),
+        ("2023", "p2023"),
+        ("last_year", "last_year"),
+        ("Last Year", "last_year"),
+        ("2021-2022", "p2021_2022"),
+    ],
 )
 def test_period_key(name, key):
     assert mv.period_key(name) == key
@@ -39,7 +44,14 @@ def test_signed_uses_the_true_minus_sign():
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(0.0, "<\u00a00.001"), (0.0009, "<\u00a00.001"), (0.001, "0.001"), (0.04567, "0.046"), (0.5, "0.500"), (1.0, "1.000")],
+    [
+        (0.0, "<\u00a00.001"),
+        (0.0009, "<\u00a00.001"),
+        (0.001, "0.001"),
+        (0.04567, "0.046"),
+        (0.5, "0.500"),
+        (1.0, "1.000"),
+    ],
 )
 def test_p_value(value, text):
     assert mv.p_value(value) == text
@@ -120,24 +132,47 @@ def test_coverage_variables_nest_view_source_period():
 def test_trend_variables_format_slope_ci_and_direction():
     def test(view, group, slope, low, high, p, p_adj, significant):
         return {
-            "view": view, "dimension": "country_group", "group": group,
-            "share_first_year_pct": 10.04, "share_last_year_pct": 12.96,
-            "robust": {"slope_pp_per_year": slope, "ci_low": low, "ci_high": high, "p_value": p,
-                        "p_adjusted": p_adj, "significant": significant},
+            "view": view,
+            "dimension": "country_group",
+            "group": group,
+            "share_first_year_pct": 10.04,
+            "share_last_year_pct": 12.96,
+            "robust": {
+                "slope_pp_per_year": slope,
+                "ci_low": low,
+                "ci_high": high,
+                "p_value": p,
+                "p_adjusted": p_adj,
+                "significant": significant,
+            },
             "mann_kendall": {"p_value": 0.2, "sen_slope_pp_per_year": -0.456},
         }
 
-    stats = {"tests": [test("uploader", "china", 2.0, 1.5, 2.5, 1e-6, 2e-6, True),
-                       test("derived", "china", -0.5, -1.25, 0.25, 0.2, 0.3, False)]}
+    stats = {
+        "tests": [
+            test("uploader", "china", 2.0, 1.5, 2.5, 1e-6, 2e-6, True),
+            test("derived", "china", -0.5, -1.25, 0.25, 0.2, 0.3, False),
+        ]
+    }
     tree = mv.trend_variables(stats)
     assert tree["uploader"]["country_group"]["china"] == {
-        "slope": "+2.00", "ci": "[+1.50, +2.50]", "p": "<\u00a00.001", "p_adj": "<\u00a00.001", "first": "10.0",
-        "last": "13.0", "direction": "rose", "significant": "significant", "mk_p": "0.200",
+        "slope": "+2.00",
+        "ci": "[+1.50, +2.50]",
+        "p": "<\u00a00.001",
+        "p_adj": "<\u00a00.001",
+        "first": "10.0",
+        "last": "13.0",
+        "direction": "rose",
+        "significant": "significant",
+        "mk_p": "0.200",
         "sen": MINUS + "0.46",
     }
     falling = tree["derived"]["country_group"]["china"]
     assert (falling["slope"], falling["ci"], falling["direction"], falling["significant"]) == (
-        MINUS + "0.50", f"[{MINUS}1.25, +0.25]", "fell", "not significant"
+        MINUS + "0.50",
+        f"[{MINUS}1.25, +0.25]",
+        "fell",
+        "not significant",
     )
 
 
@@ -172,18 +207,31 @@ def recovered(rows: list[tuple]) -> pl.DataFrame:
     )
 
 
-RECOVERED = recovered([
-    ("uploader", "country_group", "china", "last_year", 0.21),
-    ("uploader", "country_group", "china", "2023", 0.1),
-    ("uploader", "country_group", "europe", "last_year", 0.004),
-    ("derived", "country_group", "china", "last_year", 0.3),
-])
+RECOVERED = recovered(
+    [
+        ("uploader", "country_group", "china", "last_year", 0.21),
+        ("uploader", "country_group", "china", "2023", 0.1),
+        ("uploader", "country_group", "europe", "last_year", 0.004),
+        ("derived", "country_group", "china", "last_year", 0.3),
+    ]
+)
 
 
 def test_recovery_table_joins_and_fills_missing_sides_with_zero():
     table = recovery_table(TRUTH, RECOVERED)
-    assert table.columns == ["view", "dimension", "group", "period", "planted", "expected", "rolling30", "recovered",
-                             "error_pp", "noise_pp", "rolling30_bias_pp"]
+    assert table.columns == [
+        "view",
+        "dimension",
+        "group",
+        "period",
+        "planted",
+        "expected",
+        "rolling30",
+        "recovered",
+        "error_pp",
+        "noise_pp",
+        "rolling30_bias_pp",
+    ]
     # the rolling30 estimator reads China's last-year share as 0.19 where 0.2 was planted: -1 pp (uploader only)
     bias = {(r["view"], r["group"], r["period"]): r["rolling30_bias_pp"] for r in table.iter_rows(named=True)}
     assert bias[("uploader", "china", "last_year")] == pytest.approx(-1.0)
@@ -192,8 +240,10 @@ def test_recovery_table_joins_and_fills_missing_sides_with_zero():
     noise = {(r["view"], r["group"], r["period"]): r["noise_pp"] for r in table.iter_rows(named=True)}
     assert noise[("uploader", "china", "last_year")] == pytest.approx(2.0)
     assert noise[("uploader", "europe", "last_year")] == 0.0
-    rows = {(r["view"], r["group"], r["period"]): (r["planted"], r["recovered"], r["error_pp"])
-            for r in table.iter_rows(named=True)}
+    rows = {
+        (r["view"], r["group"], r["period"]): (r["planted"], r["recovered"], r["error_pp"])
+        for r in table.iter_rows(named=True)
+    }
     assert rows == {
         ("derived", "china", "last_year"): pytest.approx((0.3, 0.3, 0.0)),
         # (0.21 - 0.2) * 100 = +1 pp
@@ -227,28 +277,37 @@ def recovery_rows(rows: list[tuple]) -> pl.DataFrame:
     ).with_columns(((pl.col("recovered") - pl.col("planted")) * 100).alias("error_pp"))
 
 
-RECOVERY = recovery_rows([
-    ("uploader", "country_group", "china", "2023", 0.15, 0.157),
-    ("uploader", "country_group", "china", "last_year", 0.2, 0.21),
-    # planted below 1% in last_year but 2% in 2023: kept (some period reaches 1%)
-    ("uploader", "country_group", "europe", "2023", 0.02, 0.018),
-    ("uploader", "country_group", "europe", "last_year", 0.005, 0.006),
-    # exactly 1%: kept
-    ("derived", "developer_type", "academia", "last_year", 0.01, 0.01),
-    # below 1% everywhere: dropped
-    ("uploader", "country_group", "japan", "2023", 0.004, 0.009),
-    ("uploader", "country_group", "japan", "last_year", 0.009, 0.0),
-    # not planted at all, in the same group name but another view: dropped
-    ("derived", "country_group", "china", "last_year", 0.0, 0.003),
-])
+RECOVERY = recovery_rows(
+    [
+        ("uploader", "country_group", "china", "2023", 0.15, 0.157),
+        ("uploader", "country_group", "china", "last_year", 0.2, 0.21),
+        # planted below 1% in last_year but 2% in 2023: kept (some period reaches 1%)
+        ("uploader", "country_group", "europe", "2023", 0.02, 0.018),
+        ("uploader", "country_group", "europe", "last_year", 0.005, 0.006),
+        # exactly 1%: kept
+        ("derived", "developer_type", "academia", "last_year", 0.01, 0.01),
+        # below 1% everywhere: dropped
+        ("uploader", "country_group", "japan", "2023", 0.004, 0.009),
+        ("uploader", "country_group", "japan", "last_year", 0.009, 0.0),
+        # not planted at all, in the same group name but another view: dropped
+        ("derived", "country_group", "china", "last_year", 0.0, 0.003),
+    ]
+)
 LABELS = {"china": "China", "europe": "Europe", "academia": "Academia"}
 
 
 def test_recovery_table_markdown_keeps_groups_planted_at_one_percent():
     lines = mv.recovery_table_markdown(RECOVERY, LABELS).splitlines()
     cells = [[c.strip() for c in line.strip("|").split("|")] for line in lines]
-    assert cells[0] == ["Group", "Dimension", "Uploader planted", "Uploader recovered", "Derived planted",
-                        "Derived recovered", "Largest error (pp)"]
+    assert cells[0] == [
+        "Group",
+        "Dimension",
+        "Uploader planted",
+        "Uploader recovered",
+        "Derived planted",
+        "Derived recovered",
+        "Largest error (pp)",
+    ]
     assert cells[2:] == [
         # china: uploader (0.21 - 0.2) * 100 = 1.00; derived planted 0, recovered 0.3% -> 0.30; largest 1.00
         ["China", "country group", "20.00%", "21.00%", "0.00%", "0.30%", "1.00"],
@@ -296,11 +355,13 @@ def test_recovery_variables_name_the_worst_comparison():
 
 @pytest.mark.parametrize(
     ("contrasts", "trends", "duplicates", "expected"),
-    [(0, 0, 0, "no contrast and no trend can be tested"),
-     (0, 12, 0, "The 12 trend tests and the 0 contrasts tested ask different questions"),
-     (32, 10, 2, "The 10 trend tests and the 32 contrasts tested"),
-     (32, 10, 2, "2 series that repeat another"),
-     (1, 1, 1, "1 series that repeats another")],
+    [
+        (0, 0, 0, "no contrast and no trend can be tested"),
+        (0, 12, 0, "The 12 trend tests and the 0 contrasts tested ask different questions"),
+        (32, 10, 2, "The 10 trend tests and the 32 contrasts tested"),
+        (32, 10, 2, "2 series that repeat another"),
+        (1, 1, 1, "1 series that repeats another"),
+    ],
 )
 def test_the_test_family_sentence_says_what_was_tested(contrasts, trends, duplicates, expected):
     sentence = mv.test_family_sentence(contrasts, trends, duplicates)
@@ -311,17 +372,30 @@ def test_the_test_family_sentence_says_what_was_tested(contrasts, trends, duplic
 
 def calibration_rows() -> pl.DataFrame:
     def row(series, scenario, test, rate, contrast=None, coverage=None, band=True):
-        return {"series": series, "scenario": scenario, "test": test, "contrast": contrast, "replicates": 1000,
-                "rejection_rate": rate, "mc_standard_error": 0.007, "within_band": band if series == "flat" else None,
-                "planted_effect": None, "mean_effect": None, "coverage": coverage}
+        return {
+            "series": series,
+            "scenario": scenario,
+            "test": test,
+            "contrast": contrast,
+            "replicates": 1000,
+            "rejection_rate": rate,
+            "mc_standard_error": 0.007,
+            "within_band": band if series == "flat" else None,
+            "planted_effect": None,
+            "mean_effect": None,
+            "coverage": coverage,
+        }
 
-    rows = [row("flat", "ar1_0.8", "robust_trend", 0.042), row("flat", "ar1_0.8", "period_contrast", 0.04, "b vs a"),
-            row("flat", "ar1_0.8", "period_contrast", 0.06, "c vs b"),
-            row("flat", "long_memory", "robust_trend", 0.097, band=False),
-            row("flat", "long_memory", "period_contrast", 0.3, "b vs a", band=False),
-            row("flat", "long_memory", "period_contrast", 0.05, "c vs b"),
-            row("china", "planted_trend", "robust_trend", 0.5, coverage=0.97),
-            row("china", "planted_trend", "period_contrast", 0.9, "b vs a", coverage=0.95)]
+    rows = [
+        row("flat", "ar1_0.8", "robust_trend", 0.042),
+        row("flat", "ar1_0.8", "period_contrast", 0.04, "b vs a"),
+        row("flat", "ar1_0.8", "period_contrast", 0.06, "c vs b"),
+        row("flat", "long_memory", "robust_trend", 0.097, band=False),
+        row("flat", "long_memory", "period_contrast", 0.3, "b vs a", band=False),
+        row("flat", "long_memory", "period_contrast", 0.05, "c vs b"),
+        row("china", "planted_trend", "robust_trend", 0.5, coverage=0.97),
+        row("china", "planted_trend", "period_contrast", 0.9, "b vs a", coverage=0.95),
+    ]
     return pl.DataFrame(rows)
 
 
@@ -341,10 +415,25 @@ def test_calibration_section_states_every_failed_scenario_and_tabulates_sizes():
 def test_counter_fall_sentence_bounds_the_shift_of_any_share():
     from hubshare.counter_falls import SCHEMA
 
-    table = pl.DataFrame([{"period": "2023", "downloads": 1000, "counted_after_fall": 10, "share_after_fall": 0.01,
-                           "max_share_shift_pp": 100 * 0.01 / 0.99},
-                          {"period": "2024", "downloads": 1000, "counted_after_fall": 0, "share_after_fall": 0.0,
-                           "max_share_shift_pp": 0.0}], schema=SCHEMA)
+    table = pl.DataFrame(
+        [
+            {
+                "period": "2023",
+                "downloads": 1000,
+                "counted_after_fall": 10,
+                "share_after_fall": 0.01,
+                "max_share_shift_pp": 100 * 0.01 / 0.99,
+            },
+            {
+                "period": "2024",
+                "downloads": 1000,
+                "counted_after_fall": 0,
+                "share_after_fall": 0.0,
+                "max_share_shift_pp": 0.0,
+            },
+        ],
+        schema=SCHEMA,
+    )
     sentence = mv.counter_fall_sentence(table)
     assert "at most 1.000% of a period's downloads (2023)" in sentence and "more than 1.010 percentage" in sentence
     assert mv.counter_fall_sentence(table.filter(pl.col("period") == "2024")).startswith("No counter fell")
@@ -358,17 +447,35 @@ def test_slope_bounds_beyond_a_hundred_points_a_year_are_unbounded():
 
 def test_era_section_matches_planted_changes_by_the_boundaries_95_percent_sets():
     def era(era, start, low=None, high=None):
-        return {"view": "uploader", "dimension": "country_group", "group": "china", "fit": "joint", "era": era,
-                "start": start, "end": start, "weeks": 10, "mean_share": 0.1, "fitted_start_share": 0.1,
-                "fitted_end_share": 0.1, "start_low": low, "start_high": high,
-                "nearest_period_boundary": None if era == 1 else dt.date(2024, 1, 1),
-                "distance_weeks": None if era == 1 else 8.0}
+        return {
+            "view": "uploader",
+            "dimension": "country_group",
+            "group": "china",
+            "fit": "joint",
+            "era": era,
+            "start": start,
+            "end": start,
+            "weeks": 10,
+            "mean_share": 0.1,
+            "fitted_start_share": 0.1,
+            "fitted_end_share": 0.1,
+            "start_low": low,
+            "start_high": high,
+            "nearest_period_boundary": None if era == 1 else dt.date(2024, 1, 1),
+            "distance_weeks": None if era == 1 else 8.0,
+        }
 
-    eras = pl.DataFrame([era(1, dt.date(2020, 6, 10)),
-                         era(2, dt.date(2024, 2, 28), dt.date(2023, 11, 1), dt.date(2024, 3, 27)),
-                         era(3, dt.date(2025, 5, 7), dt.date(2025, 4, 2), dt.date(2025, 6, 4))])
-    truth = {"snapshot_dates": ["2020-06-10", "2025-08-27", 270],
-             "segments": {"a": {"anchors": {"2020-06-01": 0.1, "2024-01-01": 0.2, "2025-01-01": 0.3}}}}
+    eras = pl.DataFrame(
+        [
+            era(1, dt.date(2020, 6, 10)),
+            era(2, dt.date(2024, 2, 28), dt.date(2023, 11, 1), dt.date(2024, 3, 27)),
+            era(3, dt.date(2025, 5, 7), dt.date(2025, 4, 2), dt.date(2025, 6, 4)),
+        ]
+    )
+    truth = {
+        "snapshot_dates": ["2020-06-10", "2025-08-27", 270],
+        "segments": {"a": {"anchors": {"2020-06-01": 0.1, "2024-01-01": 0.2, "2025-01-01": 0.3}}},
+    }
     text = mv.era_section(eras, {"china": "China"}, None, truth)
     # 2024-01-01 lies in the first boundary's set; 2025-01-01 in none; the second boundary's set holds no change
     assert "fall into 3 eras" in text and "Of their 2 boundaries" in text

@@ -1,11 +1,12 @@
 """The model table: each model's last row, from the newest snapshot and the weekly departures."""
 
 import datetime as dt
+from itertools import pairwise
 
 import polars as pl
 import pytest
-
 from conftest import write_raw
+
 from hubshare.model_table import latest_models, model_table
 from hubshare.normalize import normalize_snapshot
 from hubshare.schemas import DepartedModels
@@ -16,8 +17,15 @@ OLD = dt.date(2023, 1, 1)
 
 
 def row(key, pipeline_tag, **changes):
-    base = {"_id": key, "id": f"org/{key}", "author": "org", "createdAt": OLD, "downloads": 1, "downloadsAllTime": 10,
-            "pipeline_tag": pipeline_tag}
+    base = {
+        "_id": key,
+        "id": f"org/{key}",
+        "author": "org",
+        "createdAt": OLD,
+        "downloads": 1,
+        "downloadsAllTime": 10,
+        "pipeline_tag": pipeline_tag,
+    }
     return {**base, **changes}
 
 
@@ -41,7 +49,7 @@ def built(tmp_path):
         frame, _ = normalize_snapshot(raw, dt.date.fromisoformat(date))
         normalized.append(tmp_path / f"{date}.parquet")
         frame.write_parquet(normalized[-1])
-    for previous, current in zip(normalized, normalized[1:]):
+    for previous, current in pairwise(normalized):
         departed.append(tmp_path / f"departed-{current.stem}.parquet")
         departed_models_file(previous, current, departed[-1], tmp_path / f"{current.stem}.log")
     return normalized, departed
@@ -85,4 +93,9 @@ def test_model_table_keeps_departed_models_with_last_seen_and_family(built):
     families = pl.DataFrame({"family": ["Bee"], "pattern": ["^b$"], "priority": [1]})
     table = model_table(normalized[-1], departed, families)
     got = {r["model_key"]: (r["last_seen"].isoformat(), r["family"]) for r in table.iter_rows(named=True)}
-    assert got == {"a": ("2024-01-24", None), "b": ("2024-01-10", "Bee"), "c": ("2024-01-24", None), "d": ("2024-01-17", None)}
+    assert got == {
+        "a": ("2024-01-24", None),
+        "b": ("2024-01-10", "Bee"),
+        "c": ("2024-01-24", None),
+        "d": ("2024-01-17", None),
+    }

@@ -4,8 +4,8 @@ import datetime as dt
 
 import polars as pl
 import pytest
-
 from conftest import parents, raw_frame, write_raw
+
 from hubshare.normalize import SnapshotError, normalize_snapshot
 from hubshare.schemas import NormalizedSnapshot
 

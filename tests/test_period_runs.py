@@ -32,8 +32,10 @@ def write_panel(folder, rows):
     paths = []
     for week in sorted({r[0] for r in rows}):
         path = folder / f"{week}.parquet"
-        pl.DataFrame([{"week": w, "model_key": k, "downloads": d} for w, k, d in rows if w == week],
-                     schema={"week": pl.Date, "model_key": pl.String, "downloads": pl.Int64}).write_parquet(path)
+        pl.DataFrame(
+            [{"week": w, "model_key": k, "downloads": d} for w, k, d in rows if w == week],
+            schema={"week": pl.Date, "model_key": pl.String, "downloads": pl.Int64},
+        ).write_parquet(path)
         paths.append(path)
     return paths
 
@@ -45,8 +47,14 @@ def test_sums_by_hand(tmp_path):
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 5), st.sampled_from("abcd"), st.integers(1, 1000)), min_size=1, max_size=30,
-                unique_by=lambda r: (r[0], r[1])))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.sampled_from("abcd"), st.integers(1, 1000)),
+        min_size=1,
+        max_size=30,
+        unique_by=lambda r: (r[0], r[1]),
+    )
+)
 def test_period_statistics_are_unchanged(tmp_path_factory, cells):
     rows = [(WEEKS[w], key, downloads) for w, key, downloads in cells]
     paths = write_panel(tmp_path_factory.mktemp("panel"), rows)

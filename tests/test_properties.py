@@ -48,6 +48,7 @@ def one(function, **row) -> dict:
 
 # --- size -----------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("model_id", "expected"),
     [
@@ -110,6 +111,7 @@ def test_a_positive_safetensors_total_always_wins(total):
 
 # --- quantization -----------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("row", "expected"),
     [
@@ -140,6 +142,7 @@ def test_quantized(row, expected):
 
 # --- mixture of experts ---------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("row", "expected"),
     [
@@ -166,6 +169,7 @@ def test_mixture_of_experts(row, expected):
 
 
 # --- modality ---------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("task", "inputs", "output", "generation"),
@@ -203,10 +207,22 @@ def test_every_listed_task_maps_into_the_vocabulary():
     inputs = {pair[0] for pair in MODALITY_OF_TASK.values()}
     outputs = {pair[1] for pair in MODALITY_OF_TASK.values()}
     assert inputs == {"text", "image", "audio", "video", "multimodal", "tabular", "other"}
-    assert outputs == {"text", "image", "audio", "video", "3d", "multimodal", "prediction", "embedding", "action", "other"}
+    assert outputs == {
+        "text",
+        "image",
+        "audio",
+        "video",
+        "3d",
+        "multimodal",
+        "prediction",
+        "embedding",
+        "action",
+        "other",
+    }
 
 
 # --- licence ----------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("tags", "expected"),
@@ -250,11 +266,17 @@ def test_license_class(tags, expected):
 
 def test_license_classes_are_ordered_from_most_to_least_open():
     assert LICENSE_CLASSES == (
-        "osi_open_source", "open_non_osi", "open_with_use_restrictions", "non_commercial", "other", "unknown",
+        "osi_open_source",
+        "open_non_osi",
+        "open_with_use_restrictions",
+        "non_commercial",
+        "other",
+        "unknown",
     )
 
 
 # --- training data and openness ------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("tags", "transparency"),
@@ -274,7 +296,11 @@ def test_a_datasets_column_also_discloses():
     rows = frame({"tags": []}, {"tags": None}, {"tags": None}, extra={"datasets": pl.List(pl.String)}).with_columns(
         pl.Series("datasets", [["squad"], ["c4"], None], dtype=pl.List(pl.String))
     )
-    assert training_data(rows).get_column("training_data_transparency").to_list() == ["disclosed", "disclosed", "unknown"]
+    assert training_data(rows).get_column("training_data_transparency").to_list() == [
+        "disclosed",
+        "disclosed",
+        "unknown",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -293,23 +319,55 @@ def test_openness(tags, expected):
 
 # --- all together -----------------------------------------------------------
 
+
 def test_model_properties_on_well_known_models():
     rows = frame(
-        {"model_id": "TheBloke/Mixtral-8x7B-Instruct-v0.1-GGUF", "pipeline_tag": "text-generation",
-         "tags": ["gguf", "mixtral", "license:apache-2.0"], "base_relation": "quantized"},
-        {"model_id": "openai/whisper-large-v3", "pipeline_tag": "automatic-speech-recognition",
-         "tags": ["license:apache-2.0"], "params_total": 1_543_490_560},
+        {
+            "model_id": "TheBloke/Mixtral-8x7B-Instruct-v0.1-GGUF",
+            "pipeline_tag": "text-generation",
+            "tags": ["gguf", "mixtral", "license:apache-2.0"],
+            "base_relation": "quantized",
+        },
+        {
+            "model_id": "openai/whisper-large-v3",
+            "pipeline_tag": "automatic-speech-recognition",
+            "tags": ["license:apache-2.0"],
+            "params_total": 1_543_490_560,
+        },
         {"model_id": "black-forest-labs/FLUX.1-dev", "pipeline_tag": "text-to-image", "tags": ["license:other"]},
     )
     got = model_properties(rows)
     assert got.columns == [
-        "model_key", "params", "params_source", "is_quantized", "is_moe", "input_modality", "output_modality",
-        "is_multimodal_generation", "license_class", "training_data_transparency", "training_data_disclosed", "openness",
+        "model_key",
+        "params",
+        "params_source",
+        "is_quantized",
+        "is_moe",
+        "input_modality",
+        "output_modality",
+        "is_multimodal_generation",
+        "license_class",
+        "training_data_transparency",
+        "training_data_disclosed",
+        "openness",
     ]
     mixtral, whisper, flux = got.rows(named=True)
-    assert (mixtral["model_key"], mixtral["is_quantized"], mixtral["is_moe"], mixtral["params"]) == ("k0", True, True, 56 * 10**9)
-    assert (whisper["input_modality"], whisper["output_modality"], whisper["params_source"]) == ("audio", "text", "safetensors")
-    assert (flux["is_multimodal_generation"], flux["license_class"], flux["openness"]) == (True, "other", "open_weights")
+    assert (mixtral["model_key"], mixtral["is_quantized"], mixtral["is_moe"], mixtral["params"]) == (
+        "k0",
+        True,
+        True,
+        56 * 10**9,
+    )
+    assert (whisper["input_modality"], whisper["output_modality"], whisper["params_source"]) == (
+        "audio",
+        "text",
+        "safetensors",
+    )
+    assert (flux["is_multimodal_generation"], flux["license_class"], flux["openness"]) == (
+        True,
+        "other",
+        "open_weights",
+    )
 
 
 def test_model_properties_names_missing_columns():

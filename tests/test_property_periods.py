@@ -57,14 +57,42 @@ def values(table: pl.DataFrame, period: str, column: str = "estimate") -> dict[s
 def three_models() -> pl.DataFrame:
     """Downloads 10, 30, 60 (100 in all); sizes 1, 2, 3 billion; the third model's size only from its name."""
     return panel(
-        {"model_key": "a", "downloads": 10, "params": 10**9, "params_source": "safetensors", "is_quantized": True,
-         "training_data_transparency": "disclosed", "openness": "open_source"},
-        {"model_key": "b", "downloads": 30, "params": 2 * 10**9, "params_source": "safetensors", "is_moe": True,
-         "license_class": "non_commercial"},
-        {"model_key": "c", "downloads": 20, "params": 3 * 10**9, "params_source": "name", "is_multimodal_generation": True,
-         "license_class": "open_with_use_restrictions", "training_data_transparency": "unknown"},
-        {"model_key": "c", "downloads": 40, "params": 3 * 10**9, "params_source": "name", "is_multimodal_generation": True,
-         "license_class": "open_with_use_restrictions", "training_data_transparency": "unknown", "week": dt.date(2022, 6, 8)},
+        {
+            "model_key": "a",
+            "downloads": 10,
+            "params": 10**9,
+            "params_source": "safetensors",
+            "is_quantized": True,
+            "training_data_transparency": "disclosed",
+            "openness": "open_source",
+        },
+        {
+            "model_key": "b",
+            "downloads": 30,
+            "params": 2 * 10**9,
+            "params_source": "safetensors",
+            "is_moe": True,
+            "license_class": "non_commercial",
+        },
+        {
+            "model_key": "c",
+            "downloads": 20,
+            "params": 3 * 10**9,
+            "params_source": "name",
+            "is_multimodal_generation": True,
+            "license_class": "open_with_use_restrictions",
+            "training_data_transparency": "unknown",
+        },
+        {
+            "model_key": "c",
+            "downloads": 40,
+            "params": 3 * 10**9,
+            "params_source": "name",
+            "is_multimodal_generation": True,
+            "license_class": "open_with_use_restrictions",
+            "training_data_transparency": "unknown",
+            "week": dt.date(2022, 6, 8),
+        },
         {"model_key": "a", "downloads": 1000, "week": IN_LATE},  # in no period asked for below
     )
 
@@ -90,7 +118,9 @@ def test_hand_computed_shares_and_sizes():
 
 
 def test_size_sources_limit_which_sizes_count():
-    got = values(property_period_table(three_models(), {"2022": EARLY}, n_boot=10, seed=1, size_sources=("safetensors",)), "2022")
+    got = values(
+        property_period_table(three_models(), {"2022": EARLY}, n_boot=10, seed=1, size_sources=("safetensors",)), "2022"
+    )
     assert got["share_known_size"] == pytest.approx(0.4)
     assert got["mean_params"] == pytest.approx((10 * 1 + 30 * 2) / 40 * 1e9)  # 1.75 billion
     assert got["median_params"] == 2e9  # cumulative 0.25, 1.0
@@ -124,7 +154,9 @@ def test_missing_properties_count_as_not_flagged_and_unknown():
 
 
 def test_a_period_without_downloads_has_no_estimates():
-    table = property_period_table(three_models(), {"2030": (dt.date(2030, 1, 1), dt.date(2030, 12, 31))}, n_boot=5, seed=0)
+    table = property_period_table(
+        three_models(), {"2030": (dt.date(2030, 1, 1), dt.date(2030, 12, 31))}, n_boot=5, seed=0
+    )
     assert table.get_column("estimate").null_count() == table.height
     assert table.get_column("ci_low").null_count() == table.height
     assert set(table.get_column("models").to_list()) == {0}
@@ -132,7 +164,11 @@ def test_a_period_without_downloads_has_no_estimates():
 
 def test_one_model_gives_a_degenerate_interval():
     rows = panel({"model_key": "a", "downloads": 7, "is_quantized": True, "params": 3, "params_source": "name"})
-    got = property_period_table(rows, {"p": EARLY}, n_boot=50, seed=0).filter(pl.col("statistic") == "mean_params").row(0, named=True)
+    got = (
+        property_period_table(rows, {"p": EARLY}, n_boot=50, seed=0)
+        .filter(pl.col("statistic") == "mean_params")
+        .row(0, named=True)
+    )
     assert (got["estimate"], got["ci_low"], got["ci_high"]) == (3.0, 3.0, 3.0)
     assert got["draws"] == [3.0] * 50
 
@@ -159,8 +195,16 @@ def planted(early_share: float, late_share: float, models: int = 1000) -> pl.Dat
     for week, share, size in ((IN_EARLY, early_share, 10**9), (IN_LATE, late_share, 5 * 10**9)):
         flagged = round(share * models)
         rows += [
-            {"week": week, "model_key": f"m{i}", "downloads": 100, "params": size, "params_source": "safetensors",
-             "is_quantized": i < flagged, "is_moe": i < flagged, "is_multimodal_generation": i < flagged}
+            {
+                "week": week,
+                "model_key": f"m{i}",
+                "downloads": 100,
+                "params": size,
+                "params_source": "safetensors",
+                "is_quantized": i < flagged,
+                "is_moe": i < flagged,
+                "is_multimodal_generation": i < flagged,
+            }
             for i in range(models)
         ]
     return panel(*rows)
@@ -189,8 +233,12 @@ def test_intervals_contain_the_estimates():
 
 def test_multipliers_divide_the_same_draws():
     table = property_period_table(planted(0.1, 0.3, models=200), {"early": EARLY, "late": LATE}, n_boot=100, seed=2)
-    draws = {p: np.array(table.filter((pl.col("period") == p) & (pl.col("statistic") == "share_moe")).get_column("draws").item())
-             for p in ("early", "late")}
+    draws = {
+        p: np.array(
+            table.filter((pl.col("period") == p) & (pl.col("statistic") == "share_moe")).get_column("draws").item()
+        )
+        for p in ("early", "late")
+    }
     expected = np.quantile(np.log(draws["late"]) - np.log(draws["early"]), [0.025, 0.975], method="inverted_cdf")
     got = multipliers(table, "early", "late", statistics=["share_moe"]).row(0, named=True)
     assert (got["log_ci_low"], got["log_ci_high"]) == tuple(expected)
@@ -207,12 +255,25 @@ def test_a_zero_first_period_gives_no_multiplier():
 def test_clusters_are_drawn_whole_and_jointly_across_periods():
     """a and b form one cluster (both quantized, 1 download each), c another (2 downloads, not quantized), in both
     periods: a resample holds the pair twice (share 1), once (1/2) or never (0), and the same in both periods."""
-    rows = panel(*({"model_key": m, "downloads": d, "is_quantized": m != "c", "week": week}
-                   for week in (IN_EARLY, IN_LATE) for m, d in (("a", 1), ("b", 1), ("c", 2))))
-    rows = rows.with_columns(pl.when(pl.col("model_key") == "c").then(pl.lit("other")).otherwise(pl.lit("pair")).alias("cluster"))
+    rows = panel(
+        *(
+            {"model_key": m, "downloads": d, "is_quantized": m != "c", "week": week}
+            for week in (IN_EARLY, IN_LATE)
+            for m, d in (("a", 1), ("b", 1), ("c", 2))
+        )
+    )
+    rows = rows.with_columns(
+        pl.when(pl.col("model_key") == "c").then(pl.lit("other")).otherwise(pl.lit("pair")).alias("cluster")
+    )
     table = property_period_table(rows, {"early": EARLY, "late": LATE}, n_boot=2000, seed=3, cluster_column="cluster")
-    draws = {p: np.array(table.filter((pl.col("period") == p) & (pl.col("statistic") == "share_quantized"))
-                         .get_column("draws").item()) for p in ("early", "late")}
+    draws = {
+        p: np.array(
+            table.filter((pl.col("period") == p) & (pl.col("statistic") == "share_quantized"))
+            .get_column("draws")
+            .item()
+        )
+        for p in ("early", "late")
+    }
     assert set(np.round(draws["early"], 12)) <= {0.0, 0.5, 1.0}
     assert np.mean(draws["early"] == 0.5) == pytest.approx(0.5, abs=0.03)
     np.testing.assert_array_equal(draws["early"], draws["late"])
@@ -221,9 +282,12 @@ def test_clusters_are_drawn_whole_and_jointly_across_periods():
 
 def test_leaving_out_the_top_clusters_by_hand():
     # clusters by downloads over both periods: c 120 (not quantized), a 20, b 10 (both quantized)
-    rows = panel({"model_key": "a", "downloads": 20, "is_quantized": True},
-                 {"model_key": "b", "downloads": 10, "is_quantized": True},
-                 {"model_key": "c", "downloads": 60}, {"model_key": "c", "downloads": 60, "week": IN_LATE})
+    rows = panel(
+        {"model_key": "a", "downloads": 20, "is_quantized": True},
+        {"model_key": "b", "downloads": 10, "is_quantized": True},
+        {"model_key": "c", "downloads": 60},
+        {"model_key": "c", "downloads": 60, "week": IN_LATE},
+    )
     got = property_periods.leave_top_out(rows, {"early": EARLY}, [0, 1, 2])
     quantized = got.filter(pl.col("statistic") == "share_quantized")
     # all: 30 / 90; without c: 30 / 30; without c and a: 10 / 10
@@ -232,8 +296,9 @@ def test_leaving_out_the_top_clusters_by_hand():
 
 
 def test_workflow_clusters_are_families_then_namespaces():
-    frame = pl.DataFrame({"model_key": ["k1", "k2", "k3"], "family": ["llama", None, None],
-                          "namespace": ["meta", "org", None]})
+    frame = pl.DataFrame(
+        {"model_key": ["k1", "k2", "k3"], "family": ["llama", None, None], "namespace": ["meta", "org", None]}
+    )
     assert property_periods.with_clusters(frame)["cluster"].to_list() == ["llama", "org", "k3"]
 
 
@@ -272,11 +337,18 @@ def test_bad_arguments_are_named():
     )
 )
 def test_partitions_sum_to_one_in_estimates_and_every_draw(models):
-    rows = panel(*(
-        {"model_key": f"m{i}", "downloads": d, "license_class": lic, "training_data_transparency": data,
-         "openness": "open_source" if open_source else "open_weights"}
-        for i, (d, lic, data, open_source) in enumerate(models)
-    ))
+    rows = panel(
+        *(
+            {
+                "model_key": f"m{i}",
+                "downloads": d,
+                "license_class": lic,
+                "training_data_transparency": data,
+                "openness": "open_source" if open_source else "open_weights",
+            }
+            for i, (d, lic, data, open_source) in enumerate(models)
+        )
+    )
     table = property_period_table(rows, {"p": EARLY}, n_boot=20, seed=0)
     families = [
         [f"share_license_{c}" for c in LICENSE_CLASSES],
@@ -307,10 +379,18 @@ def weighted_median(sizes: np.ndarray, weights: np.ndarray) -> float:
 )
 def test_blocks_of_models_do_not_change_the_statistics(downloads, block, seed):
     """Sums and medians taken block by block (a block of 1 to 5 models) equal those of one block."""
-    rows = panel(*[
-        {"model_key": f"m{i:02d}", "downloads": d, "params": (i * 7) % 11 + 1, "params_source": "safetensors", "is_moe": i % 3 == 0}
-        for i, d in enumerate(downloads)
-    ])
+    rows = panel(
+        *[
+            {
+                "model_key": f"m{i:02d}",
+                "downloads": d,
+                "params": (i * 7) % 11 + 1,
+                "params_source": "safetensors",
+                "is_moe": i % 3 == 0,
+            }
+            for i, d in enumerate(downloads)
+        ]
+    )
     whole = property_period_table(rows, {"p": EARLY}, n_boot=30, seed=seed)
     with mock.patch.object(property_periods, "MODEL_BLOCK", block):
         blocked = property_period_table(rows, {"p": EARLY}, n_boot=30, seed=seed)
@@ -319,7 +399,6 @@ def test_blocks_of_models_do_not_change_the_statistics(downloads, block, seed):
         np.testing.assert_allclose(other, one, rtol=1e-12)
     sizes = np.array([(i * 7) % 11 + 1 for i in range(len(downloads))], dtype=float)
     assert values(blocked, "p")["median_params"] == weighted_median(sizes, np.array(downloads, dtype=float))
-
 
 
 def test_cluster_bootstrap_covers_what_model_resampling_misses_in_the_clustered_simulator():

@@ -31,7 +31,9 @@ def write(root: Path, path: str, data: bytes) -> None:
 def git(repo: Path, *args: str) -> None:
     subprocess.run(
         ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false", *args],
-        cwd=repo, check=True, capture_output=True,
+        cwd=repo,
+        check=True,
+        capture_output=True,
     )
 
 
@@ -63,9 +65,15 @@ def test_manifest_names_every_file_with_its_sha256_outside_a_checkout(tmp_path: 
             {
                 "name": "concentration",
                 "rule": "fig_concentration",
-                "script": {"path": "workflow/scripts/fig_concentration.py", "sha256": sha["workflow/scripts/fig_concentration.py"]},
+                "script": {
+                    "path": "workflow/scripts/fig_concentration.py",
+                    "sha256": sha["workflow/scripts/fig_concentration.py"],
+                },
                 "inputs": [
-                    {"path": "results/tables/concentration_weekly.parquet", "sha256": sha["results/tables/concentration_weekly.parquet"]},
+                    {
+                        "path": "results/tables/concentration_weekly.parquet",
+                        "sha256": sha["results/tables/concentration_weekly.parquet"],
+                    },
                     {"path": "workflow/matplotlibrc", "sha256": sha["workflow/matplotlibrc"]},
                 ],
                 "files": [

@@ -12,11 +12,13 @@ from hypothesis import strategies as st
 from hubshare.raw_forms import FormError, conform
 from hubshare.schemas import BASE_MODELS_DTYPE, SAFETENSORS_DTYPE, UTC_MICROS
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
-@given(st.datetimes(min_value=dt.datetime(1991, 1, 1), max_value=dt.datetime(2099, 1, 1)),
-       st.sampled_from(["s", "ms", "us", "ns"]))
+@given(
+    st.datetimes(min_value=dt.datetime(1991, 1, 1), max_value=dt.datetime(2099, 1, 1)),
+    st.sampled_from(["s", "ms", "us", "ns"]),
+)
 def test_epoch_time_in_any_unit_is_the_same_instant(moment, unit):
     moment = moment.replace(microsecond=0, tzinfo=UTC)
     per_second = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}[unit]
@@ -33,14 +35,17 @@ def test_epoch_times_of_mixed_units_are_refused():
 NOON_UTC = dt.datetime(2024, 1, 1, 12, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("series", [
-    # 13:00 in Rome in winter is 12:00 UTC.
-    pl.Series([dt.datetime(2024, 1, 1, 13)]).dt.replace_time_zone("Europe/Rome").dt.cast_time_unit("ns"),
-    # A time without a zone is read as UTC.
-    pl.Series([dt.datetime(2024, 1, 1, 12)], dtype=pl.Datetime("ms")),
-    pl.Series(["2024-01-01T12:00:00.000Z"]),
-    pl.Series(["2024-01-01T13:00:00+01:00"]),
-])
+@pytest.mark.parametrize(
+    "series",
+    [
+        # 13:00 in Rome in winter is 12:00 UTC.
+        pl.Series([dt.datetime(2024, 1, 1, 13)]).dt.replace_time_zone("Europe/Rome").dt.cast_time_unit("ns"),
+        # A time without a zone is read as UTC.
+        pl.Series([dt.datetime(2024, 1, 1, 12)], dtype=pl.Datetime("ms")),
+        pl.Series(["2024-01-01T12:00:00.000Z"]),
+        pl.Series(["2024-01-01T13:00:00+01:00"]),
+    ],
+)
 def test_times_in_any_unit_or_zone_are_utc_microseconds(series):
     converted = conform(series, UTC_MICROS)
     assert converted.dtype == UTC_MICROS and converted.to_list() == [NOON_UTC]
@@ -49,11 +54,14 @@ def test_times_in_any_unit_or_zone_are_utc_microseconds(series):
 PAIRS = [{"dtype": "BF16", "count": 8}, {"dtype": "F32", "count": 2}]
 
 
-@pytest.mark.parametrize("parameters", [
-    PAIRS,
-    {"BF16": 8, "F32": 2},
-    [{"key": "BF16", "value": 8}, {"key": "F32", "value": 2}],
-])
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        PAIRS,
+        {"BF16": 8, "F32": 2},
+        [{"key": "BF16", "value": 8}, {"key": "F32", "value": 2}],
+    ],
+)
 def test_safetensors_parameters_in_each_documented_form(parameters):
     series = pl.Series("safetensors", [{"total": 10, "parameters": parameters}, None])
     assert conform(series, SAFETENSORS_DTYPE).to_list() == [{"parameters": PAIRS, "total": 10}, None]
@@ -64,11 +72,14 @@ def test_a_dtype_field_absent_in_one_row_is_not_a_parameter_count():
     assert conform(series, SAFETENSORS_DTYPE).to_list() == [{"parameters": [{"dtype": "BF16", "count": 8}], "total": 8}]
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ({"parameters": "BF16=8", "total": 8}, "safetensors.parameters: found String"),
-    ({"parameters": {"BF16": 8}, "total": 8, "sharded": True}, "exactly the fields"),
-    ({"params": {"BF16": 8}, "total": 8}, "exactly the fields"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({"parameters": "BF16=8", "total": 8}, "safetensors.parameters: found String"),
+        ({"parameters": {"BF16": 8}, "total": 8, "sharded": True}, "exactly the fields"),
+        ({"params": {"BF16": 8}, "total": 8}, "exactly the fields"),
+    ],
+)
 def test_safetensors_in_another_form_is_refused(value, message):
     with pytest.raises(FormError, match=message):
         conform(pl.Series("safetensors", [value]), SAFETENSORS_DTYPE)
@@ -80,11 +91,14 @@ def test_base_models_in_either_field_order():
     assert conform(swapped, BASE_MODELS_DTYPE).to_list() == expected
 
 
-@pytest.mark.parametrize("value", [
-    {"parents": [{"_id": "x", "id": "a/b"}], "relation": "finetune"},
-    {"models": [{"_id": "x", "name": "a/b"}], "relation": "finetune"},
-    {"models": [{"_id": "x", "id": "a/b"}]},
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"parents": [{"_id": "x", "id": "a/b"}], "relation": "finetune"},
+        {"models": [{"_id": "x", "name": "a/b"}], "relation": "finetune"},
+        {"models": [{"_id": "x", "id": "a/b"}]},
+    ],
+)
 def test_renamed_or_missing_inner_fields_are_refused(value):
     with pytest.raises(FormError, match="exactly the fields"):
         conform(pl.Series("baseModels", [value]), BASE_MODELS_DTYPE)

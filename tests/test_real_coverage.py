@@ -15,8 +15,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 from conftest import REPO
+
 from hubshare.attribution import namespace_of
 from hubshare.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
 
@@ -37,7 +37,9 @@ def sample_files() -> list[Path]:
 @pytest.fixture(scope="module")
 def registry():
     vocabularies = load_vocabularies(ATTRIBUTION / "vocabularies.yaml")
-    return load_registry(ATTRIBUTION / "organizations.csv", vocabularies, load_iso_codes(ATTRIBUTION / "iso3166_alpha2.csv"))
+    return load_registry(
+        ATTRIBUTION / "organizations.csv", vocabularies, load_iso_codes(ATTRIBUTION / "iso3166_alpha2.csv")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +60,9 @@ def download_coverage(path: Path, registry: pl.DataFrame, legacy_ids: pl.DataFra
         schema={"id": pl.String, "downloads": pl.Int64},
     )
     rows = registry.select("namespace_lower", "developer_type", "confidence")
-    joined = frame.with_columns(namespace_of(pl.col("id"), legacy_ids).str.to_lowercase().alias("namespace_lower")).join(
-        rows, on="namespace_lower", how="left"
-    )
+    joined = frame.with_columns(
+        namespace_of(pl.col("id"), legacy_ids).str.to_lowercase().alias("namespace_lower")
+    ).join(rows, on="namespace_lower", how="left")
     total = joined["downloads"].sum()
 
     def share(condition: pl.Expr) -> float:

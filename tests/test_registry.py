@@ -7,10 +7,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from conftest import REPO
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO
 from hubshare.registry import (
     CONFIDENCE_LEVELS,
     REGISTRY_COLUMNS,
@@ -25,22 +25,145 @@ from hubshare.registry import (
 ATTRIBUTION = REPO / "data" / "raw" / "attribution"
 
 # Namespaces that carry much of the Hub's downloads and must be attributed.
-REQUIRED_NAMESPACES = """
-Qwen deepseek-ai meta-llama facebook FacebookAI google google-bert google-t5 microsoft openai openai-community
-mistralai sentence-transformers BAAI stabilityai black-forest-labs nvidia Comfy-Org runwayml CompVis laion
-EleutherAI bigscience allenai intfloat jinaai nomic-ai Alibaba-NLP thenlper THUDM zai-org 01-ai internlm
-OpenGVLab baichuan-inc moonshotai MiniMaxAI tencent baidu ByteDance ByteDance-Seed xai-org amazon apple
-ibm-granite ibm Salesforce Cohere CohereForAI CohereLabs tiiuae HuggingFaceTB HuggingFaceH4 huggingface
-distilbert cross-encoder pyannote hexgrad Systran lmsys upstage LGAI-EXAONE naver kakaobrain rinna cyberagent
-ai4bharat sarvamai mosaicml databricks Snowflake unsloth TheBloke bartowski lmstudio-community mlx-community
-QuantFactory MaziyarPanahi NousResearch teknium cognitivecomputations openbmb Helsinki-NLP dbmdz deepset
-cardiffnlp nlptown emilyalsentzer dmis-lab j-hartmann ProsusAI yiyanghkust timm speechbrain WhereIsAI
-mixedbread-ai Lykon SG161222 stable-diffusion-v1-5 lllyasviel h94 KBLab KB Kwai-Kolors Wan-AI Lightricks
-genmo stepfun-ai coqui suno parler-tts albert xlnet
-lpiccinelli argmaxinc ggml-org Xenova DavidAU dphn datalab-to k2-fsa rhasspy dots-studio codellama hfl
-""".split()
+REQUIRED_NAMESPACES = [
+    "Qwen",
+    "deepseek-ai",
+    "meta-llama",
+    "facebook",
+    "FacebookAI",
+    "google",
+    "google-bert",
+    "google-t5",
+    "microsoft",
+    "openai",
+    "openai-community",
+    "mistralai",
+    "sentence-transformers",
+    "BAAI",
+    "stabilityai",
+    "black-forest-labs",
+    "nvidia",
+    "Comfy-Org",
+    "runwayml",
+    "CompVis",
+    "laion",
+    "EleutherAI",
+    "bigscience",
+    "allenai",
+    "intfloat",
+    "jinaai",
+    "nomic-ai",
+    "Alibaba-NLP",
+    "thenlper",
+    "THUDM",
+    "zai-org",
+    "01-ai",
+    "internlm",
+    "OpenGVLab",
+    "baichuan-inc",
+    "moonshotai",
+    "MiniMaxAI",
+    "tencent",
+    "baidu",
+    "ByteDance",
+    "ByteDance-Seed",
+    "xai-org",
+    "amazon",
+    "apple",
+    "ibm-granite",
+    "ibm",
+    "Salesforce",
+    "Cohere",
+    "CohereForAI",
+    "CohereLabs",
+    "tiiuae",
+    "HuggingFaceTB",
+    "HuggingFaceH4",
+    "huggingface",
+    "distilbert",
+    "cross-encoder",
+    "pyannote",
+    "hexgrad",
+    "Systran",
+    "lmsys",
+    "upstage",
+    "LGAI-EXAONE",
+    "naver",
+    "kakaobrain",
+    "rinna",
+    "cyberagent",
+    "ai4bharat",
+    "sarvamai",
+    "mosaicml",
+    "databricks",
+    "Snowflake",
+    "unsloth",
+    "TheBloke",
+    "bartowski",
+    "lmstudio-community",
+    "mlx-community",
+    "QuantFactory",
+    "MaziyarPanahi",
+    "NousResearch",
+    "teknium",
+    "cognitivecomputations",
+    "openbmb",
+    "Helsinki-NLP",
+    "dbmdz",
+    "deepset",
+    "cardiffnlp",
+    "nlptown",
+    "emilyalsentzer",
+    "dmis-lab",
+    "j-hartmann",
+    "ProsusAI",
+    "yiyanghkust",
+    "timm",
+    "speechbrain",
+    "WhereIsAI",
+    "mixedbread-ai",
+    "Lykon",
+    "SG161222",
+    "stable-diffusion-v1-5",
+    "lllyasviel",
+    "h94",
+    "KBLab",
+    "KB",
+    "Kwai-Kolors",
+    "Wan-AI",
+    "Lightricks",
+    "genmo",
+    "stepfun-ai",
+    "coqui",
+    "suno",
+    "parler-tts",
+    "albert",
+    "xlnet",
+    "lpiccinelli",
+    "argmaxinc",
+    "ggml-org",
+    "Xenova",
+    "DavidAU",
+    "dphn",
+    "datalab-to",
+    "k2-fsa",
+    "rhasspy",
+    "dots-studio",
+    "codellama",
+    "hfl",
+]
 
-INDIVIDUALS = ["TheBloke", "bartowski", "teknium", "MaziyarPanahi", "SG161222", "Lykon", "Xenova", "DavidAU", "comfyanonymous"]
+INDIVIDUALS = [
+    "TheBloke",
+    "bartowski",
+    "teknium",
+    "MaziyarPanahi",
+    "SG161222",
+    "Lykon",
+    "Xenova",
+    "DavidAU",
+    "comfyanonymous",
+]
 
 ALIASES = {
     "Meta": ["facebook", "FacebookAI", "meta-llama"],
@@ -138,16 +261,32 @@ def test_one_country_and_type_per_organisation(registry):
 @pytest.mark.parametrize("namespace", INDIVIDUALS)
 def test_individuals_are_unaffiliated_users(registry, namespace):
     row = by_namespace(registry, namespace)
-    assert (row["country_code"], row["country_group"], row["developer_type"]) == (None, "unaffiliated_user", "unaffiliated_user")
+    assert (row["country_code"], row["country_group"], row["developer_type"]) == (
+        None,
+        "unaffiliated_user",
+        "unaffiliated_user",
+    )
 
 
 @pytest.mark.parametrize(
     "namespace, code, group",
-    [("Qwen", "CN", "china"), ("meta-llama", "US", "united_states"), ("mistralai", "FR", "france"),
-     ("black-forest-labs", "DE", "germany"), ("stabilityai", "GB", "united_kingdom"), ("tiiuae", "AE", "middle_east"),
-     ("CohereLabs", "CA", "canada"), ("upstage", "KR", "south_korea"), ("rinna", "JP", "japan"),
-     ("sarvamai", "IN", "india"), ("NbAiLab", "NO", "rest_of_europe"), ("EleutherAI", None, "international"),
-     ("ggml-org", "BG", "rest_of_europe"), ("ytu-ce-cosmos", "TR", "middle_east"), ("lpiccinelli", "CH", "rest_of_europe")],
+    [
+        ("Qwen", "CN", "china"),
+        ("meta-llama", "US", "united_states"),
+        ("mistralai", "FR", "france"),
+        ("black-forest-labs", "DE", "germany"),
+        ("stabilityai", "GB", "united_kingdom"),
+        ("tiiuae", "AE", "middle_east"),
+        ("CohereLabs", "CA", "canada"),
+        ("upstage", "KR", "south_korea"),
+        ("rinna", "JP", "japan"),
+        ("sarvamai", "IN", "india"),
+        ("NbAiLab", "NO", "rest_of_europe"),
+        ("EleutherAI", None, "international"),
+        ("ggml-org", "BG", "rest_of_europe"),
+        ("ytu-ce-cosmos", "TR", "middle_east"),
+        ("lpiccinelli", "CH", "rest_of_europe"),
+    ],
 )
 def test_known_headquarters(registry, namespace, code, group):
     row = by_namespace(registry, namespace)
@@ -185,9 +324,20 @@ def test_vocabulary_codes_are_iso_codes(vocabularies, iso_codes):
 
 @pytest.mark.parametrize(
     "code, group",
-    [("US", "united_states"), ("CN", "china"), ("HK", "china"), ("FR", "france"), ("NO", "rest_of_europe"),
-     ("XK", "rest_of_europe"), ("IL", "middle_east"), ("BR", "rest_of_world"), ("RU", "rest_of_world"),
-     (None, "international"), ("", "international"), (" us ", "united_states")],
+    [
+        ("US", "united_states"),
+        ("CN", "china"),
+        ("HK", "china"),
+        ("FR", "france"),
+        ("NO", "rest_of_europe"),
+        ("XK", "rest_of_europe"),
+        ("IL", "middle_east"),
+        ("BR", "rest_of_world"),
+        ("RU", "rest_of_world"),
+        (None, "international"),
+        ("", "international"),
+        (" us ", "united_states"),
+    ],
 )
 def test_group_of_country(vocabularies, code, group):
     assert vocabularies.group_of_country(code) == group
@@ -205,9 +355,17 @@ def test_legacy_ids_resolve(registry):
     assert legacy.columns == ["model_id", "namespace"]
     assert legacy.height >= 25
     owners = dict(legacy.iter_rows())
-    expected = {"bert-base-uncased": "google-bert", "gpt2": "openai-community", "distilgpt2": "distilbert",
-                "t5-base": "google-t5", "roberta-base": "FacebookAI", "xlm-roberta-large": "FacebookAI",
-                "distilroberta-base": "distilbert", "albert-base-v2": "albert", "xlnet-base-cased": "xlnet"}
+    expected = {
+        "bert-base-uncased": "google-bert",
+        "gpt2": "openai-community",
+        "distilgpt2": "distilbert",
+        "t5-base": "google-t5",
+        "roberta-base": "FacebookAI",
+        "xlm-roberta-large": "FacebookAI",
+        "distilroberta-base": "distilbert",
+        "albert-base-v2": "albert",
+        "xlnet-base-cased": "xlnet",
+    }
     assert {k: owners[k] for k in expected} == expected
     assert set(legacy["namespace"]) <= set(registry["namespace"])
 
@@ -347,7 +505,9 @@ def test_rejects_wrong_header(tmp_path, vocabularies, iso_codes):
 
 def test_lists_every_problem_at_once(tmp_path, vocabularies, iso_codes):
     message = rejection(
-        tmp_path, vocabularies, iso_codes,
+        tmp_path,
+        vocabularies,
+        iso_codes,
         {"namespace": "first-bad", "developer_type": "startup"},
         {"namespace": "second-bad", "source_url": ""},
     )
@@ -395,7 +555,9 @@ def test_legacy_namespace_is_matched_ignoring_case(tmp_path, registry):
     assert legacy.row(0) == ("gpt2", "openai-community")
 
 
-def write_vocabulary(folder: Path, groups: str, types: str = "  - {id: unaffiliated_user, label: U, definition: d}\n") -> Path:
+def write_vocabulary(
+    folder: Path, groups: str, types: str = "  - {id: unaffiliated_user, label: U, definition: d}\n"
+) -> Path:
     residual = (
         "  - {id: international, label: I, definition: d, countries: []}\n"
         "  - {id: rest_of_world, label: R, definition: d, countries: []}\n"
@@ -409,11 +571,15 @@ def write_vocabulary(folder: Path, groups: str, types: str = "  - {id: unaffilia
 @pytest.mark.parametrize(
     "groups, problem",
     [
-        ("  - {id: a, label: A, definition: d, countries: [US]}\n  - {id: a, label: B, definition: d, countries: [FR]}\n",
-         "id is not unique"),
+        (
+            "  - {id: a, label: A, definition: d, countries: [US]}\n  - {id: a, label: B, definition: d, countries: [FR]}\n",
+            "id is not unique",
+        ),
         ("  - {id: a, definition: d, countries: [US]}\n", "'label' is missing"),
-        ("  - {id: a, label: A, definition: d, countries: [US]}\n  - {id: b, label: B, definition: d, countries: [US]}\n",
-         "country code US is listed in two groups"),
+        (
+            "  - {id: a, label: A, definition: d, countries: [US]}\n  - {id: b, label: B, definition: d, countries: [US]}\n",
+            "country code US is listed in two groups",
+        ),
         ("  - {id: a, label: A, definition: d, countries: [USA]}\n", "not ISO 3166-1 alpha-2 codes"),
     ],
 )

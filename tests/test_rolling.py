@@ -4,16 +4,16 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from conftest import write_raw
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import write_raw
 from hubshare.normalize import normalize_snapshot_file
 from hubshare.panel import PanelError, build_panel
 from hubshare.rolling import check_rolling30_conservation, rolling30_panel
 from hubshare.schemas import UTC_MICROS
 
-OLD = dt.datetime(2019, 1, 1, tzinfo=dt.timezone.utc)
+OLD = dt.datetime(2019, 1, 1, tzinfo=dt.UTC)
 DAY0 = dt.date(2026, 8, 1)
 
 
@@ -28,8 +28,14 @@ def observations(rows: list[tuple[int, str, int | None]]) -> pl.DataFrame:
             "created_at": [OLD] * len(rows),
             "downloads_30d": [count for _, _, count in rows],
         },
-        schema={"snapshot_date": pl.Date, "model_key": pl.String, "model_id": pl.String, "namespace": pl.String,
-                "created_at": UTC_MICROS, "downloads_30d": pl.Int64},
+        schema={
+            "snapshot_date": pl.Date,
+            "model_key": pl.String,
+            "model_id": pl.String,
+            "namespace": pl.String,
+            "created_at": UTC_MICROS,
+            "downloads_30d": pl.Int64,
+        },
     )
 
 
@@ -41,14 +47,20 @@ def run(rows):
 
 def series(panel, key):
     rows = panel.filter(pl.col("model_key") == key).sort("week")
-    return [((r["week"] - DAY0).days, r["downloads"], r["interval_days"], r["event"]) for r in rows.iter_rows(named=True)]
+    return [
+        ((r["week"] - DAY0).days, r["downloads"], r["interval_days"], r["event"]) for r in rows.iter_rows(named=True)
+    ]
 
 
 def test_daily_snapshots_give_a_thirtieth_of_each_count():
     panel, ledger = run([(day, "a", 300) for day in range(4)])
     # The first count is the 30 days up to the first snapshot, counted whole.
-    assert series(panel, "a") == [(0, 300, 30, "first_appearance"), (1, 10, 1, "increase"), (2, 10, 1, "increase"),
-                                  (3, 10, 1, "increase")]
+    assert series(panel, "a") == [
+        (0, 300, 30, "first_appearance"),
+        (1, 10, 1, "increase"),
+        (2, 10, 1, "increase"),
+        (3, 10, 1, "increase"),
+    ]
     assert panel["measure"].unique().to_list() == ["rolling30"]
     # 4 counts of 300 = 1200 = 300 first window + 30 counted + 870 overlap
     assert ledger["counted_rolling30_first_window"] == 300
@@ -116,7 +128,10 @@ def test_duplicate_observations_are_refused():
 def test_imbalance_is_caught():
     panel, ledger = rolling30_panel(observations([(0, "a", 30), (7, "a", 30)]))
     broken = ledger.with_columns(
-        pl.when(pl.col("category") == "excluded_rolling30_window_overlap").then(0).otherwise(pl.col("downloads")).alias("downloads")
+        pl.when(pl.col("category") == "excluded_rolling30_window_overlap")
+        .then(0)
+        .otherwise(pl.col("downloads"))
+        .alias("downloads")
     )
     with pytest.raises(PanelError, match="sum of 30-day counts"):
         check_rolling30_conservation(broken, int(panel["downloads"].sum()))
@@ -146,7 +161,9 @@ def test_panel_has_the_columns_of_the_alltime_panel(raw_dir, tmp_path):
         date = (DAY0 + dt.timedelta(days=day)).isoformat()
         row = {"_id": "k1", "id": "a/m", "createdAt": OLD, "downloads": 60, "downloadsAllTime": all_time}
         out = tmp_path / "norm" / f"{date}.parquet"
-        normalize_snapshot_file(write_raw(raw_dir, date, [row]), out, tmp_path / f"{date}.json", date, tmp_path / f"{date}.log")
+        normalize_snapshot_file(
+            write_raw(raw_dir, date, [row]), out, tmp_path / f"{date}.json", date, tmp_path / f"{date}.log"
+        )
         paths.append(out)
     alltime, _ = build_panel(paths)
     rolling, _ = rolling30_panel(pl.read_parquet(paths))

@@ -17,8 +17,13 @@ def attributed(rows: list[tuple]) -> pl.DataFrame:
     """(view, week, country_group, developer_type, downloads) -> the columns the share functions read."""
     return pl.DataFrame(
         rows,
-        schema={"view": pl.String, "week": pl.Date, "country_group": pl.String, "developer_type": pl.String,
-                "downloads": pl.Float64},
+        schema={
+            "view": pl.String,
+            "week": pl.Date,
+            "country_group": pl.String,
+            "developer_type": pl.String,
+            "downloads": pl.Float64,
+        },
         orient="row",
     )
 
@@ -38,32 +43,51 @@ W1, W2 = weeks_from(START, 2)
 
 
 def test_weekly_shares_by_hand():
-    table = attributed([
-        ("uploader", W1, "china", "industry", 10.0),
-        ("uploader", W1, "china", "academia", 20.0),
-        ("uploader", W1, "united_states", "industry", 70.0),
-        ("uploader", W2, "united_states", "industry", 25.0),
-        ("uploader", W2, "unaffiliated_user", "unaffiliated_user", 75.0),
-        ("derived", W1, "united_states", "industry", 100.0),
-        ("derived", W2, "china", "industry", 40.0),
-        ("derived", W2, "united_states", "industry", 60.0),
-    ])
+    table = attributed(
+        [
+            ("uploader", W1, "china", "industry", 10.0),
+            ("uploader", W1, "china", "academia", 20.0),
+            ("uploader", W1, "united_states", "industry", 70.0),
+            ("uploader", W2, "united_states", "industry", 25.0),
+            ("uploader", W2, "unaffiliated_user", "unaffiliated_user", 75.0),
+            ("derived", W1, "united_states", "industry", 100.0),
+            ("derived", W2, "china", "industry", 40.0),
+            ("derived", W2, "united_states", "industry", 60.0),
+        ]
+    )
     shares = weekly_shares(table)
-    assert cells(shares, "uploader", "country_group") == pytest.approx({
-        # week 1: china 10 + 20 = 30 of 100, united_states 70 of 100
-        ("china", W1): 0.3, ("united_states", W1): 0.7, ("unaffiliated_user", W1): 0.0,
-        # week 2: 25 and 75 of 100; china absent -> 0
-        ("china", W2): 0.0, ("united_states", W2): 0.25, ("unaffiliated_user", W2): 0.75,
-    })
-    assert cells(shares, "uploader", "developer_type") == pytest.approx({
-        # week 1: industry 10 + 70 = 80, academia 20
-        ("industry", W1): 0.8, ("academia", W1): 0.2, ("unaffiliated_user", W1): 0.0,
-        ("industry", W2): 0.25, ("academia", W2): 0.0, ("unaffiliated_user", W2): 0.75,
-    })
+    assert cells(shares, "uploader", "country_group") == pytest.approx(
+        {
+            # week 1: china 10 + 20 = 30 of 100, united_states 70 of 100
+            ("china", W1): 0.3,
+            ("united_states", W1): 0.7,
+            ("unaffiliated_user", W1): 0.0,
+            # week 2: 25 and 75 of 100; china absent -> 0
+            ("china", W2): 0.0,
+            ("united_states", W2): 0.25,
+            ("unaffiliated_user", W2): 0.75,
+        }
+    )
+    assert cells(shares, "uploader", "developer_type") == pytest.approx(
+        {
+            # week 1: industry 10 + 70 = 80, academia 20
+            ("industry", W1): 0.8,
+            ("academia", W1): 0.2,
+            ("unaffiliated_user", W1): 0.0,
+            ("industry", W2): 0.25,
+            ("academia", W2): 0.0,
+            ("unaffiliated_user", W2): 0.75,
+        }
+    )
     # the derived view has its own denominator and its own groups (no unaffiliated_user row)
-    assert cells(shares, "derived", "country_group") == pytest.approx({
-        ("china", W1): 0.0, ("united_states", W1): 1.0, ("china", W2): 0.4, ("united_states", W2): 0.6,
-    })
+    assert cells(shares, "derived", "country_group") == pytest.approx(
+        {
+            ("china", W1): 0.0,
+            ("united_states", W1): 1.0,
+            ("china", W2): 0.4,
+            ("united_states", W2): 0.6,
+        }
+    )
     assert cells(shares, "uploader", "country_group", "downloads")[("china", W2)] == 0.0
 
 
@@ -173,7 +197,10 @@ def test_trailing_group_absent_from_a_whole_window_gets_zero():
 
 def test_one_week_has_no_complete_trailing_window():
     single = trailing_shares(attributed([("uploader", START, "a", "industry", 1.0)]))
-    assert single.is_empty() and single.columns == weekly_shares(attributed([("uploader", START, "a", "industry", 1.0)])).columns
+    assert (
+        single.is_empty()
+        and single.columns == weekly_shares(attributed([("uploader", START, "a", "industry", 1.0)])).columns
+    )
 
 
 @settings(max_examples=30, deadline=None)
@@ -184,14 +211,14 @@ def test_one_week_has_no_complete_trailing_window():
 )
 def test_trailing_matches_a_naive_window_sum(a_counts, b_counts, divisor):
     weeks = weeks_from(START, min(len(a_counts), len(b_counts)))
-    rows = [("uploader", week, "a", "industry", count / divisor) for week, count in zip(weeks, a_counts)]
-    rows += [("uploader", week, "b", "industry", count / divisor) for week, count in zip(weeks, b_counts)]
+    rows = [("uploader", week, "a", "industry", count / divisor) for week, count in zip(weeks, a_counts, strict=True)]
+    rows += [("uploader", week, "b", "industry", count / divisor) for week, count in zip(weeks, b_counts, strict=True)]
     trailing = trailing_shares(attributed(rows))
     downloads = cells(trailing, "uploader", "country_group", "downloads")
     share = cells(trailing, "uploader", "country_group")
     for end in range(51, len(weeks)):
-        a = sum(a_counts[end - 51:end + 1]) / divisor
-        b = sum(b_counts[end - 51:end + 1]) / divisor
+        a = sum(a_counts[end - 51 : end + 1]) / divisor
+        b = sum(b_counts[end - 51 : end + 1]) / divisor
         assert downloads[("a", weeks[end])] == pytest.approx(a, rel=1e-9, abs=1e-6)
         assert share[("a", weeks[end])] == pytest.approx(a / (a + b), rel=1e-9, abs=1e-12)
         assert share[("a", weeks[end])] + share[("b", weeks[end])] == pytest.approx(1.0)
@@ -215,43 +242,57 @@ PERIODS = {
 
 
 def test_period_shares_by_hand_with_inclusive_bounds():
-    table = attributed([
-        ("uploader", dt.date(2022, 6, 1), "china", "industry", 10.0),
-        ("uploader", dt.date(2022, 12, 31), "united_states", "industry", 30.0),  # last day of <=2022
-        ("uploader", dt.date(2023, 1, 1), "china", "academia", 60.0),  # first day of 2023
-        ("uploader", dt.date(2023, 12, 31), "united_states", "industry", 20.0),  # last day of 2023
-        ("uploader", dt.date(2024, 1, 1), "china", "industry", 1000.0),  # in no period
-    ])
+    table = attributed(
+        [
+            ("uploader", dt.date(2022, 6, 1), "china", "industry", 10.0),
+            ("uploader", dt.date(2022, 12, 31), "united_states", "industry", 30.0),  # last day of <=2022
+            ("uploader", dt.date(2023, 1, 1), "china", "academia", 60.0),  # first day of 2023
+            ("uploader", dt.date(2023, 12, 31), "united_states", "industry", 20.0),  # last day of 2023
+            ("uploader", dt.date(2024, 1, 1), "china", "industry", 1000.0),  # in no period
+        ]
+    )
     shares = period_shares(table, PERIODS)
-    assert cells(shares, "uploader", "country_group") == pytest.approx({
-        # <=2022: china 10, united_states 30 of 40
-        ("china", "<=2022"): 0.25, ("united_states", "<=2022"): 0.75,
-        # 2023: china 60, united_states 20 of 80
-        ("china", "2023"): 0.75, ("united_states", "2023"): 0.25,
-    })
+    assert cells(shares, "uploader", "country_group") == pytest.approx(
+        {
+            # <=2022: china 10, united_states 30 of 40
+            ("china", "<=2022"): 0.25,
+            ("united_states", "<=2022"): 0.75,
+            # 2023: china 60, united_states 20 of 80
+            ("china", "2023"): 0.75,
+            ("united_states", "2023"): 0.25,
+        }
+    )
     # every group appears in every period, with 0 where it had no downloads
     assert cells(shares, "uploader", "developer_type", "downloads") == {
-        ("industry", "<=2022"): 40.0, ("industry", "2023"): 20.0, ("academia", "2023"): 60.0,
+        ("industry", "<=2022"): 40.0,
+        ("industry", "2023"): 20.0,
+        ("academia", "2023"): 60.0,
         ("academia", "<=2022"): 0.0,
     }
     assert shares.columns == ["view", "dimension", "group", "period", "downloads", "share"]
 
 
 def test_period_shares_overlapping_periods_and_attribution_source():
-    table = attributed([
-        ("derived", dt.date(2023, 3, 1), "china", "industry", 1.0),
-        ("derived", dt.date(2023, 10, 1), "china", "industry", 3.0),
-    ]).with_columns(pl.Series("attribution_source", ["registry", "no_namespace"]))
+    table = attributed(
+        [
+            ("derived", dt.date(2023, 3, 1), "china", "industry", 1.0),
+            ("derived", dt.date(2023, 10, 1), "china", "industry", 3.0),
+        ]
+    ).with_columns(pl.Series("attribution_source", ["registry", "no_namespace"]))
     periods = {
         "2023": (dt.date(2023, 1, 1), dt.date(2023, 12, 31)),
         "last_year": (dt.date(2023, 9, 1), dt.date(2024, 8, 31)),
     }
     coverage = period_shares(table, periods, dimensions=["attribution_source"])
     # 2023: 1 and 3 of 4; last_year holds only the October week
-    assert cells(coverage, "derived", "attribution_source") == pytest.approx({
-        ("registry", "2023"): 0.25, ("no_namespace", "2023"): 0.75, ("no_namespace", "last_year"): 1.0,
-        ("registry", "last_year"): 0.0,
-    })
+    assert cells(coverage, "derived", "attribution_source") == pytest.approx(
+        {
+            ("registry", "2023"): 0.25,
+            ("no_namespace", "2023"): 0.75,
+            ("no_namespace", "last_year"): 1.0,
+            ("registry", "last_year"): 0.0,
+        }
+    )
 
 
 @settings(max_examples=30, deadline=None)
@@ -268,21 +309,35 @@ def test_period_shares_sum_to_one(rows):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(
-    st.tuples(
-        st.sampled_from(["uploader", "derived"]), st.integers(0, 5), st.sampled_from(["china", "united_states", "france"]),
-        st.sampled_from(["industry", "academia"]), st.sampled_from(["registry", "unlisted_namespace"]),
-        st.floats(0, 1e6, allow_nan=False),
-    ),
-    min_size=1, max_size=60,
-))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["uploader", "derived"]),
+            st.integers(0, 5),
+            st.sampled_from(["china", "united_states", "france"]),
+            st.sampled_from(["industry", "academia"]),
+            st.sampled_from(["registry", "unlisted_namespace"]),
+            st.floats(0, 1e6, allow_nan=False),
+        ),
+        min_size=1,
+        max_size=60,
+    )
+)
 def test_shares_from_the_weekly_sums_equal_shares_from_every_row(rows):
     # The workflow sums each week's rows by group once (hubshare.aggregates); the shares must not change.
     table = pl.DataFrame(
-        [(view, START + dt.timedelta(days=7 * week), country, kind, source, value)
-         for view, week, country, kind, source, value in rows],
-        schema={"view": pl.String, "week": pl.Date, "country_group": pl.String, "developer_type": pl.String,
-                "attribution_source": pl.String, "downloads": pl.Float64},
+        [
+            (view, START + dt.timedelta(days=7 * week), country, kind, source, value)
+            for view, week, country, kind, source, value in rows
+        ],
+        schema={
+            "view": pl.String,
+            "week": pl.Date,
+            "country_group": pl.String,
+            "developer_type": pl.String,
+            "attribution_source": pl.String,
+            "downloads": pl.Float64,
+        },
         orient="row",
     )
     sums = table.group_by(GROUP_COLUMNS).agg(pl.col("downloads").sum())

@@ -6,8 +6,8 @@ import json
 import polars as pl
 import pytest
 import yaml
-
 from conftest import REAL_SAMPLES
+
 from hubshare.atomic import sha256_file
 from hubshare.normalize import normalize_snapshot, normalize_snapshot_file
 from hubshare.rolling import check_rolling30_conservation, rolling30_panel
@@ -15,10 +15,11 @@ from hubshare.schemas import RAW_COLUMNS
 from hubshare.sources.api_json import DumpError, convert_api_json
 
 API_DUMPS = REAL_SAMPLES / "hub-api-json"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 # --- api-json -----------------------------------------------------------------------------------
+
 
 def dump(**changes) -> dict:
     content = {
@@ -26,10 +27,24 @@ def dump(**changes) -> dict:
         "fetched_at": "2026-08-07T21:41:45+09:00",
         "source": "huggingface.co/api/models",
         "models": [
-            {"id": "org/big", "likes": 7, "downloads": 1200, "pipeline_tag": "text-generation",
-             "library_name": "transformers", "createdAt": "2025-01-20T03:46:07.000Z", "lastModified": None},
-            {"id": "gpt2", "likes": 3, "downloads": 45, "pipeline_tag": None,
-             "library_name": None, "createdAt": "2019-02-19T11:00:00+02:00", "lastModified": None},
+            {
+                "id": "org/big",
+                "likes": 7,
+                "downloads": 1200,
+                "pipeline_tag": "text-generation",
+                "library_name": "transformers",
+                "createdAt": "2025-01-20T03:46:07.000Z",
+                "lastModified": None,
+            },
+            {
+                "id": "gpt2",
+                "likes": 3,
+                "downloads": 45,
+                "pipeline_tag": None,
+                "library_name": None,
+                "createdAt": "2019-02-19T11:00:00+02:00",
+                "lastModified": None,
+            },
             {"id": "user/new", "downloads": 0},
         ],
     }
@@ -52,14 +67,21 @@ def test_dump_becomes_a_raw_contract_snapshot(tmp_path):
     assert frame["downloads"].to_list() == [1200, 45, 0]
     assert frame["likes"].to_list() == [7, 3, None]
     assert frame["createdAt"].to_list() == [
-        dt.datetime(2025, 1, 20, 3, 46, 7, tzinfo=UTC), dt.datetime(2019, 2, 19, 9, 0, tzinfo=UTC), None
+        dt.datetime(2025, 1, 20, 3, 46, 7, tzinfo=UTC),
+        dt.datetime(2019, 2, 19, 9, 0, tzinfo=UTC),
+        None,
     ]
     # Fields the dump does not carry stay null: normalize takes the namespace from the id and counts it.
     for absent in ("_id", "author", "downloadsAllTime", "tags", "baseModels", "safetensors"):
         assert frame[absent].null_count() == 3, absent
     assert yaml.safe_load(meta_path.read_text()) == meta
     assert meta["sha256"] == sha256_file(parquet)
-    assert (meta["rows"], meta["snapshot_date"], meta["source"], meta["dump_form"]) == (3, "2026-08-07", "api-json", "wrapped")
+    assert (meta["rows"], meta["snapshot_date"], meta["source"], meta["dump_form"]) == (
+        3,
+        "2026-08-07",
+        "api-json",
+        "wrapped",
+    )
     assert meta["date_accessed"] == "2026-08-07T21:41:45+09:00"
     assert meta["download_measure"] == "rolling30"
     assert meta["license"] == "no licence declared; facts with attribution"
@@ -107,8 +129,14 @@ def api_model(**changes) -> dict:
 
 
 def test_the_apis_own_array_answer_keeps_every_contract_field(tmp_path):
-    base = api_model(_id="65f0a1b2c3d4e5f6a7b8c9d0", id="org/big", modelId="org/big", downloadsAllTime=500,
-                     baseModels=None, safetensors={"parameters": {"BF16": 8030261248}, "total": 8030261248})
+    base = api_model(
+        _id="65f0a1b2c3d4e5f6a7b8c9d0",
+        id="org/big",
+        modelId="org/big",
+        downloadsAllTime=500,
+        baseModels=None,
+        safetensors={"parameters": {"BF16": 8030261248}, "total": 8030261248},
+    )
     legacy = {"_id": "621ffdc036468d709f174338", "id": "gpt2", "downloads": 45, "likes": 3, "tags": []}
     source, parquet, meta_path = write_dump(tmp_path, [api_model(), base, legacy])
     meta = convert_api_json(source, parquet, meta_path)
@@ -116,26 +144,50 @@ def test_the_apis_own_array_answer_keeps_every_contract_field(tmp_path):
     assert frame.schema == pl.Schema({name: dtype for name, (dtype, _) in RAW_COLUMNS.items()})
     first = frame.row(0, named=True)
     assert first == {
-        "_id": "66aab1f4c3d2e1f0a9b8c7d6", "id": "org/big-instruct", "author": "org",
-        "createdAt": dt.datetime(2024, 7, 31, 21, 13, 44, tzinfo=UTC), "downloads": 1200, "downloadsAllTime": 98765,
-        "likes": 7, "pipeline_tag": "text-generation", "library_name": "transformers",
+        "_id": "66aab1f4c3d2e1f0a9b8c7d6",
+        "id": "org/big-instruct",
+        "author": "org",
+        "createdAt": dt.datetime(2024, 7, 31, 21, 13, 44, tzinfo=UTC),
+        "downloads": 1200,
+        "downloadsAllTime": 98765,
+        "likes": 7,
+        "pipeline_tag": "text-generation",
+        "library_name": "transformers",
         "tags": ["transformers", "safetensors", "text-generation", "base_model:finetune:org/big", "license:apache-2.0"],
         "baseModels": {"models": [{"_id": "65f0a1b2c3d4e5f6a7b8c9d0", "id": "org/big"}], "relation": "finetune"},
-        "safetensors": {"parameters": [{"dtype": "BF16", "count": 8030261248}, {"dtype": "F32", "count": 1024}],
-                        "total": 8030262272},
+        "safetensors": {
+            "parameters": [{"dtype": "BF16", "count": 8030261248}, {"dtype": "F32", "count": 1024}],
+            "total": 8030262272,
+        },
     }
     assert frame["downloadsAllTime"].to_list() == [98765, 500, None]
     assert frame["author"].to_list() == ["org", "org", None]
     assert (meta["dump_form"], meta["snapshot_date"], meta["date_accessed"]) == ("array", "2026-08-07", "2026-08-07")
     assert "file name" in meta["snapshot_stands_for"]
     assert meta["contract_fields_carried"] == list(RAW_COLUMNS)
-    assert meta["fields_not_read"] == ["cardData", "config", "disabled", "gated", "lastModified", "modelId", "private",
-                                       "sha", "siblings", "spaces", "transformersInfo", "trendingScore", "usedStorage"]
+    assert meta["fields_not_read"] == [
+        "cardData",
+        "config",
+        "disabled",
+        "gated",
+        "lastModified",
+        "modelId",
+        "private",
+        "sha",
+        "siblings",
+        "spaces",
+        "transformersInfo",
+        "trendingScore",
+        "usedStorage",
+    ]
     assert meta["download_measure"] == "alltime_diff"
     normalized, _ = normalize_snapshot(parquet, dt.date(2026, 8, 7))
     rows = {row["model_id"]: row for row in normalized.iter_rows(named=True)}
     assert rows["org/big-instruct"]["model_key"] == "66aab1f4c3d2e1f0a9b8c7d6"
-    assert (rows["org/big-instruct"]["base_parents"], rows["org/big-instruct"]["base_relation"]) == (["org/big"], "finetune")
+    assert (rows["org/big-instruct"]["base_parents"], rows["org/big-instruct"]["base_relation"]) == (
+        ["org/big"],
+        "finetune",
+    )
     assert rows["org/big-instruct"]["lineage_status"] == "resolved"
     assert rows["org/big-instruct"]["params_total"] == 8030262272
     assert rows["gpt2"]["downloads_all_time"] is None and rows["gpt2"]["tags"] == []
@@ -152,14 +204,38 @@ def test_base_models_as_a_list_of_ids_keep_the_parents_without_a_relation(tmp_pa
 @pytest.mark.parametrize(
     ("change", "field", "accepted"),
     [
-        ({"safetensors": {"parameters": [{"dtype": "BF16", "count": 5}], "total": 5}}, "safetensors.parameters", "{<dtype>: <integer>"),
-        ({"safetensors": {"parameters": {"BF16": "5"}, "total": 5}}, "safetensors.parameters.BF16", "{<dtype>: <integer>"),
+        (
+            {"safetensors": {"parameters": [{"dtype": "BF16", "count": 5}], "total": 5}},
+            "safetensors.parameters",
+            "{<dtype>: <integer>",
+        ),
+        (
+            {"safetensors": {"parameters": {"BF16": "5"}, "total": 5}},
+            "safetensors.parameters.BF16",
+            "{<dtype>: <integer>",
+        ),
         ({"safetensors": {"parameters": {"BF16": 5}}}, "safetensors.total", "found it missing"),
-        ({"safetensors": {"parameters": {"BF16": 5}, "total": 5, "sharded": True}}, "safetensors.sharded", "found an unknown key"),
+        (
+            {"safetensors": {"parameters": {"BF16": 5}, "total": 5, "sharded": True}},
+            "safetensors.sharded",
+            "found an unknown key",
+        ),
         ({"safetensors": 5}, "safetensors", "found 5"),
-        ({"baseModels": {"parents": [{"id": "org/big"}], "relation": "finetune"}}, "baseModels.models", "found it missing"),
-        ({"baseModels": {"models": [{"_id": "x"}], "relation": "finetune"}}, "baseModels.models[0].id", '"relation": <string>'),
-        ({"baseModels": {"models": [{"id": "org/big", "name": "big"}], "relation": "merge"}}, "baseModels.models[0].name", "unknown key"),
+        (
+            {"baseModels": {"parents": [{"id": "org/big"}], "relation": "finetune"}},
+            "baseModels.models",
+            "found it missing",
+        ),
+        (
+            {"baseModels": {"models": [{"_id": "x"}], "relation": "finetune"}},
+            "baseModels.models[0].id",
+            '"relation": <string>',
+        ),
+        (
+            {"baseModels": {"models": [{"id": "org/big", "name": "big"}], "relation": "merge"}},
+            "baseModels.models[0].name",
+            "unknown key",
+        ),
         ({"baseModels": {"models": [], "relation": 1}}, "baseModels.relation", "found 1"),
         ({"baseModels": "org/big"}, "baseModels", "a list of model ids"),
         ({"tags": "gguf,text-generation"}, "tags", "a list of strings"),
@@ -170,12 +246,16 @@ def test_base_models_as_a_list_of_ids_keep_the_parents_without_a_relation(tmp_pa
         ({"id": None}, "id", "found it missing or null"),
     ],
 )
-def test_model_fields_of_another_form_are_refused_with_the_index_field_and_accepted_form(tmp_path, change, field, accepted):
+def test_model_fields_of_another_form_are_refused_with_the_index_field_and_accepted_form(
+    tmp_path, change, field, accepted
+):
     source, parquet, meta_path = write_dump(tmp_path, [api_model(id="org/first"), api_model(**change)])
     with pytest.raises(DumpError) as error:
         convert_api_json(source, parquet, meta_path)
     assert error.value.field == f"models[1].{field}"
-    assert str(source) in str(error.value) and f"'models[1].{field}'" in str(error.value) and accepted in str(error.value)
+    assert (
+        str(source) in str(error.value) and f"'models[1].{field}'" in str(error.value) and accepted in str(error.value)
+    )
     assert not parquet.exists() and not meta_path.exists()
 
 

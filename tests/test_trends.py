@@ -27,8 +27,7 @@ TOTAL = 1_000_000
 
 def test_empirical_logit_by_hand():
     # k = 0 of N = 1: log(0.5 / 1.5) = -log 3; k = N: log((N + .5) / .5); k = N / 2: 0
-    assert empirical_logit(np.array([0, 1, 5]), np.array([1, 1, 10])) == pytest.approx(
-        [-np.log(3), np.log(3), 0.0])
+    assert empirical_logit(np.array([0, 1, 5]), np.array([1, 1, 10])) == pytest.approx([-np.log(3), np.log(3), 0.0])
 
 
 def test_fixed_b_standard_error_by_hand():
@@ -94,7 +93,10 @@ def test_noisy_series_slope_on_the_logit_scale_and_in_points():
     assert robust["ci_low"] == pytest.approx(robust["ci_low_logit"] * 100 * p * (1 - p))
     assert robust["scale"] == "empirical logit"
     wider = trend_test(WEEKLY_DAYS, *counts_of(shares)[:1], totals=counts_of(shares)[1], confidence=0.99)["robust"]
-    assert wider["ci_low_logit"] < robust["ci_low_logit"] and wider["slope_logit_per_year"] == robust["slope_logit_per_year"]
+    assert (
+        wider["ci_low_logit"] < robust["ci_low_logit"]
+        and wider["slope_logit_per_year"] == robust["slope_logit_per_year"]
+    )
 
 
 def test_zero_counts_stay_finite_and_a_constant_series_has_no_trend():
@@ -134,8 +136,10 @@ def test_benjamini_yekutieli_by_hand():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.floats(min_value=0.0, max_value=1.0, allow_nan=False), min_size=1, max_size=30),
-       st.sampled_from([0.01, 0.05, 0.1]))
+@given(
+    st.lists(st.floats(min_value=0.0, max_value=1.0, allow_nan=False), min_size=1, max_size=30),
+    st.sampled_from([0.01, 0.05, 0.1]),
+)
 def test_benjamini_yekutieli_matches_statsmodels_and_is_no_smaller_than_bh(p_values, alpha):
     adjusted, significant = adjust_family(p_values, alpha)
     reject, expected, _, _ = multipletests(p_values, alpha=alpha, method="fdr_by")
@@ -149,9 +153,12 @@ def test_benjamini_yekutieli_matches_statsmodels_and_is_no_smaller_than_bh(p_val
 
 START = dt.date(2021, 1, 6)
 WEEKS = [START + dt.timedelta(days=7 * k) for k in range(30)]
-SERIES = [{"dimension": "country_group", "group": "china"}, {"dimension": "developer_type", "group": "industry"},
-          {"dimension": "country_group", "group": "unaffiliated_user"},
-          {"dimension": "developer_type", "group": "unaffiliated_user"}]
+SERIES = [
+    {"dimension": "country_group", "group": "china"},
+    {"dimension": "developer_type", "group": "industry"},
+    {"dimension": "country_group", "group": "unaffiliated_user"},
+    {"dimension": "developer_type", "group": "unaffiliated_user"},
+]
 
 
 def weekly_table(drop: tuple[str, str] | None = None) -> pl.DataFrame:
@@ -163,7 +170,8 @@ def weekly_table(drop: tuple[str, str] | None = None) -> pl.DataFrame:
             china = 0.3 + step * k + 0.0005 * (k % 3)
             users = 0.1 + 0.0003 * (k % 4)
             shares = {
-                ("country_group", "china"): china, ("country_group", "unaffiliated_user"): users,
+                ("country_group", "china"): china,
+                ("country_group", "unaffiliated_user"): users,
                 ("country_group", "united_states"): 1 - china - users,
                 ("developer_type", "industry"): 0.6 + 0.002 * k + 0.001 * (k % 3),
                 ("developer_type", "unaffiliated_user"): users,
@@ -186,8 +194,15 @@ def concentration_table() -> pl.DataFrame:
 
 
 def run(table=None, measure="alltime_diff", min_intervals=24, confidence=0.9):
-    return headline_trends(weekly_table() if table is None else table, concentration_table(), SERIES,
-                           measure=measure, min_intervals=min_intervals, alpha=0.05, confidence=confidence)
+    return headline_trends(
+        weekly_table() if table is None else table,
+        concentration_table(),
+        SERIES,
+        measure=measure,
+        min_intervals=min_intervals,
+        alpha=0.05,
+        confidence=confidence,
+    )
 
 
 def test_headline_trends_tests_each_distinct_series_once_per_view():
@@ -198,13 +213,22 @@ def test_headline_trends_tests_each_distinct_series_once_per_view():
     assert keys == [
         (view, dimension, group)
         for view in ("uploader", "derived")
-        for dimension, group in (("country_group", "china"), ("developer_type", "industry"),
-                                 ("country_group", "unaffiliated_user"), ("concentration", "hhi"),
-                                 ("concentration", "gini"))
+        for dimension, group in (
+            ("country_group", "china"),
+            ("developer_type", "industry"),
+            ("country_group", "unaffiliated_user"),
+            ("concentration", "hhi"),
+            ("concentration", "gini"),
+        )
     ]
     assert stats["duplicates"] == [
-        {"view": view, "dimension": "developer_type", "group": "unaffiliated_user",
-         "same_as": "country_group/unaffiliated_user"} for view in ("uploader", "derived")
+        {
+            "view": view,
+            "dimension": "developer_type",
+            "group": "unaffiliated_user",
+            "same_as": "country_group/unaffiliated_user",
+        }
+        for view in ("uploader", "derived")
     ]
     assert stats["family"] == {"correction": "Benjamini-Yekutieli", "alpha": 0.05, "size": 10}
     by_key = dict(zip(keys, stats["tests"], strict=True))
@@ -236,7 +260,8 @@ def test_headline_trends_sorts_weeks_before_testing():
     shuffled = run(weekly_table().sample(fraction=1.0, shuffle=True, seed=3))
     ordered = run()
     assert [t["robust"]["slope_pp_per_year"] for t in shuffled["tests"]] == pytest.approx(
-        [t["robust"]["slope_pp_per_year"] for t in ordered["tests"]])
+        [t["robust"]["slope_pp_per_year"] for t in ordered["tests"]]
+    )
 
 
 @pytest.mark.parametrize("view", ["uploader", "derived"])

@@ -19,8 +19,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 import yaml
-
 from conftest import REAL_SAMPLES, REPO
+
 from hubshare.manuscript import check_manuscript, load_variables
 from hubshare.panel import check_conservation
 
@@ -31,11 +31,25 @@ pytestmark = pytest.mark.e2e
 # difference is floating-point rounding.
 RECOVERY_TOLERANCE_PP = 1e-6
 
-COPIED = ["Snakefile", "workflow", "config", "profiles", "paper/index.qmd", "paper/_quarto.yml",
-          "paper/references.bib", "data/raw/attribution", "data/raw/claims"]
+COPIED = [
+    "Snakefile",
+    "workflow",
+    "config",
+    "profiles",
+    "paper/index.qmd",
+    "paper/_quarto.yml",
+    "paper/references.bib",
+    "data/raw/attribution",
+    "data/raw/claims",
+]
 TINY = {
-    "demo": {"models_total": 1500, "pre_window_models": 60, "cadence_days": 14,
-             "weekly_downloads_start": 200000, "weekly_downloads_end": 4000000},
+    "demo": {
+        "models_total": 1500,
+        "pre_window_models": 60,
+        "cadence_days": 14,
+        "weekly_downloads_start": 200000,
+        "weekly_downloads_end": 4000000,
+    },
     "paper": {"renderer": "fallback"},
     # The calibration's smallest replicate counts: the end-to-end test checks that it runs and what it says,
     # not its Monte Carlo precision.
@@ -47,7 +61,10 @@ def run_workflow(root: Path, config: dict) -> None:
     (root / "run.yaml").write_text(yaml.safe_dump(config))
     run = subprocess.run(
         [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "run.yaml"],
-        cwd=root, capture_output=True, text=True, timeout=900,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert run.returncode == 0, run.stderr[-4000:]
 
@@ -107,8 +124,13 @@ def test_ledger_balances(built):
 
 def dag_edges(root: Path) -> tuple[dict[str, str], set[tuple[str, str]]]:
     """The job graph of a finished run, from `snakemake --dag --forceall`: node labels and (from, to) edges."""
-    dag = subprocess.run([sys.executable, "-m", "snakemake", "--dag", "--forceall", "--configfile", "run.yaml"],
-                         cwd=root, capture_output=True, text=True, timeout=300)
+    dag = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--dag", "--forceall", "--configfile", "run.yaml"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert dag.returncode == 0, dag.stderr[-2000:]
     labels = dict(re.findall(r'^\s*(\d+)\[label = "([^"]*)"', dag.stdout, flags=re.MULTILINE))
     edges = set(re.findall(r"^\s*(\d+) -> (\d+)", dag.stdout, flags=re.MULTILINE))
@@ -146,8 +168,13 @@ def test_a_changed_last_snapshot_reruns_one_job_per_snapshot_rule(built):
         # New content, as a re-fetched snapshot would bring (Snakemake ignores a new mtime on unchanged small files).
         changed = pl.read_parquet(raw).with_columns(pl.col("downloadsAllTime") + 1)
         changed.write_parquet(raw)
-        dry = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--configfile", "run.yaml"],
-                             cwd=built, capture_output=True, text=True, timeout=300)
+        dry = subprocess.run(
+            [sys.executable, "-m", "snakemake", "-n", "--configfile", "run.yaml"],
+            cwd=built,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
     finally:
         raw.write_bytes(original)
         os.utime(raw, ns=(times.st_atime_ns, times.st_mtime_ns))
@@ -163,8 +190,10 @@ def test_recovered_shares_match_the_planted_ones(built):
     recovery = pl.read_csv(built / "results/tables/recovery.csv", schema_overrides={"period": pl.String})
     truth = json.loads((built / "data/raw/snapshots/demo/truth.json").read_text())
     planted_cells = sum(
-        len(periods) for view in ("uploader", "derived")
-        for groups in truth["planted"][view].values() for periods in groups.values()
+        len(periods)
+        for view in ("uploader", "derived")
+        for groups in truth["planted"][view].values()
+        for periods in groups.values()
     )
     assert recovery.height >= planted_cells > 0
     worst = recovery.sort(pl.col("error_pp").abs(), descending=True).row(0, named=True)
@@ -173,7 +202,9 @@ def test_recovered_shares_match_the_planted_ones(built):
 
 def test_recovered_family_shares_match_the_planted_ones(built):
     truth = json.loads((built / "data/raw/snapshots/demo/truth.json").read_text())
-    recovered = pl.read_csv(built / "results/tables/family_shares_by_period.csv", schema_overrides={"period": pl.String})
+    recovered = pl.read_csv(
+        built / "results/tables/family_shares_by_period.csv", schema_overrides={"period": pl.String}
+    )
     found = {(r["family"], r["period"]): r["share"] for r in recovered.iter_rows(named=True)}
     planted = truth["planted"]["families"]
     assert any(share > 0 for periods in planted.values() for share in periods.values())
@@ -194,9 +225,13 @@ def test_planted_story_is_detected(built):
     assert tests[("uploader", "country_group", "united_states")]["slope_pp_per_year"] < 0
     assert tests[("uploader", "country_group", "china")]["slope_pp_per_year"] > 0
     assert tests[("uploader", "country_group", "unaffiliated_user")]["slope_pp_per_year"] > 0
-    contrasts = pl.read_csv(built / "results/tables/period_contrasts.csv",
-                            schema_overrides={"first_period": pl.String, "second_period": pl.String})
-    uploader = {(r["group"], r["contrast"]): r for r in contrasts.filter(pl.col("view") == "uploader").iter_rows(named=True)}
+    contrasts = pl.read_csv(
+        built / "results/tables/period_contrasts.csv",
+        schema_overrides={"first_period": pl.String, "second_period": pl.String},
+    )
+    uploader = {
+        (r["group"], r["contrast"]): r for r in contrasts.filter(pl.col("view") == "uploader").iter_rows(named=True)
+    }
     truth = json.loads((built / "data/raw/snapshots/demo/truth.json").read_text())
     expected = truth["expected"]["uploader"]["country_group"]
     for group, sign in (("united_states", -1), ("china", 1), ("unaffiliated_user", 1)):
@@ -218,8 +253,12 @@ def test_calibration_sizes_the_robust_test_within_the_band_where_it_is_built_to_
     calibration = pl.read_csv(built / "results/tables/calibration.csv")
     size = calibration.filter((pl.col("series") == "flat") & (pl.col("test") == "robust_trend"))
     assert set(size["scenario"]) >= {"ar1_0.8", "ar1_0.95", "ar1_0.99", "random_walk", "long_memory", "level_shift"}
-    for row in size.filter(pl.col("scenario").is_in(["ar1_0.8", "ar1_0.95", "ar1_0.99", "random_walk"])).iter_rows(named=True):
-        assert 0.025 - 2 * row["mc_standard_error"] <= row["rejection_rate"] <= 0.075 + 2 * row["mc_standard_error"], row
+    for row in size.filter(pl.col("scenario").is_in(["ar1_0.8", "ar1_0.95", "ar1_0.99", "random_walk"])).iter_rows(
+        named=True
+    ):
+        assert 0.025 - 2 * row["mc_standard_error"] <= row["rejection_rate"] <= 0.075 + 2 * row["mc_standard_error"], (
+            row
+        )
     # every scenario a test fails is named in the appendix
     from hubshare.calibration_text import failed_scenarios
 
@@ -235,14 +274,17 @@ MULTIPLIER_TOLERANCE = 1e-6
 
 
 def test_planted_property_multipliers_are_recovered(built):
-    from hubshare.manuscript_values import MULTIPLIER_TOLERANCE as STATED, multiplier_recovery
+    from hubshare.manuscript_values import MULTIPLIER_TOLERANCE as STATED
+    from hubshare.manuscript_values import multiplier_recovery
     from hubshare.periods import parse_periods
     from hubshare.property_periods import multipliers, property_period_table
 
     assert STATED == MULTIPLIER_TOLERANCE
     truth = json.loads((built / "data/raw/snapshots/demo/truth.json").read_text())
-    recovered = pl.read_csv(built / "results/tables/property_multipliers.csv",
-                            schema_overrides={"first_period": pl.String, "last_period": pl.String})
+    recovered = pl.read_csv(
+        built / "results/tables/property_multipliers.csv",
+        schema_overrides={"first_period": pl.String, "last_period": pl.String},
+    )
     compared = multiplier_recovery(truth, recovered)
     assert set(compared["statistic"]) == {"share_quantized", "share_moe", "share_multimodal_generation"}
     assert compared["relative_error"].max() <= MULTIPLIER_TOLERANCE, compared
@@ -250,8 +292,9 @@ def test_planted_property_multipliers_are_recovered(built):
     # the multiplier matches too.
     config = yaml.safe_load((built / "config/config.yaml").read_text())
     settings = config["properties"]
-    panel = pl.read_parquet(sorted((built / "data/processed/panel").glob("*.parquet")),
-                            columns=["week", "model_key", "downloads"])
+    panel = pl.read_parquet(
+        sorted((built / "data/processed/panel").glob("*.parquet")), columns=["week", "model_key", "downloads"]
+    )
     joined = panel.join(pl.read_parquet(built / "data/processed/models.parquet"), on="model_key", how="left")
     table = property_period_table(joined, parse_periods(config["periods"]), 1, 0, size_sources=("safetensors",))
     size = multipliers(table, settings["first_period"], settings["last_period"], ["mean_params"]).row(0, named=True)
@@ -266,22 +309,28 @@ def test_eras_and_period_contrasts_are_written_and_valid(built):
     from hubshare.schemas import PeriodContrasts
 
     eras = read_eras(built / "results/tables/eras.csv")
-    joint = eras.filter((pl.col("view") == "uploader") & (pl.col("dimension") == "country_group")
-                        & (pl.col("fit") == "joint"))
+    joint = eras.filter(
+        (pl.col("view") == "uploader") & (pl.col("dimension") == "country_group") & (pl.col("fit") == "joint")
+    )
     # the planted story changes course several times; at least one boundary is found
     assert joint["era"].max() >= 2
-    contrasts = pl.read_csv(built / "results/tables/period_contrasts.csv",
-                            schema_overrides={"first_period": pl.String, "second_period": pl.String})
+    contrasts = pl.read_csv(
+        built / "results/tables/period_contrasts.csv",
+        schema_overrides={"first_period": pl.String, "second_period": pl.String},
+    )
     PeriodContrasts.validate(contrasts)
     stats = json.loads((built / "results/stats.json").read_text())
     assert stats["family"]["size"] == len(stats["tests"])
     assert stats["contrasts"]["family"]["size"] == contrasts["p_value"].is_not_null().sum()
     # the unaffiliated users are one series under both dimensions: tested once per view
-    assert {(d["view"], d["group"]) for d in stats["duplicates"]} == {("uploader", "unaffiliated_user"),
-                                                                       ("derived", "unaffiliated_user")}
+    assert {(d["view"], d["group"]) for d in stats["duplicates"]} == {
+        ("uploader", "unaffiliated_user"),
+        ("derived", "unaffiliated_user"),
+    }
     # the size of the planted change is checked against its interval in test_planted_story_is_detected
-    us = contrasts.filter((pl.col("view") == "uploader") & (pl.col("group") == "united_states")
-                          & (pl.col("contrast") == "2025 vs <=2022")).row(0, named=True)
+    us = contrasts.filter(
+        (pl.col("view") == "uploader") & (pl.col("group") == "united_states") & (pl.col("contrast") == "2025 vs <=2022")
+    ).row(0, named=True)
     assert us["estimate_pp"] < 0 and us["ci_low"] < us["estimate_pp"] < us["ci_high"]
 
 
@@ -305,7 +354,8 @@ def test_real_sample_run_uses_rolling_counts_and_balances(built_real):
     coverage = pl.read_csv(built_real / "results/tables/coverage_by_period.csv", schema_overrides={"period": pl.String})
     # Organisations and individuals of the registry together.
     registry_share = coverage.filter(
-        (pl.col("view") == "uploader") & pl.col("group").is_in(["registry", "registry_individual"])
+        (pl.col("view") == "uploader")
+        & pl.col("group").is_in(["registry", "registry_individual"])
         & (pl.col("period") == "last_year")
     )["share"].sum()
     assert registry_share >= 0.95
@@ -341,7 +391,9 @@ def built_hub(tmp_path_factory) -> Path:
 
     attribution = REPO / "data" / "raw" / "attribution"
     vocabularies = load_vocabularies(attribution / "vocabularies.yaml")
-    registry = load_registry(attribution / "organizations.csv", vocabularies, load_iso_codes(attribution / "iso3166_alpha2.csv"))
+    registry = load_registry(
+        attribution / "organizations.csv", vocabularies, load_iso_codes(attribution / "iso3166_alpha2.csv")
+    )
     settings = {"models_total": 1500, "pre_window_models": 60, **HUB_WINDOW}
     flat = tmp_path_factory.mktemp("hub_flat")
     simulate_demo(settings, registry, load_legacy_ids(attribution / "legacy_ids.csv", registry), flat)
@@ -387,8 +439,11 @@ def test_hub_mirror_recovers_the_planted_shares(built_hub):
 
     truth = json.loads((built_hub / "truth.json").read_text())
     recovered = read_results_csv(built_hub / "results/tables/shares_by_period.csv")
-    table = recovery_table(truth, recovered).join(
-        recovered.select("period").unique(), on="period").filter(pl.col("planted") > 0)
+    table = (
+        recovery_table(truth, recovered)
+        .join(recovered.select("period").unique(), on="period")
+        .filter(pl.col("planted") > 0)
+    )
     assert table.height > 20
     worst = table.sort(pl.col("error_pp").abs(), descending=True).row(0, named=True)
     assert abs(worst["error_pp"]) <= HUB_RECOVERY_TOLERANCE_PP, worst
@@ -409,8 +464,9 @@ def test_a_killed_and_restarted_run_gives_identical_results(built, tmp_path_fact
     copy_repository(root)
     (root / "run.yaml").write_text(yaml.safe_dump(TINY))
     command = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "run.yaml"]
-    first = subprocess.Popen(command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             start_new_session=True)
+    first = subprocess.Popen(
+        command, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     processed = root / "data/processed/snapshots/demo"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and len(list(processed.glob("*.parquet"))) < 20:
@@ -421,14 +477,17 @@ def test_a_killed_and_restarted_run_gives_identical_results(built, tmp_path_fact
     # A killed run leaves its lock, as after a power loss: the documented way on is --unlock.
     unlocked = subprocess.run(command + ["--unlock"], cwd=root, capture_output=True, text=True, timeout=300)
     assert unlocked.returncode == 0, unlocked.stderr[-2000:]
-    run_workflow_again = subprocess.run(command + ["--rerun-incomplete"], cwd=root, capture_output=True, text=True,
-                                        timeout=900)
+    run_workflow_again = subprocess.run(
+        command + ["--rerun-incomplete"], cwd=root, capture_output=True, text=True, timeout=900
+    )
     assert run_workflow_again.returncode == 0, run_workflow_again.stderr[-4000:]
     assert result_digests(root) == result_digests(built)
 
 
-@pytest.mark.parametrize("rule, output", [("quality_report", "results/data_quality.json"),
-                                          ("attribute_week", "data/processed/attributed/{date}.parquet")])
+@pytest.mark.parametrize(
+    "rule, output",
+    [("quality_report", "results/data_quality.json"), ("attribute_week", "data/processed/attributed/{date}.parquet")],
+)
 def test_one_job_runs_alone_against_a_finished_build(built, tmp_path, rule, output):
     """workflow/scripts/_debug.py rebuilds a job's output alone, byte for byte: a script and a run: block."""
     root = tmp_path / "build"
@@ -437,8 +496,13 @@ def test_one_job_runs_alone_against_a_finished_build(built, tmp_path, rule, outp
     target = root / output.format(date=date)
     target.unlink()
     wildcards = [f"date={date}"] if "{date}" in output else []
-    run = subprocess.run([sys.executable, "workflow/scripts/_debug.py", rule, *wildcards, "--configfile", "run.yaml"],
-                         cwd=root, capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [sys.executable, "workflow/scripts/_debug.py", rule, *wildcards, "--configfile", "run.yaml"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr[-4000:]
     assert target.read_bytes() == (built / output.format(date=date)).read_bytes()
 
@@ -457,16 +521,36 @@ def built_hub_evidence(tmp_path_factory) -> Path:
         cumulative = date >= dt.date(2025, 2, 26)
         created = dt.datetime(2024, 5, 1, tzinfo=UTC)
         return [
-            model_row("a1", "meta-llama/Llama-3-8B", created, 900 + 10 * index, 5000 + 800 * index if cumulative else None,
-                      bf16=8_000_000_000),
-            model_row("a2", "someone/llama-gguf", created, 90 + index, 400 + 90 * index if cumulative else None,
-                      parent="meta-llama/Llama-3-8B", relation="quantized"),
-            model_row("a3", "google-bert/bert-base-uncased", CREATION_FLOOR, 500 + 5 * index,
-                      9000 + 400 * index if cumulative else None, bf16=110_000_000),
+            model_row(
+                "a1",
+                "meta-llama/Llama-3-8B",
+                created,
+                900 + 10 * index,
+                5000 + 800 * index if cumulative else None,
+                bf16=8_000_000_000,
+            ),
+            model_row(
+                "a2",
+                "someone/llama-gguf",
+                created,
+                90 + index,
+                400 + 90 * index if cumulative else None,
+                parent="meta-llama/Llama-3-8B",
+                relation="quantized",
+            ),
+            model_row(
+                "a3",
+                "google-bert/bert-base-uncased",
+                CREATION_FLOOR,
+                500 + 5 * index,
+                9000 + 400 * index if cumulative else None,
+                bf16=110_000_000,
+            ),
         ]
 
-    mirror = write_mirror(tmp_path_factory.mktemp("hub_evidence") / "mirror",
-                          {date: rows(i, date) for i, date in enumerate(dates)})
+    mirror = write_mirror(
+        tmp_path_factory.mktemp("hub_evidence") / "mirror", {date: rows(i, date) for i, date in enumerate(dates)}
+    )
     root = tmp_path_factory.mktemp("workflow_hub_evidence")
     copy_repository(root)
     config = yaml.safe_load((REPO / "config" / "hub.yaml").read_text())
@@ -484,5 +568,7 @@ def test_hub_source_reads_files_built_from_public_evidence_end_to_end(built_hub_
     assert quality["created_at_hub_floor_rows"] == 4
     meta = yaml.safe_load((built_hub_evidence / "data/raw/snapshots/hub/2024-07-24.meta.yaml").read_text())
     assert meta["revision"] == "evidence" and "siblings" in meta["remote_columns"] and "siblings" not in meta["columns"]
-    check_conservation(pl.read_csv(built_hub_evidence / "results/conservation_ledger.csv"), panel_total(built_hub_evidence))
+    check_conservation(
+        pl.read_csv(built_hub_evidence / "results/conservation_ledger.csv"), panel_total(built_hub_evidence)
+    )
     assert (built_hub_evidence / "paper/_build/index.pdf").read_bytes().startswith(b"%PDF")

@@ -43,7 +43,9 @@ AGGREGATE_TABLES = [table.name for table in fields(WeekAggregates)]
 def aggregate(panel: pl.DataFrame, attributed: pl.DataFrame) -> WeekAggregates:
     """The sums of one week (or of several: every table keeps the week)."""
     return WeekAggregates(
-        groups=WeekGroups.validate(attributed.group_by(GROUP_COLUMNS).agg(pl.col("downloads").sum()).sort(GROUP_COLUMNS)),
+        groups=WeekGroups.validate(
+            attributed.group_by(GROUP_COLUMNS).agg(pl.col("downloads").sum()).sort(GROUP_COLUMNS)
+        ),
         concentration=concentration_by_week(attributed),
         lineage=WeekLineage.validate(
             panel.group_by("week", "lineage_status")
@@ -57,4 +59,3 @@ def aggregate(panel: pl.DataFrame, attributed: pl.DataFrame) -> WeekAggregates:
 def write_aggregates(aggregates: WeekAggregates, paths: dict[str, str | Path]) -> None:
     for table in AGGREGATE_TABLES:
         write_parquet(getattr(aggregates, table), paths[table])
-

@@ -29,20 +29,25 @@ def namespace_of(model_id: pl.Expr, legacy_ids: pl.DataFrame) -> pl.Expr:
     """Namespace of a model id: the prefix before `/`, else the legacy-id owner, else the id itself
     (a legacy id missing from the table is its own, unlisted namespace; null only without an id)."""
     # Legacy ids match ignoring case, as the Hub resolves them.
-    legacy = dict(zip(legacy_ids.get_column("model_id").str.to_lowercase(), legacy_ids.get_column("namespace"), strict=True))
+    legacy = dict(
+        zip(legacy_ids.get_column("model_id").str.to_lowercase(), legacy_ids.get_column("namespace"), strict=True)
+    )
     slash = model_id.str.find("/", literal=True)
     # Only the few ids without a namespace are lowercased and looked up: a when/then
     # would lowercase every id, and splitting into lists costs twice the slicing.
     bare = pl.when(slash.is_null()).then(model_id)
     return pl.coalesce(
-        model_id.str.head(slash), bare.str.to_lowercase().replace_strict(legacy, default=None, return_dtype=pl.String),
+        model_id.str.head(slash),
+        bare.str.to_lowercase().replace_strict(legacy, default=None, return_dtype=pl.String),
         bare,
     )
 
 
 def credited_rows(panel: pl.DataFrame, legacy_ids: pl.DataFrame) -> pl.DataFrame:
     """Rows (week, view, model_key, attributed_namespace, downloads) for every view."""
-    base = panel.select("week", "model_key", "model_id", "namespace", "downloads", "lineage_roots", "lineage_root_first")
+    base = panel.select(
+        "week", "model_key", "model_id", "namespace", "downloads", "lineage_roots", "lineage_root_first"
+    )
     uploader = base.select(
         "week",
         pl.lit("uploader").alias("view"),
@@ -100,8 +105,18 @@ def attribute(panel: pl.DataFrame, registry: pl.DataFrame, legacy_ids: pl.DataFr
         .otherwise(pl.lit(UNKNOWN))
         .alias("organization"),
         "country_code",
-        pl.when(listed).then(pl.col("country_group")).when(has_namespace).then(pl.lit(UNAFFILIATED)).otherwise(pl.lit(UNKNOWN)).alias("country_group"),
-        pl.when(listed).then(pl.col("developer_type")).when(has_namespace).then(pl.lit(UNAFFILIATED)).otherwise(pl.lit(UNKNOWN)).alias("developer_type"),
+        pl.when(listed)
+        .then(pl.col("country_group"))
+        .when(has_namespace)
+        .then(pl.lit(UNAFFILIATED))
+        .otherwise(pl.lit(UNKNOWN))
+        .alias("country_group"),
+        pl.when(listed)
+        .then(pl.col("developer_type"))
+        .when(has_namespace)
+        .then(pl.lit(UNAFFILIATED))
+        .otherwise(pl.lit(UNKNOWN))
+        .alias("developer_type"),
         pl.when(listed)
         .then(pl.lit("registry"))
         .when(has_namespace)
@@ -118,7 +133,10 @@ def with_coverage_route(groups: pl.DataFrame) -> pl.DataFrame:
     individuals (listed namespaces of unaffiliated users) apart from its organisations."""
     individual = (pl.col("attribution_source") == "registry") & (pl.col("developer_type") == UNAFFILIATED)
     return groups.with_columns(
-        pl.when(individual).then(pl.lit("registry_individual")).otherwise(pl.col("attribution_source")).alias("coverage_route")
+        pl.when(individual)
+        .then(pl.lit("registry_individual"))
+        .otherwise(pl.col("attribution_source"))
+        .alias("coverage_route")
     )
 
 
@@ -130,7 +148,9 @@ def attribution_quality(groups: pl.DataFrame, lineage: pl.DataFrame, namespaces:
     millions of (week, namespace) rows of which the report needs three columns
     of the unlisted ones: scanning them keeps the job's memory to the sums.
     """
-    by_source = groups.group_by("view", "attribution_source").agg(pl.col("downloads").sum()).sort("view", "attribution_source")
+    by_source = (
+        groups.group_by("view", "attribution_source").agg(pl.col("downloads").sum()).sort("view", "attribution_source")
+    )
     by_lineage = lineage.group_by("lineage_status").agg(pl.col("downloads").sum(), pl.col("model_weeks").sum())
     largest_unlisted = (
         namespaces.filter(pl.col("attribution_source") == "unlisted_namespace")
@@ -150,6 +170,7 @@ def attribution_quality(groups: pl.DataFrame, lineage: pl.DataFrame, namespaces:
             for row in by_lineage.sort("lineage_status").iter_rows(named=True)
         },
         "unlisted_namespaces_top": [
-            {"namespace": row["namespace"], "downloads": row["downloads"]} for row in largest_unlisted.iter_rows(named=True)
+            {"namespace": row["namespace"], "downloads": row["downloads"]}
+            for row in largest_unlisted.iter_rows(named=True)
         ],
     }

@@ -54,10 +54,12 @@ def prewhitened_mann_kendall_p(rows: np.ndarray) -> np.ndarray:
     n = whitened.shape[1]
     upper = np.triu_indices(n, k=1)
     # In blocks of rows: the pairwise signs of one block fit comfortably in memory.
-    score = np.concatenate([
-        np.sign(block[:, upper[1]] - block[:, upper[0]]).sum(axis=1)
-        for block in np.array_split(whitened, max(1, len(whitened) // 100))
-    ])
+    score = np.concatenate(
+        [
+            np.sign(block[:, upper[1]] - block[:, upper[0]]).sum(axis=1)
+            for block in np.array_split(whitened, max(1, len(whitened) // 100))
+        ]
+    )
     variance = n * (n - 1) * (2 * n + 5) / 18
     z = np.where(score > 0, score - 1, np.where(score < 0, score + 1, 0)) / np.sqrt(variance)
     return 2 * (1 - norm.cdf(np.abs(z)))
@@ -80,15 +82,20 @@ def trend_outcomes(rows: np.ndarray, years: np.ndarray, alpha: float, confidence
     }
 
 
-def contrast_outcomes(rows: np.ndarray, positions: np.ndarray, n_first: int, alpha: float,
-                      confidence: float) -> dict[str, np.ndarray]:
+def contrast_outcomes(
+    rows: np.ndarray, positions: np.ndarray, n_first: int, alpha: float, confidence: float
+) -> dict[str, np.ndarray]:
     """Per replicate: rejection by the contrast test, the estimated difference and its interval (logit scale)."""
     null = null_distribution(tuple(int(p) for p in positions), n_first)
     difference, t, phi, error = contrast_statistics(rows, positions, n_first)
     persistence = null.persistence(phi)
     half_width = null.critical_values(persistence, confidence) * error
-    return {"reject": null.p_values(t, persistence) < alpha, "difference": difference,
-            "low": difference - half_width, "high": difference + half_width}
+    return {
+        "reject": null.p_values(t, persistence) < alpha,
+        "difference": difference,
+        "low": difference - half_width,
+        "high": difference + half_width,
+    }
 
 
 def _contrast_designs(dates: np.ndarray, periods: dict, pairs: list[tuple[str, str]]) -> list[tuple]:
@@ -97,8 +104,10 @@ def _contrast_designs(dates: np.ndarray, periods: dict, pairs: list[tuple[str, s
     positions = np.round(days / np.median(np.diff(days))).astype(int)
     designs = []
     for first, second in pairs:
-        masks = [(dates >= np.datetime64(periods[name][0])) & (dates <= np.datetime64(periods[name][1]))
-                 for name in (first, second)]
+        masks = [
+            (dates >= np.datetime64(periods[name][0])) & (dates <= np.datetime64(periods[name][1]))
+            for name in (first, second)
+        ]
         if min(int(m.sum()) for m in masks) < MIN_PER_PERIOD:
             continue
         keep = np.concatenate([np.flatnonzero(m) for m in masks])
@@ -106,14 +115,28 @@ def _contrast_designs(dates: np.ndarray, periods: dict, pairs: list[tuple[str, s
     return designs
 
 
-def _row(series: str, scenario: str, test: str, rejections: np.ndarray, *, contrast: str | None = None,
-         planted: float | None = None, estimates: np.ndarray | None = None, covered: np.ndarray | None = None,
-         size_row: bool) -> dict:
+def _row(
+    series: str,
+    scenario: str,
+    test: str,
+    rejections: np.ndarray,
+    *,
+    contrast: str | None = None,
+    planted: float | None = None,
+    estimates: np.ndarray | None = None,
+    covered: np.ndarray | None = None,
+    size_row: bool,
+) -> dict:
     rate = float(np.mean(rejections))
     replicates = int(np.size(rejections))
     return {
-        "series": series, "scenario": scenario, "test": test, "contrast": contrast, "replicates": replicates,
-        "rejection_rate": rate, "mc_standard_error": float(np.sqrt(rate * (1 - rate) / replicates)),
+        "series": series,
+        "scenario": scenario,
+        "test": test,
+        "contrast": contrast,
+        "replicates": replicates,
+        "rejection_rate": rate,
+        "mc_standard_error": float(np.sqrt(rate * (1 - rate) / replicates)),
         "within_band": (SIZE_BAND[0] <= rate <= SIZE_BAND[1]) if size_row else None,
         "planted_effect": planted,
         "mean_effect": None if estimates is None else float(np.mean(estimates)),
@@ -121,10 +144,19 @@ def _row(series: str, scenario: str, test: str, rejections: np.ndarray, *, contr
     }
 
 
-def calibration_table(expected_weekly: dict[str, list[list]], *, replicates: int, alpha: float, confidence: float,
-                      sigma: float, seed: int, periods: dict | None = None,
-                      pairs: list[tuple[str, str]] | None = None, eras: dict | None = None,
-                      eras_replicates: int = 0) -> pl.DataFrame:
+def calibration_table(
+    expected_weekly: dict[str, list[list]],
+    *,
+    replicates: int,
+    alpha: float,
+    confidence: float,
+    sigma: float,
+    seed: int,
+    periods: dict | None = None,
+    pairs: list[tuple[str, str]] | None = None,
+    eras: dict | None = None,
+    eras_replicates: int = 0,
+) -> pl.DataFrame:
     """Size rows (series `flat`, every scenario and test) and power rows (every expected series, AR(1) 0.8).
 
     With `periods` ({name: (start, end)}) and `pairs` ([(first, second)]),
@@ -146,33 +178,66 @@ def calibration_table(expected_weekly: dict[str, list[list]], *, replicates: int
             rejected = contrast_outcomes(noise[:, keep], positions, n_first, alpha, confidence)["reject"]
             rows.append(_row("flat", scenario, "period_contrast", rejected, contrast=name, size_row=True))
         if eras and eras_replicates:
-            found_boundary = np.array([bool(find_eras(path, **_era_options(eras)).boundaries)
-                                       for path in noise[:eras_replicates]])
+            found_boundary = np.array(
+                [bool(find_eras(path, **_era_options(eras)).boundaries) for path in noise[:eras_replicates]]
+            )
             rows.append(_row("flat", scenario, "eras", found_boundary, size_row=True))
     for series, points in sorted(expected_weekly.items()):
         trajectory = logit(np.array([share for _, share in points], dtype=float))
         noisy = trajectory + noise_paths(POWER_SCENARIO, rng, replicates, dates.size, sigma)
         found = trend_outcomes(noisy, years, alpha, confidence)
         planted = float(robust_statistics(trajectory, years)[0][0])
-        rows.append(_row(series, "planted_trend", "robust_trend", found["robust_trend"], planted=planted,
-                         estimates=found["slope"], covered=(found["low"] <= planted) & (planted <= found["high"]),
-                         size_row=False))
+        rows.append(
+            _row(
+                series,
+                "planted_trend",
+                "robust_trend",
+                found["robust_trend"],
+                planted=planted,
+                estimates=found["slope"],
+                covered=(found["low"] <= planted) & (planted <= found["high"]),
+                size_row=False,
+            )
+        )
         for name, keep, positions, n_first in designs:
             outcome = contrast_outcomes(noisy[:, keep], positions, n_first, alpha, confidence)
             planted = float(trajectory[keep][n_first:].mean() - trajectory[keep][:n_first].mean())
-            rows.append(_row(series, "planted_trend", "period_contrast", outcome["reject"], contrast=name,
-                             planted=planted, estimates=outcome["difference"],
-                             covered=(outcome["low"] <= planted) & (planted <= outcome["high"]), size_row=False))
+            rows.append(
+                _row(
+                    series,
+                    "planted_trend",
+                    "period_contrast",
+                    outcome["reject"],
+                    contrast=name,
+                    planted=planted,
+                    estimates=outcome["difference"],
+                    covered=(outcome["low"] <= planted) & (planted <= outcome["high"]),
+                    size_row=False,
+                )
+            )
     return Calibration.validate(pl.DataFrame(rows, schema=CALIBRATION_COLUMNS))
 
 
 def _era_options(settings: dict) -> dict:
-    return {"model": settings["model"], "min_length": settings["min_segment_weeks"], "max_eras": settings["max_eras"],
-            "noise_floor": settings["noise_floor"], "max_persistence": settings["max_persistence"]}
+    return {
+        "model": settings["model"],
+        "min_length": settings["min_segment_weeks"],
+        "max_eras": settings["max_eras"],
+        "noise_floor": settings["noise_floor"],
+        "max_persistence": settings["max_persistence"],
+    }
 
 
 CALIBRATION_COLUMNS = {
-    "series": pl.String, "scenario": pl.String, "test": pl.String, "contrast": pl.String, "replicates": pl.Int64,
-    "rejection_rate": pl.Float64, "mc_standard_error": pl.Float64, "within_band": pl.Boolean,
-    "planted_effect": pl.Float64, "mean_effect": pl.Float64, "coverage": pl.Float64,
+    "series": pl.String,
+    "scenario": pl.String,
+    "test": pl.String,
+    "contrast": pl.String,
+    "replicates": pl.Int64,
+    "rejection_rate": pl.Float64,
+    "mc_standard_error": pl.Float64,
+    "within_band": pl.Boolean,
+    "planted_effect": pl.Float64,
+    "mean_effect": pl.Float64,
+    "coverage": pl.Float64,
 }

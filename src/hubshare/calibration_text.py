@@ -8,12 +8,22 @@ import polars as pl
 from hubshare.manuscript_values import markdown_table, pct
 
 SCENARIO_NAMES = {
-    "ar1_0.8": "AR(1) at 0.8", "ar1_0.95": "AR(1) at 0.95", "ar1_0.99": "AR(1) at 0.99", "random_walk": "random walk",
-    "long_memory": "long memory (d = 0.4)", "spikes": "spikes in 2% of weeks", "late_volatility": "volatility x3 late",
+    "ar1_0.8": "AR(1) at 0.8",
+    "ar1_0.95": "AR(1) at 0.95",
+    "ar1_0.99": "AR(1) at 0.99",
+    "random_walk": "random walk",
+    "long_memory": "long memory (d = 0.4)",
+    "spikes": "spikes in 2% of weeks",
+    "late_volatility": "volatility x3 late",
     "level_shift": "one level shift",
 }
-CALIBRATED_TESTS = {"robust_trend": "Trend (robust)", "fixed_b": "Fixed-b alone", "mann_kendall": "Mann-Kendall",
-                    "period_contrast": "Contrasts", "eras": "Eras (any boundary)"}
+CALIBRATED_TESTS = {
+    "robust_trend": "Trend (robust)",
+    "fixed_b": "Fixed-b alone",
+    "mann_kendall": "Mann-Kendall",
+    "period_contrast": "Contrasts",
+    "eras": "Eras (any boundary)",
+}
 
 
 def _rate(rate: float, error: float) -> str:
@@ -34,8 +44,13 @@ def failed_scenarios(calibration: pl.DataFrame, test: str) -> list[str]:
     return [SCENARIO_NAMES.get(s, s) for s in failed]
 
 
-def calibration_section(calibration: pl.DataFrame | None, labels: dict[str, str], settings: dict,
-                        alpha: float, bootstrap: pl.DataFrame | None = None) -> str:
+def calibration_section(
+    calibration: pl.DataFrame | None,
+    labels: dict[str, str],
+    settings: dict,
+    alpha: float,
+    bootstrap: pl.DataFrame | None = None,
+) -> str:
     """The appendix on the tests' calibration: size under every noise kind, power and coverage; a statement
     on sources without planted series."""
     if calibration is None:
@@ -47,8 +62,9 @@ def calibration_section(calibration: pl.DataFrame | None, labels: dict[str, str]
     tests = [t for t in CALIBRATED_TESTS if t in set(size["test"])]
     rows = []
     for (scenario,), cells in size.group_by("scenario", maintain_order=True):
-        rows.append([SCENARIO_NAMES.get(scenario, scenario),
-                     *(_rate_range(cells.filter(pl.col("test") == t)) for t in tests)])
+        rows.append(
+            [SCENARIO_NAMES.get(scenario, scenario), *(_rate_range(cells.filter(pl.col("test") == t)) for t in tests)]
+        )
     replicates = int(calibration["replicates"][0])
 
     def failures(test: str) -> str:
@@ -66,8 +82,10 @@ def calibration_section(calibration: pl.DataFrame | None, labels: dict[str, str]
         f"under: {failures('fixed_b')}; the Mann-Kendall test under: {failures('mann_kendall')}; neither is used "
         "for inference. Finding a boundary is the right answer under a level shift, so the eras' rate there is "
         "power, not a false positive.\n\n"
-        + markdown_table(pl.DataFrame(rows, schema=["Noise", *(CALIBRATED_TESTS[t] for t in tests)], orient="row"),
-                         align="l" + "r" * len(tests))
+        + markdown_table(
+            pl.DataFrame(rows, schema=["Noise", *(CALIBRATED_TESTS[t] for t in tests)], orient="row"),
+            align="l" + "r" * len(tests),
+        )
         + "\n: Size of the tests: rejection rate in percent (Monte Carlo standard error) on replicates of noise "
         "alone, by kind of noise; for the contrasts, the range over the contrasts. {#tbl-calibration}\n"
     )
@@ -79,10 +97,18 @@ def _bootstrap_text(bootstrap: pl.DataFrame | None) -> str:
     if bootstrap is None or bootstrap.is_empty():
         return ""
     found = {(r["tail_index"], r["resampled"], r["target"]): r for r in bootstrap.iter_rows(named=True)}
-    rows = [[f"{tail:g}", *(f"{found[(tail, unit, target)]['coverage'] * 100:.0f} "
-                            f"({found[(tail, unit, target)]['mc_standard_error'] * 100:.0f})"
-                            for target in ("share", "multiplier") for unit in ("model", "cluster"))]
-            for tail in bootstrap["tail_index"].unique(maintain_order=True)]
+    rows = [
+        [
+            f"{tail:g}",
+            *(
+                f"{found[(tail, unit, target)]['coverage'] * 100:.0f} "
+                f"({found[(tail, unit, target)]['mc_standard_error'] * 100:.0f})"
+                for target in ("share", "multiplier")
+                for unit in ("model", "cluster")
+            ),
+        ]
+        for tail in bootstrap["tail_index"].unique(maintain_order=True)
+    ]
     columns = ["Tail index", "Share: models", "Share: clusters", "Multiplier: models", "Multiplier: clusters"]
     cluster = bootstrap.filter(pl.col("resampled") == "cluster")["coverage"]
     return (
@@ -108,13 +134,19 @@ def _power_text(calibration: pl.DataFrame, labels: dict[str, str], replicates: i
     for (series,), cells in planted.group_by("series", maintain_order=True):
         trend = cells.filter(pl.col("test") == "robust_trend").row(0, named=True)
         contrasts = cells.filter(pl.col("test") == "period_contrast")
-        rows.append([
-            labels.get(series, series.replace("_", " ").capitalize()),
-            pct(trend["rejection_rate"], 1), pct(trend["coverage"], 1),
-            _rate_range(contrasts) if contrasts.height else "\u2013",
-            (f"{contrasts['coverage'].min() * 100:.1f}-{contrasts['coverage'].max() * 100:.1f}"
-             if contrasts.height else "\u2013"),
-        ])
+        rows.append(
+            [
+                labels.get(series, series.replace("_", " ").capitalize()),
+                pct(trend["rejection_rate"], 1),
+                pct(trend["coverage"], 1),
+                _rate_range(contrasts) if contrasts.height else "\u2013",
+                (
+                    f"{contrasts['coverage'].min() * 100:.1f}-{contrasts['coverage'].max() * 100:.1f}"
+                    if contrasts.height
+                    else "\u2013"
+                ),
+            ]
+        )
     columns = ["Series", "Trend: power", "Trend: coverage", "Contrasts: power (%)", "Contrasts: coverage (%)"]
     return (
         f"\nOn the demo's expected series, each copied {replicates:,} times with AR(1) noise of coefficient 0.8, "

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from itertools import pairwise
 from pathlib import Path
 
 import jsonschema
@@ -62,13 +63,28 @@ CAPABILITIES_SCHEMA = {
     "description": "What the build's input carries, and so what the paper can report.",
     "type": "object",
     "additionalProperties": False,
-    "required": ["source", "synthetic", "snapshots", "cadence", "fields", "lineage", "download_measure",
-                 "intervals", "frame", "namespaces"],
+    "required": [
+        "source",
+        "synthetic",
+        "snapshots",
+        "cadence",
+        "fields",
+        "lineage",
+        "download_measure",
+        "intervals",
+        "frame",
+        "namespaces",
+    ],
     "properties": {
         "source": {"type": "string", "description": "The configured source (`demo`, `hub`, `dir`, `api-json`, `csv`)."},
-        "synthetic": {"type": "boolean", "description": "True when the data come from the demo's simulator, not the Hub."},
+        "synthetic": {
+            "type": "boolean",
+            "description": "True when the data come from the demo's simulator, not the Hub.",
+        },
         "snapshots": {
-            "type": "object", "additionalProperties": False, "required": ["count", "first", "last", "rows"],
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["count", "first", "last", "rows"],
             "description": "The normalized snapshots read.",
             "properties": {
                 "count": {"type": "integer", "minimum": 1, "description": "Number of snapshots."},
@@ -82,37 +98,63 @@ CAPABILITIES_SCHEMA = {
             "description": "Usual spacing of the snapshots: `daily`, `weekly`, `monthly`, `<N>-day`, or `one snapshot`.",
         },
         "fields": {
-            "type": "object", "additionalProperties": False, "required": list(FIELD_PRESENCE),
+            "type": "object",
+            "additionalProperties": False,
+            "required": list(FIELD_PRESENCE),
             "description": "Share of model rows (over all snapshots) that carry each column of the raw contract "
-                           "(`tags`: a non-empty list; `baseModels`: at least one declared parent; "
-                           "`safetensors`: a total parameter count; `author`: a namespace from it or the id).",
-            "properties": {name: {"type": "number", "minimum": 0, "maximum": 1, "description": f"Share of rows carrying `{name}`."}
-                           for name in FIELD_PRESENCE},
+            "(`tags`: a non-empty list; `baseModels`: at least one declared parent; "
+            "`safetensors`: a total parameter count; `author`: a namespace from it or the id).",
+            "properties": {
+                name: {"type": "number", "minimum": 0, "maximum": 1, "description": f"Share of rows carrying `{name}`."}
+                for name in FIELD_PRESENCE
+            },
         },
-        "namespaces": {"type": "integer", "minimum": 0,
-                       "description": "Distinct namespaces in the last snapshot (shares of an ecosystem need many)."},
-        "lineage": {"type": "boolean", "description": "Whether any model declares a base model (the derived view needs it)."},
-        "download_measure": {"type": "string", "enum": ["alltime_diff", "rolling30"],
-                             "description": "How the panel counts downloads (see the panel's ledger)."},
+        "namespaces": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Distinct namespaces in the last snapshot (shares of an ecosystem need many).",
+        },
+        "lineage": {
+            "type": "boolean",
+            "description": "Whether any model declares a base model (the derived view needs it).",
+        },
+        "download_measure": {
+            "type": "string",
+            "enum": ["alltime_diff", "rolling30"],
+            "description": "How the panel counts downloads (see the panel's ledger).",
+        },
         "intervals": {
-            "type": "object", "additionalProperties": False,
+            "type": "object",
+            "additionalProperties": False,
             "required": ["non_overlapping", "first_day", "last_day", "span_days"],
             "description": "Non-overlapping download intervals the snapshots give: differences of the cumulative "
-                           "count between consecutive snapshots, or 30-day counts at least 30 days apart.",
+            "count between consecutive snapshots, or 30-day counts at least 30 days apart.",
             "properties": {
                 "non_overlapping": {"type": "integer", "minimum": 0, "description": "Number of such intervals."},
                 "first_day": {"type": ["string", "null"], "format": "date", "description": "First day they cover."},
                 "last_day": {"type": ["string", "null"], "format": "date", "description": "Last day they cover."},
-                "span_days": {"type": "integer", "minimum": 0, "description": "Days from first_day to last_day, inclusive."},
+                "span_days": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "Days from first_day to last_day, inclusive.",
+                },
             },
         },
         "frame": {
-            "type": "object", "additionalProperties": False, "required": ["kind", "description"],
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["kind", "description"],
             "description": "The sampling frame: which models the snapshots list.",
             "properties": {
-                "kind": {"type": "string", "enum": list(FRAME_KINDS),
-                         "description": "`whole_hub`, `list` (a top-N or other selection) or `undeclared`."},
-                "description": {"type": "string", "description": "The frame in words, from the source or its configuration."},
+                "kind": {
+                    "type": "string",
+                    "enum": list(FRAME_KINDS),
+                    "description": "`whole_hub`, `list` (a top-N or other selection) or `undeclared`.",
+                },
+                "description": {
+                    "type": "string",
+                    "description": "The frame in words, from the source or its configuration.",
+                },
             },
         },
     },
@@ -139,7 +181,7 @@ def cadence_of(dates: Sequence[dt.date]) -> str:
     """The usual spacing of the snapshots, in words."""
     if len(dates) < 2:
         return "one snapshot"
-    gaps = sorted((later - earlier).days for earlier, later in zip(dates, dates[1:]))
+    gaps = sorted((later - earlier).days for earlier, later in pairwise(dates))
     days = gaps[len(gaps) // 2]
     if days == 1:
         return "daily"
@@ -176,11 +218,21 @@ def sampling_frame(source: str, configured: dict | None) -> dict:
     kind, description = SOURCE_FRAMES[source]
     configured = configured or {}
     declared = configured.get("kind", "source")
-    return {"kind": kind if declared == "source" else declared, "description": configured.get("description") or description}
+    return {
+        "kind": kind if declared == "source" else declared,
+        "description": configured.get("description") or description,
+    }
 
 
-def capability_record(*, source: str, dates: Sequence[dt.date], counts: Sequence[dict[str, int]], measure: str,
-                      namespaces: int, frame: dict | None = None) -> dict:
+def capability_record(
+    *,
+    source: str,
+    dates: Sequence[dt.date],
+    counts: Sequence[dict[str, int]],
+    measure: str,
+    namespaces: int,
+    frame: dict | None = None,
+) -> dict:
     """The capability record of one build, checked against `CAPABILITIES_SCHEMA`."""
     dates = sorted(dates)
     rows = sum(count["rows"] for count in counts)
@@ -206,12 +258,21 @@ def views_supported(record: dict) -> tuple[str, ...]:
     return ("uploader", "derived") if record["lineage"] else ("uploader",)
 
 
-def capabilities_file(snapshots: Sequence[str | Path], dates: Sequence[str], measure: str, source: str,
-                      frame: dict | None, output: str | Path) -> dict:
+def capabilities_file(
+    snapshots: Sequence[str | Path],
+    dates: Sequence[str],
+    measure: str,
+    source: str,
+    frame: dict | None,
+    output: str | Path,
+) -> dict:
     """File-to-file form: the normalized snapshots -> `capabilities.json`."""
     record = capability_record(
-        source=source, dates=[dt.date.fromisoformat(d) for d in dates],
-        counts=[field_counts(path) for path in snapshots], measure=measure, frame=frame,
+        source=source,
+        dates=[dt.date.fromisoformat(d) for d in dates],
+        counts=[field_counts(path) for path in snapshots],
+        measure=measure,
+        frame=frame,
         namespaces=namespace_count(sorted(snapshots, key=str)[-1]) if snapshots else 0,
     )
     write_json(record, output)

@@ -95,12 +95,8 @@ TEXT, TEXTS, TEXT_LIST, POSITIVE_INT = "text", "texts", "text_list", "positive_i
 # kind -> (required keys, optional keys with their defaults); each key with its key kind.
 METRIC_KINDS: dict[str, tuple[dict[str, str], dict[str, tuple[str, object]]]] = {
     "group_share": ({"view": TEXT, "dimension": TEXT, "groups": TEXTS, "period": TEXT}, {}),
-    "group_share_change": (
-        {"view": TEXT, "dimension": TEXT, "groups": TEXTS, "first": TEXT, "last": TEXT}, {}
-    ),
-    "group_rank": (
-        {"view": TEXT, "dimension": TEXT, "group": TEXT, "period": TEXT}, {"exclude": (TEXT_LIST, [])}
-    ),
+    "group_share_change": ({"view": TEXT, "dimension": TEXT, "groups": TEXTS, "first": TEXT, "last": TEXT}, {}),
+    "group_rank": ({"view": TEXT, "dimension": TEXT, "group": TEXT, "period": TEXT}, {"exclude": (TEXT_LIST, [])}),
     "family_share": ({"families": TEXTS, "period": TEXT}, {}),
     "family_rank": ({"family": TEXT, "period": TEXT}, {}),
     "namespace_share": ({"namespaces": TEXTS, "period": TEXT}, {}),
@@ -278,7 +274,7 @@ def _metric_problems(metric: object, entry: dict) -> list[tuple[str, str]]:
 
 def _key_problem(value: object, key_kind: str) -> str | None:
     if key_kind == TEXT and not _is_text(value):
-        return "must be a non-empty string (quote period names such as \"2023\")"
+        return 'must be a non-empty string (quote period names such as "2023")'
     if key_kind == TEXTS and not (isinstance(value, list) and value and all(_is_text(v) for v in value)):
         return "must be a non-empty list of non-empty strings"
     if key_kind == TEXT_LIST and not (isinstance(value, list) and all(_is_text(v) for v in value)):
@@ -360,8 +356,6 @@ class ClaimInputs:
                     f"claims: the {field.name} table repeats the key ({', '.join(key)}) = "
                     f"{repeated.row(0)}; each key must have one row"
                 )
-
-
 
 
 def _table(inputs: ClaimInputs, name: str) -> pl.DataFrame:
@@ -603,8 +597,13 @@ def claims_ledger(claims: list[dict], tables: ClaimInputs, source: str, frame: d
         if metric["kind"] == "not_testable":
             verdict, reason = NOT_TESTABLE, metric["reason"].strip()
         elif metric["kind"] in WHOLE_HUB_KINDS and frame["kind"] != "whole_hub":
-            verdict, reason = NOT_TESTABLE, (f"The input covers {frame['description']}, not the whole Hub, so "
-                                             "the Hub's totals cannot be read from it.")
+            verdict, reason = (
+                NOT_TESTABLE,
+                (
+                    f"The input covers {frame['description']}, not the whole Hub, so "
+                    "the Hub's totals cannot be read from it."
+                ),
+            )
         else:
             try:
                 ours, detail = EVALUATORS[metric["kind"]](metric, tables)
@@ -615,20 +614,22 @@ def claims_ledger(claims: list[dict], tables: ClaimInputs, source: str, frame: d
                 reason = " ".join(part for part in (_comparison_sentence(claim, ours), detail) if part)
         if source == DEMO_SOURCE:
             reason = f"{DEMO_NOTE} {reason}"
-        rows.append({
-            "id": claim["id"],
-            "claim": claim["claim"].strip(),
-            "source": _source_text(claim["source"]),
-            "status": claim["status"],
-            "published": claim["published_value"],
-            "ours": ours,
-            "window": claim["window"],
-            "verdict": verdict,
-            "reason": reason,
-            "unit": claim["unit"],
-            "comparison": claim["comparison"],
-            "tolerance": claim.get("tolerance"),
-        })
+        rows.append(
+            {
+                "id": claim["id"],
+                "claim": claim["claim"].strip(),
+                "source": _source_text(claim["source"]),
+                "status": claim["status"],
+                "published": claim["published_value"],
+                "ours": ours,
+                "window": claim["window"],
+                "verdict": verdict,
+                "reason": reason,
+                "unit": claim["unit"],
+                "comparison": claim["comparison"],
+                "tolerance": claim.get("tolerance"),
+            }
+        )
     return pl.DataFrame(rows, schema=LEDGER_SCHEMA)
 
 

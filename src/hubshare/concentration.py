@@ -56,10 +56,7 @@ def concentration_by_week(attributed: pl.DataFrame) -> pl.DataFrame:
     x = pl.col("downloads")
     n = pl.len()
     by_org = (
-        attributed.group_by("view", "week", "organization")
-        .agg(x.sum())
-        .filter(x > 0)
-        .sort("view", "week", "downloads")
+        attributed.group_by("view", "week", "organization").agg(x.sum()).filter(x > 0).sort("view", "week", "downloads")
     )
     table = (
         by_org.group_by("view", "week", maintain_order=True)

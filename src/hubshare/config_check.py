@@ -28,15 +28,17 @@ class ConfigError(ValueError):
 
 def _local_schema(uri: str) -> Resource:
     """A schema a `$ref` names, read from the file its URI points to."""
-    return Resource.from_contents(yaml.safe_load(Path(urlparse(uri).path).read_text(encoding="utf-8")),
-                                  default_specification=DRAFT202012)
+    return Resource.from_contents(
+        yaml.safe_load(Path(urlparse(uri).path).read_text(encoding="utf-8")), default_specification=DRAFT202012
+    )
 
 
 def _formats(config: Mapping, schema_path: str | Path) -> None:
     path = Path(schema_path).resolve()
     schema = {"$id": path.as_uri(), **yaml.safe_load(path.read_text(encoding="utf-8"))}
-    validator = jsonschema.Draft202012Validator(schema, registry=Registry(retrieve=_local_schema),
-                                                format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    validator = jsonschema.Draft202012Validator(
+        schema, registry=Registry(retrieve=_local_schema), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
     errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
     if errors:
         error = errors[0]
@@ -72,8 +74,10 @@ def check_config(config: Mapping, schema_path: str | Path, vocabularies_path: st
     for index, series in enumerate(config.get("stats", {}).get("headline_series", [])):
         known = groups.get(series["dimension"], set())
         if series["group"] not in known:
-            raise ConfigError(f"config key 'stats.headline_series.{index}.group': '{series['group']}' is not a "
-                              f"{series['dimension']} of {vocabularies_path} ({', '.join(sorted(known))})")
+            raise ConfigError(
+                f"config key 'stats.headline_series.{index}.group': '{series['group']}' is not a "
+                f"{series['dimension']} of {vocabularies_path} ({', '.join(sorted(known))})"
+            )
     hub = config.get("hub", {})
     if hub.get("end", "latest") != "latest" and dt.date.fromisoformat(hub["end"]) < dt.date.fromisoformat(hub["start"]):
         raise ConfigError(f"config key 'hub.end': {hub['end']} is before hub.start {hub['start']}")

@@ -93,7 +93,9 @@ class _Design:
 @lru_cache(maxsize=64)
 def _design(positions: tuple[int, ...], n_first: int) -> _Design:
     where = np.asarray(positions, dtype=float)
-    weights = np.concatenate([np.full(n_first, -1.0 / n_first), np.full(where.size - n_first, 1.0 / (where.size - n_first))])
+    weights = np.concatenate(
+        [np.full(n_first, -1.0 / n_first), np.full(where.size - n_first, 1.0 / (where.size - n_first))]
+    )
     lags = np.abs(where[:, None] - where[None, :])
     grid = np.linspace(0.0, MAX_ESTIMATE, 199)
     return _Design(grid, np.array([weights @ (p**lags) @ weights for p in grid]))
@@ -149,8 +151,9 @@ def null_distribution(positions: tuple[int, ...], n_first: int) -> NullDistribut
     return NullDistribution(np.array(abs_t), np.array(means), np.array(spreads))
 
 
-def contrast_test(positions: np.ndarray, counts: np.ndarray, totals: np.ndarray, n_first: int,
-                  confidence: float = 0.95) -> dict:
+def contrast_test(
+    positions: np.ndarray, counts: np.ndarray, totals: np.ndarray, n_first: int, confidence: float = 0.95
+) -> dict:
     """Test on the empirical logit of `counts` out of `totals`; the difference and its interval on that
     scale and in percentage points (see the module docstring)."""
     positions = np.asarray(positions, dtype=int)

@@ -18,17 +18,26 @@ from pathlib import Path
 
 import polars as pl
 
-SCHEMA = {"period": pl.String, "downloads": pl.Int64, "counted_after_fall": pl.Int64, "share_after_fall": pl.Float64,
-          "max_share_shift_pp": pl.Float64}
+SCHEMA = {
+    "period": pl.String,
+    "downloads": pl.Int64,
+    "counted_after_fall": pl.Int64,
+    "share_after_fall": pl.Float64,
+    "max_share_shift_pp": pl.Float64,
+}
 
 
-def counter_fall_sensitivity(panel_paths: Sequence[str | Path], periods: dict[str, tuple[dt.date, dt.date]]) -> pl.DataFrame:
+def counter_fall_sensitivity(
+    panel_paths: Sequence[str | Path], periods: dict[str, tuple[dt.date, dt.date]]
+) -> pl.DataFrame:
     """One row per period: downloads, those counted after a counter fall, their share, the bound on any share's shift."""
     weekly = (
         pl.scan_parquet([str(p) for p in panel_paths])
         .group_by("week")
-        .agg(pl.col("downloads").sum().alias("downloads"),
-             pl.col("downloads").filter(pl.col("event") == "counter_reset").sum().alias("counted_after_fall"))
+        .agg(
+            pl.col("downloads").sum().alias("downloads"),
+            pl.col("downloads").filter(pl.col("event") == "counter_reset").sum().alias("counted_after_fall"),
+        )
         .collect()
     )
     rows = []
@@ -36,6 +45,13 @@ def counter_fall_sensitivity(panel_paths: Sequence[str | Path], periods: dict[st
         inside = weekly.filter(pl.col("week").is_between(start, end, closed="both"))
         total, fallen = int(inside["downloads"].sum() or 0), int(inside["counted_after_fall"].sum() or 0)
         share = fallen / total if total else 0.0
-        rows.append({"period": name, "downloads": total, "counted_after_fall": fallen, "share_after_fall": share,
-                     "max_share_shift_pp": 100 * share / (1 - share) if share < 1 else None})
+        rows.append(
+            {
+                "period": name,
+                "downloads": total,
+                "counted_after_fall": fallen,
+                "share_after_fall": share,
+                "max_share_shift_pp": 100 * share / (1 - share) if share < 1 else None,
+            }
+        )
     return pl.DataFrame(rows, schema=SCHEMA)

@@ -66,7 +66,13 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 def model_section(model: type[pa.DataFrameModel]) -> str:
     """One table's entry: its docstring, its column rules and one row per column."""
     schema = model.to_schema()
-    lines = [f"## `{model.__name__}`", "", inspect.getdoc(model) or "", "", f"Columns not listed here: {EXTRA_COLUMNS[schema.strict]}."]
+    lines = [
+        f"## `{model.__name__}`",
+        "",
+        inspect.getdoc(model) or "",
+        "",
+        f"Columns not listed here: {EXTRA_COLUMNS[schema.strict]}.",
+    ]
     if schema.unique:
         lines.append(f"Unique together: {', '.join(f'`{c}`' for c in schema.unique)}.")
     rows = []
@@ -74,14 +80,16 @@ def model_section(model: type[pa.DataFrameModel]) -> str:
         checks = [check_text(check) for check in column.checks]
         if column.unique:
             checks.append("unique")
-        rows.append([
-            f"`{name}`",
-            f"`{column.dtype}`",
-            "yes" if column.nullable else "no",
-            "yes" if column.required else "no (may be absent)",
-            ", ".join(checks) or "\u2013",
-            column.description or "",
-        ])
+        rows.append(
+            [
+                f"`{name}`",
+                f"`{column.dtype}`",
+                "yes" if column.nullable else "no",
+                "yes" if column.required else "no (may be absent)",
+                ", ".join(checks) or "\u2013",
+                column.description or "",
+            ]
+        )
     lines += ["", *_table(["column", "dtype", "nullable", "required", "checks", "description"], rows)]
     return "\n".join(lines) + "\n"
 
@@ -111,14 +119,25 @@ def json_contract_section(schema: dict, path: str) -> str:
         for name, field in node.get("properties", {}).items():
             key = f"{prefix}{name}"
             kind = field.get("type", "")
-            rows.append([f"`{key}`", f"`{'/'.join(kind) if isinstance(kind, list) else kind}`",
-                         "yes" if name in node.get("required", []) else "no", field.get("description", "")])
+            rows.append(
+                [
+                    f"`{key}`",
+                    f"`{'/'.join(kind) if isinstance(kind, list) else kind}`",
+                    "yes" if name in node.get("required", []) else "no",
+                    field.get("description", ""),
+                ]
+            )
             if kind == "object":
                 walk(field, f"{key}.")
 
     walk(schema, "")
-    lines = [f"## `{path}`", "", schema.get("description", ""), "",
-             *_table(["key", "type", "required", "description"], rows)]
+    lines = [
+        f"## `{path}`",
+        "",
+        schema.get("description", ""),
+        "",
+        *_table(["key", "type", "required", "description"], rows),
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -130,6 +149,9 @@ def data_dictionary_markdown() -> str:
         "`data_dictionary`; edit the schemas, not this file. The same schemas validate every table "
         "when the workflow writes it, so what is listed here is what the pipeline enforces.\n"
     )
-    sections = [raw_contract_section(), json_contract_section(CAPABILITIES_SCHEMA, "results/capabilities.json"),
-                *(model_section(model) for model in schema_models())]
+    sections = [
+        raw_contract_section(),
+        json_contract_section(CAPABILITIES_SCHEMA, "results/capabilities.json"),
+        *(model_section(model) for model in schema_models()),
+    ]
     return "\n".join([header, *sections])

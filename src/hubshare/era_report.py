@@ -19,10 +19,21 @@ from hubshare.schemas import Eras
 from hubshare.stats_report import TESTED_VIEWS, independent_weeks, series_counts
 
 ERA_COLUMNS = {
-    "view": pl.String, "dimension": pl.String, "group": pl.String, "fit": pl.String, "era": pl.Int64,
-    "start": pl.Date, "end": pl.Date, "weeks": pl.Int64, "mean_share": pl.Float64,
-    "fitted_start_share": pl.Float64, "fitted_end_share": pl.Float64, "start_low": pl.Date, "start_high": pl.Date,
-    "nearest_period_boundary": pl.Date, "distance_weeks": pl.Float64,
+    "view": pl.String,
+    "dimension": pl.String,
+    "group": pl.String,
+    "fit": pl.String,
+    "era": pl.Int64,
+    "start": pl.Date,
+    "end": pl.Date,
+    "weeks": pl.Int64,
+    "mean_share": pl.Float64,
+    "fitted_start_share": pl.Float64,
+    "fitted_end_share": pl.Float64,
+    "start_low": pl.Date,
+    "start_high": pl.Date,
+    "nearest_period_boundary": pl.Date,
+    "distance_weeks": pl.Float64,
 }
 
 
@@ -44,8 +55,13 @@ def skipped_reason(weekly: pl.DataFrame, min_length: int) -> str | None:
     return None
 
 
-def era_table(weekly: pl.DataFrame, series: list[dict], periods: dict[str, tuple[dt.date, dt.date]],
-              settings: dict, measure: str = "alltime_diff") -> pl.DataFrame:
+def era_table(
+    weekly: pl.DataFrame,
+    series: list[dict],
+    periods: dict[str, tuple[dt.date, dt.date]],
+    settings: dict,
+    measure: str = "alltime_diff",
+) -> pl.DataFrame:
     """One row per era of every headline series (alone and jointly per dimension) in every tested view.
 
     `settings`: `model`, `min_segment_weeks`, `max_eras`, `noise_floor`,
@@ -57,8 +73,13 @@ def era_table(weekly: pl.DataFrame, series: list[dict], periods: dict[str, tuple
     weeks = independent_weeks(weekly.get_column("week"), measure)
     if skipped_reason(pl.DataFrame({"week": weeks}), min_length):
         return Eras.validate(pl.DataFrame(schema=ERA_COLUMNS))
-    options = {"model": settings["model"], "min_length": min_length, "max_eras": settings["max_eras"],
-               "noise_floor": settings["noise_floor"], "max_persistence": settings["max_persistence"]}
+    options = {
+        "model": settings["model"],
+        "min_length": min_length,
+        "max_eras": settings["max_eras"],
+        "noise_floor": settings["noise_floor"],
+        "max_persistence": settings["max_persistence"],
+    }
     boundaries = period_boundaries(periods)
     rows = []
     for view in TESTED_VIEWS:
@@ -80,7 +101,9 @@ def era_table(weekly: pl.DataFrame, series: list[dict], periods: dict[str, tuple
     return Eras.validate(pl.DataFrame(rows, schema=ERA_COLUMNS))
 
 
-def _era_rows(view, dimension, groups, fit_name, values, fit, weeks: pl.Series, boundaries: list[dt.date]) -> list[dict]:
+def _era_rows(
+    view, dimension, groups, fit_name, values, fit, weeks: pl.Series, boundaries: list[dt.date]
+) -> list[dict]:
     edges = [0, *fit.boundaries, len(weeks)]
     rows = []
     for member, group in enumerate(groups):
@@ -92,13 +115,23 @@ def _era_rows(view, dimension, groups, fit_name, values, fit, weeks: pl.Series, 
             if era > 1 and boundaries:
                 nearest = min(boundaries, key=lambda b: (abs((start - b).days), b))
                 distance = (start - nearest).days / 7
-            rows.append({
-                "view": view, "dimension": dimension, "group": group, "fit": fit_name, "era": era,
-                "start": start, "end": weeks[stop - 1], "weeks": stop - first,
-                "mean_share": float(values[member, first:stop].mean()),
-                "fitted_start_share": float(fit.fitted[member, first]),
-                "fitted_end_share": float(fit.fitted[member, stop - 1]),
-                "start_low": low, "start_high": high,
-                "nearest_period_boundary": nearest, "distance_weeks": distance,
-            })
+            rows.append(
+                {
+                    "view": view,
+                    "dimension": dimension,
+                    "group": group,
+                    "fit": fit_name,
+                    "era": era,
+                    "start": start,
+                    "end": weeks[stop - 1],
+                    "weeks": stop - first,
+                    "mean_share": float(values[member, first:stop].mean()),
+                    "fitted_start_share": float(fit.fitted[member, first]),
+                    "fitted_end_share": float(fit.fitted[member, stop - 1]),
+                    "start_low": low,
+                    "start_high": high,
+                    "nearest_period_boundary": nearest,
+                    "distance_weeks": distance,
+                }
+            )
     return rows

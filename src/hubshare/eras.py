@@ -78,7 +78,7 @@ def segment_costs(values: np.ndarray, model: str) -> np.ndarray:
     rows = np.atleast_2d(np.asarray(values, dtype=float))
     n = rows.shape[1]
     x = np.arange(n, dtype=float)
-    ones, sx, sxx = _prefix(np.ones(n)), _prefix(x), _prefix(x * x)
+    sx, sxx = _prefix(x), _prefix(x * x)
     sy, syy, sxy = _prefix(rows), _prefix(rows * rows), _prefix(rows * x)
     start, end = np.meshgrid(np.arange(n + 1), np.arange(n + 1), indexing="ij")
     length = np.where(end > start, end - start, 1).astype(float)
@@ -150,8 +150,9 @@ def innovation_variance(residuals: np.ndarray, max_persistence: float, noise_flo
     return ar1_noise(residuals, max_persistence, noise_floor)[0]
 
 
-def boundary_intervals(rows: np.ndarray, boundaries: list[int], model: str, min_length: int,
-                       long_run_variance: np.ndarray) -> list[tuple[int, int]]:
+def boundary_intervals(
+    rows: np.ndarray, boundaries: list[int], model: str, min_length: int, long_run_variance: np.ndarray
+) -> list[tuple[int, int]]:
     """For each boundary, the range of dates whose profile fit (neighbours fixed) is within the critical
     value of the best, in long-run variances summed over series (see the module docstring)."""
     costs = [segment_costs(row, model) for row in rows]
@@ -159,15 +160,24 @@ def boundary_intervals(rows: np.ndarray, boundaries: list[int], model: str, min_
     out = []
     for b in range(1, len(edges) - 1):
         candidates = np.arange(edges[b - 1] + min_length, edges[b + 1] - min_length + 1)
-        profile = sum((cost[edges[b - 1], candidates] + cost[candidates, edges[b + 1]]) / variance
-                      for cost, variance in zip(costs, long_run_variance, strict=True))
+        profile = sum(
+            (cost[edges[b - 1], candidates] + cost[candidates, edges[b + 1]]) / variance
+            for cost, variance in zip(costs, long_run_variance, strict=True)
+        )
         inside = candidates[profile - profile.min() <= BREAK_DATE_CRITICAL_VALUE]
         out.append((int(inside.min()), int(inside.max())))
     return out
 
 
-def find_eras(values: np.ndarray, *, model: str = "trend", min_length: int = MIN_LENGTH, max_eras: int = MAX_ERAS,
-              noise_floor: float = NOISE_FLOOR, max_persistence: float = MAX_PERSISTENCE) -> Segmentation:
+def find_eras(
+    values: np.ndarray,
+    *,
+    model: str = "trend",
+    min_length: int = MIN_LENGTH,
+    max_eras: int = MAX_ERAS,
+    noise_floor: float = NOISE_FLOOR,
+    max_persistence: float = MAX_PERSISTENCE,
+) -> Segmentation:
     """Segment one series (1-d) or several jointly (rows) on their given scale; see the module docstring."""
     rows = np.atleast_2d(np.asarray(values, dtype=float))
     series, n = rows.shape

@@ -38,7 +38,9 @@ class ModelFamilies(pa.DataFrameModel):
     """`data/raw/attribution/model_families.csv` as loaded: one row per name pattern."""
 
     family: str = pa.Field(
-        nullable=False, str_length={"min_value": 1}, description="Family name, e.g. Qwen; a family may have several patterns."
+        nullable=False,
+        str_length={"min_value": 1},
+        description="Family name, e.g. Qwen; a family may have several patterns.",
     )
     developer_namespace: str = pa.Field(
         nullable=False,
@@ -73,9 +75,7 @@ def _pattern_problem(pattern: str) -> str | None:
         # The regex crate puts the reason on a line of its own ("error: unclosed group").
         reasons = [line.strip() for line in str(exc).splitlines() if line.strip().startswith("error:")]
         reason = reasons[0] if reasons else str(exc).splitlines()[0]
-        return (
-            f"is not a regular expression polars can run ({reason}; polars uses the syntax of the Rust regex crate)"
-        )
+        return f"is not a regular expression polars can run ({reason}; polars uses the syntax of the Rust regex crate)"
     if matches_empty:
         return "matches an empty name, so it would match every model"
     return None
@@ -100,7 +100,12 @@ def load_families(path: str | os.PathLike, registry: pl.DataFrame) -> pl.DataFra
     family_of_priority: dict[int, tuple[str, int]] = {}
     resolved, priorities = [], []
     for line, row in enumerate(frame.iter_rows(named=True), start=2):
-        family, namespace, pattern, priority = row["family"], row["developer_namespace"], row["pattern"], row["priority"]
+        family, namespace, pattern, priority = (
+            row["family"],
+            row["developer_namespace"],
+            row["pattern"],
+            row["priority"],
+        )
         where = f"line {line}" if family is None else f"family '{family}' (line {line})"
         for column in ("family", "developer_namespace", "pattern", "priority", "source_url"):
             if row[column] is None:

@@ -37,8 +37,12 @@ def namespace_shares(namespaces: pl.DataFrame, periods: dict) -> pl.DataFrame:
     `namespaces`: the uploader view's weekly sums by namespace (`WeekNamespaces`).
     """
     organizations = (
-        namespaces.filter(pl.col("attribution_source") == "registry").select("namespace", "organization").unique("namespace")
+        namespaces.filter(pl.col("attribution_source") == "registry")
+        .select("namespace", "organization")
+        .unique("namespace")
     )
-    return _shares_by_period(namespaces.select("week", "namespace", "downloads"), "namespace", periods).join(
-        organizations, on="namespace", how="left"
-    ).select("namespace", "period", "organization", "downloads", "share")
+    return (
+        _shares_by_period(namespaces.select("week", "namespace", "downloads"), "namespace", periods)
+        .join(organizations, on="namespace", how="left")
+        .select("namespace", "period", "organization", "downloads", "share")
+    )

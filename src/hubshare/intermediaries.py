@@ -31,13 +31,21 @@ def namespace_downloads(panel: pl.DataFrame, attributed: pl.DataFrame) -> pl.Dat
     new week adds its own instead of a rescan of every model-week.
     """
     uploader = attributed.filter(pl.col("view") == "uploader").select(
-        "week", "model_key", pl.col("attributed_namespace").alias("namespace"), "organization", "country_group",
-        "developer_type", "attribution_source", "downloads",
+        "week",
+        "model_key",
+        pl.col("attributed_namespace").alias("namespace"),
+        "organization",
+        "country_group",
+        "developer_type",
+        "attribution_source",
+        "downloads",
     )
     credited_elsewhere = (
         attributed.filter(pl.col("view") == "derived")
-        .join(uploader.select("week", "model_key", pl.col("organization").alias("uploader_organization")),
-              on=["week", "model_key"])
+        .join(
+            uploader.select("week", "model_key", pl.col("organization").alias("uploader_organization")),
+            on=["week", "model_key"],
+        )
         .filter(pl.col("organization") != pl.col("uploader_organization"))
         .group_by("week", "model_key")
         .agg(pl.col("downloads").sum().alias("elsewhere"))
@@ -63,8 +71,9 @@ def namespace_downloads(panel: pl.DataFrame, attributed: pl.DataFrame) -> pl.Dat
 RULE_COLUMNS = ["week", "namespace", "organization", "downloads", "derivative_downloads"]
 
 
-def classify_namespaces(namespaces: pl.DataFrame, threshold: float = DEFAULT_THRESHOLD,
-                        min_downloads: float = 1000.0) -> pl.DataFrame:
+def classify_namespaces(
+    namespaces: pl.DataFrame, threshold: float = DEFAULT_THRESHOLD, min_downloads: float = 1000.0
+) -> pl.DataFrame:
     """One row per namespace with its derivative share and whether the rule flags it.
 
     `namespaces`: weekly namespace sums (`namespace_downloads`), one week or many.
@@ -85,12 +94,21 @@ def namespace_totals(namespaces: pl.DataFrame, periods: dict | None = None) -> p
     ]
     return (
         namespaces.group_by("namespace")
-        .agg(pl.col("organization").first(), pl.col("downloads").sum(), pl.col("derivative_downloads").sum(), *in_period)
+        .agg(
+            pl.col("organization").first(), pl.col("downloads").sum(), pl.col("derivative_downloads").sum(), *in_period
+        )
         .with_columns((pl.col("derivative_downloads") / pl.col("downloads")).alias("derivative_share"))
     )
 
 
-_CLASSIFIED_COLUMNS = ["namespace", "organization", "downloads", "derivative_downloads", "derivative_share", "is_intermediary"]
+_CLASSIFIED_COLUMNS = [
+    "namespace",
+    "organization",
+    "downloads",
+    "derivative_downloads",
+    "derivative_share",
+    "is_intermediary",
+]
 
 
 def _flag(totals: pl.DataFrame, threshold: float, min_downloads: float) -> pl.DataFrame:
@@ -99,14 +117,15 @@ def _flag(totals: pl.DataFrame, threshold: float, min_downloads: float) -> pl.Da
     return (
         totals.filter(pl.col("namespace").is_not_null())
         .with_columns(
-            ((pl.col("derivative_share") >= threshold) & (pl.col("downloads") >= min_downloads)).alias("is_intermediary")
+            ((pl.col("derivative_share") >= threshold) & (pl.col("downloads") >= min_downloads)).alias(
+                "is_intermediary"
+            )
         )
         .sort(["downloads", "namespace"], descending=[True, False])
     )
 
 
-def intermediary_share_by_period(namespaces: pl.DataFrame, flagged: list[str],
-                                 periods: dict) -> dict[str, float]:
+def intermediary_share_by_period(namespaces: pl.DataFrame, flagged: list[str], periods: dict) -> dict[str, float]:
     """Uploader-view share of downloads that go to flagged namespaces, per period."""
     return _shares_of_flagged(namespace_totals(namespaces, periods), flagged, periods)
 
@@ -121,14 +140,19 @@ def _shares_of_flagged(totals: pl.DataFrame, flagged: list[str], periods: dict) 
     return shares
 
 
-def threshold_sensitivity(namespaces: pl.DataFrame, periods: dict, min_downloads: float = 1000.0,
-                          thresholds: tuple[float, ...] = SENSITIVITY_THRESHOLDS) -> pl.DataFrame:
+def threshold_sensitivity(
+    namespaces: pl.DataFrame,
+    periods: dict,
+    min_downloads: float = 1000.0,
+    thresholds: tuple[float, ...] = SENSITIVITY_THRESHOLDS,
+) -> pl.DataFrame:
     """How the intermediaries' share and count move with the rule's threshold."""
     return _sensitivity_of_totals(namespace_totals(namespaces, periods), periods, min_downloads, thresholds)
 
 
-def intermediary_tables(namespaces: pl.DataFrame, periods: dict, threshold: float = DEFAULT_THRESHOLD,
-                        min_downloads: float = 1000.0) -> tuple[pl.DataFrame, dict[str, float], pl.DataFrame]:
+def intermediary_tables(
+    namespaces: pl.DataFrame, periods: dict, threshold: float = DEFAULT_THRESHOLD, min_downloads: float = 1000.0
+) -> tuple[pl.DataFrame, dict[str, float], pl.DataFrame]:
     """`classify_namespaces`, `intermediary_share_by_period` of the flagged and `threshold_sensitivity`, from one pass over the sums."""
     totals = namespace_totals(namespaces, periods)
     classified = _flag(totals, threshold, min_downloads)
@@ -140,8 +164,9 @@ def intermediary_tables(namespaces: pl.DataFrame, periods: dict, threshold: floa
     )
 
 
-def _sensitivity_of_totals(totals: pl.DataFrame, periods: dict, min_downloads: float,
-                           thresholds: tuple[float, ...]) -> pl.DataFrame:
+def _sensitivity_of_totals(
+    totals: pl.DataFrame, periods: dict, min_downloads: float, thresholds: tuple[float, ...]
+) -> pl.DataFrame:
     rows = []
     for threshold in thresholds:
         flagged = _flag(totals, threshold, min_downloads).filter(pl.col("is_intermediary"))["namespace"].to_list()

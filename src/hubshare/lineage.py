@@ -60,8 +60,12 @@ def parent_graph(models: pl.DataFrame) -> ParentGraph:
         .select("child", "model_id", pl.col("base_parents").list.unique(maintain_order=True).alias("parent"))
         .explode("parent")
         .filter(pl.col("parent").is_not_null() & (pl.col("parent") != pl.col("model_id")))
-        .join(numbered.select(pl.col("model_id").alias("parent"), pl.col("child").alias("parent_node")),
-              on="parent", how="left", maintain_order="left")
+        .join(
+            numbered.select(pl.col("model_id").alias("parent"), pl.col("child").alias("parent_node")),
+            on="parent",
+            how="left",
+            maintain_order="left",
+        )
     )
     absent = (
         edges.filter(pl.col("parent_node").is_null())
@@ -161,14 +165,19 @@ def resolve_roots(models: pl.DataFrame) -> pl.DataFrame:
     )
     first = walk(graph.first_parents_only()).sort("model")
     # A first-parent walk that cycles credits the model itself, as the split walk does.
-    root_first = np.where(first.get_column("status").to_numpy() == CYCLE, first.get_column("model").to_numpy(),
-                          first.get_column("root").to_numpy())
+    root_first = np.where(
+        first.get_column("status").to_numpy() == CYCLE,
+        first.get_column("model").to_numpy(),
+        first.get_column("root").to_numpy(),
+    )
     walked = split.with_columns(ids.gather(root_first).alias("lineage_root_first"))
     every_model = pl.DataFrame({"model": np.arange(graph.models, dtype=np.int64)})
     return every_model.join(walked, on="model", how="left", maintain_order="left").select(
         ids.slice(0, graph.models).alias("model_id"),
-        pl.col("status").fill_null(OWN_ROOT)
-        .replace_strict(dict(enumerate(STATUSES)), return_dtype=pl.String).alias("lineage_status"),
+        pl.col("status")
+        .fill_null(OWN_ROOT)
+        .replace_strict(dict(enumerate(STATUSES)), return_dtype=pl.String)
+        .alias("lineage_status"),
         pl.col("lineage_roots").cast(pl.List(ROOT_STRUCT)),
         "lineage_root_first",
     )

@@ -28,8 +28,11 @@ from hubshare.manuscript_values import (
 
 SAMPLED = "the sampled window"
 # The headline trends of the results text: group, and its possessive as the sentence names it.
-HEADLINE_TRENDS = (("united_states", "The United States'"), ("china", "China's"),
-                   ("unaffiliated_user", "unaffiliated users'"))
+HEADLINE_TRENDS = (
+    ("united_states", "The United States'"),
+    ("china", "China's"),
+    ("unaffiliated_user", "unaffiliated users'"),
+)
 
 
 def period_phrase(name: str) -> str:
@@ -66,20 +69,32 @@ def cadence(weeks: pl.Series) -> str:
 
 def _share(period_shares: pl.DataFrame, view: str, dimension: str, group: str, period: str) -> float:
     found = period_shares.filter(
-        (pl.col("view") == view) & (pl.col("dimension") == dimension) & (pl.col("group") == group)
+        (pl.col("view") == view)
+        & (pl.col("dimension") == dimension)
+        & (pl.col("group") == group)
         & (pl.col("period") == period)
     )["share"].drop_nulls()
     return float(found[0]) if found.len() else 0.0
 
 
 def _change(first: float, last: float, first_period: str, last_period: str) -> str:
-    return (f"went from {pct(first)} of downloads {period_phrase(first_period)} to {pct(last)} "
-            f"{period_phrase(last_period)}")
+    return (
+        f"went from {pct(first)} of downloads {period_phrase(first_period)} to {pct(last)} {period_phrase(last_period)}"
+    )
 
 
-def narrative_variables(*, period_shares: pl.DataFrame, periods: list[dict], concentration: pl.DataFrame,
-                        stats: dict, snapshots: int, intermediaries: dict, intermediary_share: pl.DataFrame,
-                        property_periods: pl.DataFrame, multipliers: pl.DataFrame) -> dict:
+def narrative_variables(
+    *,
+    period_shares: pl.DataFrame,
+    periods: list[dict],
+    concentration: pl.DataFrame,
+    stats: dict,
+    snapshots: int,
+    intermediaries: dict,
+    intermediary_share: pl.DataFrame,
+    property_periods: pl.DataFrame,
+    multipliers: pl.DataFrame,
+) -> dict:
     """The `text` tree of `_variables.yml`: sentences and phrases that read right for the data at hand."""
     names = [period["name"] for period in periods]
     shown = periods_with_data(period_shares, names)
@@ -102,8 +117,10 @@ def narrative_variables(*, period_shares: pl.DataFrame, periods: list[dict], con
             "and comparisons between periods and tests of trends need a longer series."
         )
     else:
-        listed = [f"{period_noun(name)} ({bounds[name][0]} to {bounds[name][1]})" if name == shown[-1]
-                  else period_noun(name) for name in shown]
+        listed = [
+            f"{period_noun(name)} ({bounds[name][0]} to {bounds[name][1]})" if name == shown[-1] else period_noun(name)
+            for name in shown
+        ]
         scope = f"Shares are compared across {_join(listed)}."
 
     change: dict = {}
@@ -111,8 +128,12 @@ def narrative_variables(*, period_shares: pl.DataFrame, periods: list[dict], con
         if single:  # the window is named once, in `scope`
             phrase = f"received {pct(_share(period_shares, view, dimension, group, last))} of downloads"
         else:
-            phrase = _change(_share(period_shares, view, dimension, group, first),
-                             _share(period_shares, view, dimension, group, last), first, last)
+            phrase = _change(
+                _share(period_shares, view, dimension, group, first),
+                _share(period_shares, view, dimension, group, last),
+                first,
+                last,
+            )
         change.setdefault(view, {}).setdefault(dimension, {})[group] = phrase
 
     return {
@@ -138,8 +159,10 @@ def _trend_sentence(test: dict, subject: str, confidence: str | None) -> str:
         return f"{subject} did not change {detail}"
     if not ols["significant"]:
         # The direction of a slope the test cannot tell from noise is not a finding.
-        return (f"{subject} showed no trend distinguishable from persistent noise (slope {signed(slope, 2)} "
-                f"percentage points a year, {detail[1:-1]})")
+        return (
+            f"{subject} showed no trend distinguishable from persistent noise (slope {signed(slope, 2)} "
+            f"percentage points a year, {detail[1:-1]})"
+        )
     verb = "rose" if slope > 0 else "fell"
     return f"{subject} {verb} by {abs(slope):.2f} percentage points a year {detail}"
 
@@ -154,7 +177,7 @@ def _trend_text(stats: dict, rhythm: str, confidence: str) -> dict:
             "trend_abstract": f"The sample is too short for tests of trends ({why}).",
             "trends": f"None was tested on this sample: each series has {why.replace('; ', ', and ')}.",
             "trend_caption": "The series of the trend tests, the number of values each has in this sample, "
-                             "and why none was tested.",
+            "and why none was tested.",
             "tests_run": "none in this build, whose series are too short",
         }
     parts = []
@@ -163,8 +186,11 @@ def _trend_text(stats: dict, rhythm: str, confidence: str) -> dict:
         named = f"{subject} {series}" if index == 0 else subject
         parts.append(f"{named} was not tested" if test is None else _trend_sentence(test, named, None))
     us = tests.get(("uploader", "country_group", "united_states"))
-    abstract = (_trend_sentence(us, f"The United States' {series}", confidence) + "."
-                if us else "The United States' share was not tested for a trend.")
+    abstract = (
+        _trend_sentence(us, f"The United States' {series}", confidence) + "."
+        if us
+        else "The United States' share was not tested for a trend."
+    )
     caption = (
         f"Trend tests of {series.replace(' share', '')} series on non-overlapping intervals: mean level in the "
         f"first and last 52 weeks, slope per year of the logit share carried to percentage points at the "
@@ -205,40 +231,52 @@ def _concentration_text(concentration: pl.DataFrame, rhythm: str, days: int = 36
     return texts
 
 
-def _intermediary_text(intermediaries: dict, by_period: pl.DataFrame, shown: list[str], single: bool,
-                       in_last: str) -> str:
+def _intermediary_text(
+    intermediaries: dict, by_period: pl.DataFrame, shown: list[str], single: bool, in_last: str
+) -> str:
     count = int(intermediaries["count"].replace(",", ""))
     if count == 0:
-        return (f"At a threshold of {intermediaries['threshold']}, the rule flags no namespace as an "
-                "intermediary in these data")
+        return (
+            f"At a threshold of {intermediaries['threshold']}, the rule flags no namespace as an "
+            "intermediary in these data"
+        )
     plural = count != 1
-    flagged = (f"The rule flags {intermediaries['count']} namespace{'s' if plural else ''} as "
-               f"intermediar{'ies' if plural else 'y'}")
+    flagged = (
+        f"The rule flags {intermediaries['count']} namespace{'s' if plural else ''} as "
+        f"intermediar{'ies' if plural else 'y'}"
+    )
     share = {row["period"]: row["share"] for row in by_period.iter_rows(named=True)}
     if single or not shown:
         received = pct(share.get(shown[-1], 0.0) if shown else 0.0)
         return f"{flagged}; {'they' if plural else 'it'} received {received} of downloads {in_last}"
     first, last = share.get(shown[0], 0.0), share.get(shown[-1], 0.0)
     if first == last:
-        return (f"{flagged}. Their share of downloads stayed at {pct(last)} from {period_noun(shown[0])} "
-                f"to {period_noun(shown[-1])}")
+        return (
+            f"{flagged}. Their share of downloads stayed at {pct(last)} from {period_noun(shown[0])} "
+            f"to {period_noun(shown[-1])}"
+        )
     verb = "grew" if last > first else "fell"
-    return (f"{flagged}. Their share of downloads {verb} from {pct(first)} {period_phrase(shown[0])} to "
-            f"{pct(last)} {period_phrase(shown[-1])}")
+    return (
+        f"{flagged}. Their share of downloads {verb} from {pct(first)} {period_phrase(shown[0])} to "
+        f"{pct(last)} {period_phrase(shown[-1])}"
+    )
 
 
 def _times(value: float | None) -> str:
     return "\u2013" if value is None else ("\u221e" if value == float("inf") else f"{value:.1f}x")
 
 
-def _property_text(property_periods: pl.DataFrame, multipliers: pl.DataFrame, shown: list[str], single: bool,
-                   confidence: str) -> str:
+def _property_text(
+    property_periods: pl.DataFrame, multipliers: pl.DataFrame, shown: list[str], single: bool, confidence: str
+) -> str:
     rows = {row["statistic"]: row for row in multipliers.iter_rows(named=True)}
     mean = rows.get("mean_params")
     if mean is not None and mean["first_period"] != mean["last_period"] and not single:
+
         def part(statistic: str) -> tuple[str, str]:
             row = rows.get(statistic) or {}
             return _times(row.get("multiplier")), f"[{_times(row.get('ci_low'))}, {_times(row.get('ci_high'))}]"
+
         statistics = ("mean_params", "share_quantized", "share_moe", "share_multimodal_generation")
         size, quantized, moe, multimodal = (part(statistic) for statistic in statistics)
         return (
@@ -258,14 +296,18 @@ def _property_text(property_periods: pl.DataFrame, multipliers: pl.DataFrame, sh
     if size is None or size["estimate"] is None:
         sized = "no downloaded model had a known parameter count"
     else:
-        interval = ("" if size["ci_low"] is None else
-                    f" ({confidence} bootstrap interval [{size['ci_low'] / 1e9:.2f}, {size['ci_high'] / 1e9:.2f}])")
-        sized = (f"downloaded models with a known parameter count averaged {size['estimate'] / 1e9:.2f} billion "
-                 f"parameters{interval}")
+        interval = (
+            ""
+            if size["ci_low"] is None
+            else f" ({confidence} bootstrap interval [{size['ci_low'] / 1e9:.2f}, {size['ci_high'] / 1e9:.2f}])"
+        )
+        sized = (
+            f"downloaded models with a known parameter count averaged {size['estimate'] / 1e9:.2f} billion "
+            f"parameters{interval}"
+        )
     where = f"In {SAMPLED}" if single else f"In {period_noun(period)}"
     return (
         f"{where}, {sized}, and quantized models received {share('share_quantized')} of downloads, "
         f"mixture-of-experts models {share('share_moe')} and models that generate images, audio or video "
         f"{share('share_multimodal_generation')}; growth between periods needs a longer series"
     )
-

@@ -52,8 +52,10 @@ SLOPE_BOUND_PP = 100.0
 
 def slope_interval(low: float, high: float, decimals: int = 2) -> str:
     """`[low, high]`, each bound beyond +-100 percentage points a year written as unbounded."""
+
     def bound(value: float) -> str:
         return ("\u2212\u221e" if value < 0 else "+\u221e") if abs(value) > SLOPE_BOUND_PP else signed(value, decimals)
+
     return f"[{bound(low)}, {bound(high)}]"
 
 
@@ -97,7 +99,11 @@ def trend_variables(stats: dict) -> dict:
             "p_adj": p_value(ols["p_adjusted"]),
             "first": _one_decimal(test["share_first_year_pct"]),
             "last": _one_decimal(test["share_last_year_pct"]),
-            "direction": "rose" if ols["slope_pp_per_year"] > 0 else "fell" if ols["slope_pp_per_year"] < 0 else "did not change",
+            "direction": "rose"
+            if ols["slope_pp_per_year"] > 0
+            else "fell"
+            if ols["slope_pp_per_year"] < 0
+            else "did not change",
             "significant": "significant" if ols["significant"] else "not significant",
             "mk_p": p_value(test["mann_kendall"]["p_value"]),
             "sen": signed(test["mann_kendall"]["sen_slope_pp_per_year"], 2),
@@ -148,12 +154,18 @@ def ledger_section(ledger: pl.DataFrame, measure: str, weeks: pl.DataFrame) -> s
     values = dict(zip(ledger["category"], ledger["downloads"], strict=True))
     model_weeks = dict(zip(ledger["category"], ledger["model_weeks"], strict=True))
     counted = f"{values['counted_total']:,}"
+
     def cumulative_identity() -> str:
         before_window = values["excluded_baseline_before_window"]
-        return ((f"the {big_number(before_window)} downloads already accumulated before the first snapshot, "
-                 if before_window else "the baselines, ")
-                + f"minus the counts lost in {model_weeks['adjustment_counter_reset_drop']:,} "
-                "counter falls, equal the sum of every model's last observed cumulative count")
+        return (
+            (
+                f"the {big_number(before_window)} downloads already accumulated before the first snapshot, "
+                if before_window
+                else "the baselines, "
+            )
+            + f"minus the counts lost in {model_weeks['adjustment_counter_reset_drop']:,} "
+            "counter falls, equal the sum of every model's last observed cumulative count"
+        )
 
     if measure == "alltime_diff":
         text = (
@@ -195,7 +207,9 @@ def ledger_section(ledger: pl.DataFrame, measure: str, weeks: pl.DataFrame) -> s
             "weeks."
         )
     return (
-        text + "\n\n" + ledger_table(ledger)
+        text
+        + "\n\n"
+        + ledger_table(ledger)
         + "\n: Conservation ledger. Counted lines are in the panel; excluded lines were observed but "
         "belong to no interval; adjustments are counter falls; check lines state the identity. {#tbl-ledger}\n"
     )
@@ -232,7 +246,9 @@ def planted_variables(truth: dict) -> dict:
         for dimension, groups in truth["planted"].get(view, {}).items():
             for group, periods in groups.items():
                 for period, share in periods.items():
-                    tree.setdefault(view, {}).setdefault(dimension, {}).setdefault(group, {})[period_key(period)] = pct(share)
+                    tree.setdefault(view, {}).setdefault(dimension, {}).setdefault(group, {})[period_key(period)] = pct(
+                        share
+                    )
     return tree
 
 
@@ -252,6 +268,7 @@ def column_widths(columns: list[str], cells: list[list[str]], alignment: str) ->
     `TABLE_BUDGET`; otherwise numbers and short text keep their width (a header may wrap between
     words) and long text columns share the rest by the square root of their widest cell, so that
     one very long column does not squeeze the others, each at least its longest word."""
+
     def longest_word(texts: list[str]) -> int:
         return max([3, *(len(word) for text in texts for word in text.split())])
 
@@ -276,15 +293,20 @@ def markdown_table(frame: pl.DataFrame, align: str | None = None) -> str:
     alignment = align or "l" * frame.width
     widths = column_widths(frame.columns, cells, alignment)
     header = "| " + " | ".join(frame.columns) + " |"
-    rule = "|" + "|".join(
-        ("-" * (w - 1) + ":") if alignment[i] == "r" else (":" + "-" * (w - 1)) for i, w in enumerate(widths)
-    ) + "|"
+    rule = (
+        "|"
+        + "|".join(
+            ("-" * (w - 1) + ":") if alignment[i] == "r" else (":" + "-" * (w - 1)) for i, w in enumerate(widths)
+        )
+        + "|"
+    )
     body = ["| " + " | ".join(row) + " |" for row in cells]
     return "\n".join([header, rule, *body]) + "\n"
 
 
-def period_table(period_shares: pl.DataFrame, dimension: str, labels: dict[str, str], periods: list[str],
-                 derived_column: bool = True) -> str:
+def period_table(
+    period_shares: pl.DataFrame, dimension: str, labels: dict[str, str], periods: list[str], derived_column: bool = True
+) -> str:
     """Groups (vocabulary order) x periods, uploader view, plus the derived view's last column (with lineage)."""
     uploader = period_shares.filter((pl.col("view") == "uploader") & (pl.col("dimension") == dimension))
     derived = period_shares.filter((pl.col("view") == "derived") & (pl.col("dimension") == dimension))
@@ -311,30 +333,50 @@ def trend_table(stats: dict, labels: dict[str, str]) -> str:
     for test in stats["tests"]:
         ols = test["robust"]
         is_concentration = test["dimension"] == "concentration"
-        name = test["group"].upper() if is_concentration and test["group"] == "hhi" else labels.get(
-            test["group"], test["group"].capitalize()
+        name = (
+            test["group"].upper()
+            if is_concentration and test["group"] == "hhi"
+            else labels.get(test["group"], test["group"].capitalize())
         )
         unit = "" if is_concentration else "%"
-        rows.append([
-            name,
+        rows.append(
+            [
+                name,
+                test["dimension"].replace("_", " "),
+                test["view"],
+                _one_decimal(test["share_first_year_pct"]) + unit * (test["share_first_year_pct"] is not None),
+                _one_decimal(test["share_last_year_pct"]) + unit * (test["share_last_year_pct"] is not None),
+                f"{signed(ols['slope_pp_per_year'], 2)} {slope_interval(ols['ci_low'], ols['ci_high'])}",
+                p_value(ols["p_adjusted"]),
+                p_value(test["mann_kendall"]["p_value"]),
+            ]
+        )
+    confidence = f"{stats['confidence'] * 100:.0f}%"
+    skipped = [
+        [
+            labels.get(test["group"], test["group"].upper() if test["group"] == "hhi" else test["group"].capitalize()),
             test["dimension"].replace("_", " "),
             test["view"],
-            _one_decimal(test["share_first_year_pct"]) + unit * (test["share_first_year_pct"] is not None),
-            _one_decimal(test["share_last_year_pct"]) + unit * (test["share_last_year_pct"] is not None),
-            f"{signed(ols['slope_pp_per_year'], 2)} {slope_interval(ols['ci_low'], ols['ci_high'])}",
-            p_value(ols["p_adjusted"]),
-            p_value(test["mann_kendall"]["p_value"]),
-        ])
-    confidence = f"{stats['confidence'] * 100:.0f}%"
-    skipped = [[labels.get(test["group"], test["group"].upper() if test["group"] == "hhi" else test["group"].capitalize()),
-                test["dimension"].replace("_", " "), test["view"], f"{test['n_intervals']:,}", skip_reason(test, short=True)]
-               for test in stats.get("skipped", [])]
+            f"{test['n_intervals']:,}",
+            skip_reason(test, short=True),
+        ]
+        for test in stats.get("skipped", [])
+    ]
     if not rows:
         # Nothing was tested: one line per series and why, instead of a grid of empty cells.
         columns = ["Series", "Dimension", "View", "Values", "Not tested because"]
         return markdown_table(pl.DataFrame(skipped, schema=columns, orient="row"), align="lllrl")
     rows += [[*row[:3], "\u2013", "\u2013", "not tested", "\u2013", "\u2013"] for row in skipped]
-    columns = ["Series", "Dimension", "View", "First year", "Last year", f"Slope per year [{confidence} CI]", "p (BY)", "p (MK)"]
+    columns = [
+        "Series",
+        "Dimension",
+        "View",
+        "First year",
+        "Last year",
+        f"Slope per year [{confidence} CI]",
+        "p (BY)",
+        "p (MK)",
+    ]
     return markdown_table(pl.DataFrame(rows, schema=columns, orient="row"), align="lllrrrrr")
 
 
@@ -344,13 +386,19 @@ def skip_reason(test: dict, short: bool = False) -> str:
     needed = re.search(r"needs (\d+)", test.get("skipped", ""))
     if needed:
         minimum = int(needed.group(1))
-        return f"fewer than {minimum:,} values" if short else f"{test['n_intervals']:,} values; a test needs {minimum:,}"
+        return (
+            f"fewer than {minimum:,} values" if short else f"{test['n_intervals']:,} values; a test needs {minimum:,}"
+        )
     return test.get("skipped", "too few values")
 
 
 def coverage_table(coverage: pl.DataFrame, periods: list[str], views: tuple[str, ...] = ("uploader", "derived")) -> str:
-    names = {"registry": "Registry organisation", "registry_individual": "Registry individual",
-             "unlisted_namespace": "Unlisted namespace (user)", "no_namespace": "No namespace (unknown)"}
+    names = {
+        "registry": "Registry organisation",
+        "registry_individual": "Registry individual",
+        "unlisted_namespace": "Unlisted namespace (user)",
+        "no_namespace": "No namespace (unknown)",
+    }
     rows = []
     for view in views:
         for source, label in names.items():
@@ -362,8 +410,12 @@ def coverage_table(coverage: pl.DataFrame, periods: list[str], views: tuple[str,
 
 
 # Lines that only some inputs use: shown when they hold something.
-OPTIONAL_LEDGER_LINES = ("counted_rolling30_estimate", "excluded_baseline_at_measure_switch",
-                         "adjustment_cumulative_count_set_aside", "repeat_of_previous_snapshot")
+OPTIONAL_LEDGER_LINES = (
+    "counted_rolling30_estimate",
+    "excluded_baseline_at_measure_switch",
+    "adjustment_cumulative_count_set_aside",
+    "repeat_of_previous_snapshot",
+)
 
 
 def ledger_table(ledger: pl.DataFrame) -> str:
@@ -385,7 +437,8 @@ def recovery_table_markdown(recovery: pl.DataFrame, labels: dict[str, str], peri
     )
     cell = {(r["dimension"], r["group"], r["view"]): r for r in kept.iter_rows(named=True)}
     order = (
-        kept.group_by("dimension", "group").agg(pl.col("planted").max().alias("size"))
+        kept.group_by("dimension", "group")
+        .agg(pl.col("planted").max().alias("size"))
         .sort(["dimension", "size", "group"], descending=[False, True, False])
     )
     rows = []
@@ -397,8 +450,15 @@ def recovery_table_markdown(recovery: pl.DataFrame, labels: dict[str, str], peri
             if found:
                 errors.append(abs(found["error_pp"]))
         rows.append([labels.get(group, group), dimension.replace("_", " "), *values, f"{max(errors):.2f}"])
-    columns = ["Group", "Dimension", "Uploader planted", "Uploader recovered", "Derived planted",
-               "Derived recovered", "Largest error (pp)"]
+    columns = [
+        "Group",
+        "Dimension",
+        "Uploader planted",
+        "Uploader recovered",
+        "Derived planted",
+        "Derived recovered",
+        "Largest error (pp)",
+    ]
     return markdown_table(pl.DataFrame(rows, schema=columns, orient="row"), align="llrrrrr")
 
 
@@ -408,10 +468,20 @@ DEMO_NOTICE = (
 )
 
 
-def assemble_variables(*, source: str, snapshots: int, stats: dict, period_shares: pl.DataFrame,
-                       concentration: pl.DataFrame, ledger: pl.DataFrame, coverage: pl.DataFrame,
-                       quality: dict, truth: dict | None, recovery: pl.DataFrame | None,
-                       vocabulary: dict) -> dict:
+def assemble_variables(
+    *,
+    source: str,
+    snapshots: int,
+    stats: dict,
+    period_shares: pl.DataFrame,
+    concentration: pl.DataFrame,
+    ledger: pl.DataFrame,
+    coverage: pl.DataFrame,
+    quality: dict,
+    truth: dict | None,
+    recovery: pl.DataFrame | None,
+    vocabulary: dict,
+) -> dict:
     """The nested mapping written to `_variables.yml`."""
     weeks = concentration["week"]
     variables = {
@@ -432,9 +502,12 @@ def assemble_variables(*, source: str, snapshots: int, stats: dict, period_share
         "trend": trend_variables(stats),
         "concentration": concentration_variables(concentration),
         "coverage": coverage_variables(coverage),
-        "stats": {"alpha": f"{stats['alpha']:g}", "tests": f"{len(stats['tests'])}",
-                  "min_intervals": f"{stats['min_intervals']}",
-                  "confidence": f"{stats['confidence'] * 100:.0f}%"},
+        "stats": {
+            "alpha": f"{stats['alpha']:g}",
+            "tests": f"{len(stats['tests'])}",
+            "min_intervals": f"{stats['min_intervals']}",
+            "confidence": f"{stats['confidence'] * 100:.0f}%",
+        },
     }
     if truth is not None and recovery is not None:
         variables["planted"] = planted_variables(truth)
@@ -446,8 +519,9 @@ def assemble_variables(*, source: str, snapshots: int, stats: dict, period_share
     return variables
 
 
-def validation_section(recovery: pl.DataFrame | None, labels: dict[str, str],
-                       intermediaries: dict | None = None) -> str:
+def validation_section(
+    recovery: pl.DataFrame | None, labels: dict[str, str], intermediaries: dict | None = None
+) -> str:
     """The source-dependent validation text: planted-vs-recovered on demo data, a statement otherwise."""
     if recovery is None:
         return (
@@ -467,7 +541,8 @@ def validation_section(recovery: pl.DataFrame | None, labels: dict[str, str],
             f"{intermediaries['planted_total']} namespaces the simulator planted as re-publishers of other "
             "developers' models; it also flags unaffiliated users whose downloads come mostly from "
             "fine-tunes and adapters of other developers' models, as its definition says."
-            if intermediaries and "planted_found" in intermediaries else ""
+            if intermediaries and "planted_found" in intermediaries
+            else ""
         )
         + _noise_and_rolling_text(recovery, labels)
         + "\n\n"
@@ -481,9 +556,11 @@ def _noise_and_rolling_text(recovery: pl.DataFrame, labels: dict[str, str]) -> s
     """How far the simulator's noise moved the period shares, and the `rolling30` estimator's bias on them."""
     if "noise_pp" not in recovery.columns:
         return ""
-    text = (f" The simulator's noise moves the period shares away from the noise-free story by up to "
-            f"{recovery['noise_pp'].abs().max():.2f} percentage points; the tests and intervals of the paper are "
-            "judged against the noise-free values in the calibration appendix.")
+    text = (
+        f" The simulator's noise moves the period shares away from the noise-free story by up to "
+        f"{recovery['noise_pp'].abs().max():.2f} percentage points; the tests and intervals of the paper are "
+        "judged against the noise-free values in the calibration appendix."
+    )
     bias = recovery.filter(pl.col("rolling30_bias_pp").is_not_null())
     if bias.is_empty():
         return text
@@ -493,7 +570,8 @@ def _noise_and_rolling_text(recovery: pl.DataFrame, labels: dict[str, str]) -> s
         f"view's period shares are off by up to {abs(worst['rolling30_bias_pp']):.2f} percentage points "
         f"({labels.get(worst['group'], worst['group'])}, {period_label(worst['period'])}: "
         f"{signed(worst['rolling30_bias_pp'], 2)}): the estimator lags, so growing groups are understated and "
-        "shrinking ones overstated; a build on `rolling30` data carries a bias of that order.")
+        "shrinking ones overstated; a build on `rolling30` data carries a bias of that order."
+    )
 
 
 def counter_fall_sentence(sensitivity: pl.DataFrame) -> str:
@@ -510,8 +588,9 @@ def counter_fall_sentence(sensitivity: pl.DataFrame) -> str:
     )
 
 
-def intermediary_variables(classified: pl.DataFrame, by_period: pl.DataFrame, threshold: float,
-                           min_downloads: float, planted: list[str] | None) -> dict:
+def intermediary_variables(
+    classified: pl.DataFrame, by_period: pl.DataFrame, threshold: float, min_downloads: float, planted: list[str] | None
+) -> dict:
     """intermediaries.{count, threshold, min_downloads, share.<period>[, planted_found, planted_total]}."""
     flagged = set(classified.filter(pl.col("is_intermediary"))["namespace"].to_list())
     variables = {
@@ -530,12 +609,17 @@ def top_intermediaries_table(classified: pl.DataFrame, rows: int = 10) -> str:
     top = classified.filter(pl.col("is_intermediary")).head(rows)
     total = classified["downloads"].sum()
     if top.is_empty():
-        frame = pl.DataFrame([["No namespace is flagged", "\u2013", "\u2013"]],
-                             schema=["Namespace", "Share of downloads", "From derivatives"], orient="row")
+        frame = pl.DataFrame(
+            [["No namespace is flagged", "\u2013", "\u2013"]],
+            schema=["Namespace", "Share of downloads", "From derivatives"],
+            orient="row",
+        )
         return markdown_table(frame, align="lrr")
     frame = top.select(
         pl.col("namespace").alias("Namespace"),
-        pl.col("downloads").map_elements(lambda v: pct(v / total, 2), return_dtype=pl.String).alias("Share of downloads"),
+        pl.col("downloads")
+        .map_elements(lambda v: pct(v / total, 2), return_dtype=pl.String)
+        .alias("Share of downloads"),
         pl.col("derivative_share").map_elements(lambda v: pct(v), return_dtype=pl.String).alias("From derivatives"),
     )
     return markdown_table(frame, align="lrr")
@@ -550,14 +634,21 @@ def threshold_table(sensitivity: pl.DataFrame, periods: list[str]) -> str:
     return markdown_table(pl.DataFrame(rows, schema=columns, orient="row"), align="rr" + "r" * len(periods))
 
 
-def sensitivity_table_markdown(sensitivity: pl.DataFrame, alternatives: dict[str, str], labels: dict[str, str],
-                               groups: list[tuple[str, str]], period: str = "last_year") -> str:
+def sensitivity_table_markdown(
+    sensitivity: pl.DataFrame,
+    alternatives: dict[str, str],
+    labels: dict[str, str],
+    groups: list[tuple[str, str]],
+    period: str = "last_year",
+) -> str:
     """Alternatives x headline (dimension, group) pairs, in one period."""
     cells = sensitivity.filter(pl.col("period") == period)
     rows = []
     for alternative, label in alternatives.items():
-        share_of = {(r["dimension"], r["group"]): r["share"]
-                    for r in cells.filter(pl.col("alternative") == alternative).iter_rows(named=True)}
+        share_of = {
+            (r["dimension"], r["group"]): r["share"]
+            for r in cells.filter(pl.col("alternative") == alternative).iter_rows(named=True)
+        }
         rows.append([label, *[pct(share_of[g]) if g in share_of else "\u2013" for g in groups]])
     columns = ["Attribution", *[labels.get(g, g.capitalize()) for _, g in groups]]
     frame = pl.DataFrame(rows, schema=columns, orient="row")
@@ -607,8 +698,10 @@ def property_table(table: pl.DataFrame, periods: list[str], statistics: dict[str
 
 def multiplier_variables(multipliers: pl.DataFrame) -> dict:
     """multiplier.<statistic>.{value, ci, first, last}."""
+
     def times(value):
         return "\u2013" if value is None else ("\u221e" if value == float("inf") else f"{value:.1f}x")
+
     return {
         row["statistic"]: {
             "value": times(row["multiplier"]),
@@ -632,12 +725,16 @@ def named_share_variables(shares: pl.DataFrame, key: str, groups: dict[str, list
 
 def claims_summary(verdicts: dict[str, int], is_demo: bool) -> str:
     """One sentence counting the verdicts; on demo data it says what such a comparison can show."""
-    counts = ", ".join(f"{verdicts.get(v, 0)} {label}" for v, label in
-                       (("reproduced", "reproduced"), ("differs", "differ"), ("not_testable", "not testable")))
+    counts = ", ".join(
+        f"{verdicts.get(v, 0)} {label}"
+        for v, label in (("reproduced", "reproduced"), ("differs", "differ"), ("not_testable", "not testable"))
+    )
     text = f"Of {sum(verdicts.values())} claims, {counts}."
     if is_demo:
-        text += (" On synthetic data this only checks that the simulator's planted story resembles the "
-                 "published one; it is no evidence about the Hub.")
+        text += (
+            " On synthetic data this only checks that the simulator's planted story resembles the "
+            "published one; it is no evidence about the Hub."
+        )
     return text
 
 
@@ -680,8 +777,12 @@ def era_section(eras: pl.DataFrame, labels: dict[str, str], skipped: str | None,
     boundaries = (
         eras.filter(pl.col("era") > 1)
         .group_by("view", "dimension", "fit", "start", maintain_order=True)
-        .agg(pl.col("nearest_period_boundary").first(), pl.col("distance_weeks").first(),
-             pl.col("start_low").first(), pl.col("start_high").first())
+        .agg(
+            pl.col("nearest_period_boundary").first(),
+            pl.col("distance_weeks").first(),
+            pl.col("start_low").first(),
+            pl.col("start_high").first(),
+        )
     )
     joint = boundaries.filter(pl.col("fit") == "joint")
     uploader = joint.filter((pl.col("view") == "uploader") & (pl.col("dimension") == "country_group"))
@@ -704,8 +805,12 @@ def era_section(eras: pl.DataFrame, labels: dict[str, str], skipped: str | None,
         text += (
             f" The simulator changes the slope of its planted shares on {len(kinks)} dates "
             f"({', '.join(str(k) for k in kinks)}); {len(covered)} of them lie in the 95% set of a detected boundary, "
-            + _count(unmatched, "detected boundary has no planted change in its set",
-                     "detected boundaries have no planted change in their set") + ", "
+            + _count(
+                unmatched,
+                "detected boundary has no planted change in its set",
+                "detected boundaries have no planted change in their set",
+            )
+            + ", "
             "and changes of slope that no boundary marks are ones the criterion could not tell from the noise."
         )
     derived = joint.filter(pl.col("view") == "derived")
@@ -716,15 +821,25 @@ def era_section(eras: pl.DataFrame, labels: dict[str, str], skipped: str | None,
         )
     rows = []
     for row in joint.filter(pl.col("view") == "uploader").sort("dimension", "start").iter_rows(named=True):
-        rows.append([
-            row["dimension"].replace("_", " "), str(row["start"]), f"{row['start_low']} to {row['start_high']}",
-            str(row["nearest_period_boundary"]) if row["nearest_period_boundary"] else "\u2013",
-            _weeks_text(row["distance_weeks"]) if row["distance_weeks"] is not None else "\u2013",
-        ])
-    table = markdown_table(pl.DataFrame(rows, schema=["Dimension", "Era starts", "95% set", "Nearest period start",
-                                                      "Distance"], orient="row"), align="llllr")
+        rows.append(
+            [
+                row["dimension"].replace("_", " "),
+                str(row["start"]),
+                f"{row['start_low']} to {row['start_high']}",
+                str(row["nearest_period_boundary"]) if row["nearest_period_boundary"] else "\u2013",
+                _weeks_text(row["distance_weeks"]) if row["distance_weeks"] is not None else "\u2013",
+            ]
+        )
+    table = markdown_table(
+        pl.DataFrame(
+            rows, schema=["Dimension", "Era starts", "95% set", "Nearest period start", "Distance"], orient="row"
+        ),
+        align="llllr",
+    )
     return (
-        text + "\n\n" + table
+        text
+        + "\n\n"
+        + table
         + "\n: Era boundaries of the headline series in the uploader view, segmented jointly per dimension, the "
         "95% set of dates for each (profile likelihood ratio), and their distance to the nearest start of a "
         "calendar period (negative: the era starts earlier). {#tbl-eras}\n"
@@ -768,19 +883,26 @@ def contrast_section(contrasts: pl.DataFrame, labels: dict[str, str], alpha: flo
     )
     rows = []
     for row in tested.filter(pl.col("view") == "uploader").iter_rows(named=True):
-        rows.append([
-            labels.get(row["group"], row["group"]), row["dimension"].replace("_", " "), row["contrast"],
-            f"{signed(row['estimate_pp'], 1)} [{signed(row['ci_low'], 1)}, {signed(row['ci_high'], 1)}]",
-            p_value(row["p_adjusted"]),
-        ])
+        rows.append(
+            [
+                labels.get(row["group"], row["group"]),
+                row["dimension"].replace("_", " "),
+                row["contrast"],
+                f"{signed(row['estimate_pp'], 1)} [{signed(row['ci_low'], 1)}, {signed(row['ci_high'], 1)}]",
+                p_value(row["p_adjusted"]),
+            ]
+        )
     level = f"{tested['confidence'][0] * 100:.0f}%"
     table = markdown_table(
-        pl.DataFrame(rows, schema=["Series", "Dimension", "Contrast", f"Difference, pp [{level} CI]", "p (BY)"],
-                     orient="row"),
+        pl.DataFrame(
+            rows, schema=["Series", "Dimension", "Contrast", f"Difference, pp [{level} CI]", "p (BY)"], orient="row"
+        ),
         align="lllrr",
     )
     return (
-        text + "\n\n" + table
+        text
+        + "\n\n"
+        + table
         + "\n: Period contrasts, uploader view: difference of the mean empirical logit share between two periods, "
         "carried to percentage points at the first period's level, with its confidence interval and the "
         "Benjamini-Yekutieli adjusted p-value of the test on the same scale. {#tbl-contrasts}\n"
@@ -808,10 +930,18 @@ def multiplier_recovery(truth: dict, multipliers: pl.DataFrame) -> pl.DataFrame:
         if not first or last is None:
             continue
         expected = last / first
-        rows.append({"statistic": row["statistic"], "planted": expected, "recovered": row["multiplier"],
-                     "relative_error": abs(row["multiplier"] - expected) / expected})
-    return pl.DataFrame(rows, schema={"statistic": pl.String, "planted": pl.Float64, "recovered": pl.Float64,
-                                      "relative_error": pl.Float64})
+        rows.append(
+            {
+                "statistic": row["statistic"],
+                "planted": expected,
+                "recovered": row["multiplier"],
+                "relative_error": abs(row["multiplier"] - expected) / expected,
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={"statistic": pl.String, "planted": pl.Float64, "recovered": pl.Float64, "relative_error": pl.Float64},
+    )
 
 
 def multiplier_recovery_section(truth: dict | None, multipliers: pl.DataFrame) -> str:
@@ -821,10 +951,15 @@ def multiplier_recovery_section(truth: dict | None, multipliers: pl.DataFrame) -
     compared = multiplier_recovery(truth, multipliers)
     if compared.is_empty():
         return "No planted property multiplier could be compared in this build.\n"
-    names = {"share_quantized": "quantized", "share_moe": "mixture-of-experts",
-             "share_multimodal_generation": "multimodal generation"}
-    pairs = "; ".join(f"{names[r['statistic']]} {r['planted']:.2f}x planted, {r['recovered']:.2f}x recovered"
-                      for r in compared.iter_rows(named=True))
+    names = {
+        "share_quantized": "quantized",
+        "share_moe": "mixture-of-experts",
+        "share_multimodal_generation": "multimodal generation",
+    }
+    pairs = "; ".join(
+        f"{names[r['statistic']]} {r['planted']:.2f}x planted, {r['recovered']:.2f}x recovered"
+        for r in compared.iter_rows(named=True)
+    )
     return (
         f"The property multipliers from the first to the last period are recovered as planted ({pairs}); the "
         f"largest relative error is {_small(compared['relative_error'].max())}, within the stated tolerance of "
@@ -838,11 +973,16 @@ def test_family_sentence(contrasts_tested: int, trends_tested: int, duplicates: 
     """How the contrasts and trend tests are adjusted, worded for what could be tested."""
     if contrasts_tested + trends_tested == 0:
         return "On these data no contrast and no trend can be tested, so no p-values are adjusted."
-    repeated = (f" {_count(duplicates, 'series that repeats', 'series that repeat')} another (the same downloads "
-                f"under both dimensions) {'is' if duplicates == 1 else 'are'} tested once." if duplicates else "")
-    return (f"The {_count(trends_tested, 'trend test', 'trend tests')} and the "
-            f"{_count(contrasts_tested, 'contrast', 'contrasts')} tested ask different questions of the same series "
-            "and form two families, each adjusted by the Benjamini-Yekutieli procedure [@benjamini2001], which "
-            "holds under any dependence: shares of one total move against each other, so the tests are dependent "
-            "with mixed signs, where the Benjamini-Hochberg procedure's positive dependence cannot be assumed."
-            + repeated)
+    repeated = (
+        f" {_count(duplicates, 'series that repeats', 'series that repeat')} another (the same downloads "
+        f"under both dimensions) {'is' if duplicates == 1 else 'are'} tested once."
+        if duplicates
+        else ""
+    )
+    return (
+        f"The {_count(trends_tested, 'trend test', 'trend tests')} and the "
+        f"{_count(contrasts_tested, 'contrast', 'contrasts')} tested ask different questions of the same series "
+        "and form two families, each adjusted by the Benjamini-Yekutieli procedure [@benjamini2001], which "
+        "holds under any dependence: shares of one total move against each other, so the tests are dependent "
+        "with mixed signs, where the Benjamini-Hochberg procedure's positive dependence cannot be assumed." + repeated
+    )

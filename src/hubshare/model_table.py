@@ -22,8 +22,17 @@ from hubshare.families import family_of
 from hubshare.properties import model_properties
 from hubshare.schemas import DepartedModels
 
-METADATA_COLUMNS = ["model_key", "model_id", "namespace", "pipeline_tag", "library_name", "tags",
-                    "base_relation", "params_total", "snapshot_date"]
+METADATA_COLUMNS = [
+    "model_key",
+    "model_id",
+    "namespace",
+    "pipeline_tag",
+    "library_name",
+    "tags",
+    "base_relation",
+    "params_total",
+    "snapshot_date",
+]
 
 
 def departed_models(previous: pl.LazyFrame, current_keys: pl.Series) -> pl.DataFrame:
@@ -34,9 +43,13 @@ def departed_models(previous: pl.LazyFrame, current_keys: pl.Series) -> pl.DataF
     decodes its other columns for those rows alone.
     """
     departed_keys = (
-        previous.select("model_key").join(current_keys.to_frame("model_key").lazy(), on="model_key", how="anti").collect()
+        previous.select("model_key")
+        .join(current_keys.to_frame("model_key").lazy(), on="model_key", how="anti")
+        .collect()
     )
-    return DepartedModels.validate(previous.filter(pl.col("model_key").is_in(departed_keys["model_key"].implode())).collect())
+    return DepartedModels.validate(
+        previous.filter(pl.col("model_key").is_in(departed_keys["model_key"].implode())).collect()
+    )
 
 
 def latest_models(newest_snapshot: str | Path, departure_paths: Sequence[str | Path]) -> pl.DataFrame:
@@ -57,7 +70,9 @@ def latest_models(newest_snapshot: str | Path, departure_paths: Sequence[str | P
     return pl.concat([newest, departed.select(METADATA_COLUMNS)]).sort("model_key")
 
 
-def model_table(newest_snapshot: str | Path, departure_paths: Sequence[str | Path], families: pl.DataFrame) -> pl.DataFrame:
+def model_table(
+    newest_snapshot: str | Path, departure_paths: Sequence[str | Path], families: pl.DataFrame
+) -> pl.DataFrame:
     models = latest_models(newest_snapshot, departure_paths)
     return (
         models.select("model_key", "model_id", "namespace", pl.col("snapshot_date").alias("last_seen"))

@@ -48,8 +48,11 @@ def _long_memory_factor(n: int) -> np.ndarray:
     """Upper Cholesky factor of the ARFIMA(0, d, 0) autocovariances for unit innovations:
     gamma(0) = Gamma(1 - 2d) / Gamma(1 - d)^2, gamma(k) = gamma(k - 1) (k - 1 + d) / (k - d)."""
     k = np.arange(1, n)
-    autocovariance = gamma(1 - 2 * LONG_MEMORY_D) / gamma(1 - LONG_MEMORY_D) ** 2 * np.concatenate(
-        [[1.0], np.cumprod((k - 1 + LONG_MEMORY_D) / (k - LONG_MEMORY_D))])
+    autocovariance = (
+        gamma(1 - 2 * LONG_MEMORY_D)
+        / gamma(1 - LONG_MEMORY_D) ** 2
+        * np.concatenate([[1.0], np.cumprod((k - 1 + LONG_MEMORY_D) / (k - LONG_MEMORY_D))])
+    )
     return cholesky(toeplitz(autocovariance))
 
 

@@ -23,7 +23,7 @@ from hubshare.schemas import RAW_COLUMNS, RELATIONS, NormalizedSnapshot
 
 RULE = "normalize"
 # The Hub records no creation time before this instant: older repositories all carry it.
-HUB_CREATION_FLOOR = dt.datetime(2022, 3, 2, 23, 29, 4, tzinfo=dt.timezone.utc)
+HUB_CREATION_FLOOR = dt.datetime(2022, 3, 2, 23, 29, 4, tzinfo=dt.UTC)
 TAG_PREFIX = "base_model:"
 # No model has come near: the most downloaded have about 1e9 in all. Below this bound a week's sum
 # over ten million models stays far inside 64-bit integers.
@@ -45,7 +45,7 @@ def valid_model_id(ids: pl.Expr) -> pl.Expr:
 
 
 # The Hub opened to models in 2016; an earlier creation time is not a real one.
-HUB_OPENED = dt.datetime(2016, 1, 1, tzinfo=dt.timezone.utc)
+HUB_OPENED = dt.datetime(2016, 1, 1, tzinfo=dt.UTC)
 
 
 class SnapshotError(ValueError):
@@ -108,13 +108,18 @@ def read_raw_snapshot(path: str | Path, quality: QualityRecord) -> pl.DataFrame:
     for name in ("downloads", "downloadsAllTime", "likes"):
         largest = frame.get_column(name).max()
         if largest is not None and largest > MAX_COUNT:
-            raise SnapshotError(path, name, "physical bound",
-                                f"a count of {largest:,} exceeds {MAX_COUNT:,}, more than any model has had")
+            raise SnapshotError(
+                path,
+                name,
+                "physical bound",
+                f"a count of {largest:,} exceeds {MAX_COUNT:,}, more than any model has had",
+            )
     return frame
 
 
-def normalize_snapshot(path: str | Path, snapshot_date: dt.date, capture_lag_days: int = 0
-                       ) -> tuple[pl.DataFrame, QualityRecord]:
+def normalize_snapshot(
+    path: str | Path, snapshot_date: dt.date, capture_lag_days: int = 0
+) -> tuple[pl.DataFrame, QualityRecord]:
     """Return the validated, lineage-resolved snapshot and its quality record.
 
     `capture_lag_days`: how long after its date a snapshot was captured (the
@@ -146,11 +151,19 @@ def normalize_snapshot(path: str | Path, snapshot_date: dt.date, capture_lag_day
     # `resolve_roots` keeps the input order, so its columns line up with the frame's.
     frame = pl.concat([frame, roots.drop("model_id")], how="horizontal")
     quality.lineage = {
-        row["lineage_status"]: row["len"] for row in frame.group_by("lineage_status").len().sort("lineage_status").iter_rows(named=True)
+        row["lineage_status"]: row["len"]
+        for row in frame.group_by("lineage_status").len().sort("lineage_status").iter_rows(named=True)
     }
     quality.missing_values = {
         name: int(frame.get_column(name).null_count())
-        for name in ("created_at", "downloads_all_time", "pipeline_tag", "library_name", "params_total", "base_relation")
+        for name in (
+            "created_at",
+            "downloads_all_time",
+            "pipeline_tag",
+            "library_name",
+            "params_total",
+            "base_relation",
+        )
     }
     quality.rows_out = frame.height
     quality.content_fingerprint = content_fingerprint(frame.drop("snapshot_date"))
@@ -168,7 +181,7 @@ def _repair_counts(frame: pl.DataFrame, quality: QualityRecord, captured: dt.dat
         negative = frame.get_column(column) < 0
         quality.count(f"negative_{column}_set_null", int(negative.sum() or 0))
         frame = frame.with_columns(pl.when(pl.col(column) < 0).then(None).otherwise(pl.col(column)).alias(column))
-    end_of_day = dt.datetime.combine(captured + dt.timedelta(days=1), dt.time(), tzinfo=dt.timezone.utc)
+    end_of_day = dt.datetime.combine(captured + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     future = frame.get_column("createdAt") >= end_of_day
     quality.count("created_after_snapshot_set_null", int(future.sum() or 0))
     early = frame.get_column("createdAt") < HUB_OPENED
@@ -275,7 +288,10 @@ def validate_normalized(frame: pl.DataFrame, path: str | Path) -> pl.DataFrame:
         cases = errors.failure_cases
         first = cases.row(0, named=True)
         raise SnapshotError(
-            path, str(first.get("column")), str(first.get("check")), f"{cases.height} failing value(s), e.g. {first.get('failure_case')!r}"
+            path,
+            str(first.get("column")),
+            str(first.get("check")),
+            f"{cases.height} failing value(s), e.g. {first.get('failure_case')!r}",
         ) from errors
 
 
@@ -284,21 +300,31 @@ def verify_landed(raw_path: str | Path, meta_path: str | Path) -> None:
     recorded = (yaml.safe_load(Path(meta_path).read_text(encoding="utf-8")) or {}).get("sha256")
     actual = sha256_file(raw_path)
     if recorded != actual:
-        raise SnapshotError(raw_path, "*", "landed checksum",
-                            f"its sha256 is {actual}, but {meta_path} recorded {recorded} when it landed: the raw "
-                            "file changed after landing (raw files are never edited; fetch or convert it again)")
+        raise SnapshotError(
+            raw_path,
+            "*",
+            "landed checksum",
+            f"its sha256 is {actual}, but {meta_path} recorded {recorded} when it landed: the raw "
+            "file changed after landing (raw files are never edited; fetch or convert it again)",
+        )
 
 
 def check_snapshot_date(snapshot_date: dt.date, path: str | Path, today: dt.date | None = None) -> None:
     """A snapshot cannot be dated after the day the pipeline runs."""
-    today = today or dt.datetime.now(dt.timezone.utc).date()
+    today = today or dt.datetime.now(dt.UTC).date()
     if snapshot_date > today:
         raise SnapshotError(path, "*", "snapshot date", f"dated {snapshot_date}, after today ({today})")
 
 
-def normalize_snapshot_file(raw_path: str | Path, table_path: str | Path, quality_path: str | Path,
-                            snapshot_date: str, log_path: str | Path, capture_lag_days: int = 0,
-                            meta_path: str | Path | None = None) -> None:
+def normalize_snapshot_file(
+    raw_path: str | Path,
+    table_path: str | Path,
+    quality_path: str | Path,
+    snapshot_date: str,
+    log_path: str | Path,
+    capture_lag_days: int = 0,
+    meta_path: str | Path | None = None,
+) -> None:
     """File-to-file form of `normalize_snapshot`, for one workflow job per snapshot.
 
     `meta_path`: the raw file's origin record, whose sha256 the file must

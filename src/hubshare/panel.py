@@ -62,45 +62,112 @@ class PanelError(ValueError):
 
 
 OBSERVATION_COLUMNS = [
-    "snapshot_date", "model_key", "model_id", "namespace", "created_at", "downloads_all_time", "downloads_30d",
+    "snapshot_date",
+    "model_key",
+    "model_id",
+    "namespace",
+    "created_at",
+    "downloads_all_time",
+    "downloads_30d",
     *CARRIED_COLUMNS,
 ]
-STATE_SCHEMA = {"model_key": pl.String, "model_number": pl.UInt32, "last_value": pl.Int64, "last_seen": pl.Date,
-                "rolling_thirtieths": pl.Int64}
+STATE_SCHEMA = {
+    "model_key": pl.String,
+    "model_number": pl.UInt32,
+    "last_value": pl.Int64,
+    "last_seen": pl.Date,
+    "rolling_thirtieths": pl.Int64,
+}
 WINDOW_DAYS = 30
-LEDGER_SCHEMA = {"category": pl.String, "downloads": pl.Int64, "model_weeks": pl.Int64, "role": pl.String,
-                 "definition": pl.String}
+LEDGER_SCHEMA = {
+    "category": pl.String,
+    "downloads": pl.Int64,
+    "model_weeks": pl.Int64,
+    "role": pl.String,
+    "definition": pl.String,
+}
 # (category, role, step whose rows make the line, column summed, definition), in ledger order.
 WEEK_LINES = [
-    ("counted_increase", "counted", "increase", "counted",
-     "Increase of the cumulative count over the model's previous observation."),
-    ("counted_first_appearance_new", "counted", "first_appearance", "counted",
-     "Cumulative count of a model created since the previous snapshot, at its first appearance."),
-    ("counted_first_appearance_late", "counted", "late_first_appearance", "counted",
-     "Cumulative count of a model created earlier but first seen in this snapshot."),
-    ("counted_after_counter_reset", "counted", "counter_reset", "counted",
-     "Value after a fall of the cumulative count (counter restarted from zero)."),
-    ("excluded_baseline_before_window", "excluded", "baseline", "downloads_all_time",
-     "Cumulative count in the first snapshot: downloads before the study window."),
-    ("adjustment_counter_reset_drop", "adjustment", "counter_reset", "dropped",
-     "Cumulative count lost when a counter fell; not downloads, but needed for the identity."),
-    ("counted_rolling30_estimate", "counted", "rolling30", "counted",
-     "Estimate from the rolling 30-day count, for weeks (or models) without a previous cumulative count."),
-    ("excluded_baseline_at_measure_switch", "excluded", "rolling30", "downloads_all_time",
-     "First cumulative count of a model seen before only without one: downloads before the switch-over."),
-    ("adjustment_cumulative_count_set_aside", "adjustment", "rolling30", "set_aside",
-     "Last cumulative count of a model estimated from its 30-day count in a week without cumulative counts."),
+    (
+        "counted_increase",
+        "counted",
+        "increase",
+        "counted",
+        "Increase of the cumulative count over the model's previous observation.",
+    ),
+    (
+        "counted_first_appearance_new",
+        "counted",
+        "first_appearance",
+        "counted",
+        "Cumulative count of a model created since the previous snapshot, at its first appearance.",
+    ),
+    (
+        "counted_first_appearance_late",
+        "counted",
+        "late_first_appearance",
+        "counted",
+        "Cumulative count of a model created earlier but first seen in this snapshot.",
+    ),
+    (
+        "counted_after_counter_reset",
+        "counted",
+        "counter_reset",
+        "counted",
+        "Value after a fall of the cumulative count (counter restarted from zero).",
+    ),
+    (
+        "excluded_baseline_before_window",
+        "excluded",
+        "baseline",
+        "downloads_all_time",
+        "Cumulative count in the first snapshot: downloads before the study window.",
+    ),
+    (
+        "adjustment_counter_reset_drop",
+        "adjustment",
+        "counter_reset",
+        "dropped",
+        "Cumulative count lost when a counter fell; not downloads, but needed for the identity.",
+    ),
+    (
+        "counted_rolling30_estimate",
+        "counted",
+        "rolling30",
+        "counted",
+        "Estimate from the rolling 30-day count, for weeks (or models) without a previous cumulative count.",
+    ),
+    (
+        "excluded_baseline_at_measure_switch",
+        "excluded",
+        "rolling30",
+        "downloads_all_time",
+        "First cumulative count of a model seen before only without one: downloads before the switch-over.",
+    ),
+    (
+        "adjustment_cumulative_count_set_aside",
+        "adjustment",
+        "rolling30",
+        "set_aside",
+        "Last cumulative count of a model estimated from its 30-day count in a week without cumulative counts.",
+    ),
 ]
 LEDGER_COLUMNS = sorted({column for *_, column, _ in WEEK_LINES})
 # Lines outside the cumulative identity: estimates from 30-day counts.
 ESTIMATED_LINES = ("counted_rolling30_estimate",)
 # Weeks that book nothing, with why: the state passes on unchanged and the next difference spans them.
 SKIPPED_LINES = {
-    "repeat": ("repeat_of_previous_snapshot", "excluded",
-               "A snapshot identical to the one before: no downloads booked; the next difference spans both weeks."),
-    "implausible": ("excluded_implausible_week", "excluded",
-                    "A week the plausibility guards refused (data-quality report): no downloads booked; the next "
-                    "difference spans it."),
+    "repeat": (
+        "repeat_of_previous_snapshot",
+        "excluded",
+        "A snapshot identical to the one before: no downloads booked; the next difference spans both weeks.",
+    ),
+    "implausible": (
+        "excluded_implausible_week",
+        "excluded",
+        "A week the plausibility guards refused (data-quality report): no downloads booked; the next "
+        "difference spans it.",
+    ),
 }
 # Counts the plausibility guards read, per week (check lines outside every identity).
 GUARD_LINES = {
@@ -134,8 +201,10 @@ def read_observations(snapshot_paths: Sequence[str | Path]) -> pl.DataFrame:
         frame = read_snapshot_observations(path)
         for date in frame.get_column("snapshot_date").unique().to_list():
             if date in seen:
-                raise PanelError(f"{path}: column 'snapshot_date' breaks rule 'one snapshot per file, dated as "
-                                 f"named': {date} also in {seen[date]}")
+                raise PanelError(
+                    f"{path}: column 'snapshot_date' breaks rule 'one snapshot per file, dated as "
+                    f"named': {date} also in {seen[date]}"
+                )
             seen[date] = str(path)
         frames.append(frame)
     return pl.concat(frames)
@@ -145,8 +214,9 @@ def empty_state() -> pl.DataFrame:
     return pl.DataFrame(schema=STATE_SCHEMA)
 
 
-def panel_week(week: pl.DataFrame, state: pl.DataFrame, previous_snapshot: dt.date | None, skip: str | None = None
-               ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def panel_week(
+    week: pl.DataFrame, state: pl.DataFrame, previous_snapshot: dt.date | None, skip: str | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """One snapshot's step: (panel rows of the week, the week's ledger lines, the state after it).
 
     `state` holds each model's last observed cumulative count, when it was
@@ -162,15 +232,30 @@ def panel_week(week: pl.DataFrame, state: pl.DataFrame, previous_snapshot: dt.da
     if skip is not None:
         lines = _week_ledger(pl.DataFrame(schema={"step": STEPS, **{name: pl.Int64 for name in LEDGER_COLUMNS}}))
         category, role, definition = SKIPPED_LINES[skip]
-        skipped = pl.DataFrame([{"category": category, "downloads": 0, "model_weeks": week.height, "role": role,
-                                 "definition": definition}], schema=LEDGER_SCHEMA)
+        skipped = pl.DataFrame(
+            [
+                {
+                    "category": category,
+                    "downloads": 0,
+                    "model_weeks": week.height,
+                    "role": role,
+                    "definition": definition,
+                }
+            ],
+            schema=LEDGER_SCHEMA,
+        )
         empty = Panel.validate(panel_rows(_empty_steps(week), CARRIED_COLUMNS))
         return empty, pl.concat([lines, skipped]), state
     cumulative = week.get_column("downloads_all_time").is_not_null().any()
     counts = week.select("model_key", "snapshot_date", "created_at", "downloads_all_time", "downloads_30d")
     steps, unobserved = _classify_steps(counts.with_row_index("row"), state, previous_snapshot, cumulative)
-    observed = steps.select("model_key", "model_number", pl.col("downloads_all_time").alias("last_value"),
-                            pl.col("snapshot_date").alias("last_seen"), "rolling_thirtieths")
+    observed = steps.select(
+        "model_key",
+        "model_number",
+        pl.col("downloads_all_time").alias("last_value"),
+        pl.col("snapshot_date").alias("last_seen"),
+        "rolling_thirtieths",
+    )
     new_state = PanelState.validate(pl.concat([unobserved, observed]))
     counted = steps.filter(pl.col("counted") > 0)
     carried = week.select(pl.exclude(counts.columns)).gather(counted.get_column("row"))
@@ -180,9 +265,18 @@ def panel_week(week: pl.DataFrame, state: pl.DataFrame, previous_snapshot: dt.da
 
 def _empty_steps(week: pl.DataFrame) -> pl.DataFrame:
     """No steps, with the columns `panel_rows` reads (a repeated week books nothing)."""
-    columns = {"snapshot_date": pl.Date, "model_key": pl.String, "model_number": pl.UInt32, "model_id": pl.String,
-               "namespace": pl.String, "created_at": week.schema["created_at"], "counted": pl.Int64,
-               "interval_days": pl.Int32, "event": pl.String, "measure": pl.String}
+    columns = {
+        "snapshot_date": pl.Date,
+        "model_key": pl.String,
+        "model_number": pl.UInt32,
+        "model_id": pl.String,
+        "namespace": pl.String,
+        "created_at": week.schema["created_at"],
+        "counted": pl.Int64,
+        "interval_days": pl.Int32,
+        "event": pl.String,
+        "measure": pl.String,
+    }
     return pl.DataFrame(schema={**columns, **{name: week.schema[name] for name in CARRIED_COLUMNS}})
 
 
@@ -235,8 +329,9 @@ def panel_rows(steps: pl.DataFrame, carried: list[str]) -> pl.DataFrame:
 STEPS = pl.Enum(["baseline", "first_appearance", "late_first_appearance", "increase", "counter_reset", "rolling30"])
 
 
-def _classify_steps(counts: pl.DataFrame, state: pl.DataFrame, previous_snapshot: dt.date | None, cumulative: bool
-                    ) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _classify_steps(
+    counts: pl.DataFrame, state: pl.DataFrame, previous_snapshot: dt.date | None, cumulative: bool
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(one row per observation of the week with a count, in the week's order, with the downloads it
     contributes and how; the state's rows of models not observed this week).
 
@@ -251,13 +346,18 @@ def _classify_steps(counts: pl.DataFrame, state: pl.DataFrame, previous_snapshot
     new = pl.col("first_seen")
     has_count = value.is_not_null() if cumulative else pl.col("downloads_30d").is_not_null()
     # One join gives both the week's models with their previous counts and the models not seen this week.
-    joined = state.rename({"last_value": "previous_value", "last_seen": "previous_seen",
-                           "rolling_thirtieths": "previous_thirtieths"}).join(
-        counts.filter(has_count), on="model_key", how="full", coalesce=True)
+    joined = state.rename(
+        {"last_value": "previous_value", "last_seen": "previous_seen", "rolling_thirtieths": "previous_thirtieths"}
+    ).join(counts.filter(has_count), on="model_key", how="full", coalesce=True)
     unobserved = (
         joined.filter(pl.col("row").is_null())
-        .select("model_key", "model_number", pl.col("previous_value").alias("last_value"),
-                pl.col("previous_seen").alias("last_seen"), pl.col("previous_thirtieths").alias("rolling_thirtieths"))
+        .select(
+            "model_key",
+            "model_number",
+            pl.col("previous_value").alias("last_value"),
+            pl.col("previous_seen").alias("last_seen"),
+            pl.col("previous_thirtieths").alias("rolling_thirtieths"),
+        )
         .sort("model_number")
     )
     step = (
@@ -277,15 +377,19 @@ def _classify_steps(counts: pl.DataFrame, state: pl.DataFrame, previous_snapshot
     # Thirtieths of a download: the estimate stays an exact integer until each model's running sum is rounded.
     thirtieths_before = pl.col("previous_thirtieths").fill_null(0)
     thirtieths_after = thirtieths_before + pl.when(pl.col("step") == "rolling30").then(
-        pl.col("downloads_30d").fill_null(0) * pl.min_horizontal(interval, pl.lit(WINDOW_DAYS))).otherwise(0)
+        pl.col("downloads_30d").fill_null(0) * pl.min_horizontal(interval, pl.lit(WINDOW_DAYS))
+    ).otherwise(0)
     rounded = lambda thirtieths: (thirtieths + WINDOW_DAYS // 2) // WINDOW_DAYS  # noqa: E731 - half up
     steps = (
         joined.filter(pl.col("row").is_not_null())
         .sort("row")
         # A model seen for the first time takes the next free number (the state numbers 0..n-1).
         .with_columns(first_seen.alias("first_seen"))
-        .with_columns(pl.col("model_number").fill_null(
-            (pl.lit(state.height, dtype=pl.UInt32) + pl.col("first_seen").cum_sum().cast(pl.UInt32) - 1)))
+        .with_columns(
+            pl.col("model_number").fill_null(
+                pl.lit(state.height, dtype=pl.UInt32) + pl.col("first_seen").cum_sum().cast(pl.UInt32) - 1
+            )
+        )
         .with_columns(step.alias("step"))
         .with_columns(thirtieths_after.alias("rolling_thirtieths"))
         .with_columns(
@@ -307,7 +411,9 @@ def _classify_steps(counts: pl.DataFrame, state: pl.DataFrame, previous_snapshot
             .then(pl.lit("increase", dtype=STEPS))
             .otherwise(pl.col("step"))
             .alias("event"),
-            pl.when(pl.col("step") == "rolling30").then(pl.lit("rolling30")).otherwise(pl.lit("alltime_diff"))
+            pl.when(pl.col("step") == "rolling30")
+            .then(pl.lit("rolling30"))
+            .otherwise(pl.lit("alltime_diff"))
             .alias("measure"),
             interval.cast(pl.Int32).alias("interval_days"),
         )
@@ -321,13 +427,27 @@ def _week_ledger(steps: pl.DataFrame) -> pl.DataFrame:
     lines = []
     for category, role, step, column, definition in WEEK_LINES:
         values = steps.filter(pl.col("step") == step).get_column(column)
-        lines.append({"category": category, "downloads": int(values.sum() or 0), "model_weeks": int((values > 0).sum()),
-                      "role": role, "definition": definition})
+        lines.append(
+            {
+                "category": category,
+                "downloads": int(values.sum() or 0),
+                "model_weeks": int((values > 0).sum()),
+                "role": role,
+                "definition": definition,
+            }
+        )
     compared = steps.get_column("step").is_in(["increase", "counter_reset"])
     counts = {"with_previous": int(compared.sum()), "falling": int((steps.get_column("step") == "counter_reset").sum())}
     for key, (category, definition) in GUARD_LINES.items():
-        lines.append({"category": category, "downloads": 0, "model_weeks": counts[key], "role": "check",
-                      "definition": definition})
+        lines.append(
+            {
+                "category": category,
+                "downloads": 0,
+                "model_weeks": counts[key],
+                "role": "check",
+                "definition": definition,
+            }
+        )
     return pl.DataFrame(lines, schema=LEDGER_SCHEMA)
 
 
@@ -347,15 +467,26 @@ def combine_ledgers(week_ledgers: Sequence[pl.DataFrame], final_state: pl.DataFr
     )
     counted = lines.filter(pl.col("role") == "counted")
     last_values = final_state.get_column("last_value")
-    checks = pl.DataFrame([
-        {"category": "check_sum_of_last_values", "downloads": int(last_values.sum() or 0),
-         "model_weeks": int((last_values > 0).sum()), "role": "check",
-         "definition": "Sum over models of the last observed cumulative count (deleted models included); "
-                       "model-weeks: one, the last, per model with a positive count."},
-        {"category": "counted_total", "downloads": int(counted.get_column("downloads").sum()),
-         "model_weeks": int(counted.get_column("model_weeks").sum()), "role": "check",
-         "definition": "All downloads in the panel (sum of the counted lines)."},
-    ], schema=LEDGER_SCHEMA)
+    checks = pl.DataFrame(
+        [
+            {
+                "category": "check_sum_of_last_values",
+                "downloads": int(last_values.sum() or 0),
+                "model_weeks": int((last_values > 0).sum()),
+                "role": "check",
+                "definition": "Sum over models of the last observed cumulative count (deleted models included); "
+                "model-weeks: one, the last, per model with a positive count.",
+            },
+            {
+                "category": "counted_total",
+                "downloads": int(counted.get_column("downloads").sum()),
+                "model_weeks": int(counted.get_column("model_weeks").sum()),
+                "role": "check",
+                "definition": "All downloads in the panel (sum of the counted lines).",
+            },
+        ],
+        schema=LEDGER_SCHEMA,
+    )
     return Ledger.validate(pl.concat([lines, checks]))
 
 
@@ -397,9 +528,14 @@ def week_measures(dates: Sequence[str], week_ledgers: Sequence[pl.DataFrame]) ->
             measure = "switch"
         else:
             measure = "rolling30" if estimated else "alltime_diff"
-        rows.append({"week": dt.date.fromisoformat(date), "measure": measure,
-                     "downloads": sum(row["downloads"] for row in counted),
-                     "model_weeks": sum(row["model_weeks"] for row in counted)})
+        rows.append(
+            {
+                "week": dt.date.fromisoformat(date),
+                "measure": measure,
+                "downloads": sum(row["downloads"] for row in counted),
+                "model_weeks": sum(row["model_weeks"] for row in counted),
+            }
+        )
     return PanelWeeks.validate(pl.DataFrame(rows, schema=WEEKS_SCHEMA))
 
 

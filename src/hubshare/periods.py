@@ -69,7 +69,9 @@ def period_runs(weeks: Sequence[dt.date], periods: dict[str, tuple[dt.date, dt.d
     return pl.DataFrame({"week": ordered, "run_start": starts}, schema={"week": pl.Date, "run_start": pl.Date})
 
 
-def panel_summed_by_period_runs(panel_paths: Sequence[str | Path], periods: dict[str, tuple[dt.date, dt.date]]) -> pl.DataFrame:
+def panel_summed_by_period_runs(
+    panel_paths: Sequence[str | Path], periods: dict[str, tuple[dt.date, dt.date]]
+) -> pl.DataFrame:
     """`week, model_key, downloads`: each model's panel downloads summed over each run of `period_runs`, dated by the run's first week.
 
     Every period is a union of whole runs, so a statistic of a period that

@@ -21,8 +21,14 @@ import datetime as dt
 import statistics
 from dataclasses import asdict, dataclass, field
 
-DEFAULTS = {"action": "exclude", "max_falling_share": 0.01, "min_falling_models": 10, "max_rate_ratio": 10.0,
-            "history_weeks": 8, "min_history": 4}
+DEFAULTS = {
+    "action": "exclude",
+    "max_falling_share": 0.01,
+    "min_falling_models": 10,
+    "max_rate_ratio": 10.0,
+    "history_weeks": 8,
+    "min_history": 4,
+}
 
 
 @dataclass
@@ -38,26 +44,31 @@ class BookedHistory:
             return BookedHistory([week.isoformat()], [])
         days = (week - dt.date.fromisoformat(self.dates[-1])).days
         rate = downloads / days if days > 0 else 0.0
-        return BookedHistory((self.dates + [week.isoformat()])[-keep - 1:], (self.rates + [rate])[-keep:])
+        return BookedHistory((self.dates + [week.isoformat()])[-keep - 1 :], (self.rates + [rate])[-keep:])
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def implausible(week: dt.date, downloads: int, falling: int, with_previous: int, history: BookedHistory,
-                settings: dict) -> str | None:
+def implausible(
+    week: dt.date, downloads: int, falling: int, with_previous: int, history: BookedHistory, settings: dict
+) -> str | None:
     """Why the week is implausible under `settings` (complete, as `DEFAULTS`), or None."""
     limits = settings
     if falling >= limits["min_falling_models"] and falling / with_previous > limits["max_falling_share"]:
-        return (f"{falling:,} of {with_previous:,} models with a previous cumulative count show a lower one "
-                f"({falling / with_previous:.1%}, more than {limits['max_falling_share']:.1%})")
+        return (
+            f"{falling:,} of {with_previous:,} models with a previous cumulative count show a lower one "
+            f"({falling / with_previous:.1%}, more than {limits['max_falling_share']:.1%})"
+        )
     if len(history.rates) >= limits["min_history"] and history.dates:
         days = (week - dt.date.fromisoformat(history.dates[-1])).days
-        median = statistics.median(history.rates[-limits["history_weeks"]:])
+        median = statistics.median(history.rates[-limits["history_weeks"] :])
         rate = downloads / days if days > 0 else 0.0
         ratio = limits["max_rate_ratio"]
         if median > 0 and not median / ratio <= rate <= median * ratio:
-            return (f"{rate:,.0f} downloads a day against a median of {median:,.0f} over the last "
-                    f"{min(len(history.rates), limits['history_weeks'])} booked weeks (more than {ratio:g} times "
-                    "apart)")
+            return (
+                f"{rate:,.0f} downloads a day against a median of {median:,.0f} over the last "
+                f"{min(len(history.rates), limits['history_weeks'])} booked weeks (more than {ratio:g} times "
+                "apart)"
+            )
     return None

@@ -28,7 +28,18 @@ SIZE_TOKEN = r"^(?:(\d+)x)?(\d+(?:\.\d+)?)([bm])$"
 SIZE_UNITS = {"b": 1e9, "m": 1e6}
 
 QUANTIZATION_TAGS = (
-    "gguf", "ggml", "gptq", "awq", "exl2", "exl3", "bitsandbytes", "4-bit", "8-bit", "hqq", "aqlm", "quanto",
+    "gguf",
+    "ggml",
+    "gptq",
+    "awq",
+    "exl2",
+    "exl3",
+    "bitsandbytes",
+    "4-bit",
+    "8-bit",
+    "hqq",
+    "aqlm",
+    "quanto",
 )
 QUANTIZATION_NAME = (
     r"(?:^|[-_.])(?:gguf|ggml|gptq|awq|exl2|exl3|bnb|nf4|int4|int8|fp8|[2-8]-?bits?|w4a16|w8a8)(?:[-_.]|$)"
@@ -124,28 +135,83 @@ LICENSE_CLASSES = (OSI_OPEN_SOURCE, OPEN_NON_OSI, USE_RESTRICTED, NON_COMMERCIAL
 # Hub licence identifiers approved by the Open Source Initiative (the `bsd`,
 # `gpl` and `lgpl` family ids included).
 OSI_LICENSES = (
-    "apache-2.0", "mit", "afl-3.0", "artistic-2.0", "bsl-1.0", "bsd", "bsd-2-clause", "bsd-3-clause",
-    "ecl-2.0", "epl-1.0", "epl-2.0", "eupl-1.1", "eupl-1.2", "agpl-3.0", "gpl", "gpl-2.0", "gpl-3.0",
-    "lgpl", "lgpl-2.1", "lgpl-3.0", "isc", "ms-pl", "mpl-2.0", "osl-3.0", "postgresql", "ncsa",
-    "unlicense", "zlib", "ofl-1.1", "lppl-1.3c",
+    "apache-2.0",
+    "mit",
+    "afl-3.0",
+    "artistic-2.0",
+    "bsl-1.0",
+    "bsd",
+    "bsd-2-clause",
+    "bsd-3-clause",
+    "ecl-2.0",
+    "epl-1.0",
+    "epl-2.0",
+    "eupl-1.1",
+    "eupl-1.2",
+    "agpl-3.0",
+    "gpl",
+    "gpl-2.0",
+    "gpl-3.0",
+    "lgpl",
+    "lgpl-2.1",
+    "lgpl-3.0",
+    "isc",
+    "ms-pl",
+    "mpl-2.0",
+    "osl-3.0",
+    "postgresql",
+    "ncsa",
+    "unlicense",
+    "zlib",
+    "ofl-1.1",
+    "lppl-1.3c",
 )
 # Free of use restrictions but not OSI-approved: Creative Commons BY / BY-SA /
 # CC0 and data licences written for content rather than software.
 OPEN_NON_OSI_LICENSES = (
-    "cc0-1.0", "cc-by-2.0", "cc-by-2.5", "cc-by-3.0", "cc-by-4.0", "cc-by-sa-3.0", "cc-by-sa-4.0",
-    "cdla-sharing-1.0", "cdla-permissive-1.0", "cdla-permissive-2.0", "odc-by", "odbl", "pddl", "wtfpl",
-    "etalab-2.0", "gfdl", "bsd-3-clause-clear", "lgpl-lr", "openmdw-1.0", "apple-ascl",
+    "cc0-1.0",
+    "cc-by-2.0",
+    "cc-by-2.5",
+    "cc-by-3.0",
+    "cc-by-4.0",
+    "cc-by-sa-3.0",
+    "cc-by-sa-4.0",
+    "cdla-sharing-1.0",
+    "cdla-permissive-1.0",
+    "cdla-permissive-2.0",
+    "odc-by",
+    "odbl",
+    "pddl",
+    "wtfpl",
+    "etalab-2.0",
+    "gfdl",
+    "bsd-3-clause-clear",
+    "lgpl-lr",
+    "openmdw-1.0",
+    "apple-ascl",
 )
 # Weights anyone may download, under behavioural use policies or user caps
 # (RAIL licences, Llama, Gemma, DeepSeek and Qwen community licences).
 USE_RESTRICTED_LICENSES = (
-    "openrail", "openrail++", "creativeml-openrail-m", "bigscience-openrail-m", "bigcode-openrail-m",
-    "bigscience-bloom-rail-1.0", "gemma", "deepseek", "tongyi-qianwen", "qwen",
+    "openrail",
+    "openrail++",
+    "creativeml-openrail-m",
+    "bigscience-openrail-m",
+    "bigcode-openrail-m",
+    "bigscience-bloom-rail-1.0",
+    "gemma",
+    "deepseek",
+    "tongyi-qianwen",
+    "qwen",
 )
 USE_RESTRICTED_PATTERN = r"^llama\d"  # llama2, llama3, llama3.1, ..., llama4
 NON_COMMERCIAL_LICENSES = (
-    "fair-noncommercial-research-license", "deepfloyd-if-license", "h-research", "intel-research",
-    "apple-amlr", "qwen-research",
+    "fair-noncommercial-research-license",
+    "deepfloyd-if-license",
+    "h-research",
+    "intel-research",
+    "apple-amlr",
+    "qwen-research",
 )
 NON_COMMERCIAL_PATTERN = r"^cc-by-nc"  # every CC NonCommercial variant
 
@@ -278,9 +344,7 @@ def license_class(frame: pl.DataFrame) -> pl.DataFrame:
     )
     rank = licences.list.eval(_license_rank(pl.element())).list.min()
     classes = dict(enumerate(LICENSE_CLASSES))
-    return frame.select(
-        rank.replace_strict(classes, default=UNKNOWN, return_dtype=pl.String).alias("license_class")
-    )
+    return frame.select(rank.replace_strict(classes, default=UNKNOWN, return_dtype=pl.String).alias("license_class"))
 
 
 def training_data(frame: pl.DataFrame) -> pl.DataFrame:
@@ -354,7 +418,9 @@ def model_properties(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _openness_of_columns() -> pl.Expr:
     """`openness` from the `license_class` and `training_data_transparency` columns (rule in `openness`)."""
-    is_open_source = (pl.col("license_class") == OSI_OPEN_SOURCE) & (pl.col("training_data_transparency") == "disclosed")
+    is_open_source = (pl.col("license_class") == OSI_OPEN_SOURCE) & (
+        pl.col("training_data_transparency") == "disclosed"
+    )
     return pl.when(is_open_source).then(pl.lit(OPEN_SOURCE)).otherwise(pl.lit(OPEN_WEIGHTS)).alias("openness")
 
 
@@ -371,7 +437,9 @@ def _name_size() -> pl.Expr:
     token = pl.element()
     # Keep only size tokens before parsing: most tokens are words, and the
     # three extractions below are the costly part on a full snapshot.
-    size_tokens = _name().str.replace_all("_", "-").str.split("-").list.eval(token.filter(token.str.contains(SIZE_TOKEN)))
+    size_tokens = (
+        _name().str.replace_all("_", "-").str.split("-").list.eval(token.filter(token.str.contains(SIZE_TOKEN)))
+    )
     experts = token.str.extract(SIZE_TOKEN, 1).cast(pl.Float64).fill_null(1.0)
     number = token.str.extract(SIZE_TOKEN, 2).cast(pl.Float64)
     unit = token.str.extract(SIZE_TOKEN, 3).replace_strict(SIZE_UNITS, return_dtype=pl.Float64)

@@ -29,7 +29,6 @@ estimates without the k largest clusters, to show how much a few carry.
 from __future__ import annotations
 
 import datetime as dt
-import zlib
 from collections.abc import Collection
 
 import numpy as np
@@ -45,8 +44,17 @@ from hubshare.properties import (
 )
 
 REQUIRED_COLUMNS = (
-    "week", "model_key", "downloads", "params", "params_source", "is_quantized", "is_moe",
-    "is_multimodal_generation", "license_class", "training_data_transparency", "openness",
+    "week",
+    "model_key",
+    "downloads",
+    "params",
+    "params_source",
+    "is_quantized",
+    "is_moe",
+    "is_multimodal_generation",
+    "license_class",
+    "training_data_transparency",
+    "openness",
 )
 LEVEL = 0.95
 # Draws are processed in batches of about this many (draw, model) counts, 4
@@ -88,8 +96,13 @@ MULTIPLIER_SCHEMA = {
     "log_ci_high": pl.Float64,
     "note": pl.String,
 }
-LEAVE_OUT_SCHEMA = {"period": pl.String, "statistic": pl.String, "left_out": pl.Int64, "estimate": pl.Float64,
-                    "clusters_left_out": pl.String}
+LEAVE_OUT_SCHEMA = {
+    "period": pl.String,
+    "statistic": pl.String,
+    "left_out": pl.Int64,
+    "estimate": pl.Float64,
+    "clusters_left_out": pl.String,
+}
 
 
 LEFT_OUT = (1, 5, 10)
@@ -100,7 +113,8 @@ def with_clusters(panel_with_models: pl.DataFrame) -> pl.DataFrame:
     named after it share their properties), else its namespace, else the model itself."""
     parts = [pl.col(c) for c in ("family", "namespace") if c in panel_with_models.columns]
     return panel_with_models.with_columns(
-        pl.coalesce(*(p.cast(pl.String) for p in parts), pl.col("model_key")).alias("cluster"))
+        pl.coalesce(*(p.cast(pl.String) for p in parts), pl.col("model_key")).alias("cluster")
+    )
 
 
 def share_indicators() -> dict[str, pl.Expr]:
@@ -143,32 +157,55 @@ def property_period_table(
     clusters = sorted({u for rows in in_periods.values() for u in rows.get_column("unit").unique().to_list()})
     position = {u: i for i, u in enumerate(clusters)}
     units = {name: _period_units(rows, list(size_sources), position) for name, rows in in_periods.items()}
-    estimates = {name: {k: float(v[0]) for k, v in _weighted_statistics(u, np.ones((1, u["n_units"]))).items()}
-                 for name, u in units.items()}
+    estimates = {
+        name: {k: float(v[0]) for k, v in _weighted_statistics(u, np.ones((1, u["n_units"]))).items()}
+        for name, u in units.items()
+    }
     draws = _joint_draws(units, len(clusters), np.random.default_rng(seed), n_boot)
     rows = []
     for name, (start, end) in periods.items():
         for statistic, estimate in estimates[name].items():
             low, high = _percentile_interval(draws[name][statistic], level)
-            rows.append({
-                "period": name, "start": start, "end": end, "statistic": statistic, "estimate": _finite(estimate),
-                "ci_low": low, "ci_high": high, "level": level, "models": units[name]["n_models"],
-                "clusters": units[name]["n_units"], "downloads": units[name]["total_downloads"],
-                "draws": draws[name][statistic].tolist(),
-            })
+            rows.append(
+                {
+                    "period": name,
+                    "start": start,
+                    "end": end,
+                    "statistic": statistic,
+                    "estimate": _finite(estimate),
+                    "ci_low": low,
+                    "ci_high": high,
+                    "level": level,
+                    "models": units[name]["n_models"],
+                    "clusters": units[name]["n_units"],
+                    "downloads": units[name]["total_downloads"],
+                    "draws": draws[name][statistic].tolist(),
+                }
+            )
     return pl.DataFrame(rows, schema=TABLE_SCHEMA)
 
 
-def leave_top_out(panel_with_properties: pl.DataFrame, periods: dict[str, tuple[dt.date, dt.date]],
-                  left_out: Collection[int], *, size_sources: Collection[str] = PARAMS_SOURCES[:-1],
-                  cluster_column: str = "model_key") -> pl.DataFrame:
+def leave_top_out(
+    panel_with_properties: pl.DataFrame,
+    periods: dict[str, tuple[dt.date, dt.date]],
+    left_out: Collection[int],
+    *,
+    size_sources: Collection[str] = PARAMS_SOURCES[:-1],
+    cluster_column: str = "model_key",
+) -> pl.DataFrame:
     """Every statistic of every period without the k clusters with the most downloads over the periods, for each k."""
     _check(panel_with_properties, 1, LEVEL, size_sources, cluster_column)
     in_periods = _in_periods(panel_with_properties, periods, cluster_column)
     everything = pl.concat(list(in_periods.values())) if in_periods else pl.DataFrame()
-    ranked = ([] if everything.is_empty() else
-              everything.group_by("unit").agg(pl.col("downloads").sum()).sort(["downloads", "unit"], descending=[True, False])
-              .get_column("unit").to_list())
+    ranked = (
+        []
+        if everything.is_empty()
+        else everything.group_by("unit")
+        .agg(pl.col("downloads").sum())
+        .sort(["downloads", "unit"], descending=[True, False])
+        .get_column("unit")
+        .to_list()
+    )
     rows = []
     for k in left_out:
         dropped = ranked[:k]
@@ -177,8 +214,15 @@ def leave_top_out(panel_with_properties: pl.DataFrame, periods: dict[str, tuple[
             clusters = sorted(kept.get_column("unit").unique().to_list())
             units = _period_units(kept, list(size_sources), {u: i for i, u in enumerate(clusters)})
             for statistic, value in _weighted_statistics(units, np.ones((1, units["n_units"]))).items():
-                rows.append({"period": name, "statistic": statistic, "left_out": k, "estimate": _finite(value[0]),
-                             "clusters_left_out": "; ".join(str(u) for u in dropped)})
+                rows.append(
+                    {
+                        "period": name,
+                        "statistic": statistic,
+                        "left_out": k,
+                        "estimate": _finite(value[0]),
+                        "clusters_left_out": "; ".join(str(u) for u in dropped),
+                    }
+                )
     return pl.DataFrame(rows, schema=LEAVE_OUT_SCHEMA)
 
 
@@ -198,8 +242,10 @@ def _check(panel: pl.DataFrame, n_boot: int, level: float, size_sources: Collect
 def _in_periods(panel: pl.DataFrame, periods: dict, cluster_column: str) -> dict[str, pl.DataFrame]:
     """Each period's rows, with the resampling unit as column `unit` (the model key when the cluster is null)."""
     unit = pl.coalesce(pl.col(cluster_column).cast(pl.String), pl.col("model_key")).alias("unit")
-    return {name: panel.filter(pl.col("week").is_between(start, end, closed="both")).with_columns(unit)
-            for name, (start, end) in periods.items()}
+    return {
+        name: panel.filter(pl.col("week").is_between(start, end, closed="both")).with_columns(unit)
+        for name, (start, end) in periods.items()
+    }
 
 
 def multipliers(
@@ -212,24 +258,28 @@ def multipliers(
     for statistic in statistics:
         first, last = (_table_row(table, period, statistic) for period in (first_period, last_period))
         with np.errstate(divide="ignore", invalid="ignore"):
-            log_ratios = np.log(np.asarray(last["draws"], dtype=float)) - np.log(np.asarray(first["draws"], dtype=float))
+            log_ratios = np.log(np.asarray(last["draws"], dtype=float)) - np.log(
+                np.asarray(first["draws"], dtype=float)
+            )
             point = np.float64(last["estimate"]) / np.float64(first["estimate"])
         log_low, log_high = _percentile_interval(log_ratios, first["level"])
         low, high = (None if v is None else float(np.exp(v)) for v in (log_low, log_high))
-        rows.append({
-            "statistic": statistic,
-            "first_period": first_period,
-            "last_period": last_period,
-            "first_estimate": _finite(first["estimate"]),
-            "last_estimate": _finite(last["estimate"]),
-            "multiplier": _finite(point),
-            "ci_low": low,
-            "ci_high": high,
-            "log_multiplier": _finite(np.log(point)) if np.isfinite(point) and point > 0 else None,
-            "log_ci_low": log_low,
-            "log_ci_high": log_high,
-            "note": _multiplier_note(log_low, log_high),
-        })
+        rows.append(
+            {
+                "statistic": statistic,
+                "first_period": first_period,
+                "last_period": last_period,
+                "first_estimate": _finite(first["estimate"]),
+                "last_estimate": _finite(last["estimate"]),
+                "multiplier": _finite(point),
+                "ci_low": low,
+                "ci_high": high,
+                "log_multiplier": _finite(np.log(point)) if np.isfinite(point) and point > 0 else None,
+                "log_ci_low": log_low,
+                "log_ci_high": log_high,
+                "note": _multiplier_note(log_low, log_high),
+            }
+        )
     return pl.DataFrame(rows, schema=MULTIPLIER_SCHEMA)
 
 
@@ -304,8 +354,10 @@ def _joint_draws(units: dict[str, dict], n_clusters: int, rng: np.random.Generat
             row[:] = np.bincount(rng.integers(0, n_clusters, size=n_clusters), minlength=n_clusters)
         for name, u in units.items():
             parts[name].append(_weighted_statistics(u, counts[:, u["global_index"]]))
-    return {name: {k: np.concatenate([p[k] for p in batches]) for k in batches[0]} if batches else {}
-            for name, batches in parts.items()}
+    return {
+        name: {k: np.concatenate([p[k] for p in batches]) for k in batches[0]} if batches else {}
+        for name, batches in parts.items()
+    }
 
 
 def _weighted_statistics(units: dict, counts: np.ndarray) -> dict[str, np.ndarray]:

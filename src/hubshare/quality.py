@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 
 import polars as pl
 
@@ -18,15 +19,14 @@ def _summed(records: list[dict], key: str) -> dict[str, int]:
 def columns_lost(records: list[dict]) -> dict[str, list[str]]:
     """Per snapshot, the contract columns the snapshot before carried and it lacks (date order)."""
     lost = {}
-    for before, record in zip(records, records[1:]):
+    for before, record in pairwise(records):
         gone = sorted(set(record["absent_optional_columns"]) - set(before["absent_optional_columns"]))
         if gone:
             lost[record["snapshot_date"]] = gone
     return lost
 
 
-def quality_report(snapshot_records: list[dict], ledger: pl.DataFrame, attribution: dict,
-                   weeks: pl.DataFrame) -> dict:
+def quality_report(snapshot_records: list[dict], ledger: pl.DataFrame, attribution: dict, weeks: pl.DataFrame) -> dict:
     """Everything the pipeline repaired, counted or set aside; `weeks` is each snapshot's measure (panel)."""
     records = sorted(snapshot_records, key=lambda r: r["snapshot_date"])
     repairs = _summed(records, "repairs")

@@ -83,12 +83,16 @@ def _epoch(series: pl.Series) -> pl.Series:
     if values.is_empty():
         return series.cast(UTC_MICROS)
     low, high = int(values.min()), int(values.max())
-    for unit, per_second in EPOCH_UNITS.items():
+    for per_second in EPOCH_UNITS.values():
         if EPOCH_SECONDS[0] * per_second <= low and high <= EPOCH_SECONDS[1] * per_second:
             ticks = series.cast(pl.Int64)
-            micros = ticks * (1_000_000 // per_second) if per_second <= 1_000_000 else ticks // (per_second // 1_000_000)
+            micros = (
+                ticks * (1_000_000 // per_second) if per_second <= 1_000_000 else ticks // (per_second // 1_000_000)
+            )
             return micros.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
-    raise FormError(f"integer epoch times from {low} to {high} fit no single unit (s, ms, us, ns) between 1990 and 2100")
+    raise FormError(
+        f"integer epoch times from {low} to {high} fit no single unit (s, ms, us, ns) between 1990 and 2100"
+    )
 
 
 def _counts(series: pl.Series) -> pl.Series:
@@ -132,22 +136,35 @@ def _safetensors(series: pl.Series) -> pl.Series:
         form = pl.List(pl.Struct({"key": form.key, "value": form.value}))
         parameters = parameters.cast(form)
     if isinstance(form, pl.List) and set(_fields(form.inner)) == {"dtype", "count"}:
-        pairs = parameters.list.eval(pl.struct(pl.element().struct.field("dtype").cast(pl.String),
-                                               pl.element().struct.field("count").cast(pl.Int64)))
+        pairs = parameters.list.eval(
+            pl.struct(
+                pl.element().struct.field("dtype").cast(pl.String), pl.element().struct.field("count").cast(pl.Int64)
+            )
+        )
     elif isinstance(form, pl.List) and set(_fields(form.inner)) == {"key", "value"}:
-        pairs = parameters.list.eval(pl.struct(pl.element().struct.field("key").cast(pl.String).alias("dtype"),
-                                               pl.element().struct.field("value").cast(pl.Int64).alias("count")))
-    elif isinstance(form, pl.Struct) and all(inner.is_integer() or inner == pl.Null for inner in _fields(form).values()):
+        pairs = parameters.list.eval(
+            pl.struct(
+                pl.element().struct.field("key").cast(pl.String).alias("dtype"),
+                pl.element().struct.field("value").cast(pl.Int64).alias("count"),
+            )
+        )
+    elif isinstance(form, pl.Struct) and all(
+        inner.is_integer() or inner == pl.Null for inner in _fields(form).values()
+    ):
         dtypes = list(_fields(form))
         frame = parameters.struct.unnest() if dtypes else pl.DataFrame({"_": [None] * series.len()})
         pairs = frame.select(
-            pl.concat_list([pl.struct(pl.lit(name).alias("dtype"), pl.col(name).cast(pl.Int64).alias("count"))
-                            for name in dtypes]).list.eval(pl.element().filter(pl.element().struct.field("count").is_not_null()))
-            if dtypes else pl.lit(None, dtype=pl.List(pl.Struct({"dtype": pl.String, "count": pl.Int64})))
+            pl.concat_list(
+                [pl.struct(pl.lit(name).alias("dtype"), pl.col(name).cast(pl.Int64).alias("count")) for name in dtypes]
+            ).list.eval(pl.element().filter(pl.element().struct.field("count").is_not_null()))
+            if dtypes
+            else pl.lit(None, dtype=pl.List(pl.Struct({"dtype": pl.String, "count": pl.Int64})))
         ).to_series()
     else:
-        raise FormError(f"safetensors.parameters: found {form}, accepted a list of {{dtype, count}}, a map "
-                        "dtype -> count, or a struct of integer dtype fields")
+        raise FormError(
+            f"safetensors.parameters: found {form}, accepted a list of {{dtype, count}}, a map "
+            "dtype -> count, or a struct of integer dtype fields"
+        )
     total = _counts(series.struct.field("total"))
     return (
         pl.DataFrame({"parameters": pairs, "total": total})
@@ -166,7 +183,8 @@ def _base_models(series: pl.Series) -> pl.Series:
         raise FormError(f"baseModels.models: found {models}, accepted a list of {{_id, id}}")
     _require_fields(models.inner, {"_id", "id"}, "baseModels.models[]")
     parents = series.struct.field("models").list.eval(
-        pl.struct(pl.element().struct.field("_id").cast(pl.String), pl.element().struct.field("id").cast(pl.String)))
+        pl.struct(pl.element().struct.field("_id").cast(pl.String), pl.element().struct.field("id").cast(pl.String))
+    )
     return (
         pl.DataFrame({"models": parents, "relation": series.struct.field("relation").cast(pl.String)})
         .select(pl.when(series.is_not_null()).then(pl.struct("models", "relation")).alias(series.name))

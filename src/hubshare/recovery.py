@@ -18,14 +18,17 @@ PLANTED_VIEWS = ("uploader", "derived")
 
 def _period_rows(block: dict, column: str) -> pl.DataFrame:
     schema = {"view": pl.String, "dimension": pl.String, "group": pl.String, "period": pl.String, column: pl.Float64}
-    return pl.DataFrame([
-        {"view": view, "dimension": dimension, "group": group, "period": period, column: float(share)}
-        for view, dimensions in block.items()
-        if view in PLANTED_VIEWS
-        for dimension, groups in dimensions.items()
-        for group, periods in groups.items()
-        for period, share in periods.items()
-    ], schema=schema)
+    return pl.DataFrame(
+        [
+            {"view": view, "dimension": dimension, "group": group, "period": period, column: float(share)}
+            for view, dimensions in block.items()
+            if view in PLANTED_VIEWS
+            for dimension, groups in dimensions.items()
+            for group, periods in groups.items()
+            for period, share in periods.items()
+        ],
+        schema=schema,
+    )
 
 
 def recovery_table(truth: dict, recovered: pl.DataFrame) -> pl.DataFrame:
@@ -42,8 +45,10 @@ def recovery_table(truth: dict, recovered: pl.DataFrame) -> pl.DataFrame:
     return (
         planted.join(found, on=["view", "dimension", "group", "period"], how="full", coalesce=True)
         .with_columns(pl.col("planted", "expected", "recovered").fill_null(0.0))
-        .with_columns(((pl.col("recovered") - pl.col("planted")) * 100).alias("error_pp"),
-                      ((pl.col("planted") - pl.col("expected")) * 100).alias("noise_pp"),
-                      ((pl.col("rolling30") - pl.col("planted")) * 100).alias("rolling30_bias_pp"))
+        .with_columns(
+            ((pl.col("recovered") - pl.col("planted")) * 100).alias("error_pp"),
+            ((pl.col("planted") - pl.col("expected")) * 100).alias("noise_pp"),
+            ((pl.col("rolling30") - pl.col("planted")) * 100).alias("rolling30_bias_pp"),
+        )
         .sort("view", "dimension", "group", "period")
     )

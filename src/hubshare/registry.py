@@ -25,7 +25,14 @@ import polars as pl
 import yaml
 
 REGISTRY_COLUMNS = [
-    "namespace", "organization", "country_code", "country_group", "developer_type", "source_url", "confidence", "note",
+    "namespace",
+    "organization",
+    "country_code",
+    "country_group",
+    "developer_type",
+    "source_url",
+    "confidence",
+    "note",
 ]
 LEGACY_COLUMNS = ["model_id", "namespace", "source_url", "note"]
 ISO_COLUMNS = ["code", "name"]
@@ -124,10 +131,14 @@ def _vocabulary_entries(path: str | os.PathLike, raw: dict, key: str, with_count
         if with_countries:
             countries = entry.get("countries")
             if not isinstance(countries, list):
-                raise _vocabulary_error(path, f"{where}: 'countries' must be a list (empty for groups without a country)")
+                raise _vocabulary_error(
+                    path, f"{where}: 'countries' must be a list (empty for groups without a country)"
+                )
             bad = [c for c in countries if not isinstance(c, str) or not _ISO_CODE.match(c)]
             if bad:
-                raise _vocabulary_error(path, f"{where}: 'countries' holds values that are not ISO 3166-1 alpha-2 codes: {bad}")
+                raise _vocabulary_error(
+                    path, f"{where}: 'countries' holds values that are not ISO 3166-1 alpha-2 codes: {bad}"
+                )
             if len(set(countries)) != len(countries):
                 raise _vocabulary_error(path, f"{where}: 'countries' lists a code twice")
             item["countries"] = tuple(countries)
@@ -151,7 +162,9 @@ def load_vocabularies(path: str | os.PathLike) -> Vocabularies:
     for group_id, group in groups.items():
         for code in group["countries"]:
             if code in owner:
-                raise _vocabulary_error(path, f"country code {code} is listed in two groups: '{owner[code]}' and '{group_id}'")
+                raise _vocabulary_error(
+                    path, f"country code {code} is listed in two groups: '{owner[code]}' and '{group_id}'"
+                )
             owner[code] = group_id
     for required in _REQUIRED_GROUP_IDS:
         if required not in groups:
@@ -307,7 +320,9 @@ def _row_problems(frame: pl.DataFrame, vocabularies: Vocabularies, iso_codes: fr
             problems.append(f"{where}: column 'country_code': {code!r} is not an ISO 3166-1 alpha-2 code")
         # A best guess is only reviewable if the row says what it rests on.
         if row["confidence"] == "low" and row["note"] is None:
-            problems.append(f"{where}: column 'note': a row with confidence 'low' must say in its note what the guess rests on")
+            problems.append(
+                f"{where}: column 'note': a row with confidence 'low' must say in its note what the guess rests on"
+            )
         if group is not None and group not in assignable_groups:
             problems.append(
                 f"{where}: column 'country_group': {group!r} is not an assignable country group of vocabularies.yaml "
@@ -406,5 +421,6 @@ def load_legacy_ids(path: str | os.PathLike, registry: pl.DataFrame) -> pl.DataF
         resolved.append(canonical.get(namespace.lower()) if namespace is not None else None)
     if problems:
         raise RegistryError(f"{path}: " + f"\n{path}: ".join(problems))
-    return pl.DataFrame({"model_id": frame["model_id"], "namespace": resolved}, schema={"model_id": pl.String, "namespace": pl.String})
-
+    return pl.DataFrame(
+        {"model_id": frame["model_id"], "namespace": resolved}, schema={"model_id": pl.String, "namespace": pl.String}
+    )

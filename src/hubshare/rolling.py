@@ -74,26 +74,30 @@ def rolling30_panel(observations: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFr
     carried = [name for name in CARRIED_COLUMNS if name in observations.columns]
     # Numbered as the weekly panel numbers them: in the order of first observation.
     numbers = (
-        observations.group_by("model_key").agg(pl.col("snapshot_date").min())
+        observations.group_by("model_key")
+        .agg(pl.col("snapshot_date").min())
         .sort("snapshot_date", "model_key")
         .select("model_key", pl.int_range(pl.len(), dtype=pl.UInt32).alias("model_number"))
     )
     steps = _estimate_steps(observations).join(numbers, on="model_key", how="left", maintain_order="left")
-    panel = (
-        panel_rows(steps.with_columns(pl.lit(MEASURE).alias("measure")), carried)
-        .sort("week", "model_key")
-    )
+    panel = panel_rows(steps.with_columns(pl.lit(MEASURE).alias("measure")), carried).sort("week", "model_key")
     return Panel.validate(panel), Ledger.validate(_ledger(steps))
 
 
 def rolling30_week_measures(panel: pl.DataFrame, dates: Sequence[str]) -> pl.DataFrame:
     """The panel's weeks as `hubshare.panel.week_measures` lists them: every one, the first included, estimated."""
     sums = panel.group_by("week").agg(pl.col("downloads").sum(), pl.len().cast(pl.Int64).alias("model_weeks"))
-    weeks = pl.DataFrame({"week": [dt.date.fromisoformat(d) for d in dates], "measure": [MEASURE] * len(dates)},
-                         schema={"week": pl.Date, "measure": pl.String})
-    return (weeks.join(sums, on="week", how="left", maintain_order="left")
-            .with_columns(pl.col("downloads", "model_weeks").fill_null(0)).select(list(WEEKS_SCHEMA)).cast(WEEKS_SCHEMA)
-            .pipe(PanelWeeks.validate))
+    weeks = pl.DataFrame(
+        {"week": [dt.date.fromisoformat(d) for d in dates], "measure": [MEASURE] * len(dates)},
+        schema={"week": pl.Date, "measure": pl.String},
+    )
+    return (
+        weeks.join(sums, on="week", how="left", maintain_order="left")
+        .with_columns(pl.col("downloads", "model_weeks").fill_null(0))
+        .select(list(WEEKS_SCHEMA))
+        .cast(WEEKS_SCHEMA)
+        .pipe(PanelWeeks.validate)
+    )
 
 
 def _estimate_steps(observations: pl.DataFrame) -> pl.DataFrame:
@@ -135,7 +139,9 @@ def _estimate_steps(observations: pl.DataFrame) -> pl.DataFrame:
             ((thirtieths.cum_sum().over("model_key") + WINDOW_DAYS // 2) // WINDOW_DAYS).alias("rounded_cumulative"),
         )
         .with_columns(
-            (pl.col("rounded_cumulative") - pl.col("rounded_cumulative").shift(1, fill_value=0).over("model_key")).alias("counted"),
+            (
+                pl.col("rounded_cumulative") - pl.col("rounded_cumulative").shift(1, fill_value=0).over("model_key")
+            ).alias("counted"),
             pl.when(pl.col("step").is_in(["first_appearance", "first_window"]))
             .then(pl.lit("first_appearance"))
             .otherwise(pl.lit("increase"))
@@ -163,19 +169,49 @@ def _ledger(steps: pl.DataFrame) -> pl.DataFrame:
         (pl.col("downloads_30d") - pl.col("counted")).alias("not_counted")
     )
     lines = [
-        line("counted_rolling30_interval", "counted", of_step("interval"), "counted",
-             "Share of a 30-day count for the days since the model's previous observation (at most 30 days back)."),
-        line("counted_rolling30_first_appearance", "counted", of_step("first_appearance"), "counted",
-             "Share of a 30-day count for the days since the previous snapshot, for a model seen for the first time."),
-        line("counted_rolling30_after_long_gap", "counted", of_step("after_long_gap"), "counted",
-             "Whole 30-day count of a model last seen more than 30 days earlier; the days before the window are unobserved."),
-        line("counted_rolling30_first_window", "counted", of_step("first_window"), "counted",
-             "Whole 30-day counts of the first snapshot: the downloads of the 30 days up to it."),
-        line("excluded_rolling30_window_overlap", "excluded", after_baseline, "not_counted",
-             "Part of each later 30-day count not assigned to its interval (days before the previous observation, "
-             "represented by earlier snapshots) after rounding; not further downloads."),
-        line("check_sum_of_30d_counts", "check", steps, "downloads_30d",
-             "Sum of every 30-day count observed; equals the counted and excluded lines together."),
+        line(
+            "counted_rolling30_interval",
+            "counted",
+            of_step("interval"),
+            "counted",
+            "Share of a 30-day count for the days since the model's previous observation (at most 30 days back).",
+        ),
+        line(
+            "counted_rolling30_first_appearance",
+            "counted",
+            of_step("first_appearance"),
+            "counted",
+            "Share of a 30-day count for the days since the previous snapshot, for a model seen for the first time.",
+        ),
+        line(
+            "counted_rolling30_after_long_gap",
+            "counted",
+            of_step("after_long_gap"),
+            "counted",
+            "Whole 30-day count of a model last seen more than 30 days earlier; the days before the window are unobserved.",
+        ),
+        line(
+            "counted_rolling30_first_window",
+            "counted",
+            of_step("first_window"),
+            "counted",
+            "Whole 30-day counts of the first snapshot: the downloads of the 30 days up to it.",
+        ),
+        line(
+            "excluded_rolling30_window_overlap",
+            "excluded",
+            after_baseline,
+            "not_counted",
+            "Part of each later 30-day count not assigned to its interval (days before the previous observation, "
+            "represented by earlier snapshots) after rounding; not further downloads.",
+        ),
+        line(
+            "check_sum_of_30d_counts",
+            "check",
+            steps,
+            "downloads_30d",
+            "Sum of every 30-day count observed; equals the counted and excluded lines together.",
+        ),
         {
             "category": "check_unrounded_estimate",
             "downloads": int((steps.get_column("estimate_thirtieths").sum() + WINDOW_DAYS // 2) // WINDOW_DAYS),
@@ -183,8 +219,13 @@ def _ledger(steps: pl.DataFrame) -> pl.DataFrame:
             "role": "check",
             "definition": "Sum of the exact (fractional) estimates, rounded once; differs from counted_total only by rounding.",
         },
-        line("counted_total", "check", steps, "counted",
-             f"All downloads in the panel (sum of the counted lines), rolling30 measure, snapshots {window}."),
+        line(
+            "counted_total",
+            "check",
+            steps,
+            "counted",
+            f"All downloads in the panel (sum of the counted lines), rolling30 measure, snapshots {window}.",
+        ),
     ]
     return pl.DataFrame(lines, schema=LEDGER_SCHEMA)
 

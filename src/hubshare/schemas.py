@@ -7,8 +7,8 @@ field descriptions here, so a column described here is a column documented.
 
 from __future__ import annotations
 
-import polars as pl
 import pandera.polars as pa
+import polars as pl
 
 from hubshare.distinct import all_distinct
 
@@ -26,6 +26,7 @@ SAFETENSORS_DTYPE = pl.Struct(
         "total": pl.Int64,
     }
 )
+
 
 def distinct_values(data: pa.PolarsData) -> bool | pl.LazyFrame:
     """pandera's `unique=True` for key columns of millions of rows, in a fraction of its time.
@@ -65,14 +66,22 @@ class RawSnapshot(pa.DataFrameModel):
     """One weekly snapshot in the raw contract (the Hub's `models.parquet`)."""
 
     # pandera ignores fields whose names start with "_", hence the alias.
-    hub_object_id: str = pa.Field(alias="_id", nullable=True, required=False, description="Stable Hub object id; survives renames.")
+    hub_object_id: str = pa.Field(
+        alias="_id", nullable=True, required=False, description="Stable Hub object id; survives renames."
+    )
     id: str = pa.Field(nullable=False, description="Model id `namespace/name` (or a legacy id without namespace).")
     author: str = pa.Field(nullable=True, required=False, description="Namespace that owns the model.")
-    createdAt: UTC_MICROS = pa.Field(nullable=True, required=False, description="Creation time of the model repository (UTC).")
+    createdAt: UTC_MICROS = pa.Field(
+        nullable=True, required=False, description="Creation time of the model repository (UTC)."
+    )
     downloads: pl.Int64 = pa.Field(nullable=True, description="Rolling 30-day download count at snapshot time.")
-    downloadsAllTime: pl.Int64 = pa.Field(nullable=True, required=False, description="Cumulative download count at snapshot time.")
+    downloadsAllTime: pl.Int64 = pa.Field(
+        nullable=True, required=False, description="Cumulative download count at snapshot time."
+    )
     likes: pl.Int64 = pa.Field(nullable=True, required=False, description="Number of likes.")
-    pipeline_tag: str = pa.Field(nullable=True, required=False, description="Task of the model, e.g. `text-generation`.")
+    pipeline_tag: str = pa.Field(
+        nullable=True, required=False, description="Task of the model, e.g. `text-generation`."
+    )
     library_name: str = pa.Field(nullable=True, required=False, description="Library the model is meant for.")
 
     class Config:
@@ -88,20 +97,32 @@ class NormalizedSnapshot(pa.DataFrameModel):
     model_id: str = pa.Field(nullable=False, description="Model id at this snapshot.")
     namespace: str = pa.Field(nullable=True, description="Namespace (part of the id before `/`); null for legacy ids.")
     created_at: UTC_MICROS = pa.Field(nullable=True, description="Creation time (UTC).")
-    downloads_all_time: pl.Int64 = pa.Field(nullable=True, ge=0, description="Cumulative downloads; null when the source lacks it.")
+    downloads_all_time: pl.Int64 = pa.Field(
+        nullable=True, ge=0, description="Cumulative downloads; null when the source lacks it."
+    )
     downloads_30d: pl.Int64 = pa.Field(nullable=True, ge=0, description="Rolling 30-day downloads.")
     likes: pl.Int64 = pa.Field(nullable=True, description="Likes.")
     pipeline_tag: str = pa.Field(nullable=True, description="Task tag.")
     library_name: str = pa.Field(nullable=True, description="Library name.")
     tags: pl.List(pl.String) = pa.Field(nullable=True, description="Hub tags.")
-    base_relation: str = pa.Field(nullable=True, isin=RELATIONS, description="Relation to the base model(s): finetune, adapter, quantized or merge.")
+    base_relation: str = pa.Field(
+        nullable=True,
+        isin=RELATIONS,
+        description="Relation to the base model(s): finetune, adapter, quantized or merge.",
+    )
     base_parents: pl.List(pl.String) = pa.Field(nullable=True, description="Ids of the declared base models.")
     params_total: pl.Int64 = pa.Field(nullable=True, ge=0, description="Total parameters from `safetensors.total`.")
-    lineage_status: str = pa.Field(nullable=False, isin=LINEAGE_STATUSES, description="Outcome of the walk to the root of the base-model tree.")
-    lineage_roots: pl.List(pl.Struct({"root_id": pl.String, "weight": pl.Float64})) = pa.Field(
-        nullable=True, description="Root model ids of the base-model tree with the share of this model's downloads each root receives (merges split equally); null for a model that is its own root (`own_root`: the model itself, weight 1)."
+    lineage_status: str = pa.Field(
+        nullable=False, isin=LINEAGE_STATUSES, description="Outcome of the walk to the root of the base-model tree."
     )
-    lineage_root_first: str = pa.Field(nullable=True, description="Root reached by always following the first declared parent; null for a model that is its own root.")
+    lineage_roots: pl.List(pl.Struct({"root_id": pl.String, "weight": pl.Float64})) = pa.Field(
+        nullable=True,
+        description="Root model ids of the base-model tree with the share of this model's downloads each root receives (merges split equally); null for a model that is its own root (`own_root`: the model itself, weight 1).",
+    )
+    lineage_root_first: str = pa.Field(
+        nullable=True,
+        description="Root reached by always following the first declared parent; null for a model that is its own root.",
+    )
 
     @pa.check("model_key", name="distinct_values", error="unique")
     def _model_key_distinct(cls, data: pa.PolarsData) -> bool | pl.LazyFrame:
@@ -119,14 +140,21 @@ class DepartedModels(NormalizedSnapshot):
 class Panel(pa.DataFrameModel):
     """`data/processed/panel/<date>.parquet`: downloads per model in the week closing at that snapshot (rows with zero downloads omitted)."""
 
-    week: pl.Date = pa.Field(nullable=False, description="Snapshot date closing the interval in which the downloads happened.")
+    week: pl.Date = pa.Field(
+        nullable=False, description="Snapshot date closing the interval in which the downloads happened."
+    )
     model_key: str = pa.Field(nullable=False, description="Panel key (`_id`, else `id`).")
-    model_number: pl.UInt32 = pa.Field(nullable=False, description="The model's number in this build: models are numbered 0, 1, 2, ... in the order they are first observed, and keep their number. Counting distinct models over many weeks reads these instead of the keys.")
+    model_number: pl.UInt32 = pa.Field(
+        nullable=False,
+        description="The model's number in this build: models are numbered 0, 1, 2, ... in the order they are first observed, and keep their number. Counting distinct models over many weeks reads these instead of the keys.",
+    )
     model_id: str = pa.Field(nullable=False, description="Model id at the closing snapshot.")
     namespace: str = pa.Field(nullable=True, description="Namespace at the closing snapshot.")
     created_at: UTC_MICROS = pa.Field(nullable=True, description="Creation time (UTC).")
     downloads: pl.Int64 = pa.Field(nullable=False, gt=0, description="Downloads counted in this model-week.")
-    interval_days: pl.Int32 = pa.Field(nullable=False, gt=0, description="Days since the previous snapshot (7 for a regular week).")
+    interval_days: pl.Int32 = pa.Field(
+        nullable=False, gt=0, description="Days since the previous snapshot (7 for a regular week)."
+    )
     event: str = pa.Field(
         nullable=False,
         isin=["increase", "first_appearance", "counter_reset"],
@@ -144,8 +172,14 @@ class Ledger(pa.DataFrameModel):
 
     category: str = pa.Field(nullable=False, unique=True, description="Ledger line.")
     downloads: pl.Int64 = pa.Field(nullable=False, description="Downloads in this line.")
-    model_weeks: pl.Int64 = pa.Field(nullable=False, ge=0, description="Model-weeks (one model in one snapshot) contributing a positive amount.")
-    role: str = pa.Field(nullable=False, isin=["counted", "excluded", "adjustment", "check"], description="counted: in the panel; excluded: observed but not in any model-week; adjustment: counter drops; check: identity terms.")
+    model_weeks: pl.Int64 = pa.Field(
+        nullable=False, ge=0, description="Model-weeks (one model in one snapshot) contributing a positive amount."
+    )
+    role: str = pa.Field(
+        nullable=False,
+        isin=["counted", "excluded", "adjustment", "check"],
+        description="counted: in the panel; excluded: observed but not in any model-week; adjustment: counter drops; check: identity terms.",
+    )
     definition: str = pa.Field(nullable=False, description="What the line means.")
 
 
@@ -170,10 +204,21 @@ class PanelState(pa.DataFrameModel):
     """`data/processed/panel_state/<date>.parquet`: every model's last observed cumulative count and running 30-day estimate up to that snapshot."""
 
     model_key: str = pa.Field(nullable=False, description="Panel key (`_id`, else `id`).")
-    model_number: pl.UInt32 = pa.Field(nullable=False, description="The model's number (see the panel); the numbers are 0 to the number of rows minus 1.")
-    last_value: pl.Int64 = pa.Field(nullable=True, ge=0, description="Last observed `downloadsAllTime` (deleted models keep theirs); null when the model's last observation had none (its downloads were estimated from the 30-day count).")
+    model_number: pl.UInt32 = pa.Field(
+        nullable=False,
+        description="The model's number (see the panel); the numbers are 0 to the number of rows minus 1.",
+    )
+    last_value: pl.Int64 = pa.Field(
+        nullable=True,
+        ge=0,
+        description="Last observed `downloadsAllTime` (deleted models keep theirs); null when the model's last observation had none (its downloads were estimated from the 30-day count).",
+    )
     last_seen: pl.Date = pa.Field(nullable=False, description="Snapshot date of that observation.")
-    rolling_thirtieths: pl.Int64 = pa.Field(nullable=False, ge=0, description="Running sum, in thirtieths of a download, of the model's 30-day estimates (weeks without cumulative counts); each week's estimate is the increase of its rounded value.")
+    rolling_thirtieths: pl.Int64 = pa.Field(
+        nullable=False,
+        ge=0,
+        description="Running sum, in thirtieths of a download, of the model's 30-day estimates (weeks without cumulative counts); each week's estimate is the increase of its rounded value.",
+    )
 
     @pa.check("model_key", name="distinct_values", error="unique")
     def _model_key_distinct(cls, data: pa.PolarsData) -> bool | pl.LazyFrame:
@@ -193,12 +238,20 @@ class PanelState(pa.DataFrameModel):
 class WeekGroups(pa.DataFrameModel):
     """`data/processed/aggregates/<date>/groups.parquet`: a week's attributed downloads summed by group, per view."""
 
-    view: str = pa.Field(nullable=False, isin=["uploader", "derived", "derived_first_parent"], description="Attribution view.")
+    view: str = pa.Field(
+        nullable=False, isin=["uploader", "derived", "derived_first_parent"], description="Attribution view."
+    )
     week: pl.Date = pa.Field(nullable=False, description="Week (snapshot date).")
     country_group: str = pa.Field(nullable=False, description="Country group (or unaffiliated_user, unknown).")
     developer_type: str = pa.Field(nullable=False, description="Developer type (or unaffiliated_user, unknown).")
-    attribution_source: str = pa.Field(nullable=False, isin=["registry", "unlisted_namespace", "no_namespace"], description="How the organisation was found.")
-    downloads: pl.Float64 = pa.Field(nullable=False, ge=0, description="Downloads credited (fractional where merges split them).")
+    attribution_source: str = pa.Field(
+        nullable=False,
+        isin=["registry", "unlisted_namespace", "no_namespace"],
+        description="How the organisation was found.",
+    )
+    downloads: pl.Float64 = pa.Field(
+        nullable=False, ge=0, description="Downloads credited (fractional where merges split them)."
+    )
 
     class Config:
         strict = True
@@ -209,7 +262,11 @@ class WeekLineage(pa.DataFrameModel):
     """`data/processed/aggregates/<date>/lineage.parquet`: a week's panel downloads by base-model lineage outcome."""
 
     week: pl.Date = pa.Field(nullable=False, description="Week (snapshot date).")
-    lineage_status: str = pa.Field(nullable=False, isin=["own_root", "resolved", "missing_parent", "cycle"], description="Outcome of the walk to the root.")
+    lineage_status: str = pa.Field(
+        nullable=False,
+        isin=["own_root", "resolved", "missing_parent", "cycle"],
+        description="Outcome of the walk to the root.",
+    )
     downloads: pl.Int64 = pa.Field(nullable=False, ge=0, description="Downloads of the models with that outcome.")
     model_weeks: pl.Int64 = pa.Field(nullable=False, ge=0, description="Their model-weeks.")
 
@@ -226,9 +283,17 @@ class WeekNamespaces(pa.DataFrameModel):
     organization: str = pa.Field(nullable=False, description="Organisation credited in the uploader view.")
     country_group: str = pa.Field(nullable=False, description="Country group (or unaffiliated_user, unknown).")
     developer_type: str = pa.Field(nullable=False, description="Developer type (or unaffiliated_user, unknown).")
-    attribution_source: str = pa.Field(nullable=False, isin=["registry", "unlisted_namespace", "no_namespace"], description="How the organisation was found.")
+    attribution_source: str = pa.Field(
+        nullable=False,
+        isin=["registry", "unlisted_namespace", "no_namespace"],
+        description="How the organisation was found.",
+    )
     downloads: pl.Float64 = pa.Field(nullable=False, ge=0, description="Downloads in the week.")
-    derivative_downloads: pl.Float64 = pa.Field(nullable=False, ge=0, description="The part of them that the derived view credits to another organisation, for models with a derivative base relation (see `hubshare.intermediaries`).")
+    derivative_downloads: pl.Float64 = pa.Field(
+        nullable=False,
+        ge=0,
+        description="The part of them that the derived view credits to another organisation, for models with a derivative base relation (see `hubshare.intermediaries`).",
+    )
 
     class Config:
         strict = True
@@ -239,15 +304,27 @@ class Attributed(pa.DataFrameModel):
     """`data/processed/attributed.parquet`: panel downloads attributed to organisations, per view."""
 
     week: pl.Date = pa.Field(nullable=False, description="Week (snapshot date).")
-    view: str = pa.Field(nullable=False, isin=["uploader", "derived", "derived_first_parent"], description="Attribution view.")
+    view: str = pa.Field(
+        nullable=False, isin=["uploader", "derived", "derived_first_parent"], description="Attribution view."
+    )
     model_key: str = pa.Field(nullable=False, description="Panel key of the model whose downloads these are.")
-    attributed_namespace: str = pa.Field(nullable=True, description="Namespace credited (uploader, or developer of the root model).")
-    organization: str = pa.Field(nullable=False, description="Organisation credited; the namespace itself for unaffiliated users.")
+    attributed_namespace: str = pa.Field(
+        nullable=True, description="Namespace credited (uploader, or developer of the root model)."
+    )
+    organization: str = pa.Field(
+        nullable=False, description="Organisation credited; the namespace itself for unaffiliated users."
+    )
     country_code: str = pa.Field(nullable=True, description="ISO 3166-1 alpha-2 code of the organisation.")
     country_group: str = pa.Field(nullable=False, description="Country group (vocabularies.yaml).")
     developer_type: str = pa.Field(nullable=False, description="Developer type (vocabularies.yaml).")
-    attribution_source: str = pa.Field(nullable=False, isin=["registry", "unlisted_namespace", "no_namespace"], description="How the organisation was found.")
-    downloads: pl.Float64 = pa.Field(nullable=False, ge=0, description="Downloads credited (fractional where merges split).")
+    attribution_source: str = pa.Field(
+        nullable=False,
+        isin=["registry", "unlisted_namespace", "no_namespace"],
+        description="How the organisation was found.",
+    )
+    downloads: pl.Float64 = pa.Field(
+        nullable=False, ge=0, description="Downloads credited (fractional where merges split)."
+    )
 
     class Config:
         strict = False
@@ -258,11 +335,15 @@ class GroupShares(pa.DataFrameModel):
     """`results/tables/shares_weekly.parquet` and `shares_trailing52.parquet`."""
 
     view: str = pa.Field(nullable=False, description="Attribution view.")
-    dimension: str = pa.Field(nullable=False, isin=["country_group", "developer_type", "organization"], description="Grouping dimension.")
+    dimension: str = pa.Field(
+        nullable=False, isin=["country_group", "developer_type", "organization"], description="Grouping dimension."
+    )
     group: str = pa.Field(nullable=False, description="Group value.")
     week: pl.Date = pa.Field(nullable=False, description="Week (end of the trailing window for trailing tables).")
     downloads: pl.Float64 = pa.Field(nullable=False, ge=0, description="Downloads of the group in the week or window.")
-    share: pl.Float64 = pa.Field(nullable=False, ge=0, le=1.000001, description="Share of all downloads in the week or window.")
+    share: pl.Float64 = pa.Field(
+        nullable=False, ge=0, le=1.000001, description="Share of all downloads in the week or window."
+    )
 
 
 class Concentration(pa.DataFrameModel):
@@ -271,8 +352,12 @@ class Concentration(pa.DataFrameModel):
     view: str = pa.Field(nullable=False, description="Attribution view.")
     week: pl.Date = pa.Field(nullable=False, description="Week.")
     organizations: pl.Int64 = pa.Field(nullable=False, ge=0, description="Organisations with downloads that week.")
-    hhi: pl.Float64 = pa.Field(nullable=False, ge=0, le=1.000001, description="Herfindahl-Hirschman index (sum of squared shares, 0-1).")
-    gini: pl.Float64 = pa.Field(nullable=False, ge=0, le=1, description="Gini coefficient of downloads across organisations with downloads.")
+    hhi: pl.Float64 = pa.Field(
+        nullable=False, ge=0, le=1.000001, description="Herfindahl-Hirschman index (sum of squared shares, 0-1)."
+    )
+    gini: pl.Float64 = pa.Field(
+        nullable=False, ge=0, le=1, description="Gini coefficient of downloads across organisations with downloads."
+    )
     top1: pl.Float64 = pa.Field(nullable=False, ge=0, le=1.000001, description="Share of the largest organisation.")
     top5: pl.Float64 = pa.Field(nullable=False, ge=0, le=1.000001, description="Share of the five largest.")
     top10: pl.Float64 = pa.Field(nullable=False, ge=0, le=1.000001, description="Share of the ten largest.")
@@ -282,25 +367,56 @@ class PeriodContrasts(pa.DataFrameModel):
     """`results/tables/period_contrasts.csv`: difference of mean weekly share between two periods, per headline series and view."""
 
     view: str = pa.Field(nullable=False, description="Attribution view.")
-    dimension: str = pa.Field(nullable=False, isin=["country_group", "developer_type"], description="Grouping dimension of the series.")
+    dimension: str = pa.Field(
+        nullable=False, isin=["country_group", "developer_type"], description="Grouping dimension of the series."
+    )
     group: str = pa.Field(nullable=False, description="Group whose weekly share is compared.")
     contrast: str = pa.Field(nullable=False, description="`<second period> vs <first period>`.")
     first_period: str = pa.Field(nullable=False, description="Earlier period of the contrast.")
     second_period: str = pa.Field(nullable=False, description="Later period of the contrast.")
     weeks_first: pl.Int64 = pa.Field(nullable=False, ge=0, description="Weeks of data in the first period.")
     weeks_second: pl.Int64 = pa.Field(nullable=False, ge=0, description="Weeks of data in the second period.")
-    estimate_logit: pl.Float64 = pa.Field(nullable=True, description="Mean empirical logit share in the second period minus the first (the test's scale); null when not tested.")
-    ci_low_logit: pl.Float64 = pa.Field(nullable=True, description="Lower confidence bound of the difference on the logit scale.")
-    ci_high_logit: pl.Float64 = pa.Field(nullable=True, description="Upper confidence bound of the difference on the logit scale.")
-    estimate_pp: pl.Float64 = pa.Field(nullable=True, ge=-100, le=100, description="The logit difference carried to percentage points at the first period's level; null when not tested.")
+    estimate_logit: pl.Float64 = pa.Field(
+        nullable=True,
+        description="Mean empirical logit share in the second period minus the first (the test's scale); null when not tested.",
+    )
+    ci_low_logit: pl.Float64 = pa.Field(
+        nullable=True, description="Lower confidence bound of the difference on the logit scale."
+    )
+    ci_high_logit: pl.Float64 = pa.Field(
+        nullable=True, description="Upper confidence bound of the difference on the logit scale."
+    )
+    estimate_pp: pl.Float64 = pa.Field(
+        nullable=True,
+        ge=-100,
+        le=100,
+        description="The logit difference carried to percentage points at the first period's level; null when not tested.",
+    )
     ci_low: pl.Float64 = pa.Field(nullable=True, description="Lower confidence bound carried to percentage points.")
     ci_high: pl.Float64 = pa.Field(nullable=True, description="Upper confidence bound carried to percentage points.")
     confidence: pl.Float64 = pa.Field(nullable=False, gt=0, lt=1, description="Confidence level of the interval.")
-    p_value: pl.Float64 = pa.Field(nullable=True, ge=0, le=1, description="Monte Carlo p-value of the test on the empirical logit share (AR(1) noise, simulated null).")
-    persistence: pl.Float64 = pa.Field(nullable=True, ge=0, le=1, description="Lag-1 autocorrelation of the logit share around each period's line, as estimated.")
-    persistence_used: pl.Float64 = pa.Field(nullable=True, ge=0, le=1, description="Persistence at which the null distribution was read (bias-corrected plus one standard deviation, at most 0.995).")
+    p_value: pl.Float64 = pa.Field(
+        nullable=True,
+        ge=0,
+        le=1,
+        description="Monte Carlo p-value of the test on the empirical logit share (AR(1) noise, simulated null).",
+    )
+    persistence: pl.Float64 = pa.Field(
+        nullable=True,
+        ge=0,
+        le=1,
+        description="Lag-1 autocorrelation of the logit share around each period's line, as estimated.",
+    )
+    persistence_used: pl.Float64 = pa.Field(
+        nullable=True,
+        ge=0,
+        le=1,
+        description="Persistence at which the null distribution was read (bias-corrected plus one standard deviation, at most 0.995).",
+    )
     note: str = pa.Field(nullable=True, description="Empty when tested; otherwise why the contrast was not tested.")
-    p_adjusted: pl.Float64 = pa.Field(nullable=True, ge=0, le=1, description="Benjamini-Yekutieli adjusted p-value over the contrasts tested.")
+    p_adjusted: pl.Float64 = pa.Field(
+        nullable=True, ge=0, le=1, description="Benjamini-Yekutieli adjusted p-value over the contrasts tested."
+    )
     significant: bool = pa.Field(nullable=True, description="Rejected at the family's false discovery rate.")
 
     class Config:
@@ -312,20 +428,40 @@ class Eras(pa.DataFrameModel):
     """`results/tables/eras.csv`: eras (change-point segments) of the headline weekly shares, alone and jointly."""
 
     view: str = pa.Field(nullable=False, description="Attribution view.")
-    dimension: str = pa.Field(nullable=False, isin=["country_group", "developer_type"], description="Grouping dimension of the series.")
+    dimension: str = pa.Field(
+        nullable=False, isin=["country_group", "developer_type"], description="Grouping dimension of the series."
+    )
     group: str = pa.Field(nullable=False, description="Group whose weekly share the era describes.")
-    fit: str = pa.Field(nullable=False, isin=["single", "joint"], description="`single`: the series segmented alone; `joint`: the dimension's headline series segmented together (shared boundaries).")
+    fit: str = pa.Field(
+        nullable=False,
+        isin=["single", "joint"],
+        description="`single`: the series segmented alone; `joint`: the dimension's headline series segmented together (shared boundaries).",
+    )
     era: pl.Int64 = pa.Field(nullable=False, ge=1, description="Era number, from 1 in time order.")
     start: pl.Date = pa.Field(nullable=False, description="First week of the era.")
     end: pl.Date = pa.Field(nullable=False, description="Last week of the era.")
     weeks: pl.Int64 = pa.Field(nullable=False, ge=1, description="Weekly observations in the era.")
     mean_share: pl.Float64 = pa.Field(nullable=False, ge=0, le=1.000001, description="Mean weekly share in the era.")
-    fitted_start_share: pl.Float64 = pa.Field(nullable=False, ge=0, le=1.000001, description="Share fitted by the era's line (logit scale) at its first week.")
-    fitted_end_share: pl.Float64 = pa.Field(nullable=False, ge=0, le=1.000001, description="Share fitted by the era's line at its last week.")
-    start_low: pl.Date = pa.Field(nullable=True, description="Earliest start of the era in the boundary's 95% set (profile likelihood ratio, Hansen 2000); null for the first era.")
-    start_high: pl.Date = pa.Field(nullable=True, description="Latest start of the era in that set; null for the first era.")
-    nearest_period_boundary: pl.Date = pa.Field(nullable=True, description="Start of the calendar period nearest to the era's start; null for the first era or without period boundaries.")
-    distance_weeks: pl.Float64 = pa.Field(nullable=True, description="Era start minus that period start, in weeks (negative: the era starts earlier).")
+    fitted_start_share: pl.Float64 = pa.Field(
+        nullable=False, ge=0, le=1.000001, description="Share fitted by the era's line (logit scale) at its first week."
+    )
+    fitted_end_share: pl.Float64 = pa.Field(
+        nullable=False, ge=0, le=1.000001, description="Share fitted by the era's line at its last week."
+    )
+    start_low: pl.Date = pa.Field(
+        nullable=True,
+        description="Earliest start of the era in the boundary's 95% set (profile likelihood ratio, Hansen 2000); null for the first era.",
+    )
+    start_high: pl.Date = pa.Field(
+        nullable=True, description="Latest start of the era in that set; null for the first era."
+    )
+    nearest_period_boundary: pl.Date = pa.Field(
+        nullable=True,
+        description="Start of the calendar period nearest to the era's start; null for the first era or without period boundaries.",
+    )
+    distance_weeks: pl.Float64 = pa.Field(
+        nullable=True, description="Era start minus that period start, in weeks (negative: the era starts earlier)."
+    )
 
     class Config:
         strict = True
@@ -335,17 +471,43 @@ class Eras(pa.DataFrameModel):
 class Calibration(pa.DataFrameModel):
     """`results/tables/calibration.csv` (demo source only): size of every test under every noise scenario, and power and coverage on the planted series."""
 
-    series: str = pa.Field(nullable=False, description="`flat` for size rows (noise alone); otherwise the expected weekly series of truth.json.")
-    scenario: str = pa.Field(nullable=False, description="Noise kind of `hubshare.noise` (size rows), or `planted_trend` (the expected series plus AR(1) 0.8 noise).")
-    test: str = pa.Field(nullable=False, isin=["robust_trend", "fixed_b", "mann_kendall", "period_contrast", "eras"], description="Robust trend test (primary), fixed-b regression alone, pre-whitened Mann-Kendall, period contrast, or eras (at least one boundary found).")
-    contrast: str = pa.Field(nullable=True, description="The contrast (`<second> vs <first>`) for period-contrast rows; null otherwise.")
+    series: str = pa.Field(
+        nullable=False,
+        description="`flat` for size rows (noise alone); otherwise the expected weekly series of truth.json.",
+    )
+    scenario: str = pa.Field(
+        nullable=False,
+        description="Noise kind of `hubshare.noise` (size rows), or `planted_trend` (the expected series plus AR(1) 0.8 noise).",
+    )
+    test: str = pa.Field(
+        nullable=False,
+        isin=["robust_trend", "fixed_b", "mann_kendall", "period_contrast", "eras"],
+        description="Robust trend test (primary), fixed-b regression alone, pre-whitened Mann-Kendall, period contrast, or eras (at least one boundary found).",
+    )
+    contrast: str = pa.Field(
+        nullable=True, description="The contrast (`<second> vs <first>`) for period-contrast rows; null otherwise."
+    )
     replicates: pl.Int64 = pa.Field(nullable=False, ge=1, description="Noisy replicates.")
-    rejection_rate: pl.Float64 = pa.Field(nullable=False, ge=0, le=1, description="Share of replicates in which the test rejects at alpha (for eras: finds a boundary): false-positive rate on size rows, power on planted rows.")
-    mc_standard_error: pl.Float64 = pa.Field(nullable=False, ge=0, description="Monte Carlo standard error of the rate.")
-    within_band: bool = pa.Field(nullable=True, description="Size rows: the rate lies within 2.5-7.5% (for a nominal 5%); null on planted rows.")
-    planted_effect: pl.Float64 = pa.Field(nullable=True, description="Planted rows: OLS slope of the planted logit share per year (trend) or planted difference of period means of the logit share (contrast).")
+    rejection_rate: pl.Float64 = pa.Field(
+        nullable=False,
+        ge=0,
+        le=1,
+        description="Share of replicates in which the test rejects at alpha (for eras: finds a boundary): false-positive rate on size rows, power on planted rows.",
+    )
+    mc_standard_error: pl.Float64 = pa.Field(
+        nullable=False, ge=0, description="Monte Carlo standard error of the rate."
+    )
+    within_band: bool = pa.Field(
+        nullable=True, description="Size rows: the rate lies within 2.5-7.5% (for a nominal 5%); null on planted rows."
+    )
+    planted_effect: pl.Float64 = pa.Field(
+        nullable=True,
+        description="Planted rows: OLS slope of the planted logit share per year (trend) or planted difference of period means of the logit share (contrast).",
+    )
     mean_effect: pl.Float64 = pa.Field(nullable=True, description="Mean estimate over the replicates, same scale.")
-    coverage: pl.Float64 = pa.Field(nullable=True, ge=0, le=1, description="Share of replicates whose confidence interval holds the planted effect.")
+    coverage: pl.Float64 = pa.Field(
+        nullable=True, ge=0, le=1, description="Share of replicates whose confidence interval holds the planted effect."
+    )
 
     class Config:
         strict = True

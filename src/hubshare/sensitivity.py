@@ -66,8 +66,13 @@ def with_intermediaries_apart(namespaces: pl.DataFrame, intermediaries: list[str
     )
 
 
-def sensitivity_table(groups: pl.DataFrame, namespaces: pl.DataFrame, intermediaries: list[str],
-                      periods: dict, contested: pl.DataFrame | None = None) -> pl.DataFrame:
+def sensitivity_table(
+    groups: pl.DataFrame,
+    namespaces: pl.DataFrame,
+    intermediaries: list[str],
+    periods: dict,
+    contested: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """Period shares (view renamed `alternative`) for every alternative in `ALTERNATIVES` and in `contested`.
 
     `groups`: weekly sums by group for every view (`WeekGroups`); `namespaces`:

@@ -14,6 +14,7 @@ by group (`hubshare.aggregates`): sums of sums give the same shares.
 from __future__ import annotations
 
 import datetime as dt
+from itertools import pairwise
 
 import polars as pl
 
@@ -55,13 +56,14 @@ def weekly_shares(attributed: pl.DataFrame, dimensions: list[str] = DIMENSIONS) 
     return GroupShares.validate(shares)
 
 
-def trailing_shares(attributed: pl.DataFrame, window_days: int = TRAILING_DAYS,
-                    dimensions: list[str] = DIMENSIONS) -> pl.DataFrame:
+def trailing_shares(
+    attributed: pl.DataFrame, window_days: int = TRAILING_DAYS, dimensions: list[str] = DIMENSIONS
+) -> pl.DataFrame:
     weeks = sorted(attributed.get_column("week").unique().to_list())
     if len(weeks) < 2:
         # One interval (a single snapshot's 30-day counts) is no series: no window is complete.
         return GroupShares.validate(weekly_shares(attributed, dimensions).clear())
-    cadence = min(b - a for a, b in zip(weeks, weeks[1:]))
+    cadence = min(b - a for a, b in pairwise(weeks))
     first_full = weeks[0] + dt.timedelta(days=window_days) - cadence
     grid = _complete_grid(_long_by_dimension(attributed, dimensions), weeks).sort("view", "dimension", "group", "week")
     rolled = grid.with_columns(
@@ -71,8 +73,9 @@ def trailing_shares(attributed: pl.DataFrame, window_days: int = TRAILING_DAYS,
     return GroupShares.validate(shares)
 
 
-def period_shares(attributed: pl.DataFrame, periods: dict[str, tuple[dt.date, dt.date]],
-                  dimensions: list[str] = DIMENSIONS) -> pl.DataFrame:
+def period_shares(
+    attributed: pl.DataFrame, periods: dict[str, tuple[dt.date, dt.date]], dimensions: list[str] = DIMENSIONS
+) -> pl.DataFrame:
     """Shares per named period (inclusive date bounds on the week)."""
     long = _long_by_dimension(attributed, dimensions)
     keys = long.select("view", "dimension", "group").unique()
@@ -82,17 +85,19 @@ def period_shares(attributed: pl.DataFrame, periods: dict[str, tuple[dt.date, dt
         summed = in_period.group_by("view", "dimension", "group").agg(pl.col("downloads").sum())
         # Every group appears in every period (0 where absent), so the paper's keys always resolve.
         frames.append(
-            keys.join(summed, on=["view", "dimension", "group"], how="left")
-            .with_columns(pl.col("downloads").fill_null(0.0), pl.lit(name).alias("period"))
+            keys.join(summed, on=["view", "dimension", "group"], how="left").with_columns(
+                pl.col("downloads").fill_null(0.0), pl.lit(name).alias("period")
+            )
         )
     table = pl.concat(frames, how="vertical_relaxed")
     period_total = pl.col("downloads").sum().over("view", "dimension", "period")
     # A period without any download has no shares (null), rather than shares of 0.
-    return _with_share(table, ["view", "dimension", "period"]).with_columns(
-        pl.when(period_total > 0).then(pl.col("share")).alias("share")
-    ).select(
-        "view", "dimension", "group", "period", "downloads", "share"
-    ).sort("view", "dimension", "period", "group")
+    return (
+        _with_share(table, ["view", "dimension", "period"])
+        .with_columns(pl.when(period_total > 0).then(pl.col("share")).alias("share"))
+        .select("view", "dimension", "group", "period", "downloads", "share")
+        .sort("view", "dimension", "period", "group")
+    )
 
 
 WHOLE_STUDY = "whole_study"
@@ -105,6 +110,11 @@ def period_totals(panel: pl.DataFrame, periods: dict[str, tuple[dt.date, dt.date
     rows = []
     for name, (start, end) in bounds.items():
         in_period = panel.filter(pl.col("week").is_between(start, end, closed="both"))
-        rows.append({"period": name, "downloads": float(in_period["downloads"].sum()),
-                     "models": in_period["model_number"].n_unique()})
+        rows.append(
+            {
+                "period": name,
+                "downloads": float(in_period["downloads"].sum()),
+                "models": in_period["model_number"].n_unique(),
+            }
+        )
     return pl.DataFrame(rows, schema={"period": pl.String, "downloads": pl.Float64, "models": pl.Int64})

@@ -19,6 +19,7 @@ questions of the same series, so each is its own family.
 from __future__ import annotations
 
 import datetime as dt
+from itertools import pairwise
 
 import numpy as np
 import polars as pl
@@ -64,8 +65,12 @@ def series_counts(weekly: pl.DataFrame, weeks: pl.Series, view: str, dimension: 
     rows = weekly.filter((pl.col("view") == view) & (pl.col("dimension") == dimension))
     totals = rows.group_by("week").agg(pl.col("downloads").sum().alias("total"))
     found = rows.filter(pl.col("group") == group).select("week", "downloads")
-    return (pl.DataFrame({"week": weeks}).join(found, on="week", how="left").join(totals, on="week", how="left")
-            .with_columns(pl.col("downloads", "total").fill_null(0.0)))
+    return (
+        pl.DataFrame({"week": weeks})
+        .join(found, on="week", how="left")
+        .join(totals, on="week", how="left")
+        .with_columns(pl.col("downloads", "total").fill_null(0.0))
+    )
 
 
 def _days(weeks: pl.Series) -> np.ndarray:
@@ -79,8 +84,16 @@ def _not_tested(n: int, min_intervals: int, measure: str) -> str | None:
     return f"{n} {unit}; a test needs {min_intervals}"
 
 
-def headline_trends(weekly: pl.DataFrame, concentration: pl.DataFrame, series: list[dict], *, measure: str,
-                    min_intervals: int, alpha: float, confidence: float) -> dict:
+def headline_trends(
+    weekly: pl.DataFrame,
+    concentration: pl.DataFrame,
+    series: list[dict],
+    *,
+    measure: str,
+    min_intervals: int,
+    alpha: float,
+    confidence: float,
+) -> dict:
     """Test every distinct headline share series (and concentration) in every tested view."""
     weeks = independent_weeks(weekly.get_column("week"), measure)
     reason = _not_tested(weeks.len(), min_intervals, measure)
@@ -89,11 +102,22 @@ def headline_trends(weekly: pl.DataFrame, concentration: pl.DataFrame, series: l
         seen: dict[tuple, str] = {}
         for item in series:
             dimension, group = item["dimension"], item["group"]
-            if weekly.filter((pl.col("view") == view) & (pl.col("dimension") == dimension)
-                             & (pl.col("group") == group)).height == 0:
+            if (
+                weekly.filter(
+                    (pl.col("view") == view) & (pl.col("dimension") == dimension) & (pl.col("group") == group)
+                ).height
+                == 0
+            ):
                 # A configured group the input never credits (no Chinese developer in a national series, say).
-                results.append({"view": view, "dimension": dimension, "group": group, "n_intervals": 0,
-                                "skipped": "no downloads credited to this group in the input"})
+                results.append(
+                    {
+                        "view": view,
+                        "dimension": dimension,
+                        "group": group,
+                        "n_intervals": 0,
+                        "skipped": "no downloads credited to this group in the input",
+                    }
+                )
                 continue
             counts = series_counts(weekly, weeks, view, dimension, group)
             key = tuple(counts["downloads"].to_list())
@@ -105,17 +129,32 @@ def headline_trends(weekly: pl.DataFrame, concentration: pl.DataFrame, series: l
             if reason:
                 results.append({**entry, "skipped": reason})
                 continue
-            results.append({**entry, **trend_test(_days(counts["week"]), counts["downloads"].to_numpy(),
-                                                  totals=counts["total"].to_numpy(), alpha=alpha,
-                                                  confidence=confidence)})
+            results.append(
+                {
+                    **entry,
+                    **trend_test(
+                        _days(counts["week"]),
+                        counts["downloads"].to_numpy(),
+                        totals=counts["total"].to_numpy(),
+                        alpha=alpha,
+                        confidence=confidence,
+                    ),
+                }
+            )
         rows = pl.DataFrame({"week": weeks}).join(concentration.filter(pl.col("view") == view), on="week", how="inner")
         for measure_name in CONCENTRATION_MEASURES:
             entry = {"view": view, "dimension": "concentration", "group": measure_name, "n_intervals": rows.height}
             if reason:
                 results.append({**entry, "skipped": reason})
                 continue
-            results.append({**entry, **trend_test(_days(rows["week"]), rows[measure_name].to_numpy(), alpha=alpha,
-                                                  confidence=confidence)})
+            results.append(
+                {
+                    **entry,
+                    **trend_test(
+                        _days(rows["week"]), rows[measure_name].to_numpy(), alpha=alpha, confidence=confidence
+                    ),
+                }
+            )
     tested = [r for r in results if "skipped" not in r]
     adjusted, significant = adjust_family([r["robust"]["p_value"] for r in tested], alpha)
     for result, p_adj, decision in zip(tested, adjusted, significant, strict=True):
@@ -140,14 +179,21 @@ def headline_trends(weekly: pl.DataFrame, concentration: pl.DataFrame, series: l
 def contrast_pairs(periods: dict[str, tuple[dt.date, dt.date]]) -> list[tuple[str, str]]:
     """Each calendar period against the next, and the first against the last (when there are three or more)."""
     names = list(consecutive_periods(periods))
-    pairs = list(zip(names[:-1], names[1:]))
+    pairs = list(pairwise(names))
     if len(names) > 2:
         pairs.append((names[0], names[-1]))
     return pairs
 
 
-def headline_contrasts(weekly: pl.DataFrame, series: list[dict], periods: dict[str, tuple[dt.date, dt.date]], *,
-                       measure: str, duplicates: list[dict], confidence: float) -> pl.DataFrame:
+def headline_contrasts(
+    weekly: pl.DataFrame,
+    series: list[dict],
+    periods: dict[str, tuple[dt.date, dt.date]],
+    *,
+    measure: str,
+    duplicates: list[dict],
+    confidence: float,
+) -> pl.DataFrame:
     """Every distinct headline series in every tested view, every contrast: one row each (untested ones say why).
 
     Values are placed on the grid of the non-overlapping intervals at their
@@ -166,26 +212,57 @@ def headline_contrasts(weekly: pl.DataFrame, series: list[dict], periods: dict[s
                 ((pl.col("week") - weeks.min()).dt.total_days() / step).round().cast(pl.Int64).alias("position")
             )
             for first, second in contrast_pairs(periods):
-                parts = [counts.filter(pl.col("week").is_between(*periods[name], closed="both")) for name in (first, second)]
-                row = {"view": view, "dimension": item["dimension"], "group": item["group"],
-                       "contrast": f"{second} vs {first}", "first_period": first, "second_period": second,
-                       "weeks_first": parts[0].height, "weeks_second": parts[1].height, "confidence": confidence}
+                parts = [
+                    counts.filter(pl.col("week").is_between(*periods[name], closed="both")) for name in (first, second)
+                ]
+                row = {
+                    "view": view,
+                    "dimension": item["dimension"],
+                    "group": item["group"],
+                    "contrast": f"{second} vs {first}",
+                    "first_period": first,
+                    "second_period": second,
+                    "weeks_first": parts[0].height,
+                    "weeks_second": parts[1].height,
+                    "confidence": confidence,
+                }
                 if min(part.height for part in parts) < MIN_PER_PERIOD:
-                    rows.append({**row, "note": f"not tested: each period needs {MIN_PER_PERIOD} non-overlapping intervals"})
+                    rows.append(
+                        {**row, "note": f"not tested: each period needs {MIN_PER_PERIOD} non-overlapping intervals"}
+                    )
                     continue
                 both = pl.concat(parts)
-                result = contrast_test(both["position"].to_numpy(), both["downloads"].to_numpy(),
-                                       both["total"].to_numpy(), parts[0].height, confidence)
+                result = contrast_test(
+                    both["position"].to_numpy(),
+                    both["downloads"].to_numpy(),
+                    both["total"].to_numpy(),
+                    parts[0].height,
+                    confidence,
+                )
                 rows.append({**row, **result, "note": ""})
     return pl.DataFrame(rows, schema=CONTRAST_COLUMNS)
 
 
 CONTRAST_COLUMNS = {
-    "view": pl.String, "dimension": pl.String, "group": pl.String, "contrast": pl.String,
-    "first_period": pl.String, "second_period": pl.String, "weeks_first": pl.Int64, "weeks_second": pl.Int64,
-    "estimate_logit": pl.Float64, "ci_low_logit": pl.Float64, "ci_high_logit": pl.Float64,
-    "estimate_pp": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64, "confidence": pl.Float64,
-    "p_value": pl.Float64, "persistence": pl.Float64, "persistence_used": pl.Float64, "note": pl.String,
+    "view": pl.String,
+    "dimension": pl.String,
+    "group": pl.String,
+    "contrast": pl.String,
+    "first_period": pl.String,
+    "second_period": pl.String,
+    "weeks_first": pl.Int64,
+    "weeks_second": pl.Int64,
+    "estimate_logit": pl.Float64,
+    "ci_low_logit": pl.Float64,
+    "ci_high_logit": pl.Float64,
+    "estimate_pp": pl.Float64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+    "confidence": pl.Float64,
+    "p_value": pl.Float64,
+    "persistence": pl.Float64,
+    "persistence_used": pl.Float64,
+    "note": pl.String,
 }
 
 

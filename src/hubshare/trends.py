@@ -132,8 +132,10 @@ def robust_null(n: int, alpha: float) -> RobustNull:
         parts[name] = (np.abs(slopes / errors), j)
 
     def gap(b: float) -> float:
-        return float(np.quantile(parts["integrated"][0] * np.exp(-b * parts["integrated"][1]), 1 - alpha)
-                     - np.quantile(parts["stationary"][0] * np.exp(-b * parts["stationary"][1]), 1 - alpha))
+        return float(
+            np.quantile(parts["integrated"][0] * np.exp(-b * parts["integrated"][1]), 1 - alpha)
+            - np.quantile(parts["stationary"][0] * np.exp(-b * parts["stationary"][1]), 1 - alpha)
+        )
 
     low, high = 0.0, 1.0
     while gap(high) > 0:
@@ -150,8 +152,14 @@ def robust_null(n: int, alpha: float) -> RobustNull:
     )
 
 
-def trend_test(days: np.ndarray, values: np.ndarray, *, totals: np.ndarray | None = None, alpha: float = 0.05,
-               confidence: float = 0.95) -> dict:
+def trend_test(
+    days: np.ndarray,
+    values: np.ndarray,
+    *,
+    totals: np.ndarray | None = None,
+    alpha: float = 0.05,
+    confidence: float = 0.95,
+) -> dict:
     """Test one series. `days`: days since the first interval; with `totals`, `values` are the group's
     counts out of them (empirical logit); without, values in (0, 1) (plain logit)."""
     days = np.asarray(days, dtype=float)
@@ -166,10 +174,8 @@ def trend_test(days: np.ndarray, values: np.ndarray, *, totals: np.ndarray | Non
     n = days.size
     null = robust_null(n, alpha)
     slope, error, j = (float(v[0]) for v in robust_statistics(y, years))
-    if error == 0:  # an exactly straight (or constant) series: no noise to judge it against
-        t_stat = 0.0 if slope == 0 else np.inf
-    else:
-        t_stat = slope / error
+    # An exactly straight (or constant) series has no noise to judge it against.
+    t_stat = slope / error if error != 0 else (0.0 if slope == 0 else np.inf)
     scale = float(np.exp(-null.b * j))
     half_width = null.critical_value(confidence) * error / scale
     midpoint = 1.0 / (1.0 + np.exp(-float(np.mean(y))))

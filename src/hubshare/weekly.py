@@ -21,19 +21,25 @@ from hubshare.atomic import write_csv, write_json, write_parquet, write_text
 from hubshare.attribution import attribute
 from hubshare.model_table import departed_models
 from hubshare.panel import (
-    PanelError,
     STATE_SCHEMA,
+    PanelError,
     empty_state,
     guard_counts,
     panel_week,
     read_snapshot_observations,
 )
-from hubshare.plausibility import DEFAULTS as PLAUSIBILITY_DEFAULTS, BookedHistory, implausible
+from hubshare.plausibility import DEFAULTS as PLAUSIBILITY_DEFAULTS
+from hubshare.plausibility import BookedHistory, implausible
 from hubshare.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
 
 
-def panel_week_file(inputs: Mapping[str, str | Path], outputs: Mapping[str, str | Path], previous_snapshot: str | None,
-                    log: str | Path, plausibility: dict | None = None) -> None:
+def panel_week_file(
+    inputs: Mapping[str, str | Path],
+    outputs: Mapping[str, str | Path],
+    previous_snapshot: str | None,
+    log: str | Path,
+    plausibility: dict | None = None,
+) -> None:
     """Difference one normalized snapshot against the state after the snapshot before it.
 
     `inputs`: `snapshot` (the normalized snapshot) and, after the first week,
@@ -62,8 +68,10 @@ def panel_week_file(inputs: Mapping[str, str | Path], outputs: Mapping[str, str 
     counted = int(ledger.filter(pl.col("role") == "counted").get_column("downloads").sum())
     reason = None if skip or previous is None else implausible(date, counted, *guard_counts(ledger), booked, settings)
     if reason and settings["action"] == "error":
-        raise PanelError(f"{snapshot}: column 'downloads_all_time' breaks rule 'plausible week' (step panel): "
-                         f"{reason}; set plausibility.action to exclude to leave such weeks out")
+        raise PanelError(
+            f"{snapshot}: column 'downloads_all_time' breaks rule 'plausible week' (step panel): "
+            f"{reason}; set plausibility.action to exclude to leave such weeks out"
+        )
     if reason:
         skip = "implausible"
         panel, ledger, after = panel_week(week, before, previous, skip)
@@ -74,10 +82,16 @@ def panel_week_file(inputs: Mapping[str, str | Path], outputs: Mapping[str, str 
     write_csv(ledger, outputs["ledger"])
     if outputs.get("history") is not None:
         write_json(booked.to_dict(), outputs["history"])
-    status = {None: f"{counted} downloads", "repeat": f"a repeat of {previous_snapshot}: nothing booked",
-              "implausible": f"implausible, left out: {reason}"}[skip]
-    write_text(f"{snapshot}: {week.height} observations, {panel.height} model-weeks with downloads, "
-               f"{status}; state holds {after.height} models\n", log)
+    status = {
+        None: f"{counted} downloads",
+        "repeat": f"a repeat of {previous_snapshot}: nothing booked",
+        "implausible": f"implausible, left out: {reason}",
+    }[skip]
+    write_text(
+        f"{snapshot}: {week.height} observations, {panel.height} model-weeks with downloads, "
+        f"{status}; state holds {after.height} models\n",
+        log,
+    )
 
 
 def require_identity_kept(snapshot: str | Path, record: dict, previous: dict) -> None:
@@ -103,16 +117,22 @@ def _registry(registry: str, legacy_ids: str, vocabularies: str, iso_codes: str,
     return table, load_legacy_ids(legacy_ids, table)
 
 
-def load_attribution_tables(registry: str | Path, legacy_ids: str | Path, vocabularies: str | Path,
-                            iso_codes: str | Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+def load_attribution_tables(
+    registry: str | Path, legacy_ids: str | Path, vocabularies: str | Path, iso_codes: str | Path
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(registry, legacy ids), validated; loaded once per process while the files are unchanged."""
     paths = tuple(str(p) for p in (registry, legacy_ids, vocabularies, iso_codes))
     stamp = tuple((os.stat(p).st_mtime_ns, os.stat(p).st_size) for p in paths)
     return _registry(*paths, stamp)
 
 
-def attribute_week_file(panel: str | Path, tables: dict[str, str | Path], attributed_out: str | Path,
-                        aggregates_out: dict[str, str | Path], log: str | Path) -> None:
+def attribute_week_file(
+    panel: str | Path,
+    tables: dict[str, str | Path],
+    attributed_out: str | Path,
+    aggregates_out: dict[str, str | Path],
+    log: str | Path,
+) -> None:
     """Credit one week's downloads (every view) and sum them into the week's aggregates."""
     registry, legacy_ids = load_attribution_tables(
         tables["registry"], tables["legacy_ids"], tables["vocabularies"], tables["iso_codes"]
@@ -124,10 +144,13 @@ def attribute_week_file(panel: str | Path, tables: dict[str, str | Path], attrib
     write_text(f"{panel}: {rows.height} model-weeks -> {attributed.height} attributed rows\n", log)
 
 
-def departed_models_file(previous_snapshot: str | Path, snapshot: str | Path, departed_out: str | Path,
-                         log: str | Path) -> None:
+def departed_models_file(
+    previous_snapshot: str | Path, snapshot: str | Path, departed_out: str | Path, log: str | Path
+) -> None:
     """The models of one normalized snapshot that the next one lacks, with their rows."""
-    departed = departed_models(pl.scan_parquet(str(previous_snapshot)),
-                               pl.read_parquet(str(snapshot), columns=["model_key"]).get_column("model_key"))
+    departed = departed_models(
+        pl.scan_parquet(str(previous_snapshot)),
+        pl.read_parquet(str(snapshot), columns=["model_key"]).get_column("model_key"),
+    )
     write_parquet(departed, departed_out, statistics=False)
     write_text(f"{previous_snapshot} -> {snapshot}: {departed.height} models departed\n", log)

@@ -2,6 +2,7 @@
 
 
 rule attribute_week:
+    # One job per snapshot: the library called directly (see normalize_snapshot).
     """Credit one week's downloads through the curated registry (every view) and sum them by group."""
     input:
         panel="data/processed/panel/{date}.parquet",
@@ -10,17 +11,16 @@ rule attribute_week:
         vocabularies=config["attribution"]["vocabularies"],
         iso_codes=config["attribution"]["iso_codes"],
     output:
-        attributed="data/processed/attributed/{date}.parquet",
         **{table: f"data/processed/aggregates/{{date}}/{table}.parquet" for table in AGGREGATE_TABLES},
-    params:
-        code=run_code(attribute_week_file),
+        attributed="data/processed/attributed/{date}.parquet",
     log:
         "logs/attribute_week/{date}.log",
     benchmark:
         "benchmarks/attribute_week/{date}.tsv"
     wildcard_constraints:
         date=r"\d{4}-\d{2}-\d{2}",
-    # One job per snapshot: the library called directly (see normalize_snapshot).
+    params:
+        code=run_code(attribute_week_file),
     run:
         attribute_week_file(
             input.panel,
@@ -40,14 +40,14 @@ rule attribution_summary:
     output:
         coverage=report("results/tables/coverage_by_period.csv", caption="../report/table.rst", category="Tables"),
         quality="results/tables/attribution_quality.json",
-    params:
-        code=script_code("attribution_summary.py"),
-        periods=config["periods"],
     log:
         "logs/attribution_summary.log",
     benchmark:
         "benchmarks/attribution_summary.tsv"
     conda:
         "../envs/analysis.yaml"
+    params:
+        code=script_code("attribution_summary.py"),
+        periods=config["periods"],
     script:
         "../scripts/attribution_summary.py"

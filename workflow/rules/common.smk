@@ -72,7 +72,8 @@ NORMALIZED = expand(str(PROCESSED_SNAPSHOTS / "{date}.parquet"), date=SNAPSHOT_D
 QUALITY = expand("results/quality/snapshots/{date}.json", date=SNAPSHOT_DATES)
 # A folder of snapshots says by its newest file whether it carries cumulative counts.
 PANEL_MEASURE = measure_for(
-    SOURCE, config["measure"],
+    SOURCE,
+    config["measure"],
     snapshot_columns(Path(config["dir_source"]["path"]) / f"{SNAPSHOT_DATES[-1]}.parquet") if SOURCE == "dir" else None,
 )
 PANEL_WEEKS = expand("data/processed/panel/{date}.parquet", date=SNAPSHOT_DATES)

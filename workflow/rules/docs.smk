@@ -5,14 +5,14 @@ rule data_dictionary:
     """Every table contract (pandera schema) as a data dictionary: columns, dtypes, checks, descriptions."""
     output:
         markdown="docs/data_dictionary.md",
-    params:
-        # The schemas and the renderer: a change of either rebuilds the dictionary.
-        code=script_code("data_dictionary.py"),
     log:
         "logs/data_dictionary.log",
     benchmark:
         "benchmarks/data_dictionary.tsv"
     conda:
         "../envs/analysis.yaml"
+    params:
+        # The schemas and the renderer: a change of either rebuilds the dictionary.
+        code=script_code("data_dictionary.py"),
     script:
         "../scripts/data_dictionary.py"

@@ -16,10 +16,6 @@ rule fig_group_shares:
     output:
         pdf="figures/{figure}.pdf",
         png=report("figures/{figure}.png", caption="../report/figure.rst", category="Figures"),
-    params:
-        code=script_code("fig_group_shares.py"),
-        dimension=lambda wildcards: GROUP_SHARE_FIGURES[wildcards.figure],
-        demo=IS_DEMO,
     log:
         "logs/figures/{figure}.log",
     benchmark:
@@ -28,6 +24,10 @@ rule fig_group_shares:
         figure="|".join(GROUP_SHARE_FIGURES),
     conda:
         "../envs/analysis.yaml"
+    params:
+        code=script_code("fig_group_shares.py"),
+        dimension=lambda wildcards: GROUP_SHARE_FIGURES[wildcards.figure],
+        demo=IS_DEMO,
     script:
         "../scripts/fig_group_shares.py"
 
@@ -41,15 +41,15 @@ rule fig_concentration:
     output:
         pdf="figures/concentration.pdf",
         png=report("figures/concentration.png", caption="../report/figure.rst", category="Figures"),
-    params:
-        code=script_code("fig_concentration.py"),
-        demo=IS_DEMO,
     log:
         "logs/figures/concentration.log",
     benchmark:
         "benchmarks/figures/concentration.tsv"
     conda:
         "../envs/analysis.yaml"
+    params:
+        code=script_code("fig_concentration.py"),
+        demo=IS_DEMO,
     script:
         "../scripts/fig_concentration.py"
 
@@ -62,16 +62,16 @@ rule fig_properties:
     output:
         pdf="figures/properties.pdf",
         png=report("figures/properties.png", caption="../report/figure.rst", category="Figures"),
-    params:
-        demo=IS_DEMO,
-        periods=config["periods"],
-        code=script_code("fig_properties.py"),
     log:
         "logs/figures/properties.log",
     benchmark:
         "benchmarks/figures/properties.tsv"
     conda:
         "../envs/analysis.yaml"
+    params:
+        demo=IS_DEMO,
+        periods=config["periods"],
+        code=script_code("fig_properties.py"),
     script:
         "../scripts/fig_properties.py"
 
@@ -87,18 +87,18 @@ rule fig_eras:
     output:
         pdf="figures/eras.pdf",
         png=report("figures/eras.png", caption="../report/figure.rst", category="Figures"),
-    params:
-        demo=IS_DEMO,
-        periods=config["periods"],
-        series=config["stats"]["headline_series"],
-        min_segment_weeks=config["stats"]["eras"]["min_segment_weeks"],
-        code=script_code("fig_eras.py"),
     log:
         "logs/figures/eras.log",
     benchmark:
         "benchmarks/figures/eras.tsv"
     conda:
         "../envs/analysis.yaml"
+    params:
+        demo=IS_DEMO,
+        periods=config["periods"],
+        series=config["stats"]["headline_series"],
+        min_segment_weeks=config["stats"]["eras"]["min_segment_weeks"],
+        code=script_code("fig_eras.py"),
     script:
         "../scripts/fig_eras.py"
 
@@ -128,14 +128,14 @@ rule figure_manifest:
         sources=[path for entry in FIGURE_ENTRIES for path in entry["inputs"] + [entry["script"]]],
     output:
         manifest="figures/manifest.json",
-    params:
-        figures=FIGURE_ENTRIES,
-        code=script_code("figure_manifest.py"),
     log:
         "logs/figures/manifest.log",
     benchmark:
         "benchmarks/figures/manifest.tsv"
     conda:
         "../envs/analysis.yaml"
+    params:
+        figures=FIGURE_ENTRIES,
+        code=script_code("figure_manifest.py"),
     script:
         "../scripts/figure_manifest.py"

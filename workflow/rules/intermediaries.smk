@@ -9,17 +9,17 @@ rule intermediaries:
         namespaces="results/tables/intermediaries.csv",
         by_period="results/tables/intermediary_share_by_period.csv",
         sensitivity="results/tables/intermediary_threshold_sensitivity.csv",
-    params:
-        code=script_code("intermediaries.py"),
-        periods=config["periods"],
-        threshold=config["intermediaries"]["threshold"],
-        min_downloads=config["intermediaries"]["min_downloads"],
     log:
         "logs/intermediaries.log",
     benchmark:
         "benchmarks/intermediaries.tsv"
     conda:
         "../envs/analysis.yaml"
+    params:
+        code=script_code("intermediaries.py"),
+        periods=config["periods"],
+        threshold=config["intermediaries"]["threshold"],
+        min_downloads=config["intermediaries"]["min_downloads"],
     script:
         "../scripts/intermediaries.py"
 
@@ -33,14 +33,14 @@ rule attribution_sensitivity:
         contested=config["attribution"]["contested"],
     output:
         table=report("results/tables/attribution_sensitivity.csv", caption="../report/table.rst", category="Tables"),
-    params:
-        code=script_code("attribution_sensitivity.py"),
-        periods=config["periods"],
     log:
         "logs/attribution_sensitivity.log",
     benchmark:
         "benchmarks/attribution_sensitivity.tsv"
     conda:
         "../envs/analysis.yaml"
+    params:
+        code=script_code("attribution_sensitivity.py"),
+        periods=config["periods"],
     script:
         "../scripts/attribution_sensitivity.py"

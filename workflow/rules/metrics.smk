@@ -11,15 +11,15 @@ rule group_shares:
         trailing="results/tables/shares_trailing52.parquet",
         periods=report("results/tables/shares_by_period.csv", caption="../report/table.rst", category="Tables"),
         totals="results/tables/period_totals.csv",
-    params:
-        code=script_code("group_shares.py"),
-        periods=config["periods"],
     log:
         "logs/group_shares.log",
     benchmark:
         "benchmarks/group_shares.tsv"
     conda:
         "../envs/analysis.yaml"
+    params:
+        code=script_code("group_shares.py"),
+        periods=config["periods"],
     script:
         "../scripts/group_shares.py"
 
@@ -30,13 +30,13 @@ rule concentration:
         weeks=AGGREGATES["concentration"],
     output:
         weekly="results/tables/concentration_weekly.parquet",
-    params:
-        code=script_code("concentration.py"),
     log:
         "logs/concentration.log",
     benchmark:
         "benchmarks/concentration.tsv"
     conda:
         "../envs/analysis.yaml"
+    params:
+        code=script_code("concentration.py"),
     script:
         "../scripts/concentration.py"

@@ -2,28 +2,33 @@
 
 
 rule normalize_snapshot:
+    # Hundreds of per-snapshot jobs: a `run:` block calls the library directly,
+    # with no script file to load and no workflow object to pass. Each job still
+    # runs in a Snakemake process of its own, whose start (about a second, most
+    # of it importing polars and pandera) bench/README.md measures.
     """Validate one raw snapshot against the raw contract and resolve its base-model roots."""
     input:
         unpack(raw_snapshot),
     output:
         table=str(PROCESSED_SNAPSHOTS / "{date}.parquet"),
         quality="results/quality/snapshots/{date}.json",
-    params:
-        capture_lag_days=SNAPSHOT_CAPTURE_LAG_DAYS,
-        code=run_code(normalize_snapshot_file),
     log:
         "logs/normalize/{date}.log",
     benchmark:
         "benchmarks/normalize/{date}.tsv"
     wildcard_constraints:
         date=r"\d{4}-\d{2}-\d{2}",
-    # Hundreds of per-snapshot jobs: a `run:` block calls the library directly,
-    # with no script file to load and no workflow object to pass. Each job still
-    # runs in a Snakemake process of its own, whose start (about a second, most
-    # of it importing polars and pandera) bench/README.md measures.
+    params:
+        capture_lag_days=SNAPSHOT_CAPTURE_LAG_DAYS,
+        code=run_code(normalize_snapshot_file),
     run:
         normalize_snapshot_file(
-            input.snapshot, output.table, output.quality, wildcards.date, log[0], params.capture_lag_days,
+            input.snapshot,
+            output.table,
+            output.quality,
+            wildcards.date,
+            log[0],
+            params.capture_lag_days,
             input.get("meta"),
         )
 
@@ -34,17 +39,17 @@ rule capabilities:
         snapshots=NORMALIZED,
     output:
         record="results/capabilities.json",
-    params:
-        dates=SNAPSHOT_DATES,
-        measure=PANEL_MEASURE,
-        source=SOURCE,
-        frame=config["frame"],
-        code=script_code("capabilities.py"),
     log:
         "logs/capabilities.log",
     benchmark:
         "benchmarks/capabilities.tsv"
     conda:
         "../envs/analysis.yaml"
+    params:
+        dates=SNAPSHOT_DATES,
+        measure=PANEL_MEASURE,
+        source=SOURCE,
+        frame=config["frame"],
+        code=script_code("capabilities.py"),
     script:
         "../scripts/capabilities.py"

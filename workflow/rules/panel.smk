@@ -7,6 +7,7 @@
 if PANEL_MEASURE == "alltime_diff":
 
     rule panel_week:
+        # A chain of hundreds of small jobs: the library called directly (see normalize_snapshot).
         """Difference one snapshot's cumulative counts against the models' last observed counts (30-day estimates where a week has none)."""
         input:
             unpack(previous_panel_state),
@@ -17,17 +18,16 @@ if PANEL_MEASURE == "alltime_diff":
             state="data/processed/panel_state/{date}.parquet",
             history="data/processed/panel_state/{date}.history.json",
             ledger="data/processed/panel_ledger/{date}.csv",
-        params:
-            previous=previous_snapshot_date,
-            plausibility=config["plausibility"],
-            code=run_code(panel_week_file),
         log:
             "logs/panel_week/{date}.log",
         benchmark:
             "benchmarks/panel_week/{date}.tsv"
         wildcard_constraints:
             date=r"\d{4}-\d{2}-\d{2}",
-        # A chain of hundreds of small jobs: the library called directly (see normalize_snapshot).
+        params:
+            previous=previous_snapshot_date,
+            plausibility=config["plausibility"],
+            code=run_code(panel_week_file),
         run:
             panel_week_file(input, output, params.previous or None, log[0], params.plausibility)
 
@@ -41,15 +41,15 @@ if PANEL_MEASURE == "alltime_diff":
             ledger=report("results/conservation_ledger.csv", caption="../report/table.rst", category="Tables"),
             weeks="results/tables/panel_weeks.csv",
             measure="results/download_measure.txt",
-        params:
-            dates=SNAPSHOT_DATES,
-            code=script_code("conservation_ledger.py"),
         log:
             "logs/conservation_ledger.log",
         benchmark:
             "benchmarks/conservation_ledger.tsv"
         conda:
             "../envs/analysis.yaml"
+        params:
+            dates=SNAPSHOT_DATES,
+            code=script_code("conservation_ledger.py"),
         script:
             "../scripts/conservation_ledger.py"
 
@@ -64,15 +64,15 @@ else:
             ledger=report("results/conservation_ledger.csv", caption="../report/table.rst", category="Tables"),
             weeks="results/tables/panel_weeks.csv",
             measure="results/download_measure.txt",
-        params:
-            dates=SNAPSHOT_DATES,
-            code=script_code("panel_rolling30.py"),
         log:
             "logs/panel_rolling30.log",
         benchmark:
             "benchmarks/panel_rolling30.tsv"
         conda:
             "../envs/analysis.yaml"
+        params:
+            dates=SNAPSHOT_DATES,
+            code=script_code("panel_rolling30.py"),
         script:
             "../scripts/panel_rolling30.py"
 
@@ -87,13 +87,13 @@ rule quality_report:
     output:
         json="results/data_quality.json",
         markdown="results/data_quality.md",
-    params:
-        code=script_code("quality_report.py"),
     log:
         "logs/quality_report.log",
     benchmark:
         "benchmarks/quality_report.tsv"
     conda:
         "../envs/analysis.yaml"
+    params:
+        code=script_code("quality_report.py"),
     script:
         "../scripts/quality_report.py"

@@ -39,6 +39,12 @@ rule manuscript_inputs:
         variables="paper/_variables.yml",
         tables=directory("paper/_generated"),
         figures=expand("paper/figures/{name}.png", name=FIGURES),
+    log:
+        "logs/manuscript_inputs.log",
+    benchmark:
+        "benchmarks/manuscript_inputs.tsv"
+    conda:
+        "../envs/analysis.yaml"
     params:
         code=script_code("manuscript_inputs.py"),
         source=SOURCE,
@@ -48,12 +54,6 @@ rule manuscript_inputs:
         intermediary_min_downloads=config["intermediaries"]["min_downloads"],
         calibration=config["stats"]["calibration"],
         eras=config["stats"]["eras"],
-    log:
-        "logs/manuscript_inputs.log",
-    benchmark:
-        "benchmarks/manuscript_inputs.tsv"
-    conda:
-        "../envs/analysis.yaml"
     script:
         "../scripts/manuscript_inputs.py"
 
@@ -71,15 +71,15 @@ rule render_paper:
     output:
         html="paper/_build/index.html",
         pdf="paper/_build/index.pdf",
-    params:
-        code=script_code("render_paper.py"),
-        prefer_quarto=config["paper"]["renderer"] == "auto",
     log:
         "logs/render_paper.log",
     benchmark:
         "benchmarks/render_paper.tsv"
     conda:
         "../envs/paper.yaml"
+    params:
+        code=script_code("render_paper.py"),
+        prefer_quarto=config["paper"]["renderer"] == "auto",
     script:
         "../scripts/render_paper.py"
 
@@ -88,17 +88,17 @@ rule software_versions:
     """The reproducibility statement: Python and the dependencies' versions this build runs with."""
     output:
         statement="paper/_software.md",
-    params:
-        code=script_code("software_versions.py"),
-        # Read when the workflow is parsed, so a changed environment reruns this job and the rendering.
-        python=platform.python_version(),
-        versions=installed_versions(runtime_dependencies()),
     log:
         "logs/software_versions.log",
     benchmark:
         "benchmarks/software_versions.tsv"
     conda:
         "../envs/paper.yaml"
+    params:
+        code=script_code("software_versions.py"),
+        # Read when the workflow is parsed, so a changed environment reruns this job and the rendering.
+        python=platform.python_version(),
+        versions=installed_versions(runtime_dependencies()),
     script:
         "../scripts/software_versions.py"
 
@@ -116,14 +116,14 @@ rule claims_ledger:
         capabilities="results/capabilities.json",
     output:
         ledger=report("results/tables/claims_ledger.csv", caption="../report/table.rst", category="Tables"),
-    params:
-        source=SOURCE,
-        code=script_code("claims_ledger.py"),
     log:
         "logs/claims_ledger.log",
     benchmark:
         "benchmarks/claims_ledger.tsv"
     conda:
         "../envs/analysis.yaml"
+    params:
+        source=SOURCE,
+        code=script_code("claims_ledger.py"),
     script:
         "../scripts/claims_ledger.py"

@@ -2,21 +2,21 @@
 
 
 rule departed_models:
+    # One job per snapshot: the library called directly (see normalize_snapshot).
     """The models the snapshot before this one had and this one lacks, with their last rows."""
     input:
         previous=previous_normalized,
         snapshot=str(PROCESSED_SNAPSHOTS / "{date}.parquet"),
     output:
         departed="data/processed/departed/{date}.parquet",
-    params:
-        code=run_code(departed_models_file),
     log:
         "logs/departed_models/{date}.log",
     benchmark:
         "benchmarks/departed_models/{date}.tsv"
     wildcard_constraints:
         date=r"\d{4}-\d{2}-\d{2}",
-    # One job per snapshot: the library called directly (see normalize_snapshot).
+    params:
+        code=run_code(departed_models_file),
     run:
         departed_models_file(input.previous, input.snapshot, output.departed, log[0])
 
@@ -32,14 +32,14 @@ rule model_table:
         iso_codes=config["attribution"]["iso_codes"],
     output:
         models="data/processed/models.parquet",
-    params:
-        code=script_code("model_table.py"),
     log:
         "logs/model_table.log",
     benchmark:
         "benchmarks/model_table.tsv"
     conda:
         "../envs/analysis.yaml"
+    params:
+        code=script_code("model_table.py"),
     script:
         "../scripts/model_table.py"
 
@@ -53,16 +53,16 @@ rule property_periods:
         table=report("results/tables/property_periods.csv", caption="../report/table.rst", category="Tables"),
         multipliers=report("results/tables/property_multipliers.csv", caption="../report/table.rst", category="Tables"),
         leave_top_out="results/tables/property_leave_top_out.csv",
-    params:
-        periods=config["periods"],
-        settings=config["properties"],
-        code=script_code("property_periods.py"),
     log:
         "logs/property_periods.log",
     benchmark:
         "benchmarks/property_periods.tsv"
     conda:
         "../envs/analysis.yaml"
+    params:
+        periods=config["periods"],
+        settings=config["properties"],
+        code=script_code("property_periods.py"),
     script:
         "../scripts/property_periods.py"
 
@@ -76,14 +76,14 @@ rule family_shares:
     output:
         families="results/tables/family_shares_by_period.csv",
         namespaces="results/tables/namespace_shares_by_period.csv",
-    params:
-        periods=config["periods"],
-        code=script_code("family_shares.py"),
     log:
         "logs/family_shares.log",
     benchmark:
         "benchmarks/family_shares.tsv"
     conda:
         "../envs/analysis.yaml"
+    params:
+        periods=config["periods"],
+        code=script_code("family_shares.py"),
     script:
         "../scripts/family_shares.py"

@@ -13,15 +13,15 @@ if IS_DEMO:
             snapshots=expand(str(RAW_DIR / "{date}.parquet"), date=SNAPSHOT_DATES),
             metadata=expand(str(RAW_DIR / "{date}.meta.yaml"), date=SNAPSHOT_DATES),
             truth=str(RAW_DIR / "truth.json"),
-        params:
-            code=script_code("simulate_demo.py"),
-            settings=config["demo"],
         log:
             "logs/simulate_demo.log",
         benchmark:
             "benchmarks/simulate_demo.tsv"
         conda:
             "../envs/analysis.yaml"
+        params:
+            code=script_code("simulate_demo.py"),
+            settings=config["demo"],
         script:
             "../scripts/simulate_demo.py"
 
@@ -35,8 +35,6 @@ if SOURCE == "api-json":
         output:
             snapshot=str(RAW_DIR / "{date}.parquet"),
             metadata=str(RAW_DIR / "{date}.meta.yaml"),
-        params:
-            code=script_code("convert_api_json.py"),
         log:
             "logs/convert_api_json/{date}.log",
         benchmark:
@@ -45,6 +43,8 @@ if SOURCE == "api-json":
             date=r"\d{4}-\d{2}-\d{2}",
         conda:
             "../envs/analysis.yaml"
+        params:
+            code=script_code("convert_api_json.py"),
         script:
             "../scripts/convert_api_json.py"
 
@@ -59,8 +59,6 @@ if SOURCE == "csv":
         output:
             snapshot=str(RAW_DIR / "{date}.parquet"),
             metadata=str(RAW_DIR / "{date}.meta.yaml"),
-        params:
-            code=script_code("convert_csv_counts.py"),
         log:
             "logs/convert_csv_counts/{date}.log",
         benchmark:
@@ -69,6 +67,8 @@ if SOURCE == "csv":
             date=r"\d{4}-\d{2}-\d{2}",
         conda:
             "../envs/analysis.yaml"
+        params:
+            code=script_code("convert_csv_counts.py"),
         script:
             "../scripts/convert_csv_counts.py"
 
@@ -80,13 +80,6 @@ if SOURCE == "hub":
         output:
             snapshot=str(RAW_DIR / "{date}.parquet"),
             metadata=str(RAW_DIR / "{date}.meta.yaml"),
-        params:
-            hub=config["hub"],
-            # The file's own version: a job reruns when its file changes, not when the dataset gains a week.
-            path=lambda wildcards: HUB_LISTING.snapshots[wildcards.date].path,
-            version=lambda wildcards: HUB_LISTING.snapshots[wildcards.date].version,
-            size=lambda wildcards: HUB_LISTING.snapshots[wildcards.date].size,
-            code=script_code("fetch_hub_snapshot.py"),
         log:
             "logs/fetch_hub_snapshot/{date}.log",
         benchmark:
@@ -96,5 +89,12 @@ if SOURCE == "hub":
         retries: config["hub"]["retries"]
         conda:
             "../envs/analysis.yaml"
+        params:
+            hub=config["hub"],
+            # The file's own version: a job reruns when its file changes, not when the dataset gains a week.
+            path=lambda wildcards: HUB_LISTING.snapshots[wildcards.date].path,
+            version=lambda wildcards: HUB_LISTING.snapshots[wildcards.date].version,
+            size=lambda wildcards: HUB_LISTING.snapshots[wildcards.date].size,
+            code=script_code("fetch_hub_snapshot.py"),
         script:
             "../scripts/fetch_hub_snapshot.py"

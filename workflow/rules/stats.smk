@@ -9,6 +9,12 @@ rule trend_tests:
     output:
         stats="results/stats.json",
         contrasts=report("results/tables/period_contrasts.csv", caption="../report/table.rst", category="Tables"),
+    log:
+        "logs/trend_tests.log",
+    benchmark:
+        "benchmarks/trend_tests.tsv"
+    conda:
+        "../envs/analysis.yaml"
     params:
         code=script_code("trend_tests.py"),
         series=config["stats"]["headline_series"],
@@ -17,12 +23,6 @@ rule trend_tests:
         confidence=config["stats"]["confidence"],
         measure=PANEL_MEASURE,
         min_intervals=config["stats"]["min_intervals"],
-    log:
-        "logs/trend_tests.log",
-    benchmark:
-        "benchmarks/trend_tests.tsv"
-    conda:
-        "../envs/analysis.yaml"
     script:
         "../scripts/trend_tests.py"
 
@@ -33,18 +33,18 @@ rule eras:
         weekly="results/tables/shares_weekly.parquet",
     output:
         table=report("results/tables/eras.csv", caption="../report/table.rst", category="Tables"),
-    params:
-        code=script_code("eras.py"),
-        series=config["stats"]["headline_series"],
-        periods=config["periods"],
-        settings=config["stats"]["eras"],
-        measure=PANEL_MEASURE,
     log:
         "logs/eras.log",
     benchmark:
         "benchmarks/eras.tsv"
     conda:
         "../envs/analysis.yaml"
+    params:
+        code=script_code("eras.py"),
+        series=config["stats"]["headline_series"],
+        periods=config["periods"],
+        settings=config["stats"]["eras"],
+        measure=PANEL_MEASURE,
     script:
         "../scripts/eras.py"
 
@@ -55,15 +55,15 @@ rule counter_fall_sensitivity:
         panel=PANEL_WEEKS,
     output:
         table="results/tables/counter_fall_sensitivity.csv",
-    params:
-        code=script_code("counter_fall_sensitivity.py"),
-        periods=config["periods"],
     log:
         "logs/counter_fall_sensitivity.log",
     benchmark:
         "benchmarks/counter_fall_sensitivity.tsv"
     conda:
         "../envs/analysis.yaml"
+    params:
+        code=script_code("counter_fall_sensitivity.py"),
+        periods=config["periods"],
     script:
         "../scripts/counter_fall_sensitivity.py"
 
@@ -76,6 +76,12 @@ if IS_DEMO:
             truth=str(RAW_DIR / "truth.json"),
         output:
             table="results/tables/calibration.csv",
+        log:
+            "logs/calibration.log",
+        benchmark:
+            "benchmarks/calibration.tsv"
+        conda:
+            "../envs/analysis.yaml"
         params:
             code=script_code("calibration.py"),
             alpha=config["stats"]["alpha"],
@@ -83,12 +89,6 @@ if IS_DEMO:
             settings=config["stats"]["calibration"],
             periods=config["periods"],
             eras=config["stats"]["eras"],
-        log:
-            "logs/calibration.log",
-        benchmark:
-            "benchmarks/calibration.tsv"
-        conda:
-            "../envs/analysis.yaml"
         script:
             "../scripts/calibration.py"
 
@@ -96,16 +96,16 @@ if IS_DEMO:
         """Coverage of the property intervals (models or clusters resampled) in a simulator of heavy-tailed clustered downloads."""
         output:
             table="results/tables/bootstrap_calibration.csv",
-        params:
-            code=script_code("bootstrap_calibration.py"),
-            replicates=config["stats"]["calibration"]["bootstrap_replicates"],
-            seed=config["stats"]["calibration"]["seed"],
         log:
             "logs/bootstrap_calibration.log",
         benchmark:
             "benchmarks/bootstrap_calibration.tsv"
         conda:
             "../envs/analysis.yaml"
+        params:
+            code=script_code("bootstrap_calibration.py"),
+            replicates=config["stats"]["calibration"]["bootstrap_replicates"],
+            seed=config["stats"]["calibration"]["seed"],
         script:
             "../scripts/bootstrap_calibration.py"
 
@@ -116,13 +116,13 @@ if IS_DEMO:
             periods="results/tables/shares_by_period.csv",
         output:
             table="results/tables/recovery.csv",
-        params:
-            code=script_code("recovery.py"),
         log:
             "logs/recovery.log",
         benchmark:
             "benchmarks/recovery.tsv"
         conda:
             "../envs/analysis.yaml"
+        params:
+            code=script_code("recovery.py"),
         script:
             "../scripts/recovery.py"

@@ -10,8 +10,12 @@ from hubshare.shares import period_shares
 
 with log_to(snakemake.log[0]) as log:
     groups = pl.read_parquet(list(snakemake.input.groups))
-    coverage = period_shares(with_coverage_route(groups), parse_periods(snakemake.params.periods), dimensions=["coverage_route"])
+    coverage = period_shares(
+        with_coverage_route(groups), parse_periods(snakemake.params.periods), dimensions=["coverage_route"]
+    )
     write_csv(coverage, snakemake.output.coverage)
-    quality = attribution_quality(groups, pl.read_parquet(list(snakemake.input.lineage)), pl.scan_parquet(list(snakemake.input.namespaces)))
+    quality = attribution_quality(
+        groups, pl.read_parquet(list(snakemake.input.lineage)), pl.scan_parquet(list(snakemake.input.namespaces))
+    )
     write_json(quality, snakemake.output.quality)
     log.info("coverage and attribution quality over %d weeks", groups["week"].n_unique())

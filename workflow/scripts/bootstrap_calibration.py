@@ -5,7 +5,13 @@ from hubshare.bootstrap_calibration import CLUSTERS, DRAWS, MODELS_PER_CLUSTER, 
 from hubshare.joblog import log_to
 
 with log_to(snakemake.log[0]) as log:
-    table = bootstrap_coverage(TAIL_INDICES, replicates=snakemake.params.replicates, n_boot=DRAWS, clusters=CLUSTERS,
-                               models_per_cluster=MODELS_PER_CLUSTER, seed=snakemake.params.seed)
+    table = bootstrap_coverage(
+        TAIL_INDICES,
+        replicates=snakemake.params.replicates,
+        n_boot=DRAWS,
+        clusters=CLUSTERS,
+        models_per_cluster=MODELS_PER_CLUSTER,
+        seed=snakemake.params.seed,
+    )
     write_csv(table, snakemake.output.table)
     log.info("%d coverage rows", table.height)

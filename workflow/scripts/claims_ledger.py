@@ -8,7 +8,6 @@ from hubshare.claims import ClaimInputs, claims_ledger, load_claims
 from hubshare.joblog import log_to
 from hubshare.periods import read_results_csv
 
-
 with log_to(snakemake.log[0]) as log:
     inputs = snakemake.input
     tables = ClaimInputs(

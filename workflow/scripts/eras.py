@@ -10,8 +10,9 @@ from hubshare.periods import parse_periods
 with log_to(snakemake.log[0]) as log:
     weekly = pl.read_parquet(snakemake.input.weekly)
     settings = snakemake.params.settings
-    table = era_table(weekly, snakemake.params.series, parse_periods(snakemake.params.periods), settings,
-                      snakemake.params.measure)
+    table = era_table(
+        weekly, snakemake.params.series, parse_periods(snakemake.params.periods), settings, snakemake.params.measure
+    )
     write_csv(table, snakemake.output.table)
     reason = skipped_reason(weekly, settings["min_segment_weeks"])
     if reason:

@@ -6,8 +6,9 @@ from hubshare.sources.hub import RemoteSnapshot, fetch_snapshot
 
 with log_to(snakemake.log[0]) as log:
     hub = snakemake.params.hub
-    remote = RemoteSnapshot(snakemake.wildcards.date, snakemake.params.path, snakemake.params.version,
-                            snakemake.params.size)
+    remote = RemoteSnapshot(
+        snakemake.wildcards.date, snakemake.params.path, snakemake.params.version, snakemake.params.size
+    )
     metadata = fetch_snapshot(
         hub["base_url"],
         hub["revision"],

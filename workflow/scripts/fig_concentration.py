@@ -14,6 +14,9 @@ with log_to(snakemake.log[0]):
     use_style(Path(snakemake.input.style))
     views = views_supported(json.loads(Path(snakemake.input.capabilities).read_text(encoding="utf-8")))
     concentration = pl.read_parquet(snakemake.input.concentration)
-    figure = (concentration_figure(concentration, views=views, demo=snakemake.params.demo)
-              if is_series(concentration) else note_figure("One download interval: no series over time to draw", snakemake.params.demo))
+    figure = (
+        concentration_figure(concentration, views=views, demo=snakemake.params.demo)
+        if is_series(concentration)
+        else note_figure("One download interval: no series over time to draw", snakemake.params.demo)
+    )
     save_figure(figure, snakemake.output.pdf, snakemake.output.png)

@@ -17,14 +17,25 @@ from hubshare.registry import load_vocabularies
 with log_to(snakemake.log[0]):
     use_style(Path(snakemake.input.style))
     vocabularies = load_vocabularies(snakemake.input.vocabularies)
-    labels = {group: entry["label"] for group, entry in
-              {**vocabularies.country_groups, **vocabularies.developer_types}.items()}
+    labels = {
+        group: entry["label"]
+        for group, entry in {**vocabularies.country_groups, **vocabularies.developer_types}.items()
+    }
     weekly = pl.read_parquet(snakemake.input.weekly)
     eras = read_eras(snakemake.input.eras)
     reason = skipped_reason(weekly, snakemake.params.min_segment_weeks)
-    figure = era_figure(
-        weekly, eras, snakemake.params.series, labels, consecutive_periods(parse_periods(snakemake.params.periods)),
-        demo=snakemake.params.demo, note="No eras: too few weeks" if reason else None,
-        views=views_supported(json.loads(Path(snakemake.input.capabilities).read_text(encoding="utf-8"))),
-    ) if is_series(weekly) else note_figure("One download interval: no series over time to draw", snakemake.params.demo)
+    figure = (
+        era_figure(
+            weekly,
+            eras,
+            snakemake.params.series,
+            labels,
+            consecutive_periods(parse_periods(snakemake.params.periods)),
+            demo=snakemake.params.demo,
+            note="No eras: too few weeks" if reason else None,
+            views=views_supported(json.loads(Path(snakemake.input.capabilities).read_text(encoding="utf-8"))),
+        )
+        if is_series(weekly)
+        else note_figure("One download interval: no series over time to draw", snakemake.params.demo)
+    )
     save_figure(figure, snakemake.output.pdf, snakemake.output.png)

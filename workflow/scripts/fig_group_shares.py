@@ -23,6 +23,9 @@ with log_to(snakemake.log[0]) as log:
         log.info("no complete 52-week window; drawing weekly shares")
         shares = pl.read_parquet(snakemake.input.weekly)
     views = views_supported(json.loads(Path(snakemake.input.capabilities).read_text(encoding="utf-8")))
-    figure = (group_share_figure(shares, dimension, labels, views=views, demo=snakemake.params.demo)
-              if is_series(shares) else note_figure("One download interval: no series over time to draw", snakemake.params.demo))
+    figure = (
+        group_share_figure(shares, dimension, labels, views=views, demo=snakemake.params.demo)
+        if is_series(shares)
+        else note_figure("One download interval: no series over time to draw", snakemake.params.demo)
+    )
     save_figure(figure, snakemake.output.pdf, snakemake.output.png)

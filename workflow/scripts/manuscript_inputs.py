@@ -35,13 +35,13 @@ def read_json(path):
 
 with log_to(snakemake.log[0]) as log:
     inputs = snakemake.input
-    is_demo = "truth" in inputs.keys()
+    is_demo = "truth" in inputs.keys()  # noqa: SIM118 (`in` on a Namedlist looks at its values)
     vocabularies = load_vocabularies(inputs.vocabularies)
     country_labels = {k: v["label"] for k, v in vocabularies.country_groups.items()}
     type_labels = {k: v["label"] for k, v in vocabularies.developer_types.items()}
     period_names = [p["name"] for p in snakemake.params.periods]
     stats = read_json(inputs.stats)
-    measure = open(inputs.measure, encoding="utf-8").read().strip()
+    measure = Path(inputs.measure).read_text(encoding="utf-8").strip()
     # Every group of the vocabularies in every period, so that the text's named groups resolve whatever the input.
     credited_shares = read_results_csv(inputs.periods)  # the tables show only the groups credited
     period_shares = with_every_group(
@@ -119,8 +119,14 @@ with log_to(snakemake.log[0]) as log:
     capabilities = read_json(inputs.capabilities)
     show = show_flags(capabilities)
     totals = dict(read_results_csv(inputs.totals).select("period", "downloads").iter_rows())
-    variables["scope"] = scope_variables(capabilities, show, snakemake.params.periods, totals,
-                                         variables["ledger"]["counted"], variables["text"]["intervals"])
+    variables["scope"] = scope_variables(
+        capabilities,
+        show,
+        snakemake.params.periods,
+        totals,
+        variables["ledger"]["counted"],
+        variables["text"]["intervals"],
+    )
     variables["scope"]["abstract_shares"] = abstract_shares(show, variables)
     if capabilities["download_measure"] == "rolling30":
         # The first snapshot's 30-day counts reach back 29 days before it.
@@ -135,7 +141,8 @@ with log_to(snakemake.log[0]) as log:
     )
     manifest = read_json(inputs.manifest)
     variables["provenance"] = {
-        record["name"]: provenance_line(record) + f" Script: [{record['script']['path']}](../{record['script']['path']})."
+        record["name"]: provenance_line(record)
+        + f" Script: [{record['script']['path']}](../{record['script']['path']})."
         for record in manifest["figures"]
     }
     write_yaml(variables, snakemake.output.variables)
@@ -143,8 +150,18 @@ with log_to(snakemake.log[0]) as log:
     shown_periods = mv.periods_with_data(period_shares, period_names)
     sensitivity = read_results_csv(inputs.sensitivity)
     # The headline groups, and those the contested judgements move (Germany, the United Kingdom, collaborations, academia).
-    headline_groups = [("country_group", group) for group in ("united_states", "china", "germany", "united_kingdom",
-                                                              "international", "unaffiliated_user", INTERMEDIARY_GROUP)]
+    headline_groups = [
+        ("country_group", group)
+        for group in (
+            "united_states",
+            "china",
+            "germany",
+            "united_kingdom",
+            "international",
+            "unaffiliated_user",
+            INTERMEDIARY_GROUP,
+        )
+    ]
     headline_groups.append(("developer_type", "academia"))
     contested = read_curated_csv(inputs.contested, CONTESTED_COLUMNS, ValueError)
     alternatives = {name: label for name, label in ALTERNATIVES.items() if show["derived"] or name == "uploader"}
@@ -153,16 +170,25 @@ with log_to(snakemake.log[0]) as log:
     tables = Path(snakemake.output.tables)
     tables.mkdir(parents=True, exist_ok=True)
     generated = {
-        "country_group_shares.md": mv.period_table(credited_shares, "country_group", country_labels, shown_periods,
-                                                   show["derived"]),
-        "developer_type_shares.md": mv.period_table(credited_shares, "developer_type", type_labels, shown_periods,
-                                                    show["derived"]),
+        "country_group_shares.md": mv.period_table(
+            credited_shares, "country_group", country_labels, shown_periods, show["derived"]
+        ),
+        "developer_type_shares.md": mv.period_table(
+            credited_shares, "developer_type", type_labels, shown_periods, show["derived"]
+        ),
         "trend_tests.md": mv.trend_table(
-            {**stats, **{key: [test for test in stats.get(key, []) if test["view"] in views_supported(capabilities)]
-                         for key in ("tests", "skipped")}},
+            {
+                **stats,
+                **{
+                    key: [test for test in stats.get(key, []) if test["view"] in views_supported(capabilities)]
+                    for key in ("tests", "skipped")
+                },
+            },
             {**country_labels, **type_labels},
         ),
-        "coverage.md": mv.coverage_table(coverage, shown_periods, ("uploader", "derived") if show["derived"] else ("uploader",)),
+        "coverage.md": mv.coverage_table(
+            coverage, shown_periods, ("uploader", "derived") if show["derived"] else ("uploader",)
+        ),
         "ledger_section.md": mv.ledger_section(ledger, measure, read_results_csv(inputs.weeks)),
         "validation.md": mv.validation_section(
             recovery, {**country_labels, **type_labels}, variables["intermediaries"]
@@ -176,7 +202,8 @@ with log_to(snakemake.log[0]) as log:
         ),
         "claims_ledger.md": ledger_markdown(claims),
         "eras.md": mv.era_section(
-            eras, {**country_labels, **type_labels},
+            eras,
+            {**country_labels, **type_labels},
             skipped_reason(pl.read_parquet(inputs.weekly), snakemake.params.eras["min_segment_weeks"]),
             truth,
         ),
@@ -191,8 +218,15 @@ with log_to(snakemake.log[0]) as log:
             read_results_csv(inputs.intermediary_thresholds), shown_periods
         ),
         "attribution_sensitivity.md": mv.sensitivity_table_markdown(
-            sensitivity, alternatives, {**country_labels, **type_labels, "unaffiliated_user": "Unaffiliated users",
-                                        INTERMEDIARY_GROUP: "Intermediaries"}, headline_groups
+            sensitivity,
+            alternatives,
+            {
+                **country_labels,
+                **type_labels,
+                "unaffiliated_user": "Unaffiliated users",
+                INTERMEDIARY_GROUP: "Intermediaries",
+            },
+            headline_groups,
         ),
     }
     for name, text in generated.items():

@@ -13,10 +13,16 @@ with log_to(snakemake.log[0]) as log:
     periods = parse_periods(snakemake.params.periods)
     panel = panel_summed_by_period_runs(list(snakemake.input.panel), periods)
     joined = with_clusters(panel.join(pl.read_parquet(snakemake.input.models), on="model_key", how="left"))
-    table = property_period_table(joined, periods, settings["bootstrap_draws"], settings["seed"], cluster_column="cluster")
+    table = property_period_table(
+        joined, periods, settings["bootstrap_draws"], settings["seed"], cluster_column="cluster"
+    )
     ratios = multipliers(table, settings["first_period"], settings["last_period"])
     write_csv(table.drop("draws"), snakemake.output.table)
     write_csv(ratios, snakemake.output.multipliers)
     write_csv(leave_top_out(joined, periods, LEFT_OUT, cluster_column="cluster"), snakemake.output.leave_top_out)
-    log.info("%d period statistics, %d multipliers, %d clusters", table.height, ratios.height,
-             joined.get_column("cluster").n_unique())
+    log.info(
+        "%d period statistics, %d multipliers, %d clusters",
+        table.height,
+        ratios.height,
+        joined.get_column("cluster").n_unique(),
+    )

@@ -11,13 +11,28 @@ with log_to(snakemake.log[0]) as log:
     weekly = pl.read_parquet(snakemake.input.weekly)
     params = snakemake.params
     stats = headline_trends(
-        weekly, pl.read_parquet(snakemake.input.concentration), params.series, measure=params.measure,
-        min_intervals=params.min_intervals, alpha=params.alpha, confidence=params.confidence,
+        weekly,
+        pl.read_parquet(snakemake.input.concentration),
+        params.series,
+        measure=params.measure,
+        min_intervals=params.min_intervals,
+        alpha=params.alpha,
+        confidence=params.confidence,
     )
-    contrasts = headline_contrasts(weekly, params.series, parse_periods(params.periods), measure=params.measure,
-                                   duplicates=stats["duplicates"], confidence=params.confidence)
+    contrasts = headline_contrasts(
+        weekly,
+        params.series,
+        parse_periods(params.periods),
+        measure=params.measure,
+        duplicates=stats["duplicates"],
+        confidence=params.confidence,
+    )
     stats, contrasts = adjust_contrast_family(stats, contrasts, params.alpha)
     write_json(stats, snakemake.output.stats)
     write_csv(contrasts, snakemake.output.contrasts)
-    log.info("%d trend tests (%d not tested), %d period contrasts tested", len(stats["tests"]),
-             len(stats["skipped"]), stats["contrasts"]["tested"])
+    log.info(
+        "%d trend tests (%d not tested), %d period contrasts tested",
+        len(stats["tests"]),
+        len(stats["skipped"]),
+        stats["contrasts"]["tested"],
+    )

@@ -69,7 +69,9 @@ def build_artefacts(
     )
 
 
-def _resets(models: Models, counters: np.ndarray, downloads: np.ndarray, wanted: int, rng: np.random.Generator) -> list[tuple[int, int]]:
+def _resets(
+    models: Models, counters: np.ndarray, downloads: np.ndarray, wanted: int, rng: np.random.Generator
+) -> list[tuple[int, int]]:
     """Resets visible as a drop: after snapshot k the model is still listed and its
     next interval's downloads are below the count it had at k."""
     n_snapshots = counters.shape[1]

@@ -54,6 +54,5 @@ def periods(dates: list[dt.date]) -> dict[str, tuple[dt.date, dt.date]]:
 def period_intervals(dates: list[dt.date]) -> dict[str, list[int]]:
     """Period name -> indices k (k >= 1) of the intervals closed by snapshot k inside the period."""
     return {
-        name: [k for k in range(1, len(dates)) if lo <= dates[k] <= hi]
-        for name, (lo, hi) in periods(dates).items()
+        name: [k for k in range(1, len(dates)) if lo <= dates[k] <= hi] for name, (lo, hi) in periods(dates).items()
     }

@@ -73,14 +73,23 @@ def noisy_segment_shares(shares: np.ndarray, kind: str, sigma: float, rng: np.ra
     return noisy / noisy.sum(axis=1, keepdims=True)
 
 
-def popularity_shocks(n_models: int, n_intervals: int, sigma: float, phi: float, rng: np.random.Generator) -> np.ndarray:
+def popularity_shocks(
+    n_models: int, n_intervals: int, sigma: float, phi: float, rng: np.random.Generator
+) -> np.ndarray:
     """Mean-one multiplicative shocks, models x intervals: exp of a stationary AR(1) minus half its variance."""
     log_shock = ar1(rng.normal(0.0, sigma, (n_models, n_intervals)), phi)
     return np.exp(log_shock - sigma**2 / (1.0 - phi**2) / 2.0)
 
 
-def allocate(models: Models, namespaces: Namespaces, shares: np.ndarray, totals: np.ndarray, dates: list[dt.date],
-             shocks: np.ndarray | None = None, sampler: np.random.Generator | None = None) -> np.ndarray:
+def allocate(
+    models: Models,
+    namespaces: Namespaces,
+    shares: np.ndarray,
+    totals: np.ndarray,
+    dates: list[dt.date],
+    shocks: np.ndarray | None = None,
+    sampler: np.random.Generator | None = None,
+) -> np.ndarray:
     """Planted downloads, models x intervals (int64); `shocks` (models x intervals) scale the models'
     pull, `sampler` draws each week multinomially (see the module docstring)."""
     n_models, n_intervals = len(models), len(dates)
@@ -122,7 +131,9 @@ def baselines(models: Models, downloads: np.ndarray, start: dt.date) -> np.ndarr
     """Downloads before the window of the models listed in the first snapshot."""
     age_weeks = (np.datetime64(start, "D") - models.created_day).astype(np.float64) / 7.0
     listed = models.created_k == 0
-    return np.where(listed, np.floor(downloads[:, 0] * np.maximum(age_weeks, 0.0) * BASELINE_WEEKS_FACTOR), 0).astype(np.int64)
+    return np.where(listed, np.floor(downloads[:, 0] * np.maximum(age_weeks, 0.0) * BASELINE_WEEKS_FACTOR), 0).astype(
+        np.int64
+    )
 
 
 def all_time_counters(downloads: np.ndarray, baseline: np.ndarray, resets: list[tuple[int, int]]) -> np.ndarray:

@@ -34,26 +34,51 @@ ALLTIME_FROM = dt.date(2025, 2, 26)
 CARD_DATA_FROM = dt.date(2024, 10, 2)
 BASE_MODELS_FROM = dt.date(2025, 6, 4)
 MODEL_ID_BEFORE = dt.date(2025, 1, 1)
-CREATION_FLOOR = dt.datetime(2022, 3, 2, 23, 29, 4, tzinfo=dt.timezone.utc)
+CREATION_FLOOR = dt.datetime(2022, 3, 2, 23, 29, 4, tzinfo=dt.UTC)
 README = "---\nlicense: odbl\n---\n# Hub weekly snapshots (simulated mirror)\n\nSynthetic data in the real layout.\n"
 
 
 def hub_shaped(frame: pl.DataFrame, day: dt.date) -> pa.Table:
     """One simulated snapshot (raw contract) in the real dataset's columns and types for its date."""
-    dtypes = sorted(set(frame.get_column("safetensors").struct.field("parameters").explode().struct.field("dtype")
-                        .drop_nulls().to_list()))
-    parameters = pl.struct([
-        pl.col("safetensors").struct.field("parameters")
-        .list.eval(pl.element().filter(pl.element().struct.field("dtype") == name).struct.field("count"))
-        .list.first().alias(name)
-        for name in dtypes
-    ]) if dtypes else pl.lit(None)
+    dtypes = sorted(
+        set(
+            frame.get_column("safetensors")
+            .struct.field("parameters")
+            .explode()
+            .struct.field("dtype")
+            .drop_nulls()
+            .to_list()
+        )
+    )
+    parameters = (
+        pl.struct(
+            [
+                pl.col("safetensors")
+                .struct.field("parameters")
+                .list.eval(pl.element().filter(pl.element().struct.field("dtype") == name).struct.field("count"))
+                .list.first()
+                .alias(name)
+                for name in dtypes
+            ]
+        )
+        if dtypes
+        else pl.lit(None)
+    )
     shaped = frame.select(
-        "_id", "id", "author", "sha" if "sha" in frame.columns else pl.lit("0" * 40).alias("sha"),
+        "_id",
+        "id",
+        "author",
+        "sha" if "sha" in frame.columns else pl.lit("0" * 40).alias("sha"),
         pl.max_horizontal("createdAt", pl.lit(CREATION_FLOOR)).dt.cast_time_unit("ms").alias("createdAt"),
         pl.col("createdAt").dt.cast_time_unit("ms").alias("lastModified"),
-        pl.lit(False).alias("private"), pl.lit("False").alias("gated"),
-        "downloads", "downloadsAllTime", "likes", "library_name", "tags", "pipeline_tag",
+        pl.lit(False).alias("private"),
+        pl.lit("False").alias("gated"),
+        "downloads",
+        "downloadsAllTime",
+        "likes",
+        "library_name",
+        "tags",
+        "pipeline_tag",
         pl.lit([{"rfilename": "config.json"}]).alias("siblings"),
         pl.lit('{"architectures": []}').alias("config"),
         pl.when(pl.col("safetensors").is_not_null())
@@ -66,9 +91,16 @@ def hub_shaped(frame: pl.DataFrame, day: dt.date) -> pa.Table:
         pl.lit('{"license": "other"}').alias("cardData"),
         (pl.col("likes").cast(pl.Float64) / 10).alias("trendingScore"),
     )
-    dropped = [name for name, since in (("downloadsAllTime", ALLTIME_FROM), ("cardData", CARD_DATA_FROM),
-                                        ("trendingScore", CARD_DATA_FROM), ("baseModels", BASE_MODELS_FROM))
-               if day < since]
+    dropped = [
+        name
+        for name, since in (
+            ("downloadsAllTime", ALLTIME_FROM),
+            ("cardData", CARD_DATA_FROM),
+            ("trendingScore", CARD_DATA_FROM),
+            ("baseModels", BASE_MODELS_FROM),
+        )
+        if day < since
+    ]
     if day >= MODEL_ID_BEFORE:
         dropped.append("modelId")
     return shaped.drop(dropped).to_arrow()
@@ -87,7 +119,7 @@ def write_hub_mirror(flat_dir: str | Path, mirror_dir: str | Path, repeats: Sequ
     unknown = sorted(set(repeats) - set(dates[1:]))
     if unknown:
         raise ValueError(f"repeats {unknown} are not snapshot dates after the first ({dates[0]} .. {dates[-1]})")
-    for previous, date in zip([None, *dates], dates):
+    for previous, date in zip([None, *dates[:-1]], dates, strict=True):
         target = mirror / "models" / date / "models.parquet"
         target.parent.mkdir(parents=True, exist_ok=True)
         if date in repeats:

@@ -64,12 +64,16 @@ class Lineage:
         return first
 
 
-
-def build_lineage(models: Models, namespaces: Namespaces, downloads: np.ndarray, settings: dict, rng: np.random.Generator) -> Lineage:
+def build_lineage(
+    models: Models, namespaces: Namespaces, downloads: np.ndarray, settings: dict, rng: np.random.Generator
+) -> Lineage:
     """Draw every derived model's parents; a derived model that finds none becomes an original."""
     n_models, n_snapshots = downloads.shape
     organisation_ns = np.array(
-        [o in ("registry", "synthetic_fallback") and SEGMENTS[s] != "intermediaries" for o, s in zip(namespaces.origin, namespaces.segment, strict=True)]
+        [
+            o in ("registry", "synthetic_fallback") and SEGMENTS[s] != "intermediaries"
+            for o, s in zip(namespaces.origin, namespaces.segment, strict=True)
+        ]
     )
     original = models.relation == NO_RELATION
     organisation_original = original & organisation_ns[models.namespace]
@@ -107,7 +111,9 @@ def build_lineage(models: Models, namespaces: Namespaces, downloads: np.ndarray,
     return lineage
 
 
-def _draw_parents(child: int, models: Models, pools: dict, weight: np.ndarray, original: np.ndarray, rng: np.random.Generator) -> list[int]:
+def _draw_parents(
+    child: int, models: Models, pools: dict, weight: np.ndarray, original: np.ndarray, rng: np.random.Generator
+) -> list[int]:
     relation, kind = int(models.relation[child]), models.uploader_class[child]
     own = int(models.namespace[child])
     if relation == MERGE:
@@ -185,7 +191,9 @@ def _plant_cycles(lineage: Lineage, models: Models, cycles: list[tuple[int, int]
         lineage.cycles.append((a, b, k))
 
 
-def _plant_private_parents(lineage: Lineage, models: Models, n_private: int, excluded: np.ndarray, rng: np.random.Generator) -> None:
+def _plant_private_parents(
+    lineage: Lineage, models: Models, n_private: int, excluded: np.ndarray, rng: np.random.Generator
+) -> None:
     """Some single-parent user models declare, instead, a private model of their parent's namespace."""
     single = np.bincount(lineage.child, minlength=len(models)) == 1
     candidates = np.flatnonzero(
@@ -201,6 +209,4 @@ def _plant_private_parents(lineage: Lineage, models: Models, n_private: int, exc
 
 def _as_lineage(rows: list[tuple[int, int, int, int, int]]) -> Lineage:
     table = np.array(rows, dtype=np.int64).reshape(-1, 5)
-    return Lineage(
-        child=table[:, 0], position=table[:, 1], parent=table[:, 2], from_k=table[:, 3], to_k=table[:, 4]
-    )
+    return Lineage(child=table[:, 0], position=table[:, 1], parent=table[:, 2], from_k=table[:, 3], to_k=table[:, 4])

@@ -70,9 +70,24 @@ RESTRICTED_LICENSES = ("llama2", "llama3", "llama3.1", "gemma", "cc-by-nc-4.0", 
 RESTRICTED_LICENSE_WEIGHTS = (0.12, 0.15, 0.15, 0.1, 0.18, 0.3)
 IMAGE_LICENSES = ("creativeml-openrail-m", "openrail", "openrail++", "other")
 DATASET_IDS = (
-    "wikipedia", "bookcorpus", "c4", "squad", "imdb", "glue", "conll2003", "common_voice", "librispeech_asr",
-    "imagenet-1k", "laion/laion2B-en", "tatsu-lab/alpaca", "HuggingFaceH4/ultrachat_200k", "teknium/OpenHermes-2.5",
-    "Open-Orca/OpenOrca", "HuggingFaceFW/fineweb", "openai/gsm8k", "cais/mmlu",
+    "wikipedia",
+    "bookcorpus",
+    "c4",
+    "squad",
+    "imdb",
+    "glue",
+    "conll2003",
+    "common_voice",
+    "librispeech_asr",
+    "imagenet-1k",
+    "laion/laion2B-en",
+    "tatsu-lab/alpaca",
+    "HuggingFaceH4/ultrachat_200k",
+    "teknium/OpenHermes-2.5",
+    "Open-Orca/OpenOrca",
+    "HuggingFaceFW/fineweb",
+    "openai/gsm8k",
+    "cais/mmlu",
 )
 GGUF_FROM = np.datetime64("2023-08-21", "D")  # GGUF format released
 MOE_RESEARCH_FROM = np.datetime64("2021-01-11", "D")  # Switch Transformers paper
@@ -130,7 +145,12 @@ class Metadata:
 
 
 def build_metadata(
-    models: Models, namespaces: Namespaces, lineage: Lineage, releases: Releases, settings: dict, rng: np.random.Generator
+    models: Models,
+    namespaces: Namespaces,
+    lineage: Lineage,
+    releases: Releases,
+    settings: dict,
+    rng: np.random.Generator,
 ) -> Metadata:
     n = len(models)
     signature = [SIGNATURE_TASKS.get(name.lower()) for name in namespaces.name]
@@ -158,7 +178,9 @@ def build_metadata(
         elif release is not None:
             params[m] = release.params
         else:
-            params[m] = _original_params(rng, task[m], trend[m], models.uploader_class[m] != "user", models.created_day[m])
+            params[m] = _original_params(
+                rng, task[m], trend[m], models.uploader_class[m] != "user", models.created_day[m]
+            )
         if inherits:
             moe[m] = moe[parent]
         elif release is not None:
@@ -191,7 +213,9 @@ def _task(rng: np.random.Generator, trend: float) -> str:
     return _pick(rng, weights)
 
 
-def _original_params(rng: np.random.Generator, task: str, trend: float, by_organisation: bool, day: np.datetime64) -> int:
+def _original_params(
+    rng: np.random.Generator, task: str, trend: float, by_organisation: bool, day: np.datetime64
+) -> int:
     """Organisations' originals grow fast (BERT-sized in 2020, billions by 2025); users' slowly."""
     growth, spread = (1.7, 0.8) if by_organisation else (0.8, 1.1)
     mean = (7.9 if by_organisation else 8.1) + growth * trend + (0.3 if task == "text-generation" else 0.0)
@@ -254,7 +278,9 @@ def _library(rng: np.random.Generator, task: str, relation: int, quant: str | No
     return "transformers"
 
 
-def _safetensors(rng: np.random.Generator, models: Models, rate: float, params: np.ndarray, quant: list[str | None]) -> list:
+def _safetensors(
+    rng: np.random.Generator, models: Models, rate: float, params: np.ndarray, quant: list[str | None]
+) -> list:
     """Exactly round(rate * n) models carry `safetensors` (never GGUF files, seldom adapters or old models)."""
     n = len(models)
     preference = np.ones(n)
@@ -295,4 +321,3 @@ def _pick(rng: np.random.Generator, weights: dict[str, float]) -> str:
     keys = list(weights)
     p = np.array([weights[k] for k in keys])
     return keys[rng.choice(len(keys), p=p / p.sum())]
-

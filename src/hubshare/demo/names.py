@@ -28,9 +28,38 @@ from hubshare.demo.releases import Releases, legacy_family
 # Words that no family pattern matches, even followed by a number or a size
 # (`wan-2`, `yi-6b` and `sd-2` would; a test keeps these clear).
 SERIES_WORDS = (
-    "atlas", "beacon", "cedar", "delta", "ember", "fjord", "garnet", "harbor", "iris", "juniper", "kestrel",
-    "lumen", "meridian", "nova", "orbit", "prism", "quartz", "relay", "sierra", "tundra", "umbra", "vertex",
-    "willow", "xenon", "yarrow", "zephyr", "aurora", "basalt", "cobalt", "dune", "finch", "glacier",
+    "atlas",
+    "beacon",
+    "cedar",
+    "delta",
+    "ember",
+    "fjord",
+    "garnet",
+    "harbor",
+    "iris",
+    "juniper",
+    "kestrel",
+    "lumen",
+    "meridian",
+    "nova",
+    "orbit",
+    "prism",
+    "quartz",
+    "relay",
+    "sierra",
+    "tundra",
+    "umbra",
+    "vertex",
+    "willow",
+    "xenon",
+    "yarrow",
+    "zephyr",
+    "aurora",
+    "basalt",
+    "cobalt",
+    "dune",
+    "finch",
+    "glacier",
 )
 USER_PREFIXES = ("tiny", "my", "distil", "fast", "mini", "small", "custom", "demo", "test", "awesome", "simple")
 TASK_WORDS = {
@@ -103,14 +132,21 @@ class Names:
 
 
 def build_names(
-    models: Models, namespaces: Namespaces, lineage: Lineage, meta: Metadata, releases: Releases, rng: np.random.Generator
+    models: Models,
+    namespaces: Namespaces,
+    lineage: Lineage,
+    meta: Metadata,
+    releases: Releases,
+    rng: np.random.Generator,
 ) -> Names:
     series = [SERIES_WORDS[i] for i in rng.integers(0, len(SERIES_WORDS), len(namespaces))]
     first_parent = lineage.first_parents(len(models))
     originals_so_far = np.zeros(len(namespaces), dtype=np.int64)
     # Legacy ids move into their owner's namespace, where no other model may take the name.
     taken: set[str] = {
-        f"{namespaces.name[ns]}/{lid}".lower() for lid, ns in zip(models.legacy_id, models.namespace, strict=True) if lid is not None
+        f"{namespaces.name[ns]}/{lid}".lower()
+        for lid, ns in zip(models.legacy_id, models.namespace, strict=True)
+        if lid is not None
     }
     names: list[str] = []
     family: list[str | None] = []

@@ -25,8 +25,14 @@ UNAFFILIATED = "unaffiliated_user"
 # other developers' base models.
 INTERMEDIARY_NAMESPACES = frozenset(
     {
-        "thebloke", "bartowski", "unsloth", "lmstudio-community", "mlx-community", "quantfactory",
-        "maziyarpanahi", "mradermacher",
+        "thebloke",
+        "bartowski",
+        "unsloth",
+        "lmstudio-community",
+        "mlx-community",
+        "quantfactory",
+        "maziyarpanahi",
+        "mradermacher",
     }
 )
 
@@ -126,7 +132,8 @@ class Namespaces:
     def with_cells(self) -> Namespaces:
         """Index the cells (sorted, so numbering is stable)."""
         keys = [
-            (SEGMENTS[s], cg, dt_) for s, cg, dt_ in zip(self.segment, self.country_group, self.developer_type, strict=True)
+            (SEGMENTS[s], cg, dt_)
+            for s, cg, dt_ in zip(self.segment, self.country_group, self.developer_type, strict=True)
         ]
         self.cells = sorted(set(keys), key=lambda c: (SEGMENTS.index(c[0]), c[1], c[2]))
         position = {c: i for i, c in enumerate(self.cells)}
@@ -207,7 +214,9 @@ def synthetic_name(prefix: str, taken: set[str], rng: np.random.Generator) -> st
             return name
 
 
-def _synthetic_namespaces(listed: Namespaces, taken: set[str], models_total: int, rng: np.random.Generator) -> Namespaces:
+def _synthetic_namespaces(
+    listed: Namespaces, taken: set[str], models_total: int, rng: np.random.Generator
+) -> Namespaces:
     names, segments, origins = [], [], []
     n_intermediaries = max(3, round(models_total * SYNTHETIC_INTERMEDIARIES_PER_MODEL))
     for _ in range(n_intermediaries):
@@ -252,7 +261,9 @@ def apply_prominence(ns: Namespaces) -> None:
         ns.weight[prominent] = shares / max(1.0 - shares.sum(), 0.05) * rest
 
 
-def _entry_dates(ns: Namespaces, legacy_owners: set[str], start: dt.date, end: dt.date, rng: np.random.Generator) -> None:
+def _entry_dates(
+    ns: Namespaces, legacy_owners: set[str], start: dt.date, end: dt.date, rng: np.random.Generator
+) -> None:
     """First-model dates; the earliest namespace of every cell is moved before the window
     so that every cell can take its share from the first interval on."""
     origin = start - dt.timedelta(days=365)

@@ -95,10 +95,12 @@ def build_models(
         )
     n_fixed_pre = int((fixed["day"] < np.datetime64(start, "D")).sum())
     n_pre = min(max(0, pre_window - n_fixed_pre), n_rest)
-    days = np.concatenate([
-        _pre_window_days(rng, n_pre, start),
-        _growing_days(rng, n_rest - n_pre, start, end, float(settings["model_growth"])),
-    ])
+    days = np.concatenate(
+        [
+            _pre_window_days(rng, n_pre, start),
+            _growing_days(rng, n_rest - n_pre, start, end, float(settings["model_growth"])),
+        ]
+    )
     relation = _relations(rng, n_rest, total, settings, fixed["relation"])
     uploader_class = _uploader_classes(rng, relation)
 
@@ -136,10 +138,16 @@ def build_models(
     return models, namespaces
 
 
-def _fixed_models(namespaces: Namespaces, legacy: list[tuple[str, int]], end: dt.date, rng: np.random.Generator) -> dict:
+def _fixed_models(
+    namespaces: Namespaces, legacy: list[tuple[str, int]], end: dt.date, rng: np.random.Generator
+) -> dict:
     """Flagships of every non-user namespace and the first user, plus the legacy-id models."""
     last = np.datetime64(end, "D")
-    has_flagship = [i for i, o in enumerate(namespaces.origin) if o != "synthetic_user" or i == namespaces.origin.index("synthetic_user")]
+    has_flagship = [
+        i
+        for i, o in enumerate(namespaces.origin)
+        if o != "synthetic_user" or i == namespaces.origin.index("synthetic_user")
+    ]
     flagship_days = np.minimum(namespaces.entry[has_flagship], last)
     legacy_days = np.array(
         [namespaces.entry[owner] - int(rng.integers(0, 120)) for _, owner in legacy], dtype="datetime64[D]"
@@ -201,7 +209,11 @@ def _choose_namespaces(
     """Organisations' and intermediaries' models go to namespaces that exist by then,
     busier namespaces (higher weight) uploading more; with none yet, a user uploads."""
     pools = {
-        "organisation": [i for i, o in enumerate(ns.origin) if o in ("registry", "synthetic_fallback") and SEGMENTS[ns.segment[i]] != "intermediaries"],
+        "organisation": [
+            i
+            for i, o in enumerate(ns.origin)
+            if o in ("registry", "synthetic_fallback") and SEGMENTS[ns.segment[i]] != "intermediaries"
+        ],
         "intermediary": [i for i in range(len(ns)) if SEGMENTS[ns.segment[i]] == "intermediaries"],
     }
     for kind, pool in pools.items():
@@ -248,11 +260,13 @@ def _assign_users(
     extended = ns.extend(users).with_cells()
     first_day = np.full(len(extended), np.datetime64("9999-12-31", "D"))
     np.minimum.at(first_day, namespace[todo], day[todo])
-    extended.entry[len(ns):] = first_day[len(ns):]
+    extended.entry[len(ns) :] = first_day[len(ns) :]
     return extended
 
 
-def _popularity(rng: np.random.Generator, settings: dict, uploader_class: np.ndarray, flagship: np.ndarray, legacy_id: np.ndarray) -> np.ndarray:
+def _popularity(
+    rng: np.random.Generator, settings: dict, uploader_class: np.ndarray, flagship: np.ndarray, legacy_id: np.ndarray
+) -> np.ndarray:
     n = len(uploader_class)
     protected = flagship | (legacy_id != None)  # noqa: E711 (element-wise comparison)
     relative = np.array([DORMANCY_BY_CLASS[c] for c in uploader_class]) * ~protected
@@ -273,6 +287,8 @@ def _delete(rng: np.random.Generator, settings: dict, models: Models, date_index
     active = np.flatnonzero(eligible & (models.popularity > 0))
     n_dormant = min(len(dormant), round(wanted * DELETIONS_OF_DORMANT))
     n_active = min(len(active), wanted - n_dormant)
-    chosen = np.concatenate([rng.choice(dormant, n_dormant, replace=False), rng.choice(active, n_active, replace=False)])
+    chosen = np.concatenate(
+        [rng.choice(dormant, n_dormant, replace=False), rng.choice(active, n_active, replace=False)]
+    )
     first = models.created_k[chosen] + 1
     models.deleted_k[chosen] = first + (rng.random(len(chosen)) * (n_snapshots - first)).astype(np.int32)

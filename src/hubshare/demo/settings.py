@@ -15,8 +15,17 @@ from collections.abc import Mapping
 HUB_RELATION_MIX = {"adapter": 0.4257, "finetune": 0.3591, "quantized": 0.1922, "merge": 0.0230}
 # Kinds of logit-scale noise on the segments' shares (`hubshare.noise` draws them); listed here
 # so that the settings can be checked without importing numpy.
-NOISE_KINDS = ("none", "ar1_0.8", "ar1_0.95", "ar1_0.99", "random_walk", "long_memory", "spikes",
-               "late_volatility", "level_shift")
+NOISE_KINDS = (
+    "none",
+    "ar1_0.8",
+    "ar1_0.95",
+    "ar1_0.99",
+    "random_walk",
+    "long_memory",
+    "spikes",
+    "late_volatility",
+    "level_shift",
+)
 
 DEFAULTS: dict[str, object] = {
     "seed": 20251203,
@@ -49,11 +58,28 @@ DEFAULTS: dict[str, object] = {
     "sampling_noise": True,
 }
 
-_INTEGERS = ("seed", "cadence_days", "models_total", "pre_window_models", "weekly_downloads_start",
-             "weekly_downloads_end", "private_parents", "cycles")
+_INTEGERS = (
+    "seed",
+    "cadence_days",
+    "models_total",
+    "pre_window_models",
+    "weekly_downloads_start",
+    "weekly_downloads_end",
+    "private_parents",
+    "cycles",
+)
 _POSITIVE = ("cadence_days", "models_total", "weekly_downloads_start", "weekly_downloads_end", "model_growth")
-_RATES = ("never_downloaded_rate", "base_model_rate", "safetensors_rate", "missing_pipeline_tag_rate",
-          "missing_library_name_rate", "missing_author_rate", "rename_rate", "deletion_rate", "counter_reset_rate")
+_RATES = (
+    "never_downloaded_rate",
+    "base_model_rate",
+    "safetensors_rate",
+    "missing_pipeline_tag_rate",
+    "missing_library_name_rate",
+    "missing_author_rate",
+    "rename_rate",
+    "deletion_rate",
+    "counter_reset_rate",
+)
 _NUMBERS = ("effect_size", "model_growth", "share_noise_sigma", "model_shock_sigma", *_RATES)
 _DATES = ("start", "end", "legacy_rename_date")
 
@@ -96,18 +122,24 @@ def resolve_settings(settings: Mapping[str, object] | None) -> dict[str, object]
 
 def _check_noise(resolved: dict) -> None:
     if resolved["share_noise"] not in NOISE_KINDS:
-        raise DemoSettingsError(f"demo settings: 'share_noise' must be one of {list(NOISE_KINDS)}, got {resolved['share_noise']!r}")
+        raise DemoSettingsError(
+            f"demo settings: 'share_noise' must be one of {list(NOISE_KINDS)}, got {resolved['share_noise']!r}"
+        )
     phi = resolved["model_shock_phi"]
     if isinstance(phi, bool) or not isinstance(phi, int | float) or not 0 <= phi < 1:
         raise DemoSettingsError(f"demo settings: 'model_shock_phi' must lie in [0, 1), got {phi!r}")
     resolved["model_shock_phi"] = float(phi)
     if not isinstance(resolved["sampling_noise"], bool):
-        raise DemoSettingsError(f"demo settings: 'sampling_noise' must be true or false, got {resolved['sampling_noise']!r}")
+        raise DemoSettingsError(
+            f"demo settings: 'sampling_noise' must be true or false, got {resolved['sampling_noise']!r}"
+        )
 
 
 def _relation_mix(mix: object) -> dict[str, float]:
     if not isinstance(mix, Mapping) or set(mix) != set(HUB_RELATION_MIX):
-        raise DemoSettingsError(f"demo settings: 'relation_mix' must give a share for each of {sorted(HUB_RELATION_MIX)}")
+        raise DemoSettingsError(
+            f"demo settings: 'relation_mix' must give a share for each of {sorted(HUB_RELATION_MIX)}"
+        )
     values = {k: float(v) for k, v in sorted(mix.items())}
     if any(v < 0 for v in values.values()) or sum(values.values()) <= 0:
         raise DemoSettingsError("demo settings: 'relation_mix' shares must be non-negative and not all zero")

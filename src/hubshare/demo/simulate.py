@@ -67,7 +67,12 @@ def simulate(settings: dict | None, registry: pl.DataFrame, legacy_ids: pl.DataF
 
     legacy_rows = legacy_ids.select(LEGACY_COLUMNS).unique(maintain_order=True).sort("model_id").rows()
     namespaces, skipped = registry_namespaces(
-        registry, {ns for _, ns in legacy_rows}, dates[0], dates[-1], int(settings["models_total"]), stream(seed, "namespaces")
+        registry,
+        {ns for _, ns in legacy_rows},
+        dates[0],
+        dates[-1],
+        int(settings["models_total"]),
+        stream(seed, "namespaces"),
     )
     position = {name.lower(): i for i, name in enumerate(namespaces.name) if namespaces.origin[i] == "registry"}
     legacy = [(mid, position[ns.lower()]) for mid, ns in legacy_rows if "/" not in mid and ns.lower() in position]
@@ -79,11 +84,14 @@ def simulate(settings: dict | None, registry: pl.DataFrame, legacy_ids: pl.DataF
     expected_downloads = allocate(models, namespaces, shares, totals, dates)
     noise = stream(seed, "noise")
     downloads = allocate(
-        models, namespaces,
+        models,
+        namespaces,
         noisy_segment_shares(shares, str(settings["share_noise"]), float(settings["share_noise_sigma"]), noise),
-        totals, dates,
-        shocks=popularity_shocks(len(models), len(dates), float(settings["model_shock_sigma"]),
-                                 float(settings["model_shock_phi"]), noise),
+        totals,
+        dates,
+        shocks=popularity_shocks(
+            len(models), len(dates), float(settings["model_shock_sigma"]), float(settings["model_shock_phi"]), noise
+        ),
         sampler=noise if settings["sampling_noise"] else None,
     )
     lineage = build_lineage(models, namespaces, downloads, settings, stream(seed, "lineage"))
@@ -92,7 +100,14 @@ def simulate(settings: dict | None, registry: pl.DataFrame, legacy_ids: pl.DataF
     names = build_names(models, namespaces, lineage, meta, releases, stream(seed, "names"))
     baseline = baselines(models, downloads, dates[0])
     artefacts = build_artefacts(
-        models, namespaces, names, all_time_counters(downloads, baseline, []), downloads, dates, settings, stream(seed, "artefacts")
+        models,
+        namespaces,
+        names,
+        all_time_counters(downloads, baseline, []),
+        downloads,
+        dates,
+        settings,
+        stream(seed, "artefacts"),
     )
     counts = Counts(
         all_time=all_time_counters(downloads, baseline, artefacts.resets),

@@ -37,7 +37,10 @@ def anchor_table() -> dict[str, dict[str, float]]:
     """{segment: {anchor date: share}} after renormalising each anchor date to 1."""
     raw = np.array([SEGMENT_ANCHORS[s] for s in SEGMENTS])
     normalised = raw / raw.sum(axis=0, keepdims=True)
-    return {s: {d: round(float(v), 6) for d, v in zip(ANCHOR_DATES, row, strict=True)} for s, row in zip(SEGMENTS, normalised, strict=True)}
+    return {
+        s: {d: round(float(v), 6) for d, v in zip(ANCHOR_DATES, row, strict=True)}
+        for s, row in zip(SEGMENTS, normalised, strict=True)
+    }
 
 
 def segment_shares(dates: list[dt.date], effect_size: float) -> np.ndarray:

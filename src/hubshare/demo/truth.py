@@ -126,37 +126,53 @@ def build_truth(
     }
 
 
-def _expected(models: Models, lineage: Lineage, groups: dict, namespaces: Namespaces, downloads: np.ndarray,
-              dates: list[dt.date], intervals: dict[str, list[int]]) -> dict:
+def _expected(
+    models: Models,
+    lineage: Lineage,
+    groups: dict,
+    namespaces: Namespaces,
+    downloads: np.ndarray,
+    dates: list[dt.date],
+    intervals: dict[str, list[int]],
+) -> dict:
     """Period shares per view and dimension, and the weekly headline series, of the noise-free allocation."""
     views = {
         "uploader": uploader_credit(models, downloads, len(namespaces)),
         "derived": derived_credit(models, lineage, downloads, len(namespaces)),
     }
     total = downloads.sum(axis=0).astype(np.float64)
-    out: dict = {view: {dim: _period_shares(_by_group(credit, groups[dim]), total, intervals) for dim in DIMENSIONS}
-                 for view, credit in views.items()}
+    out: dict = {
+        view: {dim: _period_shares(_by_group(credit, groups[dim]), total, intervals) for dim in DIMENSIONS}
+        for view, credit in views.items()
+    }
     out["weekly"] = _weekly(views["uploader"], groups, None, total, dates)
     out["weekly_derived"] = _weekly(views["derived"], groups, None, total, dates)
     return out
 
 
-def _rolling30_shares(models: Models, groups: dict, rolling30: np.ndarray, dates: list[dt.date],
-                      intervals: dict[str, list[int]]) -> dict:
+def _rolling30_shares(
+    models: Models, groups: dict, rolling30: np.ndarray, dates: list[dt.date], intervals: dict[str, list[int]]
+) -> dict:
     """Uploader-view period shares of the downloads the `rolling30` estimator reads from the 30-day counts."""
     rows = [(k, np.flatnonzero(models.alive(k))) for k in range(len(dates))]
-    observations = pl.DataFrame({
-        "snapshot_date": np.concatenate([np.full(idx.size, np.datetime64(dates[k], "D")) for k, idx in rows]),
-        "model_key": np.concatenate([idx for _, idx in rows]).astype(str),
-        "downloads_30d": np.concatenate([rolling30[idx, k] for k, idx in rows]),
-    }).with_columns(pl.col("model_key").alias("model_id"), pl.lit(None, pl.String).alias("namespace"),
-                    pl.lit(None, pl.Datetime("us", "UTC")).alias("created_at"))
+    observations = pl.DataFrame(
+        {
+            "snapshot_date": np.concatenate([np.full(idx.size, np.datetime64(dates[k], "D")) for k, idx in rows]),
+            "model_key": np.concatenate([idx for _, idx in rows]).astype(str),
+            "downloads_30d": np.concatenate([rolling30[idx, k] for k, idx in rows]),
+        }
+    ).with_columns(
+        pl.col("model_key").alias("model_id"),
+        pl.lit(None, pl.String).alias("namespace"),
+        pl.lit(None, pl.Datetime("us", "UTC")).alias("created_at"),
+    )
     panel, _ = rolling30_panel(observations)
     week_index = {d: k for k, d in enumerate(dates)}
     by_cell = panel.group_by("week", "model_key").agg(pl.col("downloads").sum())
     estimated = np.zeros((len(models), len(dates)))
     estimated[by_cell["model_key"].cast(pl.Int64).to_numpy(), [week_index[w] for w in by_cell["week"].to_list()]] = (
-        by_cell["downloads"].to_numpy())
+        by_cell["downloads"].to_numpy()
+    )
     credit = uploader_credit(models, estimated, len(groups["organization"]))
     total = estimated.sum(axis=0)
     return {dim: _period_shares(_by_group(credit, groups[dim]), total, intervals) for dim in DIMENSIONS}
@@ -164,7 +180,9 @@ def _rolling30_shares(models: Models, groups: dict, rolling30: np.ndarray, dates
 
 def _namespace_groups(registry: pl.DataFrame, namespaces: Namespaces) -> dict[str, list[str]]:
     lookup: dict[str, tuple[str, str, str]] = {}
-    for ns, org, cg, dt_ in registry.select("namespace", "organization", "country_group", "developer_type").sort("namespace").iter_rows():
+    for ns, org, cg, dt_ in (
+        registry.select("namespace", "organization", "country_group", "developer_type").sort("namespace").iter_rows()
+    ):
         lookup.setdefault(ns.lower(), (org, cg, dt_))
     rows = [lookup.get(n.lower(), (n, UNAFFILIATED, UNAFFILIATED)) for n in namespaces.name]
     return {
@@ -187,7 +205,9 @@ def _period_shares(by_group: dict[str, np.ndarray], total: np.ndarray, intervals
 
 
 def _shares_over(series: np.ndarray, total: np.ndarray, intervals: dict[str, list[int]]) -> dict[str, float]:
-    return {name: round(float(series[ks].sum() / total[ks].sum()), DIGITS) if ks else 0.0 for name, ks in intervals.items()}
+    return {
+        name: round(float(series[ks].sum() / total[ks].sum()), DIGITS) if ks else 0.0 for name, ks in intervals.items()
+    }
 
 
 def family_shares(family: list[str | None], downloads: np.ndarray, intervals: dict[str, list[int]]) -> dict:
@@ -198,7 +218,9 @@ def family_shares(family: list[str | None], downloads: np.ndarray, intervals: di
     return _period_shares(by_family, total, intervals)
 
 
-def _weekly(credit: np.ndarray, groups: dict, intermediary: np.ndarray | None, total: np.ndarray, dates: list[dt.date]) -> dict:
+def _weekly(
+    credit: np.ndarray, groups: dict, intermediary: np.ndarray | None, total: np.ndarray, dates: list[dt.date]
+) -> dict:
     by_group = _by_group(credit, groups["country_group"])
     series = {g: by_group.get(g, np.zeros_like(total)) for g in HEADLINE_COUNTRY_GROUPS}
     if intermediary is not None:
@@ -224,7 +246,10 @@ def _properties(models: Models, meta: Metadata, downloads: np.ndarray, intervals
         "non_text_output": np.array([t in NON_TEXT_OUTPUT_TASKS for t in meta.pipeline_tag]),
         "training_data_tagged": np.array([bool(d) for d in meta.datasets]),
     }
-    out = {name: _shares_over(downloads[flag].sum(axis=0).astype(np.float64), total, intervals) for name, flag in flags.items()}
+    out = {
+        name: _shares_over(downloads[flag].sum(axis=0).astype(np.float64), total, intervals)
+        for name, flag in flags.items()
+    }
     has_params = np.array([p is not None for p in meta.parameters])
     weighted = (downloads[has_params] * meta.params[has_params, None].astype(np.float64)).sum(axis=0)
     counted = downloads[has_params].sum(axis=0).astype(np.float64)
@@ -237,7 +262,9 @@ def _properties(models: Models, meta: Metadata, downloads: np.ndarray, intervals
 
 def _segments(namespaces: Namespaces, settings: dict, dates: list[dt.date]) -> dict:
     anchors = anchor_table()
-    effective = segment_shares([dt.date.fromisoformat(d) for d in next(iter(anchors.values()))], float(settings["effect_size"]))
+    effective = segment_shares(
+        [dt.date.fromisoformat(d) for d in next(iter(anchors.values()))], float(settings["effect_size"])
+    )
     fractions = namespaces.cell_fractions()
     out = {}
     for s, segment in enumerate(SEGMENTS):
@@ -245,7 +272,9 @@ def _segments(namespaces: Namespaces, settings: dict, dates: list[dt.date]) -> d
         origins = [namespaces.origin[i] for i in members]
         out[segment] = {
             "anchors": anchors[segment],
-            "anchors_at_effect_size": {d: round(float(v), 6) for d, v in zip(anchors[segment], effective[:, s], strict=True)},
+            "anchors_at_effect_size": {
+                d: round(float(v), 6) for d, v in zip(anchors[segment], effective[:, s], strict=True)
+            },
             "registry_namespaces": sorted(namespaces.name[i] for i in members if namespaces.origin[i] == "registry"),
             "synthetic_namespaces": sum(o != "registry" for o in origins),
             "synthetic_fallback": "synthetic_fallback" in origins,
@@ -288,7 +317,11 @@ def _artefacts(models: Models, lineage: Lineage, names: Names, artefacts: Artefa
             for m in np.flatnonzero(artefacts.rename_k < n_snapshots)
         ],
         "deletions": [
-            {"_id": names.object_id[m], "id": str(artefacts.ids_at(models.deleted_k[m] - 1)[m]), "first_absent": dates[models.deleted_k[m]].isoformat()}
+            {
+                "_id": names.object_id[m],
+                "id": str(artefacts.ids_at(models.deleted_k[m] - 1)[m]),
+                "first_absent": dates[models.deleted_k[m]].isoformat(),
+            }
             for m in deleted
         ],
         "counter_resets": [
@@ -306,7 +339,9 @@ def _artefacts(models: Models, lineage: Lineage, names: Names, artefacts: Artefa
     }
 
 
-def _missing_parents(models: Models, lineage: Lineage, names: Names, artefacts: Artefacts) -> dict[str, tuple[list[str], int]]:
+def _missing_parents(
+    models: Models, lineage: Lineage, names: Names, artefacts: Artefacts
+) -> dict[str, tuple[list[str], int]]:
     """Declared parents absent from a snapshot that lists the child:
     parent id -> (the children's `_id`s, first snapshot where one of them sees the gap)."""
     out: dict[str, tuple[list[str], int]] = {}

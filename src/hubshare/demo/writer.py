@@ -104,7 +104,9 @@ def _base_models(k: int, models: Models, names: Names, lineage: Lineage, artefac
     model = np.where(listed, parent, 0)
     private = np.where(listed, 0, -1 - parent)
     last_listed = np.minimum(models.deleted_k[model] - 1, k)
-    model_ids = np.where(artefacts.rename_k[model] <= last_listed, artefacts.id_after[model], artefacts.id_before[model])
+    model_ids = np.where(
+        artefacts.rename_k[model] <= last_listed, artefacts.id_after[model], artefacts.id_before[model]
+    )
     private_ids = np.array(names.private_id + [""], dtype=object)[private]
     object_ids = np.array(names.object_id, dtype=object)[model]
     private_object_ids = np.array(names.private_object_id + [""], dtype=object)[private]

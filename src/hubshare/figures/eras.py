@@ -54,13 +54,29 @@ def _shade_periods(ax, periods: dict[str, tuple[dt.date, dt.date]], first: dt.da
         if index % 2 == 0:
             ax.axvspan(low, high, color=PERIOD_SHADE, zorder=0, linewidth=0)
         middle = low + (high - low) / 2
-        ax.text(middle, 1.0, name, transform=ax.get_xaxis_transform(), ha="center", va="bottom",
-                fontsize="x-small", color="#666666")
+        ax.text(
+            middle,
+            1.0,
+            name,
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="bottom",
+            fontsize="x-small",
+            color="#666666",
+        )
 
 
-def era_figure(weekly: pl.DataFrame, eras: pl.DataFrame, series: list[dict], labels: dict[str, str],
-               periods: dict[str, tuple[dt.date, dt.date]], *, demo: bool = False,
-               note: str | None = None, views: Sequence[str] = VIEWS) -> Figure:
+def era_figure(
+    weekly: pl.DataFrame,
+    eras: pl.DataFrame,
+    series: list[dict],
+    labels: dict[str, str],
+    periods: dict[str, tuple[dt.date, dt.date]],
+    *,
+    demo: bool = False,
+    note: str | None = None,
+    views: Sequence[str] = VIEWS,
+) -> Figure:
     """One row per dimension of the headline series, one column per view (of `views`).
 
     Thin lines: weekly shares; thick lines: each series' fitted eras from the
@@ -87,13 +103,19 @@ def era_figure(weekly: pl.DataFrame, eras: pl.DataFrame, series: list[dict], lab
             fit = "joint" if (in_view["fit"] == "joint").any() else "single"
             shown = in_view.filter(pl.col("fit") == fit)
             for group in groups:
-                rows = weekly.filter((pl.col("view") == view) & (pl.col("dimension") == dimension)
-                                     & (pl.col("group") == group)).sort("week")
+                rows = weekly.filter(
+                    (pl.col("view") == view) & (pl.col("dimension") == dimension) & (pl.col("group") == group)
+                ).sort("week")
                 colour = colours.get(group, "#444444")
                 # Faint under fitted eras; without eras the weekly line is all there is to see.
                 faint = not shown.is_empty()
-                ax.plot(rows["week"].to_numpy(), rows["share"].to_numpy() * 100.0, color=colour,
-                        linewidth=0.7 if faint else 1.3, alpha=0.45 if faint else 1.0)
+                ax.plot(
+                    rows["week"].to_numpy(),
+                    rows["share"].to_numpy() * 100.0,
+                    color=colour,
+                    linewidth=0.7 if faint else 1.3,
+                    alpha=0.45 if faint else 1.0,
+                )
                 for era in shown.filter(pl.col("group") == group).iter_rows(named=True):
                     era_weeks, path = _fitted_path(era)
                     ax.plot(era_weeks, path, color=colour, linewidth=2.0, solid_capstyle="butt")
@@ -106,13 +128,23 @@ def era_figure(weekly: pl.DataFrame, eras: pl.DataFrame, series: list[dict], lab
             ax.set_ylim(bottom=0)
             ax.grid(axis="x", visible=False)
             if note:
-                ax.text(0.5, 0.5, note, transform=ax.transAxes, ha="center", va="center", fontsize="small",
-                        color="#555555", wrap=True)
+                ax.text(
+                    0.5,
+                    0.5,
+                    note,
+                    transform=ax.transAxes,
+                    ha="center",
+                    va="center",
+                    fontsize="small",
+                    color="#555555",
+                    wrap=True,
+                )
             _format_dates(ax, weeks)
         axes[row, 0].set_ylabel("Share of downloads (%)")
     legend = list(handles.values()) + (
         [Line2D([], [], color=BOUNDARY_COLOUR, linestyle="--", linewidth=0.8, label="Era boundary")]
-        if any_boundary else []
+        if any_boundary
+        else []
     )
     figure.legend(handles=legend, loc="outside lower center", ncols=min(len(legend), 5))
     if demo:

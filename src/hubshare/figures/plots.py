@@ -181,7 +181,7 @@ def group_share_figure(
 
     fig = Figure(figsize=(7.0, 3.5))
     axes = fig.subplots(1, len(views), sharex=True, sharey=True, squeeze=False)[0]
-    for ax, view in zip(axes, views):
+    for ax, view in zip(axes, views, strict=True):
         layers = _share_layers(shares.filter(pl.col("view") == view), weeks, bands, merged)
         fills = [colours[group] for group in bands] + ([OTHER_STYLE["facecolor"]] if merged else [])
         areas = ax.stackplot(weeks, layers, colors=fills, edgecolor="white", linewidth=0.3)
@@ -234,13 +234,18 @@ def concentration_figure(
 
     fig = Figure(figsize=(7.0, 2.6))
     axes = fig.subplots(1, len(CONCENTRATION_PANELS), sharex=True)
-    for ax, (column, title, y_label, factor) in zip(axes, CONCENTRATION_PANELS):
+    for ax, (column, title, y_label, factor) in zip(axes, CONCENTRATION_PANELS, strict=True):
         for view in views:
             rows = smoothed.filter(pl.col("view") == view)
             view_weeks = rows.get_column("week").to_numpy()
             # Weekly values as faint solid context: dashes would break up on weekly noise.
-            ax.plot(view_weeks, rows.get_column(column).to_numpy() * factor, color=VIEW_LINES[view]["color"],
-                    linewidth=0.5, alpha=0.3)
+            ax.plot(
+                view_weeks,
+                rows.get_column(column).to_numpy() * factor,
+                color=VIEW_LINES[view]["color"],
+                linewidth=0.5,
+                alpha=0.3,
+            )
             ax.plot(view_weeks, rows.get_column(f"{column}_smoothed").to_numpy() * factor, **VIEW_LINES[view])
         ax.set_title(title)
         ax.set_ylabel(y_label)

@@ -28,12 +28,22 @@ def property_figure(table: pl.DataFrame, periods: list[str], demo: bool = False)
     for axis, series, scale in ((shares_axis, SHARE_SERIES, 100.0), (size_axis, SIZE_SERIES, 1e-9)):
         for offset, (statistic, (label, colour)) in enumerate(series.items()):
             points = [rows.get((statistic, p)) for p in periods]
-            estimate = np.array([np.nan if r is None or r["estimate"] is None else r["estimate"] * scale for r in points])
+            estimate = np.array(
+                [np.nan if r is None or r["estimate"] is None else r["estimate"] * scale for r in points]
+            )
             low = np.array([np.nan if r is None or r["ci_low"] is None else r["ci_low"] * scale for r in points])
             high = np.array([np.nan if r is None or r["ci_high"] is None else r["ci_high"] * scale for r in points])
             shift = (offset - (len(series) - 1) / 2) * 0.08
-            axis.errorbar(positions + shift, estimate, yerr=[estimate - low, high - estimate], marker="o",
-                          markersize=4, capsize=2, color=colour, label=label)
+            axis.errorbar(
+                positions + shift,
+                estimate,
+                yerr=[estimate - low, high - estimate],
+                marker="o",
+                markersize=4,
+                capsize=2,
+                color=colour,
+                label=label,
+            )
         axis.set_xticks(positions, periods)
         axis.set_xlabel("Period")
     shares_axis.set_title("Share of downloads")
@@ -45,8 +55,15 @@ def property_figure(table: pl.DataFrame, periods: list[str], demo: bool = False)
         size_axis.set_ylabel("Billion parameters (log scale)")
         size_axis.set_yscale("log")
     else:
-        size_axis.text(0.5, 0.5, "No parameter counts in this source", ha="center", va="center",
-                       transform=size_axis.transAxes, color="#555555")
+        size_axis.text(
+            0.5,
+            0.5,
+            "No parameter counts in this source",
+            ha="center",
+            va="center",
+            transform=size_axis.transAxes,
+            color="#555555",
+        )
     size_axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, fontsize="small", frameon=False)
     if demo:
         mark_demo(figure)

@@ -89,8 +89,18 @@ def mark_demo(fig: Figure) -> None:
     # Bold capitals are about 0.7 em wide; fill about half of the diagonal.
     font_size = 0.5 * diagonal_points / (0.7 * len(DEMO_WATERMARK))
     watermark = fig.text(
-        0.5, 0.5, DEMO_WATERMARK, ha="center", va="center", rotation=math.degrees(math.atan2(height, width)),
-        rotation_mode="anchor", fontsize=font_size, fontweight="bold", color="#808080", alpha=0.3, zorder=10,
+        0.5,
+        0.5,
+        DEMO_WATERMARK,
+        ha="center",
+        va="center",
+        rotation=math.degrees(math.atan2(height, width)),
+        rotation_mode="anchor",
+        fontsize=font_size,
+        fontweight="bold",
+        color="#808080",
+        alpha=0.3,
+        zorder=10,
     )
     watermark.set_in_layout(False)  # decoration: must not move panels or the saved bounding box
     # A suptitle, so the layout engine reserves room for the note and it never covers a panel.

@@ -150,7 +150,7 @@ class CrossrefResolver:
             elif div and _kind_of(parse_attributes(div.group(2)).identifier) in ("fig", "tbl"):
                 close = _closing_fence(lines, in_code, index)
                 closing = lines[close] if close < len(lines) else ":::"
-                out.extend(self._div(div.group(2), lines[index + 1:close], opening=line, closing=closing))
+                out.extend(self._div(div.group(2), lines[index + 1 : close], opening=line, closing=closing))
                 index = close + 1
             elif _TABLE_CAPTION.match(line):
                 end = index + 1
@@ -191,7 +191,7 @@ class CrossrefResolver:
         if number is None:
             return paragraph
         captioned = image.rebuilt(alt=self.style.caption("fig", number, image.alt))
-        return paragraph[: image.start] + captioned + paragraph[image.end:]
+        return paragraph[: image.start] + captioned + paragraph[image.end :]
 
     def _table_caption(self, caption_lines: list[str]) -> list[str]:
         attributes_match = _TRAILING_ATTRIBUTES.search(caption_lines[-1])
@@ -203,7 +203,7 @@ class CrossrefResolver:
             return caption_lines
         lines = [*caption_lines[:-1], caption_lines[-1][: attributes_match.start()]]
         prefix = _TABLE_CAPTION.match(lines[0])
-        text = "\n".join([lines[0][prefix.end():], *lines[1:]])
+        text = "\n".join([lines[0][prefix.end() :], *lines[1:]])
         return [f": {self.style.caption('tbl', number, text)} {{{attributes_match.group(1).strip()}}}"]
 
     def _div(self, attributes: str, body: list[str], *, opening: str, closing: str) -> list[str]:
@@ -236,7 +236,7 @@ class CrossrefResolver:
         if caption_index is not None:
             text = _TABLE_CAPTION.sub("", body[caption_index])
             caption_line = f": {self.style.caption('tbl', number, text)} {braces}"
-            return [*body[:caption_index], caption_line, *body[caption_index + 1:]]
+            return [*body[:caption_index], caption_line, *body[caption_index + 1 :]]
         paragraphs = _paragraphs(body)
         caption = paragraphs.pop() if len(paragraphs) > 1 else []
         content = [line for paragraph in paragraphs for line in (*paragraph, "")]
@@ -319,7 +319,7 @@ def _sole_image(paragraph: list[str]) -> Image | None:
     """The image a paragraph consists of, if it is nothing but one image."""
     text = "\n".join(paragraph)
     images = list(iter_images(text))
-    if len(images) == 1 and text.strip() == text[images[0].start:images[0].end]:
+    if len(images) == 1 and text.strip() == text[images[0].start : images[0].end]:
         return images[0]
     return None
 

@@ -29,7 +29,7 @@ def split_front_matter(text: str) -> tuple[dict, str, int]:
     metadata = yaml.safe_load(match.group(1)) or {}
     if not isinstance(metadata, dict):
         raise ValueError("the YAML front matter must be a mapping")
-    return metadata, text[match.end():], match.group(0).count("\n")
+    return metadata, text[match.end() :], match.group(0).count("\n")
 
 
 def code_block_mask(lines: list[str]) -> list[bool]:
@@ -58,7 +58,7 @@ def prose_spans(text: str) -> list[tuple[int, int]]:
     mask = code_block_mask(lines)
     blocks: list[tuple[int, int]] = []
     offset = 0
-    for line, is_code in zip(lines, mask):
+    for line, is_code in zip(lines, mask, strict=True):
         end = offset + len(line) + 1
         if not is_code:
             if blocks and blocks[-1][1] == offset:
@@ -82,9 +82,7 @@ def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def substitute_outside_code(
-    text: str, pattern: re.Pattern[str], replace: Callable[[re.Match[str], int], str]
-) -> str:
+def substitute_outside_code(text: str, pattern: re.Pattern[str], replace: Callable[[re.Match[str], int], str]) -> str:
     """Like `pattern.sub`, but only in prose; `replace` also gets the match's 1-based line."""
     pieces = []
     cursor = 0
@@ -92,7 +90,7 @@ def substitute_outside_code(
         pieces.append(text[cursor:start])
         segment_cursor = start
         for match in pattern.finditer(text, start, end):
-            pieces.append(text[segment_cursor:match.start()])
+            pieces.append(text[segment_cursor : match.start()])
             pieces.append(replace(match, line_of(text, match.start())))
             segment_cursor = match.end()
         pieces.append(text[segment_cursor:end])
@@ -146,7 +144,7 @@ def _parse_image(text: str, start: int) -> Image | None:
     target_end = _closing_bracket(text, alt_end + 1, "(", ")")
     if target_end is None:
         return None
-    target = text[alt_end + 2:target_end].strip()
+    target = text[alt_end + 2 : target_end].strip()
     if target.startswith("<"):
         src, _, title = target[1:].partition(">")
     else:
@@ -156,9 +154,9 @@ def _parse_image(text: str, start: int) -> Image | None:
     if text.startswith("{", end):
         attr_end = text.find("}", end)
         if attr_end != -1 and "\n\n" not in text[end:attr_end]:
-            attributes = text[end + 1:attr_end]
+            attributes = text[end + 1 : attr_end]
             end = attr_end + 1
-    return Image(start, end, text[start + 2:alt_end], src, title.strip(), attributes)
+    return Image(start, end, text[start + 2 : alt_end], src, title.strip(), attributes)
 
 
 def iter_images(text: str) -> Iterator[Image]:

@@ -18,7 +18,15 @@ PROJECT_FILE = "_quarto.yml"
 # Keys that hold other layers or project settings, not options of the document.
 LAYERED_KEYS = frozenset({"format", "project", "manuscript"})
 # Keys that configure Quarto itself rather than describe the document.
-QUARTO_ONLY_KEYS = LAYERED_KEYS | {"execute", "jupyter", "engine", "crossref", "embed-resources", "keep-typ", "metadata-files"}
+QUARTO_ONLY_KEYS = LAYERED_KEYS | {
+    "execute",
+    "jupyter",
+    "engine",
+    "crossref",
+    "embed-resources",
+    "keep-typ",
+    "metadata-files",
+}
 # Quarto's dynamic dates; rendered from SOURCE_DATE_EPOCH when set, so builds can be reproducible.
 DYNAMIC_DATES = frozenset({"today", "now", "last-modified"})
 
@@ -108,7 +116,7 @@ def rendered_date(value: object) -> str:
     if str(value) not in DYNAMIC_DATES:
         return str(value)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch else dt.datetime.now(dt.timezone.utc)
+    moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
     return moment.date().isoformat()
 
 

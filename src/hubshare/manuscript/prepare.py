@@ -72,8 +72,11 @@ def prepare_manuscript(
     if isinstance(front_matter.get("abstract"), str):
         front_matter["abstract"] = resolver.rewrite_references(front_matter["abstract"])
 
-    problems = [*(ManuscriptError(f"metadata file not found: {path}", article) for path in missing_files),
-                *expander.problems, *resolver.problems]
+    problems = [
+        *(ManuscriptError(f"metadata file not found: {path}", article) for path in missing_files),
+        *expander.problems,
+        *resolver.problems,
+    ]
     prepared = PreparedManuscript(project_dir, article, config, front_matter, body, problems)
     prepared.problems += _missing_images(prepared)
     prepared.problems += _executable_cells(prepared)
@@ -94,7 +97,7 @@ def _executable_cells(prepared: PreparedManuscript) -> list[ManuscriptError]:
     mask = code_block_mask(lines)
     return [
         ManuscriptError(f"executable code cell {line.strip()!r}: the manuscript must not run code", prepared.article)
-        for line, in_code in zip(lines, mask)
+        for line, in_code in zip(lines, mask, strict=True)
         if in_code and _EXECUTABLE_CELL.match(line)
     ]
 

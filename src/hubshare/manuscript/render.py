@@ -184,7 +184,9 @@ def _typst_root_and_body(prepared: PreparedManuscript) -> tuple[Path, str]:
     for image in sorted(iter_images(body), key=lambda found: found.start, reverse=True):
         path = (prepared.article.parent / image.src).resolve()
         if path in images:
-            body = body[: image.start] + image.rebuilt(src=f"</{path.relative_to(root).as_posix()}>") + body[image.end:]
+            body = (
+                body[: image.start] + image.rebuilt(src=f"</{path.relative_to(root).as_posix()}>") + body[image.end :]
+            )
     return root, body
 
 

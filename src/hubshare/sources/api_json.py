@@ -36,8 +36,8 @@ import polars as pl
 from hubshare.atomic import write_parquet, write_yaml
 from hubshare.schemas import RAW_COLUMNS
 from hubshare.sources.api_models import FIELD_READERS, ValueRefused, read_time
-from hubshare.sources.folder import date_of_name
 from hubshare.sources.converted import converted_fields
+from hubshare.sources.folder import date_of_name
 
 SOURCE = "api-json"
 SUFFIX = ".json"
@@ -68,7 +68,7 @@ def read_dump(json_path: str | Path, now: dt.datetime | None = None) -> dict:
         content = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise DumpError(json_path, "*", f"is not valid UTF-8 JSON: {error}") from error
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     if isinstance(content, list):
         dump = {"date": name_date, "fetched_at": None, "source": API_ADDRESS, "models": content, "form": "array"}
         date_field = "file name"
@@ -79,7 +79,11 @@ def read_dump(json_path: str | Path, now: dt.datetime | None = None) -> dict:
         raise DumpError(json_path, "*", "must be a JSON array of model objects or an object with a 'models' list")
     latest_today = now.astimezone(LATEST_ZONE).date()
     if dump["date"] > latest_today:
-        raise DumpError(json_path, date_field, f"is {dump['date']}, after the run date {now.date()}: a dump cannot come from the future")
+        raise DumpError(
+            json_path,
+            date_field,
+            f"is {dump['date']}, after the run date {now.date()}: a dump cannot come from the future",
+        )
     if dump["fetched_at"] is not None and read_time(dump["fetched_at"]) > now:
         raise DumpError(json_path, "fetched_at", f"is {dump['fetched_at']}, after the run time {now.isoformat()}")
     return dump
@@ -103,23 +107,32 @@ def dump_frame(models: list, json_path: str | Path) -> tuple[pl.DataFrame, dict[
             try:
                 columns[name].append(None if value is None else reader(value))
             except ValueRefused as refused:
-                raise DumpError(json_path, f"{where}.{name}{refused.where}", f"must be {accepted}, {refused.found}") from None
+                raise DumpError(
+                    json_path, f"{where}.{name}{refused.where}", f"must be {accepted}, {refused.found}"
+                ) from None
     schema = {name: dtype for name, (dtype, _) in RAW_COLUMNS.items()}
     frame = pl.DataFrame(columns, schema=schema)
     kept = _one_row_per_id(frame)
     return kept, carried, frame.height - kept.height
 
 
-def origin_metadata(dump: dict, frame: pl.DataFrame, carried_by: dict[str, int], duplicates: int,
-                    json_path: str | Path, parquet_path: str | Path) -> dict:
+def origin_metadata(
+    dump: dict,
+    frame: pl.DataFrame,
+    carried_by: dict[str, int],
+    duplicates: int,
+    json_path: str | Path,
+    parquet_path: str | Path,
+) -> dict:
     """The `.meta.yaml` record of a converted dump (the fields of the other sources, and what the dump carried)."""
     date = dump["date"].isoformat()
     address = str(dump["source"] or API_ADDRESS)
     carried = [name for name in RAW_COLUMNS if carried_by.get(name)]
     not_read = sorted(key for key in carried_by if key not in RAW_COLUMNS)
     if dump["form"] == "array":
-        stands_for = (f"the Hub's counts at the API call on {date}, the date of the file name "
-                      "(the answer itself carries no date)")
+        stands_for = (
+            f"the Hub's counts at the API call on {date}, the date of the file name (the answer itself carries no date)"
+        )
     else:
         stands_for = f"the Hub's counts at the API call on {date}, the dump's own date (equal to its file name), fetched at {dump['fetched_at']}"
     return {
@@ -134,8 +147,14 @@ def origin_metadata(dump: dict, frame: pl.DataFrame, carried_by: dict[str, int],
         "url": address if "://" in address else f"https://{address}",
         "date_accessed": dump["fetched_at"] or date,
         "license": LICENSE,
-        **converted_fields(frame, SOURCE, "alltime_diff" if carried_by.get("downloadsAllTime") else "rolling30",
-                           date, parquet_path, json_path),
+        **converted_fields(
+            frame,
+            SOURCE,
+            "alltime_diff" if carried_by.get("downloadsAllTime") else "rolling30",
+            date,
+            parquet_path,
+            json_path,
+        ),
         "snapshot_stands_for": stands_for,
         "dump_form": dump["form"],
         "contract_fields_carried": carried,
@@ -144,8 +163,9 @@ def origin_metadata(dump: dict, frame: pl.DataFrame, carried_by: dict[str, int],
     }
 
 
-def convert_api_json(json_path: str | Path, parquet_path: str | Path, meta_path: str | Path,
-                     now: dt.datetime | None = None) -> dict:
+def convert_api_json(
+    json_path: str | Path, parquet_path: str | Path, meta_path: str | Path, now: dt.datetime | None = None
+) -> dict:
     """Write the dump as a raw-contract parquet and its `.meta.yaml`, both atomically; return the metadata."""
     dump = read_dump(json_path, now)
     frame, carried_by, duplicates = dump_frame(dump["models"], json_path)
@@ -159,15 +179,21 @@ def _wrapped(content: dict, json_path: str | Path, name_date: dt.date) -> dict:
     """A wrapped dump's fields, checked: `models` a list, `date` the file name's, `fetched_at` a time."""
     unknown = sorted(content.keys() - set(WRAPPED_FIELDS))
     if unknown:
-        raise DumpError(json_path, unknown[0], f"is not a field of a wrapped dump (fields: {', '.join(WRAPPED_FIELDS)})")
+        raise DumpError(
+            json_path, unknown[0], f"is not a field of a wrapped dump (fields: {', '.join(WRAPPED_FIELDS)})"
+        )
     if not isinstance(content.get("models"), list):
         raise DumpError(json_path, "models", "is missing or not a list of model objects")
     try:
         date = dt.date.fromisoformat(content.get("date"))  # type: ignore[arg-type]
     except (TypeError, ValueError) as error:
-        raise DumpError(json_path, "date", f"must be an ISO date (YYYY-MM-DD), found {content.get('date')!r}") from error
+        raise DumpError(
+            json_path, "date", f"must be an ISO date (YYYY-MM-DD), found {content.get('date')!r}"
+        ) from error
     if date != name_date:
-        raise DumpError(json_path, "date", f"is {date}, but the file name says {name_date}: a dump is counted under one date only")
+        raise DumpError(
+            json_path, "date", f"is {date}, but the file name says {name_date}: a dump is counted under one date only"
+        )
     try:
         read_time(content.get("fetched_at"))
     except ValueRefused as error:
@@ -175,14 +201,22 @@ def _wrapped(content: dict, json_path: str | Path, name_date: dt.date) -> dict:
     source = content.get("source")
     if source is not None and not isinstance(source, str):
         raise DumpError(json_path, "source", f"must be a string or null, found {source!r}")
-    return {"date": date, "fetched_at": content["fetched_at"], "source": source, "models": content["models"], "form": "wrapped"}
+    return {
+        "date": date,
+        "fetched_at": content["fetched_at"],
+        "source": source,
+        "models": content["models"],
+        "form": "wrapped",
+    }
 
 
 def _one_row_per_id(frame: pl.DataFrame) -> pl.DataFrame:
     """One row per id: the highest `downloadsAllTime`, then `downloads`, then the first listed; in listed order."""
     return (
         frame.with_row_index("_listed")
-        .sort(["id", "downloadsAllTime", "downloads", "_listed"], descending=[False, True, True, False], nulls_last=True)
+        .sort(
+            ["id", "downloadsAllTime", "downloads", "_listed"], descending=[False, True, True, False], nulls_last=True
+        )
         .unique(subset="id", keep="first", maintain_order=True)
         .sort("_listed")
         .drop("_listed")

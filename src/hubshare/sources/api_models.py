@@ -63,8 +63,8 @@ def read_time(value: object) -> dt.datetime:
     except (TypeError, ValueError) as error:
         raise ValueRefused("", value) from error
     if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc)
+        return parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC)
 
 
 def read_tags(value: object) -> list[str]:
@@ -78,8 +78,12 @@ def read_tags(value: object) -> list[str]:
 
 def read_base_models(value: object) -> dict:
     if isinstance(value, list):
-        return {"models": [{"_id": None, "id": _inner(read_identifier, parent, f"[{i}]")} for i, parent in enumerate(value)],
-                "relation": None}
+        return {
+            "models": [
+                {"_id": None, "id": _inner(read_identifier, parent, f"[{i}]")} for i, parent in enumerate(value)
+            ],
+            "relation": None,
+        }
     _exact_keys(value, required={"models", "relation"})
     parents = value["models"]  # type: ignore[index]
     if not isinstance(parents, list):
@@ -89,10 +93,12 @@ def read_base_models(value: object) -> dict:
         where = f".models[{index}]"
         _exact_keys(parent, required={"id"}, optional={"_id"}, where=where)
         object_id = parent.get("_id")
-        models.append({
-            "_id": None if object_id is None else _inner(read_identifier, object_id, f"{where}._id"),
-            "id": _inner(read_identifier, parent["id"], f"{where}.id"),
-        })
+        models.append(
+            {
+                "_id": None if object_id is None else _inner(read_identifier, object_id, f"{where}._id"),
+                "id": _inner(read_identifier, parent["id"], f"{where}.id"),
+            }
+        )
     return {"models": models, "relation": _inner(read_text, value["relation"], ".relation")}  # type: ignore[index]
 
 
@@ -103,7 +109,8 @@ def read_safetensors(value: object) -> dict:
         raise ValueRefused(".parameters", parameters)
     return {
         "parameters": [
-            {"dtype": dtype, "count": _inner(read_count, count, f".parameters.{dtype}")} for dtype, count in parameters.items()
+            {"dtype": dtype, "count": _inner(read_count, count, f".parameters.{dtype}")}
+            for dtype, count in parameters.items()
         ],
         "total": _inner(read_count, value["total"], ".total"),  # type: ignore[index]
     }
@@ -141,7 +148,9 @@ def _inner(reader: Callable[[object], object], value: object, where: str):
         raise ValueRefused(where + refused.where, None, refused.found) from None
 
 
-def _exact_keys(value: object, required: set[str], optional: frozenset[str] | set[str] = frozenset(), where: str = "") -> None:
+def _exact_keys(
+    value: object, required: set[str], optional: frozenset[str] | set[str] = frozenset(), where: str = ""
+) -> None:
     if not isinstance(value, dict):
         raise ValueRefused(where, value)
     missing = sorted(required - value.keys())

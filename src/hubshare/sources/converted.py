@@ -9,8 +9,9 @@ import polars as pl
 from hubshare.atomic import sha256_file
 
 
-def converted_fields(frame: pl.DataFrame, source: str, measure: str, date: str, parquet_path: str | Path,
-                     original_path: str | Path) -> dict:
+def converted_fields(
+    frame: pl.DataFrame, source: str, measure: str, date: str, parquet_path: str | Path, original_path: str | Path
+) -> dict:
     """`.meta.yaml` fields of a snapshot converted from another file: what landed, its checksum, and its origin."""
     return {
         "source": source,

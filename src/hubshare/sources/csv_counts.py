@@ -55,14 +55,16 @@ def counts_frame(csv_path: str | Path) -> pl.DataFrame:
     frame = given.select(**columns)
     try:
         typed = frame.select(
-            pl.col(name).str.to_datetime(time_zone="UTC", time_unit="us") if name == "createdAt"
+            pl.col(name).str.to_datetime(time_zone="UTC", time_unit="us")
+            if name == "createdAt"
             else pl.col(name).cast(schema[name], strict=True)
             for name in frame.columns
         )
     except pl.exceptions.PolarsError as error:
         raise CsvSourceError(csv_path, "*", f"has a value of the wrong type: {error}") from error
     return typed.select(
-        pl.col(name) if name in typed.columns else pl.lit(None, dtype=dtype).alias(name) for name, dtype in schema.items()
+        pl.col(name) if name in typed.columns else pl.lit(None, dtype=dtype).alias(name)
+        for name, dtype in schema.items()
     )
 
 

@@ -99,7 +99,9 @@ def list_folder(folder: str | Path, suffix: str) -> FolderListing:
     for entry in sorted(path.iterdir()):
         kind, detail = classify(entry.name, suffix, is_folder=entry.is_dir())
         found[kind].append(detail if kind == SNAPSHOT else (entry.name, detail))
-    return FolderListing(str(folder), suffix, tuple(sorted(found[SNAPSHOT])), tuple(found[IGNORED]), tuple(found[REFUSED]))
+    return FolderListing(
+        str(folder), suffix, tuple(sorted(found[SNAPSHOT])), tuple(found[IGNORED]), tuple(found[REFUSED])
+    )
 
 
 def snapshot_folder(folder: str | Path, suffix: str) -> FolderListing:

@@ -30,6 +30,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import fsspec
@@ -78,7 +79,7 @@ class Listing:
     def repeats(self) -> list[str]:
         """Dates whose file has the same version as the date before (the export did not change)."""
         dates = sorted(self.snapshots)
-        return [d for p, d in zip(dates, dates[1:]) if self.snapshots[d].version == self.snapshots[p].version]
+        return [d for p, d in pairwise(dates) if self.snapshots[d].version == self.snapshots[p].version]
 
 
 def _token(token_env: str | None) -> str | None:
@@ -93,7 +94,9 @@ def _hub_repo(location: str) -> str:
     return f"{parts[1]}/{parts[2]}"
 
 
-def open_location(location: str, revision: str, token_env: str | None = "HF_TOKEN") -> tuple[fsspec.AbstractFileSystem, str, str]:
+def open_location(
+    location: str, revision: str, token_env: str | None = "HF_TOKEN"
+) -> tuple[fsspec.AbstractFileSystem, str, str]:
     """(file system, root path, revision) for a location: the Hub pinned to the commit `revision` resolves to, or a mirror."""
     if location.startswith(HF_PREFIX):
         from huggingface_hub import HfApi, HfFileSystem
@@ -121,12 +124,18 @@ def _relative(name: str, root: str) -> str:
     """A listed name relative to the root (the Hub lists names without the `@revision` of the root)."""
     for prefix in (root, root.split("@", 1)[0]):
         if name.startswith(prefix + "/"):
-            return name[len(prefix) + 1:]
+            return name[len(prefix) + 1 :]
     raise ValueError(f"listed file {name!r} is not under {root!r}")
 
 
-def list_snapshots(location: str = DEFAULT_LOCATION, revision: str = "main", pattern: str = DEFAULT_PATTERN,
-                   start: str | None = None, end: str | None = None, token_env: str | None = "HF_TOKEN") -> Listing:
+def list_snapshots(
+    location: str = DEFAULT_LOCATION,
+    revision: str = "main",
+    pattern: str = DEFAULT_PATTERN,
+    start: str | None = None,
+    end: str | None = None,
+    token_env: str | None = "HF_TOKEN",
+) -> Listing:
     """Every snapshot file under `location` at `revision` whose path matches `pattern`, dated from start to end.
 
     `pattern` is a regular expression over paths relative to the location with
@@ -149,22 +158,28 @@ def list_snapshots(location: str = DEFAULT_LOCATION, revision: str = "main", pat
         match = regex.match(path)
         if not match:
             if path.startswith(SNAPSHOT_FOLDER):
-                raise FetchError(f"{location}: file '{path}' breaks rule 'snapshot path' (step list_snapshots): it is "
-                                 f"under {SNAPSHOT_FOLDER} but does not match {pattern}")
+                raise FetchError(
+                    f"{location}: file '{path}' breaks rule 'snapshot path' (step list_snapshots): it is "
+                    f"under {SNAPSHOT_FOLDER} but does not match {pattern}"
+                )
             listing.ignored[path] = "not a models snapshot"
             continue
         try:
             day = dt.date.fromisoformat(match.group(1))
         except ValueError:
-            raise FetchError(f"{location}: file '{path}' breaks rule 'snapshot date' (step list_snapshots): "
-                             f"{match.group(1)!r} is not a calendar date YYYY-MM-DD") from None
+            raise FetchError(
+                f"{location}: file '{path}' breaks rule 'snapshot date' (step list_snapshots): "
+                f"{match.group(1)!r} is not a calendar date YYYY-MM-DD"
+            ) from None
         if not first <= day <= last:
             listing.ignored[path] = f"dated outside {start or 'the start'} .. {end or 'latest'}"
             continue
         listing.snapshots[day.isoformat()] = RemoteSnapshot(day.isoformat(), path, _version(info), int(info["size"]))
     if not listing.snapshots:
-        raise FetchError(f"{location}: no snapshot file matches {pattern} between {start or 'the start'} and {end or 'latest'} "
-                         "(step list_snapshots)")
+        raise FetchError(
+            f"{location}: no snapshot file matches {pattern} between {start or 'the start'} and {end or 'latest'} "
+            "(step list_snapshots)"
+        )
     return listing
 
 
@@ -175,8 +190,16 @@ def file_url(location: str, revision: str, path: str) -> str:
     return f"{location.rstrip('/')}/{path}"
 
 
-def fetch_snapshot(location: str, revision: str, remote: RemoteSnapshot, target_parquet: str | Path,
-                   meta_path: str | Path, *, columns: Sequence[str], token_env: str | None = "HF_TOKEN") -> dict:
+def fetch_snapshot(
+    location: str,
+    revision: str,
+    remote: RemoteSnapshot,
+    target_parquet: str | Path,
+    meta_path: str | Path,
+    *,
+    columns: Sequence[str],
+    token_env: str | None = "HF_TOKEN",
+) -> dict:
     """Read one snapshot's contract columns to `target_parquet` and write its origin record; return the record.
 
     The file must still be the version the listing saw (else the dataset
@@ -192,7 +215,9 @@ def fetch_snapshot(location: str, revision: str, remote: RemoteSnapshot, target_
     url = file_url(location, commit, remote.path)
 
     def refuse(column: str, rule: str, detail: str) -> FetchError:
-        return FetchError(f"{url}: column '{column}' breaks rule '{rule}' (step {STEP}): {detail}; {target} not written")
+        return FetchError(
+            f"{url}: column '{column}' breaks rule '{rule}' (step {STEP}): {detail}; {target} not written"
+        )
 
     full_path = f"{root}/{remote.path}"
     version = _version(fs.info(full_path))
@@ -229,7 +254,9 @@ def _write_projection(parquet: pq.ParquetFile, kept: list[str], target: Path, re
                     table = parquet.read_row_group(group, columns=kept)
                 except (pa.ArrowException, OSError) as error:
                     column = _first_unreadable(parquet, group, kept)
-                    raise refuse(column, "decodable column data", f"row group {group} does not decode ({error})") from None
+                    raise refuse(
+                        column, "decodable column data", f"row group {group} does not decode ({error})"
+                    ) from None
                 decoded += table.num_rows
                 writer.write_table(table)
 
@@ -249,8 +276,16 @@ def _first_unreadable(parquet: pq.ParquetFile, group: int, columns: Sequence[str
     return "*"
 
 
-def _origin_record(location: str, commit: str, remote: RemoteSnapshot, url: str, target: Path, rows: int,
-                   kept: list[str], remote_columns: list[str]) -> dict:
+def _origin_record(
+    location: str,
+    commit: str,
+    remote: RemoteSnapshot,
+    url: str,
+    target: Path,
+    rows: int,
+    kept: list[str],
+    remote_columns: list[str],
+) -> dict:
     folder_date = dt.date.fromisoformat(remote.date)
     captured = folder_date + dt.timedelta(days=CAPTURE_LAG_DAYS)
     return {
@@ -264,14 +299,16 @@ def _origin_record(location: str, commit: str, remote: RemoteSnapshot, url: str,
         "location": location,
         "revision": commit,
         "file_version": remote.version,
-        "date_accessed": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "date_accessed": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "license": LICENSE,
         "license_url": LICENSE_URL,
         "source": SOURCE,
         "synthetic": False,
         "snapshot_date": remote.date,
-        "stands_for": (f"the Hub about {captured.isoformat()}: the folder date plus {CAPTURE_LAG_DAYS} days, the "
-                       "last daily export before the next folder"),
+        "stands_for": (
+            f"the Hub about {captured.isoformat()}: the folder date plus {CAPTURE_LAG_DAYS} days, the "
+            "last daily export before the next folder"
+        ),
         "rows": rows,
         "columns": kept,
         "remote_columns": remote_columns,
