@@ -112,10 +112,3 @@ def test_a_bad_configuration_is_refused_at_start_naming_the_key(change, key):
     change(config)
     with pytest.raises(ConfigError, match=f"config key '{key}'"):
         checked(config)
-
-
-def test_the_plausibility_defaults_are_the_schemas():
-    from hubshare.plausibility import DEFAULTS
-
-    schema = yaml.safe_load(SCHEMA.read_text())["properties"]["plausibility"]["properties"]
-    assert {key: spec["default"] for key, spec in schema.items()} == DEFAULTS

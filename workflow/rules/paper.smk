@@ -124,6 +124,8 @@ rule claims_ledger:
         "../envs/analysis.yaml"
     params:
         source=SOURCE,
+        # The claims' windows are compared with these (resolved from the data where given as last days).
+        periods=config["periods"],
         code=script_code("claims_ledger.py"),
     script:
         "../scripts/claims_ledger.py"

@@ -9,7 +9,7 @@ from hubshare import manuscript_values as mv
 from hubshare.atomic import copy_file, write_text, write_yaml
 from hubshare.calibration_text import calibration_section
 from hubshare.capabilities import views_supported
-from hubshare.claims import ledger_markdown, ledger_source_notes
+from hubshare.claims.rendering import ledger_markdown, ledger_source_notes
 from hubshare.contrasts import MIN_PER_PERIOD
 from hubshare.era_report import read_eras, skipped_reason
 from hubshare.joblog import log_to
