@@ -18,6 +18,7 @@ import yaml
 
 from hubshare.json_schemas import problems
 from hubshare.periods import parse_periods
+from hubshare.sensitivity import INTERMEDIARY_GROUP
 
 
 class ConfigError(ValueError):
@@ -54,13 +55,22 @@ def check_config(config: Mapping, schema_path: str | Path, vocabularies_path: st
         if name is not None and name not in periods:
             raise ConfigError(f"config key 'properties.{key}': '{name}' is not one of the periods {sorted(periods)}")
     groups = _vocabulary_groups(vocabularies_path)
-    for index, series in enumerate(config.get("stats", {}).get("headline_series", [])):
-        known = groups.get(series["dimension"], set())
-        if series["group"] not in known:
-            raise ConfigError(
-                f"config key 'stats.headline_series.{index}.group': '{series['group']}' is not a "
-                f"{series['dimension']} of {vocabularies_path} ({', '.join(sorted(known))})"
-            )
+    rows = {
+        "stats.headline_series": (config.get("stats", {}).get("headline_series", []), {}),
+        # The sensitivity table may also show the intermediaries set apart as a country group of their own.
+        "paper.sensitivity_rows": (
+            config.get("paper", {}).get("sensitivity_rows", []),
+            {"country_group": {INTERMEDIARY_GROUP}},
+        ),
+    }
+    for key, (entries, extra) in rows.items():
+        for index, series in enumerate(entries):
+            known = groups.get(series["dimension"], set()) | extra.get(series["dimension"], set())
+            if series["group"] not in known:
+                raise ConfigError(
+                    f"config key '{key}.{index}.group': '{series['group']}' is not a "
+                    f"{series['dimension']} of {vocabularies_path} ({', '.join(sorted(known))})"
+                )
     hub = config.get("hub", {})
     if hub.get("end", "latest") != "latest" and dt.date.fromisoformat(hub["end"]) < dt.date.fromisoformat(hub["start"]):
         raise ConfigError(f"config key 'hub.end': {hub['end']} is before hub.start {hub['start']}")
