@@ -41,16 +41,18 @@ from hubshare.demo.names import (
 )
 from hubshare.demo.population import MERGE, NO_RELATION, QUANTIZED
 from hubshare.demo.releases import RELEASE_LINES, legacy_family, sized
-from hubshare.demo.settings import DEFAULTS, DemoSettingsError, resolve_settings
+from hubshare.demo.settings import DemoSettingsError, resolve_settings
 from hubshare.demo.simulate import simulate
 from hubshare.demo.story import SEGMENTS, segment_shares
 from hubshare.demo.truth import family_shares
 from hubshare.families import family_of, load_families
+from hubshare.json_schemas import DEMO_SCHEMA, defaults
 from hubshare.properties import MOE_NAME, QUANTIZATION_NAME
 from hubshare.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
 from hubshare.schemas import RAW_COLUMNS
 
 SCHEMA = REPO / "workflow" / "schemas" / "demo.schema.yaml"
+DEFAULTS = defaults(DEMO_SCHEMA)
 ATTRIBUTION = REPO / "data" / "raw" / "attribution"
 
 REGISTRY_ROWS = [

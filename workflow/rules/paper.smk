@@ -111,6 +111,7 @@ rule claims_ledger:
     """Every published claim: its value, ours, and a verdict computed from the results."""
     input:
         claims="data/raw/claims/published_claims.yaml",
+        claims_schema="workflow/schemas/claims.schema.yaml",
         shares=ATTRIBUTION_SENSITIVITY,
         families=FAMILY_SHARES,
         namespaces=NAMESPACE_SHARES,

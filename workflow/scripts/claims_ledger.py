@@ -22,6 +22,8 @@ with log_to(snakemake.log[0]) as log:
     )
     capabilities = json.loads(Path(inputs.capabilities).read_text(encoding="utf-8"))
     window = DataWindow.of_build(capabilities, snakemake.params.periods)
-    ledger = claims_ledger(load_claims(inputs.claims), tables, snakemake.params.source, capabilities["frame"], window)
+    ledger = claims_ledger(
+        load_claims(inputs.claims, inputs.claims_schema), tables, snakemake.params.source, capabilities["frame"], window
+    )
     write_csv(ledger, snakemake.output.ledger)
     log.info("verdicts: %s", dict(ledger["verdict"].value_counts().iter_rows()))

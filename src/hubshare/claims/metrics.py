@@ -26,6 +26,8 @@ Metric kinds (a claim's `metric`), what each computes and from which table:
 - `total_downloads` {period}, `model_count` {period}: the period's downloads
   and models with downloads (totals);
 - `not_testable` {reason}: no value; the reason says why.
+The claims schema (`workflow/schemas/claims.schema.yaml`) states each kind's
+keys; `EVALUATORS` maps every kind but `not_testable` to its computation.
 A rank counts the entries with a strictly larger share, plus one, so ties
 share the better rank.
 
@@ -49,6 +51,13 @@ Period names are those of the configuration, plus `whole_study` in `totals`.
   statistic): the output of `property_periods.property_period_table`.
 - property_multipliers: `statistic, first_period, last_period, multiplier`,
   key (statistic, first_period, last_period): the output of
+  `property_periods.multipliers`, whose `first_estimate` and `last_estimate`,
+  when present, are quoted in the reason.
+- totals: `period, downloads, models`, key (period): downloads counted in the
+  period and the number of models with at least one of them; `whole_study`
+  covers every week of the panel.
+In every table a period without rows, or whose downloads are zero, is a period
+without downloads in this source: claims about it are not testable.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ class ClaimsError(ValueError):
     """The claims file breaks a rule; the message names the file, the claim and the key."""
 
 
-def load_claims(path: str | os.PathLike) -> list[dict]:
+def load_claims(path: str | os.PathLike, schema: str | os.PathLike = CLAIMS_SCHEMA) -> list[dict]:
     """Read and validate the claims file: a YAML list of claims.
 
     Returns the claims with the schema's defaults filled in (`comparison`
@@ -19,9 +19,11 @@ def load_claims(path: str | os.PathLike) -> list[dict]:
     metric keys) and numbers as floats. Raises `ClaimsError` listing every
     broken rule, one a line: the file, the claim (its id, or its position
     when it has none), the key, what was found and what is allowed.
+    `schema`: the claims schema (the workflow passes it as an input, so that
+    editing it reruns the ledger).
     """
     entries = read_yaml(path)
-    found = list(problems(entries, CLAIMS_SCHEMA, start=1))
+    found = list(problems(entries, schema, start=1))
     if isinstance(entries, list):
         found += _repeated_ids(entries)
     if found:
@@ -30,7 +32,7 @@ def load_claims(path: str | os.PathLike) -> list[dict]:
             for parts, key, message in found
         ]
         raise ClaimsError("\n".join(lines))
-    return [_numbers_as_floats(claim) for claim in with_defaults(entries, CLAIMS_SCHEMA)]
+    return [_numbers_as_floats(claim) for claim in with_defaults(entries, schema)]
 
 
 def _claim_name(entries: object, parts: list) -> str:
