@@ -36,7 +36,7 @@ include: "workflow/rules/docs.smk"
 rule all:
     default_target: True
     input:
-        "paper/_build/index.html",
-        "paper/_build/index.pdf",
-        "figures/manifest.json",
-        "docs/data_dictionary.md",
+        PAPER_HTML,
+        PAPER_PDF,
+        FIGURE_MANIFEST,
+        DATA_DICTIONARY,

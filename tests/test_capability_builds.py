@@ -150,6 +150,15 @@ def test_real_sample_dumps(built_real):
     assert "Multimodal generation" in properties
     assert "Training data not disclosed" not in properties and "Open weights only" not in properties
     assert "Derived, merges split" not in text and "Sentence Transformers to Hugging Face" in text
+    # The dumps cover one 30-day window of 2026: no claim about 2020-2025 is compared with them.
+    ledger = pl.read_csv(built_real / "results/tables/claims_ledger.csv")
+    assert not set(ledger["verdict"]) & {"reproduced", "differs"}
+    outside = ledger.filter(pl.col("verdict") == "window_not_covered")
+    assert outside.height > 0 and outside["ours"].is_null().all()
+    china = outside.filter(pl.col("id") == "paper-china-share-last-year")["reason"].item()
+    assert china.startswith(
+        f"The claim speaks of 2024-09-01 to 2025-08-31; this build's data cover {record['intervals']['first_day']} "
+    )
 
 
 def test_monthly_series_of_two_namespaces(built_kb_labb):
@@ -165,3 +174,7 @@ def test_monthly_series_of_two_namespaces(built_kb_labb):
     # The last year is the last 365 days of the series, not a fixed calendar window.
     assert f"to {record['snapshots']['last']})" in variables["text"]["scope"]
     assert not set(headings(root)) & {"Trends", "Concentration", "Families"}
+    # Four years of data, but the last year is 2025-2026: the claims about Sep 2024 - Aug 2025 are not compared.
+    ledger = pl.read_csv(root / "results/tables/claims_ledger.csv")
+    last_year = ledger.filter(pl.col("window").str.starts_with("last_year"))
+    assert set(last_year["verdict"]) == {"window_not_covered"}

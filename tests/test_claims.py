@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 
 import polars as pl
@@ -10,16 +11,11 @@ import pytest
 import yaml
 from conftest import REPO
 
-from hubshare.claims import (
-    DEMO_NOTE,
-    METRIC_KINDS,
-    ClaimInputs,
-    ClaimsError,
-    claims_ledger,
-    ledger_markdown,
-    ledger_source_notes,
-    load_claims,
-)
+from hubshare.claims.ledger import DEMO_NOTE, DataWindow, claims_ledger
+from hubshare.claims.metrics import EVALUATORS, ClaimInputs
+from hubshare.claims.rendering import ledger_markdown, ledger_source_notes
+from hubshare.claims.validation import ClaimsError, load_claims
+from hubshare.json_schemas import CLAIMS_SCHEMA, read_schema
 from hubshare.property_periods import MULTIPLIER_STATISTICS, share_indicators
 from hubshare.registry import load_vocabularies
 from hubshare.sensitivity import INTERMEDIARY_GROUP
@@ -198,7 +194,7 @@ def test_every_claim_names_its_source_status_and_a_known_kind(committed):
     for claim in committed:
         assert claim["source"]["type"] in {"paper", "press", "other"}
         assert claim["status"] in {"verified", "reported", "reported-unverified"}
-        assert claim["metric"]["kind"] in METRIC_KINDS
+        assert claim["metric"]["kind"] in [*EVALUATORS, "not_testable"]
         if claim["metric"]["kind"] != "not_testable":
             assert claim["tolerance"] is not None
 
@@ -275,6 +271,7 @@ def make_claims(tmp_path, *entries: dict) -> list[dict]:
         "published_value": 0.171,
         "unit": "share",
         "window": "last_year",
+        "window_dates": {"start": "2024-09-01", "end": "2025-08-31"},
         "definition": "A reading.",
         "tolerance": 0.02,
     }
@@ -708,6 +705,64 @@ def test_totals_count_downloads_and_models(tmp_path):
     assert "the 600 most liked or downloaded models, not the whole Hub" in listed["reason"][0]
 
 
+def days(start: str, end: str) -> tuple[dt.date, dt.date]:
+    return dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+
+
+def test_a_claim_whose_window_the_data_do_not_cover_is_not_compared(tmp_path):
+    # A claim about Sep 2024 - Aug 2025 (make_claims' window) on a few weeks of 2026, whose last year is
+    # the last 365 days of data: the period's share exists (0.18) but speaks of another window.
+    claims = make_claims(tmp_path, {"id": "china", "metric": china_share()})
+    sample = DataWindow(*days("2026-01-14", "2026-02-10"), {"last_year": days("2025-02-11", "2026-02-10")})
+    row = claims_ledger(claims, ClaimInputs(period_shares=COUNTRY_SHARES), "api-json", window=sample).row(0, named=True)
+    assert (row["verdict"], row["ours"]) == ("window_not_covered", None)
+    assert row["reason"].startswith(
+        "The claim speaks of 2024-09-01 to 2025-08-31; this build's data cover 2026-01-14 to 2026-02-10, "
+        "and the period(s) last_year hold 2026-01-14 to 2026-02-10 of them."
+    )
+    # The same share on data that reach within a month of both ends of the window is compared.
+    for last_day, verdict in (("2025-07-31", "reproduced"), ("2025-07-30", "window_not_covered")):
+        demo = DataWindow(*days("2020-06-04", last_day), {"last_year": days("2024-09-01", "2025-08-31")})
+        ledger = claims_ledger(claims, ClaimInputs(period_shares=COUNTRY_SHARES), "dir", window=demo)
+        assert ledger["verdict"].item() == verdict, last_day
+    # A build without a single download interval covers no window.
+    empty = DataWindow(None, None, {"last_year": days("2024-09-01", "2025-08-31")})
+    reason = claims_ledger(claims, ClaimInputs(), "dir", window=empty)["reason"].item()
+    assert "this build counts no download interval, and the period(s) last_year hold no day" in reason
+
+
+def test_a_change_needs_data_at_both_ends_and_the_whole_study_is_the_data(tmp_path):
+    change = {
+        "kind": "group_share_change",
+        "view": "uploader",
+        "dimension": "country_group",
+        "groups": ["china"],
+        "first": "2024",
+        "last": "last_year",
+    }
+    claims = make_claims(
+        tmp_path,
+        {"id": "change", "unit": "share_change", "published_value": 0.08, "metric": change}
+        | {"window_dates": {"start": "2024-01-01", "end": "2025-08-31"}},
+        {"id": "total", "unit": "count", "published_value": 2.2e9, "tolerance": 5e7}
+        | {"metric": {"kind": "total_downloads", "period": "whole_study"}}
+        | {"window_dates": {"start": "2020-06-01", "end": "2025-08-31"}},
+        {"id": "unknown", "metric": china_share("2031")},
+        {"id": "undated", "window_dates": None, "published_value": None, "tolerance": None}
+        | {"metric": {"kind": "not_testable", "reason": "No table."}},
+    )
+    periods = {"2024": days("2024-01-01", "2024-12-31"), "last_year": days("2024-09-01", "2025-08-31")}
+    late = DataWindow(*days("2024-06-05", "2025-08-27"), periods)
+    found = verdicts(claims_ledger(claims, ClaimInputs(period_shares=COUNTRY_SHARES), "dir", window=late))
+    assert found["change"] == (None, "window_not_covered")  # 2024 starts in June in these data
+    assert found["total"] == (None, "window_not_covered")  # the data start four years after the window
+    # A period the build does not define is the metric's to report; a claim with no value is never compared.
+    assert found["unknown"] == (None, "not_testable") and found["undated"] == (None, "not_testable")
+    full = DataWindow(*days("2020-06-04", "2025-08-27"), periods)
+    found = verdicts(claims_ledger(claims, ClaimInputs(period_shares=COUNTRY_SHARES), "dir", window=full))
+    assert found["change"] == (pytest.approx(0.08), "reproduced")
+
+
 def test_on_the_demo_source_every_reason_says_the_data_are_synthetic(tmp_path, committed):
     claims = make_claims(
         tmp_path,
@@ -731,8 +786,10 @@ def test_ledger_columns(tmp_path):
 # --- Bad inputs -------------------------------------------------------------------
 
 
-def test_unknown_kind_is_rejected_naming_the_claim_and_key(tmp_path):
-    with pytest.raises(ClaimsError, match=r"claim 'odd': key 'metric.kind': 'guess' is not a known kind"):
+def test_unknown_kind_is_rejected_naming_the_claim_the_key_and_the_known_kinds(tmp_path):
+    with pytest.raises(
+        ClaimsError, match=r"claims.yaml: claim 'odd': key 'metric.kind': found \"guess\"; allowed: group_share, "
+    ):
         make_claims(tmp_path, {"id": "odd", "metric": {"kind": "guess", "period": "2023"}})
 
 
@@ -748,33 +805,103 @@ def test_duplicate_id_is_rejected(tmp_path):
             {"metric": {"kind": "group_share", "view": "uploader", "dimension": "country_group", "groups": ["china"]}},
             r"key 'metric.period': is missing \(kind group_share needs it\)",
         ),
-        ({"metric": china_share() | {"period": 2023}}, r"key 'metric.period': must be a non-empty string"),
-        ({"metric": china_share() | {"groups": []}}, r"key 'metric.groups': must be a non-empty list"),
-        ({"metric": china_share() | {"families": ["Qwen"]}}, r"key 'metric.families': is not a key of kind"),
-        ({"tolerance": None, "metric": china_share()}, r"key 'tolerance': is missing"),
-        ({"unit": "rank", "metric": china_share()}, r"key 'unit': must be share for kind group_share"),
-        ({"status": "rumoured", "metric": china_share()}, r"key 'status': 'rumoured' is not one of"),
-        ({"source": {"type": "paper"}, "metric": china_share()}, r"key 'source': needs exactly one of"),
-        ({"published_value": None, "metric": china_share()}, r"key 'published_value': must be a number"),
+        (
+            {"metric": china_share() | {"period": 2023}},
+            r"key 'metric.period': found 2023; allowed: a period name as a non-empty string \(quote",
+        ),
+        ({"metric": china_share() | {"groups": []}}, r"key 'metric.groups': found \[\]; allowed: a non-empty list"),
+        (
+            {"metric": china_share() | {"families": ["Qwen"]}},
+            r"key 'metric.families': is not a key of kind group_share \(use kind, view, dimension, groups, period\)",
+        ),
+        ({"tolerance": None, "metric": china_share()}, r"key 'tolerance': found null; allowed: a number of at least 0"),
+        (
+            {"unit": "rank", "metric": china_share()},
+            r"key 'unit': found \"rank\"; allowed: share \(the unit of kind group_share\)",
+        ),
+        (
+            {"status": "rumoured", "metric": china_share()},
+            r"key 'status': found \"rumoured\"; allowed: verified, reported, reported-unverified",
+        ),
+        ({"source": {"type": "paper"}, "metric": china_share()}, r"key 'source': found .*; allowed: .*exactly one of"),
+        ({"published_value": None, "metric": china_share()}, r"key 'published_value': found null; allowed: a number"),
+        ({"published_value": float("nan"), "metric": china_share()}, r"key 'published_value': found NaN"),
         (
             {
                 "metric": {"kind": "organizations_in_top", "organizations": ["Meta"], "top": 0, "period": "2023"},
                 "unit": "count",
             },
-            r"key 'metric.top': must be a whole number of at least 1",
+            r"key 'metric.top': found 0; allowed: a whole number of at least 1",
         ),
+        (
+            {"metric": {"kind": "not_testable", "reason": "No table."}, "published_value": 3, "unit": None},
+            r"key 'unit': found null; allowed: a unit \(a claim with a published value needs one\)",
+        ),
+        (
+            {"window_dates": {"start": "2025-02-30", "end": "2025-08-31"}, "metric": china_share()},
+            r"key 'window_dates.start': found \"2025-02-30\"; allowed: a calendar date",
+        ),
+        (
+            {"window_dates": None, "metric": china_share()},
+            r"key 'window_dates': found null; allowed: .*a compared claim needs its window as dates",
+        ),
+        ({"colour": "red", "metric": china_share()}, r"key 'colour': is not a key of a claim \(use id, claim,"),
+        ({"claim": "  ", "metric": china_share()}, r"key 'claim': found \"  \"; allowed: a non-empty string"),
     ],
 )
-def test_broken_rules_name_the_claim_and_key(tmp_path, entry, message):
-    with pytest.raises(ClaimsError, match=r"claim 'bad': " + message):
+def test_broken_rules_name_the_file_the_claim_the_key_what_was_found_and_what_is_allowed(tmp_path, entry, message):
+    with pytest.raises(ClaimsError, match=r"claims.yaml: claim 'bad': " + message):
         make_claims(tmp_path, {"id": "bad"} | entry)
 
 
-def test_a_claim_without_an_id_is_named_by_its_position(tmp_path):
+def test_a_claim_without_an_id_is_named_by_its_position_and_every_break_is_listed(tmp_path):
     path = tmp_path / "claims.yaml"
-    path.write_text(yaml.safe_dump([{"claim": "No id."}]))
-    with pytest.raises(ClaimsError, match=r"claim 1: key 'id': is missing"):
+    path.write_text(yaml.safe_dump([{"claim": "No id."}, "text"]))
+    with pytest.raises(ClaimsError) as error:
         load_claims(path)
+    lines = str(error.value).splitlines()
+    assert f"{path}: claim 1: key 'id': is missing (a claim needs it)" in lines
+    assert f"{path}: claim 1: key 'metric': is missing (a claim needs it)" in lines
+    assert lines[-1] == f'{path}: claim 2: found "text"; allowed: a claim'
+    path.write_text("a: 1")
+    with pytest.raises(ClaimsError, match=r"the file: found \{\"a\": 1\}; allowed: a YAML list of claims"):
+        load_claims(path)
+
+
+def test_defaults_come_from_the_schema(tmp_path):
+    schema = read_schema(CLAIMS_SCHEMA)
+    (claim,) = make_claims(
+        tmp_path,
+        {
+            "id": "rank",
+            "unit": "rank",
+            "tolerance": 0,
+            "metric": {"kind": "group_rank", "view": "uploader"}
+            | {"dimension": "country_group", "group": "china", "period": "last_year"},
+        },
+    )
+    assert claim["comparison"] == schema["$defs"]["claim"]["properties"]["comparison"]["default"] == "equal"
+    assert claim["metric"]["exclude"] == schema["$defs"]["group_rank"]["properties"]["exclude"]["default"] == []
+    (untested,) = make_claims(
+        tmp_path,
+        {"id": "none", "published_value": None, "tolerance": None, "window_dates": None}
+        | {"metric": {"kind": "not_testable", "reason": "No table."}},
+    )
+    assert untested["unit"] == "share" and untested["window_dates"] is None
+
+
+def test_every_key_of_the_claims_schema_is_described():
+    def described(schema: dict, where: str):
+        for key, sub in schema.get("properties", {}).items():
+            assert sub.get("description"), f"{where}.{key} has no description"
+            described(sub, f"{where}.{key}")
+
+    definitions = read_schema(CLAIMS_SCHEMA)["$defs"]
+    for name, definition in definitions.items():
+        if not name.startswith("is_"):  # the kind tests of the `if`s name no key of their own
+            described(definition, name)
+    kinds = definitions["claim"]["properties"]["metric"]["properties"]["kind"]["enum"]
+    assert kinds == [*EVALUATORS, "not_testable"] and all(kind in definitions for kind in kinds)
 
 
 def test_tables_with_a_missing_column_or_a_repeated_key_are_refused():

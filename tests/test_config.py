@@ -84,6 +84,12 @@ def checked(config: dict) -> dict:
     return config
 
 
+def test_the_default_sensitivity_rows_with_the_intermediaries_pass_the_start_check():
+    config = copy.deepcopy(default_config())
+    checked(config)
+    assert ["country_group", "intermediary"] in [list(row.values()) for row in config["paper"]["sensitivity_rows"]]
+
+
 def test_the_default_and_shipped_configurations_pass_the_start_check():
     for path in (REPO / "config").glob("*.yaml"):
         checked({**default_config(), **yaml.safe_load(path.read_text())})
@@ -103,6 +109,11 @@ def test_the_default_and_shipped_configurations_pass_the_start_check():
             "stats.headline_series.5.group",
         ),
         (lambda c: c.setdefault("hub", {}).update(start="2025-01-01", end="2024-01-01"), "hub.end"),
+        (
+            # The intermediaries set apart are a row of the country groups only.
+            lambda c: c["paper"].update(sensitivity_rows=[{"dimension": "developer_type", "group": "intermediary"}]),
+            "paper.sensitivity_rows.0.group",
+        ),
     ],
 )
 def test_a_bad_configuration_is_refused_at_start_naming_the_key(change, key):
@@ -112,10 +123,3 @@ def test_a_bad_configuration_is_refused_at_start_naming_the_key(change, key):
     change(config)
     with pytest.raises(ConfigError, match=f"config key '{key}'"):
         checked(config)
-
-
-def test_the_plausibility_defaults_are_the_schemas():
-    from hubshare.plausibility import DEFAULTS
-
-    schema = yaml.safe_load(SCHEMA.read_text())["properties"]["plausibility"]["properties"]
-    assert {key: spec["default"] for key, spec in schema.items()} == DEFAULTS

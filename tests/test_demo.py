@@ -41,16 +41,18 @@ from hubshare.demo.names import (
 )
 from hubshare.demo.population import MERGE, NO_RELATION, QUANTIZED
 from hubshare.demo.releases import RELEASE_LINES, legacy_family, sized
-from hubshare.demo.settings import DEFAULTS, DemoSettingsError, resolve_settings
+from hubshare.demo.settings import DemoSettingsError, resolve_settings
 from hubshare.demo.simulate import simulate
 from hubshare.demo.story import SEGMENTS, segment_shares
 from hubshare.demo.truth import family_shares
 from hubshare.families import family_of, load_families
+from hubshare.json_schemas import DEMO_SCHEMA, defaults
 from hubshare.properties import MOE_NAME, QUANTIZATION_NAME
 from hubshare.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
 from hubshare.schemas import RAW_COLUMNS
 
 SCHEMA = REPO / "workflow" / "schemas" / "demo.schema.yaml"
+DEFAULTS = defaults(DEMO_SCHEMA)
 ATTRIBUTION = REPO / "data" / "raw" / "attribution"
 
 REGISTRY_ROWS = [
@@ -177,22 +179,38 @@ def test_snapshot_dates_step_by_the_cadence_within_the_bounds(start, span, caden
     assert all((b - a).days == cadence for a, b in pairwise(dates))
 
 
-def test_unknown_or_out_of_range_settings_are_refused_by_name():
-    with pytest.raises(DemoSettingsError, match="models_totl"):
-        resolve_settings({"models_totl": 10})
-    with pytest.raises(DemoSettingsError, match="rename_rate"):
-        resolve_settings({"rename_rate": 1.5})
-    with pytest.raises(DemoSettingsError, match="start"):
-        resolve_settings({"start": "June 2020"})
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"models_totl": 10}, r"key 'models_totl': is not a known key \(use seed, start, end, cadence_days"),
+        ({"rename_rate": 1.5}, r"key 'rename_rate': found 1.5; allowed: at least 0 and at most 1"),
+        ({"start": "June 2020"}, r"key 'start': found \"June 2020\"; allowed: a calendar date, YYYY-MM-DD"),
+        ({"end": "2025-02-30"}, r"key 'end': found \"2025-02-30\"; allowed: a calendar date"),
+        ({"seed": True}, r"key 'seed': found true; allowed: a whole number"),
+        ({"share_noise": "pink"}, r"key 'share_noise': found \"pink\"; allowed: none, ar1_0.8,"),
+        ({"relation_mix": {"adapter": 1}}, r"key 'relation_mix.finetune': is missing"),
+        ({"end": "2020-06-05"}, r"'start' to 'end' must span at least two snapshots"),
+        ({"pre_window_models": 30000}, r"'pre_window_models' cannot exceed 'models_total'"),
+        (
+            {"relation_mix": dict.fromkeys(("adapter", "finetune", "merge", "quantized"), 0)},
+            r"'relation_mix' shares must not all be zero",
+        ),
+    ],
+)
+def test_unknown_or_out_of_range_settings_are_refused_naming_the_key_what_was_found_and_what_is_allowed(
+    settings, message
+):
+    with pytest.raises(DemoSettingsError, match=r"demo settings: " + message):
+        resolve_settings(settings)
 
 
-def test_config_schema_documents_every_key_with_the_code_defaults():
-    schema = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))
-    properties = schema["properties"]
-    assert set(properties) == set(DEFAULTS)
-    for key, spec in properties.items():
-        assert spec["description"].strip(), key
-        assert spec["default"] == DEFAULTS[key], key
+def test_settings_take_the_schemas_defaults_and_its_types():
+    schema = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))["properties"]
+    resolved = resolve_settings({"effect_size": 1, "models_total": 3000.0, "start": dt.date(2021, 1, 6)})
+    assert list(resolved) == list(schema)
+    assert resolved["seed"] == schema["seed"]["default"] and resolved["start"] == "2021-01-06"
+    assert isinstance(resolved["effect_size"], float) and type(resolved["models_total"]) is int
+    assert list(resolved["relation_mix"]) == sorted(schema["relation_mix"]["default"])
 
 
 # --- bytes and the raw contract --------------------------------------------------

@@ -5,7 +5,7 @@ import datetime as dt
 import polars as pl
 
 from hubshare import manuscript_values as mv
-from hubshare.manuscript_text import cadence, narrative_variables, period_phrase
+from hubshare.manuscript_text import cadence, headline_trend_subjects, narrative_variables, period_phrase
 
 PERIODS = [
     {"name": "<=2022", "start": "2000-01-01", "end": "2022-12-31"},
@@ -94,7 +94,35 @@ def multipliers(first: str, last: str) -> pl.DataFrame:
     )
 
 
-def build(shares: dict[str, float], weeks: pl.DataFrame, stats: dict, count: str, first: str, last: str) -> dict:
+# The default configuration's country-group headline series, as the text names them.
+HEADLINE_TRENDS = headline_trend_subjects(
+    [
+        {"dimension": "country_group", "group": "united_states", "name": "the United States"},
+        {"dimension": "country_group", "group": "china"},
+        {"dimension": "developer_type", "group": "industry"},
+        {"dimension": "country_group", "group": "unaffiliated_user", "name": "unaffiliated users"},
+    ],
+    {"united_states": "United States", "china": "China", "unaffiliated_user": "Unaffiliated user"},
+)
+
+
+def test_headline_trends_name_the_configured_country_groups_in_order():
+    assert HEADLINE_TRENDS == [
+        ("united_states", "the United States'"),
+        ("china", "China's"),
+        ("unaffiliated_user", "unaffiliated users'"),
+    ]
+
+
+def build(
+    shares: dict[str, float],
+    weeks: pl.DataFrame,
+    stats: dict,
+    count: str,
+    first: str,
+    last: str,
+    headline_trends: list[tuple[str, str]] = HEADLINE_TRENDS,
+) -> dict:
     shown = [p for p in ("<=2022", "2023", "last_year") if p in shares]
     return narrative_variables(
         period_shares=period_shares(shares),
@@ -106,6 +134,7 @@ def build(shares: dict[str, float], weeks: pl.DataFrame, stats: dict, count: str
         intermediary_share=pl.DataFrame({"period": shown, "share": [0.05 * (i + 1) for i in range(len(shown))]}),
         property_periods=properties(shown),
         multipliers=multipliers(first, last),
+        headline_trends=headline_trends,
     )
 
 
@@ -162,6 +191,13 @@ def test_a_long_series_compares_its_first_and_last_periods():
     )
     assert text["trends"].startswith("The United States' weekly share fell by 1.50 percentage points a year")
     assert "China's rose by 2.25" in text["trends"] and "unaffiliated users' was not tested" in text["trends"]
+    # Another configuration's series, named by the vocabulary's label: China leads the text and the abstract.
+    china_first = headline_trend_subjects([{"dimension": "country_group", "group": "china"}], {"china": "China"})
+    text = build(
+        shares, concentration(dt.date(2021, 1, 6), 5 * 364, 7), stats, "12", "<=2022", "last_year", china_first
+    )
+    assert text["trend_abstract"].startswith("China's weekly share rose by 2.25 percentage points a year")
+    assert text["trends"].startswith("China's weekly share rose") and "United States" not in text["trends"]
 
     assert text["tests_run"] == "2 in this build"
     assert "in the first year and 1,000 in the last" in text["concentration"]["uploader"]

@@ -481,3 +481,12 @@ def test_era_section_matches_planted_changes_by_the_boundaries_95_percent_sets()
     assert "fall into 3 eras" in text and "Of their 2 boundaries" in text
     assert "1 of them lie in the 95% set of a detected boundary, 1 detected boundary has no planted change" in text
     assert "| 2024-02-28 | 2023-11-01 to 2024-03-27 |" in text
+
+
+def test_claims_summary_counts_the_claims_outside_the_builds_window():
+    assert mv.claims_summary({"reproduced": 1, "not_testable": 2}, is_demo=False) == (
+        "Of 3 claims, 1 reproduced, 0 differ, 2 not testable."
+    )
+    assert mv.claims_summary({"reproduced": 1, "not_testable": 2, "window_not_covered": 4}, is_demo=False) == (
+        "Of 7 claims, 1 reproduced, 0 differ, 2 not testable, 4 about a window this build's data do not cover."
+    )

@@ -134,3 +134,14 @@ def test_counter_fall_sensitivity_by_hand(tmp_path):
     assert (rows["2023"]["downloads"], rows["2023"]["counted_after_fall"]) == (100, 10)
     assert rows["2023"]["max_share_shift_pp"] == pytest.approx(100 / 9)
     assert rows["2024"]["counted_after_fall"] == 0 and rows["2024"]["max_share_shift_pp"] == 0.0
+
+
+def test_every_table_schema_shares_the_one_base_configuration():
+    from hubshare import families, registry, schemas
+    from hubshare.data_dictionary import schema_models
+
+    models = [model for module in (schemas, registry, families) for model in schema_models(module)]
+    assert all(issubclass(model, schemas.Contract) for model in models)
+    assert not any(model.to_schema().coerce for model in models)
+    # Only the tables that carry columns beyond their contract (raw extras, model properties) let them through.
+    assert {model.__name__ for model in models if not model.to_schema().strict} == {"RawSnapshot", "Panel"}

@@ -1,8 +1,9 @@
 """The whole configuration checked when the workflow starts, before any job runs.
 
-The JSON schema gives types, ranges and defaults; this adds what a schema
-alone does not enforce: `format: date` (jsonschema checks formats only when
-asked), and the references between keys (periods that exist, groups that the
+The JSON schema gives types, ranges and defaults, checked here with formats
+such as `format: date` (which Snakemake's `validate` leaves unchecked) by the
+same helper as the claims and the demo settings; this adds the references
+between keys (periods that exist, groups that the
 vocabulary defines, ranges that do not run backwards). An error names the
 key and says what is accepted.
 """
@@ -12,38 +13,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import urlparse
 
-import jsonschema
 import yaml
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
+from hubshare.json_schemas import problems
 from hubshare.periods import parse_periods
+from hubshare.sensitivity import INTERMEDIARY_GROUP
 
 
 class ConfigError(ValueError):
     """A configuration the workflow refuses, with the key named."""
 
 
-def _local_schema(uri: str) -> Resource:
-    """A schema a `$ref` names, read from the file its URI points to."""
-    return Resource.from_contents(
-        yaml.safe_load(Path(urlparse(uri).path).read_text(encoding="utf-8")), default_specification=DRAFT202012
-    )
-
-
-def _formats(config: Mapping, schema_path: str | Path) -> None:
-    path = Path(schema_path).resolve()
-    schema = {"$id": path.as_uri(), **yaml.safe_load(path.read_text(encoding="utf-8"))}
-    validator = jsonschema.Draft202012Validator(
-        schema, registry=Registry(retrieve=_local_schema), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    )
-    errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
-    if errors:
-        error = errors[0]
-        key = ".".join(str(part) for part in error.absolute_path) or "(top level)"
-        raise ConfigError(f"config key '{key}': {error.message}")
+def _schema_breaks(config: Mapping, schema_path: str | Path) -> None:
+    for _, key, message in problems(config, schema_path):
+        raise ConfigError(f"config key '{key}': {message}")
 
 
 def _vocabulary_groups(vocabularies_path: str | Path) -> dict[str, set[str]]:
@@ -56,7 +40,7 @@ def _vocabulary_groups(vocabularies_path: str | Path) -> dict[str, set[str]]:
 
 def check_config(config: Mapping, schema_path: str | Path, vocabularies_path: str | Path) -> None:
     """Raise `ConfigError` naming the first key that is malformed or refers to something that does not exist."""
-    _formats(config, schema_path)
+    _schema_breaks(config, schema_path)
     # Periods given as the last N days of the data get their dates once the snapshots are known.
     dated = [entry for entry in config["periods"] if "last_days" not in entry]
     try:
@@ -71,13 +55,22 @@ def check_config(config: Mapping, schema_path: str | Path, vocabularies_path: st
         if name is not None and name not in periods:
             raise ConfigError(f"config key 'properties.{key}': '{name}' is not one of the periods {sorted(periods)}")
     groups = _vocabulary_groups(vocabularies_path)
-    for index, series in enumerate(config.get("stats", {}).get("headline_series", [])):
-        known = groups.get(series["dimension"], set())
-        if series["group"] not in known:
-            raise ConfigError(
-                f"config key 'stats.headline_series.{index}.group': '{series['group']}' is not a "
-                f"{series['dimension']} of {vocabularies_path} ({', '.join(sorted(known))})"
-            )
+    rows = {
+        "stats.headline_series": (config.get("stats", {}).get("headline_series", []), {}),
+        # The sensitivity table may also show the intermediaries set apart as a country group of their own.
+        "paper.sensitivity_rows": (
+            config.get("paper", {}).get("sensitivity_rows", []),
+            {"country_group": {INTERMEDIARY_GROUP}},
+        ),
+    }
+    for key, (entries, extra) in rows.items():
+        for index, series in enumerate(entries):
+            known = groups.get(series["dimension"], set()) | extra.get(series["dimension"], set())
+            if series["group"] not in known:
+                raise ConfigError(
+                    f"config key '{key}.{index}.group': '{series['group']}' is not a "
+                    f"{series['dimension']} of {vocabularies_path} ({', '.join(sorted(known))})"
+                )
     hub = config.get("hub", {})
     if hub.get("end", "latest") != "latest" and dt.date.fromisoformat(hub["end"]) < dt.date.fromisoformat(hub["start"]):
         raise ConfigError(f"config key 'hub.end': {hub['end']} is before hub.start {hub['start']}")

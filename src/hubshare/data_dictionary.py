@@ -39,11 +39,14 @@ EXTRA_COLUMNS = {True: "rejected", "filter": "dropped", False: "allowed, not che
 
 
 def schema_models(module: ModuleType = schemas) -> list[type[pa.DataFrameModel]]:
-    """The `DataFrameModel` classes defined in `module`, in the order they are defined there."""
+    """The `DataFrameModel` classes of tables defined in `module`, in the order they are defined there."""
     return [
         value
         for value in vars(module).values()
-        if inspect.isclass(value) and issubclass(value, pa.DataFrameModel) and value.__module__ == module.__name__
+        if inspect.isclass(value)
+        and issubclass(value, pa.DataFrameModel)
+        and value.__module__ == module.__name__
+        and value.to_schema().columns  # the shared base describes no table
     ]
 
 

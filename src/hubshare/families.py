@@ -25,6 +25,7 @@ import pandera.polars as pa
 import polars as pl
 
 from hubshare.registry import HTTPS_URL_PATTERN, NAMESPACE_PATTERN, RegistryError, read_curated_csv
+from hubshare.schemas import Contract
 
 FAMILY_COLUMNS = ["family", "developer_namespace", "pattern", "priority", "source_url", "note"]
 
@@ -34,7 +35,7 @@ CASE_INSENSITIVE = "(?i)"
 _WHOLE_NUMBER = re.compile(r"^[0-9]+$")
 
 
-class ModelFamilies(pa.DataFrameModel):
+class ModelFamilies(Contract):
     """`data/raw/attribution/model_families.csv` as loaded: one row per name pattern."""
 
     family: str = pa.Field(
@@ -61,10 +62,6 @@ class ModelFamilies(pa.DataFrameModel):
         nullable=False, str_matches=HTTPS_URL_PATTERN, description="https page of the family's release."
     )
     note: str = pa.Field(nullable=True, description="What the pattern catches on purpose and what it avoids.")
-
-    class Config:
-        strict = True
-        coerce = False
 
 
 def _pattern_problem(pattern: str) -> str | None:

@@ -27,12 +27,7 @@ from hubshare.manuscript_values import (
 )
 
 SAMPLED = "the sampled window"
-# The headline trends of the results text: group, and its possessive as the sentence names it.
-HEADLINE_TRENDS = (
-    ("united_states", "The United States'"),
-    ("china", "China's"),
-    ("unaffiliated_user", "unaffiliated users'"),
-)
+NO_HEADLINE_COUNTRY = "No country group is among the series tested for a trend."
 
 
 def period_phrase(name: str) -> str:
@@ -83,6 +78,24 @@ def _change(first: float, last: float, first_period: str, last_period: str) -> s
     )
 
 
+def headline_trend_subjects(headline_series: list[dict], labels: dict[str, str]) -> list[tuple[str, str]]:
+    """(group, its possessive as a sentence names it) for the configured country-group headline series, in order.
+
+    A series' `name` in the configuration, else the vocabulary's label:
+    `the United States` -> `the United States'`, `China` -> `China's`.
+    """
+    subjects = []
+    for series in headline_series:
+        if series["dimension"] == "country_group":
+            name = series.get("name") or labels[series["group"]]
+            subjects.append((series["group"], name + ("'" if name.endswith("s") else "'s")))
+    return subjects
+
+
+def _sentence_start(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def narrative_variables(
     *,
     period_shares: pl.DataFrame,
@@ -94,8 +107,12 @@ def narrative_variables(
     intermediary_share: pl.DataFrame,
     property_periods: pl.DataFrame,
     multipliers: pl.DataFrame,
+    headline_trends: list[tuple[str, str]],
 ) -> dict:
-    """The `text` tree of `_variables.yml`: sentences and phrases that read right for the data at hand."""
+    """The `text` tree of `_variables.yml`: sentences and phrases that read right for the data at hand.
+
+    `headline_trends`: the country groups whose trends the text reports, from `headline_trend_subjects`.
+    """
     names = [period["name"] for period in periods]
     shown = periods_with_data(period_shares, names)
     single = len(shown) < 2
@@ -143,7 +160,7 @@ def narrative_variables(
         "cadence": rhythm,  # empty for a single interval: Markdown folds the double space
         "intervals": f"{intervals:,} {rhythm} interval{'s' if intervals != 1 else ''}".replace("  ", " "),
         "change": change,
-        **_trend_text(stats, rhythm, confidence),
+        **_trend_text(stats, rhythm, confidence, headline_trends),
         "concentration": _concentration_text(concentration, rhythm),
         "intermediaries": _intermediary_text(intermediaries, intermediary_share, shown, single, in_last),
         "properties": _property_text(property_periods, multipliers, shown, single, confidence),
@@ -167,7 +184,7 @@ def _trend_sentence(test: dict, subject: str, confidence: str | None) -> str:
     return f"{subject} {verb} by {abs(slope):.2f} percentage points a year {detail}"
 
 
-def _trend_text(stats: dict, rhythm: str, confidence: str) -> dict:
+def _trend_text(stats: dict, rhythm: str, confidence: str, subjects: list[tuple[str, str]]) -> dict:
     tests = {(t["view"], t["dimension"], t["group"]): t for t in stats["tests"]}
     skipped = stats.get("skipped", [])
     series = f"{rhythm} share" if rhythm else "share"
@@ -181,16 +198,18 @@ def _trend_text(stats: dict, rhythm: str, confidence: str) -> dict:
             "tests_run": "none in this build, whose series are too short",
         }
     parts = []
-    for index, (group, subject) in enumerate(HEADLINE_TRENDS):
+    for index, (group, subject) in enumerate(subjects):
         test = tests.get(("uploader", "country_group", group))
-        named = f"{subject} {series}" if index == 0 else subject
+        named = f"{_sentence_start(subject)} {series}" if index == 0 else subject
         parts.append(f"{named} was not tested" if test is None else _trend_sentence(test, named, None))
-    us = tests.get(("uploader", "country_group", "united_states"))
-    abstract = (
-        _trend_sentence(us, f"The United States' {series}", confidence) + "."
-        if us
-        else "The United States' share was not tested for a trend."
-    )
+    abstract = NO_HEADLINE_COUNTRY
+    if subjects:
+        first, lead = tests.get(("uploader", "country_group", subjects[0][0])), _sentence_start(subjects[0][1])
+        abstract = (
+            _trend_sentence(first, f"{lead} {series}", confidence) + "."
+            if first
+            else f"{lead} share was not tested for a trend."
+        )
     caption = (
         f"Trend tests of {series.replace(' share', '')} series on non-overlapping intervals: mean level in the "
         f"first and last 52 weeks, slope per year of the logit share carried to percentage points at the "
@@ -202,7 +221,7 @@ def _trend_text(stats: dict, rhythm: str, confidence: str) -> dict:
     )
     return {
         "trend_abstract": abstract,
-        "trends": "; ".join(parts) + ".",
+        "trends": "; ".join(parts) + "." if parts else NO_HEADLINE_COUNTRY,
         "trend_caption": caption,
         "tests_run": f"{len(tests):,} in this build",
     }

@@ -725,10 +725,10 @@ def named_share_variables(shares: pl.DataFrame, key: str, groups: dict[str, list
 
 def claims_summary(verdicts: dict[str, int], is_demo: bool) -> str:
     """One sentence counting the verdicts; on demo data it says what such a comparison can show."""
-    counts = ", ".join(
-        f"{verdicts.get(v, 0)} {label}"
-        for v, label in (("reproduced", "reproduced"), ("differs", "differ"), ("not_testable", "not testable"))
-    )
+    labels = [("reproduced", "reproduced"), ("differs", "differ"), ("not_testable", "not testable")]
+    if verdicts.get("window_not_covered"):
+        labels.append(("window_not_covered", "about a window this build's data do not cover"))
+    counts = ", ".join(f"{verdicts.get(v, 0)} {label}" for v, label in labels)
     text = f"Of {sum(verdicts.values())} claims, {counts}."
     if is_demo:
         text += (

@@ -21,14 +21,10 @@ import datetime as dt
 import statistics
 from dataclasses import asdict, dataclass, field
 
-DEFAULTS = {
-    "action": "exclude",
-    "max_falling_share": 0.01,
-    "min_falling_models": 10,
-    "max_rate_ratio": 10.0,
-    "history_weeks": 8,
-    "min_history": 4,
-}
+from hubshare.json_schemas import CONFIG_SCHEMA, defaults
+
+# The thresholds of the configuration's `plausibility` block, as its schema states them.
+DEFAULTS = defaults(CONFIG_SCHEMA, "plausibility")
 
 
 @dataclass

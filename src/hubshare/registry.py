@@ -24,6 +24,8 @@ import pandera.polars as pa
 import polars as pl
 import yaml
 
+from hubshare.schemas import Contract
+
 REGISTRY_COLUMNS = [
     "namespace",
     "organization",
@@ -215,7 +217,7 @@ def load_iso_codes(path: str | os.PathLike) -> frozenset[str]:
     return frozenset(seen)
 
 
-class OrganizationRegistry(pa.DataFrameModel):
+class OrganizationRegistry(Contract):
     """`data/raw/attribution/organizations.csv` as loaded: one row per Hub namespace.
 
     The vocabulary and ISO checks depend on files read at run time, so
@@ -265,10 +267,6 @@ class OrganizationRegistry(pa.DataFrameModel):
         unique=True,
         description="Lower-cased namespace: the join key, since the Hub treats namespaces case-insensitively.",
     )
-
-    class Config:
-        strict = True
-        coerce = False
 
 
 # Plain-language statements of the static rules, keyed by pandera check name.

@@ -39,6 +39,19 @@ def distinct_values(data: pa.PolarsData) -> bool | pl.LazyFrame:
     return data.lazyframe.select(~pl.col(data.key).is_duplicated())
 
 
+class Contract(pa.DataFrameModel):
+    """The one configuration every table's schema shares (a schema that differs says why).
+
+    strict: a column the schema does not list is an error, so every column
+    written is a column documented; coerce: never, a wrong type is an error
+    upstream, not something to convert silently.
+    """
+
+    class Config:
+        strict = True
+        coerce = False
+
+
 # The raw contract: the Hub's own `models.parquet` columns that the pipeline
 # reads. `required` columns must exist in every snapshot; optional ones are
 # filled with nulls when a source does not carry them.
@@ -62,7 +75,7 @@ LINEAGE_STATUSES = ["own_root", "resolved", "missing_parent", "cycle"]
 DOWNLOAD_MEASURES = ["alltime_diff", "rolling30"]
 
 
-class RawSnapshot(pa.DataFrameModel):
+class RawSnapshot(Contract):
     """One weekly snapshot in the raw contract (the Hub's `models.parquet`)."""
 
     # pandera ignores fields whose names start with "_", hence the alias.
@@ -86,10 +99,9 @@ class RawSnapshot(pa.DataFrameModel):
 
     class Config:
         strict = False  # unknown extra columns are allowed and counted, not fatal
-        coerce = False
 
 
-class NormalizedSnapshot(pa.DataFrameModel):
+class NormalizedSnapshot(Contract):
     """`data/processed/snapshots/{date}.parquet`: one validated snapshot, one row per model."""
 
     snapshot_date: pl.Date = pa.Field(nullable=False, description="Date of the snapshot.")
@@ -128,16 +140,12 @@ class NormalizedSnapshot(pa.DataFrameModel):
     def _model_key_distinct(cls, data: pa.PolarsData) -> bool | pl.LazyFrame:
         return distinct_values(data)
 
-    class Config:
-        strict = True
-        coerce = False
-
 
 class DepartedModels(NormalizedSnapshot):
     """`data/processed/departed/<date>.parquet`: the models of the snapshot before `<date>` that `<date>` lacks, with their rows from that earlier snapshot (the last rows the model table reads for models no longer listed)."""
 
 
-class Panel(pa.DataFrameModel):
+class Panel(Contract):
     """`data/processed/panel/<date>.parquet`: downloads per model in the week closing at that snapshot (rows with zero downloads omitted)."""
 
     week: pl.Date = pa.Field(
@@ -164,10 +172,9 @@ class Panel(pa.DataFrameModel):
 
     class Config:
         strict = False  # model properties carried along for later stages
-        coerce = False
 
 
-class Ledger(pa.DataFrameModel):
+class Ledger(Contract):
     """`results/conservation_ledger.csv`: where every observed download went."""
 
     category: str = pa.Field(nullable=False, unique=True, description="Ledger line.")
@@ -183,7 +190,7 @@ class Ledger(pa.DataFrameModel):
     definition: str = pa.Field(nullable=False, description="What the line means.")
 
 
-class PanelWeeks(pa.DataFrameModel):
+class PanelWeeks(Contract):
     """`results/tables/panel_weeks.csv`: which download measure booked each snapshot's week."""
 
     week: pl.Date = pa.Field(nullable=False, unique=True, description="Snapshot date closing the week.")
@@ -195,12 +202,8 @@ class PanelWeeks(pa.DataFrameModel):
     downloads: pl.Int64 = pa.Field(nullable=False, ge=0, description="Downloads booked in the week.")
     model_weeks: pl.Int64 = pa.Field(nullable=False, ge=0, description="Model-weeks with downloads booked.")
 
-    class Config:
-        strict = True
-        coerce = False
 
-
-class PanelState(pa.DataFrameModel):
+class PanelState(Contract):
     """`data/processed/panel_state/<date>.parquet`: every model's last observed cumulative count and running 30-day estimate up to that snapshot."""
 
     model_key: str = pa.Field(nullable=False, description="Panel key (`_id`, else `id`).")
@@ -230,12 +233,8 @@ class PanelState(pa.DataFrameModel):
         numbers = data.lazyframe.select(data.key).collect().to_series()
         return numbers.is_empty() or (numbers.max() == numbers.len() - 1 and numbers.n_unique() == numbers.len())
 
-    class Config:
-        strict = True
-        coerce = False
 
-
-class WeekGroups(pa.DataFrameModel):
+class WeekGroups(Contract):
     """`data/processed/aggregates/<date>/groups.parquet`: a week's attributed downloads summed by group, per view."""
 
     view: str = pa.Field(
@@ -253,12 +252,8 @@ class WeekGroups(pa.DataFrameModel):
         nullable=False, ge=0, description="Downloads credited (fractional where merges split them)."
     )
 
-    class Config:
-        strict = True
-        coerce = False
 
-
-class WeekLineage(pa.DataFrameModel):
+class WeekLineage(Contract):
     """`data/processed/aggregates/<date>/lineage.parquet`: a week's panel downloads by base-model lineage outcome."""
 
     week: pl.Date = pa.Field(nullable=False, description="Week (snapshot date).")
@@ -270,12 +265,8 @@ class WeekLineage(pa.DataFrameModel):
     downloads: pl.Int64 = pa.Field(nullable=False, ge=0, description="Downloads of the models with that outcome.")
     model_weeks: pl.Int64 = pa.Field(nullable=False, ge=0, description="Their model-weeks.")
 
-    class Config:
-        strict = True
-        coerce = False
 
-
-class WeekNamespaces(pa.DataFrameModel):
+class WeekNamespaces(Contract):
     """`data/processed/aggregates/<date>/namespaces.parquet`: a week's uploader-view downloads per namespace and organisation."""
 
     week: pl.Date = pa.Field(nullable=False, description="Week (snapshot date).")
@@ -295,12 +286,8 @@ class WeekNamespaces(pa.DataFrameModel):
         description="The part of them that the derived view credits to another organisation, for models with a derivative base relation (see `hubshare.intermediaries`).",
     )
 
-    class Config:
-        strict = True
-        coerce = False
 
-
-class Attributed(pa.DataFrameModel):
+class Attributed(Contract):
     """`data/processed/attributed.parquet`: panel downloads attributed to organisations, per view."""
 
     week: pl.Date = pa.Field(nullable=False, description="Week (snapshot date).")
@@ -326,12 +313,8 @@ class Attributed(pa.DataFrameModel):
         nullable=False, ge=0, description="Downloads credited (fractional where merges split)."
     )
 
-    class Config:
-        strict = False
-        coerce = False
 
-
-class GroupShares(pa.DataFrameModel):
+class GroupShares(Contract):
     """`results/tables/shares_weekly.parquet` and `shares_trailing52.parquet`."""
 
     view: str = pa.Field(nullable=False, description="Attribution view.")
@@ -346,7 +329,7 @@ class GroupShares(pa.DataFrameModel):
     )
 
 
-class Concentration(pa.DataFrameModel):
+class Concentration(Contract):
     """`results/tables/concentration_weekly.parquet`: concentration over organisations (each week's rows also in `data/processed/aggregates/<date>/concentration.parquet`)."""
 
     view: str = pa.Field(nullable=False, description="Attribution view.")
@@ -363,7 +346,7 @@ class Concentration(pa.DataFrameModel):
     top10: pl.Float64 = pa.Field(nullable=False, ge=0, le=1.000001, description="Share of the ten largest.")
 
 
-class PeriodContrasts(pa.DataFrameModel):
+class PeriodContrasts(Contract):
     """`results/tables/period_contrasts.csv`: difference of mean weekly share between two periods, per headline series and view."""
 
     view: str = pa.Field(nullable=False, description="Attribution view.")
@@ -419,12 +402,8 @@ class PeriodContrasts(pa.DataFrameModel):
     )
     significant: bool = pa.Field(nullable=True, description="Rejected at the family's false discovery rate.")
 
-    class Config:
-        strict = True
-        coerce = False
 
-
-class Eras(pa.DataFrameModel):
+class Eras(Contract):
     """`results/tables/eras.csv`: eras (change-point segments) of the headline weekly shares, alone and jointly."""
 
     view: str = pa.Field(nullable=False, description="Attribution view.")
@@ -463,12 +442,8 @@ class Eras(pa.DataFrameModel):
         nullable=True, description="Era start minus that period start, in weeks (negative: the era starts earlier)."
     )
 
-    class Config:
-        strict = True
-        coerce = False
 
-
-class Calibration(pa.DataFrameModel):
+class Calibration(Contract):
     """`results/tables/calibration.csv` (demo source only): size of every test under every noise scenario, and power and coverage on the planted series."""
 
     series: str = pa.Field(
@@ -508,7 +483,3 @@ class Calibration(pa.DataFrameModel):
     coverage: pl.Float64 = pa.Field(
         nullable=True, ge=0, le=1, description="Share of replicates whose confidence interval holds the planted effect."
     )
-
-    class Config:
-        strict = True
-        coerce = False

@@ -5,7 +5,7 @@ rule attribute_week:
     # One job per snapshot: the library called directly (see normalize_snapshot).
     """Credit one week's downloads through the curated registry (every view) and sum them by group."""
     input:
-        panel="data/processed/panel/{date}.parquet",
+        panel=PANEL_WEEK,
         registry=config["attribution"]["registry"],
         legacy_ids=config["attribution"]["legacy_ids"],
         vocabularies=config["attribution"]["vocabularies"],
@@ -38,8 +38,8 @@ rule attribution_summary:
         lineage=AGGREGATES["lineage"],
         namespaces=AGGREGATES["namespaces"],
     output:
-        coverage=report("results/tables/coverage_by_period.csv", caption="../report/table.rst", category="Tables"),
-        quality="results/tables/attribution_quality.json",
+        coverage=report(COVERAGE_BY_PERIOD, caption="../report/table.rst", category="Tables"),
+        quality=ATTRIBUTION_QUALITY,
     log:
         "logs/attribution_summary.log",
     benchmark:

@@ -13,6 +13,48 @@ from hubshare.sources.folder import FolderError, snapshot_folder
 from hubshare.sources.hub import CAPTURE_LAG_DAYS, list_snapshots
 from hubshare.weekly import attribute_week_file, departed_models_file, panel_week_file
 
+# Output paths that several rules or the targets name, each spelled once, here.
+SHARES_WEEKLY = "results/tables/shares_weekly.parquet"
+SHARES_TRAILING52 = "results/tables/shares_trailing52.parquet"
+SHARES_BY_PERIOD = "results/tables/shares_by_period.csv"
+CONCENTRATION_WEEKLY = "results/tables/concentration_weekly.parquet"
+PERIOD_TOTALS = "results/tables/period_totals.csv"
+COVERAGE_BY_PERIOD = "results/tables/coverage_by_period.csv"
+ATTRIBUTION_QUALITY = "results/tables/attribution_quality.json"
+CAPABILITIES = "results/capabilities.json"
+MODELS_TABLE = "data/processed/models.parquet"
+PROPERTY_PERIODS = "results/tables/property_periods.csv"
+PROPERTY_MULTIPLIERS = "results/tables/property_multipliers.csv"
+NAMESPACE_SHARES = "results/tables/namespace_shares_by_period.csv"
+FAMILY_SHARES = "results/tables/family_shares_by_period.csv"
+INTERMEDIARIES_TABLE = "results/tables/intermediaries.csv"
+INTERMEDIARY_SHARE = "results/tables/intermediary_share_by_period.csv"
+INTERMEDIARY_THRESHOLDS = "results/tables/intermediary_threshold_sensitivity.csv"
+ATTRIBUTION_SENSITIVITY = "results/tables/attribution_sensitivity.csv"
+STATS_JSON = "results/stats.json"
+ERAS_TABLE = "results/tables/eras.csv"
+PERIOD_CONTRASTS = "results/tables/period_contrasts.csv"
+COUNTER_FALL_SENSITIVITY = "results/tables/counter_fall_sensitivity.csv"
+RECOVERY = "results/tables/recovery.csv"
+CALIBRATION = "results/tables/calibration.csv"
+BOOTSTRAP_CALIBRATION = "results/tables/bootstrap_calibration.csv"
+CLAIMS_LEDGER = "results/tables/claims_ledger.csv"
+FIGURE_MANIFEST = "figures/manifest.json"
+PAPER_VARIABLES = "paper/_variables.yml"
+PAPER_SOFTWARE = "paper/_software.md"
+PAPER_GENERATED = "paper/_generated"
+PAPER_FIGURE = "paper/figures/{name}.png"
+PAPER_HTML = "paper/_build/index.html"
+PAPER_PDF = "paper/_build/index.pdf"
+DATA_DICTIONARY = "docs/data_dictionary.md"
+# Written by panel.smk, which still spells them itself.
+PANEL_WEEK = "data/processed/panel/{date}.parquet"
+QUALITY_SNAPSHOT = "results/quality/snapshots/{date}.json"
+DEPARTED_WEEK = "data/processed/departed/{date}.parquet"
+PANEL_WEEKS_TABLE = "results/tables/panel_weeks.csv"
+CONSERVATION_LEDGER = "results/conservation_ledger.csv"
+DATA_QUALITY = "results/data_quality.json"
+
 SOURCE = config["source"]
 RAW_DIR = Path(config["raw_dir"]) / SOURCE
 PROCESSED_SNAPSHOTS = Path("data/processed/snapshots") / SOURCE
@@ -69,16 +111,16 @@ def raw_snapshot(wildcards):
 
 
 NORMALIZED = expand(str(PROCESSED_SNAPSHOTS / "{date}.parquet"), date=SNAPSHOT_DATES)
-QUALITY = expand("results/quality/snapshots/{date}.json", date=SNAPSHOT_DATES)
+QUALITY = expand(QUALITY_SNAPSHOT, date=SNAPSHOT_DATES)
 # A folder of snapshots says by its newest file whether it carries cumulative counts.
 PANEL_MEASURE = measure_for(
     SOURCE,
     config["measure"],
     snapshot_columns(Path(config["dir_source"]["path"]) / f"{SNAPSHOT_DATES[-1]}.parquet") if SOURCE == "dir" else None,
 )
-PANEL_WEEKS = expand("data/processed/panel/{date}.parquet", date=SNAPSHOT_DATES)
+PANEL_WEEKS = expand(PANEL_WEEK, date=SNAPSHOT_DATES)
 # Every snapshot but the first: the models the snapshot before it had and it lacks.
-DEPARTED = expand("data/processed/departed/{date}.parquet", date=SNAPSHOT_DATES[1:])
+DEPARTED = expand(DEPARTED_WEEK, date=SNAPSHOT_DATES[1:])
 AGGREGATES = {
     table: expand("data/processed/aggregates/{date}/{table}.parquet", date=SNAPSHOT_DATES, table=table)
     for table in AGGREGATE_TABLES
@@ -115,9 +157,9 @@ def demo_inputs(wildcards):
     if IS_DEMO:
         return {
             "truth": str(RAW_DIR / "truth.json"),
-            "recovery": "results/tables/recovery.csv",
-            "calibration": "results/tables/calibration.csv",
-            "bootstrap_calibration": "results/tables/bootstrap_calibration.csv",
+            "recovery": RECOVERY,
+            "calibration": CALIBRATION,
+            "bootstrap_calibration": BOOTSTRAP_CALIBRATION,
         }
     return {}
 

@@ -4,7 +4,7 @@
 rule data_dictionary:
     """Every table contract (pandera schema) as a data dictionary: columns, dtypes, checks, descriptions."""
     output:
-        markdown="docs/data_dictionary.md",
+        markdown=DATA_DICTIONARY,
     log:
         "logs/data_dictionary.log",
     benchmark:

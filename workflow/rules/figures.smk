@@ -8,9 +8,9 @@ GROUP_SHARE_FIGURES = {"country_groups": "country_group", "developer_types": "de
 rule fig_group_shares:
     """Trailing-52-week download shares of one dimension (country group or developer type), per view."""
     input:
-        trailing="results/tables/shares_trailing52.parquet",
-        weekly="results/tables/shares_weekly.parquet",
-        capabilities="results/capabilities.json",
+        trailing=SHARES_TRAILING52,
+        weekly=SHARES_WEEKLY,
+        capabilities=CAPABILITIES,
         vocabularies=config["attribution"]["vocabularies"],
         style="workflow/matplotlibrc",
     output:
@@ -35,8 +35,8 @@ rule fig_group_shares:
 rule fig_concentration:
     """HHI, Gini and top-10 share of downloads over organisations, by week."""
     input:
-        concentration="results/tables/concentration_weekly.parquet",
-        capabilities="results/capabilities.json",
+        concentration=CONCENTRATION_WEEKLY,
+        capabilities=CAPABILITIES,
         style="workflow/matplotlibrc",
     output:
         pdf="figures/concentration.pdf",
@@ -57,7 +57,7 @@ rule fig_concentration:
 rule fig_properties:
     """Download-weighted model properties and sizes by period, with bootstrap intervals."""
     input:
-        table="results/tables/property_periods.csv",
+        table=PROPERTY_PERIODS,
         style="workflow/matplotlibrc",
     output:
         pdf="figures/properties.pdf",
@@ -79,10 +79,10 @@ rule fig_properties:
 rule fig_eras:
     """Headline weekly shares with their eras (joint change points) against the paper's periods."""
     input:
-        weekly="results/tables/shares_weekly.parquet",
-        eras="results/tables/eras.csv",
+        weekly=SHARES_WEEKLY,
+        eras=ERAS_TABLE,
         vocabularies=config["attribution"]["vocabularies"],
-        capabilities="results/capabilities.json",
+        capabilities=CAPABILITIES,
         style="workflow/matplotlibrc",
     output:
         pdf="figures/eras.pdf",
@@ -127,7 +127,7 @@ rule figure_manifest:
         files=[path for entry in FIGURE_ENTRIES for path in entry["outputs"]],
         sources=[path for entry in FIGURE_ENTRIES for path in entry["inputs"] + [entry["script"]]],
     output:
-        manifest="figures/manifest.json",
+        manifest=FIGURE_MANIFEST,
     log:
         "logs/figures/manifest.log",
     benchmark:

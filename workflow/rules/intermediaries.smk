@@ -6,9 +6,9 @@ rule intermediaries:
     input:
         namespaces=AGGREGATES["namespaces"],
     output:
-        namespaces="results/tables/intermediaries.csv",
-        by_period="results/tables/intermediary_share_by_period.csv",
-        sensitivity="results/tables/intermediary_threshold_sensitivity.csv",
+        namespaces=INTERMEDIARIES_TABLE,
+        by_period=INTERMEDIARY_SHARE,
+        sensitivity=INTERMEDIARY_THRESHOLDS,
     log:
         "logs/intermediaries.log",
     benchmark:
@@ -29,10 +29,10 @@ rule attribution_sensitivity:
     input:
         groups=AGGREGATES["groups"],
         namespaces=AGGREGATES["namespaces"],
-        intermediaries="results/tables/intermediaries.csv",
+        intermediaries=INTERMEDIARIES_TABLE,
         contested=config["attribution"]["contested"],
     output:
-        table=report("results/tables/attribution_sensitivity.csv", caption="../report/table.rst", category="Tables"),
+        table=report(ATTRIBUTION_SENSITIVITY, caption="../report/table.rst", category="Tables"),
     log:
         "logs/attribution_sensitivity.log",
     benchmark:

@@ -7,10 +7,10 @@ rule group_shares:
         groups=AGGREGATES["groups"],
         panel=PANEL_WEEKS,
     output:
-        weekly="results/tables/shares_weekly.parquet",
-        trailing="results/tables/shares_trailing52.parquet",
-        periods=report("results/tables/shares_by_period.csv", caption="../report/table.rst", category="Tables"),
-        totals="results/tables/period_totals.csv",
+        weekly=SHARES_WEEKLY,
+        trailing=SHARES_TRAILING52,
+        periods=report(SHARES_BY_PERIOD, caption="../report/table.rst", category="Tables"),
+        totals=PERIOD_TOTALS,
     log:
         "logs/group_shares.log",
     benchmark:
@@ -29,7 +29,7 @@ rule concentration:
     input:
         weeks=AGGREGATES["concentration"],
     output:
-        weekly="results/tables/concentration_weekly.parquet",
+        weekly=CONCENTRATION_WEEKLY,
     log:
         "logs/concentration.log",
     benchmark:

@@ -11,7 +11,7 @@ rule normalize_snapshot:
         unpack(raw_snapshot),
     output:
         table=str(PROCESSED_SNAPSHOTS / "{date}.parquet"),
-        quality="results/quality/snapshots/{date}.json",
+        quality=QUALITY_SNAPSHOT,
     log:
         "logs/normalize/{date}.log",
     benchmark:
@@ -38,7 +38,7 @@ rule capabilities:
     input:
         snapshots=NORMALIZED,
     output:
-        record="results/capabilities.json",
+        record=CAPABILITIES,
     log:
         "logs/capabilities.log",
     benchmark:

@@ -8,37 +8,37 @@ rule manuscript_inputs:
     """Every number and generated table the manuscript shows, plus its figures."""
     input:
         unpack(demo_inputs),
-        stats="results/stats.json",
-        capabilities="results/capabilities.json",
-        totals="results/tables/period_totals.csv",
-        contrasts="results/tables/period_contrasts.csv",
-        eras="results/tables/eras.csv",
-        weekly="results/tables/shares_weekly.parquet",
-        periods="results/tables/shares_by_period.csv",
-        concentration="results/tables/concentration_weekly.parquet",
-        ledger="results/conservation_ledger.csv",
-        counter_falls="results/tables/counter_fall_sensitivity.csv",
+        stats=STATS_JSON,
+        capabilities=CAPABILITIES,
+        totals=PERIOD_TOTALS,
+        contrasts=PERIOD_CONTRASTS,
+        eras=ERAS_TABLE,
+        weekly=SHARES_WEEKLY,
+        periods=SHARES_BY_PERIOD,
+        concentration=CONCENTRATION_WEEKLY,
+        ledger=CONSERVATION_LEDGER,
+        counter_falls=COUNTER_FALL_SENSITIVITY,
         measure="results/download_measure.txt",
-        weeks="results/tables/panel_weeks.csv",
-        coverage="results/tables/coverage_by_period.csv",
-        intermediaries="results/tables/intermediaries.csv",
-        intermediary_share="results/tables/intermediary_share_by_period.csv",
-        intermediary_thresholds="results/tables/intermediary_threshold_sensitivity.csv",
-        sensitivity="results/tables/attribution_sensitivity.csv",
-        properties="results/tables/property_periods.csv",
-        multipliers="results/tables/property_multipliers.csv",
-        families="results/tables/family_shares_by_period.csv",
-        namespaces="results/tables/namespace_shares_by_period.csv",
-        claims="results/tables/claims_ledger.csv",
-        quality="results/data_quality.json",
+        weeks=PANEL_WEEKS_TABLE,
+        coverage=COVERAGE_BY_PERIOD,
+        intermediaries=INTERMEDIARIES_TABLE,
+        intermediary_share=INTERMEDIARY_SHARE,
+        intermediary_thresholds=INTERMEDIARY_THRESHOLDS,
+        sensitivity=ATTRIBUTION_SENSITIVITY,
+        properties=PROPERTY_PERIODS,
+        multipliers=PROPERTY_MULTIPLIERS,
+        families=FAMILY_SHARES,
+        namespaces=NAMESPACE_SHARES,
+        claims=CLAIMS_LEDGER,
+        quality=DATA_QUALITY,
         vocabularies=config["attribution"]["vocabularies"],
         contested=config["attribution"]["contested"],
         figures=expand("figures/{name}.png", name=FIGURES),
-        manifest="figures/manifest.json",
+        manifest=FIGURE_MANIFEST,
     output:
-        variables="paper/_variables.yml",
-        tables=directory("paper/_generated"),
-        figures=expand("paper/figures/{name}.png", name=FIGURES),
+        variables=PAPER_VARIABLES,
+        tables=directory(PAPER_GENERATED),
+        figures=expand(PAPER_FIGURE, name=FIGURES),
     log:
         "logs/manuscript_inputs.log",
     benchmark:
@@ -54,6 +54,10 @@ rule manuscript_inputs:
         intermediary_min_downloads=config["intermediaries"]["min_downloads"],
         calibration=config["stats"]["calibration"],
         eras=config["stats"]["eras"],
+        headline_series=config["stats"]["headline_series"],
+        sensitivity_rows=config["paper"]["sensitivity_rows"],
+        named_families=config["paper"]["named_families"],
+        named_namespaces=config["paper"]["named_namespaces"],
     script:
         "../scripts/manuscript_inputs.py"
 
@@ -64,13 +68,13 @@ rule render_paper:
         qmd="paper/index.qmd",
         project="paper/_quarto.yml",
         bibliography="paper/references.bib",
-        variables="paper/_variables.yml",
-        tables="paper/_generated",
-        figures=expand("paper/figures/{name}.png", name=FIGURES),
-        software="paper/_software.md",
+        variables=PAPER_VARIABLES,
+        tables=PAPER_GENERATED,
+        figures=expand(PAPER_FIGURE, name=FIGURES),
+        software=PAPER_SOFTWARE,
     output:
-        html="paper/_build/index.html",
-        pdf="paper/_build/index.pdf",
+        html=PAPER_HTML,
+        pdf=PAPER_PDF,
     log:
         "logs/render_paper.log",
     benchmark:
@@ -87,7 +91,7 @@ rule render_paper:
 rule software_versions:
     """The reproducibility statement: Python and the dependencies' versions this build runs with."""
     output:
-        statement="paper/_software.md",
+        statement=PAPER_SOFTWARE,
     log:
         "logs/software_versions.log",
     benchmark:
@@ -107,15 +111,16 @@ rule claims_ledger:
     """Every published claim: its value, ours, and a verdict computed from the results."""
     input:
         claims="data/raw/claims/published_claims.yaml",
-        shares="results/tables/attribution_sensitivity.csv",
-        families="results/tables/family_shares_by_period.csv",
-        namespaces="results/tables/namespace_shares_by_period.csv",
-        properties="results/tables/property_periods.csv",
-        multipliers="results/tables/property_multipliers.csv",
-        totals="results/tables/period_totals.csv",
-        capabilities="results/capabilities.json",
+        claims_schema="workflow/schemas/claims.schema.yaml",
+        shares=ATTRIBUTION_SENSITIVITY,
+        families=FAMILY_SHARES,
+        namespaces=NAMESPACE_SHARES,
+        properties=PROPERTY_PERIODS,
+        multipliers=PROPERTY_MULTIPLIERS,
+        totals=PERIOD_TOTALS,
+        capabilities=CAPABILITIES,
     output:
-        ledger=report("results/tables/claims_ledger.csv", caption="../report/table.rst", category="Tables"),
+        ledger=report(CLAIMS_LEDGER, caption="../report/table.rst", category="Tables"),
     log:
         "logs/claims_ledger.log",
     benchmark:
@@ -124,6 +129,8 @@ rule claims_ledger:
         "../envs/analysis.yaml"
     params:
         source=SOURCE,
+        # The claims' windows are compared with these (resolved from the data where given as last days).
+        periods=config["periods"],
         code=script_code("claims_ledger.py"),
     script:
         "../scripts/claims_ledger.py"

@@ -8,7 +8,7 @@ rule departed_models:
         previous=previous_normalized,
         snapshot=str(PROCESSED_SNAPSHOTS / "{date}.parquet"),
     output:
-        departed="data/processed/departed/{date}.parquet",
+        departed=DEPARTED_WEEK,
     log:
         "logs/departed_models/{date}.log",
     benchmark:
@@ -31,7 +31,7 @@ rule model_table:
         vocabularies=config["attribution"]["vocabularies"],
         iso_codes=config["attribution"]["iso_codes"],
     output:
-        models="data/processed/models.parquet",
+        models=MODELS_TABLE,
     log:
         "logs/model_table.log",
     benchmark:
@@ -48,10 +48,10 @@ rule property_periods:
     """Download-weighted property shares and sizes per period, with cluster bootstrap intervals, multipliers and a leave-top-k-out check."""
     input:
         panel=PANEL_WEEKS,
-        models="data/processed/models.parquet",
+        models=MODELS_TABLE,
     output:
-        table=report("results/tables/property_periods.csv", caption="../report/table.rst", category="Tables"),
-        multipliers=report("results/tables/property_multipliers.csv", caption="../report/table.rst", category="Tables"),
+        table=report(PROPERTY_PERIODS, caption="../report/table.rst", category="Tables"),
+        multipliers=report(PROPERTY_MULTIPLIERS, caption="../report/table.rst", category="Tables"),
         leave_top_out="results/tables/property_leave_top_out.csv",
     log:
         "logs/property_periods.log",
@@ -71,11 +71,11 @@ rule family_shares:
     """Shares of downloads by model family and by namespace, per period."""
     input:
         panel=PANEL_WEEKS,
-        models="data/processed/models.parquet",
+        models=MODELS_TABLE,
         namespaces=AGGREGATES["namespaces"],
     output:
-        families="results/tables/family_shares_by_period.csv",
-        namespaces="results/tables/namespace_shares_by_period.csv",
+        families=FAMILY_SHARES,
+        namespaces=NAMESPACE_SHARES,
     log:
         "logs/family_shares.log",
     benchmark:

@@ -4,11 +4,11 @@
 rule trend_tests:
     """Headline trends and period contrasts on non-overlapping intervals, each a Benjamini-Yekutieli family."""
     input:
-        weekly="results/tables/shares_weekly.parquet",
-        concentration="results/tables/concentration_weekly.parquet",
+        weekly=SHARES_WEEKLY,
+        concentration=CONCENTRATION_WEEKLY,
     output:
-        stats="results/stats.json",
-        contrasts=report("results/tables/period_contrasts.csv", caption="../report/table.rst", category="Tables"),
+        stats=STATS_JSON,
+        contrasts=report(PERIOD_CONTRASTS, caption="../report/table.rst", category="Tables"),
     log:
         "logs/trend_tests.log",
     benchmark:
@@ -30,9 +30,9 @@ rule trend_tests:
 rule eras:
     """Change points (eras) of the headline weekly shares, alone and jointly, against the paper's periods."""
     input:
-        weekly="results/tables/shares_weekly.parquet",
+        weekly=SHARES_WEEKLY,
     output:
-        table=report("results/tables/eras.csv", caption="../report/table.rst", category="Tables"),
+        table=report(ERAS_TABLE, caption="../report/table.rst", category="Tables"),
     log:
         "logs/eras.log",
     benchmark:
@@ -54,7 +54,7 @@ rule counter_fall_sensitivity:
     input:
         panel=PANEL_WEEKS,
     output:
-        table="results/tables/counter_fall_sensitivity.csv",
+        table=COUNTER_FALL_SENSITIVITY,
     log:
         "logs/counter_fall_sensitivity.log",
     benchmark:
@@ -75,7 +75,7 @@ if IS_DEMO:
         input:
             truth=str(RAW_DIR / "truth.json"),
         output:
-            table="results/tables/calibration.csv",
+            table=CALIBRATION,
         log:
             "logs/calibration.log",
         benchmark:
@@ -95,7 +95,7 @@ if IS_DEMO:
     rule bootstrap_calibration:
         """Coverage of the property intervals (models or clusters resampled) in a simulator of heavy-tailed clustered downloads."""
         output:
-            table="results/tables/bootstrap_calibration.csv",
+            table=BOOTSTRAP_CALIBRATION,
         log:
             "logs/bootstrap_calibration.log",
         benchmark:
@@ -113,9 +113,9 @@ if IS_DEMO:
         """Planted (truth.json) versus recovered period shares, per view, dimension and group."""
         input:
             truth=str(RAW_DIR / "truth.json"),
-            periods="results/tables/shares_by_period.csv",
+            periods=SHARES_BY_PERIOD,
         output:
-            table="results/tables/recovery.csv",
+            table=RECOVERY,
         log:
             "logs/recovery.log",
         benchmark:

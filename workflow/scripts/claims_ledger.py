@@ -4,7 +4,9 @@ import json
 from pathlib import Path
 
 from hubshare.atomic import write_csv
-from hubshare.claims import ClaimInputs, claims_ledger, load_claims
+from hubshare.claims.ledger import DataWindow, claims_ledger
+from hubshare.claims.metrics import ClaimInputs
+from hubshare.claims.validation import load_claims
 from hubshare.joblog import log_to
 from hubshare.periods import read_results_csv
 
@@ -18,7 +20,10 @@ with log_to(snakemake.log[0]) as log:
         property_multipliers=read_results_csv(inputs.multipliers),
         totals=read_results_csv(inputs.totals),
     )
-    frame = json.loads(Path(inputs.capabilities).read_text(encoding="utf-8"))["frame"]
-    ledger = claims_ledger(load_claims(inputs.claims), tables, snakemake.params.source, frame)
+    capabilities = json.loads(Path(inputs.capabilities).read_text(encoding="utf-8"))
+    window = DataWindow.of_build(capabilities, snakemake.params.periods)
+    ledger = claims_ledger(
+        load_claims(inputs.claims, inputs.claims_schema), tables, snakemake.params.source, capabilities["frame"], window
+    )
     write_csv(ledger, snakemake.output.ledger)
     log.info("verdicts: %s", dict(ledger["verdict"].value_counts().iter_rows()))

@@ -9,7 +9,7 @@ from hubshare import manuscript_values as mv
 from hubshare.atomic import copy_file, write_text, write_yaml
 from hubshare.calibration_text import calibration_section
 from hubshare.capabilities import views_supported
-from hubshare.claims import ledger_markdown, ledger_source_notes
+from hubshare.claims.rendering import ledger_markdown, ledger_source_notes
 from hubshare.contrasts import MIN_PER_PERIOD
 from hubshare.era_report import read_eras, skipped_reason
 from hubshare.joblog import log_to
@@ -21,7 +21,7 @@ from hubshare.manuscript_scope import (
     show_flags,
     with_every_group,
 )
-from hubshare.manuscript_text import narrative_variables
+from hubshare.manuscript_text import headline_trend_subjects, narrative_variables
 from hubshare.periods import read_results_csv
 from hubshare.provenance import provenance_line
 from hubshare.registry import load_vocabularies, read_curated_csv
@@ -85,14 +85,10 @@ with log_to(snakemake.log[0]) as log:
     )
     variables["multiplier"] = mv.multiplier_variables(multipliers)
     variables["family"] = mv.named_share_variables(
-        read_results_csv(inputs.families),
-        "family",
-        {"deepseek_qwen": ["DeepSeek", "Qwen"], "llama": ["Llama"], "qwen": ["Qwen"]},
+        read_results_csv(inputs.families), "family", snakemake.params.named_families
     )
     variables["namespace"] = mv.named_share_variables(
-        read_results_csv(inputs.namespaces),
-        "namespace",
-        {"comfy": ["Comfy-Org"]},
+        read_results_csv(inputs.namespaces), "namespace", snakemake.params.named_namespaces
     )
     variables["data"]["measure"] = f"`{measure}`"
     contrasts = read_results_csv(inputs.contrasts)
@@ -113,6 +109,7 @@ with log_to(snakemake.log[0]) as log:
         intermediary_share=intermediary_share,
         property_periods=properties,
         multipliers=multipliers,
+        headline_trends=headline_trend_subjects(snakemake.params.headline_series, country_labels),
     )
     variables["text"]["counter_falls"] = mv.counter_fall_sentence(read_results_csv(inputs.counter_falls))
     # What the input supports: the manuscript's conditional parts and the sentences for what it lacks.
@@ -149,20 +146,6 @@ with log_to(snakemake.log[0]) as log:
     # Tables show the periods in which the panel counts downloads; the text says once what is missing.
     shown_periods = mv.periods_with_data(period_shares, period_names)
     sensitivity = read_results_csv(inputs.sensitivity)
-    # The headline groups, and those the contested judgements move (Germany, the United Kingdom, collaborations, academia).
-    headline_groups = [
-        ("country_group", group)
-        for group in (
-            "united_states",
-            "china",
-            "germany",
-            "united_kingdom",
-            "international",
-            "unaffiliated_user",
-            INTERMEDIARY_GROUP,
-        )
-    ]
-    headline_groups.append(("developer_type", "academia"))
     contested = read_curated_csv(inputs.contested, CONTESTED_COLUMNS, ValueError)
     alternatives = {name: label for name, label in ALTERNATIVES.items() if show["derived"] or name == "uploader"}
     alternatives.update(contested_alternatives(contested))
@@ -226,7 +209,7 @@ with log_to(snakemake.log[0]) as log:
                 "unaffiliated_user": "Unaffiliated users",
                 INTERMEDIARY_GROUP: "Intermediaries",
             },
-            headline_groups,
+            [(row["dimension"], row["group"]) for row in snakemake.params.sensitivity_rows],
         ),
     }
     for name, text in generated.items():

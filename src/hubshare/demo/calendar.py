@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from hubshare.demo.settings import DEFAULTS, DemoSettingsError, iso_date
+from hubshare.demo.settings import checked_settings
 
 # Reporting periods of the paper, closed intervals of the snapshot date that
 # ends each weekly interval. `None` stands for the first countable interval
@@ -24,13 +24,9 @@ PERIOD_BOUNDS: dict[str, tuple[str | None, str | None]] = {
 
 def snapshot_dates(settings: Mapping[str, object] | None) -> list[dt.date]:
     """Every date from `start` to `end` (inclusive) stepping `cadence_days`."""
-    settings = settings or {}
-    start = iso_date("start", settings.get("start", DEFAULTS["start"]))
-    end = iso_date("end", settings.get("end", DEFAULTS["end"]))
-    cadence = settings.get("cadence_days", DEFAULTS["cadence_days"])
-    if isinstance(cadence, bool) or not isinstance(cadence, int) or cadence < 1:
-        raise DemoSettingsError(f"demo settings: 'cadence_days' must be a positive integer, got {cadence!r}")
-    step = dt.timedelta(days=cadence)
+    settings = checked_settings(settings)
+    start, end = (dt.date.fromisoformat(settings[key]) for key in ("start", "end"))
+    step = dt.timedelta(days=settings["cadence_days"])
     dates, day = [], start
     while day <= end:
         dates.append(day)
