@@ -512,3 +512,9 @@ class Calibration(pa.DataFrameModel):
     class Config:
         strict = True
         coerce = False
+
+
+def empty_frame(model: type[pa.DataFrameModel], columns: list[str] | None = None) -> pl.DataFrame:
+    """A frame with no rows in the columns (all, or those named) and types of a schema: a period without data."""
+    schema = model.to_schema().columns
+    return pl.DataFrame(schema={c: schema[c].dtype.type for c in (columns or list(schema))})
