@@ -23,7 +23,7 @@ import polars as pl
 
 from hubshare.families import family_of
 from hubshare.properties import model_properties
-from hubshare.schemas import DepartedModels, NormalizedSnapshot, empty_frame
+from hubshare.schemas import DepartedModels, NormalizedSnapshot, PeriodModels, empty_frame
 
 METADATA_COLUMNS = [
     "model_key",
@@ -82,7 +82,7 @@ def model_table(
     newest_snapshot: str | Path | None, departure_paths: Sequence[str | Path], families: pl.DataFrame
 ) -> pl.DataFrame:
     models = latest_models(newest_snapshot, departure_paths)
-    return (
+    return PeriodModels.validate(
         models.select("model_key", "model_id", "namespace", pl.col("snapshot_date").alias("last_seen"))
         .join(model_properties(models), on="model_key", how="left")
         .with_columns(family_of(models["model_id"], families).alias("family"))
