@@ -211,8 +211,14 @@ def test_one_week_has_no_complete_trailing_window():
 )
 def test_trailing_matches_a_naive_window_sum(a_counts, b_counts, divisor):
     weeks = weeks_from(START, min(len(a_counts), len(b_counts)))
-    rows = [("uploader", week, "a", "industry", count / divisor) for week, count in zip(weeks, a_counts, strict=True)]
-    rows += [("uploader", week, "b", "industry", count / divisor) for week, count in zip(weeks, b_counts, strict=True)]
+    rows = [
+        ("uploader", week, "a", "industry", count / divisor)
+        for week, count in zip(weeks, a_counts[: len(weeks)], strict=True)
+    ]
+    rows += [
+        ("uploader", week, "b", "industry", count / divisor)
+        for week, count in zip(weeks, b_counts[: len(weeks)], strict=True)
+    ]
     trailing = trailing_shares(attributed(rows))
     downloads = cells(trailing, "uploader", "country_group", "downloads")
     share = cells(trailing, "uploader", "country_group")
