@@ -14,12 +14,14 @@ jobs (each week differenced against the state the week before left) and the
 way) and `attribution_summary`; `shares` is
 `group_shares.py` and `concentration` is `concentration.py`, both reading the
 weekly sums. `departed` is `departed_models_file` per snapshot but the first
-(the same way). `history` runs the jobs that read the
-whole history, in the workflow's order: `model_table`, `intermediaries`,
-`attribution_sensitivity`, `property_periods` and `family_shares`. `new_week`
-is everything a new snapshot re-runs after its normalize job, except the
-`history` jobs: its `panel_week`, `attribute_week` and `departed_models` jobs
-and every job that combines the weeks.
+(the same way). `history` runs the jobs over periods and over the whole
+history, in the workflow's order: `period_tables` for every period, the
+`property_periods` and `family_shares` jobs that combine them,
+`intermediaries` and `attribution_sensitivity`. `new_week` is everything a
+new snapshot re-runs after its normalize job, except the intermediaries and
+sensitivity: its `panel_week`, `attribute_week` and `departed_models` jobs,
+every job that combines the weeks, and the `period_tables` of the periods
+whose window holds it (closed periods are not run again).
 """
 
 from __future__ import annotations
@@ -42,15 +44,12 @@ from baselines import INPUT_COLUMNS, duckdb_metrics, pandas_metrics
 from hubshare.aggregates import AGGREGATE_TABLES
 from hubshare.atomic import write_csv, write_json, write_parquet
 from hubshare.attribution import attribution_quality
-from hubshare.families import load_families
-from hubshare.family_shares import family_shares, namespace_shares
 from hubshare.intermediaries import RULE_COLUMNS, intermediary_tables
-from hubshare.model_table import model_table
 from hubshare.normalize import normalize_snapshot_file
 from hubshare.panel import LEDGER_SCHEMA, OBSERVATION_COLUMNS, check_conservation, combine_ledgers
-from hubshare.periods import panel_summed_by_period_runs, parse_periods
-from hubshare.property_periods import multipliers, property_period_table
-from hubshare.registry import load_iso_codes, load_registry, load_vocabularies
+from hubshare.period_tables import OUTPUTS as PERIOD_OUTPUTS
+from hubshare.period_tables import combined_properties, combined_shares, write_period_tables
+from hubshare.periods import parse_periods, period_slug, periods_from_data
 from hubshare.schemas import RAW_COLUMNS, Concentration
 from hubshare.sensitivity import sensitivity_table
 from hubshare.shares import period_shares, period_totals, trailing_shares, weekly_shares
@@ -249,24 +248,53 @@ def departed(data: Path, work: Path, workers: int) -> dict:
     return {"workers": workers, "jobs": len(seconds), "job_seconds": timing(seconds), "departed_rows": rows}
 
 
-def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
-    """The workflow's whole-history jobs, as their scripts run them, writing to `work/tables`."""
-    dates = snapshot_dates(data)
-    tables, files = work / "tables", attribution_files()
-    periods = parse_periods(CONFIG["periods"])
-    namespaces = aggregate_paths(work, dates)["namespaces"]
-    settings = CONFIG["properties"]
+def period_job(work: Path, dates: list[str], window: dict) -> None:
+    """The `period_tables` job of one period, as its script runs it, writing to `work/periods/<period>/`."""
+    inside = [d for d in dates if str(window["start"]) <= d <= str(window["end"])]
+    folder = work / "periods" / period_slug(window["name"])
+    files = attribution_files()
+    write_period_tables(
+        window,
+        panel_paths(work, inside),
+        aggregate_paths(work, inside)["namespaces"],
+        work / "normalized" / f"{inside[-1]}.parquet" if inside else None,
+        [work / "departed" / f"{d}.parquet" for d in inside[1:]],
+        {name: files[name] for name in ("registry", "families", "vocabularies", "iso_codes")},
+        (CONFIG["properties"]["bootstrap_draws"], CONFIG["properties"]["seed"]),
+        {name: folder / f"{name}.parquet" for name in PERIOD_OUTPUTS},
+    )
 
-    def models() -> None:
-        registry = load_registry(
-            files["registry"], load_vocabularies(files["vocabularies"]), load_iso_codes(files["iso_codes"])
-        )
-        table = model_table(
-            work / "normalized" / f"{dates[-1]}.parquet",
-            [work / "departed" / f"{d}.parquet" for d in dates[1:]],
-            load_families(files["families"], registry),
-        )
-        write_parquet(table, tables / "models.parquet")
+
+def combine_periods(work: Path, windows: list[dict]) -> None:
+    """The `property_periods` and `family_shares` jobs: the periods' tables combined."""
+    tables, settings = work / "tables", CONFIG["properties"]
+    folders = [work / "periods" / period_slug(window["name"]) for window in windows]
+    table, ratios, left_out = combined_properties(
+        [f / "properties.parquet" for f in folders],
+        [f / "leave_top_out.parquet" for f in folders],
+        settings["first_period"],
+        settings["last_period"],
+    )
+    families, namespaces = combined_shares(
+        [f / "families.parquet" for f in folders], [f / "namespaces.parquet" for f in folders]
+    )
+    for name, frame in (
+        ("property_periods", table),
+        ("property_multipliers", ratios),
+        ("property_leave_top_out", left_out),
+        ("family_shares_by_period", families),
+        ("namespace_shares_by_period", namespaces),
+    ):
+        write_csv(frame, tables / f"{name}.csv")
+
+
+def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
+    """The workflow's jobs over periods and the whole history, as their scripts run them, writing to `work/tables`."""
+    dates = snapshot_dates(data)
+    tables = work / "tables"
+    windows = periods_from_data(CONFIG["periods"], dates)
+    periods = parse_periods(windows)
+    namespaces = aggregate_paths(work, dates)["namespaces"]
 
     def intermediaries() -> None:
         settings = CONFIG["intermediaries"]
@@ -287,29 +315,14 @@ def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
         )
         write_csv(table, tables / "attribution_sensitivity.csv")
 
-    def properties() -> None:
-        panel = panel_summed_by_period_runs(panel_paths(work, dates), periods)
-        joined = panel.join(pl.read_parquet(tables / "models.parquet"), on="model_key", how="left")
-        table = property_period_table(joined, periods, settings["bootstrap_draws"], settings["seed"])
-        write_csv(table.drop("draws"), tables / "property_periods.csv")
-        write_csv(
-            multipliers(table, settings["first_period"], settings["last_period"]), tables / "property_multipliers.csv"
-        )
-
-    def families() -> None:
-        panel = panel_summed_by_period_runs(panel_paths(work, dates), periods)
-        write_csv(
-            family_shares(panel, pl.read_parquet(tables / "models.parquet"), periods),
-            tables / "family_shares_by_period.csv",
-        )
-        write_csv(namespace_shares(pl.read_parquet(namespaces), periods), tables / "namespace_shares_by_period.csv")
-
     return {
-        "model_table": models,
+        **{
+            f"period_tables {window['name']}": (lambda window=window: period_job(work, dates, window))
+            for window in windows
+        },
+        "property_periods and family_shares": lambda: combine_periods(work, windows),
         "intermediaries": intermediaries,
         "attribution_sensitivity": sensitivity,
-        "property_periods": properties,
-        "family_shares": families,
     }
 
 
@@ -343,6 +356,12 @@ def new_week(data: Path, work: Path) -> dict:
         "group_shares": lambda: shares(data, work),
         "concentration": lambda: concentration(data, work),
     }
+    # The periods whose window holds the new week; the closed ones are not run again.
+    windows = periods_from_data(CONFIG["periods"], dates)
+    for window in windows:
+        if str(window["start"]) <= dates[-1] <= str(window["end"]):
+            jobs[f"period_tables {window['name']}"] = lambda window=window: period_job(work, dates, window)
+    jobs["property_periods and family_shares"] = lambda: combine_periods(work, windows)
     return {"snapshot": dates[-1], "job_seconds": timed(jobs)}
 
 

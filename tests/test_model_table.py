@@ -99,3 +99,28 @@ def test_model_table_keeps_departed_models_with_last_seen_and_family(built):
         "c": ("2024-01-24", None),
         "d": ("2024-01-17", None),
     }
+
+
+def test_a_period_table_is_its_snapshots_as_of_its_last_one(built):
+    """Periods of the first two and of the last two snapshots: each sees its models as its own snapshots declare
+    them; d keeps 't1' in the first although it later says 't3', and b (gone by then) is not in the second."""
+    normalized, departed = built
+    first = latest_models(normalized[1], departed[:1])  # snapshots 1-2, departures dated 2
+    second = latest_models(normalized[3], departed[2:])  # snapshots 3-4, departures dated 4
+    assert {r["model_key"]: r["pipeline_tag"] for r in first.iter_rows(named=True)} == {
+        "a": "t2",
+        "b": "t2",
+        "c": "t1",
+        "d": "t1",
+    }
+    # Every model listed in the period's snapshots is there, with its latest row in the period.
+    in_second = pl.concat([pl.read_parquet(p) for p in normalized[2:]]).sort("snapshot_date").group_by("model_key")
+    expected = in_second.last().select(second.columns).sort("model_key")
+    assert second.equals(expected)
+
+
+def test_a_period_without_snapshots_has_an_empty_table_of_the_same_columns(built):
+    normalized, departed = built
+    families = pl.DataFrame({"family": ["Bee"], "pattern": ["^b$"], "priority": [1]})
+    empty, full = model_table(None, [], families), model_table(normalized[-1], departed, families)
+    assert empty.is_empty() and empty.schema == full.schema

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hubshare.family_shares import family_shares
-from hubshare.periods import panel_summed_by_period_runs, period_runs
+from hubshare.periods import panel_summed_by_period_runs, period_runs, period_slug
 
 WEEKS = [dt.date(2024, 12, 18) + dt.timedelta(weeks=i) for i in range(6)]  # 2024-12-18 .. 2025-01-22
 PERIODS = {
@@ -63,3 +63,20 @@ def test_period_statistics_are_unchanged(tmp_path_factory, cells):
     assert family_shares(panel_summed_by_period_runs(paths, PERIODS), models, PERIODS).equals(
         family_shares(panel, models, PERIODS)
     )
+
+
+def test_period_folders_are_readable_and_distinct():
+    assert [period_slug(n) for n in ("2024", "last_year", "<=2022", "a/b", "..")] == [
+        "2024",
+        "last_year",
+        "%3C%3D2022",
+        "a%2Fb",
+        "%2E%2E",
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(min_size=1), st.text(min_size=1))
+def test_different_period_names_never_share_a_folder(one, other):
+    assert (period_slug(one) == period_slug(other)) == (one == other)
+    assert "/" not in period_slug(one) and period_slug(one) not in (".", "..")

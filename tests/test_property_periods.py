@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hubshare import property_periods
+from hubshare.poisson_weights import poisson_weights, unit_keys
 from hubshare.properties import LICENSE_CLASSES
 from hubshare.property_periods import multipliers, property_period_table
 
@@ -170,22 +171,29 @@ def test_one_model_gives_a_degenerate_interval():
         .row(0, named=True)
     )
     assert (got["estimate"], got["ci_low"], got["ci_high"]) == (3.0, 3.0, 3.0)
-    assert got["draws"] == [3.0] * 50
+    # A draw that gives the one cluster weight 0 has no downloads, so no size: undefined, and left out of the interval.
+    drawn = poisson_weights(unit_keys(["a"], 0), 0, 50)[:, 0]
+    assert 0 < (drawn == 0).sum() < 50
+    assert [d if w else None for d, w in zip(got["draws"], drawn, strict=True)] == [3.0 if w else None for w in drawn]
+    assert all(np.isnan(d) for d, w in zip(got["draws"], drawn, strict=True) if not w)
 
 
-def test_bootstrap_draws_follow_resampling_of_models():
-    """Two models, A quantized with 1 download, B not with 3: a resample holds A twice
-    (share 1), once (1/4) or never (0) with probabilities 1/4, 1/2, 1/4."""
+def test_bootstrap_draws_weight_each_model_by_its_poisson_weight():
+    """Two models, A quantized with 1 download, B not with 3: draw b's share is w_a / (w_a + 3 w_b) with the
+    models' Poisson weights; both weights 0 (probability e^-2) leaves the share undefined."""
     rows = panel({"model_key": "a", "downloads": 1, "is_quantized": True}, {"model_key": "b", "downloads": 3})
     draws = np.array(
         property_period_table(rows, {"p": EARLY}, n_boot=4000, seed=3)
         .filter(pl.col("statistic") == "share_quantized")
         .get_column("draws")
-        .item()
+        .item(),
+        dtype=float,
     )
-    assert set(np.round(draws, 12)) <= {0.0, 0.25, 1.0}
-    assert np.mean(draws == 1.0) == pytest.approx(0.25, abs=0.03)
-    assert np.mean(draws == 0.25) == pytest.approx(0.5, abs=0.03)
+    weights = poisson_weights(unit_keys(["a", "b"], 3), 0, 4000).astype(float)
+    with np.errstate(invalid="ignore"):
+        expected = weights[:, 0] / (weights[:, 0] + 3 * weights[:, 1])
+    np.testing.assert_allclose(draws, expected, rtol=1e-15)
+    assert np.mean(np.isnan(draws)) == pytest.approx(np.exp(-2), abs=0.02)
 
 
 def planted(early_share: float, late_share: float, models: int = 1000) -> pl.DataFrame:
@@ -254,7 +262,7 @@ def test_a_zero_first_period_gives_no_multiplier():
 
 def test_clusters_are_drawn_whole_and_jointly_across_periods():
     """a and b form one cluster (both quantized, 1 download each), c another (2 downloads, not quantized), in both
-    periods: a resample holds the pair twice (share 1), once (1/2) or never (0), and the same in both periods."""
+    periods: draw b's share is w_pair / (w_pair + w_other), and the same in both periods."""
     rows = panel(
         *(
             {"model_key": m, "downloads": d, "is_quantized": m != "c", "week": week}
@@ -274,14 +282,37 @@ def test_clusters_are_drawn_whole_and_jointly_across_periods():
         )
         for p in ("early", "late")
     }
-    assert set(np.round(draws["early"], 12)) <= {0.0, 0.5, 1.0}
-    assert np.mean(draws["early"] == 0.5) == pytest.approx(0.5, abs=0.03)
+    weights = poisson_weights(unit_keys(["other", "pair"], 3), 0, 2000).astype(float)
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_allclose(draws["early"], weights[:, 1] / weights.sum(axis=1), rtol=1e-15)
     np.testing.assert_array_equal(draws["early"], draws["late"])
     assert table["clusters"].unique().to_list() == [2] and table["models"].unique().to_list() == [3]
 
 
+@settings(max_examples=25, deadline=None)
+@given(
+    downloads=st.lists(st.tuples(st.integers(0, 2), st.integers(1, 40), st.booleans()), min_size=1, max_size=30),
+    seed=st.integers(0, 10_000),
+)
+def test_a_periods_table_does_not_depend_on_the_other_periods(downloads, seed):
+    """A period computed alone gives the rows it gets beside other periods, draws included: a closed period's job
+    never needs to rerun because other periods gained weeks or models."""
+    weeks = (IN_EARLY, IN_LATE, dt.date(2025, 7, 1))
+    rows = panel(
+        *(
+            {"model_key": f"m{i}", "downloads": d, "is_moe": moe, "week": weeks[w]}
+            for i, (w, d, moe) in enumerate(downloads)
+        )
+    )
+    periods = {"early": EARLY, "late": LATE, "summer": (dt.date(2025, 6, 1), dt.date(2025, 7, 31))}
+    together = property_period_table(rows, periods, n_boot=20, seed=seed)
+    for name, window in periods.items():
+        alone = property_period_table(rows, {name: window}, n_boot=20, seed=seed)
+        assert alone.equals(together.filter(pl.col("period") == name)), name
+
+
 def test_leaving_out_the_top_clusters_by_hand():
-    # clusters by downloads over both periods: c 120 (not quantized), a 20, b 10 (both quantized)
+    # clusters by downloads in the period: c 60 (not quantized), a 20, b 10 (both quantized); c's late week is not in it
     rows = panel(
         {"model_key": "a", "downloads": 20, "is_quantized": True},
         {"model_key": "b", "downloads": 10, "is_quantized": True},
@@ -361,7 +392,9 @@ def test_partitions_sum_to_one_in_estimates_and_every_draw(models):
     for family in families:
         block = table.filter(pl.col("statistic").is_in(family))
         assert block.get_column("estimate").sum() == pytest.approx(1.0)
-        assert np.allclose(np.array(block.get_column("draws").to_list()).sum(axis=0), 1.0)
+        sums = np.array(block.get_column("draws").to_list(), dtype=float).sum(axis=0)
+        # a draw that weights every model 0 has no downloads: every share undefined
+        assert np.allclose(sums[~np.isnan(sums)], 1.0) and not np.isnan(sums).all()
 
 
 def weighted_median(sizes: np.ndarray, weights: np.ndarray) -> float:

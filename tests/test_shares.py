@@ -356,3 +356,14 @@ def test_shares_from_the_weekly_sums_equal_shares_from_every_row(rows):
         for column in ("downloads", "share"):
             difference = (joined[column] - joined[f"{column}_sums"]).abs().fill_null(0.0)
             assert difference.max() <= 1e-9 * max(1.0, float(table["downloads"].sum()))
+
+
+@settings(max_examples=40, deadline=None)
+@given(random_tables, st.randoms(use_true_random=False))
+def test_shares_are_the_same_bits_whatever_the_row_order(rows, random):
+    """Float sums depend on their order; the tables must not depend on the order the rows arrive in."""
+    shuffled = list(rows)
+    random.shuffle(shuffled)
+    periods = {"early": (START, START + dt.timedelta(days=14)), "all": (START, START + dt.timedelta(days=28))}
+    for compute in (weekly_shares, lambda t: period_shares(t, periods)):
+        assert compute(attributed(rows)).equals(compute(attributed(shuffled)))

@@ -158,7 +158,14 @@ def test_per_snapshot_jobs_depend_only_on_their_own_snapshot(built):
     weeks = [node for node, rule in rule_of.items() if rule == "panel_week"]
     first_weeks = [node for node in weeks if "panel_week" not in parents[node]]
     assert len(weeks) == snapshots and len(first_weeks) == 1
-    assert sum(1 for rule in rule_of.values() if rule == "departed_models") == snapshots - 1
+    # Departures are read by the period that holds both snapshots: none dated at a period's first snapshot
+    # (or outside every period) is needed.
+    dates = sorted(p.stem for p in (built / "data/raw/snapshots/demo").glob("*.parquet"))
+    windows = yaml.safe_load((built / "config/config.yaml").read_text())["periods"]
+    needed = {d for w in windows for d in [d for d in dates if str(w["start"]) <= d <= str(w["end"])][1:]}
+    assert len(dates) == snapshots and 0 < len(needed) < snapshots - 1
+    assert sum(1 for rule in rule_of.values() if rule == "departed_models") == len(needed)
+    assert {rule_of[b] for a, b in edges if rule_of[a] == "departed_models"} == {"period_tables"}
 
 
 def test_a_changed_last_snapshot_reruns_one_job_per_snapshot_rule(built):
@@ -184,6 +191,11 @@ def test_a_changed_last_snapshot_reruns_one_job_per_snapshot_rule(built):
     for rule in ("normalize_snapshot", "panel_week", "attribute_week", "departed_models"):
         assert counts.get(rule) == "1", (rule, counts)
     assert raw.stem in planned
+    # Closed periods are frozen: only the periods whose window holds the changed week are computed again.
+    windows = yaml.safe_load((built / "config/config.yaml").read_text())["periods"]
+    open_periods = [p for p in windows if str(p["start"]) <= raw.stem <= str(p["end"])]
+    assert 0 < len(open_periods) < len(windows)
+    assert counts.get("period_tables") == str(len(open_periods)), counts
 
 
 def test_recovered_shares_match_the_planted_ones(built):
@@ -276,7 +288,7 @@ MULTIPLIER_TOLERANCE = 1e-6
 def test_planted_property_multipliers_are_recovered(built):
     from hubshare.manuscript_values import MULTIPLIER_TOLERANCE as STATED
     from hubshare.manuscript_values import multiplier_recovery
-    from hubshare.periods import parse_periods
+    from hubshare.periods import parse_periods, period_slug
     from hubshare.property_periods import multipliers, property_period_table
 
     assert STATED == MULTIPLIER_TOLERANCE
@@ -295,8 +307,23 @@ def test_planted_property_multipliers_are_recovered(built):
     panel = pl.read_parquet(
         sorted((built / "data/processed/panel").glob("*.parquet")), columns=["week", "model_key", "downloads"]
     )
-    joined = panel.join(pl.read_parquet(built / "data/processed/models.parquet"), on="model_key", how="left")
-    table = property_period_table(joined, parse_periods(config["periods"]), 1, 0, size_sources=("safetensors",))
+    periods = parse_periods(config["periods"])
+    table = pl.concat(
+        [
+            property_period_table(
+                panel.join(
+                    pl.read_parquet(built / "data/processed/periods" / period_slug(name) / "models.parquet"),
+                    on="model_key",
+                    how="left",
+                ),
+                {name: periods[name]},
+                1,
+                0,
+                size_sources=("safetensors",),
+            )
+            for name in (settings["first_period"], settings["last_period"])
+        ]
+    )
     size = multipliers(table, settings["first_period"], settings["last_period"], ["mean_params"]).row(0, named=True)
     planted = truth["planted"]["properties"]["mean_params"]
     expected = planted[settings["last_period"]] / planted[settings["first_period"]]

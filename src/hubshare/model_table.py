@@ -1,13 +1,16 @@
-"""One row per model: its latest metadata, properties and family.
+"""One row per model: its metadata, properties and family as of a period's end.
 
-Properties come from the last snapshot in which a model appears, so deleted
-models keep the properties they had. A model's family is read from that
+A model's properties in a period are those its snapshots in that period
+declare: the last snapshot of the period in which it appears, so a model
+deleted during the period keeps the properties it had, and a later week never
+changes a closed period's table. A model's family is read from that
 snapshot's id (see `hubshare.families`).
 
-The last row of a model still on the Hub is in the newest snapshot; the last
-row of any other model is in the snapshot just before one that lacks it. Each
-week's departures (`departed_models`) are kept, so the table is built from the
-newest snapshot and the departures instead of from every model-week: memory
+The last row of a model still listed at the period's last snapshot is in that
+snapshot; the last row of any other model of the period is in the snapshot
+just before one that lacks it, a departure dated inside the period. Each
+week's departures (`departed_models`) are kept, so the table is built from one
+snapshot and the period's departures instead of from every model-week: memory
 holds one row per model, and a new week adds one departure job.
 """
 
@@ -20,7 +23,7 @@ import polars as pl
 
 from hubshare.families import family_of
 from hubshare.properties import model_properties
-from hubshare.schemas import DepartedModels
+from hubshare.schemas import DepartedModels, NormalizedSnapshot, PeriodModels, empty_frame
 
 METADATA_COLUMNS = [
     "model_key",
@@ -52,8 +55,13 @@ def departed_models(previous: pl.LazyFrame, current_keys: pl.Series) -> pl.DataF
     )
 
 
-def latest_models(newest_snapshot: str | Path, departure_paths: Sequence[str | Path]) -> pl.DataFrame:
-    """The latest observation of every model: its row in the newest snapshot, else its latest departure."""
+def latest_models(newest_snapshot: str | Path | None, departure_paths: Sequence[str | Path]) -> pl.DataFrame:
+    """The latest observation of every model: its row in the newest snapshot, else its latest departure.
+
+    With no snapshot (a period without data) the table is empty.
+    """
+    if newest_snapshot is None:
+        return empty_frame(NormalizedSnapshot, METADATA_COLUMNS)
     newest = pl.read_parquet(str(newest_snapshot), columns=METADATA_COLUMNS)
     if not departure_paths:
         return newest.sort("model_key")
@@ -71,10 +79,10 @@ def latest_models(newest_snapshot: str | Path, departure_paths: Sequence[str | P
 
 
 def model_table(
-    newest_snapshot: str | Path, departure_paths: Sequence[str | Path], families: pl.DataFrame
+    newest_snapshot: str | Path | None, departure_paths: Sequence[str | Path], families: pl.DataFrame
 ) -> pl.DataFrame:
     models = latest_models(newest_snapshot, departure_paths)
-    return (
+    return PeriodModels.validate(
         models.select("model_key", "model_id", "namespace", pl.col("snapshot_date").alias("last_seen"))
         .join(model_properties(models), on="model_key", how="left")
         .with_columns(family_of(models["model_id"], families).alias("family"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import quote
 
 import polars as pl
 
@@ -24,6 +25,12 @@ def parse_periods(entries: list[dict]) -> dict[str, tuple[dt.date, dt.date]]:
             raise ValueError(f"config periods: the name '{name}' is used twice")
         periods[name] = (start, end)
     return periods
+
+
+def period_slug(name: str) -> str:
+    """A period's name as a folder name: percent-encoded (dots too, so never `.` or `..`), so that names such as
+    `<=2022` stay distinct and readable."""
+    return quote(str(name), safe="").replace(".", "%2E")
 
 
 def periods_from_data(entries: list[dict], dates: Sequence[str]) -> list[dict]:
@@ -77,7 +84,10 @@ def panel_summed_by_period_runs(
     Every period is a union of whole runs, so a statistic of a period that
     reads only downloads per model is the same on these rows as on the panel,
     which has a row per model-week rather than about one per model and run.
+    No paths (a period without data) give no rows.
     """
+    if not panel_paths:
+        return pl.DataFrame(schema={"week": pl.Date, "model_key": pl.String, "downloads": pl.Int64})
     panel = pl.scan_parquet([str(p) for p in panel_paths]).select("week", "model_key", "downloads")
     runs = period_runs(panel.select(pl.col("week").unique()).collect().get_column("week").to_list(), periods)
     return (

@@ -15,15 +15,18 @@ Uncertainty: a cluster bootstrap. Downloads are a census dominated by a few
 models, derivatives share their base model's properties and the same models
 sit in every period, so the unit of resampling is a cluster of models
 (`cluster_column`: the workflow uses the model family, else the namespace),
-drawn jointly across periods: one draw resamples all clusters seen in any
-of the periods with replacement, as many as there are, each bringing all its
-downloads in every period, and recomputes every statistic of every period.
-The interval is the percentile interval of the draws (order statistics, no
-interpolation; 95% unless asked otherwise): a cluster bootstrap percentile
-interval. Draw b of two periods is the same resample, so `multipliers`
-divides them draw by draw, on the log scale; the draws are kept in the
-table's `draws` column for that purpose. `leave_top_out` recomputes the
-estimates without the k largest clusters, to show how much a few carry.
+drawn jointly across periods by a Poisson bootstrap (Hanley and MacGibbon
+2006; Chamandy et al. 2012): in draw b every cluster enters with a Poisson(1)
+weight that depends only on the seed, the cluster's name and b, and brings
+all its downloads with that weight. Draw b of two periods therefore weights
+a cluster both periods share alike, while each period's draws are computed
+from that period's rows alone, so a closed period's results never change
+when later weeks arrive. The interval is the percentile interval of the draws
+(order statistics, no interpolation; 95% unless asked otherwise): a cluster
+bootstrap percentile interval. `multipliers` divides two periods' draws draw
+by draw, on the log scale; the draws are kept in the table's `draws` column
+for that purpose. `leave_top_out` recomputes each period's estimates without
+its k largest clusters, to show how much a few carry.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from collections.abc import Collection
 import numpy as np
 import polars as pl
 
+from hubshare.poisson_weights import poisson_weights, unit_keys
 from hubshare.properties import (
     LICENSE_CLASSES,
     OPEN_SOURCE,
@@ -154,14 +158,12 @@ def property_period_table(
     """
     _check(panel_with_properties, n_boot, level, size_sources, cluster_column)
     in_periods = _in_periods(panel_with_properties, periods, cluster_column)
-    clusters = sorted({u for rows in in_periods.values() for u in rows.get_column("unit").unique().to_list()})
-    position = {u: i for i, u in enumerate(clusters)}
-    units = {name: _period_units(rows, list(size_sources), position) for name, rows in in_periods.items()}
+    units = {name: _period_units(rows, list(size_sources)) for name, rows in in_periods.items()}
     estimates = {
         name: {k: float(v[0]) for k, v in _weighted_statistics(u, np.ones((1, u["n_units"]))).items()}
         for name, u in units.items()
     }
-    draws = _joint_draws(units, len(clusters), np.random.default_rng(seed), n_boot)
+    draws = {name: _period_draws(u, seed, n_boot) for name, u in units.items()}
     rows = []
     for name, (start, end) in periods.items():
         for statistic, estimate in estimates[name].items():
@@ -193,26 +195,20 @@ def leave_top_out(
     size_sources: Collection[str] = PARAMS_SOURCES[:-1],
     cluster_column: str = "model_key",
 ) -> pl.DataFrame:
-    """Every statistic of every period without the k clusters with the most downloads over the periods, for each k."""
+    """Every statistic of every period without the period's k clusters with the most downloads, for each k."""
     _check(panel_with_properties, 1, LEVEL, size_sources, cluster_column)
-    in_periods = _in_periods(panel_with_properties, periods, cluster_column)
-    everything = pl.concat(list(in_periods.values())) if in_periods else pl.DataFrame()
-    ranked = (
-        []
-        if everything.is_empty()
-        else everything.group_by("unit")
-        .agg(pl.col("downloads").sum())
-        .sort(["downloads", "unit"], descending=[True, False])
-        .get_column("unit")
-        .to_list()
-    )
     rows = []
-    for k in left_out:
-        dropped = ranked[:k]
-        for name, period_rows in in_periods.items():
-            kept = period_rows.filter(~pl.col("unit").is_in(dropped))
-            clusters = sorted(kept.get_column("unit").unique().to_list())
-            units = _period_units(kept, list(size_sources), {u: i for i, u in enumerate(clusters)})
+    for name, period_rows in _in_periods(panel_with_properties, periods, cluster_column).items():
+        ranked = (
+            period_rows.group_by("unit")
+            .agg(pl.col("downloads").sum())
+            .sort(["downloads", "unit"], descending=[True, False])
+            .get_column("unit")
+            .to_list()
+        )
+        for k in left_out:
+            dropped = ranked[:k]
+            units = _period_units(period_rows.filter(~pl.col("unit").is_in(dropped)), list(size_sources))
             for statistic, value in _weighted_statistics(units, np.ones((1, units["n_units"]))).items():
                 rows.append(
                     {
@@ -292,9 +288,9 @@ def _multiplier_note(log_low: float | None, log_high: float | None) -> str:
     return ""
 
 
-def _period_units(rows: pl.DataFrame, size_sources: list[str], position: dict) -> dict:
+def _period_units(rows: pl.DataFrame, size_sources: list[str]) -> dict:
     """Per-cluster sums the statistics are ratios of, clusters in a fixed order (for determinism), and each
-    cluster's place in the list of all clusters (`global_index`).
+    cluster's name (`names`), which its bootstrap weights derive from.
 
     `sums` has one column per share indicator, then all downloads, downloads
     of known size and downloads times size. `size_model`, `size_value` and
@@ -330,7 +326,7 @@ def _period_units(rows: pl.DataFrame, size_sources: list[str], position: dict) -
     return {
         "n_models": rows.get_column("model_key").n_unique(),
         "n_units": per_model.height,
-        "global_index": np.array([position[u] for u in per_model.get_column("unit").to_list()], dtype=np.int64),
+        "names": per_model.get_column("unit").to_list(),
         "total_downloads": int(rows.get_column("downloads").sum() or 0),
         "share_names": list(indicators),
         "sums": per_model.select(*indicators, "all", "known", "size_weighted").to_numpy().astype(np.float64),
@@ -340,24 +336,16 @@ def _period_units(rows: pl.DataFrame, size_sources: list[str], position: dict) -
     }
 
 
-def _joint_draws(units: dict[str, dict], n_clusters: int, rng: np.random.Generator, n_boot: int) -> dict:
-    """n_boot draws of every statistic of every period, each draw one resample of all clusters."""
+def _period_draws(units: dict, seed: int, n_boot: int) -> dict[str, np.ndarray]:
+    """n_boot draws of every statistic of one period: draw b weights each cluster by its Poisson weight b."""
+    n_clusters = units["n_units"]
     batch = max(MIN_BATCH_DRAWS, BATCH_CELLS // max(n_clusters, 1))
-    # A cluster is drawn at most n times, so the smallest integer type holding n is exact.
-    # One buffer for every batch: a fresh array per batch costs its page faults again.
-    buffer = np.empty((min(batch, n_boot), n_clusters), dtype=np.min_scalar_type(n_clusters))
-    parts: dict[str, list] = {name: [] for name in units}
-    for begin in range(0, n_boot, batch):
-        counts = buffer[: min(batch, n_boot - begin)]
-        for row in counts if n_clusters else ():
-            # How many times each cluster is drawn when n clusters are drawn with replacement.
-            row[:] = np.bincount(rng.integers(0, n_clusters, size=n_clusters), minlength=n_clusters)
-        for name, u in units.items():
-            parts[name].append(_weighted_statistics(u, counts[:, u["global_index"]]))
-    return {
-        name: {k: np.concatenate([p[k] for p in batches]) for k in batches[0]} if batches else {}
-        for name, batches in parts.items()
-    }
+    keys = unit_keys(units["names"], seed)
+    parts = [
+        _weighted_statistics(units, poisson_weights(keys, begin, min(batch, n_boot - begin)))
+        for begin in range(0, n_boot, batch)
+    ]
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
 def _weighted_statistics(units: dict, counts: np.ndarray) -> dict[str, np.ndarray]:

@@ -11,6 +11,13 @@ import pandera.polars as pa
 import polars as pl
 
 from hubshare.distinct import all_distinct
+from hubshare.properties import (
+    LICENSE_CLASSES,
+    OPEN_SOURCE,
+    OPEN_WEIGHTS,
+    PARAMS_SOURCES,
+    TRANSPARENCY_LEVELS,
+)
 
 UTC_MICROS = pl.Datetime(time_unit="us", time_zone="UTC")
 
@@ -143,6 +150,35 @@ class NormalizedSnapshot(Contract):
 
 class DepartedModels(NormalizedSnapshot):
     """`data/processed/departed/<date>.parquet`: the models of the snapshot before `<date>` that `<date>` lacks, with their rows from that earlier snapshot (the last rows the model table reads for models no longer listed)."""
+
+
+class PeriodModels(Contract):
+    """`data/processed/periods/<period>/models.parquet`: every model a period's snapshots list, with its metadata, properties and family as the period's last snapshot listing it declares them."""
+
+    model_key: str = pa.Field(nullable=False, unique=True, description="Panel key (`_id`, else `id`).")
+    model_id: str = pa.Field(nullable=False, description="Model id in the model's last snapshot of the period.")
+    namespace: str = pa.Field(nullable=True, description="Namespace in that snapshot.")
+    last_seen: pl.Date = pa.Field(nullable=False, description="Date of that snapshot.")
+    params: pl.Int64 = pa.Field(nullable=True, gt=0, description="Parameter count, from `params_source`.")
+    params_source: str = pa.Field(
+        nullable=False, isin=list(PARAMS_SOURCES), description="Where the count comes from (`none`: unknown)."
+    )
+    is_quantized: bool = pa.Field(nullable=False, description="Quantized weights (tags, relation or name).")
+    is_moe: bool = pa.Field(nullable=False, description="Mixture of experts (architecture tags or name).")
+    input_modality: str = pa.Field(nullable=True, description="Input modality from the pipeline tag.")
+    output_modality: str = pa.Field(nullable=True, description="Output modality from the pipeline tag.")
+    is_multimodal_generation: bool = pa.Field(
+        nullable=False, description="The output is generated images, audio, video, 3D or several media."
+    )
+    license_class: str = pa.Field(nullable=False, isin=list(LICENSE_CLASSES), description="Licence class.")
+    training_data_transparency: str = pa.Field(
+        nullable=False, isin=list(TRANSPARENCY_LEVELS), description="Whether training data is named (a `dataset:` tag)."
+    )
+    training_data_disclosed: bool = pa.Field(nullable=False, description="`training_data_transparency` is disclosed.")
+    openness: str = pa.Field(
+        nullable=False, isin=[OPEN_SOURCE, OPEN_WEIGHTS], description="Open source or open weights."
+    )
+    family: str = pa.Field(nullable=True, description="Model family from the curated family list (null: none).")
 
 
 class Panel(Contract):
@@ -483,3 +519,9 @@ class Calibration(Contract):
     coverage: pl.Float64 = pa.Field(
         nullable=True, ge=0, le=1, description="Share of replicates whose confidence interval holds the planted effect."
     )
+
+
+def empty_frame(model: type[pa.DataFrameModel], columns: list[str] | None = None) -> pl.DataFrame:
+    """A frame with no rows in the columns (all, or those named) and types of a schema: a period without data."""
+    schema = model.to_schema().columns
+    return pl.DataFrame(schema={c: schema[c].dtype.type for c in (columns or list(schema))})

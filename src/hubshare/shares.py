@@ -24,11 +24,17 @@ DIMENSIONS = ["country_group", "developer_type"]
 TRAILING_DAYS = 364  # 52 weeks
 
 
+def _summed() -> pl.Expr:
+    """The downloads' sum taken in sorted order: the same bits whatever order threads hand the rows over in
+    (a float sum depends on its order, and polars' grouping does not fix one)."""
+    return pl.col("downloads").sort().sum()
+
+
 def _long_by_dimension(attributed: pl.DataFrame, dimensions: list[str]) -> pl.DataFrame:
     return pl.concat(
         [
             attributed.group_by("view", "week", dimension)
-            .agg(pl.col("downloads").sum())
+            .agg(_summed())
             .select("view", pl.lit(dimension).alias("dimension"), pl.col(dimension).alias("group"), "week", "downloads")
             for dimension in dimensions
         ]
@@ -45,7 +51,7 @@ def _complete_grid(downloads: pl.DataFrame, weeks: list[dt.date]) -> pl.DataFram
 
 
 def _with_share(downloads: pl.DataFrame, over: list[str]) -> pl.DataFrame:
-    total = pl.col("downloads").sum().over(over)
+    total = _summed().over(over)
     return downloads.with_columns(pl.when(total > 0).then(pl.col("downloads") / total).otherwise(0.0).alias("share"))
 
 
@@ -82,7 +88,7 @@ def period_shares(
     frames = []
     for name, (start, end) in periods.items():
         in_period = long.filter(pl.col("week").is_between(start, end, closed="both"))
-        summed = in_period.group_by("view", "dimension", "group").agg(pl.col("downloads").sum())
+        summed = in_period.group_by("view", "dimension", "group").agg(_summed())
         # Every group appears in every period (0 where absent), so the paper's keys always resolve.
         frames.append(
             keys.join(summed, on=["view", "dimension", "group"], how="left").with_columns(
@@ -90,7 +96,7 @@ def period_shares(
             )
         )
     table = pl.concat(frames, how="vertical_relaxed")
-    period_total = pl.col("downloads").sum().over("view", "dimension", "period")
+    period_total = _summed().over("view", "dimension", "period")
     # A period without any download has no shares (null), rather than shares of 0.
     return (
         _with_share(table, ["view", "dimension", "period"])

@@ -8,7 +8,7 @@ from hubshare.code_version import code_version, module_path
 from hubshare.demo import snapshot_dates as demo_snapshot_dates
 from hubshare.measures import measure_for, snapshot_columns
 from hubshare.normalize import normalize_snapshot_file
-from hubshare.periods import periods_from_data
+from hubshare.periods import period_slug, periods_from_data
 from hubshare.sources.folder import FolderError, snapshot_folder
 from hubshare.sources.hub import CAPTURE_LAG_DAYS, list_snapshots
 from hubshare.weekly import attribute_week_file, departed_models_file, panel_week_file
@@ -22,7 +22,8 @@ PERIOD_TOTALS = "results/tables/period_totals.csv"
 COVERAGE_BY_PERIOD = "results/tables/coverage_by_period.csv"
 ATTRIBUTION_QUALITY = "results/tables/attribution_quality.json"
 CAPABILITIES = "results/capabilities.json"
-MODELS_TABLE = "data/processed/models.parquet"
+# One folder of tables per period (`period_tables`).
+PERIOD_FOLDER = "data/processed/periods/{period}"
 PROPERTY_PERIODS = "results/tables/property_periods.csv"
 PROPERTY_MULTIPLIERS = "results/tables/property_multipliers.csv"
 NAMESPACE_SHARES = "results/tables/namespace_shares_by_period.csv"
@@ -125,6 +126,27 @@ AGGREGATES = {
     table: expand("data/processed/aggregates/{date}/{table}.parquet", date=SNAPSHOT_DATES, table=table)
     for table in AGGREGATE_TABLES
 }
+
+
+# Each period by the name of its folder under data/processed/periods/.
+PERIODS = {period_slug(p["name"]): p for p in config["periods"]}
+
+
+def period_dates(wildcards):
+    """The snapshot dates inside one period's window."""
+    window = PERIODS[wildcards.period]
+    return [d for d in SNAPSHOT_DATES if str(window["start"]) <= d <= str(window["end"])]
+
+
+def period_inputs(wildcards):
+    """What one period's tables read: its weeks, its last snapshot and the departures between its snapshots."""
+    dates = period_dates(wildcards)
+    return {
+        "panel": expand("data/processed/panel/{date}.parquet", date=dates),
+        "namespaces": expand("data/processed/aggregates/{date}/namespaces.parquet", date=dates),
+        "snapshot": [str(PROCESSED_SNAPSHOTS / f"{dates[-1]}.parquet")] if dates else [],
+        "departed": expand("data/processed/departed/{date}.parquet", date=dates[1:]),
+    }
 
 
 def previous_snapshot_date(wildcards):

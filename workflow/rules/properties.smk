@@ -21,34 +21,41 @@ rule departed_models:
         departed_models_file(input.previous, input.snapshot, output.departed, log[0])
 
 
-rule model_table:
-    """Each model's latest metadata (the newest snapshot, else its latest departure), its properties and its family."""
+rule period_tables:
+    """One period's model table (as of its last snapshot), property shares with their bootstrap draws, leave-top-k-out, family and namespace shares, from that period's weeks alone."""
     input:
-        newest=NORMALIZED[-1],
-        departed=DEPARTED,
+        unpack(period_inputs),
         registry=config["attribution"]["registry"],
         families=config["attribution"]["families"],
         vocabularies=config["attribution"]["vocabularies"],
         iso_codes=config["attribution"]["iso_codes"],
     output:
-        models=MODELS_TABLE,
+        models=f"{PERIOD_FOLDER}/models.parquet",
+        properties=f"{PERIOD_FOLDER}/properties.parquet",
+        leave_top_out=f"{PERIOD_FOLDER}/leave_top_out.parquet",
+        families=f"{PERIOD_FOLDER}/families.parquet",
+        namespaces=f"{PERIOD_FOLDER}/namespaces.parquet",
     log:
-        "logs/model_table.log",
+        "logs/period_tables/{period}.log",
     benchmark:
-        "benchmarks/model_table.tsv"
+        "benchmarks/period_tables/{period}.tsv"
     conda:
         "../envs/analysis.yaml"
     params:
-        code=script_code("model_table.py"),
+        # This period's window alone: a closed period's job never reruns because another period moved.
+        window=lambda wildcards: PERIODS[wildcards.period],
+        bootstrap_draws=config["properties"]["bootstrap_draws"],
+        seed=config["properties"]["seed"],
+        code=script_code("period_tables.py"),
     script:
-        "../scripts/model_table.py"
+        "../scripts/period_tables.py"
 
 
 rule property_periods:
     """Download-weighted property shares and sizes per period, with cluster bootstrap intervals, multipliers and a leave-top-k-out check."""
     input:
-        panel=PANEL_WEEKS,
-        models=MODELS_TABLE,
+        tables=expand(f"{PERIOD_FOLDER}/properties.parquet", period=PERIODS),
+        leave_top_out=expand(f"{PERIOD_FOLDER}/leave_top_out.parquet", period=PERIODS),
     output:
         table=report(PROPERTY_PERIODS, caption="../report/table.rst", category="Tables"),
         multipliers=report(PROPERTY_MULTIPLIERS, caption="../report/table.rst", category="Tables"),
@@ -60,8 +67,8 @@ rule property_periods:
     conda:
         "../envs/analysis.yaml"
     params:
-        periods=config["periods"],
-        settings=config["properties"],
+        first_period=config["properties"]["first_period"],
+        last_period=config["properties"]["last_period"],
         code=script_code("property_periods.py"),
     script:
         "../scripts/property_periods.py"
@@ -70,9 +77,8 @@ rule property_periods:
 rule family_shares:
     """Shares of downloads by model family and by namespace, per period."""
     input:
-        panel=PANEL_WEEKS,
-        models=MODELS_TABLE,
-        namespaces=AGGREGATES["namespaces"],
+        families=expand(f"{PERIOD_FOLDER}/families.parquet", period=PERIODS),
+        namespaces=expand(f"{PERIOD_FOLDER}/namespaces.parquet", period=PERIODS),
     output:
         families=FAMILY_SHARES,
         namespaces=NAMESPACE_SHARES,
@@ -83,7 +89,6 @@ rule family_shares:
     conda:
         "../envs/analysis.yaml"
     params:
-        periods=config["periods"],
         code=script_code("family_shares.py"),
     script:
         "../scripts/family_shares.py"
