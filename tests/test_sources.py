@@ -7,10 +7,10 @@ import polars as pl
 import pytest
 import yaml
 from conftest import REAL_SAMPLES
+from hubshare.rolling import check_rolling30_conservation, rolling30_panel
 
 from hubshare.atomic import sha256_file
 from hubshare.normalize import normalize_snapshot, normalize_snapshot_file
-from hubshare.rolling import check_rolling30_conservation, rolling30_panel
 from hubshare.schemas import RAW_COLUMNS
 from hubshare.sources.api_json import DumpError, convert_api_json
 
