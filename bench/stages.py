@@ -45,9 +45,10 @@ from hubshare.attribution import attribution_quality
 from hubshare.families import load_families
 from hubshare.family_shares import family_shares, namespace_shares
 from hubshare.intermediaries import RULE_COLUMNS, intermediary_tables
+from hubshare.ledger import LEDGER_SCHEMA, check_conservation, combine_ledgers, panel_totals
 from hubshare.model_table import model_table
 from hubshare.normalize import normalize_snapshot_file
-from hubshare.panel import LEDGER_SCHEMA, OBSERVATION_COLUMNS, check_conservation, combine_ledgers
+from hubshare.panel import OBSERVATION_COLUMNS
 from hubshare.periods import panel_summed_by_period_runs, parse_periods
 from hubshare.property_periods import multipliers, property_period_table
 from hubshare.registry import load_iso_codes, load_registry, load_vocabularies
@@ -149,7 +150,7 @@ def panel_week_job(work: Path, out: Path, date: str, previous: str | None) -> fl
 def combine_ledger(work: Path, dates: list[str]) -> None:
     weeks = [pl.read_csv(work / "panel_ledger" / f"{date}.csv", schema=LEDGER_SCHEMA) for date in dates]
     ledger = combine_ledgers(weeks, pl.read_parquet(work / "panel_state" / f"{dates[-1]}.parquet"))
-    check_conservation(ledger, int(ledger.filter(pl.col("category") == "counted_total")["downloads"].item()))
+    check_conservation(ledger, panel_totals(pl.scan_parquet([work / "panel" / f"{date}.parquet" for date in dates])))
     write_csv(ledger, work / "conservation_ledger.csv")
 
 
