@@ -268,3 +268,17 @@ def test_an_implausible_week_of_an_api_dump_is_left_out_or_stops_the_run(workflo
     )
     assert code != 0
     assert "2026-08-07.parquet: column 'downloads_30d' breaks rule 'plausible week' (step panel)" in output
+
+
+def test_the_papers_ledger_of_30_day_estimates_states_the_first_snapshot_and_its_identity():
+    from hubshare.manuscript_values import ledger_section
+
+    _, ledger = chain_panel(observations([(0, "a", 300), (7, "a", 300)]), "rolling30")
+    weeks = pl.DataFrame({"week": [DAY0, DAY0 + dt.timedelta(days=7)], "measure": ["rolling30", "rolling30"]})
+    text = ledger_section(ledger, "rolling30", weeks)
+    assert "the first snapshot's counts are the 30 days up to it, counted whole" in text
+    assert "the 370 estimated downloads in the panel" in text and "rounded to whole downloads" in text
+    table = text.split("\n\n")[1]
+    assert "counted_rolling30_estimate" in table and "check_sum_of_rounded_estimates" in table
+    # The cumulative identity's lines hold nothing here and are left out.
+    assert "counted_increase" not in table and "check_sum_of_last_values" not in table

@@ -220,7 +220,7 @@ def ledger_section(ledger: pl.DataFrame, measure: str, weeks: pl.DataFrame) -> s
     return (
         text
         + "\n\n"
-        + ledger_table(ledger)
+        + ledger_table(ledger, measure)
         + "\n: Conservation ledger. Counted lines are in the panel; excluded lines were observed but "
         "belong to no interval; adjustments are counter falls; check lines state the identity. {#tbl-ledger}\n"
     )
@@ -430,8 +430,14 @@ OPTIONAL_LEDGER_LINES = (
 )
 
 
-def ledger_table(ledger: pl.DataFrame) -> str:
-    unused = pl.col("category").is_in(OPTIONAL_LEDGER_LINES) & (pl.col("downloads") == 0) & (pl.col("model_weeks") == 0)
+def ledger_table(ledger: pl.DataFrame, measure: str) -> str:
+    """The ledger's lines for the paper; with only 30-day estimates, the cumulative identity's empty lines go."""
+    optional = (
+        pl.col("category") != "counted_total"
+        if measure == "rolling30"
+        else pl.col("category").is_in(OPTIONAL_LEDGER_LINES)
+    )
+    unused = optional & (pl.col("downloads") == 0) & (pl.col("model_weeks") == 0)
     frame = ledger.filter(~unused).select(
         pl.col("category").alias("Line"),
         pl.col("role").alias("Role"),
