@@ -423,7 +423,8 @@ def test_hub_source_fetches_with_origin_metadata_and_balances(built_hub):
 def test_hub_eras_switch_over_and_the_repeat_are_booked_as_stated(built_hub):
     weeks = pl.read_csv(built_hub / "results/tables/panel_weeks.csv", try_parse_dates=True)
     measure = dict(zip(weeks["week"].cast(pl.String), weeks["measure"], strict=True))
-    assert measure["2025-01-15"] == "baseline" and measure["2025-02-19"] == "rolling30"
+    # The first snapshot carries 30-day counts only: booked whole, as the 30 days up to it.
+    assert measure["2025-01-15"] == "rolling30" and measure["2025-02-19"] == "rolling30"
     assert measure["2025-02-26"] == "switch" and measure["2025-03-05"] == "alltime_diff"
     assert measure[HUB_REPEAT] == "repeat"
     quality = json.loads((built_hub / "results/data_quality.json").read_text())
@@ -563,7 +564,7 @@ def built_hub_evidence(tmp_path_factory) -> Path:
 
 def test_hub_source_reads_files_built_from_public_evidence_end_to_end(built_hub_evidence):
     weeks = pl.read_csv(built_hub_evidence / "results/tables/panel_weeks.csv")
-    assert weeks["measure"].to_list() == ["baseline", "rolling30", "switch", "alltime_diff"]
+    assert weeks["measure"].to_list() == ["rolling30", "rolling30", "switch", "alltime_diff"]
     quality = json.loads((built_hub_evidence / "results/data_quality.json").read_text())
     assert quality["lineage_declared_by"] == {"baseModels": 1, "tags": 3}
     assert quality["created_at_hub_floor_rows"] == 4
