@@ -282,3 +282,16 @@ def test_the_papers_ledger_of_30_day_estimates_states_the_first_snapshot_and_its
     assert "counted_rolling30_estimate" in table and "check_sum_of_rounded_estimates" in table
     # The cumulative identity's lines hold nothing here and are left out.
     assert "counted_increase" not in table and "check_sum_of_last_values" not in table
+
+
+def test_one_models_real_burst_is_booked_and_a_week_that_moves_every_model_is_not(raw_dir, tmp_path):
+    # 20 models, weekly 30-day counts of 300 each (70 a model a week, 1400 in all). In week 6 one model's count
+    # jumps to 300,000 (70,000 that week: 51 times the usual week's total), as real bursts do; in week 7 every
+    # model's count is a hundred times the usual, as a broken export's would be.
+    dates = [(DAY0 + dt.timedelta(days=7 * i)).isoformat() for i in range(8)]
+    snapshots = {date: [rolling_row(f"m{k}", 300, i) for k in range(20)] for i, date in enumerate(dates)}
+    snapshots[dates[6]][0] = rolling_row("m0", 300_000, 6)
+    snapshots[dates[7]] = [rolling_row(f"m{k}", 30_000, 7) for k in range(20)]
+    panel, _, measures = run_weeks(raw_dir, tmp_path, snapshots, measure="rolling30")
+    assert measures["measure"].to_list() == ["rolling30"] * 7 + ["implausible"]
+    assert measures["downloads"].to_list()[6] == 19 * 70 + 70_000

@@ -63,7 +63,12 @@ def panel_week_file(
     skip = "repeat" if records and records[0]["content_fingerprint"] == records[1]["content_fingerprint"] else None
     panel, ledger, after = panel_week(week, before, previous, skip)
     counted = int(ledger.filter(pl.col("role") == "counted").get_column("downloads").sum())
-    reason = None if skip or previous is None else implausible(date, counted, *guard_counts(ledger), booked, settings)
+    largest = int(panel.get_column("downloads").max() or 0)
+    reason = (
+        None
+        if skip or previous is None
+        else implausible(date, counted, *guard_counts(ledger), booked, settings, largest)
+    )
     if reason and settings["action"] == "error":
         cumulative = week.get_column("downloads_all_time").is_not_null().any()
         raise PanelError(
