@@ -348,6 +348,7 @@ def test_no_half_written_files_are_left(built):
 
 def test_real_sample_run_uses_rolling_counts_and_balances(built_real):
     assert (built_real / "results/download_measure.txt").read_text().strip() == "rolling30"
+    check_conservation(pl.read_csv(built_real / "results/conservation_ledger.csv"), panel_total(built_real))
     html = (built_real / "paper/_build/index.html").read_text(encoding="utf-8")
     assert "synthetic demo data" not in html.lower()
     for leftover in ("{{<", "?var:", "@fig-", "@tbl-", "??"):

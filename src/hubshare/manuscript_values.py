@@ -206,7 +206,7 @@ def ledger_section(ledger: pl.DataFrame, measure: str, weeks: pl.DataFrame) -> s
             f"first snapshot receives the days since the snapshot before{FIRST_WINDOW}. The estimate smooths and "
             "lags: a one-day spike is spread over the following 30 days, and a single interval's value is an "
             f"estimate, not an observation. @tbl-ledger reconciles it: the {counted} estimated downloads "
-            f"in the panel, summed from its weekly files, equal {ROUNDED_IDENTITY}; the identity balances exactly, "
+            f"in the panel, summed from its own files, equal {ROUNDED_IDENTITY}; the identity balances exactly, "
             "and the workflow stops if it does not."
         )
     repeats = weeks.filter(pl.col("measure") == "repeat").get_column("week").to_list()
