@@ -45,8 +45,9 @@ from hubshare.aggregates import AGGREGATE_TABLES
 from hubshare.atomic import write_csv, write_json, write_parquet
 from hubshare.attribution import attribution_quality
 from hubshare.intermediaries import RULE_COLUMNS, intermediary_tables
+from hubshare.ledger import LEDGER_SCHEMA, check_conservation, combine_ledgers, panel_totals
 from hubshare.normalize import normalize_snapshot_file
-from hubshare.panel import LEDGER_SCHEMA, OBSERVATION_COLUMNS, check_conservation, combine_ledgers
+from hubshare.panel import OBSERVATION_COLUMNS
 from hubshare.period_tables import OUTPUTS as PERIOD_OUTPUTS
 from hubshare.period_tables import combined_properties, combined_shares, write_period_tables
 from hubshare.periods import parse_periods, period_slug, periods_from_data
@@ -148,7 +149,7 @@ def panel_week_job(work: Path, out: Path, date: str, previous: str | None) -> fl
 def combine_ledger(work: Path, dates: list[str]) -> None:
     weeks = [pl.read_csv(work / "panel_ledger" / f"{date}.csv", schema=LEDGER_SCHEMA) for date in dates]
     ledger = combine_ledgers(weeks, pl.read_parquet(work / "panel_state" / f"{dates[-1]}.parquet"))
-    check_conservation(ledger, int(ledger.filter(pl.col("category") == "counted_total")["downloads"].item()))
+    check_conservation(ledger, panel_totals(pl.scan_parquet([work / "panel" / f"{date}.parquet" for date in dates])))
     write_csv(ledger, work / "conservation_ledger.csv")
 
 

@@ -44,10 +44,16 @@ def raw_dir(tmp_path: Path) -> Path:
     return folder
 
 
-def run_weeks(raw_dir: Path, tmp_path: Path, snapshots: dict[str, list[dict]], plausibility: dict | None = None):
+def run_weeks(
+    raw_dir: Path,
+    tmp_path: Path,
+    snapshots: dict[str, list[dict]],
+    plausibility: dict | None = None,
+    measure: str = "alltime_diff",
+):
     """The workflow's week-by-week jobs over raw snapshots: (panel, ledger by category, week measures)."""
+    from hubshare.ledger import LEDGER_SCHEMA, check_conservation, combine_ledgers, panel_totals, week_measures
     from hubshare.normalize import normalize_snapshot_file
-    from hubshare.panel import LEDGER_SCHEMA, check_conservation, combine_ledgers, week_measures
     from hubshare.weekly import panel_week_file
 
     out, previous, ledgers = tmp_path / "weeks", None, []
@@ -73,12 +79,12 @@ def run_weeks(raw_dir: Path, tmp_path: Path, snapshots: dict[str, list[dict]], p
             "ledger": out / "ledger" / f"{date}.csv",
             "history": out / "state" / f"{date}.history.json",
         }
-        panel_week_file(inputs, outputs, previous, out / "log" / f"{date}.log", plausibility)
+        panel_week_file(inputs, outputs, previous, out / "log" / f"{date}.log", plausibility, measure)
         ledgers.append(pl.read_csv(out / "ledger" / f"{date}.csv", schema=LEDGER_SCHEMA))
         previous = date
     panel = pl.read_parquet(sorted((out / "panel").glob("*.parquet"))).sort("week", "model_key")
     ledger = combine_ledgers(ledgers, pl.read_parquet(out / "state" / f"{previous}.parquet"))
-    check_conservation(ledger, int(panel["downloads"].sum()))
+    check_conservation(ledger, panel_totals(panel))
     return (
         panel,
         dict(zip(ledger["category"], ledger["downloads"], strict=True)),

@@ -18,9 +18,9 @@ import yaml
 from conftest import raw_frame
 from test_workflow import copy_repository
 
+from hubshare.ledger import check_conservation, panel_totals
 from hubshare.normalize import SnapshotError, normalize_snapshot, normalize_snapshot_file
-from hubshare.panel import PanelError, build_panel, check_conservation
-from hubshare.rolling import check_rolling30_conservation, rolling30_panel
+from hubshare.panel import PanelError, build_panel
 from hubshare.schemas import RAW_COLUMNS
 from hubshare.sources.api_json import DumpError, convert_api_json
 
@@ -64,7 +64,7 @@ def panel_of(raw_dir, tmp_path, snapshots: dict[str, list[dict] | pl.DataFrame])
         paths.append(out)
         quality[date] = json.loads(quality_path.read_text())
     panel, ledger = build_panel(paths)
-    check_conservation(ledger, int(panel["downloads"].sum()))
+    check_conservation(ledger, panel_totals(panel))
     return panel, dict(zip(ledger["category"], ledger["downloads"], strict=True)), quality
 
 
@@ -326,10 +326,13 @@ def workflow_copy(tmp_path_factory):
     return root
 
 
-def snakemake(root, dumps_folder, *arguments) -> tuple[int, str]:
-    """`snakemake <arguments>` on the api-json source reading `dumps_folder`: exit code and everything it printed."""
+def snakemake(root, dumps_folder, *arguments, settings: dict | None = None) -> tuple[int, str]:
+    """`snakemake <arguments>` on the api-json source reading `dumps_folder` (further config `settings`): exit code
+    and everything it printed."""
     config = root / "run.yaml"
-    config.write_text(yaml.safe_dump({"source": "api-json", "api_json": {"path": str(dumps_folder)}}))
+    config.write_text(
+        yaml.safe_dump({"source": "api-json", "api_json": {"path": str(dumps_folder)}, **(settings or {})})
+    )
     run = subprocess.run(
         [sys.executable, "-m", "snakemake", *arguments, "--cores", "1", "--configfile", str(config)],
         cwd=root,
@@ -457,8 +460,8 @@ def test_duplicate_ids_in_a_dump_keep_the_higher_count_and_are_counted(tmp_path)
         out = tmp_path / "norm" / f"{date}.parquet"
         normalize_snapshot_file(parquet, out, tmp_path / "q" / f"{date}.json", date, tmp_path / "log" / f"{date}.log")
         normalized.append(out)
-    panel, ledger = rolling30_panel(pl.read_parquet(normalized))
-    check_rolling30_conservation(ledger, int(panel["downloads"].sum()))
+    panel, ledger = build_panel(normalized, "rolling30")
+    check_conservation(ledger, panel_totals(panel))
 
 
 @pytest.mark.parametrize(

@@ -8,17 +8,16 @@ import pytest
 from conftest import run_weeks as chain
 from conftest import write_raw
 
-from hubshare.normalize import normalize_snapshot_file
-from hubshare.panel import (
+from hubshare.ledger import (
     LEDGER_SCHEMA,
-    STATE_SCHEMA,
-    PanelError,
-    build_panel,
+    ConservationError,
     check_conservation,
     combine_ledgers,
     measure_summary,
-    split_weeks,
+    panel_totals,
 )
+from hubshare.normalize import normalize_snapshot_file
+from hubshare.panel import STATE_SCHEMA, PanelError, build_panel
 from hubshare.schemas import PanelState
 from hubshare.weekly import panel_week_file
 
@@ -33,7 +32,7 @@ def build(raw_dir, tmp_path, snapshots: dict[str, list[dict]]):
         normalize_snapshot_file(raw, out, tmp_path / "q" / f"{date}.json", date, tmp_path / "log" / f"{date}.log")
         paths.append(out)
     panel, ledger = build_panel(paths)
-    check_conservation(ledger, int(panel["downloads"].sum()))
+    check_conservation(ledger, panel_totals(panel))
     return panel, dict(zip(ledger["category"], ledger["downloads"], strict=True))
 
 
@@ -178,8 +177,8 @@ def test_conservation_check_catches_an_imbalance(raw_dir, tmp_path):
         .otherwise(pl.col("downloads"))
         .alias("downloads")
     )
-    with pytest.raises(PanelError, match="panel holds"):
-        check_conservation(broken, int(panel["downloads"].sum()))
+    with pytest.raises(ConservationError, match="panel holds"):
+        check_conservation(broken, panel_totals(panel))
 
 
 def test_panel_refuses_snapshots_without_cumulative_counts(raw_dir, tmp_path):
@@ -215,7 +214,7 @@ def test_week_by_week_files_give_the_whole_panel_and_ledger(raw_dir, tmp_path):
     # k2 missed a week and k1's counter fell: the state holds every model's last count, deleted or not.
     assert dict(final_state.select("model_key", "last_value").iter_rows()) == {"k1": 20, "k2": 9, "k3": 12}
     ledger = combine_ledgers(week_ledgers, final_state)
-    check_conservation(ledger, int(whole["downloads"].sum()))
+    check_conservation(ledger, panel_totals(whole))
     assert ledger.equals(build_panel(sorted((tmp_path / "norm").glob("*.parquet")))[1])
 
 
@@ -229,15 +228,6 @@ def test_a_week_needs_its_state_and_previous_date_together(raw_dir, tmp_path):
             "2021-01-06",
             out / "log",
         )
-
-
-def test_split_weeks_gives_every_date_its_rows_and_refuses_strays():
-    panel = pl.DataFrame({"week": [dt.date(2021, 1, 13), dt.date(2021, 1, 27)], "downloads": [3, 4]})
-    first, second, third = split_weeks(panel, ["2021-01-13", "2021-01-20", "2021-01-27"])
-    assert first["downloads"].to_list() == [3] and second.is_empty() and third["downloads"].to_list() == [4]
-    assert second.schema == panel.schema
-    with pytest.raises(PanelError, match="not snapshot dates"):
-        split_weeks(panel, ["2021-01-13"])
 
 
 def test_models_are_numbered_in_order_of_first_observation_and_keep_their_number(raw_dir, tmp_path):
@@ -288,16 +278,17 @@ def test_weeks_without_cumulative_counts_are_estimated_then_switch_over(raw_dir,
         raw_dir,
         tmp_path,
         {
+            # The first snapshot of 30-day counts: the 30 days up to it, counted whole (9000 and 900 thirtieths).
             "2021-01-06": [rolling_model("k1", "a/m", 300), rolling_model("k2", "b/x", 30)],
             # 7/30 of each 30-day count: 300 -> 70, 60 -> 14.
             "2021-01-13": [rolling_model("k1", "a/m", 300), rolling_model("k2", "b/x", 60)],
-            # Cumulative counts arrive: k1 is estimated once more (330 * 7 = 2310 thirtieths; 4410 -> 147, minus 70 = 77)
-            # and its count 1000 is its baseline; k3 is new and counts its first cumulative value.
+            # Cumulative counts arrive: k1 is estimated once more (330 * 7 = 2310 thirtieths; 13410 -> 447, minus 370
+            # = 77) and its count 1000 is its baseline; k3 is new and counts its first cumulative value.
             "2021-01-20": [
                 rolling_model("k1", "a/m", 330, 1000),
                 rolling_model("k3", "c/new", 50, 50, created=dt.date(2021, 1, 18)),
             ],
-            # k2 returns after 14 days: 30 * 14 = 420 thirtieths, 840 in all -> 28, minus 14 = 14; 400 is its baseline.
+            # k2 returns after 14 days: 30 * 14 = 420 thirtieths, 1740 in all -> 58, minus 44 = 14; 400 is its baseline.
             "2021-01-27": [
                 rolling_model("k1", "a/m", 330, 1080),
                 rolling_model("k2", "b/x", 30, 400),
@@ -306,18 +297,26 @@ def test_weeks_without_cumulative_counts_are_estimated_then_switch_over(raw_dir,
         },
     )
     assert weekly(panel, "k1") == [
+        ("2021-01-06", 300, "first_appearance"),
         ("2021-01-13", 70, "increase"),
         ("2021-01-20", 77, "increase"),
         ("2021-01-27", 80, "increase"),
     ]
-    assert weekly(panel, "k2") == [("2021-01-13", 14, "increase"), ("2021-01-27", 14, "increase")]
+    assert weekly(panel, "k2") == [
+        ("2021-01-06", 30, "first_appearance"),
+        ("2021-01-13", 14, "increase"),
+        ("2021-01-27", 14, "increase"),
+    ]
     assert weekly(panel, "k3") == [("2021-01-20", 50, "first_appearance"), ("2021-01-27", 20, "increase")]
     rows = panel.filter(pl.col("model_key") == "k1").sort("week")
-    assert rows["measure"].to_list() == ["rolling30", "rolling30", "alltime_diff"]
-    assert ledger["counted_rolling30_estimate"] == 70 + 14 + 77 + 14
+    assert rows["measure"].to_list() == ["rolling30", "rolling30", "rolling30", "alltime_diff"]
+    assert ledger["counted_rolling30_estimate"] == 300 + 30 + 70 + 14 + 77 + 14
+    # Every model's running estimate rounded: k1 13410 thirtieths -> 447, k2 1740 -> 58.
+    assert ledger["check_sum_of_rounded_estimates"] == 447 + 58
+    assert ledger["excluded_baseline_before_window"] == 0
     assert ledger["excluded_baseline_at_measure_switch"] == 1000 + 400
     assert ledger["check_sum_of_last_values"] == 1080 + 400 + 70
-    assert measures["measure"].to_list() == ["baseline", "rolling30", "switch", "switch"]
+    assert measures["measure"].to_list() == ["rolling30", "rolling30", "switch", "switch"]
     assert measure_summary(measures) == "mixed"
 
 
@@ -365,7 +364,9 @@ def test_both_estimators_agree_on_steady_downloads(raw_dir, tmp_path):
     only_30d = {date: [{**rolling_model("k1", "a/m", 900), "likes": i}] for i, date in enumerate(weeks)}
     exact, _, _ = chain(raw_dir, tmp_path / "exact", with_both)
     estimated, _, _ = chain(raw_dir, tmp_path / "estimated", only_30d)
-    assert exact["downloads"].to_list() == estimated["downloads"].to_list() == [210, 210, 210]
+    # The first snapshot of 30-day counts books its 30 days (900); the cumulative count's first is a baseline.
+    assert exact["downloads"].to_list() == [210, 210, 210]
+    assert estimated["downloads"].to_list() == [900, 210, 210, 210]
 
 
 def test_the_ledger_job_catches_a_panel_that_lost_a_row(raw_dir, tmp_path):
@@ -373,9 +374,7 @@ def test_the_ledger_job_catches_a_panel_that_lost_a_row(raw_dir, tmp_path):
     _, ledger_lines, _ = chain(raw_dir, tmp_path, SNAPSHOTS)
     week = tmp_path / "weeks" / "panel" / "2021-01-20.parquet"
     pl.read_parquet(week).head(-1).write_parquet(week)
-    panel_total = int(
-        pl.scan_parquet(sorted(week.parent.glob("*.parquet"))).select(pl.col("downloads").sum()).collect().item()
-    )
+    totals = panel_totals(pl.scan_parquet(sorted(week.parent.glob("*.parquet"))))
     ledger = pl.DataFrame({"category": list(ledger_lines), "downloads": list(ledger_lines.values())})
-    with pytest.raises(PanelError, match="panel holds"):
-        check_conservation(ledger, panel_total)
+    with pytest.raises(ConservationError, match="panel holds"):
+        check_conservation(ledger, totals)

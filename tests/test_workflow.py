@@ -21,8 +21,8 @@ import pytest
 import yaml
 from conftest import REAL_SAMPLES, REPO
 
+from hubshare.ledger import check_conservation, panel_totals
 from hubshare.manuscript import check_manuscript, load_variables
-from hubshare.panel import check_conservation
 
 pytestmark = pytest.mark.e2e
 
@@ -114,8 +114,9 @@ def test_every_variable_and_reference_resolves(built):
     assert check_manuscript(built / "paper/index.qmd", variables) == []
 
 
-def panel_total(root: Path) -> int:
-    return int(pl.read_parquet(sorted((root / "data/processed/panel").glob("*.parquet")))["downloads"].sum())
+def panel_total(root: Path) -> dict[str, int]:
+    """The build's panel files summed on their own, by measure."""
+    return panel_totals(pl.scan_parquet(sorted((root / "data/processed/panel").glob("*.parquet"))))
 
 
 def test_ledger_balances(built):
@@ -374,6 +375,7 @@ def test_no_half_written_files_are_left(built):
 
 def test_real_sample_run_uses_rolling_counts_and_balances(built_real):
     assert (built_real / "results/download_measure.txt").read_text().strip() == "rolling30"
+    check_conservation(pl.read_csv(built_real / "results/conservation_ledger.csv"), panel_total(built_real))
     html = (built_real / "paper/_build/index.html").read_text(encoding="utf-8")
     assert "synthetic demo data" not in html.lower()
     for leftover in ("{{<", "?var:", "@fig-", "@tbl-", "??"):
@@ -402,10 +404,12 @@ def test_real_sample_paper_reads_as_findings_about_its_window(built_real):
 HUB_WINDOW = {"start": "2025-01-15", "end": "2025-06-25"}
 HUB_REPEAT = "2025-04-09"
 # The hub-shaped mirror books its first six weeks from 30-day counts (no cumulative counts before
-# 2025-02-26; 5% of the window's downloads) and one week twice as long (the repeat). The 30-day
-# estimate lags a growing series by about two weeks, which moved no period share by more than
-# 0.06 percentage points (measured 2026-12-06); a week lost or booked twice moves shares by more
-# than this bound.
+# 2025-02-26), the first of them the 30 days up to 2025-01-15 counted whole, and one week twice as
+# long (the repeat). The 30-day estimate lags a growing series by about two weeks, and the planted
+# truth puts the interval ending at the first snapshot in no period while the panel books its 30
+# days (5,356,952 of 197,842,166 downloads) in 2025; together they moved no period share by more
+# than 0.18 percentage points (measured 2026-12-06; 0.06 while the first snapshot was a baseline);
+# a week lost or booked twice moves shares by more than this bound.
 HUB_RECOVERY_TOLERANCE_PP = 0.25
 
 
@@ -449,7 +453,8 @@ def test_hub_source_fetches_with_origin_metadata_and_balances(built_hub):
 def test_hub_eras_switch_over_and_the_repeat_are_booked_as_stated(built_hub):
     weeks = pl.read_csv(built_hub / "results/tables/panel_weeks.csv", try_parse_dates=True)
     measure = dict(zip(weeks["week"].cast(pl.String), weeks["measure"], strict=True))
-    assert measure["2025-01-15"] == "baseline" and measure["2025-02-19"] == "rolling30"
+    # The first snapshot carries 30-day counts only: booked whole, as the 30 days up to it.
+    assert measure["2025-01-15"] == "rolling30" and measure["2025-02-19"] == "rolling30"
     assert measure["2025-02-26"] == "switch" and measure["2025-03-05"] == "alltime_diff"
     assert measure[HUB_REPEAT] == "repeat"
     quality = json.loads((built_hub / "results/data_quality.json").read_text())
@@ -589,7 +594,7 @@ def built_hub_evidence(tmp_path_factory) -> Path:
 
 def test_hub_source_reads_files_built_from_public_evidence_end_to_end(built_hub_evidence):
     weeks = pl.read_csv(built_hub_evidence / "results/tables/panel_weeks.csv")
-    assert weeks["measure"].to_list() == ["baseline", "rolling30", "switch", "alltime_diff"]
+    assert weeks["measure"].to_list() == ["rolling30", "rolling30", "switch", "alltime_diff"]
     quality = json.loads((built_hub_evidence / "results/data_quality.json").read_text())
     assert quality["lineage_declared_by"] == {"baseModels": 1, "tags": 3}
     assert quality["created_at_hub_floor_rows"] == 4

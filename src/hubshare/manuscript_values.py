@@ -144,6 +144,17 @@ def ledger_variables(ledger: pl.DataFrame) -> dict:
     }
 
 
+# The rules the 30-day estimate adds to the ledger's text (hubshare.thirty_day states them).
+FIRST_WINDOW = (
+    "; the first snapshot's counts are the 30 days up to it, counted whole (unlike a cumulative count, a "
+    "30-day count can be placed in time)"
+)
+ROUNDED_IDENTITY = (
+    "the sum over models of each model's running estimate rounded to whole downloads, so that every model "
+    "is credited its exact estimate to the nearest download"
+)
+
+
 def ledger_section(ledger: pl.DataFrame, measure: str, weeks: pl.DataFrame) -> str:
     """The data section's reconciliation paragraph and table, for the measure(s) the panel used.
 
@@ -179,24 +190,24 @@ def ledger_section(ledger: pl.DataFrame, measure: str, weeks: pl.DataFrame) -> s
             "The earlier snapshots carry only the rolling 30-day count, so the downloads of those weeks are "
             "estimated from it: each count is spread evenly over its 30 days and an interval receives the days "
             "it covers (count x min(days since the model's previous observation, 30) / 30), a smoothed and "
-            f"lagged estimate. Cumulative counts start on {switch.min() if switch.len() else 'no date'}; from "
+            f"lagged estimate{FIRST_WINDOW if weeks.get_column('measure')[0] == 'rolling30' else ''}. "
+            f"Cumulative counts start on {switch.min() if switch.len() else 'no date'}; from "
             "that snapshot on, downloads are increases of the cumulative count, and each model's first "
             f"cumulative count is its baseline ({big_number(values['excluded_baseline_at_measure_switch'])} "
-            f"downloads, excluded). Of the {counted} downloads in the panel, {estimated:,} are such estimates. "
-            f"@tbl-ledger reconciles the rest: the counted increases, plus {cumulative_identity()}; the identity "
-            "balances exactly, and the workflow stops if it does not."
+            f"downloads, excluded). Of the {counted} downloads in the panel, {estimated:,} are such estimates; "
+            f"they equal {ROUNDED_IDENTITY}. @tbl-ledger reconciles the rest: the counted increases, plus "
+            f"{cumulative_identity()}; both identities balance exactly, and the workflow stops if one does not."
         )
     else:
         text = (
             "These snapshots carry only the rolling 30-day count, so the downloads of each interval are estimated: each "
             "count is spread evenly over its 30 days and an interval receives the days it covers "
-            "(count x min(days since the previous snapshot, 30) / 30); the first snapshot's counts are the 30 days "
-            "up to it. The estimate smooths and lags: a "
-            "one-day spike is spread over the following 30 days, and a single interval's value is an "
+            "(count x min(days since the model's previous observation, 30) / 30); a model first seen after the "
+            f"first snapshot receives the days since the snapshot before{FIRST_WINDOW}. The estimate smooths and "
+            "lags: a one-day spike is spread over the following 30 days, and a single interval's value is an "
             f"estimate, not an observation. @tbl-ledger reconciles it: the {counted} estimated downloads "
-            "in the panel plus the parts of each count excluded (the days already covered by an earlier "
-            "snapshot) equal the sum of every 30-day count observed; the "
-            "identity balances exactly, and the workflow stops if it does not."
+            f"in the panel, summed from its own files, equal {ROUNDED_IDENTITY}; the identity balances exactly, "
+            "and the workflow stops if it does not."
         )
     repeats = weeks.filter(pl.col("measure") == "repeat").get_column("week").to_list()
     if repeats:
@@ -209,7 +220,7 @@ def ledger_section(ledger: pl.DataFrame, measure: str, weeks: pl.DataFrame) -> s
     return (
         text
         + "\n\n"
-        + ledger_table(ledger)
+        + ledger_table(ledger, measure)
         + "\n: Conservation ledger. Counted lines are in the panel; excluded lines were observed but "
         "belong to no interval; adjustments are counter falls; check lines state the identity. {#tbl-ledger}\n"
     )
@@ -412,14 +423,21 @@ def coverage_table(coverage: pl.DataFrame, periods: list[str], views: tuple[str,
 # Lines that only some inputs use: shown when they hold something.
 OPTIONAL_LEDGER_LINES = (
     "counted_rolling30_estimate",
+    "check_sum_of_rounded_estimates",
     "excluded_baseline_at_measure_switch",
     "adjustment_cumulative_count_set_aside",
     "repeat_of_previous_snapshot",
 )
 
 
-def ledger_table(ledger: pl.DataFrame) -> str:
-    unused = pl.col("category").is_in(OPTIONAL_LEDGER_LINES) & (pl.col("downloads") == 0) & (pl.col("model_weeks") == 0)
+def ledger_table(ledger: pl.DataFrame, measure: str) -> str:
+    """The ledger's lines for the paper; with only 30-day estimates, the cumulative identity's empty lines go."""
+    optional = (
+        pl.col("category") != "counted_total"
+        if measure == "rolling30"
+        else pl.col("category").is_in(OPTIONAL_LEDGER_LINES)
+    )
+    unused = optional & (pl.col("downloads") == 0) & (pl.col("model_weeks") == 0)
     frame = ledger.filter(~unused).select(
         pl.col("category").alias("Line"),
         pl.col("role").alias("Role"),

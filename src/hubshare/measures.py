@@ -1,10 +1,11 @@
 """Which download measure the panel uses.
 
 `alltime_diff` (the increase of `downloadsAllTime`) is exact wherever the
-snapshots carry the cumulative count; `rolling30` (`hubshare.rolling`) is the
-stated estimator for sources that carry only the rolling 30-day count. The
-choice shapes the workflow (one job per week, or one over all snapshots), so
-it is made from the configuration before any data is read.
+snapshots carry the cumulative count; `rolling30` (`hubshare.thirty_day`) is
+the stated estimator for sources that carry only the rolling 30-day count.
+Every week runs the same job whatever the measure; the choice is made from the
+configuration before any data is read: it tells the panel whether to read
+cumulative counts, and the statistics which download intervals are independent.
 """
 
 from __future__ import annotations

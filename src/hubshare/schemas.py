@@ -233,7 +233,7 @@ class PanelWeeks(Contract):
     measure: str = pa.Field(
         nullable=False,
         isin=["baseline", "alltime_diff", "rolling30", "switch", "repeat", "implausible"],
-        description="baseline: the first snapshot (nothing booked); alltime_diff: increases of the cumulative count; rolling30: estimates from 30-day counts; switch: the first cumulative counts after estimates (their models estimated once more, the counts their baselines); repeat: the same rows as the snapshot before; implausible: refused by the plausibility guards (both book nothing, and the next week spans them).",
+        description="baseline: a first snapshot of cumulative counts (nothing booked); alltime_diff: increases of the cumulative count; rolling30: estimates from 30-day counts (a first snapshot of 30-day counts books its 30 days whole); switch: the first cumulative counts after estimates (their models estimated once more, the counts their baselines); repeat: the same rows as the snapshot before; implausible: refused by the plausibility guards (both book nothing, and the next week spans them).",
     )
     downloads: pl.Int64 = pa.Field(nullable=False, ge=0, description="Downloads booked in the week.")
     model_weeks: pl.Int64 = pa.Field(nullable=False, ge=0, description="Model-weeks with downloads booked.")

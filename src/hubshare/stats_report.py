@@ -26,9 +26,9 @@ import polars as pl
 
 from hubshare.contrasts import MIN_PER_PERIOD, contrast_test
 from hubshare.periods import consecutive_periods
-from hubshare.rolling import MEASURE as ROLLING_MEASURE
-from hubshare.rolling import WINDOW_DAYS
 from hubshare.schemas import PeriodContrasts
+from hubshare.thirty_day import MEASURE as ROLLING_MEASURE
+from hubshare.thirty_day import WINDOW_DAYS
 from hubshare.trends import FAMILY_CORRECTION, adjust_family, trend_test
 
 TESTED_VIEWS = ["uploader", "derived"]

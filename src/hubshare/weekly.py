@@ -19,15 +19,9 @@ import polars as pl
 from hubshare.aggregates import aggregate, write_aggregates
 from hubshare.atomic import write_csv, write_json, write_parquet, write_text
 from hubshare.attribution import attribute
+from hubshare.ledger import CUMULATIVE_MEASURE, guard_counts
 from hubshare.model_table import departed_models
-from hubshare.panel import (
-    STATE_SCHEMA,
-    PanelError,
-    empty_state,
-    guard_counts,
-    panel_week,
-    read_snapshot_observations,
-)
+from hubshare.panel import STATE_SCHEMA, PanelError, empty_state, measured, panel_week, read_snapshot_observations
 from hubshare.plausibility import DEFAULTS as PLAUSIBILITY_DEFAULTS
 from hubshare.plausibility import BookedHistory, implausible
 from hubshare.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
@@ -39,6 +33,7 @@ def panel_week_file(
     previous_snapshot: str | None,
     log: str | Path,
     plausibility: dict | None = None,
+    measure: str = CUMULATIVE_MEASURE,
 ) -> None:
     """Difference one normalized snapshot against the state after the snapshot before it.
 
@@ -48,11 +43,13 @@ def panel_week_file(
     tell a repeat (the same rows as the snapshot before) and a lost identity
     column. `outputs`: `panel`, `state`, `ledger` and `history`.
     `plausibility` (`hubshare.plausibility`'s settings) tells an implausible
-    week, which is left out or stops the run.
+    week, which is left out or stops the run; the guards read every week
+    after the first, by whichever measure it was booked. `measure` is the
+    panel's configured measure (`rolling30` leaves cumulative counts unread).
     """
     snapshot, state, history = inputs["snapshot"], inputs.get("state"), inputs.get("history")
     quality, previous_quality = inputs.get("quality"), inputs.get("previous_quality")
-    week = read_snapshot_observations(snapshot)
+    week = measured(read_snapshot_observations(snapshot), measure)
     if (state is None) != (previous_snapshot is None):
         raise PanelError(f"{snapshot}: a state goes with a previous snapshot date, and only with one")
     records = (_record(quality), _record(previous_quality)) if quality and previous_quality else None
@@ -66,10 +63,17 @@ def panel_week_file(
     skip = "repeat" if records and records[0]["content_fingerprint"] == records[1]["content_fingerprint"] else None
     panel, ledger, after = panel_week(week, before, previous, skip)
     counted = int(ledger.filter(pl.col("role") == "counted").get_column("downloads").sum())
-    reason = None if skip or previous is None else implausible(date, counted, *guard_counts(ledger), booked, settings)
+    largest = int(panel.get_column("downloads").max() or 0)
+    reason = (
+        None
+        if skip or previous is None
+        else implausible(date, counted, *guard_counts(ledger), booked, settings, largest)
+    )
     if reason and settings["action"] == "error":
+        cumulative = week.get_column("downloads_all_time").is_not_null().any()
         raise PanelError(
-            f"{snapshot}: column 'downloads_all_time' breaks rule 'plausible week' (step panel): "
+            f"{snapshot}: column '{'downloads_all_time' if cumulative else 'downloads_30d'}' breaks rule "
+            "'plausible week' (step panel): "
             f"{reason}; set plausibility.action to exclude to leave such weeks out"
         )
     if reason:

@@ -1,80 +1,66 @@
 # Downloads per model per week, the conservation ledger and the data-quality report.
 #
-# With `alltime_diff` every snapshot is one job, differenced against the state
-# the job before it left (each model's last count), so a new snapshot adds one
-# job; `rolling30` estimates over all snapshots at once (small API dumps).
+# Every snapshot is one job, differenced against the state the job before it
+# left (each model's last count and running 30-day estimate), whatever the
+# measure, so a new snapshot adds one job and the plausibility guards read
+# every week.
 
-if PANEL_MEASURE == "alltime_diff":
 
-    rule panel_week:
-        # A chain of hundreds of small jobs: the library called directly (see normalize_snapshot).
-        """Difference one snapshot's cumulative counts against the models' last observed counts (30-day estimates where a week has none)."""
-        input:
-            unpack(previous_panel_state),
-            snapshot=str(PROCESSED_SNAPSHOTS / "{date}.parquet"),
-            quality="results/quality/snapshots/{date}.json",
-        output:
-            panel="data/processed/panel/{date}.parquet",
-            state="data/processed/panel_state/{date}.parquet",
-            history="data/processed/panel_state/{date}.history.json",
-            ledger="data/processed/panel_ledger/{date}.csv",
-        log:
-            "logs/panel_week/{date}.log",
-        benchmark:
-            "benchmarks/panel_week/{date}.tsv"
-        wildcard_constraints:
-            date=r"\d{4}-\d{2}-\d{2}",
-        params:
-            previous=previous_snapshot_date,
-            plausibility=config["plausibility"],
-            code=run_code(panel_week_file),
-        run:
-            panel_week_file(input, output, params.previous or None, log[0], params.plausibility)
+rule panel_week:
+    # A chain of hundreds of small jobs: the library called directly (see normalize_snapshot).
+    """Difference one snapshot's cumulative counts against the models' last observed counts (30-day estimates where a week has none)."""
+    input:
+        unpack(previous_panel_state),
+        snapshot=str(PROCESSED_SNAPSHOTS / "{date}.parquet"),
+        quality="results/quality/snapshots/{date}.json",
+    output:
+        panel="data/processed/panel/{date}.parquet",
+        state="data/processed/panel_state/{date}.parquet",
+        history="data/processed/panel_state/{date}.history.json",
+        ledger="data/processed/panel_ledger/{date}.csv",
+    log:
+        "logs/panel_week/{date}.log",
+    benchmark:
+        "benchmarks/panel_week/{date}.tsv"
+    wildcard_constraints:
+        date=r"\d{4}-\d{2}-\d{2}",
+    params:
+        previous=previous_snapshot_date,
+        plausibility=config["plausibility"],
+        measure=PANEL_MEASURE,
+        code=run_code(panel_week_file),
+    run:
+        panel_week_file(
+            input,
+            output,
+            params.previous or None,
+            log[0],
+            params.plausibility,
+            params.measure,
+        )
 
-    rule conservation_ledger:
-        """Sum the weeks' ledger lines and check the identity against the last state."""
-        input:
-            weeks=expand("data/processed/panel_ledger/{date}.csv", date=SNAPSHOT_DATES),
-            panels=PANEL_WEEKS,
-            state=f"data/processed/panel_state/{SNAPSHOT_DATES[-1]}.parquet",
-        output:
-            ledger=report("results/conservation_ledger.csv", caption="../report/table.rst", category="Tables"),
-            weeks="results/tables/panel_weeks.csv",
-            measure="results/download_measure.txt",
-        log:
-            "logs/conservation_ledger.log",
-        benchmark:
-            "benchmarks/conservation_ledger.tsv"
-        conda:
-            "../envs/analysis.yaml"
-        params:
-            dates=SNAPSHOT_DATES,
-            code=script_code("conservation_ledger.py"),
-        script:
-            "../scripts/conservation_ledger.py"
 
-else:
-
-    rule panel_rolling30:
-        """Estimate weekly downloads from rolling 30-day counts over every snapshot; reconcile them."""
-        input:
-            snapshots=NORMALIZED,
-        output:
-            panels=PANEL_WEEKS,
-            ledger=report("results/conservation_ledger.csv", caption="../report/table.rst", category="Tables"),
-            weeks="results/tables/panel_weeks.csv",
-            measure="results/download_measure.txt",
-        log:
-            "logs/panel_rolling30.log",
-        benchmark:
-            "benchmarks/panel_rolling30.tsv"
-        conda:
-            "../envs/analysis.yaml"
-        params:
-            dates=SNAPSHOT_DATES,
-            code=script_code("panel_rolling30.py"),
-        script:
-            "../scripts/panel_rolling30.py"
+rule conservation_ledger:
+    """Sum the weeks' ledger lines and check them against the panel files and the last state."""
+    input:
+        weeks=expand("data/processed/panel_ledger/{date}.csv", date=SNAPSHOT_DATES),
+        panels=PANEL_WEEKS,
+        state=f"data/processed/panel_state/{SNAPSHOT_DATES[-1]}.parquet",
+    output:
+        ledger=report("results/conservation_ledger.csv", caption="../report/table.rst", category="Tables"),
+        weeks="results/tables/panel_weeks.csv",
+        measure="results/download_measure.txt",
+    log:
+        "logs/conservation_ledger.log",
+    benchmark:
+        "benchmarks/conservation_ledger.tsv"
+    conda:
+        "../envs/analysis.yaml"
+    params:
+        dates=SNAPSHOT_DATES,
+        code=script_code("conservation_ledger.py"),
+    script:
+        "../scripts/conservation_ledger.py"
 
 
 rule quality_report:

@@ -16,9 +16,9 @@ states the rule. The pipeline's family shares, which read families from names
 by `model_families.csv`, should match it exactly.
 
 `rolling30` holds the uploader view's period shares that the pipeline's
-`rolling30` estimator (`hubshare.rolling`) makes of the snapshots' rolling
-30-day counts: set against `planted`, the bias of that estimator on data
-whose true weekly downloads are known.
+`rolling30` estimator (`hubshare.thirty_day`, run by the panel's week-by-week
+chain) makes of the snapshots' rolling 30-day counts: set against `planted`,
+the bias of that estimator on data whose true weekly downloads are known.
 
 `planted` is computed from the integers the snapshots hold, noise included,
 so the pipeline's counts can be checked against it exactly. `expected`
@@ -43,7 +43,8 @@ from hubshare.demo.names import Names
 from hubshare.demo.namespaces import UNAFFILIATED, Namespaces
 from hubshare.demo.population import QUANTIZED, Models
 from hubshare.demo.story import SEGMENTS, anchor_table, segment_shares
-from hubshare.rolling import rolling30_panel
+from hubshare.panel import chain_panel
+from hubshare.thirty_day import MEASURE as ROLLING_MEASURE
 
 HEADLINE_COUNTRY_GROUPS = ("united_states", "china", UNAFFILIATED)
 DIMENSIONS = ("country_group", "developer_type")
@@ -165,8 +166,9 @@ def _rolling30_shares(
         pl.col("model_key").alias("model_id"),
         pl.lit(None, pl.String).alias("namespace"),
         pl.lit(None, pl.Datetime("us", "UTC")).alias("created_at"),
+        pl.lit(None, pl.Int64).alias("downloads_all_time"),
     )
-    panel, _ = rolling30_panel(observations)
+    panel, _ = chain_panel(observations, ROLLING_MEASURE)
     week_index = {d: k for k, d in enumerate(dates)}
     by_cell = panel.group_by("week", "model_key").agg(pl.col("downloads").sum())
     estimated = np.zeros((len(models), len(dates)))
