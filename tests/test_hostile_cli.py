@@ -12,15 +12,21 @@ column "where tested"): a `dir` folder in a scratch copy of the repository, one 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+import shutil
 
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
+import yaml
 from conftest import raw_frame, snakemake_run
+from hub_shape import model_row, write_mirror
 from test_damaged_files import column_chunk, flip, snapshot
 from test_hostile_inputs import population, row, weeks
 from test_workflow import copy_repository
+
+from hubshare.atomic import sha256_file
 
 pytestmark = pytest.mark.e2e
 
@@ -138,3 +144,120 @@ def test_the_good_snapshots_of_the_folder_are_normalized(refusals):
     """`--keep-going`: the refusals stop their own jobs only."""
     _, output = refusals
     assert output.count("Error in rule ") == len(REFUSALS) + 2
+
+
+# --- refused when the workflow starts, before any job: one dry run per case ------------------------------
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory):
+    root = tmp_path_factory.mktemp("workflow_start")
+    copy_repository(root)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        ({"periods": [{"name": "x", "start": "2025-02-30", "end": "2025-03-01"}]}, "periods.0.start"),
+        ({"properties": {"first_period": "2023", "last_period": "2031"}}, "properties.last_period"),
+    ],
+    ids=["impossible-date", "unknown-period"],
+)
+def test_a_bad_configuration_stops_the_run_before_any_job(scratch, change, key):
+    code, output = snakemake_run(scratch, change, "--dry-run")
+    assert code != 0 and f"config key '{key}'" in output
+    assert "Job stats" not in output
+
+
+def test_a_hub_file_outside_the_layout_stops_the_run_naming_its_path(scratch, tmp_path):
+    mirror = write_mirror(
+        tmp_path / "mirror",
+        {dt.date(2024, 7, 24): [model_row("a1", "org/m", dt.datetime(2024, 5, 1, tzinfo=dt.UTC), 5, 50)]},
+    )
+    (mirror / "models/2024-7-31").mkdir()
+    shutil.copy(mirror / "models/2024-07-24/models.parquet", mirror / "models/2024-7-31/models.parquet")
+    config = {"source": "hub", "hub": {"base_url": mirror.as_uri(), "start": "2024-07-24"}}
+    code, output = snakemake_run(scratch, config, "--dry-run")
+    assert code != 0 and "models/2024-7-31/models.parquet" in output and "'snapshot path'" in output
+
+
+# --- repairs: one clean series with every repair planted, built to the data-quality report ---------------
+
+SERIES = weeks(9)
+REPAIRS = {
+    "invalid_model_id_dropped": 2,
+    "created_before_hub_opened_set_null": 1,
+    "duplicate_model_rows_removed": 1,
+    "negative_downloadsAllTime_set_null": 1,
+    "created_after_snapshot_set_null": 1,
+}
+
+
+def planted_series() -> dict[str, pl.DataFrame]:
+    snapshots = {date: raw_frame(population(i)) for i, date in enumerate(SERIES)}
+    snapshots[SERIES[1]] = raw_frame(
+        [
+            *population(1),
+            row("k90", "/etc/passwd"),
+            row("k91", "<img src=x onerror=alert(document.domain)>/m"),
+            row("k92", "org/old", createdAt=dt.date(1938, 5, 1)),
+        ]
+    )
+    second = population(2)
+    second[1]["downloadsAllTime"] = -5
+    snapshots[SERIES[2]] = raw_frame([*second, {**second[0], "downloadsAllTime": second[0]["downloadsAllTime"] - 3}])
+    snapshots[SERIES[3]] = raw_frame([*population(3), row("k93", "org/new", 12, createdAt=dt.date(2030, 1, 1))])
+    snapshots[SERIES[4]] = raw_frame(population(4)).drop("baseModels")
+    snapshots[SERIES[5]] = raw_frame(population(4, shift=-1))  # every counter one lower than the week before
+    snapshots[SERIES[7]] = snapshots[SERIES[6]]  # one snapshot under two dates
+    return snapshots
+
+
+@pytest.fixture(scope="module")
+def repaired(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("repaired_snapshots")
+    for date, frame in planted_series().items():
+        write(folder, date, frame)
+    root = tmp_path_factory.mktemp("workflow_repairs")
+    copy_repository(root)
+    code, output = snakemake_run(
+        root, {"source": "dir", "dir_source": {"path": str(folder)}}, "results/data_quality.json"
+    )
+    assert code == 0, output[-3000:]
+    report = json.loads((root / "results/data_quality.json").read_text())
+    return root, folder, report, (root / "results/data_quality.md").read_text()
+
+
+@pytest.mark.parametrize(("repair", "rows"), list(REPAIRS.items()))
+def test_each_repair_is_counted_in_the_data_quality_report(repaired, repair, rows):
+    _, _, report, markdown = repaired
+    assert report["repairs"][repair] == rows
+    assert f"| {repair} | {rows} |" in markdown
+
+
+def test_the_weeks_the_guards_leave_out_are_listed(repaired):
+    _, _, report, markdown = repaired
+    assert report["columns_lost"] == {SERIES[4]: ["baseModels"]}
+    assert report["implausible_weeks"] == [SERIES[5]]
+    assert report["repeated_snapshots"] == [SERIES[7]]
+    assert f"Columns the snapshot before had and a snapshot lacks: {SERIES[4]}: baseModels." in markdown
+    assert f"left out as implausible (plausibility guards): {SERIES[5]}." in markdown
+
+
+# Last in the file: it changes the repairs build's folder.
+def test_a_dir_snapshot_edited_after_its_first_reading_is_refused_until_its_record_is_deleted(repaired):
+    root, folder, _, _ = repaired
+    path, record = folder / f"{SERIES[3]}.parquet", root / f"data/raw/snapshots/dir/{SERIES[3]}.meta.yaml"
+    first = yaml.safe_load(record.read_text())
+    assert (first["sha256"], first["bytes"]) == (sha256_file(path), path.stat().st_size)
+    write(folder, SERIES[3], population(3, shift=1))
+    config = {"source": "dir", "dir_source": {"path": str(folder)}}
+    code, output = snakemake_run(root, config, f"{SNAPSHOTS}/{SERIES[3]}.parquet")
+    assert code != 0 and failed_rule(output, SERIES[3]) == "normalize_snapshot"
+    assert f"{path}: column '*' breaks rule 'landed checksum'" in output
+    assert f"its sha256 is {sha256_file(path)}" in output and f"recorded {first['sha256']}" in output
+    record.unlink()
+    code, output = snakemake_run(root, config, f"{SNAPSHOTS}/{SERIES[3]}.parquet")
+    assert code == 0, output[-3000:]
+    assert yaml.safe_load(record.read_text())["sha256"] == sha256_file(path)

@@ -121,13 +121,19 @@ def read_raw_snapshot(path: str | Path, quality: QualityRecord) -> pl.DataFrame:
 def _read_columns(parquet: pq.ParquetFile, path: str | Path, columns: list[str]) -> pl.DataFrame:
     """The columns' data, pages checked against their CRC-32 where they carry one; damage names the column."""
     try:
-        return pl.from_arrow(parquet.read(columns=columns))
+        table = parquet.read(columns=columns)
     except UNREADABLE as error:
         raise SnapshotError(
             path,
             first_unreadable(parquet, columns),
             "decodable column data",
             f"the column's pages do not decode ({error}): the file is damaged",
+        ) from None
+    try:
+        return pl.from_arrow(table)
+    except pl.exceptions.PanicException as error:  # polars panics, rather than raising, on a schema it cannot take
+        raise SnapshotError(
+            path, "*", "readable parquet", f"its schema does not convert ({error}): the file is damaged"
         ) from None
 
 
