@@ -210,7 +210,11 @@ def planted_series() -> dict[str, pl.DataFrame]:
     snapshots[SERIES[3]] = raw_frame([*population(3), row("k93", "org/new", 12, createdAt=dt.date(2030, 1, 1))])
     snapshots[SERIES[4]] = raw_frame(population(4)).drop("baseModels")
     snapshots[SERIES[5]] = raw_frame(population(4, shift=-1))  # every counter one lower than the week before
+    snapshots[SERIES[6]] = snapshots[SERIES[6]].with_columns(pl.lit(0.5).alias("trendingScore"))
     snapshots[SERIES[7]] = snapshots[SERIES[6]]  # one snapshot under two dates
+    last = population(8)
+    last[5]["downloadsAllTime"] = 25  # a counter reset
+    snapshots[SERIES[8]] = raw_frame(last)
     return snapshots
 
 
@@ -243,6 +247,15 @@ def test_the_weeks_the_guards_leave_out_are_listed(repaired):
     assert report["repeated_snapshots"] == [SERIES[7]]
     assert f"Columns the snapshot before had and a snapshot lacks: {SERIES[4]}: baseModels." in markdown
     assert f"left out as implausible (plausibility guards): {SERIES[5]}." in markdown
+    assert report["extra_columns"] == ["trendingScore"]
+
+
+def test_a_counter_reset_is_booked_and_adjusted_in_the_ledger(repaired):
+    _, _, report, markdown = repaired
+    ledger = {line["category"]: line["downloads"] for line in report["ledger"]}
+    # Model 5 stood at 6 * 1000 + 6 * 70 before the reset (week 7 repeats week 6).
+    assert (ledger["counted_after_counter_reset"], ledger["adjustment_counter_reset_drop"]) == (25, 6420)
+    assert "| adjustment_counter_reset_drop | adjustment | 6,420 | 1 |" in markdown
 
 
 # Last in the file: it changes the repairs build's folder.
