@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
@@ -144,3 +145,34 @@ def test_a_low_byte_flip_without_a_checksum_reads_as_a_plausible_count(raw_dir, 
             path, tmp_path / "t.parquet", tmp_path / "q.json", DATE, tmp_path / "log", meta_path=meta
         )
     assert yaml.safe_load(meta.read_text())["sha256"] in str(error.value)
+
+
+@pytest.mark.parametrize("column", ["_id", "createdAt", "downloadsAllTime"])
+def test_a_flip_in_an_optional_columns_name_is_refused_not_read_as_absent(raw_dir, column):
+    """Page checksums do not cover the footer: a renamed optional column would be read as missing."""
+    path = written(raw_dir, "pyarrow", write_page_checksum=True)
+    data = path.read_bytes()
+    footer = len(data) - 8 - int.from_bytes(data[-8:-4], "little")
+    flip(path, data.index(column.encode(), footer) + 1, mask=0x20)  # one letter's case, in the schema
+    error = refused(path)
+    assert (error.column, error.rule) == (column, "column name")
+
+
+def test_a_time_zone_that_names_none_is_refused(raw_dir):
+    """What a flipped bit in the footer's stored arrow schema can give (bench/flipped_bytes.py found it)."""
+    path = raw_dir / f"{DATE}.parquet"
+    table = snapshot().to_arrow()
+    created = table["createdAt"].cast(pa.timestamp("us", tz="UTC")).cast(pa.timestamp("us", tz="UT3"))
+    pq.write_table(table.set_column(table.schema.get_field_index("createdAt"), "createdAt", created), path)
+    error = refused(path)
+    assert error.rule == "readable parquet" and "UT3" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("name", "misspelt"), [("downloadsAllTime", "DownloadsAllTime"), ("_id", "_iD"), ("likes", "lykes")]
+)
+def test_a_misspelt_contract_column_is_refused(raw_dir, name, misspelt):
+    path = raw_dir / f"{DATE}.parquet"
+    snapshot().with_columns(pl.lit(3).alias("likes")).rename({name: misspelt}).write_parquet(path)
+    error = refused(path)
+    assert (error.column, error.rule) == (name, "column name") and repr(misspelt) in str(error)

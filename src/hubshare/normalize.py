@@ -94,6 +94,7 @@ def read_raw_snapshot(path: str | Path, quality: QualityRecord) -> pl.DataFrame:
                 raise SnapshotError(path, name, "required column", "the column is missing from the snapshot")
         quality.extra_columns = sorted(set(file_schema) - set(RAW_COLUMNS))
         quality.absent_optional_columns = sorted(set(RAW_COLUMNS) - set(file_schema))
+        _refuse_misspelt_columns(path, quality.extra_columns, quality.absent_optional_columns)
         present = [name for name in RAW_COLUMNS if name in file_schema]
         frame = _read_columns(parquet, path, present)
     typed = []
@@ -118,6 +119,27 @@ def read_raw_snapshot(path: str | Path, quality: QualityRecord) -> pl.DataFrame:
     return frame
 
 
+def _one_letter_apart(name: str, other: str) -> bool:
+    """Equal but for letter case, or for one character (a typo, or one flipped bit in the footer)."""
+    if name.casefold() == other.casefold():
+        return True
+    return len(name) == len(other) and sum(a != b for a, b in zip(name, other, strict=True)) == 1
+
+
+def _refuse_misspelt_columns(path: str | Path, extra: list[str], absent: list[str]) -> None:
+    """An unknown column that is a contract column's name misspelt stands for it: reading the file
+    without that column would change every value it carries, so it is refused, not set aside."""
+    for name in extra:
+        for contract in absent:
+            if _one_letter_apart(name, contract):
+                raise SnapshotError(
+                    path,
+                    contract,
+                    "column name",
+                    f"the file has no column {contract!r} but one named {name!r}: a misspelt or damaged name",
+                )
+
+
 def _read_columns(parquet: pq.ParquetFile, path: str | Path, columns: list[str]) -> pl.DataFrame:
     """The columns' data, pages checked against their CRC-32 where they carry one; damage names the column."""
     try:
@@ -131,9 +153,11 @@ def _read_columns(parquet: pq.ParquetFile, path: str | Path, columns: list[str])
         ) from None
     try:
         return pl.from_arrow(table)
-    except pl.exceptions.PanicException as error:  # polars panics, rather than raising, on a schema it cannot take
+    # A damaged type in the footer (a time zone that names none, text that is not UTF-8) reads in pyarrow;
+    # polars refuses it, panicking rather than raising on some.
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException) as error:
         raise SnapshotError(
-            path, "*", "readable parquet", f"its schema does not convert ({error}): the file is damaged"
+            path, "*", "readable parquet", f"its column types do not convert ({error}): the file is damaged"
         ) from None
 
 
