@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
+import yaml
 
 from hubshare.schemas import RAW_COLUMNS
 
@@ -25,6 +28,20 @@ def raw_frame(rows: list[dict]) -> pl.DataFrame:
             full["createdAt"] = dt.datetime.combine(full["createdAt"], dt.time(), tzinfo=dt.UTC)
         filled.append(full)
     return pl.DataFrame(filled, schema={name: dtype for name, (dtype, _) in RAW_COLUMNS.items()})
+
+
+def snakemake_run(root: Path, config: dict, *arguments: str) -> tuple[int, str]:
+    """`snakemake <arguments>` on one core in the scratch repository `root` with `config`: exit code and output."""
+    (root / "run.yaml").write_text(yaml.safe_dump(config))
+    run = subprocess.run(
+        [sys.executable, "-m", "snakemake", *arguments, "--cores", "1", "--configfile", "run.yaml"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=600,
+    )
+    return run.returncode, run.stdout
 
 
 def write_raw(folder: Path, date: str, rows: list[dict]) -> Path:

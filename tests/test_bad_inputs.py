@@ -9,13 +9,10 @@ lives in the workflow (source folders, dump conversion) run through the
 
 import datetime as dt
 import json
-import subprocess
-import sys
 
 import polars as pl
 import pytest
-import yaml
-from conftest import raw_frame
+from conftest import raw_frame, snakemake_run
 from test_workflow import copy_repository
 
 from hubshare.ledger import check_conservation, panel_totals
@@ -329,19 +326,8 @@ def workflow_copy(tmp_path_factory):
 def snakemake(root, dumps_folder, *arguments, settings: dict | None = None) -> tuple[int, str]:
     """`snakemake <arguments>` on the api-json source reading `dumps_folder` (further config `settings`): exit code
     and everything it printed."""
-    config = root / "run.yaml"
-    config.write_text(
-        yaml.safe_dump({"source": "api-json", "api_json": {"path": str(dumps_folder)}, **(settings or {})})
-    )
-    run = subprocess.run(
-        [sys.executable, "-m", "snakemake", *arguments, "--cores", "1", "--configfile", str(config)],
-        cwd=root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=300,
-    )
-    return run.returncode, run.stdout
+    config = {"source": "api-json", "api_json": {"path": str(dumps_folder)}, **(settings or {})}
+    return snakemake_run(root, config, *arguments)
 
 
 @pytest.mark.parametrize(

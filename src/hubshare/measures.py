@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
-import polars as pl
-
 from hubshare.panel import PanelError
+from hubshare.verified_parquet import UNREADABLE, open_parquet
 
 MEASURES = ("alltime_diff", "rolling30")
 # Dumps of the Hub's models API list only the 30-day count; the Hub's own
@@ -36,5 +35,9 @@ def measure_for(source: str, requested: str, columns: Collection[str] | None = N
 
 
 def snapshot_columns(path: str | Path) -> list[str]:
-    """The columns of a raw snapshot, from its footer alone."""
-    return list(pl.read_parquet_schema(path))
+    """The columns of a raw snapshot, from its footer alone; `ValueError` naming the file if it has none."""
+    try:
+        with open_parquet(path) as parquet:
+            return list(parquet.schema_arrow.names)
+    except UNREADABLE as error:
+        raise ValueError(f"{path}: not a readable parquet file ({error})") from None

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandera.polars as pa
 import polars as pl
+import pyarrow.parquet as pq
 import yaml
 
 from hubshare.atomic import sha256_file, write_json, write_parquet, write_text
@@ -20,6 +21,7 @@ from hubshare.distinct import all_distinct
 from hubshare.lineage import resolve_roots
 from hubshare.raw_forms import FormError, conform
 from hubshare.schemas import RAW_COLUMNS, RELATIONS, NormalizedSnapshot
+from hubshare.verified_parquet import UNREADABLE, first_unreadable, open_parquet
 
 RULE = "normalize"
 # The Hub records no creation time before this instant: older repositories all carry it.
@@ -82,19 +84,19 @@ class QualityRecord:
 def read_raw_snapshot(path: str | Path, quality: QualityRecord) -> pl.DataFrame:
     """Read the contract's columns from one raw parquet file, typed as the contract says."""
     try:
-        file_schema = pl.read_parquet_schema(path)
-    except Exception as error:  # polars raises several error types for unreadable files
-        raise SnapshotError(path, "*", "readable parquet", f"cannot read the file: {error}") from error
-    for name, (_, required) in RAW_COLUMNS.items():
-        if required and name not in file_schema:
-            raise SnapshotError(path, name, "required column", "the column is missing from the snapshot")
-    quality.extra_columns = sorted(set(file_schema) - set(RAW_COLUMNS))
-    quality.absent_optional_columns = sorted(set(RAW_COLUMNS) - set(file_schema))
-    present = [name for name in RAW_COLUMNS if name in file_schema]
-    try:
-        frame = pl.read_parquet(path, columns=present)
-    except Exception as error:
-        raise SnapshotError(path, "*", "readable parquet", f"cannot read the columns: {error}") from error
+        parquet = open_parquet(path)
+    except UNREADABLE as error:
+        raise SnapshotError(path, "*", "readable parquet", f"cannot read the file: {error}") from None
+    with parquet:
+        file_schema = parquet.schema_arrow.names
+        for name, (_, required) in RAW_COLUMNS.items():
+            if required and name not in file_schema:
+                raise SnapshotError(path, name, "required column", "the column is missing from the snapshot")
+        quality.extra_columns = sorted(set(file_schema) - set(RAW_COLUMNS))
+        quality.absent_optional_columns = sorted(set(RAW_COLUMNS) - set(file_schema))
+        _refuse_misspelt_columns(path, quality.extra_columns, quality.absent_optional_columns)
+        present = [name for name in RAW_COLUMNS if name in file_schema]
+        frame = _read_columns(parquet, path, present)
     typed = []
     for name, (dtype, _) in RAW_COLUMNS.items():
         if name not in frame.columns:
@@ -115,6 +117,48 @@ def read_raw_snapshot(path: str | Path, quality: QualityRecord) -> pl.DataFrame:
                 f"a count of {largest:,} exceeds {MAX_COUNT:,}, more than any model has had",
             )
     return frame
+
+
+def _one_letter_apart(name: str, other: str) -> bool:
+    """Equal but for letter case, or for one character (a typo, or one flipped bit in the footer)."""
+    if name.casefold() == other.casefold():
+        return True
+    return len(name) == len(other) and sum(a != b for a, b in zip(name, other, strict=True)) == 1
+
+
+def _refuse_misspelt_columns(path: str | Path, extra: list[str], absent: list[str]) -> None:
+    """An unknown column that is a contract column's name misspelt stands for it: reading the file
+    without that column would change every value it carries, so it is refused, not set aside."""
+    for name in extra:
+        for contract in absent:
+            if _one_letter_apart(name, contract):
+                raise SnapshotError(
+                    path,
+                    contract,
+                    "column name",
+                    f"the file has no column {contract!r} but one named {name!r}: a misspelt or damaged name",
+                )
+
+
+def _read_columns(parquet: pq.ParquetFile, path: str | Path, columns: list[str]) -> pl.DataFrame:
+    """The columns' data, pages checked against their CRC-32 where they carry one; damage names the column."""
+    try:
+        table = parquet.read(columns=columns)
+    except UNREADABLE as error:
+        raise SnapshotError(
+            path,
+            first_unreadable(parquet, columns),
+            "decodable column data",
+            f"the column's pages do not decode ({error}): the file is damaged",
+        ) from None
+    try:
+        return pl.from_arrow(table)
+    # A damaged type in the footer (a time zone that names none, text that is not UTF-8) reads in pyarrow;
+    # polars refuses it, panicking rather than raising on some.
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException) as error:
+        raise SnapshotError(
+            path, "*", "readable parquet", f"its column types do not convert ({error}): the file is damaged"
+        ) from None
 
 
 def normalize_snapshot(
@@ -296,16 +340,22 @@ def validate_normalized(frame: pl.DataFrame, path: str | Path) -> pl.DataFrame:
 
 
 def verify_landed(raw_path: str | Path, meta_path: str | Path) -> None:
-    """Raise unless the raw file still has the sha256 its origin record gave it when it landed."""
-    recorded = (yaml.safe_load(Path(meta_path).read_text(encoding="utf-8")) or {}).get("sha256")
+    """Raise unless the raw file still has the sha256 (and size) its origin record gave it when it landed."""
+    record = yaml.safe_load(Path(meta_path).read_text(encoding="utf-8")) or {}
+    recorded = record.get("sha256")
+    if recorded is None:
+        raise SnapshotError(raw_path, "*", "landed checksum", f"its origin record {meta_path} holds no sha256")
     actual = sha256_file(raw_path)
     if recorded != actual:
+        size = Path(raw_path).stat().st_size
+        sizes = f" and size {size:,} bytes (recorded {record['bytes']:,})" if record.get("bytes", size) != size else ""
         raise SnapshotError(
             raw_path,
             "*",
             "landed checksum",
-            f"its sha256 is {actual}, but {meta_path} recorded {recorded} when it landed: the raw "
-            "file changed after landing (raw files are never edited; fetch or convert it again)",
+            f"its sha256 is {actual}{sizes}, but {meta_path} recorded {recorded} when it landed: the raw "
+            "file changed after landing (raw files are never edited: land it again; for a `dir` folder, "
+            "delete the record to accept the file as it now is)",
         )
 
 
@@ -328,7 +378,7 @@ def normalize_snapshot_file(
     """File-to-file form of `normalize_snapshot`, for one workflow job per snapshot.
 
     `meta_path`: the raw file's origin record, whose sha256 the file must
-    still have (sources that land files; a `dir` folder has none).
+    still have (written when a source lands the file, or a build first reads a `dir` snapshot).
     """
     date = dt.date.fromisoformat(snapshot_date)
     check_snapshot_date(date, raw_path)

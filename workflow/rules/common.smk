@@ -9,6 +9,7 @@ from hubshare.demo import snapshot_dates as demo_snapshot_dates
 from hubshare.measures import measure_for, snapshot_columns
 from hubshare.normalize import normalize_snapshot_file
 from hubshare.periods import period_slug, periods_from_data
+from hubshare.sources.first_reading import record_first_reading
 from hubshare.sources.folder import FolderError, snapshot_folder
 from hubshare.sources.hub import CAPTURE_LAG_DAYS, list_snapshots
 from hubshare.weekly import attribute_week_file, departed_models_file, panel_week_file
@@ -105,10 +106,9 @@ IS_DEMO = SOURCE == "demo"
 
 
 def raw_snapshot(wildcards):
-    """The raw file and, for sources that land their files, its origin record (checked before use)."""
-    if SOURCE == "dir":
-        return {"snapshot": Path(config["dir_source"]["path"]) / f"{wildcards.date}.parquet"}
-    return {"snapshot": RAW_DIR / f"{wildcards.date}.parquet", "meta": RAW_DIR / f"{wildcards.date}.meta.yaml"}
+    """The raw file and its origin record (checked before use; a `dir` snapshot's is written at its first reading)."""
+    folder = Path(config["dir_source"]["path"]) if SOURCE == "dir" else RAW_DIR
+    return {"snapshot": folder / f"{wildcards.date}.parquet", "meta": RAW_DIR / f"{wildcards.date}.meta.yaml"}
 
 
 NORMALIZED = expand(str(PROCESSED_SNAPSHOTS / "{date}.parquet"), date=SNAPSHOT_DATES)

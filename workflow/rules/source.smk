@@ -1,4 +1,5 @@
-# Raw snapshots: the demo simulator writes them; the `dir` source reads an existing folder.
+# Raw snapshots: the demo simulator writes them; the `dir` source reads an existing folder and records
+# each file's first reading.
 
 if IS_DEMO:
 
@@ -24,6 +25,27 @@ if IS_DEMO:
             settings=config["demo"],
         script:
             "../scripts/simulate_demo.py"
+
+
+if SOURCE == "dir":
+
+    rule record_dir_snapshot:
+        # `ancient`: a file edited later must not trigger a new record; normalize refuses it instead.
+        """Record a `dir` snapshot's size and sha256 at its first reading; every later use is checked against it."""
+        input:
+            snapshot=ancient(Path(config["dir_source"]["path"]) / "{date}.parquet"),
+        output:
+            metadata=str(RAW_DIR / "{date}.meta.yaml"),
+        log:
+            "logs/record_dir_snapshot/{date}.log",
+        benchmark:
+            "benchmarks/record_dir_snapshot/{date}.tsv"
+        wildcard_constraints:
+            date=r"\d{4}-\d{2}-\d{2}",
+        params:
+            code=run_code(record_first_reading),
+        run:
+            record_first_reading(input.snapshot, output.metadata, wildcards.date, log[0])
 
 
 if SOURCE == "api-json":

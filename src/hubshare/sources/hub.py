@@ -40,6 +40,7 @@ import pyarrow.parquet as pq
 from hubshare.atomic import sha256_file, write_atomically, write_yaml
 from hubshare.schemas import RAW_COLUMNS
 from hubshare.sources.errors import FetchError
+from hubshare.verified_parquet import UNREADABLE, first_unreadable, open_parquet
 
 DATASET = "hfmlsoc/hub_weekly_snapshots"
 DEFAULT_LOCATION = f"hf://datasets/{DATASET}"
@@ -225,8 +226,8 @@ def fetch_snapshot(
         raise refuse("*", "listed version", f"the file is now {version}, the listing saw {remote.version}")
     with fs.open(full_path, "rb") as handle:
         try:
-            parquet = pq.ParquetFile(handle)
-        except (pa.ArrowException, OSError) as error:
+            parquet = open_parquet(handle)
+        except UNREADABLE as error:
             raise refuse("*", "readable parquet", f"it is not a readable parquet file ({error})") from None
         remote_columns = parquet.schema_arrow.names
         absent = [name for name in REQUIRED_COLUMNS if name not in remote_columns]
@@ -252,8 +253,8 @@ def _write_projection(parquet: pq.ParquetFile, kept: list[str], target: Path, re
             for group in range(parquet.num_row_groups):
                 try:
                     table = parquet.read_row_group(group, columns=kept)
-                except (pa.ArrowException, OSError) as error:
-                    column = _first_unreadable(parquet, group, kept)
+                except UNREADABLE as error:
+                    column = first_unreadable(parquet, kept, group)
                     raise refuse(
                         column, "decodable column data", f"row group {group} does not decode ({error})"
                     ) from None
@@ -265,15 +266,6 @@ def _write_projection(parquet: pq.ParquetFile, kept: list[str], target: Path, re
         target.unlink()
         raise refuse("*", "row count", f"{decoded} rows decoded, the file's footer declares {declared}")
     return decoded
-
-
-def _first_unreadable(parquet: pq.ParquetFile, group: int, columns: Sequence[str]) -> str:
-    for name in columns:
-        try:
-            parquet.read_row_group(group, columns=[name])
-        except (pa.ArrowException, OSError):
-            return name
-    return "*"
 
 
 def _origin_record(

@@ -1,0 +1,40 @@
+"""Reading parquet so that a damaged file ends in an error naming the column, not in quietly wrong values.
+
+A parquet page may carry a CRC-32 of its bytes (pyarrow writes one with
+`write_page_checksum=True`; polars and pyarrow's defaults write none). Every
+reader here checks it where it is present. A page without one is checked only
+as far as its decoding goes: a compressed page whose bytes changed usually
+fails to decompress, an uncompressed one decodes to whatever its bytes now say
+(tests/bad_inputs/README.md lists what each kind of damage gives).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+# What pyarrow raises for a file or page that does not decode: thrift, decompression, checksum and I/O errors,
+# and text in the footer that is not UTF-8.
+UNREADABLE = (pa.ArrowException, OSError, UnicodeDecodeError)
+
+
+def open_parquet(source: str | Path | BinaryIO) -> pq.ParquetFile:
+    """A parquet file whose pages are checked against their CRC-32 where they carry one."""
+    return pq.ParquetFile(source, page_checksum_verification=True)
+
+
+def first_unreadable(parquet: pq.ParquetFile, columns: Sequence[str], group: int | None = None) -> str:
+    """The first of `columns` whose data does not decode (in row group `group`, else anywhere), or `*`."""
+    for name in columns:
+        try:
+            if group is None:
+                parquet.read(columns=[name])
+            else:
+                parquet.read_row_group(group, columns=[name])
+        except UNREADABLE:
+            return name
+    return "*"
