@@ -79,7 +79,12 @@ def _validator(path: str | Path) -> jsonschema.protocols.Validator:
 
 def schema_errors(instance: object, path: str | Path) -> list[ValidationError]:
     """Every break of the schema in `instance`, in the order of the keys' paths."""
-    return sorted(_validator(path).iter_errors(instance), key=lambda e: [str(part) for part in e.absolute_path])
+    return sorted(_validator(path).iter_errors(instance), key=lambda e: [_path_order(p) for p in e.absolute_path])
+
+
+def _path_order(part: str | int) -> tuple:
+    # List positions in numeric order (claim 2 before claim 10), and before the keys of a mapping.
+    return (0, part, "") if isinstance(part, int) else (1, 0, part)
 
 
 def _shown(value: object) -> str:
