@@ -21,7 +21,7 @@ import pytest
 import yaml
 from conftest import REAL_SAMPLES, REPO
 
-from hubshare.ledger import check_conservation, panel_totals
+from hubshare.ledger import check_conservation, measure_summary, panel_totals
 from hubshare.manuscript import check_manuscript, load_variables
 
 pytestmark = pytest.mark.e2e
@@ -374,7 +374,7 @@ def test_no_half_written_files_are_left(built):
 
 
 def test_real_sample_run_uses_rolling_counts_and_balances(built_real):
-    assert (built_real / "results/download_measure.txt").read_text().strip() == "rolling30"
+    assert measure_summary(pl.read_csv(built_real / "results/tables/panel_weeks.csv")) == "rolling30"
     check_conservation(pl.read_csv(built_real / "results/conservation_ledger.csv"), panel_total(built_real))
     html = (built_real / "paper/_build/index.html").read_text(encoding="utf-8")
     assert "synthetic demo data" not in html.lower()
@@ -444,7 +444,7 @@ def test_hub_source_fetches_with_origin_metadata_and_balances(built_hub):
     metadata = yaml.safe_load((built_hub / "data/raw/snapshots/hub/2025-01-15.meta.yaml").read_text())
     assert metadata["license"].startswith("ODbL") and len(metadata["sha256"]) == 64
     assert metadata["revision"] == "mirror-test" and "siblings" in metadata["remote_columns"]
-    assert (built_hub / "results/download_measure.txt").read_text().strip() == "mixed"
+    assert measure_summary(pl.read_csv(built_hub / "results/tables/panel_weeks.csv")) == "mixed"
     ledger = pl.read_csv(built_hub / "results/conservation_ledger.csv")
     check_conservation(ledger, panel_total(built_hub))
     assert (built_hub / "paper/_build/index.pdf").read_bytes().startswith(b"%PDF")

@@ -11,7 +11,7 @@ rule attribute_week:
         vocabularies=config["attribution"]["vocabularies"],
         iso_codes=config["attribution"]["iso_codes"],
     output:
-        **{table: f"data/processed/aggregates/{{date}}/{table}.parquet" for table in AGGREGATE_TABLES},
+        **{table: AGGREGATE_WEEK.replace("{table}", table) for table in AGGREGATE_TABLES},
         attributed="data/processed/attributed/{date}.parquet",
     log:
         "logs/attribute_week/{date}.log",

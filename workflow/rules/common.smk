@@ -51,6 +51,10 @@ PAPER_PDF = "paper/_build/index.pdf"
 DATA_DICTIONARY = "docs/data_dictionary.md"
 # Written by panel.smk, which still spells them itself.
 PANEL_WEEK = "data/processed/panel/{date}.parquet"
+AGGREGATE_WEEK = "data/processed/aggregates/{date}/{table}.parquet"
+PANEL_STATE = "data/processed/panel_state/{date}.parquet"
+PANEL_HISTORY = "data/processed/panel_state/{date}.history.json"
+PANEL_LEDGER = "data/processed/panel_ledger/{date}.csv"
 QUALITY_SNAPSHOT = "results/quality/snapshots/{date}.json"
 DEPARTED_WEEK = "data/processed/departed/{date}.parquet"
 PANEL_WEEKS_TABLE = "results/tables/panel_weeks.csv"
@@ -122,10 +126,7 @@ PANEL_MEASURE = measure_for(
 PANEL_WEEKS = expand(PANEL_WEEK, date=SNAPSHOT_DATES)
 # Every snapshot but the first: the models the snapshot before it had and it lacks.
 DEPARTED = expand(DEPARTED_WEEK, date=SNAPSHOT_DATES[1:])
-AGGREGATES = {
-    table: expand("data/processed/aggregates/{date}/{table}.parquet", date=SNAPSHOT_DATES, table=table)
-    for table in AGGREGATE_TABLES
-}
+AGGREGATES = {table: expand(AGGREGATE_WEEK, date=SNAPSHOT_DATES, table=table) for table in AGGREGATE_TABLES}
 
 
 # Each period by the name of its folder under data/processed/periods/.
@@ -142,10 +143,10 @@ def period_inputs(wildcards):
     """What one period's tables read: its weeks, its last snapshot and the departures between its snapshots."""
     dates = period_dates(wildcards)
     return {
-        "panel": expand("data/processed/panel/{date}.parquet", date=dates),
-        "namespaces": expand("data/processed/aggregates/{date}/namespaces.parquet", date=dates),
+        "panel": expand(PANEL_WEEK, date=dates),
+        "namespaces": expand(AGGREGATE_WEEK, date=dates, table="namespaces"),
         "snapshot": [str(PROCESSED_SNAPSHOTS / f"{dates[-1]}.parquet")] if dates else [],
-        "departed": expand("data/processed/departed/{date}.parquet", date=dates[1:]),
+        "departed": expand(DEPARTED_WEEK, date=dates[1:]),
     }
 
 
@@ -165,8 +166,8 @@ def previous_panel_state(wildcards):
     if not previous:
         return {}
     return {
-        "state": f"data/processed/panel_state/{previous}.parquet",
-        "history": f"data/processed/panel_state/{previous}.history.json",
+        "state": PANEL_STATE.format(date=previous),
+        "history": PANEL_HISTORY.format(date=previous),
         "previous_quality": f"results/quality/snapshots/{previous}.json",
     }
 

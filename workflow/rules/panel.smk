@@ -12,12 +12,12 @@ rule panel_week:
     input:
         unpack(previous_panel_state),
         snapshot=str(PROCESSED_SNAPSHOTS / "{date}.parquet"),
-        quality="results/quality/snapshots/{date}.json",
+        quality=QUALITY_SNAPSHOT,
     output:
-        panel="data/processed/panel/{date}.parquet",
-        state="data/processed/panel_state/{date}.parquet",
-        history="data/processed/panel_state/{date}.history.json",
-        ledger="data/processed/panel_ledger/{date}.csv",
+        panel=PANEL_WEEK,
+        state=PANEL_STATE,
+        history=PANEL_HISTORY,
+        ledger=PANEL_LEDGER,
     log:
         "logs/panel_week/{date}.log",
     benchmark:
@@ -43,13 +43,12 @@ rule panel_week:
 rule conservation_ledger:
     """Sum the weeks' ledger lines and check them against the panel files and the last state."""
     input:
-        weeks=expand("data/processed/panel_ledger/{date}.csv", date=SNAPSHOT_DATES),
+        weeks=expand(PANEL_LEDGER, date=SNAPSHOT_DATES),
         panels=PANEL_WEEKS,
-        state=f"data/processed/panel_state/{SNAPSHOT_DATES[-1]}.parquet",
+        state=PANEL_STATE.format(date=SNAPSHOT_DATES[-1]),
     output:
-        ledger=report("results/conservation_ledger.csv", caption="../report/table.rst", category="Tables"),
-        weeks="results/tables/panel_weeks.csv",
-        measure="results/download_measure.txt",
+        ledger=report(CONSERVATION_LEDGER, caption="../report/table.rst", category="Tables"),
+        weeks=PANEL_WEEKS_TABLE,
     log:
         "logs/conservation_ledger.log",
     benchmark:
@@ -67,11 +66,11 @@ rule quality_report:
     """Collect per-snapshot repairs and the ledger into one data-quality report."""
     input:
         snapshots=QUALITY,
-        ledger=report("results/conservation_ledger.csv", caption="../report/table.rst", category="Tables"),
-        weeks="results/tables/panel_weeks.csv",
-        attribution="results/tables/attribution_quality.json",
+        ledger=report(CONSERVATION_LEDGER, caption="../report/table.rst", category="Tables"),
+        weeks=PANEL_WEEKS_TABLE,
+        attribution=ATTRIBUTION_QUALITY,
     output:
-        json="results/data_quality.json",
+        json=DATA_QUALITY,
         markdown="results/data_quality.md",
     log:
         "logs/quality_report.log",

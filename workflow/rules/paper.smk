@@ -18,7 +18,6 @@ rule manuscript_inputs:
         concentration=CONCENTRATION_WEEKLY,
         ledger=CONSERVATION_LEDGER,
         counter_falls=COUNTER_FALL_SENSITIVITY,
-        measure="results/download_measure.txt",
         weeks=PANEL_WEEKS_TABLE,
         coverage=COVERAGE_BY_PERIOD,
         intermediaries=INTERMEDIARIES_TABLE,

@@ -2,13 +2,12 @@
 
 import polars as pl
 
-from hubshare.atomic import write_csv, write_text
+from hubshare.atomic import write_csv
 from hubshare.joblog import log_to
 from hubshare.ledger import (
     LEDGER_SCHEMA,
     check_conservation,
     combine_ledgers,
-    measure_summary,
     panel_totals,
     week_measures,
 )
@@ -22,5 +21,4 @@ with log_to(snakemake.log[0]) as log:
     measures = week_measures(snakemake.params.dates, weeks)
     write_csv(ledger, snakemake.output.ledger)
     write_csv(measures, snakemake.output.weeks)
-    write_text(measure_summary(measures) + "\n", snakemake.output.measure)
     log.info("ledger of %d weeks balances: %s downloads counted by measure", len(weeks), totals)

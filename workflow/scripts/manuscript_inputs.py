@@ -13,6 +13,7 @@ from hubshare.claims.rendering import ledger_markdown, ledger_source_notes
 from hubshare.contrasts import MIN_PER_PERIOD
 from hubshare.era_report import read_eras, skipped_reason
 from hubshare.joblog import log_to
+from hubshare.ledger import measure_summary
 from hubshare.manuscript_scope import (
     abstract_shares,
     partial_properties_sentence,
@@ -41,7 +42,8 @@ with log_to(snakemake.log[0]) as log:
     type_labels = {k: v["label"] for k, v in vocabularies.developer_types.items()}
     period_names = [p["name"] for p in snakemake.params.periods]
     stats = read_json(inputs.stats)
-    measure = Path(inputs.measure).read_text(encoding="utf-8").strip()
+    weeks = read_results_csv(inputs.weeks)
+    measure = measure_summary(weeks)  # alltime_diff, rolling30, or mixed: what the weeks were booked by
     # Every group of the vocabularies in every period, so that the text's named groups resolve whatever the input.
     credited_shares = read_results_csv(inputs.periods)  # the tables show only the groups credited
     period_shares = with_every_group(
@@ -172,7 +174,7 @@ with log_to(snakemake.log[0]) as log:
         "coverage.md": mv.coverage_table(
             coverage, shown_periods, ("uploader", "derived") if show["derived"] else ("uploader",)
         ),
-        "ledger_section.md": mv.ledger_section(ledger, measure, read_results_csv(inputs.weeks)),
+        "ledger_section.md": mv.ledger_section(ledger, measure, weeks),
         "validation.md": mv.validation_section(
             recovery, {**country_labels, **type_labels}, variables["intermediaries"]
         ),
