@@ -12,6 +12,7 @@ rule manuscript_inputs:
         capabilities="results/capabilities.json",
         totals="results/tables/period_totals.csv",
         contrasts="results/tables/period_contrasts.csv",
+        composition="results/tables/composition.csv",
         eras="results/tables/eras.csv",
         weekly="results/tables/shares_weekly.parquet",
         periods="results/tables/shares_by_period.csv",
@@ -54,6 +55,7 @@ rule manuscript_inputs:
         intermediary_min_downloads=config["intermediaries"]["min_downloads"],
         calibration=config["stats"]["calibration"],
         eras=config["stats"]["eras"],
+        headline=config["stats"]["headline_series"],
     script:
         "../scripts/manuscript_inputs.py"
 
