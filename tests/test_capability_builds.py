@@ -97,10 +97,12 @@ def test_full_demo_shows_every_part(built):
     record = capabilities(built)
     assert record["synthetic"] and record["lineage"] and record["cadence"] == "14-day"  # the tiny demo's step
     assert record["intervals"]["non_overlapping"] == record["snapshots"]["count"] - 1
-    assert all(shown(built).values())
-    assert {"Intermediaries", "Trends", "Eras and period contrasts", "Appendix: calibration of the tests"} <= set(
-        headings(built)
-    )
+    flags = shown(built)
+    # Every part but the split of a list's share changes into entry and exit: the demo is the whole Hub.
+    assert all(value for name, value in flags.items() if name != "composition") and not flags["composition"]
+    titles = set(headings(built))
+    assert {"Intermediaries", "Trends", "Eras and period contrasts", "Appendix: calibration of the tests"} <= titles
+    assert "Entry and exit of listed models" not in titles and "entered the list" not in plain_text(built)
     variables = load_variables(built / "paper/_variables.yml")
     assert variables["scope"]["title_input"] == "14-day Snapshots of the Hub"  # the tiny demo steps 14 days
     assert all(text == "" for text in variables["scope"]["lacks"].values())
@@ -159,6 +161,9 @@ def test_real_sample_dumps(built_real):
     assert china.startswith(
         f"The claim speaks of 2024-09-01 to 2025-08-31; this build's data cover {record['intervals']['first_day']} "
     )
+    # A list of one non-overlapping interval: share changes cannot be split into entry and exit, and it says so.
+    assert not flags["composition"] and "Entry and exit of listed models" not in titles
+    assert "with 1 non-overlapping download interval, fewer than the two a comparison needs" in text
 
 
 def test_monthly_series_of_two_namespaces(built_kb_labb):
@@ -178,3 +183,22 @@ def test_monthly_series_of_two_namespaces(built_kb_labb):
     ledger = pl.read_csv(root / "results/tables/claims_ledger.csv")
     last_year = ledger.filter(pl.col("window").str.starts_with("last_year"))
     assert set(last_year["verdict"]) == {"window_not_covered"}
+
+
+def test_monthly_list_splits_share_changes_into_entry_exit_and_stayers(built_kb_labb):
+    root = built_kb_labb
+    assert shown(root)["composition"] and "Entry and exit of listed models" in headings(root)
+    table = pl.read_csv(root / "results/tables/composition.csv", schema_overrides={"first_period": pl.String})
+    # One calendar window only (the whole series; the last year overlaps it): the first and last 30-day counts.
+    record = capabilities(root)
+    assert set(table["window_kind"]) == {"interval"} and set(table["last_period"]) == {record["snapshots"]["last"]}
+    assert (table["stayers_pp"] + table["entrants_pp"] + table["leavers_pp"] - table["change_pp"]).abs().max() < 1e-9
+    variables = load_variables(root / "paper/_variables.yml")
+    row = table.filter(pl.col("view") == "uploader").row(0, named=True)
+    assert variables["composition"]["entry_exit"].startswith(f"{row['entrants']} model")
+    assert variables["composition"]["last"] == f"the 30 days to {record['snapshots']['last']}"
+    assert variables["scope"]["lacks"]["composition"] == ""
+    text = plain_text(root)
+    assert variables["composition"]["entry_exit"] in text and "Melitz" in text
+    table_md = (root / "paper/_generated/composition.md").read_text(encoding="utf-8")
+    assert "Government" in table_md and "Among stayers" in table_md

@@ -439,6 +439,77 @@ class PeriodContrasts(Contract):
     significant: bool = pa.Field(nullable=True, description="Rejected at the family's false discovery rate.")
 
 
+class Composition(Contract):
+    """`results/tables/composition.csv`: each group's change of share between the first and the last window, split into the change among the models in both windows (stayers), entrants and leavers (`hubshare.composition`; no rows when the build has fewer than two windows)."""
+
+    view: str = pa.Field(nullable=False, description="Attribution view.")
+    dimension: str = pa.Field(
+        nullable=False, isin=["country_group", "developer_type"], description="Grouping dimension."
+    )
+    group: str = pa.Field(nullable=False, description="Group whose share changes.")
+    window_kind: str = pa.Field(
+        nullable=False,
+        isin=["period", "interval"],
+        description="`period`: the first and last calendar periods with downloads; `interval`: the first and last non-overlapping download intervals.",
+    )
+    first_period: str = pa.Field(
+        nullable=False, description="First window: a period's name, or the snapshot date closing the interval."
+    )
+    last_period: str = pa.Field(
+        nullable=False, description="Last window: a period's name, or the snapshot date closing the interval."
+    )
+    share_first: pl.Float64 = pa.Field(nullable=False, ge=0, le=1, description="Group's share in the first window.")
+    share_last: pl.Float64 = pa.Field(nullable=False, ge=0, le=1, description="Group's share in the last window.")
+    change_pp: pl.Float64 = pa.Field(
+        nullable=False, ge=-100, le=100, description="Change of share, last minus first, in percentage points."
+    )
+    stayers_pp: pl.Float64 = pa.Field(
+        nullable=False,
+        ge=-100,
+        le=100,
+        description="Part of the change among stayers: the change of the group's share of the stayers' downloads (points).",
+    )
+    entrants_pp: pl.Float64 = pa.Field(
+        nullable=False,
+        ge=-100,
+        le=100,
+        description="Part of entrants: their share of the last window's downloads times their group share minus the stayers' (points).",
+    )
+    leavers_pp: pl.Float64 = pa.Field(
+        nullable=False,
+        ge=-100,
+        le=100,
+        description="Part of leavers: their share of the first window's downloads times the stayers' group share minus theirs (points).",
+    )
+    stayers_share_first: pl.Float64 = pa.Field(
+        nullable=False,
+        ge=0,
+        le=1,
+        description="Group's share of the stayers' downloads in the first window (0 without stayers).",
+    )
+    stayers_share_last: pl.Float64 = pa.Field(
+        nullable=False,
+        ge=0,
+        le=1,
+        description="Group's share of the stayers' downloads in the last window (0 without stayers).",
+    )
+    stayers: pl.Int64 = pa.Field(nullable=False, ge=0, description="Models with downloads in both windows.")
+    entrants: pl.Int64 = pa.Field(nullable=False, ge=0, description="Models with downloads in the last window only.")
+    leavers: pl.Int64 = pa.Field(nullable=False, ge=0, description="Models with downloads in the first window only.")
+    stayer_downloads_first: pl.Float64 = pa.Field(
+        nullable=False, ge=0, description="Stayers' downloads in the first window (all groups)."
+    )
+    stayer_downloads_last: pl.Float64 = pa.Field(
+        nullable=False, ge=0, description="Stayers' downloads in the last window (all groups)."
+    )
+    entrant_downloads: pl.Float64 = pa.Field(
+        nullable=False, ge=0, description="Entrants' downloads in the last window (all groups)."
+    )
+    leaver_downloads: pl.Float64 = pa.Field(
+        nullable=False, ge=0, description="Leavers' downloads in the first window (all groups)."
+    )
+
+
 class Eras(Contract):
     """`results/tables/eras.csv`: eras (change-point segments) of the headline weekly shares, alone and jointly."""
 

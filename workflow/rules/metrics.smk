@@ -40,3 +40,23 @@ rule concentration:
         code=script_code("concentration.py"),
     script:
         "../scripts/concentration.py"
+
+
+rule composition:
+    """Each group's share change between the first and last window: among models in both, entrants and leavers."""
+    input:
+        attributed=expand("data/processed/attributed/{date}.parquet", date=SNAPSHOT_DATES),
+    output:
+        table=report(COMPOSITION, caption="../report/table.rst", category="Tables"),
+    log:
+        "logs/composition.log",
+    benchmark:
+        "benchmarks/composition.tsv"
+    conda:
+        "../envs/analysis.yaml"
+    params:
+        code=script_code("composition.py"),
+        periods=config["periods"],
+        measure=PANEL_MEASURE,
+    script:
+        "../scripts/composition.py"

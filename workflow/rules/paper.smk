@@ -12,6 +12,7 @@ rule manuscript_inputs:
         capabilities=CAPABILITIES,
         totals=PERIOD_TOTALS,
         contrasts=PERIOD_CONTRASTS,
+        composition=COMPOSITION,
         eras=ERAS_TABLE,
         weekly=SHARES_WEEKLY,
         periods=SHARES_BY_PERIOD,

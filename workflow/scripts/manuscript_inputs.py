@@ -10,6 +10,7 @@ from hubshare.atomic import copy_file, write_text, write_yaml
 from hubshare.calibration_text import calibration_section
 from hubshare.capabilities import views_supported
 from hubshare.claims.rendering import ledger_markdown, ledger_source_notes
+from hubshare.composition_text import composition_lacks, composition_markdown, composition_shown, composition_variables
 from hubshare.contrasts import MIN_PER_PERIOD
 from hubshare.era_report import read_eras, skipped_reason
 from hubshare.joblog import log_to
@@ -127,6 +128,11 @@ with log_to(snakemake.log[0]) as log:
         variables["text"]["intervals"],
     )
     variables["scope"]["abstract_shares"] = abstract_shares(show, variables)
+    # A list's entry and exit, separated from the change among the models listed throughout.
+    composition = read_results_csv(inputs.composition)
+    show["composition"] = composition_shown(capabilities, composition)
+    variables["scope"]["lacks"]["composition"] = composition_lacks(capabilities, composition)
+    variables["composition"] = composition_variables(composition, measure)
     if capabilities["download_measure"] == "rolling30":
         # The first snapshot's 30-day counts reach back 29 days before it.
         variables["data"]["first_week"] = capabilities["intervals"]["first_day"]
@@ -191,6 +197,9 @@ with log_to(snakemake.log[0]) as log:
             {**country_labels, **type_labels},
             skipped_reason(pl.read_parquet(inputs.weekly), snakemake.params.eras["min_segment_weeks"]),
             truth,
+        ),
+        "composition.md": composition_markdown(
+            composition, snakemake.params.headline_series, {**country_labels, **type_labels}
         ),
         "period_contrasts.md": mv.contrast_section(contrasts, {**country_labels, **type_labels}, stats["alpha"]),
         "multiplier_recovery.md": mv.multiplier_recovery_section(
