@@ -412,8 +412,8 @@ def test_calibration_section_states_every_failed_scenario_and_tabulates_sizes():
     assert failed_scenarios(calibration_rows(), "robust_trend") == ["long memory (d = 0.4)"]
 
 
-def test_counter_fall_sentence_bounds_the_shift_of_any_share():
-    from hubshare.counter_falls import SCHEMA
+def test_counter_fall_sentence_reports_the_rerun():
+    from hubshare.counter_falls import FALLS_AS_REVISIONS, SCHEMA
 
     table = pl.DataFrame(
         [
@@ -434,9 +434,22 @@ def test_counter_fall_sentence_bounds_the_shift_of_any_share():
         ],
         schema=SCHEMA,
     )
-    sentence = mv.counter_fall_sentence(table)
-    assert "at most 1.000% of a period's downloads (2023)" in sentence and "more than 1.010 percentage" in sentence
-    assert mv.counter_fall_sentence(table.filter(pl.col("period") == "2024")).startswith("No counter fell")
+    shares = pl.DataFrame(
+        [
+            (alternative, "country_group", group, period, share)
+            for alternative, shifts in (("uploader", (0.0, 0.0)), (FALLS_AS_REVISIONS, (-0.004, 0.001)))
+            for period, shift in zip(("2023", "2024"), shifts, strict=True)
+            for group, share in (("china", 0.3 + shift), ("other", 0.7 - shift))
+        ],
+        schema=["alternative", "dimension", "group", "period", "share"],
+        orient="row",
+    )
+    sentence = mv.counter_fall_sentence(table, shares, {"china": "China"})
+    # the largest move between the two readings: 0.4 points, China (and the rest) in 2023
+    assert "at most 1.000% of a period's downloads (2023)" in sentence
+    assert "by more than 0.400 percentage points (" in sentence and "2023)" in sentence
+    no_falls = table.filter(pl.col("period") == "2024")
+    assert mv.counter_fall_sentence(no_falls, shares, {}).startswith("No counter fell")
 
 
 def test_slope_bounds_beyond_a_hundred_points_a_year_are_unbounded():

@@ -405,13 +405,11 @@ class PeriodContrasts(pa.DataFrameModel):
         nullable=True,
         ge=0,
         le=1,
-        description="Lag-1 autocorrelation of the logit share around each period's line, as estimated.",
+        description="Persistence plugged into the standard error: the larger of the lag-1 autocorrelation and the fourth root of the lag-4 one, around each period's line, made median-unbiased.",
     )
-    persistence_used: pl.Float64 = pa.Field(
+    null_model: str = pa.Field(
         nullable=True,
-        ge=0,
-        le=1,
-        description="Persistence at which the null distribution was read (bias-corrected plus one standard deviation, at most 0.995).",
+        description="The null model the test was read at: the least favourable of the confidence set of null models (AR(1) at a persistence, a random walk, or fractional noise).",
     )
     note: str = pa.Field(nullable=True, description="Empty when tested; otherwise why the contrast was not tested.")
     p_adjusted: pl.Float64 = pa.Field(

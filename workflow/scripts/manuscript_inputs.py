@@ -11,6 +11,7 @@ from hubshare.calibration_text import calibration_section
 from hubshare.capabilities import views_supported
 from hubshare.claims import ledger_markdown, ledger_source_notes
 from hubshare.contrasts import MIN_PER_PERIOD
+from hubshare.counter_falls import FALLS_AS_REVISIONS
 from hubshare.era_report import read_eras, skipped_reason
 from hubshare.joblog import log_to
 from hubshare.manuscript_scope import (
@@ -114,7 +115,11 @@ with log_to(snakemake.log[0]) as log:
         property_periods=properties,
         multipliers=multipliers,
     )
-    variables["text"]["counter_falls"] = mv.counter_fall_sentence(read_results_csv(inputs.counter_falls))
+    variables["text"]["counter_falls"] = mv.counter_fall_sentence(
+        read_results_csv(inputs.counter_falls),
+        read_results_csv(inputs.sensitivity),
+        {**country_labels, **type_labels},
+    )
     # What the input supports: the manuscript's conditional parts and the sentences for what it lacks.
     capabilities = read_json(inputs.capabilities)
     show = show_flags(capabilities)
@@ -164,7 +169,11 @@ with log_to(snakemake.log[0]) as log:
     ]
     headline_groups.append(("developer_type", "academia"))
     contested = read_curated_csv(inputs.contested, CONTESTED_COLUMNS, ValueError)
-    alternatives = {name: label for name, label in ALTERNATIVES.items() if show["derived"] or name == "uploader"}
+    alternatives = {
+        name: label
+        for name, label in ALTERNATIVES.items()
+        if show["derived"] or name in ("uploader", FALLS_AS_REVISIONS)
+    }
     alternatives.update(contested_alternatives(contested))
 
     tables = Path(snakemake.output.tables)
