@@ -94,7 +94,15 @@ def multipliers(first: str, last: str) -> pl.DataFrame:
     )
 
 
-def build(shares: dict[str, float], weeks: pl.DataFrame, stats: dict, count: str, first: str, last: str) -> dict:
+def build(
+    shares: dict[str, float],
+    weeks: pl.DataFrame,
+    stats: dict,
+    count: str,
+    first: str,
+    last: str,
+    contrasts: pl.DataFrame | None = None,
+) -> dict:
     shown = [p for p in ("<=2022", "2023", "last_year") if p in shares]
     return narrative_variables(
         period_shares=period_shares(shares),
@@ -106,6 +114,7 @@ def build(shares: dict[str, float], weeks: pl.DataFrame, stats: dict, count: str
         intermediary_share=pl.DataFrame({"period": shown, "share": [0.05 * (i + 1) for i in range(len(shown))]}),
         property_periods=properties(shown),
         multipliers=multipliers(first, last),
+        contrasts=contrasts,
     )
 
 
@@ -156,7 +165,7 @@ def test_a_long_series_compares_its_first_and_last_periods():
     assert text["change"]["uploader"]["country_group"]["china"] == (
         "went from 10.0% of downloads up to 2022 to 30.0% in the last year"
     )
-    assert text["trend_abstract"] == (
+    assert text["test_abstract"] == (
         "The United States' weekly share fell by 1.50 percentage points a year "
         "(95% CI [\u22122.50, \u22120.50], adjusted p 0.020)."
     )
@@ -240,3 +249,46 @@ def test_a_slope_the_test_cannot_tell_from_noise_is_given_no_direction():
         "(slope \u22125.49 percentage points a year, 95% CI [\u221219.10, +8.10], adjusted p 0.700)"
     )
     assert "fell" not in sentence
+
+
+def test_the_abstract_leans_on_the_widest_contrast_of_the_united_states():
+    stats = {"confidence": 0.95, "tests": [trend_test("united_states", -1.5)], "skipped": []}
+    shares = {"<=2022": 0.1, "2023": 0.2, "last_year": 0.3}
+
+    def contrast(first, second, estimate, significant, group="united_states", view="uploader"):
+        return {
+            "view": view,
+            "dimension": "country_group",
+            "group": group,
+            "first_period": first,
+            "second_period": second,
+            "estimate_pp": estimate,
+            "ci_low": estimate - 1.0,
+            "ci_high": estimate + 1.0,
+            "p_value": 0.001 if significant else 0.4,
+            "p_adjusted": 0.004 if significant else 0.6,
+            "significant": significant,
+        }
+
+    rows = [
+        contrast("<=2022", "2023", 9.0, True),
+        contrast("2023", "last_year", -2.5, False),
+        contrast("<=2022", "last_year", -12.34, True),
+        contrast("<=2022", "last_year", 50.0, True, group="china"),
+        contrast("<=2022", "last_year", 50.0, True, view="derived"),
+    ]
+    weeks = concentration(dt.date(2021, 1, 6), 5 * 364, 7)
+    text = build(shares, weeks, stats, "12", "<=2022", "last_year", pl.DataFrame(rows))
+    assert text["test_abstract"] == (
+        "From the years up to 2022 to the last year, the United States' mean weekly share fell by 12.3 percentage "
+        "points (95% CI [\u221213.3, \u221211.3], adjusted p 0.004)."
+    )
+    rows[2] = contrast("<=2022", "last_year", -2.0, False)
+    text = build(shares, weeks, stats, "12", "<=2022", "last_year", pl.DataFrame(rows))
+    assert (
+        "changed by no more than persistent noise could explain (\u22122.0 percentage points" in text["test_abstract"]
+    )
+    # without a tested contrast, the trend test speaks
+    untested = pl.DataFrame(rows).with_columns(pl.lit(None, dtype=pl.Float64).alias("p_value"))
+    text = build(shares, weeks, stats, "12", "<=2022", "last_year", untested)
+    assert text["test_abstract"].startswith("The United States' weekly share fell by 1.50")

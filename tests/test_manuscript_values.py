@@ -403,13 +403,20 @@ def test_calibration_section_states_every_failed_scenario_and_tabulates_sizes():
     from hubshare.calibration_text import calibration_section, failed_scenarios
 
     text = calibration_section(calibration_rows(), {"china": "China"}, {"noise_sigma": 0.05}, 0.05)
-    assert "falls outside that band under: long memory (d = 0.4)." in text
-    # the contrasts fail where any one contrast fails
-    assert "The period contrasts fall outside it under: long memory (d = 0.4);" in text
+    assert "The robust trend test falls outside the band under: long memory (d = 0.4);" in text
+    # the contrasts fail where any one contrast fails, above the band or below it
+    assert "reject a true null more often than 7.5% under: long memory (d = 0.4);" in text
+    assert "conservative, under: none." in text
     assert "| AR(1) at 0.8 " in text and "4.2 (0.7)" in text and "4.0-6.0" in text
     assert "{#tbl-calibration}" in text and "{#tbl-power}" in text
     assert "| China " in text and "97.0%" in text
     assert failed_scenarios(calibration_rows(), "robust_trend") == ["long memory (d = 0.4)"]
+    assert failed_scenarios(calibration_rows(), "period_contrast", "below") == []
+    low = calibration_rows().with_columns(
+        pl.when(pl.col("contrast") == "c vs b").then(0.01).otherwise(pl.col("rejection_rate")).alias("rejection_rate")
+    )
+    assert failed_scenarios(low, "period_contrast", "below") == ["AR(1) at 0.8", "long memory (d = 0.4)"]
+    assert failed_scenarios(low, "period_contrast", "above") == ["long memory (d = 0.4)"]
 
 
 def test_counter_fall_sentence_reports_the_rerun():

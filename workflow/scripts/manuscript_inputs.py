@@ -114,6 +114,7 @@ with log_to(snakemake.log[0]) as log:
         intermediary_share=intermediary_share,
         property_periods=properties,
         multipliers=multipliers,
+        contrasts=contrasts,
     )
     variables["text"]["counter_falls"] = mv.counter_fall_sentence(
         read_results_csv(inputs.counter_falls),
@@ -137,7 +138,7 @@ with log_to(snakemake.log[0]) as log:
         # The first snapshot's 30-day counts reach back 29 days before it.
         variables["data"]["first_week"] = capabilities["intervals"]["first_day"]
     if not show["time"]:
-        variables["text"]["trend_abstract"] = variables["scope"]["lacks"]["time"]
+        variables["text"]["test_abstract"] = variables["scope"]["lacks"]["time"]
     shown_properties = property_rows(capabilities)
     if show["properties"] and not show["all_properties"]:
         variables["text"]["properties"] = partial_properties_sentence(capabilities)
