@@ -501,3 +501,32 @@ def test_era_section_matches_planted_changes_by_the_boundaries_95_percent_sets()
     assert "fall into 3 eras" in text and "Of their 2 boundaries" in text
     assert "1 of them lie in the 95% set of a detected boundary, 1 detected boundary has no planted change" in text
     assert "| 2024-02-28 | 2023-11-01 to 2024-03-27 |" in text
+
+
+def test_bootstrap_coverage_short_of_the_level_is_said():
+    from hubshare.calibration_text import calibration_section
+
+    def rows(coverage_by_tail):
+        return pl.DataFrame(
+            [
+                {
+                    "tail_index": tail,
+                    "resampled": unit,
+                    "target": target,
+                    "replicates": 400,
+                    "coverage": coverage if unit == "cluster" else 0.6,
+                    "mc_standard_error": 0.01,
+                    "level": 0.95,
+                }
+                for tail, coverage in coverage_by_tail.items()
+                for unit in ("model", "cluster")
+                for target in ("share", "multiplier")
+            ]
+        )
+
+    # 0.94 is within two standard errors of 0.95; 0.86 is not
+    text = calibration_section(calibration_rows(), {}, {"noise_sigma": 0.05}, 0.05, rows({1.5: 0.94, 0.8: 0.86}))
+    assert "covers them in 86-94% of populations (@tbl-bootstrap). That is short of the nominal level under " in text
+    assert "tail indices 0.8:" in text and "| 0.8 | 60 (1) | 86 (1) | 60 (1) | 86 (1) |" in text
+    text = calibration_section(calibration_rows(), {}, {"noise_sigma": 0.05}, 0.05, rows({1.5: 0.94}))
+    assert "short of the nominal" not in text
