@@ -180,9 +180,10 @@ def _contrast_abstract(contrasts: pl.DataFrame | None, names: list[str], rhythm:
         f"mean {rhythm + ' ' if rhythm else ''}share"
     )
     if not row["significant"]:
+        # The interval is the contrast's own; only the adjustment across the family decides significance.
         return {
-            "test_abstract": f"{subject} changed by no more than persistent noise could explain "
-            f"({signed(estimate, 1)} percentage points, {detail})."
+            "test_abstract": f"{subject} changed by {signed(estimate, 1)} percentage points ({detail}), a change "
+            "that, adjusted for the family of contrasts, is not distinguished from persistent noise."
         }
     verb = "rose" if estimate > 0 else "fell"
     return {"test_abstract": f"{subject} {verb} by {abs(estimate):.1f} percentage points ({detail})."}

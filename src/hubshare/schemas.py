@@ -480,7 +480,7 @@ class Calibration(pa.DataFrameModel):
     test: str = pa.Field(
         nullable=False,
         isin=["robust_trend", "fixed_b", "mann_kendall", "period_contrast", "eras"],
-        description="Robust trend test (primary), fixed-b regression alone, pre-whitened Mann-Kendall, period contrast, or eras (at least one boundary found).",
+        description="Robust trend test, fixed-b regression alone, pre-whitened Mann-Kendall, period contrast (the paper's primary test), or eras (at least one boundary found).",
     )
     contrast: str = pa.Field(
         nullable=True, description="The contrast (`<second> vs <first>`) for period-contrast rows; null otherwise."
