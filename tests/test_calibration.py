@@ -104,7 +104,9 @@ def test_calibration_table_sizes_every_scenario_and_covers_the_planted_values():
     assert rising_trend["mean_effect"] == pytest.approx(rising_trend["planted_effect"], rel=0.05)
     step = planted[("stepped", "period_contrast")]
     assert step["planted_effect"] == pytest.approx(np.log(0.15 / 0.85) - np.log(0.10 / 0.90))
-    assert step["rejection_rate"] > 0.8
+    # a step of 5.5 stationary standard deviations: t is about 9 on average, but 52 detrended weeks a period
+    # barely tell AR(1) 0.8 from a random walk, so the test is often read at the walk's critical value (about 8)
+    assert step["rejection_rate"] > 0.6
     # coverage near 95%: 400 replicates give a standard error of about 1.1 points
     for row in planted.values():
         assert row["coverage"] >= 0.92

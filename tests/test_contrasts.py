@@ -6,7 +6,14 @@ import numpy as np
 import polars as pl
 import pytest
 
-from hubshare.contrasts import MIN_PER_PERIOD, PERSISTENCE_GRID, contrast_statistics, contrast_test, null_distribution
+from hubshare.contrasts import (
+    MIN_PER_PERIOD,
+    NULL_MODELS,
+    PERSISTENCE_GRID,
+    contrast_statistics,
+    contrast_test,
+    null_distribution,
+)
 from hubshare.periods import parse_periods
 from hubshare.schemas import PeriodContrasts
 from hubshare.stats_report import adjust_contrast_family, contrast_pairs, headline_contrasts
@@ -21,26 +28,40 @@ def contrast_of(positions, shares, n_first):
 
 
 def test_statistic_by_hand():
-    # first period 1, 3, 1, 3 at weeks 0..3; second 6, 8, 6, 8 at weeks 4..7: difference of means 7 - 2 = 5.
-    # Line fits: slope 0.4 within each, residuals -.4 1.2 -1.2 .4 in both; sum of squares 2 * 3.2 = 6.4,
-    # lag-1 products (6 adjacent pairs within periods, plus the pair across weeks 3-4, adjacent too):
-    # within: 2 * (-.48 - 1.44 - .48) = -4.8; across: .4 * -.4 = -.16 -> negative, clipped to 0.
-    values = np.array([1, 3, 1, 3, 6, 8, 6, 8], dtype=float)
-    difference, t, phi, error = contrast_statistics(values, np.arange(8), 4)
+    # first period 1, 3, 1, 3 at weeks 0..3; second 8, 6, 8, 6 at weeks 4..7: difference of means 7 - 2 = 5.
+    # Line fits: slopes 0.4 and -0.4, residuals -.4 1.2 -1.2 .4 and .4 -1.2 1.2 -.4; sum of squares 6.4.
+    # Lag 1 (6 pairs within periods and the adjacent pair across): 2 * (-.48 - 1.44 - .48) + .16 < 0 -> 0;
+    # lag 4: -.16 - 1.44 - 1.44 - .16 < 0 -> 0; lag 8: no pair -> 0. So phi = 0.
+    values = np.array([1, 3, 1, 3, 8, 6, 8, 6], dtype=float)
+    difference, t, phi, error, features = contrast_statistics(values, np.arange(8), 4)
     assert difference[0] == pytest.approx(5.0)
     assert phi[0] == 0.0
-    # phi 0: Var = s2 (1/4 + 1/4), s2 = 6.4 / (8 - 4) = 1.6 -> se = sqrt(0.8)
-    assert error[0] == pytest.approx(np.sqrt(0.8))
-    assert t[0] == pytest.approx(5.0 / np.sqrt(0.8))
+    assert features[0] == pytest.approx([-4.64 / 6.4, 0.0])
+    # phi 0: each period's innovations are its residuals after the first (3 of them, 3 - 2 degrees of freedom):
+    # 1.44 + 1.44 + .16 = 3.04 in both; Var = 3.04 / 4 + 3.04 / 4 = 1.52
+    assert error[0] == pytest.approx(np.sqrt(1.52))
+    assert t[0] == pytest.approx(5.0 / np.sqrt(1.52))
+
+
+def test_plug_in_reads_the_root_of_the_lag_four_correlation_when_larger():
+    # residuals -.4 1.2 -1.2 .4 repeated: lag 1 is negative, lag 4 is 3.2 / 6.4 = 0.5 -> phi = 0.5 ** (1 / 4)
+    values = np.array([1, 3, 1, 3, 6, 8, 6, 8], dtype=float)
+    _, _, phi, _, _ = contrast_statistics(values, np.arange(8), 4)
+    assert phi[0] == pytest.approx(0.5**0.25)
 
 
 def test_gap_between_periods_lowers_the_covariance():
-    rng = np.random.default_rng(1)
-    values = np.cumsum(rng.normal(size=40)) * 0.1 + rng.normal(size=40)
-    _, _, _, adjacent = contrast_statistics(values, np.arange(40), 20)
-    _, _, _, apart = contrast_statistics(values, np.r_[np.arange(20), np.arange(60, 80)], 20)
+    from hubshare.contrasts import _design
+
+    def variance(positions, phi):
+        first, across, second = _design(tuple(positions), 20).parts(np.array([phi]))
+        return float(first[0] + 2 * across[0] + second[0])
+
     # with positive persistence, separated periods share less noise: their difference varies more
-    assert apart[0] >= adjacent[0]
+    apart, adjacent = np.r_[np.arange(20), np.arange(60, 80)], np.arange(40)
+    assert variance(apart, 0.8) > variance(adjacent, 0.8)
+    # by hand at phi 0 (no covariance): 1/20 + 1/20 either way
+    assert variance(apart, 0.0) == pytest.approx(0.1) and variance(adjacent, 0.0) == pytest.approx(0.1)
 
 
 def test_step_is_estimated_on_one_scale_and_significant_and_flat_is_not():
@@ -61,11 +82,35 @@ def test_step_is_estimated_on_one_scale_and_significant_and_flat_is_not():
     assert contrast_of(np.arange(104), flat, 52)["p_value"] > 0.01
 
 
-def test_persistence_grid_reaches_0995_and_a_near_unit_root_is_read_there():
+def test_null_models_reach_a_unit_root_and_long_memory_and_a_walk_is_read_as_persistent():
     assert PERSISTENCE_GRID[-1] == 0.995 and np.all(np.diff(PERSISTENCE_GRID) > 0)
+    assert ("random_walk", 1.0) in NULL_MODELS and ("fractional", 0.4) in NULL_MODELS
     rng = np.random.default_rng(5)
     walk = 0.2 + np.cumsum(rng.normal(0, 0.002, 104))
-    assert contrast_of(np.arange(104), walk, 52)["persistence_used"] > 0.95
+    result = contrast_of(np.arange(104), walk, 52)
+    assert result["persistence"] > 0.8
+    assert result["null_model"] in ("random walk", "AR(1) 0.995", "AR(1) 0.99", "AR(1) 0.98")
+
+
+def test_critical_values_grow_with_persistence_and_the_set_reads_the_largest():
+    null = null_distribution(tuple(range(104)), 52)
+    critical = dict(zip(NULL_MODELS, np.quantile(null.abs_t, 0.95, axis=1), strict=True))
+    assert critical[("ar1", 0.0)] < critical[("ar1", 0.8)] < critical[("ar1", 0.99)] < critical[("random_walk", 1.0)]
+    # a series whose autocorrelations sit at a walk's and nowhere else is read at the walk's critical value
+    centre = null.centre[NULL_MODELS.index(("random_walk", 1.0))]
+    value, model = null.least_favourable(centre[None, :], 0.95)
+    assert value[0] == pytest.approx(
+        max(critical[m] for m, ok in zip(NULL_MODELS, null.plausible(centre[None, :])[:, 0], strict=True) if ok)
+    )
+    assert model[0] in ("random walk", "AR(1) 0.995", "AR(1) 0.99")
+
+
+def test_median_unbiased_persistence_inverts_the_median_estimate():
+    null = null_distribution(tuple(range(104)), 52)
+    k = list(PERSISTENCE_GRID).index(0.8)
+    assert null.unbiased(np.array([null.median_estimate[k]]))[0] == pytest.approx(0.8, abs=0.01)
+    # detrending each period biases the raw estimate down, so the map raises it
+    assert null.median_estimate[k] < 0.8
 
 
 def test_null_is_calibrated_on_ar1_noise():
@@ -76,9 +121,10 @@ def test_null_is_calibrated_on_ar1_noise():
     paths[:, 0] = rng.normal(size=2000) / np.sqrt(1 - 0.7**2)
     for k in range(1, 60):
         paths[:, k] = 0.7 * paths[:, k - 1] + rng.normal(size=2000)
-    _, t, phi, _ = contrast_statistics(paths, np.arange(60), 30)
-    rate = np.mean(null.p_values(t, null.persistence(phi)) < 0.05)
-    assert 0.025 <= rate <= 0.10
+    _, t, _, _, features = contrast_statistics(paths, np.arange(60), 30, null.unbiased)
+    # the least favourable null over a 95% confidence set: at most the nominal rate, up to Monte Carlo error
+    rate = np.mean(null.p_values(t, features) < 0.05)
+    assert 0.0 < rate <= 0.065
 
 
 def test_bad_inputs_are_named():

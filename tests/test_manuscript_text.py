@@ -122,6 +122,7 @@ def build(
     first: str,
     last: str,
     headline_trends: list[tuple[str, str]] = HEADLINE_TRENDS,
+    contrasts: pl.DataFrame | None = None,
 ) -> dict:
     shown = [p for p in ("<=2022", "2023", "last_year") if p in shares]
     return narrative_variables(
@@ -135,6 +136,7 @@ def build(
         property_periods=properties(shown),
         multipliers=multipliers(first, last),
         headline_trends=headline_trends,
+        contrasts=contrasts,
     )
 
 
@@ -185,7 +187,7 @@ def test_a_long_series_compares_its_first_and_last_periods():
     assert text["change"]["uploader"]["country_group"]["china"] == (
         "went from 10.0% of downloads up to 2022 to 30.0% in the last year"
     )
-    assert text["trend_abstract"] == (
+    assert text["test_abstract"] == (
         "The United States' weekly share fell by 1.50 percentage points a year "
         "(95% CI [\u22122.50, \u22120.50], adjusted p 0.020)."
     )
@@ -196,7 +198,7 @@ def test_a_long_series_compares_its_first_and_last_periods():
     text = build(
         shares, concentration(dt.date(2021, 1, 6), 5 * 364, 7), stats, "12", "<=2022", "last_year", china_first
     )
-    assert text["trend_abstract"].startswith("China's weekly share rose by 2.25 percentage points a year")
+    assert text["test_abstract"].startswith("China's weekly share rose by 2.25 percentage points a year")
     assert text["trends"].startswith("China's weekly share rose") and "United States" not in text["trends"]
 
     assert text["tests_run"] == "2 in this build"
@@ -276,3 +278,47 @@ def test_a_slope_the_test_cannot_tell_from_noise_is_given_no_direction():
         "(slope \u22125.49 percentage points a year, 95% CI [\u221219.10, +8.10], adjusted p 0.700)"
     )
     assert "fell" not in sentence
+
+
+def test_the_abstract_leans_on_the_widest_contrast_of_the_united_states():
+    stats = {"confidence": 0.95, "tests": [trend_test("united_states", -1.5)], "skipped": []}
+    shares = {"<=2022": 0.1, "2023": 0.2, "last_year": 0.3}
+
+    def contrast(first, second, estimate, significant, group="united_states", view="uploader"):
+        return {
+            "view": view,
+            "dimension": "country_group",
+            "group": group,
+            "first_period": first,
+            "second_period": second,
+            "estimate_pp": estimate,
+            "ci_low": estimate - 1.0,
+            "ci_high": estimate + 1.0,
+            "p_value": 0.001 if significant else 0.4,
+            "p_adjusted": 0.004 if significant else 0.6,
+            "significant": significant,
+        }
+
+    rows = [
+        contrast("<=2022", "2023", 9.0, True),
+        contrast("2023", "last_year", -2.5, False),
+        contrast("<=2022", "last_year", -12.34, True),
+        contrast("<=2022", "last_year", 50.0, True, group="china"),
+        contrast("<=2022", "last_year", 50.0, True, view="derived"),
+    ]
+    weeks = concentration(dt.date(2021, 1, 6), 5 * 364, 7)
+    text = build(shares, weeks, stats, "12", "<=2022", "last_year", contrasts=pl.DataFrame(rows))
+    assert text["test_abstract"] == (
+        "From the years up to 2022 to the last year, the United States' mean weekly share fell by 12.3 percentage "
+        "points (95% CI [\u221213.3, \u221211.3], adjusted p 0.004)."
+    )
+    rows[2] = contrast("<=2022", "last_year", -2.0, False)
+    text = build(shares, weeks, stats, "12", "<=2022", "last_year", contrasts=pl.DataFrame(rows))
+    assert text["test_abstract"].endswith(
+        "share changed by \u22122.0 percentage points (95% CI [\u22123.0, \u22121.0], adjusted p 0.600), a change "
+        "that, adjusted for the family of contrasts, is not distinguished from persistent noise."
+    )
+    # without a tested contrast, the trend test speaks
+    untested = pl.DataFrame(rows).with_columns(pl.lit(None, dtype=pl.Float64).alias("p_value"))
+    text = build(shares, weeks, stats, "12", "<=2022", "last_year", contrasts=untested)
+    assert text["test_abstract"].startswith("The United States' weekly share fell by 1.50")

@@ -403,17 +403,25 @@ def test_calibration_section_states_every_failed_scenario_and_tabulates_sizes():
     from hubshare.calibration_text import calibration_section, failed_scenarios
 
     text = calibration_section(calibration_rows(), {"china": "China"}, {"noise_sigma": 0.05}, 0.05)
-    assert "falls outside that band under: long memory (d = 0.4)." in text
-    # the contrasts fail where any one contrast fails
-    assert "The period contrasts fall outside it under: long memory (d = 0.4);" in text
+    assert "The robust trend test falls outside the band under: long memory (d = 0.4);" in text
+    # the contrasts fail where any one contrast fails, above the band or below it
+    assert "reject a true null more often than 7.5% under: long memory (d = 0.4);" in text
+    assert "conservative, under: none." in text
     assert "| AR(1) at 0.8 " in text and "4.2 (0.7)" in text and "4.0-6.0" in text
     assert "{#tbl-calibration}" in text and "{#tbl-power}" in text
     assert "| China " in text and "97.0%" in text
     assert failed_scenarios(calibration_rows(), "robust_trend") == ["long memory (d = 0.4)"]
+    assert failed_scenarios(calibration_rows(), "period_contrast", "below") == []
+    low = calibration_rows().with_columns(
+        pl.when(pl.col("contrast") == "c vs b").then(0.01).otherwise(pl.col("rejection_rate")).alias("rejection_rate")
+    )
+    # long memory has one contrast below the band and one above it: it rejects too often, it is not conservative
+    assert failed_scenarios(low, "period_contrast", "below") == ["AR(1) at 0.8"]
+    assert failed_scenarios(low, "period_contrast", "above") == ["long memory (d = 0.4)"]
 
 
-def test_counter_fall_sentence_bounds_the_shift_of_any_share():
-    from hubshare.counter_falls import SCHEMA
+def test_counter_fall_sentence_reports_the_rerun():
+    from hubshare.counter_falls import FALLS_AS_REVISIONS, SCHEMA
 
     table = pl.DataFrame(
         [
@@ -434,9 +442,22 @@ def test_counter_fall_sentence_bounds_the_shift_of_any_share():
         ],
         schema=SCHEMA,
     )
-    sentence = mv.counter_fall_sentence(table)
-    assert "at most 1.000% of a period's downloads (2023)" in sentence and "more than 1.010 percentage" in sentence
-    assert mv.counter_fall_sentence(table.filter(pl.col("period") == "2024")).startswith("No counter fell")
+    shares = pl.DataFrame(
+        [
+            (alternative, "country_group", group, period, share)
+            for alternative, shifts in (("uploader", (0.0, 0.0)), (FALLS_AS_REVISIONS, (-0.004, 0.001)))
+            for period, shift in zip(("2023", "2024"), shifts, strict=True)
+            for group, share in (("china", 0.3 + shift), ("other", 0.7 - shift))
+        ],
+        schema=["alternative", "dimension", "group", "period", "share"],
+        orient="row",
+    )
+    sentence = mv.counter_fall_sentence(table, shares, {"china": "China"})
+    # the largest move between the two readings: 0.4 points, China (and the rest) in 2023
+    assert "at most 1.000% of a period's downloads (2023)" in sentence
+    assert "by more than 0.400 percentage points (" in sentence and "2023)" in sentence
+    no_falls = table.filter(pl.col("period") == "2024")
+    assert mv.counter_fall_sentence(no_falls, shares, {}).startswith("No counter fell")
 
 
 def test_slope_bounds_beyond_a_hundred_points_a_year_are_unbounded():
@@ -490,3 +511,34 @@ def test_claims_summary_counts_the_claims_outside_the_builds_window():
     assert mv.claims_summary({"reproduced": 1, "not_testable": 2, "window_not_covered": 4}, is_demo=False) == (
         "Of 7 claims, 1 reproduced, 0 differ, 2 not testable, 4 about a window this build's data do not cover."
     )
+
+
+def test_bootstrap_coverage_short_of_the_level_is_said():
+    from hubshare.calibration_text import calibration_section
+
+    def rows(coverage_by_tail):
+        return pl.DataFrame(
+            [
+                {
+                    "tail_index": tail,
+                    "resampled": unit,
+                    "target": target,
+                    "replicates": 400,
+                    "coverage": coverage if unit == "cluster" else 0.6,
+                    "mc_standard_error": 0.01,
+                    "level": 0.95,
+                }
+                for tail, coverage in coverage_by_tail.items()
+                for unit in ("model", "cluster")
+                for target in ("share", "multiplier")
+            ]
+        )
+
+    # 0.94 is within two standard errors of 0.95; 0.86 is not
+    text = calibration_section(
+        calibration_rows(), {}, {"noise_sigma": 0.05}, 0.05, rows({1.5: 0.94, 1.1: 0.9, 0.8: 0.86})
+    )
+    assert "covers them in 86-94% of populations (@tbl-bootstrap). That is short of the nominal level under " in text
+    assert "tail indices 1.1 and 0.8:" in text and "| 0.8 | 60 (1) | 86 (1) | 60 (1) | 86 (1) |" in text
+    text = calibration_section(calibration_rows(), {}, {"noise_sigma": 0.05}, 0.05, rows({1.5: 0.94}))
+    assert "short of the nominal" not in text

@@ -231,10 +231,10 @@ def test_planted_story_is_detected(built):
     tests = {(t["view"], t["dimension"], t["group"]): t["robust"] for t in stats["tests"]}
     # The planted paths are curved (flat for years, then steep), which the robust trend test reads as possibly
     # integrated noise: the calibration appendix measures its low power against them. So the slopes need only
-    # point the planted way, and the story is required of the period contrasts: each headline group's change in
-    # the year-to-year contrasts since 2023 is detected, and every first-versus-last interval holds the expected
-    # (noise-free) change. The first period spans years of a moving share, whose residual persistence sends its
-    # contrasts to the top of the persistence grid: their intervals are wide in this small build.
+    # point the planted way. The period contrasts are read at the least favourable null model of their
+    # confidence set, often a random walk in this small, noisy build, so detection is not required of them
+    # here; what is required is what holds whatever the power: each headline group's first-versus-last
+    # estimate points the planted way and its interval holds the expected (noise-free) change.
     assert tests[("uploader", "country_group", "united_states")]["slope_pp_per_year"] < 0
     assert tests[("uploader", "country_group", "china")]["slope_pp_per_year"] > 0
     assert tests[("uploader", "country_group", "unaffiliated_user")]["slope_pp_per_year"] > 0
@@ -248,9 +248,8 @@ def test_planted_story_is_detected(built):
     truth = json.loads((built / "data/raw/snapshots/demo/truth.json").read_text())
     expected = truth["expected"]["uploader"]["country_group"]
     for group, sign in (("united_states", -1), ("china", 1), ("unaffiliated_user", 1)):
-        assert uploader[(group, "2024 vs 2023")]["significant"], group
-        assert sign * uploader[(group, "2024 vs 2023")]["estimate_pp"] > 0, group
         first_last = uploader[(group, "2025 vs <=2022")]
+        assert sign * first_last["estimate_pp"] > 0, (group, first_last)
         change = (expected[group]["2025"] - expected[group]["<=2022"]) * 100
         assert first_last["ci_low"] <= change <= first_last["ci_high"], (group, change, first_last)
 
@@ -272,6 +271,13 @@ def test_calibration_sizes_the_robust_test_within_the_band_where_it_is_built_to_
         assert 0.025 - 2 * row["mc_standard_error"] <= row["rejection_rate"] <= 0.075 + 2 * row["mc_standard_error"], (
             row
         )
+    # the contrasts, on which the paper leans, do not reject too often under any noise but a level shift
+    contrasts = calibration.filter(
+        (pl.col("series") == "flat") & (pl.col("test") == "period_contrast") & (pl.col("scenario") != "level_shift")
+    )
+    assert set(contrasts["scenario"]) >= {"ar1_0.8", "ar1_0.99", "random_walk", "long_memory", "spikes"}
+    for row in contrasts.iter_rows(named=True):
+        assert row["rejection_rate"] <= 0.075 + 2 * row["mc_standard_error"], row
     # every scenario a test fails is named in the appendix
     from hubshare.calibration_text import failed_scenarios
 

@@ -87,11 +87,10 @@ def contrast_outcomes(
 ) -> dict[str, np.ndarray]:
     """Per replicate: rejection by the contrast test, the estimated difference and its interval (logit scale)."""
     null = null_distribution(tuple(int(p) for p in positions), n_first)
-    difference, t, phi, error = contrast_statistics(rows, positions, n_first)
-    persistence = null.persistence(phi)
-    half_width = null.critical_values(persistence, confidence) * error
+    difference, t, _, error, features = contrast_statistics(rows, positions, n_first, null.unbiased)
+    half_width = null.least_favourable(features, confidence)[0] * error
     return {
-        "reject": null.p_values(t, persistence) < alpha,
+        "reject": null.p_values(t, features) < alpha,
         "difference": difference,
         "low": difference - half_width,
         "high": difference + half_width,

@@ -108,11 +108,14 @@ def narrative_variables(
     property_periods: pl.DataFrame,
     multipliers: pl.DataFrame,
     headline_trends: list[tuple[str, str]],
+    contrasts: pl.DataFrame | None = None,
 ) -> dict:
     """The `text` tree of `_variables.yml`: sentences and phrases that read right for the data at hand.
 
     `headline_trends`: the country groups whose trends the text reports, from `headline_trend_subjects`.
-    """
+    The abstract's test sentence (`test_abstract`) is the first headline country group's period contrast
+    between the first and last periods when `contrasts` has it tested (the contrasts hold their level under the noise
+    the calibration covers, the trend test does not under all of it), else its trend test."""
     names = [period["name"] for period in periods]
     shown = periods_with_data(period_shares, names)
     single = len(shown) < 2
@@ -161,10 +164,48 @@ def narrative_variables(
         "intervals": f"{intervals:,} {rhythm} interval{'s' if intervals != 1 else ''}".replace("  ", " "),
         "change": change,
         **_trend_text(stats, rhythm, confidence, headline_trends),
+        **_contrast_abstract(contrasts, headline_trends[:1], names, rhythm, confidence),
         "concentration": _concentration_text(concentration, rhythm),
         "intermediaries": _intermediary_text(intermediaries, intermediary_share, shown, single, in_last),
         "properties": _property_text(property_periods, multipliers, shown, single, confidence),
     }
+
+
+def _contrast_abstract(
+    contrasts: pl.DataFrame | None, subjects: list[tuple[str, str]], names: list[str], rhythm: str, confidence: str
+) -> dict:
+    """{"test_abstract": ...} from the first headline country group's widest tested contrast as uploaded; {} when
+    there is none. `subjects`: that group and its possessive (`headline_trend_subjects`), or nothing."""
+    if contrasts is None or not subjects:
+        return {}
+    group, possessive = subjects[0]
+    order = {name: index for index, name in enumerate(names)}
+    tested = contrasts.filter(
+        (pl.col("view") == "uploader")
+        & (pl.col("dimension") == "country_group")
+        & (pl.col("group") == group)
+        & pl.col("p_value").is_not_null()
+    )
+    if tested.is_empty():
+        return {}
+    row = max(tested.iter_rows(named=True), key=lambda r: order[r["second_period"]] - order[r["first_period"]])
+    estimate = row["estimate_pp"]
+    detail = (
+        f"{confidence} CI [{signed(row['ci_low'], 1)}, {signed(row['ci_high'], 1)}], "
+        f"adjusted p {p_value(row['p_adjusted'])}"
+    )
+    subject = (
+        f"From {period_noun(row['first_period'])} to {period_noun(row['second_period'])}, {possessive} "
+        f"mean {rhythm + ' ' if rhythm else ''}share"
+    )
+    if not row["significant"]:
+        # The interval is the contrast's own; only the adjustment across the family decides significance.
+        return {
+            "test_abstract": f"{subject} changed by {signed(estimate, 1)} percentage points ({detail}), a change "
+            "that, adjusted for the family of contrasts, is not distinguished from persistent noise."
+        }
+    verb = "rose" if estimate > 0 else "fell"
+    return {"test_abstract": f"{subject} {verb} by {abs(estimate):.1f} percentage points ({detail})."}
 
 
 def _trend_sentence(test: dict, subject: str, confidence: str | None) -> str:
@@ -191,7 +232,7 @@ def _trend_text(stats: dict, rhythm: str, confidence: str, subjects: list[tuple[
     if not tests:
         why = skip_reason(skipped[0]) if skipped else "no series was long enough"
         return {
-            "trend_abstract": f"The sample is too short for tests of trends ({why}).",
+            "test_abstract": f"The sample is too short for tests of trends ({why}).",
             "trends": f"None was tested on this sample: each series has {why.replace('; ', ', and ')}.",
             "trend_caption": "The series of the trend tests, the number of values each has in this sample, "
             "and why none was tested.",
@@ -220,7 +261,7 @@ def _trend_text(stats: dict, rhythm: str, confidence: str, subjects: list[tuple[
         "index) and Gini multiplied by 100."
     )
     return {
-        "trend_abstract": abstract,
+        "test_abstract": abstract,
         "trends": "; ".join(parts) + "." if parts else NO_HEADLINE_COUNTRY,
         "trend_caption": caption,
         "tests_run": f"{len(tests):,} in this build",

@@ -12,6 +12,8 @@ import re
 
 import polars as pl
 
+from hubshare.counter_falls import FALLS_AS_REVISIONS
+
 PERCENT_DECIMALS = 1
 
 
@@ -592,17 +594,29 @@ def _noise_and_rolling_text(recovery: pl.DataFrame, labels: dict[str, str]) -> s
     )
 
 
-def counter_fall_sentence(sensitivity: pl.DataFrame) -> str:
-    """What reading every counter fall as a revision (no downloads that week) could change, per the sensitivity table."""
-    counted = sensitivity.filter(pl.col("counted_after_fall") > 0)
+def counter_fall_sentence(falls: pl.DataFrame, shares: pl.DataFrame, labels: dict[str, str]) -> str:
+    """What reading every counter fall as a revision (no downloads that week) changes: the share of the
+    downloads counted after falls (`falls`, the counter-fall table) and the largest move of any period share
+    between the uploader view and its rerun with those downloads booked as 0 (`shares`, the sensitivity table)."""
+    counted = falls.filter(pl.col("counted_after_fall") > 0)
     if counted.is_empty():
         return "No counter fell in these data, so the reading of a fall changes nothing."
     worst = counted.sort("share_after_fall", descending=True).row(0, named=True)
+    keys = ["dimension", "group", "period"]
+    moved = (
+        shares.filter(pl.col("alternative") == "uploader")
+        .join(shares.filter(pl.col("alternative") == FALLS_AS_REVISIONS), on=keys, suffix="_rerun")
+        .with_columns((100 * (pl.col("share_rerun") - pl.col("share"))).abs().alias("moved_pp"))
+        .sort("moved_pp", descending=True, nulls_last=True)
+        .row(0, named=True)
+    )
     return (
         "A fall could also be a revision, after which the week holds no downloads of the model; the downloads "
         f"counted after falls are at most {worst['share_after_fall'] * 100:.3f}% of a period's downloads "
-        f"({period_label(worst['period'])}), so reading every fall as a revision would move no share by more than "
-        f"{worst['max_share_shift_pp']:.3f} percentage points."
+        f"({period_label(worst['period'])}). Booking every one of them as 0 instead and recomputing the shares "
+        "as uploaded (@tbl-sensitivity shows the last year) moves no group's share of any period by more than "
+        f"{moved['moved_pp']:.3f} percentage points ({labels.get(moved['group'], moved['group'])}, "
+        f"{period_label(moved['period'])})."
     )
 
 

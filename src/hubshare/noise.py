@@ -22,6 +22,8 @@ built for and which the calibration study reports all the same.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from scipy.linalg import cholesky, toeplitz
 from scipy.signal import lfilter
@@ -44,15 +46,17 @@ def ar1(innovations: np.ndarray, phi: float) -> np.ndarray:
     return lfilter([1.0], [1.0, -phi], start, axis=1)
 
 
-def _long_memory_factor(n: int) -> np.ndarray:
+def fractional(innovations: np.ndarray, d: float) -> np.ndarray:
+    """Fractionally integrated paths (rows), ARFIMA(0, d, 0) with 0 < d < 0.5, driven by `innovations`."""
+    return innovations @ _long_memory_factor(innovations.shape[1], d)
+
+
+@lru_cache(maxsize=32)
+def _long_memory_factor(n: int, d: float = LONG_MEMORY_D) -> np.ndarray:
     """Upper Cholesky factor of the ARFIMA(0, d, 0) autocovariances for unit innovations:
     gamma(0) = Gamma(1 - 2d) / Gamma(1 - d)^2, gamma(k) = gamma(k - 1) (k - 1 + d) / (k - d)."""
     k = np.arange(1, n)
-    autocovariance = (
-        gamma(1 - 2 * LONG_MEMORY_D)
-        / gamma(1 - LONG_MEMORY_D) ** 2
-        * np.concatenate([[1.0], np.cumprod((k - 1 + LONG_MEMORY_D) / (k - LONG_MEMORY_D))])
-    )
+    autocovariance = gamma(1 - 2 * d) / gamma(1 - d) ** 2 * np.concatenate([[1.0], np.cumprod((k - 1 + d) / (k - d))])
     return cholesky(toeplitz(autocovariance))
 
 
@@ -67,7 +71,7 @@ def noise_paths(kind: str, rng: np.random.Generator, replicates: int, n: int, si
     if kind == "random_walk":
         return np.cumsum(rng.normal(0.0, sigma, (replicates, n)), axis=1)
     if kind == "long_memory":
-        return rng.normal(0.0, sigma, (replicates, n)) @ _long_memory_factor(n)
+        return fractional(rng.normal(0.0, sigma, (replicates, n)), LONG_MEMORY_D)
     innovations = rng.normal(0.0, sigma, (replicates, n))
     stationary_sd = sigma / np.sqrt(1.0 - BASE_PHI**2)
     if kind == "late_volatility":

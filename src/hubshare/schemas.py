@@ -424,13 +424,11 @@ class PeriodContrasts(Contract):
         nullable=True,
         ge=0,
         le=1,
-        description="Lag-1 autocorrelation of the logit share around each period's line, as estimated.",
+        description="Persistence plugged into the standard error: the larger of the lag-1 autocorrelation and the fourth root of the lag-4 one, around each period's line, made median-unbiased.",
     )
-    persistence_used: pl.Float64 = pa.Field(
+    null_model: str = pa.Field(
         nullable=True,
-        ge=0,
-        le=1,
-        description="Persistence at which the null distribution was read (bias-corrected plus one standard deviation, at most 0.995).",
+        description="The null model the test was read at: the least favourable of the confidence set of null models (AR(1) at a persistence, a random walk, or fractional noise).",
     )
     note: str = pa.Field(nullable=True, description="Empty when tested; otherwise why the contrast was not tested.")
     p_adjusted: pl.Float64 = pa.Field(
@@ -564,7 +562,7 @@ class Calibration(Contract):
     test: str = pa.Field(
         nullable=False,
         isin=["robust_trend", "fixed_b", "mann_kendall", "period_contrast", "eras"],
-        description="Robust trend test (primary), fixed-b regression alone, pre-whitened Mann-Kendall, period contrast, or eras (at least one boundary found).",
+        description="Robust trend test, fixed-b regression alone, pre-whitened Mann-Kendall, period contrast (the paper's primary test), or eras (at least one boundary found).",
     )
     contrast: str = pa.Field(
         nullable=True, description="The contrast (`<second> vs <first>`) for period-contrast rows; null otherwise."

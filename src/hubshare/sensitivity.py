@@ -4,7 +4,9 @@ Alternatives: as uploaded; derived with merges split equally; derived
 following the first parent only; as uploaded with intermediaries taken
 out of their groups into a group of their own (the uploader view otherwise
 folds them into whatever group their namespace belongs to, mostly
-unaffiliated users); and as uploaded under each contested judgement of the
+unaffiliated users); as uploaded with every download counted after a fall
+of a cumulative counter booked as 0 (a revision, not a restart: see
+`hubshare.counter_falls`); and as uploaded under each contested judgement of the
 registry (`contested.csv`: a project credited to its maintainer rather than
 its creator, subsidiaries to the other of parent and own country,
 international collaborations to their coordinator), one alternative per
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from hubshare.counter_falls import FALLS_AS_REVISIONS, falls_as_revisions
 from hubshare.shares import DIMENSIONS, period_shares
 
 INTERMEDIARY_GROUP = "intermediary"
@@ -23,6 +26,7 @@ ALTERNATIVES = {
     "derived": "Derived, merges split",
     "derived_first_parent": "Derived, first parent",
     "uploader_intermediaries_apart": "As uploaded, intermediaries apart",
+    FALLS_AS_REVISIONS: "As uploaded, counter falls as revisions",
 }
 
 
@@ -72,14 +76,19 @@ def sensitivity_table(
     intermediaries: list[str],
     periods: dict,
     contested: pl.DataFrame | None = None,
+    after_falls: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Period shares (view renamed `alternative`) for every alternative in `ALTERNATIVES` and in `contested`.
 
     `groups`: weekly sums by group for every view (`WeekGroups`); `namespaces`:
-    the uploader view's weekly sums by namespace (`WeekNamespaces`).
+    the uploader view's weekly sums by namespace (`WeekNamespaces`);
+    `after_falls`: the downloads counted after counter falls per week and
+    namespace (`hubshare.counter_falls.counted_after_falls`).
     """
     columns = ["view", "week", *DIMENSIONS, "downloads"]
     alternatives = [with_intermediaries_apart(namespaces, intermediaries)]
+    if after_falls is not None:
+        alternatives.append(falls_as_revisions(namespaces, after_falls))
     if contested is not None:
         alternatives += [with_contested(namespaces, contested, name) for name in contested_alternatives(contested)]
     combined = pl.concat([groups.select(columns), *(frame.select(columns) for frame in alternatives)])

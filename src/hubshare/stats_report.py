@@ -41,10 +41,11 @@ TREND_METHOD = (
     "the delta method at the midpoint share; Benjamini-Yekutieli across the trend tests"
 )
 CONTRAST_METHOD = (
-    "difference of the two periods' mean empirical logit share, with an AR(1) plug-in standard error and a null "
-    "distribution simulated for the design at a conservative (bias-corrected plus one standard deviation) "
-    "persistence on a grid up to 0.995; Monte Carlo p-values; the interval carried to percentage points at the "
-    "first period's level; Benjamini-Yekutieli across the contrasts"
+    "difference of the two periods' mean empirical logit share, with a median-unbiased AR(1) plug-in standard "
+    "error (Welch-type: each period its own scale); null distributions simulated for the design under AR(1) "
+    "noise up to 0.995, a random walk and fractional noise, read at the least favourable model of a 95% "
+    "confidence set placed by the lag-1 and lag-8 autocorrelations; Monte Carlo p-values; the interval carried "
+    "to percentage points at the first period's level; Benjamini-Yekutieli across the contrasts"
 )
 
 
@@ -261,7 +262,7 @@ CONTRAST_COLUMNS = {
     "confidence": pl.Float64,
     "p_value": pl.Float64,
     "persistence": pl.Float64,
-    "persistence_used": pl.Float64,
+    "null_model": pl.String,
     "note": pl.String,
 }
 

@@ -25,10 +25,11 @@ rule intermediaries:
 
 
 rule attribution_sensitivity:
-    """Headline shares as uploaded, derived (two rules) and with intermediaries apart."""
+    """Headline shares as uploaded, derived (two rules), with intermediaries apart and with counter falls read as revisions."""
     input:
         groups=AGGREGATES["groups"],
         namespaces=AGGREGATES["namespaces"],
+        panel=PANEL_WEEKS,
         intermediaries=INTERMEDIARIES_TABLE,
         contested=config["attribution"]["contested"],
     output:

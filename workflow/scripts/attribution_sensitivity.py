@@ -1,8 +1,10 @@
-"""Adapter: weekly sums by group and by namespace + intermediaries -> headline shares under every alternative."""
+"""Adapter: weekly sums by group and by namespace + intermediaries + the panel's counter falls -> headline shares
+under every alternative."""
 
 import polars as pl
 
 from hubshare.atomic import write_csv
+from hubshare.counter_falls import counted_after_falls
 from hubshare.joblog import log_to
 from hubshare.periods import parse_periods
 from hubshare.registry import read_curated_csv
@@ -16,6 +18,7 @@ with log_to(snakemake.log[0]) as log:
         intermediaries.to_list(),
         parse_periods(snakemake.params.periods),
         read_curated_csv(snakemake.input.contested, CONTESTED_COLUMNS, ValueError),
+        counted_after_falls(list(snakemake.input.panel)),
     )
     write_csv(table, snakemake.output.table)
     log.info("%d sensitivity rows", table.height)

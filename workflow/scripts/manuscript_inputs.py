@@ -12,6 +12,7 @@ from hubshare.capabilities import views_supported
 from hubshare.claims.rendering import ledger_markdown, ledger_source_notes
 from hubshare.composition_text import composition_lacks, composition_markdown, composition_shown, composition_variables
 from hubshare.contrasts import MIN_PER_PERIOD
+from hubshare.counter_falls import FALLS_AS_REVISIONS
 from hubshare.era_report import read_eras, skipped_reason
 from hubshare.joblog import log_to
 from hubshare.ledger import measure_summary
@@ -113,8 +114,13 @@ with log_to(snakemake.log[0]) as log:
         property_periods=properties,
         multipliers=multipliers,
         headline_trends=headline_trend_subjects(snakemake.params.headline_series, country_labels),
+        contrasts=contrasts,
     )
-    variables["text"]["counter_falls"] = mv.counter_fall_sentence(read_results_csv(inputs.counter_falls))
+    variables["text"]["counter_falls"] = mv.counter_fall_sentence(
+        read_results_csv(inputs.counter_falls),
+        read_results_csv(inputs.sensitivity),
+        {**country_labels, **type_labels},
+    )
     # What the input supports: the manuscript's conditional parts and the sentences for what it lacks.
     capabilities = read_json(inputs.capabilities)
     show = show_flags(capabilities)
@@ -137,7 +143,7 @@ with log_to(snakemake.log[0]) as log:
         # The first snapshot's 30-day counts reach back 29 days before it.
         variables["data"]["first_week"] = capabilities["intervals"]["first_day"]
     if not show["time"]:
-        variables["text"]["trend_abstract"] = variables["scope"]["lacks"]["time"]
+        variables["text"]["test_abstract"] = variables["scope"]["lacks"]["time"]
     shown_properties = property_rows(capabilities)
     if show["properties"] and not show["all_properties"]:
         variables["text"]["properties"] = partial_properties_sentence(capabilities)
@@ -155,7 +161,11 @@ with log_to(snakemake.log[0]) as log:
     shown_periods = mv.periods_with_data(period_shares, period_names)
     sensitivity = read_results_csv(inputs.sensitivity)
     contested = read_curated_csv(inputs.contested, CONTESTED_COLUMNS, ValueError)
-    alternatives = {name: label for name, label in ALTERNATIVES.items() if show["derived"] or name == "uploader"}
+    alternatives = {
+        name: label
+        for name, label in ALTERNATIVES.items()
+        if show["derived"] or name in ("uploader", FALLS_AS_REVISIONS)
+    }
     alternatives.update(contested_alternatives(contested))
 
     tables = Path(snakemake.output.tables)
