@@ -107,3 +107,32 @@ def run_weeks(
         dict(zip(ledger["category"], ledger["downloads"], strict=True)),
         week_measures(list(snapshots), ledgers),
     )
+
+
+# The workflow builds several test files read: session fixtures here, so that each is built once per run.
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """The tiny demo configuration, built."""
+    from workflow_runs import TINY, copy_repository, run_workflow
+
+    root = tmp_path_factory.mktemp("workflow")
+    copy_repository(root)
+    run_workflow(root, TINY)
+    return root
+
+
+@pytest.fixture(scope="session")
+def built_real(tmp_path_factory) -> Path:
+    """The real API dumps of ../shared/real-samples, built with config/api-json.yaml."""
+    from workflow_runs import copy_repository, run_workflow
+
+    samples = REAL_SAMPLES / "hub-api-json"
+    if not samples.is_dir():
+        pytest.skip("real samples absent")
+    root = tmp_path_factory.mktemp("workflow_real")
+    copy_repository(root)
+    config = yaml.safe_load((REPO / "config" / "api-json.yaml").read_text())
+    config["api_json"]["path"] = str(samples)
+    config["paper"] = {"renderer": "fallback"}
+    run_workflow(root, config)
+    return root

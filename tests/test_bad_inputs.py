@@ -13,7 +13,7 @@ import json
 import polars as pl
 import pytest
 from conftest import raw_frame, snakemake_run
-from test_workflow import copy_repository
+from workflow_runs import copy_repository
 
 from hubshare.ledger import check_conservation, panel_totals
 from hubshare.normalize import SnapshotError, normalize_snapshot, normalize_snapshot_file

@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 import yaml
 from conftest import REAL_SAMPLES, REPO
-from test_workflow import built, built_real, copy_repository, run_workflow  # noqa: F401 (session fixtures)
+from workflow_runs import copy_repository, run_workflow
 
 from hubshare.manuscript import check_manuscript, load_variables
 

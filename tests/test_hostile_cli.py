@@ -24,7 +24,7 @@ from conftest import raw_frame, snakemake_run
 from hub_shape import model_row, write_mirror
 from test_damaged_files import column_chunk, flip, snapshot
 from test_hostile_inputs import population, row, weeks
-from test_workflow import copy_repository
+from workflow_runs import copy_repository
 
 from hubshare.atomic import sha256_file
 

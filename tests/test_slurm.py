@@ -18,7 +18,7 @@ import time
 import pytest
 import yaml
 from conftest import REPO
-from test_workflow import TINY, copy_repository
+from workflow_runs import TINY, copy_repository
 
 pytestmark = pytest.mark.slurm
 

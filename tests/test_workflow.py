@@ -19,7 +19,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 import yaml
-from conftest import REAL_SAMPLES, REPO
+from conftest import REPO
+from workflow_runs import TINY, copy_repository, run_workflow
 
 from hubshare.ledger import check_conservation, measure_summary, panel_totals
 from hubshare.manuscript import check_manuscript, load_variables
@@ -30,75 +31,6 @@ pytestmark = pytest.mark.e2e
 # The pipeline's rules handle every simulated artefact, so the only expected
 # difference is floating-point rounding.
 RECOVERY_TOLERANCE_PP = 1e-6
-
-COPIED = [
-    "Snakefile",
-    "workflow",
-    "config",
-    "profiles",
-    "paper/index.qmd",
-    "paper/_quarto.yml",
-    "paper/references.bib",
-    "data/raw/attribution",
-    "data/raw/claims",
-]
-TINY = {
-    "demo": {
-        "models_total": 1500,
-        "pre_window_models": 60,
-        "cadence_days": 14,
-        "weekly_downloads_start": 200000,
-        "weekly_downloads_end": 4000000,
-    },
-    "paper": {"renderer": "fallback"},
-    # The calibration's smallest replicate counts: the end-to-end test checks that it runs and what it says,
-    # not its Monte Carlo precision.
-    "stats": {"calibration": {"replicates": 200, "eras_replicates": 20, "bootstrap_replicates": 20}},
-}
-
-
-def run_workflow(root: Path, config: dict) -> None:
-    (root / "run.yaml").write_text(yaml.safe_dump(config))
-    run = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", "run.yaml"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert run.returncode == 0, run.stderr[-4000:]
-
-
-def copy_repository(root: Path) -> None:
-    for item in COPIED:
-        source, target = REPO / item, root / item
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, target)
-
-
-@pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("workflow")
-    copy_repository(root)
-    run_workflow(root, TINY)
-    return root
-
-
-@pytest.fixture(scope="session")
-def built_real(tmp_path_factory) -> Path:
-    samples = REAL_SAMPLES / "hub-api-json"
-    if not samples.is_dir():
-        pytest.skip("real samples absent")
-    root = tmp_path_factory.mktemp("workflow_real")
-    copy_repository(root)
-    config = yaml.safe_load((REPO / "config" / "api-json.yaml").read_text())
-    config["api_json"]["path"] = str(samples)
-    config["paper"] = {"renderer": "fallback"}
-    run_workflow(root, config)
-    return root
 
 
 def test_paper_is_rendered(built):

@@ -14,6 +14,7 @@ set.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -41,9 +42,16 @@ def _package_of(path: Path, library: Path) -> str:
     return ".".join([PACKAGE, *relative.parts[:-1]])
 
 
-def _imported_names(path: Path, library: Path) -> set[str]:
+def _imported_names(path: Path, library: Path) -> frozenset[str]:
     """Dotted names of the package that a file imports: modules, and `from` targets that may be modules."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return _names_in_source(path.read_text(encoding="utf-8"), path, library)
+
+
+# Keyed by the source text itself: each rule of a workflow walks the same modules, and parsing them once per
+# process instead of once per rule takes seconds off every start of Snakemake; an edited file is parsed anew.
+@functools.lru_cache(maxsize=1024)
+def _names_in_source(source: str, path: Path, library: Path) -> frozenset[str]:
+    tree = ast.parse(source, filename=str(path))
     inside = library in path.parents
     names: set[str] = set()
     for node in ast.walk(tree):
@@ -60,7 +68,7 @@ def _imported_names(path: Path, library: Path) -> set[str]:
                 module = node.module or ""
             names.add(module)
             names.update(f"{module}.{alias.name}" for alias in node.names)
-    return {name for name in names if name == PACKAGE or name.startswith(PACKAGE + ".")}
+    return frozenset(name for name in names if name == PACKAGE or name.startswith(PACKAGE + "."))
 
 
 def _with_parents(dotted: str) -> list[str]:
