@@ -43,9 +43,14 @@ def unit_keys(names: Sequence[str], seed: int) -> np.ndarray:
 def poisson_weights(keys: np.ndarray, first_draw: int, n_draws: int) -> np.ndarray:
     """Weights of draws first_draw .. first_draw + n_draws - 1 (rows) for the units with these keys (columns)."""
     draws = np.arange(first_draw + 1, first_draw + n_draws + 1, dtype=np.uint64)[:, None]
+    # In place where possible: at Hub scale one (draw, unit) array of uint64 is a quarter of a gigabyte.
     z = keys[None, :] + draws * _GOLDEN  # uint64 arithmetic wraps modulo 2^64, as SplitMix64 intends
-    z = (z ^ (z >> np.uint64(30))) * _MIX[0]
-    z = (z ^ (z >> np.uint64(27))) * _MIX[1]
+    z ^= z >> np.uint64(30)
+    z *= _MIX[0]
+    z ^= z >> np.uint64(27)
+    z *= _MIX[1]
     z ^= z >> np.uint64(31)
-    uniform = (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
+    z >>= np.uint64(11)
+    uniform = z.astype(np.float64)
+    uniform *= 2.0**-53
     return np.searchsorted(_POISSON_CDF, uniform, side="right").astype(np.uint8)

@@ -61,8 +61,9 @@ REQUIRED_COLUMNS = (
     "openness",
 )
 LEVEL = 0.95
-# Draws are processed in batches of about this many (draw, model) counts, 4
-# bytes each from 65,536 models up: about 130 MB at Hub scale. A batch holds
+# Draws are processed in batches of about this many (draw, cluster) weights:
+# one byte each once drawn, but drawn through a few uint64 and float64 arrays
+# of the same shape, about 0.8 GB at the peak of a full batch. A batch holds
 # at least MIN_BATCH_DRAWS draws, because each batch reads every model's sums
 # once, and reading them for one or two draws at a time is where a bootstrap
 # over millions of models spent its time.
