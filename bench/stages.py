@@ -18,10 +18,10 @@ weekly sums. `departed` is `departed_models_file` per snapshot but the first
 history, in the workflow's order: `period_tables` for every period, the
 `property_periods` and `family_shares` jobs that combine them,
 `intermediaries` and `attribution_sensitivity`. `new_week` is everything a
-new snapshot re-runs after its normalize job, except the intermediaries and
-sensitivity: its `panel_week`, `attribute_week` and `departed_models` jobs,
-every job that combines the weeks, and the `period_tables` of the periods
-whose window holds it (closed periods are not run again).
+new snapshot re-runs after its normalize job: its `panel_week`,
+`attribute_week` and `departed_models` jobs, every job that combines the
+weeks, the `period_tables` of the periods whose window holds it (closed
+periods are not run again) and the jobs over the whole history of weekly sums.
 """
 
 from __future__ import annotations
@@ -357,12 +357,15 @@ def new_week(data: Path, work: Path) -> dict:
         "group_shares": lambda: shares(data, work),
         "concentration": lambda: concentration(data, work),
     }
-    # The periods whose window holds the new week; the closed ones are not run again.
-    windows = periods_from_data(CONFIG["periods"], dates)
-    for window in windows:
+    # The periods whose window holds the new week (the closed ones are not run again), their combination, and the
+    # jobs over the whole history of weekly sums.
+    history = history_jobs(data, work)
+    for window in periods_from_data(CONFIG["periods"], dates):
         if str(window["start"]) <= dates[-1] <= str(window["end"]):
-            jobs[f"period_tables {window['name']}"] = lambda window=window: period_job(work, dates, window)
-    jobs["property_periods and family_shares"] = lambda: combine_periods(work, windows)
+            name = f"period_tables {window['name']}"
+            jobs[name] = history[name]
+    for name in ("property_periods and family_shares", "intermediaries", "attribution_sensitivity"):
+        jobs[name] = history[name]
     return {"snapshot": dates[-1], "job_seconds": timed(jobs)}
 
 
