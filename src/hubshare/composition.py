@@ -196,7 +196,13 @@ def decompose_share_change(credited: pl.DataFrame) -> pl.DataFrame:
             ).alias("leavers_pp"),
         )
     )
-    return table.select(
+    # Sums taken in different orders can put a share a few ulps past 1, or a part past 100 points, bounds the
+    # exact arithmetic keeps; the clip moves nothing by more than that rounding.
+    bounded = table.with_columns(
+        pl.col("share_first", "share_last", "stayers_share_first", "stayers_share_last").clip(0.0, 1.0),
+        pl.col("change_pp", "stayers_pp", "entrants_pp", "leavers_pp").clip(-100.0, 100.0),
+    )
+    return bounded.select(
         "view",
         "dimension",
         "group",
