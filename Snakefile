@@ -3,7 +3,7 @@
 # trend tests -> figures -> manuscript (paper/_build/index.html and index.pdf).
 from snakemake.utils import min_version, validate
 
-from hubshare.config_check import check_config
+from hubshare.contracts.config_check import check_config
 
 min_version("9.0")
 

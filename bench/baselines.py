@@ -1,7 +1,7 @@
 """The panel -> attribution -> metrics chain written directly in DuckDB SQL and in pandas.
 
-Both read the normalized snapshots and compute what `hubshare.panel`,
-`hubshare.attribution`, `hubshare.shares` and `hubshare.concentration`
+Both read the normalized snapshots and compute what `hubshare.panel.model_weeks`,
+`hubshare.attribution.credit`, `hubshare.analysis.shares` and `hubshare.analysis.concentration`
 compute from them: downloads per model-week by differencing the cumulative
 count over each model's observations (the first snapshot is the baseline; a
 first appearance counts its whole count; after a fall the new value counts),

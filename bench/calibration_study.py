@@ -20,9 +20,9 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-from hubshare.calibration import calibration_table
+from hubshare.inference.calibration import calibration_table
+from hubshare.inference.stats_report import contrast_pairs
 from hubshare.periods import parse_periods
-from hubshare.stats_report import contrast_pairs
 
 HERE = Path(__file__).parent
 

@@ -27,8 +27,8 @@ from pathlib import Path
 import polars as pl
 import pyarrow.parquet as pq
 
-from hubshare.normalize import QualityRecord, SnapshotError, normalize_snapshot, read_raw_snapshot
-from hubshare.schemas import RAW_COLUMNS
+from hubshare.contracts.schemas import RAW_COLUMNS
+from hubshare.normalize.snapshot import QualityRecord, SnapshotError, normalize_snapshot, read_raw_snapshot
 
 DATE = dt.date(2024, 1, 3)
 COLUMNS = ["_id", "id", "createdAt", "downloads", "downloadsAllTime"]

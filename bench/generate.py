@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from hubshare.schemas import RAW_COLUMNS, UTC_MICROS
+from hubshare.contracts.schemas import RAW_COLUMNS, UTC_MICROS
 
 REPO = Path(__file__).resolve().parent.parent
 REGISTRY_CSV = REPO / "data" / "raw" / "attribution" / "organizations.csv"

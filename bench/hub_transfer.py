@@ -28,8 +28,8 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from hubshare.contracts.schemas import RAW_COLUMNS
 from hubshare.demo.hub_mirror import hub_shaped
-from hubshare.schemas import RAW_COLUMNS
 from hubshare.sources import hub
 
 SIBLINGS_BYTES = 1200

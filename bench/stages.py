@@ -41,20 +41,25 @@ import polars as pl
 import yaml
 from baselines import INPUT_COLUMNS, duckdb_metrics, pandas_metrics
 
-from hubshare.aggregates import AGGREGATE_TABLES
-from hubshare.atomic import write_csv, write_json, write_parquet
-from hubshare.attribution import attribution_quality
-from hubshare.intermediaries import RULE_COLUMNS, intermediary_tables
-from hubshare.ledger import LEDGER_SCHEMA, check_conservation, combine_ledgers, panel_totals
-from hubshare.normalize import normalize_snapshot_file
-from hubshare.panel import OBSERVATION_COLUMNS
-from hubshare.period_tables import OUTPUTS as PERIOD_OUTPUTS
-from hubshare.period_tables import combined_properties, combined_shares, write_period_tables
+from hubshare.analysis.period_tables import OUTPUTS as PERIOD_OUTPUTS
+from hubshare.analysis.period_tables import combined_properties, combined_shares, write_period_tables
+from hubshare.analysis.shares import period_shares, period_totals, trailing_shares, weekly_shares
+from hubshare.attribution.aggregates import AGGREGATE_TABLES
+from hubshare.attribution.credit import attribution_quality
+from hubshare.attribution.intermediaries import RULE_COLUMNS, intermediary_tables
+from hubshare.attribution.sensitivity import sensitivity_table
+from hubshare.attribution.weekly import (
+    attribute_week_file,
+    departed_models_file,
+    load_attribution_tables,
+    panel_week_file,
+)
+from hubshare.contracts.schemas import RAW_COLUMNS, Concentration
+from hubshare.jobs.atomic import write_csv, write_json, write_parquet
+from hubshare.normalize.snapshot import normalize_snapshot_file
+from hubshare.panel.ledger import LEDGER_SCHEMA, check_conservation, combine_ledgers, panel_totals
+from hubshare.panel.model_weeks import OBSERVATION_COLUMNS
 from hubshare.periods import parse_periods, period_slug, periods_from_data
-from hubshare.schemas import RAW_COLUMNS, Concentration
-from hubshare.sensitivity import sensitivity_table
-from hubshare.shares import period_shares, period_totals, trailing_shares, weekly_shares
-from hubshare.weekly import attribute_week_file, departed_models_file, load_attribution_tables, panel_week_file
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 import yaml
 
-from hubshare.schemas import RAW_COLUMNS
+from hubshare.contracts.schemas import RAW_COLUMNS
 
 REPO = Path(__file__).resolve().parents[1]
 REAL_SAMPLES = REPO.parent / "shared" / "real-samples"
@@ -69,9 +69,9 @@ def run_weeks(
     measure: str = "alltime_diff",
 ):
     """The workflow's week-by-week jobs over raw snapshots: (panel, ledger by category, week measures)."""
-    from hubshare.ledger import LEDGER_SCHEMA, check_conservation, combine_ledgers, panel_totals, week_measures
-    from hubshare.normalize import normalize_snapshot_file
-    from hubshare.weekly import panel_week_file
+    from hubshare.attribution.weekly import panel_week_file
+    from hubshare.normalize.snapshot import normalize_snapshot_file
+    from hubshare.panel.ledger import LEDGER_SCHEMA, check_conservation, combine_ledgers, panel_totals, week_measures
 
     out, previous, ledgers = tmp_path / "weeks", None, []
     for date, rows in snapshots.items():

@@ -15,10 +15,10 @@ import pytest
 from conftest import raw_frame, snakemake_run
 from workflow_runs import copy_repository
 
-from hubshare.ledger import check_conservation, panel_totals
-from hubshare.normalize import SnapshotError, normalize_snapshot, normalize_snapshot_file
-from hubshare.panel import PanelError, build_panel
-from hubshare.schemas import RAW_COLUMNS
+from hubshare.contracts.schemas import RAW_COLUMNS
+from hubshare.normalize.snapshot import SnapshotError, normalize_snapshot, normalize_snapshot_file
+from hubshare.panel.ledger import check_conservation, panel_totals
+from hubshare.panel.model_weeks import PanelError, build_panel
 from hubshare.sources.api_json import DumpError, convert_api_json
 
 OLD = dt.date(2019, 1, 1)

@@ -7,11 +7,11 @@ import polars as pl
 import pymannkendall
 import pytest
 
-from hubshare.calibration import SCENARIOS, calibration_table, prewhitened_mann_kendall_p
-from hubshare.noise import LEVEL_SHIFT_SIZE, SPIKE_RATE, noise_paths
+from hubshare.contracts.schemas import Calibration
+from hubshare.inference.calibration import SCENARIOS, calibration_table, prewhitened_mann_kendall_p
+from hubshare.inference.noise import LEVEL_SHIFT_SIZE, SPIKE_RATE, noise_paths
+from hubshare.inference.stats_report import contrast_pairs
 from hubshare.periods import parse_periods
-from hubshare.schemas import Calibration
-from hubshare.stats_report import contrast_pairs
 
 
 def test_vectorised_mann_kendall_matches_pymannkendall():

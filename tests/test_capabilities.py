@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hubshare.capabilities import (
+from hubshare.analysis.capabilities import (
     CAPABILITIES_SCHEMA,
     cadence_of,
     capability_record,
@@ -18,7 +18,7 @@ from hubshare.capabilities import (
     non_overlapping_intervals,
     sampling_frame,
 )
-from hubshare.measures import measure_for
+from hubshare.panel.measures import measure_for
 
 D = dt.date
 
@@ -186,7 +186,7 @@ def test_readme_documents_the_raw_contract():
     """The README's table of raw columns names every contract column, whether it is required, and nothing else."""
     from conftest import REPO
 
-    from hubshare.schemas import RAW_COLUMNS
+    from hubshare.contracts.schemas import RAW_COLUMNS
 
     text = (REPO / "README.md").read_text(encoding="utf-8")
     section = text[text.index("### The raw contract") : text.index("Each build writes `results/capabilities.json`")]

@@ -16,7 +16,8 @@ import yaml
 from conftest import REAL_SAMPLES, REPO
 from workflow_runs import copy_repository, run_workflow
 
-from hubshare.manuscript import check_manuscript, load_variables
+from hubshare.manuscript.prepare import check_manuscript
+from hubshare.manuscript.shortcodes import load_variables
 
 pytestmark = pytest.mark.e2e
 

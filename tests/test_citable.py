@@ -14,8 +14,8 @@ import pytest
 import yaml
 from conftest import REPO
 
-from hubshare import schemas
-from hubshare.data_dictionary import check_text, data_dictionary_markdown, model_section
+from hubshare.contracts import schemas
+from hubshare.contracts.data_dictionary import check_text, data_dictionary_markdown, model_section
 
 ANCHOR_AUTHORS = [
     ("Shayne", "Longpre"),

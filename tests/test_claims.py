@@ -11,14 +11,14 @@ import pytest
 import yaml
 from conftest import REPO
 
+from hubshare.analysis.property_periods import MULTIPLIER_STATISTICS, share_indicators
+from hubshare.attribution.registry import load_vocabularies
+from hubshare.attribution.sensitivity import INTERMEDIARY_GROUP
 from hubshare.claims.ledger import DEMO_NOTE, DataWindow, claims_ledger
 from hubshare.claims.metrics import EVALUATORS, ClaimInputs
 from hubshare.claims.rendering import ledger_markdown, ledger_source_notes
 from hubshare.claims.validation import ClaimsError, load_claims
-from hubshare.json_schemas import CLAIMS_SCHEMA, read_schema
-from hubshare.property_periods import MULTIPLIER_STATISTICS, share_indicators
-from hubshare.registry import load_vocabularies
-from hubshare.sensitivity import INTERMEDIARY_GROUP
+from hubshare.contracts.json_schemas import CLAIMS_SCHEMA, read_schema
 
 CLAIMS_FILE = REPO / "data" / "raw" / "claims" / "published_claims.yaml"
 ATTRIBUTION = REPO / "data" / "raw" / "attribution"

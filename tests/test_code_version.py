@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from hubshare.code_version import code_version, library_files, module_path
+from hubshare.jobs.code_version import code_version, library_files, module_path
 
 
 def write_package(root: Path) -> Path:

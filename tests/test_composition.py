@@ -11,7 +11,7 @@ from conftest import REPO
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hubshare.composition import (
+from hubshare.analysis.composition import (
     COMPOSITION_COLUMNS,
     Window,
     comparison_windows,
@@ -19,17 +19,17 @@ from hubshare.composition import (
     credited_in_windows,
     decompose_share_change,
 )
-from hubshare.composition_text import (
+from hubshare.analysis.composition_text import (
     composition_lacks,
     composition_markdown,
     composition_shown,
     composition_variables,
     window_phrase,
 )
+from hubshare.contracts.schemas import Composition
 from hubshare.manuscript.conditions import apply_conditions
 from hubshare.manuscript.markdown import split_front_matter
 from hubshare.periods import parse_periods
-from hubshare.schemas import Composition
 
 PARTS = ("stayers_pp", "entrants_pp", "leavers_pp")
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hubshare.concentration import concentration_by_week, gini, hhi, top_share
+from hubshare.analysis.concentration import concentration_by_week, gini, hhi, top_share
 
 positive_lists = st.lists(st.floats(min_value=0.001, max_value=1e9, allow_nan=False), min_size=1, max_size=60)
 

@@ -77,7 +77,7 @@ def test_unknown_key_is_refused():
 
 def checked(config: dict) -> dict:
     """The configuration as the workflow sees it at start: defaults filled by the schema, then checked."""
-    from hubshare.config_check import check_config
+    from hubshare.contracts.config_check import check_config
 
     validate(config, str(SCHEMA))
     check_config(config, SCHEMA, REPO / "data" / "raw" / "attribution" / "vocabularies.yaml")
@@ -117,7 +117,7 @@ def test_the_default_and_shipped_configurations_pass_the_start_check():
     ],
 )
 def test_a_bad_configuration_is_refused_at_start_naming_the_key(change, key):
-    from hubshare.config_check import ConfigError
+    from hubshare.contracts.config_check import ConfigError
 
     config = copy.deepcopy(default_config())
     change(config)

@@ -6,7 +6,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from hubshare.contrasts import (
+from hubshare.contracts.schemas import PeriodContrasts
+from hubshare.inference.contrasts import (
     MIN_PER_PERIOD,
     NULL_MODELS,
     PERSISTENCE_GRID,
@@ -14,10 +15,9 @@ from hubshare.contrasts import (
     contrast_test,
     null_distribution,
 )
+from hubshare.inference.stats_report import adjust_contrast_family, contrast_pairs, headline_contrasts
+from hubshare.inference.trends import empirical_logit
 from hubshare.periods import parse_periods
-from hubshare.schemas import PeriodContrasts
-from hubshare.stats_report import adjust_contrast_family, contrast_pairs, headline_contrasts
-from hubshare.trends import empirical_logit
 
 TOTAL = 1_000_000
 
@@ -51,7 +51,7 @@ def test_plug_in_reads_the_root_of_the_lag_four_correlation_when_larger():
 
 
 def test_gap_between_periods_lowers_the_covariance():
-    from hubshare.contrasts import _design
+    from hubshare.inference.contrasts import _design
 
     def variance(positions, phi):
         first, across, second = _design(tuple(positions), 20).parts(np.array([phi]))

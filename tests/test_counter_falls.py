@@ -5,8 +5,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from hubshare.counter_falls import FALLS_AS_REVISIONS, counted_after_falls, falls_as_revisions
-from hubshare.sensitivity import sensitivity_table
+from hubshare.attribution.sensitivity import sensitivity_table
+from hubshare.panel.counter_falls import FALLS_AS_REVISIONS, counted_after_falls, falls_as_revisions
 
 W1, W2 = dt.date(2023, 3, 1), dt.date(2023, 3, 8)
 PERIODS = {"2023": (dt.date(2023, 1, 1), dt.date(2023, 12, 31))}

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from hubshare.normalize import SnapshotError, normalize_snapshot, normalize_snapshot_file
+from hubshare.normalize.snapshot import SnapshotError, normalize_snapshot, normalize_snapshot_file
 from hubshare.sources.first_reading import record_first_reading
 
 DATE = "2024-01-03"

@@ -20,6 +20,11 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from hubshare.analysis.properties import MOE_NAME, QUANTIZATION_NAME
+from hubshare.attribution.families import family_of, load_families
+from hubshare.attribution.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
+from hubshare.contracts.json_schemas import DEMO_SCHEMA, defaults
+from hubshare.contracts.schemas import RAW_COLUMNS
 from hubshare.demo import simulate_demo, snapshot_dates
 from hubshare.demo.downloads import largest_remainder
 from hubshare.demo.lineage import ADAPTER, FINETUNE
@@ -45,11 +50,6 @@ from hubshare.demo.settings import DemoSettingsError, resolve_settings
 from hubshare.demo.simulate import simulate
 from hubshare.demo.story import SEGMENTS, segment_shares
 from hubshare.demo.truth import family_shares
-from hubshare.families import family_of, load_families
-from hubshare.json_schemas import DEMO_SCHEMA, defaults
-from hubshare.properties import MOE_NAME, QUANTIZATION_NAME
-from hubshare.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
-from hubshare.schemas import RAW_COLUMNS
 
 SCHEMA = REPO / "workflow" / "schemas" / "demo.schema.yaml"
 DEFAULTS = defaults(DEMO_SCHEMA)
@@ -470,7 +470,7 @@ def test_share_noise_has_the_configured_size():
     # Segment noise multiplies a segment's weight by exp(AR(1)); for a share s its logit moves by about
     # (1 - s) times the noise, so the logit deviations' spread is near that of the AR(1) itself.
     from hubshare.demo.downloads import noisy_segment_shares
-    from hubshare.noise import noise_paths
+    from hubshare.inference.noise import noise_paths
 
     shares = np.tile([0.3, 0.7], (4000, 1))
     noisy = noisy_segment_shares(shares, "ar1_0.8", 0.05, np.random.default_rng(1))

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hubshare.era_report import era_table, period_boundaries, skipped_reason
-from hubshare.eras import best_segmentations, find_eras, find_share_eras, innovation_variance, segment_costs
+from hubshare.contracts.schemas import Eras
+from hubshare.inference.era_report import era_table, period_boundaries, skipped_reason
+from hubshare.inference.eras import best_segmentations, find_eras, find_share_eras, innovation_variance, segment_costs
 from hubshare.periods import consecutive_periods, parse_periods
-from hubshare.schemas import Eras
 
 QUIET = np.random.default_rng(0).normal(0.0, 0.01, 120)  # i.i.d. noise, sd 0.01
 

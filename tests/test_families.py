@@ -11,8 +11,14 @@ from conftest import REPO
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hubshare.families import FAMILY_COLUMNS, ModelFamilies, family_of, load_families
-from hubshare.registry import NAMESPACE_PATTERN, RegistryError, load_iso_codes, load_registry, load_vocabularies
+from hubshare.attribution.families import FAMILY_COLUMNS, ModelFamilies, family_of, load_families
+from hubshare.attribution.registry import (
+    NAMESPACE_PATTERN,
+    RegistryError,
+    load_iso_codes,
+    load_registry,
+    load_vocabularies,
+)
 
 ATTRIBUTION = REPO / "data" / "raw" / "attribution"
 

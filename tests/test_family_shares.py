@@ -5,10 +5,10 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from hubshare.family_shares import family_shares, namespace_shares
-from hubshare.measures import measure_for
-from hubshare.panel import PanelError
-from hubshare.shares import WHOLE_STUDY, period_totals
+from hubshare.analysis.shares import WHOLE_STUDY, period_totals
+from hubshare.attribution.family_shares import family_shares, namespace_shares
+from hubshare.panel.measures import measure_for
+from hubshare.panel.model_weeks import PanelError
 
 W1, W2 = dt.date(2024, 1, 3), dt.date(2025, 1, 8)
 PERIODS = {"2024": (dt.date(2024, 1, 1), dt.date(2024, 12, 31)), "2025": (dt.date(2025, 1, 1), dt.date(2025, 12, 31))}

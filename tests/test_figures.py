@@ -200,8 +200,8 @@ def test_property_figure_without_sizes_says_so():
 def test_era_figure_draws_fits_and_boundaries_and_says_when_there_are_none():
     import datetime as dt
 
-    from hubshare.era_report import era_table
     from hubshare.figures.eras import era_figure
+    from hubshare.inference.era_report import era_table
     from hubshare.periods import parse_periods
 
     start = dt.date(2022, 4, 6)

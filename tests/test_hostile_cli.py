@@ -26,7 +26,7 @@ from test_damaged_files import column_chunk, flip, snapshot
 from test_hostile_inputs import population, row, weeks
 from workflow_runs import copy_repository
 
-from hubshare.atomic import sha256_file
+from hubshare.jobs.atomic import sha256_file
 
 pytestmark = pytest.mark.e2e
 

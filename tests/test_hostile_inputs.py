@@ -15,10 +15,10 @@ from huggingface_hub.utils import validate_repo_id
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hubshare.atomic import sha256_file
-from hubshare.manuscript import prepare_manuscript
+from hubshare.jobs.atomic import sha256_file
+from hubshare.manuscript.prepare import prepare_manuscript
 from hubshare.manuscript.render import render_html
-from hubshare.normalize import (
+from hubshare.normalize.snapshot import (
     MAX_COUNT,
     SnapshotError,
     check_snapshot_date,
@@ -26,7 +26,7 @@ from hubshare.normalize import (
     normalize_snapshot_file,
     valid_model_id,
 )
-from hubshare.panel import PanelError
+from hubshare.panel.model_weeks import PanelError
 
 FIRST = "2021-01-06"
 OLD = dt.date(2019, 1, 1)
@@ -193,7 +193,7 @@ def test_a_week_that_loses_the_stable_id_stops_the_run(raw_dir, tmp_path):
 
 
 def test_a_column_that_disappears_is_flagged():
-    from hubshare.quality import columns_lost
+    from hubshare.panel.quality import columns_lost
 
     records = [
         {"snapshot_date": "2025-01-01", "absent_optional_columns": []},

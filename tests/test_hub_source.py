@@ -14,9 +14,9 @@ import pytest
 import yaml
 from hub_shape import CREATION_FLOOR, UTC, model_row, write_mirror, write_snapshot
 
-from hubshare.atomic import sha256_file
-from hubshare.normalize import SnapshotError, normalize_snapshot
-from hubshare.schemas import RAW_COLUMNS
+from hubshare.contracts.schemas import RAW_COLUMNS
+from hubshare.jobs.atomic import sha256_file
+from hubshare.normalize.snapshot import SnapshotError, normalize_snapshot
 from hubshare.sources import hub
 from hubshare.sources.errors import FetchError
 

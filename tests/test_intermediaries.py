@@ -5,7 +5,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from hubshare.intermediaries import (
+from hubshare.attribution.intermediaries import (
     RULE_COLUMNS,
     classify_namespaces,
     intermediary_share_by_period,
@@ -13,7 +13,7 @@ from hubshare.intermediaries import (
     namespace_downloads,
     threshold_sensitivity,
 )
-from hubshare.sensitivity import sensitivity_table, with_intermediaries_apart
+from hubshare.attribution.sensitivity import sensitivity_table, with_intermediaries_apart
 
 W1, W2 = dt.date(2024, 1, 3), dt.date(2024, 1, 10)
 PERIODS = {"w1": (W1, W1), "both": (W1, W2)}

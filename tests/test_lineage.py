@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hubshare.lineage import MAX_DEPTH, resolve_roots
+from hubshare.normalize.lineage import MAX_DEPTH, resolve_roots
 
 
 def roots_of(edges: dict[str, list[str] | None]) -> dict[str, dict]:

@@ -12,16 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hubshare.manuscript import (
-    CrossrefStyle,
-    ManuscriptError,
-    UnresolvedReferenceError,
-    UnresolvedVariableError,
-    check_manuscript,
-    expand_shortcodes,
-    render_manuscript,
-    resolve_crossrefs,
-)
+from hubshare.manuscript.crossref import CrossrefStyle, resolve_crossrefs
+from hubshare.manuscript.errors import ManuscriptError, UnresolvedReferenceError, UnresolvedVariableError
+from hubshare.manuscript.prepare import check_manuscript
+from hubshare.manuscript.render import render_manuscript
+from hubshare.manuscript.shortcodes import expand_shortcodes
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = Path(__file__).parent / "fixtures" / "manuscript"

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from hubshare.manuscript import check_manuscript
 from hubshare.manuscript.conditions import apply_conditions, load_metadata_files
+from hubshare.manuscript.prepare import check_manuscript
 
 TEXT = """A
 ::: {.content-visible when-meta="show.derived"}

@@ -8,11 +8,11 @@ import pytest
 import yaml
 from conftest import REPO
 
-from hubshare.capabilities import FIELD_PRESENCE
-from hubshare.manuscript import check_manuscript
+from hubshare.analysis.capabilities import FIELD_PRESENCE
 from hubshare.manuscript.conditions import apply_conditions
 from hubshare.manuscript.markdown import split_front_matter
-from hubshare.manuscript_scope import (
+from hubshare.manuscript.prepare import check_manuscript
+from hubshare.manuscript.scope import (
     MIN_NAMESPACES,
     headline_sentence,
     input_sentence,

@@ -4,8 +4,8 @@ import datetime as dt
 
 import polars as pl
 
-from hubshare import manuscript_values as mv
-from hubshare.manuscript_text import cadence, headline_trend_subjects, narrative_variables, period_phrase
+from hubshare.manuscript import values as mv
+from hubshare.manuscript.text import cadence, headline_trend_subjects, narrative_variables, period_phrase
 
 PERIODS = [
     {"name": "<=2022", "start": "2000-01-01", "end": "2022-12-31"},
@@ -268,7 +268,7 @@ def test_a_trend_table_without_tests_lists_each_series_once_with_its_reason():
 
 
 def test_a_slope_the_test_cannot_tell_from_noise_is_given_no_direction():
-    from hubshare.manuscript_text import _trend_sentence
+    from hubshare.manuscript.text import _trend_sentence
 
     test = trend_test("united_states", -5.49)
     test["robust"].update(significant=False, p_adjusted=0.7, ci_low=-19.1, ci_high=8.1)

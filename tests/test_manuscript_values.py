@@ -5,8 +5,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from hubshare import manuscript_values as mv
-from hubshare.recovery import recovery_table
+from hubshare.demo.recovery import recovery_table
+from hubshare.manuscript import values as mv
 
 MINUS = "\u2212"
 
@@ -400,7 +400,7 @@ def calibration_rows() -> pl.DataFrame:
 
 
 def test_calibration_section_states_every_failed_scenario_and_tabulates_sizes():
-    from hubshare.calibration_text import calibration_section, failed_scenarios
+    from hubshare.inference.calibration_text import calibration_section, failed_scenarios
 
     text = calibration_section(calibration_rows(), {"china": "China"}, {"noise_sigma": 0.05}, 0.05)
     assert "The robust trend test falls outside the band under: long memory (d = 0.4);" in text
@@ -421,7 +421,7 @@ def test_calibration_section_states_every_failed_scenario_and_tabulates_sizes():
 
 
 def test_counter_fall_sentence_reports_the_rerun():
-    from hubshare.counter_falls import FALLS_AS_REVISIONS, SCHEMA
+    from hubshare.panel.counter_falls import FALLS_AS_REVISIONS, SCHEMA
 
     table = pl.DataFrame(
         [
@@ -514,7 +514,7 @@ def test_claims_summary_counts_the_claims_outside_the_builds_window():
 
 
 def test_bootstrap_coverage_short_of_the_level_is_said():
-    from hubshare.calibration_text import calibration_section
+    from hubshare.inference.calibration_text import calibration_section
 
     def rows(coverage_by_tail):
         return pl.DataFrame(

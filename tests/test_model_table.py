@@ -7,10 +7,10 @@ import polars as pl
 import pytest
 from conftest import write_raw
 
-from hubshare.model_table import latest_models, model_table
-from hubshare.normalize import normalize_snapshot
-from hubshare.schemas import DepartedModels
-from hubshare.weekly import departed_models_file
+from hubshare.attribution.model_table import latest_models, model_table
+from hubshare.attribution.weekly import departed_models_file
+from hubshare.contracts.schemas import DepartedModels
+from hubshare.normalize.snapshot import normalize_snapshot
 
 DATES = ["2024-01-03", "2024-01-10", "2024-01-17", "2024-01-24"]
 OLD = dt.date(2023, 1, 1)

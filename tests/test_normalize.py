@@ -6,8 +6,8 @@ import polars as pl
 import pytest
 from conftest import parents, raw_frame, write_raw
 
-from hubshare.normalize import SnapshotError, normalize_snapshot
-from hubshare.schemas import NormalizedSnapshot
+from hubshare.contracts.schemas import NormalizedSnapshot
+from hubshare.normalize.snapshot import SnapshotError, normalize_snapshot
 
 DATE = dt.date(2021, 1, 6)
 OLD = dt.date(2020, 1, 1)

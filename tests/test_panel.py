@@ -8,7 +8,10 @@ import pytest
 from conftest import run_weeks as chain
 from conftest import write_raw
 
-from hubshare.ledger import (
+from hubshare.attribution.weekly import panel_week_file
+from hubshare.contracts.schemas import PanelState
+from hubshare.normalize.snapshot import normalize_snapshot_file
+from hubshare.panel.ledger import (
     LEDGER_SCHEMA,
     ConservationError,
     check_conservation,
@@ -16,10 +19,7 @@ from hubshare.ledger import (
     measure_summary,
     panel_totals,
 )
-from hubshare.normalize import normalize_snapshot_file
-from hubshare.panel import STATE_SCHEMA, PanelError, build_panel
-from hubshare.schemas import PanelState
-from hubshare.weekly import panel_week_file
+from hubshare.panel.model_weeks import STATE_SCHEMA, PanelError, build_panel
 
 OLD = dt.date(2019, 1, 1)
 

@@ -6,7 +6,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hubshare.family_shares import family_shares
+from hubshare.attribution.family_shares import family_shares
 from hubshare.periods import panel_summed_by_period_runs, period_runs, period_slug
 
 WEEKS = [dt.date(2024, 12, 18) + dt.timedelta(weeks=i) for i in range(6)]  # 2024-12-18 .. 2025-01-22

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from hubshare.poisson_weights import poisson_weights, unit_keys
+from hubshare.analysis.poisson_weights import poisson_weights, unit_keys
 
 
 @settings(max_examples=40, deadline=None)

@@ -7,8 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hubshare.demo.metadata import NON_TEXT_OUTPUT_TASKS, TEXT_TASKS
-from hubshare.properties import (
+from hubshare.analysis.properties import (
     LICENSE_CLASSES,
     MODALITY_OF_TASK,
     PropertiesError,
@@ -21,6 +20,7 @@ from hubshare.properties import (
     params,
     training_data,
 )
+from hubshare.demo.metadata import NON_TEXT_OUTPUT_TASKS, TEXT_TASKS
 
 SCHEMA = {
     "model_key": pl.String,

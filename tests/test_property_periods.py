@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hubshare import property_periods
-from hubshare.poisson_weights import poisson_weights, unit_keys
-from hubshare.properties import LICENSE_CLASSES
-from hubshare.property_periods import multipliers, property_period_table
+from hubshare.analysis import property_periods
+from hubshare.analysis.poisson_weights import poisson_weights, unit_keys
+from hubshare.analysis.properties import LICENSE_CLASSES
+from hubshare.analysis.property_periods import multipliers, property_period_table
 
 EARLY = (dt.date(2022, 1, 1), dt.date(2022, 12, 31))
 LATE = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
@@ -435,7 +435,7 @@ def test_blocks_of_models_do_not_change_the_statistics(downloads, block, seed):
 
 
 def test_cluster_bootstrap_covers_what_model_resampling_misses_in_the_clustered_simulator():
-    from hubshare.bootstrap_calibration import PLANTED_SHARE, bootstrap_coverage, clustered_population
+    from hubshare.inference.bootstrap_calibration import PLANTED_SHARE, bootstrap_coverage, clustered_population
 
     population = clustered_population(np.random.default_rng(0), 1.1, clusters=50, models_per_cluster=3)
     # every model of a cluster shares its flag; both periods hold the same models

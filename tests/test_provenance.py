@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hubshare.provenance import figure_manifest, git_state, provenance_line
+from hubshare.figures.provenance import figure_manifest, git_state, provenance_line
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hubshare.raw_forms import FormError, conform
-from hubshare.schemas import BASE_MODELS_DTYPE, SAFETENSORS_DTYPE, UTC_MICROS
+from hubshare.contracts.schemas import BASE_MODELS_DTYPE, SAFETENSORS_DTYPE, UTC_MICROS
+from hubshare.sources.raw_forms import FormError, conform
 
 UTC = dt.UTC
 

@@ -17,8 +17,8 @@ import polars as pl
 import pytest
 from conftest import REPO
 
-from hubshare.attribution import namespace_of
-from hubshare.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
+from hubshare.attribution.credit import namespace_of
+from hubshare.attribution.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
 
 ATTRIBUTION = REPO / "data" / "raw" / "attribution"
 MINIMUM_COVERAGE = 0.95

@@ -11,7 +11,7 @@ from conftest import REPO
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hubshare.registry import (
+from hubshare.attribution.registry import (
     CONFIDENCE_LEVELS,
     REGISTRY_COLUMNS,
     OrganizationRegistry,

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_bad_inputs import api_dump, snakemake, workflow_copy, write_dumps  # noqa: F401 (a session fixture)
 
-from hubshare.ledger import ConservationError, check_conservation, panel_totals
-from hubshare.normalize import normalize_snapshot_file
-from hubshare.panel import build_panel, chain_panel
-from hubshare.schemas import UTC_MICROS
+from hubshare.contracts.schemas import UTC_MICROS
+from hubshare.normalize.snapshot import normalize_snapshot_file
+from hubshare.panel.ledger import ConservationError, check_conservation, panel_totals
+from hubshare.panel.model_weeks import build_panel, chain_panel
 
 OLD = dt.datetime(2019, 1, 1, tzinfo=dt.UTC)
 DAY0 = dt.date(2026, 8, 1)
@@ -148,8 +148,8 @@ def rolling_row(key: str, count: int, likes: int = 0) -> dict:
 def test_the_ledger_job_catches_a_week_that_lost_a_row_or_read_another_weeks_state(raw_dir, tmp_path):
     """Conservation of the estimates is checked by the panel files summed on their own, against the ledger
     lines and against the last state, not by lines that balance by construction."""
-    from hubshare.ledger import LEDGER_SCHEMA, combine_ledgers
-    from hubshare.weekly import panel_week_file
+    from hubshare.attribution.weekly import panel_week_file
+    from hubshare.panel.ledger import LEDGER_SCHEMA, combine_ledgers
 
     dates = [(DAY0 + dt.timedelta(days=7 * i)).isoformat() for i in range(3)]
     snapshots = {date: [rolling_row("a", 300, i), rolling_row("b", 60, i)] for i, date in enumerate(dates)}
@@ -271,7 +271,7 @@ def test_an_implausible_week_of_an_api_dump_is_left_out_or_stops_the_run(workflo
 
 
 def test_the_papers_ledger_of_30_day_estimates_states_the_first_snapshot_and_its_identity():
-    from hubshare.manuscript_values import ledger_section
+    from hubshare.manuscript.values import ledger_section
 
     _, ledger = chain_panel(observations([(0, "a", 300), (7, "a", 300)]), "rolling30")
     weeks = pl.DataFrame({"week": [DAY0, DAY0 + dt.timedelta(days=7)], "measure": ["rolling30", "rolling30"]})

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hubshare.aggregates import GROUP_COLUMNS
-from hubshare.shares import TRAILING_DAYS, period_shares, trailing_shares, weekly_shares
+from hubshare.analysis.shares import TRAILING_DAYS, period_shares, trailing_shares, weekly_shares
+from hubshare.attribution.aggregates import GROUP_COLUMNS
 
 START = dt.date(2021, 1, 6)
 
@@ -330,7 +330,7 @@ def test_period_shares_sum_to_one(rows):
     )
 )
 def test_shares_from_the_weekly_sums_equal_shares_from_every_row(rows):
-    # The workflow sums each week's rows by group once (hubshare.aggregates); the shares must not change.
+    # The workflow sums each week's rows by group once (hubshare.attribution.aggregates); the shares must not change.
     table = pl.DataFrame(
         [
             (view, START + dt.timedelta(days=7 * week), country, kind, source, value)

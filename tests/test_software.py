@@ -6,7 +6,7 @@ from importlib.metadata import version
 from conftest import REPO
 from packaging.requirements import Requirement
 
-from hubshare.software import installed_versions, runtime_dependencies, software_statement
+from hubshare.jobs.software import installed_versions, runtime_dependencies, software_statement
 
 
 def test_statement_lists_python_and_each_distribution_in_order():

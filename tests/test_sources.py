@@ -8,11 +8,11 @@ import pytest
 import yaml
 from conftest import REAL_SAMPLES
 
-from hubshare.atomic import sha256_file
-from hubshare.ledger import check_conservation, panel_totals
-from hubshare.normalize import normalize_snapshot, normalize_snapshot_file
-from hubshare.panel import build_panel
-from hubshare.schemas import RAW_COLUMNS
+from hubshare.contracts.schemas import RAW_COLUMNS
+from hubshare.jobs.atomic import sha256_file
+from hubshare.normalize.snapshot import normalize_snapshot, normalize_snapshot_file
+from hubshare.panel.ledger import check_conservation, panel_totals
+from hubshare.panel.model_weeks import build_panel
 from hubshare.sources.api_json import DumpError, convert_api_json
 
 API_DUMPS = REAL_SAMPLES / "hub-api-json"

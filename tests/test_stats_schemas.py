@@ -6,7 +6,7 @@ import pandera.errors
 import polars as pl
 import pytest
 
-from hubshare.schemas import Calibration, Eras, PeriodContrasts
+from hubshare.contracts.schemas import Calibration, Eras, PeriodContrasts
 
 
 def era_row(**changes) -> pl.DataFrame:
@@ -115,7 +115,7 @@ def test_unknown_calibration_test_fails():
 
 
 def test_counter_fall_sensitivity_by_hand(tmp_path):
-    from hubshare.counter_falls import counter_fall_sensitivity
+    from hubshare.panel.counter_falls import counter_fall_sensitivity
 
     # 2023: 90 by increases and 10 after a fall -> f = 0.1, bound 0.1 / 0.9 = 11.1 pp; 2024: no fall
     pl.DataFrame(
@@ -137,8 +137,9 @@ def test_counter_fall_sensitivity_by_hand(tmp_path):
 
 
 def test_every_table_schema_shares_the_one_base_configuration():
-    from hubshare import families, registry, schemas
-    from hubshare.data_dictionary import schema_models
+    from hubshare.attribution.credit import families, registry
+    from hubshare.contracts import schemas
+    from hubshare.contracts.data_dictionary import schema_models
 
     models = [model for module in (schemas, registry, families) for model in schema_models(module)]
     assert all(issubclass(model, schemas.Contract) for model in models)

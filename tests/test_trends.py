@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.multitest import multipletests
 
-from hubshare.stats_report import headline_trends, independent_weeks
-from hubshare.trends import (
+from hubshare.inference.stats_report import headline_trends, independent_weeks
+from hubshare.inference.trends import (
     DAYS_PER_YEAR,
     adjust_family,
     empirical_logit,

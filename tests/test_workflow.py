@@ -22,8 +22,9 @@ import yaml
 from conftest import REPO
 from workflow_runs import TINY, copy_repository, run_workflow
 
-from hubshare.ledger import check_conservation, measure_summary, panel_totals
-from hubshare.manuscript import check_manuscript, load_variables
+from hubshare.manuscript.prepare import check_manuscript
+from hubshare.manuscript.shortcodes import load_variables
+from hubshare.panel.ledger import check_conservation, measure_summary, panel_totals
 
 pytestmark = pytest.mark.e2e
 
@@ -211,7 +212,7 @@ def test_calibration_sizes_the_robust_test_within_the_band_where_it_is_built_to_
     for row in contrasts.iter_rows(named=True):
         assert row["rejection_rate"] <= 0.075 + 2 * row["mc_standard_error"], row
     # every scenario a test fails is named in the appendix
-    from hubshare.calibration_text import failed_scenarios
+    from hubshare.inference.calibration_text import failed_scenarios
 
     appendix = (built / "paper/_generated/calibration.md").read_text(encoding="utf-8")
     for test in ("robust_trend", "period_contrast"):
@@ -225,10 +226,10 @@ MULTIPLIER_TOLERANCE = 1e-6
 
 
 def test_planted_property_multipliers_are_recovered(built):
-    from hubshare.manuscript_values import MULTIPLIER_TOLERANCE as STATED
-    from hubshare.manuscript_values import multiplier_recovery
+    from hubshare.analysis.property_periods import multipliers, property_period_table
+    from hubshare.manuscript.values import MULTIPLIER_TOLERANCE as STATED
+    from hubshare.manuscript.values import multiplier_recovery
     from hubshare.periods import parse_periods, period_slug
-    from hubshare.property_periods import multipliers, property_period_table
 
     assert STATED == MULTIPLIER_TOLERANCE
     truth = json.loads((built / "data/raw/snapshots/demo/truth.json").read_text())
@@ -271,8 +272,8 @@ def test_planted_property_multipliers_are_recovered(built):
 
 
 def test_eras_and_period_contrasts_are_written_and_valid(built):
-    from hubshare.era_report import read_eras
-    from hubshare.schemas import PeriodContrasts
+    from hubshare.contracts.schemas import PeriodContrasts
+    from hubshare.inference.era_report import read_eras
 
     eras = read_eras(built / "results/tables/eras.csv")
     joint = eras.filter(
@@ -354,9 +355,9 @@ HUB_RECOVERY_TOLERANCE_PP = 0.25
 @pytest.fixture(scope="session")
 def built_hub(tmp_path_factory) -> Path:
     """The `hub` source end to end, offline, over a mirror in the real dataset's shape built from the demo."""
+    from hubshare.attribution.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
     from hubshare.demo import simulate_demo
     from hubshare.demo.hub_mirror import write_hub_mirror
-    from hubshare.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
 
     attribution = REPO / "data" / "raw" / "attribution"
     vocabularies = load_vocabularies(attribution / "vocabularies.yaml")
@@ -404,8 +405,8 @@ def test_hub_eras_switch_over_and_the_repeat_are_booked_as_stated(built_hub):
 
 
 def test_hub_mirror_recovers_the_planted_shares(built_hub):
+    from hubshare.demo.recovery import recovery_table
     from hubshare.periods import read_results_csv
-    from hubshare.recovery import recovery_table
 
     truth = json.loads((built_hub / "truth.json").read_text())
     recovered = read_results_csv(built_hub / "results/tables/shares_by_period.csv")

@@ -3,16 +3,16 @@ from pathlib import Path
 
 from snakemake.logging import logger
 
-from hubshare.aggregates import AGGREGATE_TABLES
-from hubshare.code_version import code_version, module_path
+from hubshare.attribution.aggregates import AGGREGATE_TABLES
+from hubshare.jobs.code_version import code_version, module_path
 from hubshare.demo import snapshot_dates as demo_snapshot_dates
-from hubshare.measures import measure_for, snapshot_columns
-from hubshare.normalize import normalize_snapshot_file
+from hubshare.panel.measures import measure_for, snapshot_columns
+from hubshare.normalize.snapshot import normalize_snapshot_file
 from hubshare.periods import period_slug, periods_from_data
 from hubshare.sources.first_reading import record_first_reading
 from hubshare.sources.folder import FolderError, snapshot_folder
 from hubshare.sources.hub import CAPTURE_LAG_DAYS, list_snapshots
-from hubshare.weekly import attribute_week_file, departed_models_file, panel_week_file
+from hubshare.attribution.weekly import attribute_week_file, departed_models_file, panel_week_file
 
 # Output paths that several rules or the targets name, each spelled once, here.
 SHARES_WEEKLY = "results/tables/shares_weekly.parquet"

@@ -1,7 +1,7 @@
 # The manuscript: results -> variables and tables -> rendered HTML and PDF.
 import platform
 
-from hubshare.software import installed_versions, runtime_dependencies
+from hubshare.jobs.software import installed_versions, runtime_dependencies
 
 
 rule manuscript_inputs:

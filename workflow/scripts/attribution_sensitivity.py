@@ -3,12 +3,12 @@ under every alternative."""
 
 import polars as pl
 
-from hubshare.atomic import write_csv
-from hubshare.counter_falls import counted_after_falls
-from hubshare.joblog import log_to
+from hubshare.attribution.registry import read_curated_csv
+from hubshare.attribution.sensitivity import CONTESTED_COLUMNS, sensitivity_table
+from hubshare.jobs.atomic import write_csv
+from hubshare.jobs.joblog import log_to
+from hubshare.panel.counter_falls import counted_after_falls
 from hubshare.periods import parse_periods
-from hubshare.registry import read_curated_csv
-from hubshare.sensitivity import CONTESTED_COLUMNS, sensitivity_table
 
 with log_to(snakemake.log[0]) as log:
     intermediaries = pl.read_csv(snakemake.input.intermediaries).filter(pl.col("is_intermediary"))["namespace"]

@@ -2,11 +2,11 @@
 
 import polars as pl
 
-from hubshare.atomic import write_csv, write_json
-from hubshare.attribution import attribution_quality, with_coverage_route
-from hubshare.joblog import log_to
+from hubshare.analysis.shares import period_shares
+from hubshare.attribution.credit import attribution_quality, with_coverage_route
+from hubshare.jobs.atomic import write_csv, write_json
+from hubshare.jobs.joblog import log_to
 from hubshare.periods import parse_periods
-from hubshare.shares import period_shares
 
 with log_to(snakemake.log[0]) as log:
     groups = pl.read_parquet(list(snakemake.input.groups))

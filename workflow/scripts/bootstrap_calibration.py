@@ -1,8 +1,14 @@
 """Adapter: (no input) -> coverage of the property intervals in the clustered heavy-tailed simulator."""
 
-from hubshare.atomic import write_csv
-from hubshare.bootstrap_calibration import CLUSTERS, DRAWS, MODELS_PER_CLUSTER, TAIL_INDICES, bootstrap_coverage
-from hubshare.joblog import log_to
+from hubshare.inference.bootstrap_calibration import (
+    CLUSTERS,
+    DRAWS,
+    MODELS_PER_CLUSTER,
+    TAIL_INDICES,
+    bootstrap_coverage,
+)
+from hubshare.jobs.atomic import write_csv
+from hubshare.jobs.joblog import log_to
 
 with log_to(snakemake.log[0]) as log:
     table = bootstrap_coverage(

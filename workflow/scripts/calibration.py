@@ -2,11 +2,11 @@
 
 import json
 
-from hubshare.atomic import write_csv
-from hubshare.calibration import calibration_table
-from hubshare.joblog import log_to
+from hubshare.inference.calibration import calibration_table
+from hubshare.inference.stats_report import contrast_pairs
+from hubshare.jobs.atomic import write_csv
+from hubshare.jobs.joblog import log_to
 from hubshare.periods import parse_periods
-from hubshare.stats_report import contrast_pairs
 
 with log_to(snakemake.log[0]) as log:
     with open(snakemake.input.truth, encoding="utf-8") as handle:

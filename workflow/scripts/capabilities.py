@@ -1,7 +1,7 @@
 """Adapter: normalized snapshots -> results/capabilities.json (what the input can support)."""
 
-from hubshare.capabilities import capabilities_file
-from hubshare.joblog import log_to
+from hubshare.analysis.capabilities import capabilities_file
+from hubshare.jobs.joblog import log_to
 
 with log_to(snakemake.log[0]) as log:
     record = capabilities_file(

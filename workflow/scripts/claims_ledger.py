@@ -3,11 +3,11 @@
 import json
 from pathlib import Path
 
-from hubshare.atomic import write_csv
 from hubshare.claims.ledger import DataWindow, claims_ledger
 from hubshare.claims.metrics import ClaimInputs
 from hubshare.claims.validation import load_claims
-from hubshare.joblog import log_to
+from hubshare.jobs.atomic import write_csv
+from hubshare.jobs.joblog import log_to
 from hubshare.periods import read_results_csv
 
 with log_to(snakemake.log[0]) as log:

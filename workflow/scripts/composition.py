@@ -1,7 +1,7 @@
 """Adapter: the weeks' attributed rows -> results/tables/composition.csv (share changes: stayers, entrants, leavers)."""
 
-from hubshare.composition import composition_file
-from hubshare.joblog import log_to
+from hubshare.analysis.composition import composition_file
+from hubshare.jobs.joblog import log_to
 
 with log_to(snakemake.log[0]) as log:
     table = composition_file(

@@ -2,9 +2,9 @@
 
 import polars as pl
 
-from hubshare.atomic import write_parquet
-from hubshare.joblog import log_to
-from hubshare.schemas import Concentration
+from hubshare.contracts.schemas import Concentration
+from hubshare.jobs.atomic import write_parquet
+from hubshare.jobs.joblog import log_to
 
 with log_to(snakemake.log[0]) as log:
     table = Concentration.validate(pl.read_parquet(list(snakemake.input.weeks)).sort("view", "week"))

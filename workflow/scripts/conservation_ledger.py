@@ -2,9 +2,9 @@
 
 import polars as pl
 
-from hubshare.atomic import write_csv
-from hubshare.joblog import log_to
-from hubshare.ledger import (
+from hubshare.jobs.atomic import write_csv
+from hubshare.jobs.joblog import log_to
+from hubshare.panel.ledger import (
     LEDGER_SCHEMA,
     check_conservation,
     combine_ledgers,

@@ -1,6 +1,6 @@
 """Adapter: a Hub models-API dump -> raw snapshot + origin metadata."""
 
-from hubshare.joblog import log_to
+from hubshare.jobs.joblog import log_to
 from hubshare.sources.api_json import convert_api_json
 
 with log_to(snakemake.log[0]) as log:

@@ -1,6 +1,6 @@
 """Adapter: one CSV file of download counts -> raw snapshot + origin metadata."""
 
-from hubshare.joblog import log_to
+from hubshare.jobs.joblog import log_to
 from hubshare.sources.csv_counts import convert_csv_counts
 
 with log_to(snakemake.log[0]) as log:

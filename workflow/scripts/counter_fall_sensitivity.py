@@ -1,8 +1,8 @@
 """Adapter: the weekly panel -> how much reading counter falls as revisions could move the period shares."""
 
-from hubshare.atomic import write_csv
-from hubshare.counter_falls import counter_fall_sensitivity
-from hubshare.joblog import log_to
+from hubshare.jobs.atomic import write_csv
+from hubshare.jobs.joblog import log_to
+from hubshare.panel.counter_falls import counter_fall_sensitivity
 from hubshare.periods import parse_periods
 
 with log_to(snakemake.log[0]) as log:

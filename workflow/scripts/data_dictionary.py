@@ -1,8 +1,8 @@
 """Adapter: the pandera table contracts -> docs/data_dictionary.md."""
 
-from hubshare.atomic import write_text
-from hubshare.data_dictionary import data_dictionary_markdown, schema_models
-from hubshare.joblog import log_to
+from hubshare.contracts.data_dictionary import data_dictionary_markdown, schema_models
+from hubshare.jobs.atomic import write_text
+from hubshare.jobs.joblog import log_to
 
 with log_to(snakemake.log[0]) as log:
     write_text(data_dictionary_markdown(), snakemake.output.markdown)

@@ -2,9 +2,9 @@
 
 import polars as pl
 
-from hubshare.atomic import write_csv
-from hubshare.era_report import era_table, skipped_reason
-from hubshare.joblog import log_to
+from hubshare.inference.era_report import era_table, skipped_reason
+from hubshare.jobs.atomic import write_csv
+from hubshare.jobs.joblog import log_to
 from hubshare.periods import parse_periods
 
 with log_to(snakemake.log[0]) as log:

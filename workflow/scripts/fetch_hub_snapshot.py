@@ -1,7 +1,7 @@
 """Adapter: one listed snapshot of the Hub dataset -> its contract columns, with origin metadata."""
 
-from hubshare.joblog import log_to
-from hubshare.schemas import RAW_COLUMNS
+from hubshare.contracts.schemas import RAW_COLUMNS
+from hubshare.jobs.joblog import log_to
 from hubshare.sources.hub import RemoteSnapshot, fetch_snapshot
 
 with log_to(snakemake.log[0]) as log:

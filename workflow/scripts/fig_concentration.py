@@ -5,10 +5,10 @@ from pathlib import Path
 
 import polars as pl
 
-from hubshare.capabilities import views_supported
+from hubshare.analysis.capabilities import views_supported
 from hubshare.figures.plots import concentration_figure, is_series, note_figure
 from hubshare.figures.style import save_figure, use_style
-from hubshare.joblog import log_to
+from hubshare.jobs.joblog import log_to
 
 with log_to(snakemake.log[0]):
     use_style(Path(snakemake.input.style))

@@ -5,14 +5,14 @@ from pathlib import Path
 
 import polars as pl
 
-from hubshare.capabilities import views_supported
-from hubshare.era_report import read_eras, skipped_reason
+from hubshare.analysis.capabilities import views_supported
+from hubshare.attribution.registry import load_vocabularies
 from hubshare.figures.eras import era_figure
 from hubshare.figures.plots import is_series, note_figure
 from hubshare.figures.style import save_figure, use_style
-from hubshare.joblog import log_to
+from hubshare.inference.era_report import read_eras, skipped_reason
+from hubshare.jobs.joblog import log_to
 from hubshare.periods import consecutive_periods, parse_periods
-from hubshare.registry import load_vocabularies
 
 with log_to(snakemake.log[0]):
     use_style(Path(snakemake.input.style))

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import polars as pl
 
-from hubshare.capabilities import views_supported
+from hubshare.analysis.capabilities import views_supported
+from hubshare.attribution.registry import load_vocabularies
 from hubshare.figures.plots import group_share_figure, is_series, note_figure
 from hubshare.figures.style import save_figure, use_style
-from hubshare.joblog import log_to
-from hubshare.registry import load_vocabularies
+from hubshare.jobs.joblog import log_to
 
 with log_to(snakemake.log[0]) as log:
     use_style(Path(snakemake.input.style))

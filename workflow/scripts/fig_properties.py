@@ -6,7 +6,7 @@ import polars as pl
 
 from hubshare.figures.properties import property_figure
 from hubshare.figures.style import save_figure, use_style
-from hubshare.joblog import log_to
+from hubshare.jobs.joblog import log_to
 from hubshare.periods import read_results_csv
 
 with log_to(snakemake.log[0]):

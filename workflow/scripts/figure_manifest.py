@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from hubshare.atomic import write_json
-from hubshare.joblog import log_to
-from hubshare.provenance import commit_text, figure_manifest
+from hubshare.figures.provenance import commit_text, figure_manifest
+from hubshare.jobs.atomic import write_json
+from hubshare.jobs.joblog import log_to
 
 with log_to(snakemake.log[0]) as log:
     # Snakemake runs scripts in the workflow's working directory, against which the rules' paths resolve.

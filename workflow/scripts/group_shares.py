@@ -2,10 +2,10 @@
 
 import polars as pl
 
-from hubshare.atomic import write_csv, write_parquet
-from hubshare.joblog import log_to
+from hubshare.analysis.shares import period_shares, period_totals, trailing_shares, weekly_shares
+from hubshare.jobs.atomic import write_csv, write_parquet
+from hubshare.jobs.joblog import log_to
 from hubshare.periods import parse_periods
-from hubshare.shares import period_shares, period_totals, trailing_shares, weekly_shares
 
 with log_to(snakemake.log[0]) as log:
     groups = pl.read_parquet(list(snakemake.input.groups))

@@ -2,9 +2,9 @@
 
 import polars as pl
 
-from hubshare.atomic import write_csv
-from hubshare.intermediaries import RULE_COLUMNS, intermediary_tables
-from hubshare.joblog import log_to
+from hubshare.attribution.intermediaries import RULE_COLUMNS, intermediary_tables
+from hubshare.jobs.atomic import write_csv
+from hubshare.jobs.joblog import log_to
 from hubshare.periods import parse_periods
 
 with log_to(snakemake.log[0]) as log:

@@ -5,18 +5,24 @@ from pathlib import Path
 
 import polars as pl
 
-from hubshare import manuscript_values as mv
-from hubshare.atomic import copy_file, write_text, write_yaml
-from hubshare.calibration_text import calibration_section
-from hubshare.capabilities import views_supported
+from hubshare.analysis.capabilities import views_supported
+from hubshare.analysis.composition_text import (
+    composition_lacks,
+    composition_markdown,
+    composition_shown,
+    composition_variables,
+)
+from hubshare.attribution.registry import load_vocabularies, read_curated_csv
+from hubshare.attribution.sensitivity import ALTERNATIVES, CONTESTED_COLUMNS, INTERMEDIARY_GROUP, contested_alternatives
 from hubshare.claims.rendering import ledger_markdown, ledger_source_notes
-from hubshare.composition_text import composition_lacks, composition_markdown, composition_shown, composition_variables
-from hubshare.contrasts import MIN_PER_PERIOD
-from hubshare.counter_falls import FALLS_AS_REVISIONS
-from hubshare.era_report import read_eras, skipped_reason
-from hubshare.joblog import log_to
-from hubshare.ledger import measure_summary
-from hubshare.manuscript_scope import (
+from hubshare.figures.provenance import provenance_line
+from hubshare.inference.calibration_text import calibration_section
+from hubshare.inference.contrasts import MIN_PER_PERIOD
+from hubshare.inference.era_report import read_eras, skipped_reason
+from hubshare.jobs.atomic import copy_file, write_text, write_yaml
+from hubshare.jobs.joblog import log_to
+from hubshare.manuscript import values as mv
+from hubshare.manuscript.scope import (
     abstract_shares,
     partial_properties_sentence,
     property_rows,
@@ -24,11 +30,10 @@ from hubshare.manuscript_scope import (
     show_flags,
     with_every_group,
 )
-from hubshare.manuscript_text import headline_trend_subjects, narrative_variables
+from hubshare.manuscript.text import headline_trend_subjects, narrative_variables
+from hubshare.panel.counter_falls import FALLS_AS_REVISIONS
+from hubshare.panel.ledger import measure_summary
 from hubshare.periods import read_results_csv
-from hubshare.provenance import provenance_line
-from hubshare.registry import load_vocabularies, read_curated_csv
-from hubshare.sensitivity import ALTERNATIVES, CONTESTED_COLUMNS, INTERMEDIARY_GROUP, contested_alternatives
 
 
 def read_json(path):

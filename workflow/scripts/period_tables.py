@@ -1,8 +1,8 @@
 """Adapter: one period's weeks, last snapshot and departures -> its model table, property statistics (with their
 bootstrap draws), leave-top-k-out estimates, family and namespace shares."""
 
-from hubshare.joblog import log_to
-from hubshare.period_tables import OUTPUTS, write_period_tables
+from hubshare.analysis.period_tables import OUTPUTS, write_period_tables
+from hubshare.jobs.joblog import log_to
 
 with log_to(snakemake.log[0]) as log:
     inputs, params = snakemake.input, snakemake.params

@@ -1,9 +1,9 @@
 """Adapter: every period's property statistics (with their bootstrap draws) -> the period table, the multipliers
 (log scale) and the leave-top-k-out table."""
 
-from hubshare.atomic import write_csv
-from hubshare.joblog import log_to
-from hubshare.period_tables import combined_properties
+from hubshare.analysis.period_tables import combined_properties
+from hubshare.jobs.atomic import write_csv
+from hubshare.jobs.joblog import log_to
 
 with log_to(snakemake.log[0]) as log:
     table, ratios, left_out = combined_properties(

@@ -4,9 +4,9 @@ import json
 
 import polars as pl
 
-from hubshare.atomic import write_json, write_text
-from hubshare.joblog import log_to
-from hubshare.quality import quality_markdown, quality_report
+from hubshare.jobs.atomic import write_json, write_text
+from hubshare.jobs.joblog import log_to
+from hubshare.panel.quality import quality_markdown, quality_report
 
 
 def read_json(path):

@@ -2,10 +2,10 @@
 
 import json
 
-from hubshare.atomic import write_csv
-from hubshare.joblog import log_to
+from hubshare.demo.recovery import recovery_table
+from hubshare.jobs.atomic import write_csv
+from hubshare.jobs.joblog import log_to
 from hubshare.periods import read_results_csv
-from hubshare.recovery import recovery_table
 
 with log_to(snakemake.log[0]) as log:
     with open(snakemake.input.truth, encoding="utf-8") as handle:

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from hubshare.joblog import log_to
-from hubshare.manuscript import render_manuscript
+from hubshare.jobs.joblog import log_to
+from hubshare.manuscript.render import render_manuscript
 
 with log_to(snakemake.log[0]) as log:
     outputs = render_manuscript(

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
+from hubshare.attribution.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
 from hubshare.demo import simulate_demo
-from hubshare.joblog import log_to
-from hubshare.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
+from hubshare.jobs.joblog import log_to
 
 with log_to(snakemake.log[0]) as log:
     vocabularies = load_vocabularies(snakemake.input.vocabularies)

@@ -1,8 +1,8 @@
 """Adapter: the versions this build ran with (rule params) -> the paper's reproducibility statement."""
 
-from hubshare.atomic import write_text
-from hubshare.joblog import log_to
-from hubshare.software import software_statement
+from hubshare.jobs.atomic import write_text
+from hubshare.jobs.joblog import log_to
+from hubshare.jobs.software import software_statement
 
 with log_to(snakemake.log[0]) as log:
     write_text(software_statement(snakemake.params.python, snakemake.params.versions), snakemake.output.statement)

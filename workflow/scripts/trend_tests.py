@@ -2,10 +2,10 @@
 
 import polars as pl
 
-from hubshare.atomic import write_csv, write_json
-from hubshare.joblog import log_to
+from hubshare.inference.stats_report import adjust_contrast_family, headline_contrasts, headline_trends
+from hubshare.jobs.atomic import write_csv, write_json
+from hubshare.jobs.joblog import log_to
 from hubshare.periods import parse_periods
-from hubshare.stats_report import adjust_contrast_family, headline_contrasts, headline_trends
 
 with log_to(snakemake.log[0]) as log:
     weekly = pl.read_parquet(snakemake.input.weekly)

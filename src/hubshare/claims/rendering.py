@@ -6,7 +6,7 @@ import re
 
 import polars as pl
 
-from hubshare.manuscript_values import big_number, markdown_table, pct, signed
+from hubshare.manuscript.values import big_number, markdown_table, pct, signed
 
 
 def format_value(value: float | None, unit: str | None) -> str:

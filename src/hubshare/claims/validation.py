@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from hubshare.json_schemas import CLAIMS_SCHEMA, problems, read_yaml, with_defaults
+from hubshare.contracts.json_schemas import CLAIMS_SCHEMA, problems, read_yaml, with_defaults
 
 
 class ClaimsError(ValueError):

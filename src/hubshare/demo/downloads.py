@@ -9,7 +9,7 @@ downloadable models.
 
 Noise, so that the statistics face data with honest uncertainty: each
 segment's weight is multiplied week by week by exp(noise) of the configured
-kind (`hubshare.noise`, the calibration study's scenarios) and the weights
+kind (`hubshare.inference.noise`, the calibration study's scenarios) and the weights
 renormalised; each model's pull by its own popularity shock, a stationary
 log-AR(1) with mean one on the download scale, which also moves its
 namespace's weight within the cell (a namespace carries the pull-weighted
@@ -29,7 +29,7 @@ import numpy as np
 from hubshare.demo.namespaces import Namespaces
 from hubshare.demo.population import Models
 from hubshare.demo.story import SEGMENTS
-from hubshare.noise import ar1, noise_paths
+from hubshare.inference.noise import ar1, noise_paths
 
 # A model's pull falls as 1 / (1 + age / AGE_SCALE_WEEKS): new releases take
 # over their namespace's downloads while classics keep a long tail.

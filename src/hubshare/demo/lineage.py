@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from hubshare.contracts.schemas import RELATIONS
 from hubshare.demo.namespaces import Namespaces
 from hubshare.demo.population import MERGE, NO_RELATION, QUANTIZED, Models
 from hubshare.demo.story import SEGMENTS
-from hubshare.schemas import RELATIONS
 
 FINETUNE = RELATIONS.index("finetune")
 ADAPTER = RELATIONS.index("adapter")

@@ -1,7 +1,7 @@
 """Model names and ids: plausible, unique, and in the family the simulator planted.
 
 A model's family is the lineage of its weights as its name states it
-(`hubshare.families`), so names carry the family and nothing else does:
+(`hubshare.attribution.families`), so names carry the family and nothing else does:
 originals of a family's developer are its releases (`Qwen2.5-7B-Instruct`,
 see `releases.py`); legacy ids are kept as given; derived models append what
 was done to their first parent's name (`Qwen2.5-7B-Instruct-GGUF`,

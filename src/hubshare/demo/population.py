@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hubshare.contracts.schemas import RELATIONS
 from hubshare.demo.namespaces import (
     SYNTHETIC_WEIGHT_SHAPE,
     UNAFFILIATED,
@@ -27,7 +28,6 @@ from hubshare.demo.namespaces import (
 )
 from hubshare.demo.settings import DemoSettingsError
 from hubshare.demo.story import SEGMENTS
-from hubshare.schemas import RELATIONS
 
 NO_RELATION = -1
 MERGE = RELATIONS.index("merge")

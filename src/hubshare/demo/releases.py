@@ -1,6 +1,6 @@
 """What the developers of model families release: names, sizes and tasks of their originals.
 
-The pipeline reads a model's family from its name (`hubshare.families`), so
+The pipeline reads a model's family from its name (`hubshare.attribution.families`), so
 the demo names the originals of every namespace that develops a family in
 `data/raw/attribution/model_families.csv` after that family, as the developer
 does on the Hub: `Qwen/Qwen2.5-7B-Instruct`, `deepseek-ai/DeepSeek-V3`,

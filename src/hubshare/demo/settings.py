@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from hubshare.json_schemas import DEMO_SCHEMA, problems, read_schema, with_defaults
+from hubshare.contracts.json_schemas import DEMO_SCHEMA, problems, read_schema, with_defaults
 
-# Kinds of logit-scale noise on the segments' shares (`hubshare.noise` draws them).
+# Kinds of logit-scale noise on the segments' shares (`hubshare.inference.noise` draws them).
 NOISE_KINDS = tuple(read_schema(DEMO_SCHEMA)["properties"]["share_noise"]["enum"])
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from hubshare.atomic import write_json
 from hubshare.demo.artefacts import Artefacts, build_artefacts
 from hubshare.demo.calendar import snapshot_dates
 from hubshare.demo.downloads import (
@@ -33,6 +32,7 @@ from hubshare.demo.settings import resolve_settings
 from hubshare.demo.story import segment_shares
 from hubshare.demo.truth import build_truth
 from hubshare.demo.writer import Counts, snapshot_frame, static_columns, write_snapshot
+from hubshare.jobs.atomic import write_json
 
 REGISTRY_COLUMNS = ("namespace", "organization", "country_group", "developer_type")
 LEGACY_COLUMNS = ("model_id", "namespace")

@@ -16,7 +16,7 @@ states the rule. The pipeline's family shares, which read families from names
 by `model_families.csv`, should match it exactly.
 
 `rolling30` holds the uploader view's period shares that the pipeline's
-`rolling30` estimator (`hubshare.thirty_day`, run by the panel's week-by-week
+`rolling30` estimator (`hubshare.panel.thirty_day`, run by the panel's week-by-week
 chain) makes of the snapshots' rolling 30-day counts: set against `planted`,
 the bias of that estimator on data whose true weekly downloads are known.
 
@@ -43,8 +43,8 @@ from hubshare.demo.names import Names
 from hubshare.demo.namespaces import UNAFFILIATED, Namespaces
 from hubshare.demo.population import QUANTIZED, Models
 from hubshare.demo.story import SEGMENTS, anchor_table, segment_shares
-from hubshare.panel import chain_panel
-from hubshare.thirty_day import MEASURE as ROLLING_MEASURE
+from hubshare.panel.model_weeks import chain_panel
+from hubshare.panel.thirty_day import MEASURE as ROLLING_MEASURE
 
 HEADLINE_COUNTRY_GROUPS = ("united_states", "china", UNAFFILIATED)
 DIMENSIONS = ("country_group", "developer_type")

@@ -14,14 +14,14 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from hubshare.atomic import sha256_file, write_parquet, write_yaml
+from hubshare.contracts.schemas import RAW_COLUMNS, RELATIONS, SAFETENSORS_DTYPE, UTC_MICROS
 from hubshare.demo.artefacts import Artefacts
 from hubshare.demo.lineage import Lineage
 from hubshare.demo.metadata import Metadata
 from hubshare.demo.names import Names
 from hubshare.demo.namespaces import Namespaces
 from hubshare.demo.population import Models
-from hubshare.schemas import RAW_COLUMNS, RELATIONS, SAFETENSORS_DTYPE, UTC_MICROS
+from hubshare.jobs.atomic import sha256_file, write_parquet, write_yaml
 
 URL = "demo://hubshare/simulator"
 LICENSE = "CC-BY-4.0"

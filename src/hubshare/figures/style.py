@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt
 import matplotlib.style
 from matplotlib.figure import Figure
 
-from hubshare.atomic import write_atomically
+from hubshare.jobs.atomic import write_atomically
 
 UNITED_STATES_BLUE = "#004488"
 CHINA_RED = "#BB5566"

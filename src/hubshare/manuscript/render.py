@@ -26,7 +26,7 @@ import pypandoc
 import typst
 import yaml
 
-from ..atomic import write_text
+from ..jobs.atomic import write_text
 from .errors import RenderError, UnresolvedVariableError, raise_first
 from .markdown import iter_images
 from .metadata import pandoc_metadata
@@ -228,7 +228,7 @@ def _pandoc(document: str, arguments: list[str], cwd: Path) -> str:
 
 
 def _write_bytes(data: bytes, path: Path) -> Path:
-    """Write bytes atomically, as `hubshare.atomic` does for text (temp file in the folder, then rename)."""
+    """Write bytes atomically, as `hubshare.jobs.atomic` does for text (temp file in the folder, then rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:

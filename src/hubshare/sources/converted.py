@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
-from hubshare.atomic import sha256_file
+from hubshare.jobs.atomic import sha256_file
 
 
 def converted_fields(

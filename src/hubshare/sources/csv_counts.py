@@ -16,8 +16,8 @@ from pathlib import Path
 
 import polars as pl
 
-from hubshare.atomic import write_parquet, write_yaml
-from hubshare.schemas import RAW_COLUMNS
+from hubshare.contracts.schemas import RAW_COLUMNS
+from hubshare.jobs.atomic import write_parquet, write_yaml
 from hubshare.sources.converted import converted_fields
 
 SOURCE = "csv"

@@ -4,7 +4,7 @@ A `dir` folder belongs to its owner: it is read, never modified, and comes
 with no record of its own. The first time a build needs a snapshot, the file's
 size and sha256 are written to `<raw_dir>/dir/<date>.meta.yaml`, the record
 the landing sources write; every later use checks the file against it
-(`hubshare.normalize.verify_landed`), so a file edited or damaged after its
+(`hubshare.normalize.snapshot.verify_landed`), so a file edited or damaged after its
 first reading is refused, both hashes named. Deleting the record accepts a
 file replaced on purpose.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from hubshare.atomic import sha256_file, write_text, write_yaml
+from hubshare.jobs.atomic import sha256_file, write_text, write_yaml
 
 
 def record_first_reading(snapshot: str | Path, meta_path: str | Path, snapshot_date: str, log_path: str | Path) -> dict:

@@ -37,10 +37,10 @@ import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from hubshare.atomic import sha256_file, write_atomically, write_yaml
-from hubshare.schemas import RAW_COLUMNS
+from hubshare.contracts.schemas import RAW_COLUMNS
+from hubshare.jobs.atomic import sha256_file, write_atomically, write_yaml
 from hubshare.sources.errors import FetchError
-from hubshare.verified_parquet import UNREADABLE, first_unreadable, open_parquet
+from hubshare.sources.verified_parquet import UNREADABLE, first_unreadable, open_parquet
 
 DATASET = "hfmlsoc/hub_weekly_snapshots"
 DEFAULT_LOCATION = f"hf://datasets/{DATASET}"

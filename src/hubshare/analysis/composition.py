@@ -1,0 +1,274 @@
+"""Share changes of a list split into entry, exit and change among the models listed throughout.
+
+When the input lists chosen models (the most downloaded of each day, one
+organisation's models) rather than the whole Hub, a group's share moves when
+models enter or leave the list as well as when downloads move among the
+models listed. Between a first and a last window, each group's change of
+share is split exactly into three parts by the dynamic Olley-Pakes
+decomposition with entry and exit of Melitz and Polanec (2015, RAND Journal
+of Economics 46(2), 362-375), with the group's share of downloads in place of
+productivity and each model's downloads in place of a firm's market share.
+
+Models are stayers (downloads in both windows), entrants (in the last window
+only) or leavers (in the first only). With S_t the group's share of all
+downloads in window t (1 first, 2 last), S_S,t its share of the stayers'
+downloads, S_E its share of the entrants' (window 2) and S_L of the leavers'
+(window 1), and w_E, w_L the entrants' share of all downloads in window 2 and
+the leavers' in window 1, S_1 = S_S,1 + w_L (S_L - S_S,1) and
+S_2 = S_S,2 + w_E (S_E - S_S,2), so that exactly
+
+    S_2 - S_1 = (S_S,2 - S_S,1) + w_E (S_E - S_S,2) + w_L (S_S,1 - S_L).
+
+The first part is the change among stayers (the group's share with the
+denominator restricted to them); entrants raise the group's share as far as
+they carry more of it than the stayers do in the last window, and leavers as
+far as they carried less of it than the stayers in the first. Entrants and
+leavers are measured against the stayers of the same window, not against the
+whole list, which is what keeps a composition effect from being booked as a
+change among stayers (Melitz and Polanec's point against earlier
+decompositions). Without stayers, S_S is taken as 0 (the parts then read 0,
+S_E and -S_L).
+
+A model's part of a group is the part of its downloads the view credits to
+the group (fractional where merges split), so a model whose credit changes
+between the windows moves the stayers' part. A model is in a window when the
+panel credits it with downloads there: a listed model without downloads adds
+nothing to either window's shares.
+
+The windows are those of the period contrasts: the first and the last of the
+consecutive calendar periods that hold downloads; when fewer than two do, the
+first and the last non-overlapping download intervals (each a single
+snapshot's interval); with fewer than two of those, no comparison.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from hubshare.analysis.shares import DIMENSIONS
+from hubshare.contracts.schemas import Composition
+from hubshare.inference.stats_report import independent_weeks
+from hubshare.jobs.atomic import write_csv
+from hubshare.periods import consecutive_periods, parse_periods
+
+STATUSES = ("stayer", "entrant", "leaver")
+
+
+@dataclass(frozen=True)
+class Window:
+    """The snapshots (by date) whose download intervals a window sums."""
+
+    name: str  # a period's name, or the snapshot date closing the one interval
+    kind: str  # "period" or "interval"
+    start: dt.date
+    end: dt.date
+
+
+def comparison_windows(
+    weeks: Sequence[dt.date], periods: dict[str, tuple[dt.date, dt.date]], measure: str
+) -> tuple[Window, Window] | None:
+    """The first and last window to compare (see the module docstring); `weeks`: the snapshots with downloads."""
+    held = [
+        Window(name, "period", start, end)
+        for name, (start, end) in consecutive_periods(periods).items()
+        if any(start <= week <= end for week in weeks)
+    ]
+    if len(held) >= 2:
+        return held[0], held[-1]
+    intervals = independent_weeks(pl.Series("week", sorted(set(weeks)), dtype=pl.Date), measure).to_list()
+    if len(intervals) < 2:
+        return None
+    first, last = intervals[0], intervals[-1]
+    return Window(first.isoformat(), "interval", first, first), Window(last.isoformat(), "interval", last, last)
+
+
+def credited_in_windows(
+    attributed: pl.LazyFrame, windows: tuple[Window, Window], dimensions: Sequence[str] = DIMENSIONS
+) -> pl.DataFrame:
+    """`view, dimension, group, model_key, window ('first'/'last'), downloads` from attributed rows."""
+    window = pl.lit(None, dtype=pl.String)
+    for label, bounds in reversed(list(zip(("first", "last"), windows, strict=True))):
+        window = pl.when(pl.col("week").is_between(bounds.start, bounds.end)).then(pl.lit(label)).otherwise(window)
+    tagged = attributed.with_columns(window.alias("window")).filter(pl.col("window").is_not_null())
+    return pl.concat(
+        [
+            tagged.group_by("view", dimension, "model_key", "window")
+            .agg(pl.col("downloads").sum())
+            .select(
+                "view",
+                pl.lit(dimension).alias("dimension"),
+                pl.col(dimension).alias("group"),
+                "model_key",
+                "window",
+                pl.col("downloads").cast(pl.Float64),
+            )
+            .collect(engine="streaming")
+            for dimension in dimensions
+        ]
+    )
+
+
+def _downloads(status: str, window: str) -> pl.Expr:
+    return pl.col("downloads").filter((pl.col("status") == status) & (pl.col("window") == window)).sum()
+
+
+def decompose_share_change(credited: pl.DataFrame) -> pl.DataFrame:
+    """Each group's share change, first to last window, in stayers', entrants' and leavers' parts (points).
+
+    `credited`: `view, dimension, group, model_key, window, downloads` (window
+    `first` or `last`). Every view and dimension must hold downloads in both
+    windows. Shares are fractions; the parts and the change percentage points.
+    """
+    in_window = {w: pl.col("downloads").filter(pl.col("window") == w).sum() > 0 for w in ("first", "last")}
+    models = (
+        credited.group_by("view", "dimension", "model_key")
+        .agg(in_window["first"].alias("in_first"), in_window["last"].alias("in_last"))
+        .filter(pl.col("in_first") | pl.col("in_last"))
+        .select(
+            "view",
+            "dimension",
+            "model_key",
+            pl.when(pl.col("in_first") & pl.col("in_last"))
+            .then(pl.lit("stayer"))
+            .when(pl.col("in_last"))
+            .then(pl.lit("entrant"))
+            .otherwise(pl.lit("leaver"))
+            .alias("status"),
+        )
+    )
+    rows = credited.join(models, on=["view", "dimension", "model_key"])
+    sums = {
+        "stayer_downloads_first": _downloads("stayer", "first"),
+        "stayer_downloads_last": _downloads("stayer", "last"),
+        "entrant_downloads": _downloads("entrant", "last"),
+        "leaver_downloads": _downloads("leaver", "first"),
+    }
+    totals = rows.group_by("view", "dimension").agg(
+        **sums,
+        **{
+            f"{status}s": pl.col("model_key").filter(pl.col("status") == status).n_unique().cast(pl.Int64)
+            for status in STATUSES
+        },
+    )
+    empty = totals.filter(
+        (pl.col("stayer_downloads_first") + pl.col("leaver_downloads") == 0)
+        | (pl.col("stayer_downloads_last") + pl.col("entrant_downloads") == 0)
+    )
+    if empty.height:
+        raise ValueError(f"composition: a window holds no downloads in view {empty['view'][0]!r}")
+    groups = rows.group_by("view", "dimension", "group").agg(**{f"group_{name}": expr for name, expr in sums.items()})
+
+    def ratio(numerator: str, denominator: str) -> pl.Expr:
+        return pl.when(pl.col(denominator) > 0).then(pl.col(numerator) / pl.col(denominator)).otherwise(0.0)
+
+    first_total = pl.col("stayer_downloads_first") + pl.col("leaver_downloads")
+    last_total = pl.col("stayer_downloads_last") + pl.col("entrant_downloads")
+    table = (
+        groups.join(totals, on=["view", "dimension"])
+        .with_columns(
+            ((pl.col("group_stayer_downloads_first") + pl.col("group_leaver_downloads")) / first_total).alias(
+                "share_first"
+            ),
+            ((pl.col("group_stayer_downloads_last") + pl.col("group_entrant_downloads")) / last_total).alias(
+                "share_last"
+            ),
+            ratio("group_stayer_downloads_first", "stayer_downloads_first").alias("stayers_share_first"),
+            ratio("group_stayer_downloads_last", "stayer_downloads_last").alias("stayers_share_last"),
+        )
+        .with_columns(
+            (100 * (pl.col("share_last") - pl.col("share_first"))).alias("change_pp"),
+            (100 * (pl.col("stayers_share_last") - pl.col("stayers_share_first"))).alias("stayers_pp"),
+            # w_E (S_E - S_S,2) and w_L (S_S,1 - S_L), written without dividing by the entrants' or leavers' total.
+            (
+                100
+                * (pl.col("group_entrant_downloads") - pl.col("entrant_downloads") * pl.col("stayers_share_last"))
+                / last_total
+            ).alias("entrants_pp"),
+            (
+                100
+                * (pl.col("leaver_downloads") * pl.col("stayers_share_first") - pl.col("group_leaver_downloads"))
+                / first_total
+            ).alias("leavers_pp"),
+        )
+    )
+    # Sums taken in different orders can put a share a few ulps past 1, or a part past 100 points, bounds the
+    # exact arithmetic keeps; the clip moves nothing by more than that rounding.
+    bounded = table.with_columns(
+        pl.col("share_first", "share_last", "stayers_share_first", "stayers_share_last").clip(0.0, 1.0),
+        pl.col("change_pp", "stayers_pp", "entrants_pp", "leavers_pp").clip(-100.0, 100.0),
+    )
+    return bounded.select(
+        "view",
+        "dimension",
+        "group",
+        "share_first",
+        "share_last",
+        "change_pp",
+        "stayers_pp",
+        "entrants_pp",
+        "leavers_pp",
+        "stayers_share_first",
+        "stayers_share_last",
+        *(f"{status}s" for status in STATUSES),
+        *sums,
+    ).sort("view", "dimension", "group")
+
+
+def composition_table(
+    attributed: pl.LazyFrame, periods: dict[str, tuple[dt.date, dt.date]], measure: str
+) -> pl.DataFrame:
+    """The decomposition between the build's first and last window (no rows when it has fewer than two)."""
+    weeks = attributed.select(pl.col("week").unique()).collect().get_column("week").to_list()
+    windows = comparison_windows(weeks, periods, measure)
+    if windows is None:
+        return Composition.validate(pl.DataFrame(schema=COMPOSITION_COLUMNS))
+    first, last = windows
+    parts = decompose_share_change(credited_in_windows(attributed, windows))
+    table = parts.with_columns(
+        pl.lit(first.kind).alias("window_kind"),
+        pl.lit(first.name).alias("first_period"),
+        pl.lit(last.name).alias("last_period"),
+    )
+    return Composition.validate(table.select(list(COMPOSITION_COLUMNS)).cast(COMPOSITION_COLUMNS))
+
+
+COMPOSITION_COLUMNS = {
+    "view": pl.String,
+    "dimension": pl.String,
+    "group": pl.String,
+    "window_kind": pl.String,
+    "first_period": pl.String,
+    "last_period": pl.String,
+    "share_first": pl.Float64,
+    "share_last": pl.Float64,
+    "change_pp": pl.Float64,
+    "stayers_pp": pl.Float64,
+    "entrants_pp": pl.Float64,
+    "leavers_pp": pl.Float64,
+    "stayers_share_first": pl.Float64,
+    "stayers_share_last": pl.Float64,
+    "stayers": pl.Int64,
+    "entrants": pl.Int64,
+    "leavers": pl.Int64,
+    "stayer_downloads_first": pl.Float64,
+    "stayer_downloads_last": pl.Float64,
+    "entrant_downloads": pl.Float64,
+    "leaver_downloads": pl.Float64,
+}
+
+
+def composition_file(
+    attributed: Sequence[str | Path], periods: list[dict], measure: str, output: str | Path
+) -> pl.DataFrame:
+    """File-to-file form: the weeks' attributed rows -> `results/tables/composition.csv`."""
+    scan = pl.scan_parquet([str(path) for path in attributed]).select(
+        "view", "week", "model_key", *DIMENSIONS, "downloads"
+    )
+    table = composition_table(scan, parse_periods(periods), measure)
+    write_csv(table, output)
+    return table

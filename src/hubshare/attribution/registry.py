@@ -1,0 +1,424 @@
+"""The curated attribution registry and the vocabularies it draws on.
+
+`data/raw/attribution/` holds hand-curated inputs: the controlled
+vocabularies (country groups, developer types), the ISO 3166-1 alpha-2 codes,
+the organisation registry (one row per Hub namespace, with the curator's
+confidence in it) and the legacy model ids without a namespace. The loaders
+here read them, check every rule the attribution stage relies on, and fail
+with a message that names the file, the namespace (or line), the column and
+the rule broken, listing every problem at once so a curator can fix the file
+in one pass.
+
+Namespaces are compared case-insensitively, as the Hub does (`qwen/...` and
+`Qwen/...` resolve to the same repository); `namespace_lower` is the join key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandera.polars as pa
+import polars as pl
+import yaml
+
+from hubshare.contracts.schemas import Contract
+
+REGISTRY_COLUMNS = [
+    "namespace",
+    "organization",
+    "country_code",
+    "country_group",
+    "developer_type",
+    "source_url",
+    "confidence",
+    "note",
+]
+LEGACY_COLUMNS = ["model_id", "namespace", "source_url", "note"]
+ISO_COLUMNS = ["code", "name"]
+
+# How well a registry row's source settles it, strongest first: `high`, the
+# organisation's own page or its Wikipedia page states the affiliation and the
+# headquarters; `medium`, strong indirect evidence (the namespace's Hub page, a
+# paper's affiliations, a code repository); `low`, the curator's best guess.
+CONFIDENCE_LEVELS = ("high", "medium", "low")
+
+INTERNATIONAL = "international"
+REST_OF_WORLD = "rest_of_world"
+UNAFFILIATED = "unaffiliated_user"
+UNKNOWN = "unknown"
+
+# Ids the loaders and `group_of_country` hand out themselves, so the
+# vocabulary file must define them.
+_REQUIRED_GROUP_IDS = (INTERNATIONAL, REST_OF_WORLD, UNAFFILIATED)
+_REQUIRED_TYPE_IDS = (UNAFFILIATED,)
+
+_ISO_CODE = re.compile(r"^[A-Z]{2}$")
+# Hub account names: letters, digits, '-', '_' and '.', starting with a letter or digit.
+NAMESPACE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+HTTPS_URL_PATTERN = r"^https://\S+$"
+
+
+class _Yaml12BoolLoader(yaml.SafeLoader):
+    """Safe YAML loader that reads only true/false as booleans (YAML 1.2).
+
+    PyYAML follows YAML 1.1, where an unquoted `NO` is false: Norway's ISO code
+    in a country list would silently turn into a boolean.
+    """
+
+
+_Yaml12BoolLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12BoolLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+@dataclass(frozen=True)
+class Vocabularies:
+    """The controlled vocabularies of `vocabularies.yaml`.
+
+    `country_groups` and `developer_types` map each id to a dict with `label`
+    and `definition`; country groups also carry `countries`, a tuple of ISO
+    3166-1 alpha-2 codes (empty for residual and non-geographic groups).
+    """
+
+    version: str
+    country_groups: dict[str, dict]
+    developer_types: dict[str, dict]
+
+    def group_of_country(self, code: str | None) -> str:
+        """Country group of an ISO code: its listed group, else `rest_of_world`; no code -> `international`."""
+        if code is None or not code.strip():
+            return INTERNATIONAL
+        wanted = code.strip().upper()
+        for group_id, group in self.country_groups.items():
+            if wanted in group["countries"]:
+                return group_id
+        return REST_OF_WORLD
+
+
+class RegistryError(ValueError):
+    """A curated attribution file breaks one of its rules."""
+
+
+def _vocabulary_error(path: str | os.PathLike, problem: str) -> ValueError:
+    return ValueError(f"{path}: {problem}")
+
+
+def _vocabulary_entries(path: str | os.PathLike, raw: dict, key: str, with_countries: bool) -> dict[str, dict]:
+    entries = raw.get(key)
+    if not isinstance(entries, list) or not entries:
+        raise _vocabulary_error(path, f"'{key}' must be a non-empty list of entries")
+    parsed: dict[str, dict] = {}
+    for position, entry in enumerate(entries):
+        where = f"{key}[{position}]"
+        if not isinstance(entry, dict):
+            raise _vocabulary_error(path, f"{where} must be a mapping with id, label and definition")
+        entry_id = entry.get("id")
+        if not isinstance(entry_id, str) or not entry_id.strip():
+            raise _vocabulary_error(path, f"{where} has no 'id'")
+        where = f"{key}[{position}] (id '{entry_id}')"
+        if entry_id in parsed:
+            raise _vocabulary_error(path, f"{where}: id is not unique")
+        for field in ("label", "definition"):
+            value = entry.get(field)
+            if not isinstance(value, str) or not value.strip():
+                raise _vocabulary_error(path, f"{where}: '{field}' is missing or empty")
+        item = {"label": entry["label"].strip(), "definition": " ".join(entry["definition"].split())}
+        if with_countries:
+            countries = entry.get("countries")
+            if not isinstance(countries, list):
+                raise _vocabulary_error(
+                    path, f"{where}: 'countries' must be a list (empty for groups without a country)"
+                )
+            bad = [c for c in countries if not isinstance(c, str) or not _ISO_CODE.match(c)]
+            if bad:
+                raise _vocabulary_error(
+                    path, f"{where}: 'countries' holds values that are not ISO 3166-1 alpha-2 codes: {bad}"
+                )
+            if len(set(countries)) != len(countries):
+                raise _vocabulary_error(path, f"{where}: 'countries' lists a code twice")
+            item["countries"] = tuple(countries)
+        parsed[entry_id] = item
+    return parsed
+
+
+def load_vocabularies(path: str | os.PathLike) -> Vocabularies:
+    """Read and check `vocabularies.yaml`; raise `ValueError` naming the file and the problem."""
+    with open(path, encoding="utf-8") as handle:
+        raw = yaml.load(handle, Loader=_Yaml12BoolLoader)
+    if not isinstance(raw, dict):
+        raise _vocabulary_error(path, "must be a mapping with version, country_groups and developer_types")
+    version = raw.get("version")
+    if not isinstance(version, str) or not version.strip():
+        raise _vocabulary_error(path, "'version' must be a non-empty string")
+    groups = _vocabulary_entries(path, raw, "country_groups", with_countries=True)
+    types = _vocabulary_entries(path, raw, "developer_types", with_countries=False)
+
+    owner: dict[str, str] = {}
+    for group_id, group in groups.items():
+        for code in group["countries"]:
+            if code in owner:
+                raise _vocabulary_error(
+                    path, f"country code {code} is listed in two groups: '{owner[code]}' and '{group_id}'"
+                )
+            owner[code] = group_id
+    for required in _REQUIRED_GROUP_IDS:
+        if required not in groups:
+            raise _vocabulary_error(path, f"country_groups lacks the id '{required}', which attribution assigns")
+        if groups[required]["countries"]:
+            raise _vocabulary_error(path, f"country group '{required}' is assigned by rule and must list no countries")
+    for required in _REQUIRED_TYPE_IDS:
+        if required not in types:
+            raise _vocabulary_error(path, f"developer_types lacks the id '{required}', which attribution assigns")
+    return Vocabularies(version=version.strip(), country_groups=groups, developer_types=types)
+
+
+def read_curated_csv(path: str | os.PathLike, expected: Sequence[str], error: type[ValueError]) -> pl.DataFrame:
+    """Read a curated CSV as strings, check its header, strip cells and read empty cells as null."""
+    try:
+        frame = pl.read_csv(path, infer_schema=False)
+    except pl.exceptions.PolarsError as exc:
+        raise error(f"{path}: not a readable CSV file: {exc}") from exc
+    if frame.columns != list(expected):
+        missing = [c for c in expected if c not in frame.columns]
+        extra = [c for c in frame.columns if c not in expected]
+        raise error(
+            f"{path}: columns must be exactly {', '.join(expected)} in that order; "
+            f"found {', '.join(frame.columns)} (missing: {missing or 'none'}, unexpected: {extra or 'none'})"
+        )
+    stripped = [pl.col(c).str.strip_chars() for c in expected]
+    return frame.with_columns(stripped).with_columns(
+        pl.when(pl.col(c).str.len_chars() == 0).then(None).otherwise(pl.col(c)).alias(c) for c in expected
+    )
+
+
+def load_iso_codes(path: str | os.PathLike) -> frozenset[str]:
+    """Read `iso3166_alpha2.csv` (columns code, name) into the set of valid codes."""
+    frame = read_curated_csv(path, ISO_COLUMNS, ValueError)
+    problems = []
+    seen: set[str] = set()
+    for line, (code, name) in enumerate(frame.iter_rows(), start=2):
+        if code is None or not _ISO_CODE.match(code):
+            problems.append(f"line {line}: column 'code': {code!r} is not two upper-case letters")
+        elif code in seen:
+            problems.append(f"line {line}: column 'code': {code} appears twice")
+        if name is None:
+            problems.append(f"line {line}: column 'name': missing")
+        if code is not None:
+            seen.add(code)
+    if problems:
+        raise ValueError(f"{path}: " + f"\n{path}: ".join(problems))
+    return frozenset(seen)
+
+
+class OrganizationRegistry(Contract):
+    """`data/raw/attribution/organizations.csv` as loaded: one row per Hub namespace.
+
+    The vocabulary and ISO checks depend on files read at run time, so
+    `load_registry` applies them after this static contract.
+    """
+
+    namespace: str = pa.Field(
+        nullable=False,
+        str_matches=NAMESPACE_PATTERN,
+        description="Hub namespace (user or organisation account), spelled as on the Hub.",
+    )
+    organization: str = pa.Field(
+        nullable=False,
+        str_length={"min_value": 1},
+        description="Stable organisation name; alias and renamed namespaces of one organisation share it.",
+    )
+    country_code: str = pa.Field(
+        nullable=True,
+        str_matches=r"^[A-Z]{2}$",
+        description="ISO 3166-1 alpha-2 code of the headquarters; null for international collectives and unaffiliated users.",
+    )
+    country_group: str = pa.Field(
+        nullable=False,
+        description="Country group id from vocabularies.yaml, consistent with country_code.",
+    )
+    developer_type: str = pa.Field(
+        nullable=False,
+        description="Developer type id from vocabularies.yaml (industry, academia, nonprofit, government, unaffiliated_user).",
+    )
+    source_url: str = pa.Field(
+        nullable=False,
+        str_matches=HTTPS_URL_PATTERN,
+        description="https URL where the affiliation and headquarters can be checked.",
+    )
+    confidence: str = pa.Field(
+        nullable=False,
+        isin=list(CONFIDENCE_LEVELS),
+        description="How well source_url settles the row: high (the organisation's own page or Wikipedia states it), "
+        "medium (strong indirect evidence), low (best guess).",
+    )
+    note: str = pa.Field(
+        nullable=True,
+        description="Free-text curation note: aliases, renames, judgement calls.",
+    )
+    namespace_lower: str = pa.Field(
+        nullable=False,
+        unique=True,
+        description="Lower-cased namespace: the join key, since the Hub treats namespaces case-insensitively.",
+    )
+
+
+# Plain-language statements of the static rules, keyed by pandera check name.
+_RULES = {
+    "not_nullable": "must not be empty",
+    "field_uniqueness": "must be unique ignoring case (the Hub treats namespaces case-insensitively)",
+    f"str_matches('{NAMESPACE_PATTERN}')": "must be a Hub account name (letters, digits, '-', '_', '.')",
+    "str_matches('^[A-Z]{2}$')": "must be two upper-case letters (ISO 3166-1 alpha-2)",
+    f"str_matches('{HTTPS_URL_PATTERN}')": "must be an https:// URL without spaces",
+    "str_length(1, None)": "must not be empty",
+    f"isin({list(CONFIDENCE_LEVELS)})": f"must be one of {', '.join(CONFIDENCE_LEVELS)}",
+}
+
+
+def _where(namespaces: Sequence[str | None], index: int) -> str:
+    """Locate a data row for a message: its namespace and its line in the file (header is line 1)."""
+    namespace = namespaces[index]
+    line = index + 2
+    return f"line {line}" if namespace is None else f"namespace '{namespace}' (line {line})"
+
+
+def _schema_problems(frame: pl.DataFrame) -> list[str]:
+    try:
+        OrganizationRegistry.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        namespaces = frame["namespace"].to_list()
+        problems = []
+        for case in exc.failure_cases.iter_rows(named=True):
+            column = "namespace" if case["column"] == "namespace_lower" else case["column"]
+            rule = _RULES.get(case["check"], f"breaks check {case['check']}")
+            where = "file" if case["index"] is None else _where(namespaces, case["index"])
+            value = "" if case["failure_case"] is None else f" (value {case['failure_case']!r})"
+            problems.append(f"{where}: column '{column}': {rule}{value}")
+        # A missing namespace also fails on namespace_lower, derived from it: report it once.
+        return list(dict.fromkeys(problems))
+    return []
+
+
+def _row_problems(frame: pl.DataFrame, vocabularies: Vocabularies, iso_codes: frozenset[str]) -> list[str]:
+    """Rules that need the vocabularies and ISO codes, or that relate columns of one row."""
+    problems = []
+    assignable_groups = set(vocabularies.country_groups) - {UNKNOWN}
+    assignable_types = set(vocabularies.developer_types) - {UNKNOWN}
+    namespaces = frame["namespace"].to_list()
+    for index, row in enumerate(frame.iter_rows(named=True)):
+        where = _where(namespaces, index)
+        code, group, developer = row["country_code"], row["country_group"], row["developer_type"]
+        if code is not None and code not in iso_codes:
+            problems.append(f"{where}: column 'country_code': {code!r} is not an ISO 3166-1 alpha-2 code")
+        # A best guess is only reviewable if the row says what it rests on.
+        if row["confidence"] == "low" and row["note"] is None:
+            problems.append(
+                f"{where}: column 'note': a row with confidence 'low' must say in its note what the guess rests on"
+            )
+        if group is not None and group not in assignable_groups:
+            problems.append(
+                f"{where}: column 'country_group': {group!r} is not an assignable country group of vocabularies.yaml "
+                f"(one of {', '.join(sorted(assignable_groups))})"
+            )
+        if developer is not None and developer not in assignable_types:
+            problems.append(
+                f"{where}: column 'developer_type': {developer!r} is not an assignable developer type of vocabularies.yaml "
+                f"(one of {', '.join(sorted(assignable_types))})"
+            )
+        if group == UNAFFILIATED:
+            if code is not None:
+                problems.append(f"{where}: column 'country_code': must be empty when country_group is '{UNAFFILIATED}'")
+        elif group in assignable_groups and (code is None or code in iso_codes):
+            expected = vocabularies.group_of_country(code)
+            if group != expected:
+                problems.append(
+                    f"{where}: column 'country_group': {group!r} is inconsistent with country_code {code!r}, "
+                    f"which belongs to '{expected}'"
+                )
+        if (group == UNAFFILIATED) != (developer == UNAFFILIATED) and group is not None and developer is not None:
+            problems.append(
+                f"{where}: column 'developer_type': {developer!r} with country_group {group!r}; "
+                f"'{UNAFFILIATED}' must be used for both or neither"
+            )
+    return problems
+
+
+def _organization_problems(frame: pl.DataFrame) -> list[str]:
+    """Alias namespaces of one organisation must agree on its headquarters and type."""
+    problems = []
+    for column in ("country_code", "developer_type"):
+        conflicts = (
+            frame.filter(pl.col("organization").is_not_null())
+            .group_by("organization")
+            .agg(pl.col("namespace"), pl.col(column).unique().sort(nulls_last=True).alias("values"))
+            .filter(pl.col("values").list.len() > 1)
+            .sort("organization")
+        )
+        for organization, namespaces, values in conflicts.iter_rows():
+            problems.append(
+                f"organization '{organization}' (namespaces {', '.join(map(str, namespaces))}): column '{column}': "
+                f"one organisation takes one value, found {', '.join(repr(v) for v in values)}"
+            )
+    return problems
+
+
+def load_registry(path: str | os.PathLike, vocabularies: Vocabularies, iso_codes: frozenset[str]) -> pl.DataFrame:
+    """Load `organizations.csv`, check every rule, and add the join key `namespace_lower`.
+
+    All columns are strings; empty `country_code` and `note` cells are null.
+    Raises `RegistryError` listing every broken rule, one per line, each
+    naming the file, the namespace (or line), the column and the rule.
+    """
+    frame = read_curated_csv(path, REGISTRY_COLUMNS, RegistryError)
+    frame = frame.with_columns(pl.col("namespace").str.to_lowercase().alias("namespace_lower"))
+    problems = _schema_problems(frame) + _row_problems(frame, vocabularies, iso_codes) + _organization_problems(frame)
+    if problems:
+        raise RegistryError(f"{path}: " + f"\n{path}: ".join(problems))
+    return frame
+
+
+def load_legacy_ids(path: str | os.PathLike, registry: pl.DataFrame) -> pl.DataFrame:
+    """Load `legacy_ids.csv`: legacy model ids without a namespace and the namespace that owns them today.
+
+    Returns columns `model_id` and `namespace` (spelled as in the registry).
+    Raises `RegistryError` if a model id repeats (ignoring case), carries a
+    namespace itself, lacks an https source, or maps to a namespace absent
+    from the registry.
+    """
+    frame = read_curated_csv(path, LEGACY_COLUMNS, RegistryError)
+    canonical = dict(zip(registry["namespace_lower"].to_list(), registry["namespace"].to_list(), strict=True))
+    problems = []
+    first_line: dict[str, int] = {}
+    resolved = []
+    for line, row in enumerate(frame.iter_rows(named=True), start=2):
+        model_id, namespace = row["model_id"], row["namespace"]
+        where = f"line {line}" if model_id is None else f"model_id '{model_id}' (line {line})"
+        if model_id is None:
+            problems.append(f"{where}: column 'model_id': must not be empty")
+        elif "/" in model_id:
+            problems.append(f"{where}: column 'model_id': a legacy id has no namespace, so no '/'")
+        elif model_id.lower() in first_line:
+            problems.append(
+                f"{where}: column 'model_id': repeats line {first_line[model_id.lower()]} "
+                "(model ids are compared ignoring case, as on the Hub)"
+            )
+        else:
+            first_line[model_id.lower()] = line
+        if namespace is None:
+            problems.append(f"{where}: column 'namespace': must not be empty")
+        elif namespace.lower() not in canonical:
+            problems.append(f"{where}: column 'namespace': {namespace!r} is not in the organisation registry")
+        if row["source_url"] is None or not re.match(HTTPS_URL_PATTERN, row["source_url"]):
+            problems.append(f"{where}: column 'source_url': must be an https:// URL without spaces")
+        resolved.append(canonical.get(namespace.lower()) if namespace is not None else None)
+    if problems:
+        raise RegistryError(f"{path}: " + f"\n{path}: ".join(problems))
+    return pl.DataFrame(
+        {"model_id": frame["model_id"], "namespace": resolved}, schema={"model_id": pl.String, "namespace": pl.String}
+    )

@@ -1,0 +1,101 @@
+"""Sensitivity of the shares to how a fall of a cumulative counter is read.
+
+The panel reads a fall of `downloadsAllTime` as a restart of the counter:
+the week's downloads are the new value (`event = counter_reset`). A fall can
+also be a revision (the Hub recounting, or removing bot traffic), in which
+case the week holds no downloads of that model (a count of 0).
+
+Two outputs. `counter_fall_sensitivity` gives, per period, the downloads the
+restart reading counts in such weeks, their share of the period's downloads
+f, and the largest change the revision reading could make to any group's
+share of the period: removing a part r of the total D moves a share D_g / D
+to (D_g - r_g) / (D - r), at most f / (1 - f) away. `falls_as_revisions`
+does the revision reading itself: the uploader view's weekly sums by
+namespace with every download counted after a fall taken out, from which
+`hubshare.attribution.sensitivity` recomputes the period shares.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+
+SCHEMA = {
+    "period": pl.String,
+    "downloads": pl.Int64,
+    "counted_after_fall": pl.Int64,
+    "share_after_fall": pl.Float64,
+    "max_share_shift_pp": pl.Float64,
+}
+
+
+FALLS_AS_REVISIONS = "uploader_falls_as_revisions"
+
+
+def counted_after_falls(panel_paths: Sequence[str | Path]) -> pl.DataFrame:
+    """Week, namespace and the downloads the panel counted after counter falls (restart reading)."""
+    return (
+        pl.scan_parquet([str(p) for p in panel_paths])
+        .filter(pl.col("event") == "counter_reset")
+        .group_by("week", "namespace")
+        .agg(pl.col("downloads").sum().alias("after_fall"))
+        .collect()
+    )
+
+
+def falls_as_revisions(namespaces: pl.DataFrame, after_falls: pl.DataFrame) -> pl.DataFrame:
+    """The uploader view's weekly sums by namespace (`WeekNamespaces`) with every download counted after a
+    counter fall booked as 0 instead (view `FALLS_AS_REVISIONS`).
+
+    A namespace's week must be one row of `namespaces` (one group each), so what a fall counted is taken
+    from exactly that row; a fall with no such row, or more than the row holds, is an error: the panel
+    and the sums would disagree."""
+    keys = ["week", "namespace"]
+    if namespaces.select(keys).is_duplicated().any():
+        raise ValueError("counter falls as revisions: a namespace has more than one row in a week of the sums")
+    joined = namespaces.join(after_falls, on=keys, how="left", nulls_equal=True).with_columns(
+        pl.col("after_fall").fill_null(0)
+    )
+    unmatched = after_falls.join(namespaces, on=keys, how="anti", nulls_equal=True)
+    if not unmatched.is_empty() or (joined["after_fall"] > joined["downloads"]).any():
+        raise ValueError("counter falls as revisions: downloads counted after falls are missing from the weekly sums")
+    return joined.select(
+        pl.lit(FALLS_AS_REVISIONS).alias("view"),
+        "week",
+        "country_group",
+        "developer_type",
+        (pl.col("downloads") - pl.col("after_fall")).alias("downloads"),
+    )
+
+
+def counter_fall_sensitivity(
+    panel_paths: Sequence[str | Path], periods: dict[str, tuple[dt.date, dt.date]]
+) -> pl.DataFrame:
+    """One row per period: downloads, those counted after a counter fall, their share, the bound on any share's shift."""
+    weekly = (
+        pl.scan_parquet([str(p) for p in panel_paths])
+        .group_by("week")
+        .agg(
+            pl.col("downloads").sum().alias("downloads"),
+            pl.col("downloads").filter(pl.col("event") == "counter_reset").sum().alias("counted_after_fall"),
+        )
+        .collect()
+    )
+    rows = []
+    for name, (start, end) in periods.items():
+        inside = weekly.filter(pl.col("week").is_between(start, end, closed="both"))
+        total, fallen = int(inside["downloads"].sum() or 0), int(inside["counted_after_fall"].sum() or 0)
+        share = fallen / total if total else 0.0
+        rows.append(
+            {
+                "period": name,
+                "downloads": total,
+                "counted_after_fall": fallen,
+                "share_after_fall": share,
+                "max_share_shift_pp": 100 * share / (1 - share) if share < 1 else None,
+            }
+        )
+    return pl.DataFrame(rows, schema=SCHEMA)
