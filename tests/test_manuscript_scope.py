@@ -93,16 +93,20 @@ COMBINATIONS = {
     "no tags": record(fields={"tags": 0.0}),
     "top list": record(frame={"kind": "list", "description": "the 10,000 most downloaded models"}),
     "two namespaces, monthly": record(**KB_LABB),
+    "two namespaces, one snapshot": record(
+        **{**KB_LABB, "snapshots": ONE_SNAPSHOT["snapshots"], "intervals": ONE_SNAPSHOT["intervals"]}
+    ),
 }
-# Expected flags: derived, time, properties, all_properties, cumulative, ecosystem.
+# Expected flags: derived, time, properties, all_properties, cumulative, ecosystem, model_series.
 EXPECTED = {
-    "full demo": (True, True, True, True, True, True),
-    "real API sample": (False, False, True, False, False, True),
-    "one snapshot": (False, False, False, False, False, True),
-    "no lineage": (False, True, True, True, True, True),
-    "no tags": (True, True, True, False, True, True),
-    "top list": (True, True, True, True, True, True),
-    "two namespaces, monthly": (False, False, False, False, False, False),
+    "full demo": (True, True, True, True, True, True, False),
+    "real API sample": (False, False, True, False, False, True, False),
+    "one snapshot": (False, False, False, False, False, True, False),
+    "no lineage": (False, True, True, True, True, True, False),
+    "no tags": (True, True, True, False, True, True, False),
+    "top list": (True, True, True, True, True, True, False),
+    "two namespaces, monthly": (False, False, False, False, False, False, True),
+    "two namespaces, one snapshot": (False, False, False, False, False, False, False),
 }
 # Labels of the manuscript that each flag keeps.
 LABELS_OF = {
@@ -120,6 +124,7 @@ LABELS_OF = {
     "all_properties": {"fig-properties"},
     "properties": {"tbl-properties"},
     "ecosystem": {"sec-families", "sec-concentration"},
+    "model_series": {"sec-model-series", "tbl-model-trends"},
 }
 ALWAYS = {
     "sec-data",
@@ -138,7 +143,7 @@ ALWAYS = {
 @pytest.mark.parametrize("name", COMBINATIONS)
 def test_flags_follow_the_record(name):
     flags = show_flags(COMBINATIONS[name])
-    keys = ("derived", "time", "properties", "all_properties", "cumulative", "ecosystem")
+    keys = ("derived", "time", "properties", "all_properties", "cumulative", "ecosystem", "model_series")
     assert tuple(flags[key] for key in keys) == EXPECTED[name]
 
 
@@ -179,6 +184,9 @@ def test_a_dropped_part_says_what_the_source_lacks():
     sentences = lacks(kb, show_flags(kb))
     assert sentences["time"] == ""  # 40 intervals: the namespaces are what is missing
     assert f"2 namespaces only, fewer than the {MIN_NAMESPACES}" in sentences["ecosystem"]
+    assert "own downloads support are tested instead" in sentences["ecosystem"]
+    one = COMBINATIONS["two namespaces, one snapshot"]
+    assert "no share over time, trend test" in lacks(one, show_flags(one))["ecosystem"]
     assert all(text == "" for text in lacks(COMBINATIONS["full demo"], show_flags(COMBINATIONS["full demo"])).values())
 
 

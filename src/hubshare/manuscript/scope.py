@@ -120,6 +120,11 @@ def show_flags(capabilities: dict) -> dict:
             and capabilities["namespaces"] >= MIN_NAMESPACES
         ),
         "ecosystem": capabilities["namespaces"] >= MIN_NAMESPACES,
+        # Too few namespaces for an ecosystem, but a series: the namespaces' and models' own series instead.
+        "model_series": (
+            capabilities["intervals"]["non_overlapping"] >= MIN_INTERVALS_OVER_TIME
+            and 0 < capabilities["namespaces"] < MIN_NAMESPACES
+        ),
         "properties": bool(rows),
         "all_properties": len(rows) == len(PROPERTY_ROWS),
     }
@@ -153,7 +158,12 @@ def lacks(capabilities: dict, flags: dict) -> dict:
         "ecosystem": f"The input lists models of {names:,} namespace{'s' if names != 1 else ''} only, fewer than "
         f"the {MIN_NAMESPACES} that shares of countries, developer types and organisations need to "
         "describe an ecosystem rather than a few accounts; the tables below describe those namespaces, "
-        "and no share over time, trend test, era or period contrast is reported.",
+        + (
+            "no group's share is followed over time, and the series the namespaces' own downloads support are "
+            "tested instead."
+            if flags.get("model_series")
+            else "and no share over time, trend test, era or period contrast is reported."
+        ),
         "properties": "The input carries none of the fields the model properties are read from (tags, pipeline "
         "tags, parameter counts), so no property is reported.",
     }
