@@ -18,6 +18,7 @@ from hubshare.manuscript.scope import (
     input_sentence,
     lacks,
     property_rows,
+    property_sources,
     scope_variables,
     show_flags,
     with_every_group,
@@ -227,6 +228,18 @@ def test_property_rows_need_their_fields():
     assert "share_training_data_not_disclosed" not in no_tags and "share_open_weights" not in no_tags
     assert {"share_multimodal_generation", "mean_params"} <= set(no_tags)
     assert list(property_rows(COMBINATIONS["real API sample"])) == ["share_multimodal_generation"]
+
+
+def test_the_methods_describe_only_the_properties_read():
+    every = property_sources(COMBINATIONS["full demo"])
+    assert every.startswith("parameter count (safetensors total") and "`dataset:` tag" in every
+    # Pipeline tags only: the modality alone, no tag or parameter count is said to be read.
+    api = property_sources(COMBINATIONS["real API sample"])
+    assert api.startswith("modality (from the pipeline tag") and "tag," not in api.replace("pipeline tag", "")
+    assert "safetensors" not in api and "quantization" not in api and "licence" not in api
+    no_tags = property_sources(COMBINATIONS["no tags"])
+    assert "safetensors" in no_tags and "modality" in no_tags and "dataset:" not in no_tags
+    assert property_sources(COMBINATIONS["one snapshot"]) == ""
 
 
 def test_headline_period_that_leaves_out_data_says_so():

@@ -52,7 +52,7 @@ MODEL_TRENDS_COLUMNS = {
 }
 
 
-def tested_namespaces(series: pl.DataFrame) -> list[str]:
+def namespaces_tested(series: pl.DataFrame) -> list[str]:
     """The namespaces whose shares are tested (see the module docstring), largest first."""
     shares = (
         series.filter((pl.col("variant") == "all") & (pl.col("series") == "namespace_share"))
@@ -100,7 +100,7 @@ def _test(rows: pl.DataFrame, name: str, alpha: float, confidence: float) -> dic
 
 def model_trends(series: pl.DataFrame, *, min_intervals: int, alpha: float, confidence: float) -> pl.DataFrame:
     """One row per variant and series (and tested namespace), tested or saying why not; BY-adjusted."""
-    namespaces = tested_namespaces(series)
+    namespaces = namespaces_tested(series)
     rows = []
     for variant in ("all", "throughout"):
         for name in UNITS:

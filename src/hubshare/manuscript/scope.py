@@ -35,6 +35,18 @@ PROPERTY_FIELDS = {
     "mean_params": "safetensors",
     "median_params": "safetensors",
 }
+# How the methods describe where each property row is read from, in the order the methods give them.
+PROPERTY_SOURCES = {
+    "share_known_size": "parameter count (safetensors total, then GGUF metadata, then a size in the name such as "
+    "`7B` or `8x7B`)",
+    "share_quantized": "quantization (quantization tags, a `quantized` relation or a quantization suffix)",
+    "share_moe": "mixture-of-experts (architecture tags and names)",
+    "share_multimodal_generation": "modality (from the pipeline tag; multimodal generation means the output is "
+    "generated images, audio or video)",
+    "share_open_source": "licence class (from licence tags)",
+    "share_training_data_disclosed": "training-data disclosure (a `dataset:` tag, which shows that data is named, "
+    "not that it is available)",
+}
 # The contract's optional columns as a reader names them.
 FIELD_NAMES = {
     "_id": "stable object ids",
@@ -94,6 +106,12 @@ def carried(capabilities: dict, field: str) -> bool:
 def property_rows(capabilities: dict) -> dict[str, str]:
     """The rows of the property table whose fields the input carries."""
     return {key: label for key, label in PROPERTY_ROWS.items() if carried(capabilities, PROPERTY_FIELDS[key])}
+
+
+def property_sources(capabilities: dict) -> str:
+    """The methods' list of the properties read and where from: only those whose fields the input carries."""
+    rows = property_rows(capabilities)
+    return _join([source for key, source in PROPERTY_SOURCES.items() if key in rows]) if rows else ""
 
 
 def partial_properties_sentence(capabilities: dict) -> str:
@@ -321,6 +339,7 @@ def scope_variables(
             else "as uploaded"
         ),
         "input": input_sentence(capabilities),
+        "property_sources": property_sources(capabilities),
         "frame_limitation": frame_limitation(capabilities),
         "headline": headline_sentence(capabilities, periods, totals, headline),
         "lacks": lacks(capabilities, flags),
