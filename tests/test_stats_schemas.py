@@ -137,7 +137,7 @@ def test_counter_fall_sensitivity_by_hand(tmp_path):
 
 
 def test_every_table_schema_shares_the_one_base_configuration():
-    from hubshare.attribution.credit import families, registry
+    from hubshare.attribution import families, registry
     from hubshare.contracts import schemas
     from hubshare.contracts.data_dictionary import schema_models
 
