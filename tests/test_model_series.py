@@ -1,13 +1,15 @@
 """Series below the level of groups: rates on non-overlapping intervals, the two variants, their tests and text."""
 
 import datetime as dt
+import json
 import math
 
 import numpy as np
 import polars as pl
 import pytest
 
-from hubshare.analysis.model_series import model_rates, model_series
+from hubshare.analysis.capabilities import MIN_NAMESPACES
+from hubshare.analysis.model_series import model_rates, model_series, model_series_file
 from hubshare.contracts.schemas import ModelSeries, ModelTrends
 from hubshare.inference.model_trends import model_trends, namespaces_tested, read_model_trends
 from hubshare.inference.trends import growth_test
@@ -164,3 +166,15 @@ def test_a_steady_growth_is_found_and_a_fixed_split_is_not(tmp_path):
     assert "the downloads per 30 days over all listed models grew by 100.0% a year" in text["findings"]
     assert text["rows"]["all"]["downloads"]["trend"].startswith("+100.0% a year, 95% CI [")
     assert "2 namespaces only, credited to 1 organisation (Org)" in text["cannot"]
+
+
+def test_an_ecosystem_gets_no_series_below_its_groups(tmp_path):
+    rows = panel([(D1, "a/x", "a", 60, 30, "rolling30"), (D2, "b/y", "b", 30, 30, "rolling30")])
+    rows.write_parquet(tmp_path / "panel.parquet")
+    for namespaces, expected in ((MIN_NAMESPACES, 0), (2, 12)):
+        record = tmp_path / "capabilities.json"
+        record.write_text(json.dumps({"namespaces": namespaces}))
+        table = model_series_file([tmp_path / "panel.parquet"], "rolling30", record, tmp_path / "series.csv")
+        assert table.height == expected, namespaces
+    empty = model_trends(table.clear(), min_intervals=24, alpha=0.05, confidence=0.95)
+    assert empty.height == 0 and empty.columns == list(ModelTrends.to_schema().columns)

@@ -31,6 +31,7 @@ rule model_series:
     """Namespace shares, concentration among models and the level of downloads on non-overlapping intervals, tested."""
     input:
         panel=PANEL_WEEKS,
+        capabilities=CAPABILITIES,
     output:
         series=MODEL_SERIES,
         trends=report(MODEL_TRENDS, caption="../report/table.rst", category="Tables"),

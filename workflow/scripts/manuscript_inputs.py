@@ -149,23 +149,21 @@ with log_to(snakemake.log[0]) as log:
     # Too few namespaces for an ecosystem: the series their own downloads support, tested.
     model_trends = read_model_trends(inputs.model_trends)
     show["model_series"] = model_series_shown(show, model_trends)
-    namespace_shares = read_results_csv(inputs.namespaces)
-    variables["model_series"] = model_series_variables(
-        model_trends,
-        capabilities,
-        {
-            **{
-                key: sorted(set(namespace_shares.filter(pl.col("share") > 0)[key]))
-                for key in ("namespace", "organization")
+    if show["model_series"]:
+        credited = read_results_csv(inputs.namespaces).filter(pl.col("share") > 0)
+        variables["model_series"] = model_series_variables(
+            model_trends,
+            capabilities,
+            {
+                **{key: sorted(set(credited[key].drop_nulls())) for key in ("namespace", "organization")},
+                **{
+                    dimension: sorted(set(credited_shares.filter(pl.col("dimension") == dimension)["group"]))
+                    for dimension in ("country_group", "developer_type")
+                },
             },
-            **{
-                dimension: sorted(set(credited_shares.filter(pl.col("dimension") == dimension)["group"]))
-                for dimension in ("country_group", "developer_type")
-            },
-        },
-        stats["confidence"],
-        stats["alpha"],
-    )
+            stats["confidence"],
+            stats["alpha"],
+        )
     if capabilities["download_measure"] == "rolling30":
         # The first snapshot's 30-day counts reach back 29 days before it.
         variables["data"]["first_week"] = capabilities["intervals"]["first_day"]

@@ -7,7 +7,9 @@ from hubshare.jobs.joblog import log_to
 
 with log_to(snakemake.log[0]) as log:
     params = snakemake.params
-    series = model_series_file(list(snakemake.input.panel), params.measure, snakemake.output.series)
+    series = model_series_file(
+        list(snakemake.input.panel), params.measure, snakemake.input.capabilities, snakemake.output.series
+    )
     trends = model_trends(series, min_intervals=params.min_intervals, alpha=params.alpha, confidence=params.confidence)
     write_csv(trends, snakemake.output.trends)
     log.info(

@@ -30,11 +30,13 @@ series no entry or exit can move.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
 
+from hubshare.analysis.capabilities import MIN_NAMESPACES
 from hubshare.contracts.schemas import ModelSeries
 from hubshare.inference.stats_report import independent_weeks
 from hubshare.jobs.atomic import write_csv
@@ -138,14 +140,17 @@ def model_series(panel: pl.DataFrame, measure: str) -> pl.DataFrame:
     )
 
 
-def model_series_file(panel_files: Sequence[str | Path], measure: str, output: str | Path) -> pl.DataFrame:
-    """File-to-file form: the panel's weeks -> `results/tables/model_series.csv`."""
+def model_series_file(
+    panel_files: Sequence[str | Path], measure: str, capabilities: str | Path, output: str | Path
+) -> pl.DataFrame:
+    """File-to-file form: the panel's weeks -> `results/tables/model_series.csv`. An input of an ecosystem's
+    namespaces (capabilities.json) gets no rows: its groups' series answer the question, and the panel of the
+    whole Hub is not read again for one it does not ask."""
+    record = json.loads(Path(capabilities).read_text(encoding="utf-8"))
     columns = ["week", "model_key", "namespace", "downloads", "interval_days", "measure"]
-    panel = pl.read_parquet([str(path) for path in panel_files], columns=columns) if panel_files else None
-    table = (
-        model_series(panel, measure)
-        if panel is not None and panel.height
-        else ModelSeries.validate(pl.DataFrame(schema=MODEL_SERIES_COLUMNS))
-    )
+    if record["namespaces"] >= MIN_NAMESPACES or not panel_files:
+        table = ModelSeries.validate(pl.DataFrame(schema=MODEL_SERIES_COLUMNS))
+    else:
+        table = model_series(pl.read_parquet([str(path) for path in panel_files], columns=columns), measure)
     write_csv(table, output)
     return table

@@ -539,8 +539,8 @@ class ModelTrends(Contract):
     variant: str = pa.Field(nullable=False, isin=["all", "throughout"], description="Models the series covers.")
     series: str = pa.Field(
         nullable=False,
-        isin=["namespace_share", "hhi", "top_model_share", "effective_models", "downloads"],
-        description="Series (as in `model_series.csv`).",
+        isin=["namespace_share", "hhi", "top_model_share", "downloads"],
+        description="Series (as in `model_series.csv`; the effective number of models, 1 / HHI, is tested as the HHI).",
     )
     subject: str = pa.Field(nullable=False, description="The namespace of a `namespace_share`; empty otherwise.")
     n_intervals: pl.Int64 = pa.Field(nullable=False, ge=0, description="Non-overlapping intervals in the series.")

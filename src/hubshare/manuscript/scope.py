@@ -14,14 +14,12 @@ import datetime as dt
 
 import polars as pl
 
-from hubshare.analysis.capabilities import FRAME_KINDS
+from hubshare.analysis.capabilities import FRAME_KINDS, MIN_NAMESPACES
 from hubshare.manuscript.values import PROPERTY_ROWS, big_number
 
 # Below this many non-overlapping download intervals the paper shows no series over time:
 # no figure over time, trend test, era or period contrast (a line through two values has no error).
 MIN_INTERVALS_OVER_TIME = 3
-# Below this many namespaces, shares describe a handful of accounts, not an ecosystem.
-MIN_NAMESPACES = 20
 # The raw-contract columns each property row of the paper reads.
 PROPERTY_FIELDS = {
     "share_quantized": "tags",
