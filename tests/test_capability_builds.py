@@ -16,6 +16,7 @@ import yaml
 from conftest import REAL_SAMPLES, REPO
 from workflow_runs import copy_repository, run_workflow
 
+from hubshare.inference.model_trends import read_model_trends
 from hubshare.manuscript.prepare import check_manuscript
 from hubshare.manuscript.shortcodes import load_variables
 
@@ -38,7 +39,8 @@ def headings(root) -> list[str]:
 
 def plain_text(root) -> str:
     html = (root / "paper/_build/index.html").read_text(encoding="utf-8")
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    # The renderer sets apostrophes as typographic ones.
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace("\u2019", "'")
 
 
 @pytest.fixture(scope="session")
@@ -78,12 +80,13 @@ def built_cross_section(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def built_kb_labb(tmp_path_factory):
-    """Every fifth run of the monthly series (the files are linked, not copied)."""
+    """Every other run of the monthly series (the files are linked, not copied): 28 non-overlapping 30-day
+    counts, more than the 24 a trend test needs."""
     samples = REAL_SAMPLES / "kb-labb-monthly" / "models"
     if not samples.is_dir():
         pytest.skip("real samples absent")
     folder = tmp_path_factory.mktemp("kb_labb")
-    for path in sorted(samples.glob("*_hf.csv"))[::5]:
+    for path in sorted(samples.glob("*_hf.csv"))[::2]:
         (folder / path.name).symlink_to(path)
     root = tmp_path_factory.mktemp("workflow_kb_labb")
     copy_repository(root)
@@ -99,10 +102,14 @@ def test_full_demo_shows_every_part(built):
     assert record["synthetic"] and record["lineage"] and record["cadence"] == "14-day"  # the tiny demo's step
     assert record["intervals"]["non_overlapping"] == record["snapshots"]["count"] - 1
     flags = shown(built)
-    # Every part but the split of a list's share changes into entry and exit: the demo is the whole Hub.
-    assert all(value for name, value in flags.items() if name != "composition") and not flags["composition"]
+    # Every part but the split of a list's share changes into entry and exit (the demo is the whole Hub) and the
+    # series below the level of groups (its groups are an ecosystem's).
+    below_groups = ("composition", "model_series")
+    assert all(value for name, value in flags.items() if name not in below_groups)
+    assert not any(flags[name] for name in below_groups)
     titles = set(headings(built))
     assert {"Intermediaries", "Trends", "Eras and period contrasts", "Appendix: calibration of the tests"} <= titles
+    assert "Series within the namespaces" not in titles
     assert "Entry and exit of listed models" not in titles and "entered the list" not in plain_text(built)
     variables = load_variables(built / "paper/_variables.yml")
     assert variables["scope"]["title_input"] == "14-day Snapshots of the Hub"  # the tiny demo steps 14 days
@@ -122,7 +129,7 @@ def test_one_snapshot_of_ids_and_downloads_gives_a_cross_section_paper(built_cro
     assert record["frame"]["kind"] == "undeclared" and not record["lineage"]
     assert {name for name, share in record["fields"].items() if share > 0} == {"id", "author", "downloads"}
     flags = shown(root)
-    assert not (flags["time"] or flags["derived"] or flags["properties"])
+    assert not (flags["time"] or flags["derived"] or flags["properties"] or flags["model_series"])
     titles = set(headings(root))
     assert {"Participation by country", "Concentration", "Model properties"} <= titles
     assert not titles & {"Trends", "Eras and period contrasts", "Intermediaries"}
@@ -144,6 +151,7 @@ def test_real_sample_dumps(built_real):
     assert record["fields"]["tags"] == 0 and record["fields"]["pipeline_tag"] > 0.5
     flags = shown(built_real)
     assert flags["properties"] and not (flags["all_properties"] or flags["time"] or flags["derived"])
+    assert not flags["model_series"]  # 162 namespaces and one interval
     titles = set(headings(built_real))
     assert not titles & {"Trends", "Eras and period contrasts", "Intermediaries"}
     text = plain_text(built_real)
@@ -171,7 +179,7 @@ def test_monthly_series_of_two_namespaces(built_kb_labb):
     root = built_kb_labb
     record = capabilities(root)
     assert record["source"] == "csv" and record["namespaces"] == 2 and record["download_measure"] == "rolling30"
-    assert record["intervals"]["non_overlapping"] == record["snapshots"]["count"] == 11
+    assert record["intervals"]["non_overlapping"] == record["snapshots"]["count"] == 28
     flags = shown(root)
     assert not flags["ecosystem"] and not flags["time"]
     variables = load_variables(root / "paper/_variables.yml")
@@ -203,3 +211,29 @@ def test_monthly_list_splits_share_changes_into_entry_exit_and_stayers(built_kb_
     assert variables["composition"]["entry_exit"] in text and "Melitz" in text
     table_md = (root / "paper/_generated/composition.md").read_text(encoding="utf-8")
     assert "Government" in table_md and "Among stayers" in table_md
+
+
+def test_monthly_series_of_two_namespaces_tests_what_it_supports(built_kb_labb):
+    root = built_kb_labb
+    flags = shown(root)
+    assert flags["model_series"] and "Series within the namespaces" in headings(root)
+    trends = read_model_trends(root / "results/tables/model_trends.csv")
+    # Of two namespaces one share is tested (the other is its complement); four series in each of two variants.
+    assert set(trends["subject"]) == {"KBLab", ""} and trends.height == 8
+    assert (trends["n_intervals"] == 28).all() and trends["p_value"].is_not_null().all()
+    assert (trends["p_adjusted"] >= trends["p_value"]).all()
+    variables = load_variables(root / "paper/_variables.yml")
+    section = variables["model_series"]
+    assert section["tested"] == "8" and section["namespaces"] == "KB and KBLab"
+    for variant in ("all", "throughout"):
+        for key in ("namespace_share_KBLab", "hhi", "top_model_share", "downloads"):
+            row = section["rows"][variant][key]
+            assert row["trend"] and row["p_adjusted"] and row["note"] == "", (variant, key)
+    text = plain_text(root)
+    assert section["rows"]["all"]["downloads"]["trend"] in text
+    # What two namespaces of one organisation cannot show, said in the section and kept out of the abstract's tests.
+    assert "cannot show a country's, a developer type's or an organisation's share of an ecosystem" in text
+    assert "1 organisation (National Library of Sweden)" in section["cannot"]
+    assert variables["text"]["test_abstract"] == section["abstract"]
+    assert "own downloads support are tested instead" in variables["scope"]["lacks"]["ecosystem"]
+    assert check_manuscript(root / "paper/index.qmd", variables) == []

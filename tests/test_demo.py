@@ -45,6 +45,7 @@ from hubshare.demo.names import (
     size_tag,
 )
 from hubshare.demo.population import MERGE, NO_RELATION, QUANTIZED
+from hubshare.demo.recovery import counting_first_snapshot
 from hubshare.demo.releases import RELEASE_LINES, legacy_family, sized
 from hubshare.demo.settings import DemoSettingsError, resolve_settings
 from hubshare.demo.simulate import simulate
@@ -419,6 +420,41 @@ def test_truth_shares_sum_to_one_per_view_dimension_and_period(medium):
             groups = truth["planted"][view][dimension]
             for period in periods:
                 assert sum(g[period] for g in groups.values()) == pytest.approx(1.0, abs=1e-8)
+
+
+def test_truth_holds_the_first_snapshots_30_day_counts_by_group(medium):
+    out, _, truth, rows = medium
+    first = truth["planted"]["first_snapshot_30d"]
+    day = dt.date.fromisoformat(first["date"])
+    assert day == snapshot_dates(MEDIUM)[0]
+    assert first["total"] == rows.filter(pl.col("date") == day)["downloads"].sum() > 0
+    for view in ("uploader", "derived"):
+        for dimension in ("country_group", "developer_type"):
+            assert sum(first[view][dimension].values()) == pytest.approx(first["total"])
+
+
+def test_counting_the_first_snapshot_adds_its_30_days_to_the_periods_that_hold_it():
+    truth = {
+        "periods": {"early": ["2025-01-01", "2025-12-31"], "late": ["2025-02-01", "2025-12-31"]},
+        "planted": {
+            "totals": {"early": 100, "late": 50},
+            "uploader": {"country_group": {"a": {"early": 0.5, "late": 0.5}, "b": {"early": 0.5, "late": 0.5}}},
+            "derived": {"country_group": {"a": {"early": 0.25, "late": 0.0}, "b": {"early": 0.75, "late": 1.0}}},
+            "first_snapshot_30d": {
+                "date": "2025-01-15",
+                "total": 20.0,
+                "uploader": {"country_group": {"a": 20.0}},
+                "derived": {"country_group": {"a": 5.0, "b": 15.0}},
+            },
+        },
+    }
+    planted = counting_first_snapshot(truth)["planted"]
+    # early holds 2025-01-15: a had 50 of 100 and gets all 20 -> 70 / 120; late starts after it and is unchanged.
+    assert planted["uploader"]["country_group"]["a"] == pytest.approx({"early": 70 / 120, "late": 0.5})
+    assert planted["uploader"]["country_group"]["b"] == pytest.approx({"early": 50 / 120, "late": 0.5})
+    assert planted["derived"]["country_group"]["b"] == pytest.approx({"early": 90 / 120, "late": 1.0})
+    assert planted["totals"] == {"early": 120.0, "late": 50}
+    assert truth["planted"]["totals"] == {"early": 100, "late": 50}  # the given truth is left as it was
 
 
 def test_truth_records_segments_intermediaries_and_unsimulated_namespaces(medium):

@@ -18,6 +18,7 @@ from hubshare.manuscript.scope import (
     input_sentence,
     lacks,
     property_rows,
+    property_sources,
     scope_variables,
     show_flags,
     with_every_group,
@@ -93,16 +94,20 @@ COMBINATIONS = {
     "no tags": record(fields={"tags": 0.0}),
     "top list": record(frame={"kind": "list", "description": "the 10,000 most downloaded models"}),
     "two namespaces, monthly": record(**KB_LABB),
+    "two namespaces, one snapshot": record(
+        **{**KB_LABB, "snapshots": ONE_SNAPSHOT["snapshots"], "intervals": ONE_SNAPSHOT["intervals"]}
+    ),
 }
-# Expected flags: derived, time, properties, all_properties, cumulative, ecosystem.
+# Expected flags: derived, time, properties, all_properties, cumulative, ecosystem, model_series.
 EXPECTED = {
-    "full demo": (True, True, True, True, True, True),
-    "real API sample": (False, False, True, False, False, True),
-    "one snapshot": (False, False, False, False, False, True),
-    "no lineage": (False, True, True, True, True, True),
-    "no tags": (True, True, True, False, True, True),
-    "top list": (True, True, True, True, True, True),
-    "two namespaces, monthly": (False, False, False, False, False, False),
+    "full demo": (True, True, True, True, True, True, False),
+    "real API sample": (False, False, True, False, False, True, False),
+    "one snapshot": (False, False, False, False, False, True, False),
+    "no lineage": (False, True, True, True, True, True, False),
+    "no tags": (True, True, True, False, True, True, False),
+    "top list": (True, True, True, True, True, True, False),
+    "two namespaces, monthly": (False, False, False, False, False, False, True),
+    "two namespaces, one snapshot": (False, False, False, False, False, False, False),
 }
 # Labels of the manuscript that each flag keeps.
 LABELS_OF = {
@@ -120,6 +125,7 @@ LABELS_OF = {
     "all_properties": {"fig-properties"},
     "properties": {"tbl-properties"},
     "ecosystem": {"sec-families", "sec-concentration"},
+    "model_series": {"sec-model-series", "tbl-model-trends"},
 }
 ALWAYS = {
     "sec-data",
@@ -138,7 +144,7 @@ ALWAYS = {
 @pytest.mark.parametrize("name", COMBINATIONS)
 def test_flags_follow_the_record(name):
     flags = show_flags(COMBINATIONS[name])
-    keys = ("derived", "time", "properties", "all_properties", "cumulative", "ecosystem")
+    keys = ("derived", "time", "properties", "all_properties", "cumulative", "ecosystem", "model_series")
     assert tuple(flags[key] for key in keys) == EXPECTED[name]
 
 
@@ -179,6 +185,9 @@ def test_a_dropped_part_says_what_the_source_lacks():
     sentences = lacks(kb, show_flags(kb))
     assert sentences["time"] == ""  # 40 intervals: the namespaces are what is missing
     assert f"2 namespaces only, fewer than the {MIN_NAMESPACES}" in sentences["ecosystem"]
+    assert "own downloads support are tested instead" in sentences["ecosystem"]
+    one = COMBINATIONS["two namespaces, one snapshot"]
+    assert "no share over time, trend test" in lacks(one, show_flags(one))["ecosystem"]
     assert all(text == "" for text in lacks(COMBINATIONS["full demo"], show_flags(COMBINATIONS["full demo"])).values())
 
 
@@ -219,6 +228,18 @@ def test_property_rows_need_their_fields():
     assert "share_training_data_not_disclosed" not in no_tags and "share_open_weights" not in no_tags
     assert {"share_multimodal_generation", "mean_params"} <= set(no_tags)
     assert list(property_rows(COMBINATIONS["real API sample"])) == ["share_multimodal_generation"]
+
+
+def test_the_methods_describe_only_the_properties_read():
+    every = property_sources(COMBINATIONS["full demo"])
+    assert every.startswith("parameter count (safetensors total") and "`dataset:` tag" in every
+    # Pipeline tags only: the modality alone, no tag or parameter count is said to be read.
+    api = property_sources(COMBINATIONS["real API sample"])
+    assert api.startswith("modality (from the pipeline tag") and "tag," not in api.replace("pipeline tag", "")
+    assert "safetensors" not in api and "quantization" not in api and "licence" not in api
+    no_tags = property_sources(COMBINATIONS["no tags"])
+    assert "safetensors" in no_tags and "modality" in no_tags and "dataset:" not in no_tags
+    assert property_sources(COMBINATIONS["one snapshot"]) == ""
 
 
 def test_headline_period_that_leaves_out_data_says_so():

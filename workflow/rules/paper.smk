@@ -13,6 +13,7 @@ rule manuscript_inputs:
         totals=PERIOD_TOTALS,
         contrasts=PERIOD_CONTRASTS,
         composition=COMPOSITION,
+        model_trends=MODEL_TRENDS,
         eras=ERAS_TABLE,
         weekly=SHARES_WEEKLY,
         periods=SHARES_BY_PERIOD,

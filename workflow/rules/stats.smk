@@ -27,6 +27,30 @@ rule trend_tests:
         "../scripts/trend_tests.py"
 
 
+rule model_series:
+    """Namespace shares, concentration among models and the level of downloads on non-overlapping intervals, tested."""
+    input:
+        panel=PANEL_WEEKS,
+        capabilities=CAPABILITIES,
+    output:
+        series=MODEL_SERIES,
+        trends=report(MODEL_TRENDS, caption="../report/table.rst", category="Tables"),
+    log:
+        "logs/model_series.log",
+    benchmark:
+        "benchmarks/model_series.tsv"
+    conda:
+        "../envs/analysis.yaml"
+    params:
+        code=script_code("model_series.py"),
+        measure=PANEL_MEASURE,
+        min_intervals=config["stats"]["min_intervals"],
+        alpha=config["stats"]["alpha"],
+        confidence=config["stats"]["confidence"],
+    script:
+        "../scripts/model_series.py"
+
+
 rule eras:
     """Change points (eras) of the headline weekly shares, alone and jointly, against the paper's periods."""
     input:

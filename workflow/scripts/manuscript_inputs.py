@@ -19,9 +19,11 @@ from hubshare.figures.provenance import provenance_line
 from hubshare.inference.calibration_text import calibration_section
 from hubshare.inference.contrasts import MIN_PER_PERIOD
 from hubshare.inference.era_report import read_eras, skipped_reason
+from hubshare.inference.model_trends import read_model_trends
 from hubshare.jobs.atomic import copy_file, write_text, write_yaml
 from hubshare.jobs.joblog import log_to
 from hubshare.manuscript import values as mv
+from hubshare.manuscript.model_series_text import model_series_shown, model_series_variables, model_trends_markdown
 from hubshare.manuscript.scope import (
     abstract_shares,
     partial_properties_sentence,
@@ -144,11 +146,31 @@ with log_to(snakemake.log[0]) as log:
     show["composition"] = composition_shown(capabilities, composition)
     variables["scope"]["lacks"]["composition"] = composition_lacks(capabilities, composition)
     variables["composition"] = composition_variables(composition, measure)
+    # Too few namespaces for an ecosystem: the series their own downloads support, tested.
+    model_trends = read_model_trends(inputs.model_trends)
+    show["model_series"] = model_series_shown(show, model_trends)
+    if show["model_series"]:
+        credited = read_results_csv(inputs.namespaces).filter(pl.col("share") > 0)
+        variables["model_series"] = model_series_variables(
+            model_trends,
+            capabilities,
+            {
+                **{key: sorted(set(credited[key].drop_nulls())) for key in ("namespace", "organization")},
+                **{
+                    dimension: sorted(set(credited_shares.filter(pl.col("dimension") == dimension)["group"]))
+                    for dimension in ("country_group", "developer_type")
+                },
+            },
+            stats["confidence"],
+            stats["alpha"],
+        )
     if capabilities["download_measure"] == "rolling30":
         # The first snapshot's 30-day counts reach back 29 days before it.
         variables["data"]["first_week"] = capabilities["intervals"]["first_day"]
     if not show["time"]:
-        variables["text"]["test_abstract"] = variables["scope"]["lacks"]["time"]
+        variables["text"]["test_abstract"] = (
+            variables["model_series"]["abstract"] if show["model_series"] else variables["scope"]["lacks"]["time"]
+        )
     shown_properties = property_rows(capabilities)
     if show["properties"] and not show["all_properties"]:
         variables["text"]["properties"] = partial_properties_sentence(capabilities)
@@ -213,6 +235,7 @@ with log_to(snakemake.log[0]) as log:
             skipped_reason(pl.read_parquet(inputs.weekly), snakemake.params.eras["min_segment_weeks"]),
             truth,
         ),
+        "model_trends.md": model_trends_markdown(model_trends, stats["confidence"]),
         "composition.md": composition_markdown(
             composition, snakemake.params.headline_series, {**country_labels, **type_labels}
         ),

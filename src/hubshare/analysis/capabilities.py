@@ -25,6 +25,8 @@ import polars as pl
 from hubshare.jobs.atomic import write_json
 
 ROLLING_DAYS = 30
+# Below this many namespaces, shares describe a handful of accounts, not an ecosystem.
+MIN_NAMESPACES = 20
 # The columns of the raw contract, each with how its presence is read from a normalized snapshot.
 FIELD_PRESENCE: dict[str, pl.Expr] = {
     # `model_key` is the stable object id where the snapshot has one, the model id otherwise.

@@ -508,6 +508,63 @@ class Composition(Contract):
     )
 
 
+class ModelSeries(Contract):
+    """`results/tables/model_series.csv`: series below the level of groups, one value per non-overlapping download interval: namespace shares, concentration among models and the downloads per 30 days, over all models and over the models present throughout (`hubshare.analysis.model_series`)."""
+
+    variant: str = pa.Field(
+        nullable=False,
+        isin=["all", "throughout"],
+        description="`all`: every model with downloads in the interval; `throughout`: the models with downloads in every non-overlapping interval.",
+    )
+    week: pl.Date = pa.Field(nullable=False, description="Snapshot date closing the interval.")
+    series: str = pa.Field(
+        nullable=False,
+        isin=["namespace_share", "hhi", "top_model_share", "effective_models", "downloads"],
+        description="What `value` measures (see the module docstring).",
+    )
+    subject: str = pa.Field(nullable=False, description="The namespace of a `namespace_share`; empty otherwise.")
+    value: pl.Float64 = pa.Field(
+        nullable=False, ge=0, description="Share (0-1), HHI (0-1), number of models, or downloads per 30 days."
+    )
+    downloads: pl.Float64 = pa.Field(
+        nullable=True, ge=0, description="The namespace's downloads per 30 days (namespace shares only)."
+    )
+    total: pl.Float64 = pa.Field(nullable=False, gt=0, description="Downloads per 30 days of the variant's models.")
+    models: pl.Int64 = pa.Field(nullable=False, gt=0, description="Models in the variant over the whole series.")
+
+
+class ModelTrends(Contract):
+    """`results/tables/model_trends.csv`: trend tests of the series below the level of groups on their non-overlapping intervals, one Benjamini-Yekutieli family (`hubshare.inference.model_trends`); a series not tested says why and has no slope."""
+
+    variant: str = pa.Field(nullable=False, isin=["all", "throughout"], description="Models the series covers.")
+    series: str = pa.Field(
+        nullable=False,
+        isin=["namespace_share", "hhi", "top_model_share", "downloads"],
+        description="Series (as in `model_series.csv`; the effective number of models, 1 / HHI, is tested as the HHI).",
+    )
+    subject: str = pa.Field(nullable=False, description="The namespace of a `namespace_share`; empty otherwise.")
+    n_intervals: pl.Int64 = pa.Field(nullable=False, ge=0, description="Non-overlapping intervals in the series.")
+    models: pl.Int64 = pa.Field(nullable=False, ge=0, description="Models the variant covers.")
+    first_year: pl.Float64 = pa.Field(
+        nullable=True, description="Mean value over the first 52 weeks (null when the series spans under two years)."
+    )
+    last_year: pl.Float64 = pa.Field(nullable=True, description="Mean value over the last 52 weeks (idem).")
+    estimate: pl.Float64 = pa.Field(nullable=True, description="Trend per year in `unit` (null when not tested).")
+    ci_low: pl.Float64 = pa.Field(nullable=True, description="Lower bound of the trend's confidence interval.")
+    ci_high: pl.Float64 = pa.Field(nullable=True, description="Upper bound of the trend's confidence interval.")
+    unit: str = pa.Field(
+        nullable=False,
+        isin=["percentage points", "HHI", "percent", ""],
+        description="Unit of the trend: percentage points of share, HHI units (0-1) or percent growth, per year.",
+    )
+    p_value: pl.Float64 = pa.Field(nullable=True, ge=0, le=1, description="Robust trend test's Monte Carlo p-value.")
+    p_adjusted: pl.Float64 = pa.Field(
+        nullable=True, ge=0, le=1, description="Benjamini-Yekutieli adjusted p-value across the tested series."
+    )
+    significant: bool = pa.Field(nullable=True, description="Rejected at the family's false discovery rate.")
+    note: str = pa.Field(nullable=False, description="Empty when tested; otherwise why the series is not tested.")
+
+
 class Eras(Contract):
     """`results/tables/eras.csv`: eras (change-point segments) of the headline weekly shares, alone and jointly."""
 

@@ -31,6 +31,35 @@ def _period_rows(block: dict, column: str) -> pl.DataFrame:
     )
 
 
+def counting_first_snapshot(truth: dict) -> dict:
+    """truth.json with the first snapshot's 30-day counts (`planted.first_snapshot_30d`) counted in the planted
+    shares of every period whose dates hold that snapshot, as a panel that books a first snapshot of 30-day
+    counts whole does (each share recomputed from the period's total and the counts added to it)."""
+    first = truth["planted"]["first_snapshot_30d"]
+    day = first["date"]
+    holding = [name for name, (start, end) in truth["periods"].items() if start <= day <= end]
+    planted = {**truth["planted"]}
+    totals = planted["totals"]
+    for view in PLANTED_VIEWS:
+        planted[view] = {
+            dimension: {
+                group: {
+                    period: (share * totals[period] + first[view][dimension].get(group, 0.0))
+                    / (totals[period] + first["total"])
+                    if period in holding
+                    else share
+                    for period, share in periods.items()
+                }
+                for group, periods in groups.items()
+            }
+            for dimension, groups in truth["planted"][view].items()
+        }
+    planted["totals"] = {
+        period: total + (first["total"] if period in holding else 0) for period, total in totals.items()
+    }
+    return {**truth, "planted": planted}
+
+
 def recovery_table(truth: dict, recovered: pl.DataFrame) -> pl.DataFrame:
     """Join truth.json's planted and expected period shares with the recovered ones; differences in percentage points."""
     keys = ["view", "dimension", "group", "period"]

@@ -3,7 +3,13 @@
 Groups are assigned with the pipeline's rules: a namespace is looked up in
 the registry case-insensitively; one absent from it is an unaffiliated user
 (its own organisation). Periods count the intervals by the snapshot that
-closes them; the interval ending at the first snapshot is in no period.
+closes them; the interval ending at the first snapshot is in no period, as
+for the panel of cumulative counts, whose first snapshot is a baseline.
+`planted.first_snapshot_30d` holds that snapshot's 30-day counts by group:
+a mirror whose first snapshot carries 30-day counts only books them as the
+30 days up to it, and `hubshare.demo.recovery.counting_first_snapshot` adds
+them to the periods that hold it so that such a build is compared like with
+like.
 
 `planted.families` is {family: {period: share}}: each model family's share of
 all downloads (uploader view: a model's downloads count once, for the model
@@ -104,6 +110,7 @@ def build_truth(
     planted["weekly"] = _weekly(views["uploader"], groups, intermediary_downloads, total, dates)
     planted["weekly_derived"] = _weekly(views["derived"], groups, None, total, dates)
     planted["totals"] = {name: int(total[ks].sum()) for name, ks in intervals.items()}
+    planted["first_snapshot_30d"] = _first_snapshot_30d(models, lineage, groups, rolling30, dates[0], len(namespaces))
     planted["hhi"] = {view: _weekly_hhi(credit, groups["organization"], dates) for view, credit in views.items()}
     planted["properties"] = _properties(models, meta, downloads, intervals)
     planted["families"] = family_shares(names.family, downloads, intervals)
@@ -178,6 +185,28 @@ def _rolling30_shares(
     credit = uploader_credit(models, estimated, len(groups["organization"]))
     total = estimated.sum(axis=0)
     return {dim: _period_shares(_by_group(credit, groups[dim]), total, intervals) for dim in DIMENSIONS}
+
+
+def _first_snapshot_30d(
+    models: Models, lineage: Lineage, groups: dict, rolling30: np.ndarray, first: dt.date, n_namespaces: int
+) -> dict:
+    """The first snapshot's 30-day counts, credited per view, dimension and group, and their total."""
+    counts = rolling30[:, :1].astype(np.float64)
+    credit = {
+        "uploader": uploader_credit(models, counts, n_namespaces),
+        "derived": derived_credit(models, lineage, counts, n_namespaces),
+    }
+    return {
+        "date": first.isoformat(),
+        "total": float(counts.sum()),
+        **{
+            view: {
+                dim: {group: float(series[0]) for group, series in _by_group(credited, groups[dim]).items()}
+                for dim in DIMENSIONS
+            }
+            for view, credited in credit.items()
+        },
+    }
 
 
 def _namespace_groups(registry: pl.DataFrame, namespaces: Namespaces) -> dict[str, list[str]]:

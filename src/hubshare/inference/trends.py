@@ -52,6 +52,7 @@ NULL_SEED = 20251203
 J_DEGREE = 9  # Park's J(1, 9): powers of time 2..9 added to the trend regression
 LOGIT_FLOOR = 1e-6  # only for values given without counts that sit exactly at 0 or 1
 FAMILY_CORRECTION = "Benjamini-Yekutieli"
+MIN_OBSERVATIONS = 10  # the fewest values the null distributions are simulated for
 
 
 def empirical_logit(counts: np.ndarray, totals: np.ndarray) -> np.ndarray:
@@ -152,6 +153,36 @@ def robust_null(n: int, alpha: float) -> RobustNull:
     )
 
 
+def robust_fit(days: np.ndarray, y: np.ndarray, *, alpha: float, confidence: float) -> dict:
+    """The primary test of one series `y` (already on its test scale) against time: slope per year on that scale,
+    the half width of its interval, the p-value and the statistics behind them."""
+    years = np.asarray(days, dtype=float) / DAYS_PER_YEAR
+    null = robust_null(years.size, alpha)
+    slope, error, j = (float(v[0]) for v in robust_statistics(y, years))
+    # An exactly straight (or constant) series has no noise to judge it against.
+    t_stat = slope / error if error != 0 else (0.0 if slope == 0 else np.inf)
+    scale = float(np.exp(-null.b * j))
+    return {
+        "slope": slope,
+        "half_width": null.critical_value(confidence) * error / scale,
+        "p_value": float(null.p_value(np.array([t_stat * scale]))[0]),
+        "t": float(t_stat),
+        "park_j": j,
+        "b": null.b,
+        "fixed_b_stationary_p": float(_mc_p(null.fixed_b, np.array([t_stat]))[0]),
+    }
+
+
+def _checked(days: np.ndarray, values: np.ndarray, totals: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    days = np.asarray(days, dtype=float)
+    values = np.asarray(values, dtype=float)
+    if days.shape != values.shape or (totals is not None and np.shape(totals) != days.shape):
+        raise ValueError("trend_test: days, values and totals must be aligned")
+    if days.size < MIN_OBSERVATIONS:
+        raise ValueError(f"trend_test: need at least {MIN_OBSERVATIONS} observations")
+    return days, values
+
+
 def trend_test(
     days: np.ndarray,
     values: np.ndarray,
@@ -162,28 +193,17 @@ def trend_test(
 ) -> dict:
     """Test one series. `days`: days since the first interval; with `totals`, `values` are the group's
     counts out of them (empirical logit); without, values in (0, 1) (plain logit)."""
-    days = np.asarray(days, dtype=float)
-    values = np.asarray(values, dtype=float)
-    if days.shape != values.shape or (totals is not None and np.shape(totals) != days.shape):
-        raise ValueError("trend_test: days, values and totals must be aligned")
-    if days.size < 10:
-        raise ValueError("trend_test: need at least 10 observations")
+    days, values = _checked(days, values, totals)
     shares = values if totals is None else values / np.asarray(totals, dtype=float)
     y = logit(values) if totals is None else empirical_logit(values, totals)
-    years = days / DAYS_PER_YEAR
-    n = days.size
-    null = robust_null(n, alpha)
-    slope, error, j = (float(v[0]) for v in robust_statistics(y, years))
-    # An exactly straight (or constant) series has no noise to judge it against.
-    t_stat = slope / error if error != 0 else (0.0 if slope == 0 else np.inf)
-    scale = float(np.exp(-null.b * j))
-    half_width = null.critical_value(confidence) * error / scale
+    fit = robust_fit(days, y, alpha=alpha, confidence=confidence)
+    slope, half_width = fit["slope"], fit["half_width"]
     midpoint = 1.0 / (1.0 + np.exp(-float(np.mean(y))))
     to_pp = 100.0 * midpoint * (1.0 - midpoint)
     mk_variant, mk_p, mk_tau, sen = _mann_kendall(shares * 100.0)
     steps_per_year = DAYS_PER_YEAR / float(np.median(np.diff(days)))
     return {
-        "n_intervals": int(n),
+        "n_intervals": int(days.size),
         **_first_and_last_year(days, shares),
         "robust": {
             "slope_logit_per_year": slope,
@@ -194,13 +214,13 @@ def trend_test(
             "ci_high": (slope + half_width) * to_pp,
             "midpoint_share_pct": midpoint * 100.0,
             "confidence": confidence,
-            "p_value": float(null.p_value(np.array([t_stat * scale]))[0]),
-            "t": float(t_stat),
-            "park_j": j,
-            "b": null.b,
+            "p_value": fit["p_value"],
+            "t": fit["t"],
+            "park_j": fit["park_j"],
+            "b": fit["b"],
             "scale": "empirical logit" if totals is not None else "logit",
         },
-        "fixed_b_stationary_p": float(_mc_p(null.fixed_b, np.array([t_stat]))[0]),
+        "fixed_b_stationary_p": fit["fixed_b_stationary_p"],
         "mann_kendall": {
             "variant": mk_variant,
             "tau": mk_tau,
@@ -210,14 +230,42 @@ def trend_test(
     }
 
 
-def _first_and_last_year(days: np.ndarray, shares: np.ndarray) -> dict:
-    """Mean share of the first and last 52 weeks, when the series spans two disjoint years; None otherwise."""
-    if days[-1] - days[0] < 2 * 364:
-        return {"share_first_year_pct": None, "share_last_year_pct": None}
+def growth_test(days: np.ndarray, values: np.ndarray, *, alpha: float = 0.05, confidence: float = 0.95) -> dict:
+    """Test a positive level (downloads per interval) for a trend on the log scale, by the same robust test.
+
+    The slope and its interval are carried from log units per year to percent growth per year, 100 (e^s - 1),
+    exactly (the transformation is monotone)."""
+    days, values = _checked(days, values)
+    if (values <= 0).any():
+        raise ValueError("growth_test: every value must be positive")
+    fit = robust_fit(days, np.log(values), alpha=alpha, confidence=confidence)
+    slope, half_width = fit["slope"], fit["half_width"]
+
+    def percent(log_slope: float) -> float:
+        return float(100.0 * np.expm1(log_slope))
+
     return {
-        "share_first_year_pct": float(np.mean(shares[days < days[0] + 364]) * 100.0),
-        "share_last_year_pct": float(np.mean(shares[days > days[-1] - 364]) * 100.0),
+        "n_intervals": int(days.size),
+        "slope_log_per_year": slope,
+        "growth_pct_per_year": percent(slope),
+        "ci_low": percent(slope - half_width),
+        "ci_high": percent(slope + half_width),
+        "confidence": confidence,
+        "p_value": fit["p_value"],
+        "scale": "log",
     }
+
+
+def year_means(days: np.ndarray, values: np.ndarray) -> tuple[float | None, float | None]:
+    """Mean of the first and of the last 52 weeks, when the series spans two disjoint years; None otherwise."""
+    if days[-1] - days[0] < 2 * 364:
+        return None, None
+    return float(np.mean(values[days < days[0] + 364])), float(np.mean(values[days > days[-1] - 364]))
+
+
+def _first_and_last_year(days: np.ndarray, shares: np.ndarray) -> dict:
+    first, last = year_means(days, shares * 100.0)
+    return {"share_first_year_pct": first, "share_last_year_pct": last}
 
 
 def _mann_kendall(values: np.ndarray) -> tuple[str, float, float, float]:

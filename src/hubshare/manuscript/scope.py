@@ -14,14 +14,12 @@ import datetime as dt
 
 import polars as pl
 
-from hubshare.analysis.capabilities import FRAME_KINDS
+from hubshare.analysis.capabilities import FRAME_KINDS, MIN_NAMESPACES
 from hubshare.manuscript.values import PROPERTY_ROWS, big_number
 
 # Below this many non-overlapping download intervals the paper shows no series over time:
 # no figure over time, trend test, era or period contrast (a line through two values has no error).
 MIN_INTERVALS_OVER_TIME = 3
-# Below this many namespaces, shares describe a handful of accounts, not an ecosystem.
-MIN_NAMESPACES = 20
 # The raw-contract columns each property row of the paper reads.
 PROPERTY_FIELDS = {
     "share_quantized": "tags",
@@ -34,6 +32,18 @@ PROPERTY_FIELDS = {
     "share_known_size": "safetensors",
     "mean_params": "safetensors",
     "median_params": "safetensors",
+}
+# How the methods describe where each property row is read from, in the order the methods give them.
+PROPERTY_SOURCES = {
+    "share_known_size": "parameter count (safetensors total, then GGUF metadata, then a size in the name such as "
+    "`7B` or `8x7B`)",
+    "share_quantized": "quantization (quantization tags, a `quantized` relation or a quantization suffix)",
+    "share_moe": "mixture-of-experts (architecture tags and names)",
+    "share_multimodal_generation": "modality (from the pipeline tag; multimodal generation means the output is "
+    "generated images, audio or video)",
+    "share_open_source": "licence class (from licence tags)",
+    "share_training_data_disclosed": "training-data disclosure (a `dataset:` tag, which shows that data is named, "
+    "not that it is available)",
 }
 # The contract's optional columns as a reader names them.
 FIELD_NAMES = {
@@ -96,6 +106,12 @@ def property_rows(capabilities: dict) -> dict[str, str]:
     return {key: label for key, label in PROPERTY_ROWS.items() if carried(capabilities, PROPERTY_FIELDS[key])}
 
 
+def property_sources(capabilities: dict) -> str:
+    """The methods' list of the properties read and where from: only those whose fields the input carries."""
+    rows = property_rows(capabilities)
+    return _join([source for key, source in PROPERTY_SOURCES.items() if key in rows]) if rows else ""
+
+
 def partial_properties_sentence(capabilities: dict) -> str:
     """The properties' results sentence when some of their fields are absent (no final stop: the text adds it)."""
     rows = property_rows(capabilities)
@@ -120,6 +136,11 @@ def show_flags(capabilities: dict) -> dict:
             and capabilities["namespaces"] >= MIN_NAMESPACES
         ),
         "ecosystem": capabilities["namespaces"] >= MIN_NAMESPACES,
+        # Too few namespaces for an ecosystem, but a series: the namespaces' and models' own series instead.
+        "model_series": (
+            capabilities["intervals"]["non_overlapping"] >= MIN_INTERVALS_OVER_TIME
+            and 0 < capabilities["namespaces"] < MIN_NAMESPACES
+        ),
         "properties": bool(rows),
         "all_properties": len(rows) == len(PROPERTY_ROWS),
     }
@@ -153,7 +174,12 @@ def lacks(capabilities: dict, flags: dict) -> dict:
         "ecosystem": f"The input lists models of {names:,} namespace{'s' if names != 1 else ''} only, fewer than "
         f"the {MIN_NAMESPACES} that shares of countries, developer types and organisations need to "
         "describe an ecosystem rather than a few accounts; the tables below describe those namespaces, "
-        "and no share over time, trend test, era or period contrast is reported.",
+        + (
+            "no group's share is followed over time, and the series the namespaces' own downloads support are "
+            "tested instead."
+            if flags.get("model_series")
+            else "and no share over time, trend test, era or period contrast is reported."
+        ),
         "properties": "The input carries none of the fields the model properties are read from (tags, pipeline "
         "tags, parameter counts), so no property is reported.",
     }
@@ -311,6 +337,7 @@ def scope_variables(
             else "as uploaded"
         ),
         "input": input_sentence(capabilities),
+        "property_sources": property_sources(capabilities),
         "frame_limitation": frame_limitation(capabilities),
         "headline": headline_sentence(capabilities, periods, totals, headline),
         "lacks": lacks(capabilities, flags),
