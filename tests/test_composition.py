@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import numpy as np
 import polars as pl
 import pytest
 from conftest import REPO
@@ -308,3 +309,30 @@ def test_the_manuscript_keeps_the_section_with_its_flag_and_the_sentence_without
     assert labels == ({"sec-composition", "tbl-composition"} if shown else set())
     assert ("composition.entry_exit" in kept) is shown
     assert "scope.lacks.composition" in kept  # empty unless the list has too few windows
+
+
+def test_credited_downloads_are_the_same_bits_whatever_the_row_order():
+    """Float sums depend on their order, and a streaming scan hands rows over in whatever order its threads
+    finish: the sums must not depend on it."""
+    rng = np.random.default_rng(7)
+    size = 200_000
+    weeks = [dt.date(2024, 1, 3) + dt.timedelta(weeks=k) for k in range(8)]
+    attributed = pl.DataFrame(
+        {
+            "view": "uploader",
+            "week": rng.choice(np.array(weeks, dtype="datetime64[D]"), size),
+            "country_group": rng.choice(["A", "B", "C"], size),
+            "developer_type": rng.choice(["industry", "academia"], size),
+            "model_key": [f"m{k}" for k in rng.integers(0, 20, size)],
+            "downloads": rng.random(size) * 1e6 / 3,
+        }
+    ).with_columns(pl.col("week").cast(pl.Date))
+    windows = (
+        Window("first", "period", weeks[0], weeks[3]),
+        Window("last", "period", weeks[4], weeks[7]),
+    )
+
+    def credited(frame: pl.DataFrame) -> pl.DataFrame:
+        return credited_in_windows(frame.lazy(), windows).sort("dimension", "group", "model_key", "window")
+
+    assert credited(attributed).equals(credited(attributed[rng.permutation(size)]))

@@ -2,12 +2,13 @@
 
 import datetime as dt
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hubshare.analysis.shares import TRAILING_DAYS, period_shares, trailing_shares, weekly_shares
+from hubshare.analysis.shares import TRAILING_DAYS, ordered_sum, period_shares, trailing_shares, weekly_shares
 from hubshare.attribution.aggregates import GROUP_COLUMNS
 
 START = dt.date(2021, 1, 6)
@@ -367,3 +368,18 @@ def test_shares_are_the_same_bits_whatever_the_row_order(rows, random):
     periods = {"early": (START, START + dt.timedelta(days=14)), "all": (START, START + dt.timedelta(days=28))}
     for compute in (weekly_shares, lambda t: period_shares(t, periods)):
         assert compute(attributed(rows)).equals(compute(attributed(shuffled)))
+
+
+@pytest.mark.parametrize("engine", ["in-memory", "streaming"])
+def test_ordered_sums_are_the_same_bits_whatever_the_row_order(engine):
+    # Large enough for polars to split the groups across threads; `sort().sum()` failed this (the sort is dropped).
+    rng = np.random.default_rng(3)
+    size = 200_000
+    frame = pl.DataFrame({"key": rng.integers(0, 20, size), "downloads": rng.random(size) * 1e6 / 3})
+
+    def summed(rows: pl.DataFrame) -> pl.DataFrame:
+        return rows.lazy().group_by("key").agg(ordered_sum()).sort("key").collect(engine=engine)
+
+    assert summed(frame).equals(summed(frame[rng.permutation(size)]))
+    empty = frame.filter(pl.col("key") < 0).select(ordered_sum())
+    assert empty.item() == 0.0

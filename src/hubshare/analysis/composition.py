@@ -50,7 +50,7 @@ from pathlib import Path
 
 import polars as pl
 
-from hubshare.analysis.shares import DIMENSIONS
+from hubshare.analysis.shares import DIMENSIONS, ordered_sum
 from hubshare.contracts.schemas import Composition
 from hubshare.inference.stats_report import independent_weeks
 from hubshare.jobs.atomic import write_csv
@@ -98,7 +98,7 @@ def credited_in_windows(
     return pl.concat(
         [
             tagged.group_by("view", dimension, "model_key", "window")
-            .agg(pl.col("downloads").sum())
+            .agg(ordered_sum())
             .select(
                 "view",
                 pl.lit(dimension).alias("dimension"),
@@ -114,7 +114,7 @@ def credited_in_windows(
 
 
 def _downloads(status: str, window: str) -> pl.Expr:
-    return pl.col("downloads").filter((pl.col("status") == status) & (pl.col("window") == window)).sum()
+    return ordered_sum(pl.col("downloads").filter((pl.col("status") == status) & (pl.col("window") == window)))
 
 
 def decompose_share_change(credited: pl.DataFrame) -> pl.DataFrame:

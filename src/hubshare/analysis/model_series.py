@@ -37,6 +37,7 @@ from pathlib import Path
 import polars as pl
 
 from hubshare.analysis.capabilities import MIN_NAMESPACES
+from hubshare.analysis.shares import ordered_sum
 from hubshare.contracts.schemas import ModelSeries
 from hubshare.inference.stats_report import independent_weeks
 from hubshare.jobs.atomic import write_csv
@@ -70,7 +71,7 @@ def model_rates(panel: pl.DataFrame, measure: str) -> pl.DataFrame:
         .with_columns((pl.col("downloads") * WINDOW_DAYS / covered).alias("rate"))
         .group_by("week", "model_key")
         # A model keeps its last namespace of the interval; the panel has one row per model and week.
-        .agg(pl.col("namespace").last().fill_null(""), pl.col("rate").sum())
+        .agg(pl.col("namespace").last().fill_null(""), ordered_sum("rate"))
         .sort("week", "model_key")
     )
 
@@ -87,8 +88,8 @@ def _variant_series(rates: pl.DataFrame, namespaces: list[str]) -> pl.DataFrame:
     per_week = (
         rates.group_by("week")
         .agg(
-            pl.col("rate").sum().alias("total"),
-            (pl.col("rate") ** 2).sum().alias("squares"),
+            ordered_sum("rate").alias("total"),
+            ordered_sum(pl.col("rate") ** 2).alias("squares"),
             pl.col("rate").max().alias("largest"),
         )
         .with_columns((pl.col("squares") / pl.col("total") ** 2).alias("hhi"))
@@ -110,7 +111,7 @@ def _variant_series(rates: pl.DataFrame, namespaces: list[str]) -> pl.DataFrame:
         )
     ]
     grid = per_week.select("week", "total").join(pl.DataFrame({"subject": namespaces}), how="cross")
-    by_namespace = rates.group_by("week", pl.col("namespace").alias("subject")).agg(pl.col("rate").sum())
+    by_namespace = rates.group_by("week", pl.col("namespace").alias("subject")).agg(ordered_sum("rate"))
     shares = (
         grid.join(by_namespace, on=["week", "subject"], how="left")
         .with_columns(pl.col("rate").fill_null(0.0))

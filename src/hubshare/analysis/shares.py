@@ -24,17 +24,22 @@ DIMENSIONS = ["country_group", "developer_type"]
 TRAILING_DAYS = 364  # 52 weeks
 
 
-def _summed() -> pl.Expr:
-    """The downloads' sum taken in sorted order: the same bits whatever order threads hand the rows over in
-    (a float sum depends on its order, and polars' grouping does not fix one)."""
-    return pl.col("downloads").sort().sum()
+def ordered_sum(column: str | pl.Expr = "downloads") -> pl.Expr:
+    """A column's sum taken in sorted order: the same bits whatever order threads hand the rows over in
+    (a float sum depends on its order, and polars' grouping does not fix one).
+
+    A running sum, because polars drops a sort in front of `sum()` (mathematically it changes nothing) and
+    then sums in arrival order; an empty group sums to 0.
+    """
+    expr = pl.col(column) if isinstance(column, str) else column
+    return expr.sort().cum_sum().last().fill_null(0.0)
 
 
 def _long_by_dimension(attributed: pl.DataFrame, dimensions: list[str]) -> pl.DataFrame:
     return pl.concat(
         [
             attributed.group_by("view", "week", dimension)
-            .agg(_summed())
+            .agg(ordered_sum())
             .select("view", pl.lit(dimension).alias("dimension"), pl.col(dimension).alias("group"), "week", "downloads")
             for dimension in dimensions
         ]
@@ -51,7 +56,7 @@ def _complete_grid(downloads: pl.DataFrame, weeks: list[dt.date]) -> pl.DataFram
 
 
 def _with_share(downloads: pl.DataFrame, over: list[str]) -> pl.DataFrame:
-    total = _summed().over(over)
+    total = ordered_sum().over(over)
     return downloads.with_columns(pl.when(total > 0).then(pl.col("downloads") / total).otherwise(0.0).alias("share"))
 
 
@@ -88,7 +93,7 @@ def period_shares(
     frames = []
     for name, (start, end) in periods.items():
         in_period = long.filter(pl.col("week").is_between(start, end, closed="both"))
-        summed = in_period.group_by("view", "dimension", "group").agg(_summed())
+        summed = in_period.group_by("view", "dimension", "group").agg(ordered_sum())
         # Every group appears in every period (0 where absent), so the paper's keys always resolve.
         frames.append(
             keys.join(summed, on=["view", "dimension", "group"], how="left").with_columns(
@@ -96,7 +101,7 @@ def period_shares(
             )
         )
     table = pl.concat(frames, how="vertical_relaxed")
-    period_total = _summed().over("view", "dimension", "period")
+    period_total = ordered_sum().over("view", "dimension", "period")
     # A period without any download has no shares (null), rather than shares of 0.
     return (
         _with_share(table, ["view", "dimension", "period"])

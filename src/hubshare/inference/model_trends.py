@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from hubshare.analysis.shares import ordered_sum
 from hubshare.contracts.schemas import ModelTrends
 from hubshare.inference.trends import MIN_OBSERVATIONS, adjust_family, growth_test, trend_test, year_means
 
@@ -57,7 +58,7 @@ def namespaces_tested(series: pl.DataFrame) -> list[str]:
     shares = (
         series.filter((pl.col("variant") == "all") & (pl.col("series") == "namespace_share"))
         .group_by("subject")
-        .agg(pl.col("downloads").sum())
+        .agg(ordered_sum())
         .sort(["downloads", "subject"], descending=[True, False])
         .get_column("subject")
         .to_list()
