@@ -150,7 +150,7 @@ def test_the_whole_series_places_the_noise_and_the_two_periods_give_the_differen
 
 def test_size_of_a_one_year_contrast_in_a_longer_series_under_ar1_noise_and_a_walk():
     # Three periods (two years, then two one-year periods), 1,000 seeded replicates of AR(1) 0.8 noise and of a
-    # random walk: the one-year contrast must reject a true null at about its 5% level (4.0% and 6.5% here).
+    # random walk: the one-year contrast must reject a true null at about its 5% level (4.0% and 6.2% here).
     # A Monte Carlo standard error is 0.6-0.8 points. The bands catch a factor of two either way: placing the
     # noise by the two one-year periods alone (as the procedure once did) gives 1.5% under AR(1) 0.8, and a
     # confidence set of models too narrow to hold the walk (30% instead of 90%) gives 13% under the walk.
