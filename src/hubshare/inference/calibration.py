@@ -30,7 +30,13 @@ from scipy.stats import norm
 
 from hubshare.contracts.schemas import Calibration
 from hubshare.demo.settings import NOISE_KINDS
-from hubshare.inference.contrasts import MIN_PER_PERIOD, contrast_statistics, null_distribution
+from hubshare.inference.contrasts import (
+    SeriesDesign,
+    contrast_statistics,
+    null_distribution,
+    period_labels,
+    usable,
+)
 from hubshare.inference.eras import find_eras
 from hubshare.inference.noise import noise_paths
 from hubshare.inference.trends import DAYS_PER_YEAR, logit, robust_null, robust_statistics
@@ -83,11 +89,11 @@ def trend_outcomes(rows: np.ndarray, years: np.ndarray, alpha: float, confidence
 
 
 def contrast_outcomes(
-    rows: np.ndarray, positions: np.ndarray, n_first: int, alpha: float, confidence: float
+    rows: np.ndarray, design: SeriesDesign, pair: tuple[int, int], alpha: float, confidence: float
 ) -> dict[str, np.ndarray]:
     """Per replicate: rejection by the contrast test, the estimated difference and its interval (logit scale)."""
-    null = null_distribution(tuple(int(p) for p in positions), n_first)
-    difference, t, _, error, features = contrast_statistics(rows, positions, n_first, null.unbiased)
+    null = null_distribution(design, pair)
+    difference, t, _, error, features = contrast_statistics(rows, design, pair, null.unbiased)
     half_width = null.least_favourable(features, confidence)[0] * error
     return {
         "reject": null.p_values(t, features) < alpha,
@@ -97,21 +103,23 @@ def contrast_outcomes(
     }
 
 
-def _contrast_designs(dates: np.ndarray, periods: dict, pairs: list[tuple[str, str]]) -> list[tuple]:
-    """(name, kept indices, positions, n_first) of every contrast whose periods hold enough weeks."""
+def _contrast_designs(
+    dates: np.ndarray, periods: dict, pairs: list[tuple[str, str]]
+) -> tuple[np.ndarray, SeriesDesign | None, list[tuple[str, tuple[int, int]]]]:
+    """The weeks that place the noise, their design, and (name, pair) of every contrast whose periods
+    hold enough weeks."""
     days = (dates - dates[0]).astype("timedelta64[D]").astype(int)
     positions = np.round(days / np.median(np.diff(days))).astype(int)
-    designs = []
-    for first, second in pairs:
-        masks = [
-            (dates >= np.datetime64(periods[name][0])) & (dates <= np.datetime64(periods[name][1]))
-            for name in (first, second)
-        ]
-        if min(int(m.sum()) for m in masks) < MIN_PER_PERIOD:
-            continue
-        keep = np.concatenate([np.flatnonzero(m) for m in masks])
-        designs.append((f"{second} vs {first}", keep, positions[keep], int(masks[0].sum())))
-    return designs
+    names, labels = period_labels(dates, periods, pairs)
+    keep = np.flatnonzero(usable(labels))
+    placed = set(labels[keep].tolist())
+    contrasts = [
+        (f"{second} vs {first}", (names.index(first), names.index(second)))
+        for first, second in pairs
+        if {names.index(first), names.index(second)} <= placed
+    ]
+    design = SeriesDesign.of(positions[keep], labels[keep]) if contrasts else None
+    return keep, design, contrasts
 
 
 def _row(
@@ -167,14 +175,14 @@ def calibration_table(
     first_points = next(iter(expected_weekly.values()))
     dates = np.array([np.datetime64(d) for d, _ in first_points])
     years = (dates - dates[0]).astype("timedelta64[D]").astype(float) / DAYS_PER_YEAR
-    designs = _contrast_designs(dates, periods, pairs) if periods and pairs else []
+    keep, design, contrasts = _contrast_designs(dates, periods, pairs) if periods and pairs else ([], None, [])
     rows = []
     for scenario in SCENARIOS:
         noise = noise_paths(scenario, rng, replicates, dates.size, sigma)
         found = trend_outcomes(noise, years, alpha, confidence)
         rows += [_row("flat", scenario, test, found[test], size_row=True) for test in TREND_TESTS]
-        for name, keep, positions, n_first in designs:
-            rejected = contrast_outcomes(noise[:, keep], positions, n_first, alpha, confidence)["reject"]
+        for name, pair in contrasts:
+            rejected = contrast_outcomes(noise[:, keep], design, pair, alpha, confidence)["reject"]
             rows.append(_row("flat", scenario, "period_contrast", rejected, contrast=name, size_row=True))
         if eras and eras_replicates:
             found_boundary = np.array(
@@ -198,9 +206,10 @@ def calibration_table(
                 size_row=False,
             )
         )
-        for name, keep, positions, n_first in designs:
-            outcome = contrast_outcomes(noisy[:, keep], positions, n_first, alpha, confidence)
-            planted = float(trajectory[keep][n_first:].mean() - trajectory[keep][:n_first].mean())
+        for name, pair in contrasts:
+            outcome = contrast_outcomes(noisy[:, keep], design, pair, alpha, confidence)
+            first, second = (trajectory[keep][design.members(period)].mean() for period in pair)
+            planted = float(second - first)
             rows.append(
                 _row(
                     series,

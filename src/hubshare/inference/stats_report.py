@@ -25,7 +25,7 @@ import numpy as np
 import polars as pl
 
 from hubshare.contracts.schemas import PeriodContrasts
-from hubshare.inference.contrasts import MIN_PER_PERIOD, contrast_test
+from hubshare.inference.contrasts import MIN_PER_PERIOD, contrast_test, period_labels
 from hubshare.inference.trends import FAMILY_CORRECTION, adjust_family, trend_test
 from hubshare.panel.thirty_day import MEASURE as ROLLING_MEASURE
 from hubshare.panel.thirty_day import WINDOW_DAYS
@@ -42,10 +42,11 @@ TREND_METHOD = (
 )
 CONTRAST_METHOD = (
     "difference of the two periods' mean empirical logit share, with a median-unbiased AR(1) plug-in standard "
-    "error (Welch-type: each period its own scale); null distributions simulated for the design under AR(1) "
-    "noise up to 0.995, a random walk and fractional noise, read at the least favourable model of a 95% "
-    "confidence set placed by the lag-1 and lag-8 autocorrelations; Monte Carlo p-values; the interval carried "
-    "to percentage points at the first period's level; Benjamini-Yekutieli across the contrasts"
+    "error (Welch-type: each period its own scale), the persistence read from every period of the series around "
+    "its own line; null distributions simulated for the whole series' design under AR(1) noise up to 0.998, a "
+    "random walk and fractional noise, read at the least favourable model of a 90% confidence set placed by the "
+    "series' lag-1 and lag-13 autocorrelations; Monte Carlo p-values; the interval carried to percentage points "
+    "at the first period's level; Benjamini-Yekutieli across the contrasts"
 )
 
 
@@ -198,12 +199,15 @@ def headline_contrasts(
     """Every distinct headline series in every tested view, every contrast: one row each (untested ones say why).
 
     Values are placed on the grid of the non-overlapping intervals at their
-    median spacing, so that the noise model knows which are adjacent.
+    median spacing, so that the noise model knows which are adjacent; every
+    period of the contrasts places the noise of each of them.
     `duplicates`: the series `headline_trends` found to repeat another, left out here too.
     """
     weeks = independent_weeks(weekly.get_column("week"), measure)
     step = int(np.median(np.diff(weeks.to_numpy()).astype("timedelta64[D]").astype(int))) if weeks.len() > 1 else 7
     repeated = {(d["view"], d["dimension"], d["group"]) for d in duplicates}
+    pairs = contrast_pairs(periods)
+    names, labels = period_labels(weeks.to_numpy(), periods, pairs)
     rows = []
     for view in TESTED_VIEWS:
         for item in series:
@@ -212,10 +216,8 @@ def headline_contrasts(
             counts = series_counts(weekly, weeks, view, item["dimension"], item["group"]).with_columns(
                 ((pl.col("week") - weeks.min()).dt.total_days() / step).round().cast(pl.Int64).alias("position")
             )
-            for first, second in contrast_pairs(periods):
-                parts = [
-                    counts.filter(pl.col("week").is_between(*periods[name], closed="both")) for name in (first, second)
-                ]
+            for first, second in pairs:
+                sizes = [int(np.sum(labels == names.index(name))) for name in (first, second)]
                 row = {
                     "view": view,
                     "dimension": item["dimension"],
@@ -223,21 +225,21 @@ def headline_contrasts(
                     "contrast": f"{second} vs {first}",
                     "first_period": first,
                     "second_period": second,
-                    "weeks_first": parts[0].height,
-                    "weeks_second": parts[1].height,
+                    "weeks_first": sizes[0],
+                    "weeks_second": sizes[1],
                     "confidence": confidence,
                 }
-                if min(part.height for part in parts) < MIN_PER_PERIOD:
+                if min(sizes) < MIN_PER_PERIOD:
                     rows.append(
                         {**row, "note": f"not tested: each period needs {MIN_PER_PERIOD} non-overlapping intervals"}
                     )
                     continue
-                both = pl.concat(parts)
                 result = contrast_test(
-                    both["position"].to_numpy(),
-                    both["downloads"].to_numpy(),
-                    both["total"].to_numpy(),
-                    parts[0].height,
+                    counts["position"].to_numpy(),
+                    counts["downloads"].to_numpy(),
+                    counts["total"].to_numpy(),
+                    labels,
+                    (names.index(first), names.index(second)),
                     confidence,
                 )
                 rows.append({**row, **result, "note": ""})
