@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_bad_inputs import api_dump, snakemake, workflow_copy, write_dumps  # noqa: F401 (a session fixture)
 
-from hubshare.contracts.schemas import UTC_MICROS
+from hubshare.contracts.base import UTC_MICROS
 from hubshare.normalize.snapshot import normalize_snapshot_file
 from hubshare.panel.ledger import ConservationError, check_conservation, panel_totals
 from hubshare.panel.model_weeks import build_panel, chain_panel

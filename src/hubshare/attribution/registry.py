@@ -24,8 +24,8 @@ import pandera.polars as pa
 import polars as pl
 import yaml
 
+from hubshare.contracts.base import Contract
 from hubshare.contracts.curated_csv import read_curated_csv
-from hubshare.contracts.schemas import Contract
 
 REGISTRY_COLUMNS = [
     "namespace",

@@ -30,8 +30,8 @@ import numpy as np
 import pandera.polars as pa
 import polars as pl
 
+from hubshare.contracts.base import Contract
 from hubshare.contracts.curated_csv import read_contract_csv
-from hubshare.contracts.schemas import Contract
 from hubshare.demo.namespaces import Namespaces
 from hubshare.demo.population import NO_RELATION, Models
 
