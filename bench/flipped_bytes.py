@@ -27,7 +27,7 @@ from pathlib import Path
 import polars as pl
 import pyarrow.parquet as pq
 
-from hubshare.contracts.schemas import RAW_COLUMNS
+from hubshare.contracts.raw_tables import RAW_COLUMNS
 from hubshare.normalize.snapshot import QualityRecord, SnapshotError, normalize_snapshot, read_raw_snapshot
 
 DATE = dt.date(2024, 1, 3)

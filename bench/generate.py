@@ -28,7 +28,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from hubshare.contracts.schemas import RAW_COLUMNS, UTC_MICROS
+from hubshare.contracts.base import UTC_MICROS
+from hubshare.contracts.raw_tables import RAW_COLUMNS
 
 REPO = Path(__file__).resolve().parent.parent
 REGISTRY_CSV = REPO / "data" / "raw" / "attribution" / "organizations.csv"

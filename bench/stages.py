@@ -54,7 +54,8 @@ from hubshare.attribution.weekly import (
     load_attribution_tables,
     panel_week_file,
 )
-from hubshare.contracts.schemas import RAW_COLUMNS, Concentration
+from hubshare.contracts.raw_tables import RAW_COLUMNS
+from hubshare.contracts.result_tables import Concentration
 from hubshare.jobs.atomic import write_csv, write_json, write_parquet
 from hubshare.normalize.snapshot import normalize_snapshot_file
 from hubshare.panel.ledger import LEDGER_SCHEMA, check_conservation, combine_ledgers, panel_totals

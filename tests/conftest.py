@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 import yaml
 
-from hubshare.contracts.schemas import RAW_COLUMNS
+from hubshare.contracts.raw_tables import RAW_COLUMNS
 
 REPO = Path(__file__).resolve().parents[1]
 REAL_SAMPLES = REPO.parent / "shared" / "real-samples"

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from hubshare.attribution.aggregates import aggregate
 from hubshare.attribution.credit import attribute, attribution_quality
-from hubshare.contracts.schemas import UTC_MICROS
+from hubshare.contracts.base import UTC_MICROS
 
 WEEK_1 = dt.date(2021, 1, 13)
 WEEK_2 = dt.date(2021, 1, 20)

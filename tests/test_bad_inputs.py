@@ -15,7 +15,7 @@ import pytest
 from conftest import raw_frame, snakemake_run
 from workflow_runs import copy_repository
 
-from hubshare.contracts.schemas import RAW_COLUMNS
+from hubshare.contracts.raw_tables import RAW_COLUMNS
 from hubshare.normalize.snapshot import SnapshotError, normalize_snapshot, normalize_snapshot_file
 from hubshare.panel.ledger import check_conservation, panel_totals
 from hubshare.panel.model_weeks import PanelError, build_panel

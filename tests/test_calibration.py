@@ -7,7 +7,7 @@ import polars as pl
 import pymannkendall
 import pytest
 
-from hubshare.contracts.schemas import Calibration
+from hubshare.contracts.result_tables import Calibration
 from hubshare.inference.calibration import SCENARIOS, calibration_table, prewhitened_mann_kendall_p
 from hubshare.inference.noise import LEVEL_SHIFT_SIZE, SPIKE_RATE, noise_paths
 from hubshare.inference.stats_report import contrast_pairs

@@ -186,7 +186,7 @@ def test_readme_documents_the_raw_contract():
     """The README's table of raw columns names every contract column, whether it is required, and nothing else."""
     from conftest import REPO
 
-    from hubshare.contracts.schemas import RAW_COLUMNS
+    from hubshare.contracts.raw_tables import RAW_COLUMNS
 
     text = (REPO / "README.md").read_text(encoding="utf-8")
     section = text[text.index("### The raw contract") : text.index("Each build writes `results/capabilities.json`")]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -40,6 +42,48 @@ def test_the_hash_changes_with_reached_code_only(tmp_path):
     (library / "d.py").write_text("x = 2\n")
     assert code_version([script], library) == before
     (library / "sub" / "c.py").write_text("g = 2\n")
+    assert code_version([script], library) != before
+
+
+def test_a_data_file_a_reached_module_names_is_in_the_hash(tmp_path):
+    library = write_package(tmp_path)
+    (library / "sub" / "c.py").write_text('from pathlib import Path\nTABLE = Path(__file__).with_name("table.csv")\n')
+    (library / "d.py").write_text('NAMES = "names.csv"\n')  # reached by nobody
+    for name in ("sub/table.csv", "names.csv", "sub/unnamed.csv"):
+        (library / name).write_text("a\n1\n")
+    script = tmp_path / "script.py"
+    assert "sub/table.csv" in {path.relative_to(library).as_posix() for path in library_files([script], library)}
+    before = code_version([script], library)
+    (library / "names.csv").write_text("a\n2\n")
+    (library / "sub" / "unnamed.csv").write_text("a\n2\n")
+    assert code_version([script], library) == before
+    (library / "sub" / "table.csv").write_text("a\n2\n")
+    assert code_version([script], library) != before
+
+
+def test_every_package_data_file_is_in_the_hash_of_the_modules_that_read_it():
+    """What pyproject.toml ships as package data is exactly what the library's modules name and hash."""
+    declared = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"
+    ]
+    shipped = {
+        path.resolve()
+        for package, patterns in declared.items()
+        for pattern in patterns
+        for path in REPO.joinpath("src", *package.split(".")).glob(pattern)
+    }
+    hashed = {path for path in library_files(sorted((REPO / "src" / "hubshare").rglob("*.py"))) if path.suffix != ".py"}
+    assert len(shipped) >= 2
+    assert hashed == shipped
+
+
+def test_editing_the_demo_release_table_reruns_the_simulator(tmp_path):
+    library = tmp_path / "hubshare"
+    shutil.copytree(REPO / "src" / "hubshare", library, ignore=shutil.ignore_patterns("__pycache__"))
+    script = REPO / "workflow" / "scripts" / "simulate_demo.py"
+    before = code_version([script], library)
+    table = library / "demo" / "releases.csv"
+    table.write_text(table.read_text(encoding="utf-8").replace(",1100000000\n", ",1200000000\n", 1), encoding="utf-8")
     assert code_version([script], library) != before
 
 

@@ -27,7 +27,7 @@ from hubshare.analysis.composition_text import (
     composition_variables,
     window_phrase,
 )
-from hubshare.contracts.schemas import Composition
+from hubshare.contracts.result_tables import Composition
 from hubshare.manuscript.conditions import apply_conditions
 from hubshare.manuscript.markdown import split_front_matter
 from hubshare.periods import parse_periods

@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from hubshare.contracts.schemas import PeriodContrasts
+from hubshare.contracts.result_tables import PeriodContrasts
 from hubshare.inference.contrasts import (
     MIN_PER_PERIOD,
     NULL_MODELS,

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 import yaml
 
-from hubshare.contracts.schemas import RAW_COLUMNS
+from hubshare.contracts.raw_tables import RAW_COLUMNS
 from hubshare.normalize.snapshot import normalize_snapshot
 from hubshare.sources.csv_counts import CsvSourceError, convert_csv_counts, counts_frame
 

@@ -24,7 +24,7 @@ from hubshare.analysis.properties import MOE_NAME, QUANTIZATION_NAME
 from hubshare.attribution.families import family_of, load_families
 from hubshare.attribution.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
 from hubshare.contracts.json_schemas import DEMO_SCHEMA, defaults
-from hubshare.contracts.schemas import RAW_COLUMNS
+from hubshare.contracts.raw_tables import RAW_COLUMNS
 from hubshare.demo import simulate_demo, snapshot_dates
 from hubshare.demo.downloads import largest_remainder
 from hubshare.demo.lineage import ADAPTER, FINETUNE
@@ -46,13 +46,14 @@ from hubshare.demo.names import (
 )
 from hubshare.demo.population import MERGE, NO_RELATION, QUANTIZED
 from hubshare.demo.recovery import counting_first_snapshot
-from hubshare.demo.releases import RELEASE_LINES, legacy_family, sized
+from hubshare.demo.releases import RELEASES_CSV, ReleaseTableError, legacy_family, read_release_lines, release_lines
 from hubshare.demo.settings import DemoSettingsError, resolve_settings
 from hubshare.demo.simulate import simulate
 from hubshare.demo.story import SEGMENTS, segment_shares
 from hubshare.demo.truth import family_shares
 
 SCHEMA = REPO / "workflow" / "schemas" / "demo.schema.yaml"
+RELEASE_LINES = release_lines()
 DEFAULTS = defaults(DEMO_SCHEMA)
 ATTRIBUTION = REPO / "data" / "raw" / "attribution"
 
@@ -615,7 +616,6 @@ def test_stated_sizes_read_the_size_and_nothing_else():
     assert stated_size("Mixtral-8x7B-v0.1") is None
     assert stated_size("siglip-so400m-patch14-384") is None
     assert stated_size("MiniCPM-o-2_6") is None
-    assert sized("0.5B", "125m") == {"0.5B": 500_000_000, "125m": 125_000_000}
 
 
 def test_release_lines_name_every_family_developer_and_their_families(attribution):
@@ -642,6 +642,62 @@ def test_every_release_is_in_its_family_and_its_name_states_its_size(attribution
         assert family == line.family, name
         assert stated_size(name) in (None, params), name
         assert len(name) <= MAX_STEM and re.fullmatch(r"[A-Za-z0-9][\w.-]*", name), name
+
+
+def broken_release_table(tmp_path, edit) -> Path:
+    """A copy of the release table with `edit` applied to its rows (lists of cells; the header is row 0)."""
+    rows = [line.split(",") for line in RELEASES_CSV.read_text(encoding="utf-8").splitlines()]
+    edit(rows)
+    path = tmp_path / "releases.csv"
+    path.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_release_table_reads_back_every_line_in_order():
+    lines = read_release_lines()
+    assert [line.released for line in lines["qwen"][:2]] == ["2023-08-03", "2023-08-22"]
+    assert list(lines["qwen"][0].names) == ["Qwen-1.8B", "Qwen-7B", "Qwen-14B", "Qwen-72B"] + [
+        "Qwen-1.8B-Chat",
+        "Qwen-7B-Chat",
+        "Qwen-14B-Chat",
+        "Qwen-72B-Chat",
+    ]
+    assert lines["qwen"][3].moe and not lines["qwen"][0].moe
+
+
+def test_a_bad_release_row_is_named_by_file_line_and_column(tmp_path):
+    def edit(rows):
+        assert rows[0] == ["namespace", "line", "family", "released", "task", "moe", "name", "parameters"]
+        rows[1][7] = "1.1B"  # a size, not a count
+        rows[2][3] = "2023-02-30"
+        rows[3][5] = "yes"
+        rows[4][2] = ""
+
+    path = broken_release_table(tmp_path, edit)
+    with pytest.raises(ReleaseTableError) as raised:
+        read_release_lines(path)
+    message = str(raised.value)
+    assert f"{path}: line 2: column 'parameters': '1.1B' is not a whole number" in message
+    assert f"{path}: line 3: column 'released': '2023-02-30' is not a date, YYYY-MM-DD" in message
+    assert f"{path}: line 4: column 'moe': 'yes' is not true or false" in message
+    assert f"{path}: line 5: column 'family': is empty" in message
+
+
+def test_rows_of_a_release_line_agree_and_names_do_not_repeat(tmp_path):
+    def edit(rows):
+        rows[2][4] = "text-classification"  # the second row of TinyLlama's one line
+        rows[3][6] = rows[1][6].upper()
+
+    path = broken_release_table(tmp_path, edit)
+    with pytest.raises(ReleaseTableError) as raised:
+        read_release_lines(path)
+    message = str(raised.value)
+    assert "line 3: column 'task': 'text-classification' breaks the check as in the first row of its line" in message
+    assert (
+        "line 4: column 'name': 'TINYLLAMA-1.1B-INTERMEDIATE-STEP-1431K-3T' breaks the check once per namespace"
+        in message
+    )
+    assert message.count(f"{path}: ") == 2  # only the rows that differ from the ones before
 
 
 def test_developers_release_their_well_known_models():

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from hub_shape import CREATION_FLOOR, UTC, model_row, write_mirror, write_snapshot
 
-from hubshare.contracts.schemas import RAW_COLUMNS
+from hubshare.contracts.raw_tables import RAW_COLUMNS
 from hubshare.jobs.atomic import sha256_file
 from hubshare.normalize.snapshot import SnapshotError, normalize_snapshot
 from hubshare.sources import hub

@@ -4,8 +4,11 @@ import datetime as dt
 
 import polars as pl
 
-from hubshare.manuscript import values as mv
+from hubshare.manuscript.formatting import NO_DATA, period_label
+from hubshare.manuscript.shares_section import periods_with_data
+from hubshare.manuscript.tables import TABLE_BUDGET, markdown_table
 from hubshare.manuscript.text import cadence, headline_trend_subjects, narrative_variables, period_phrase
+from hubshare.manuscript.trends_section import trend_table
 
 PERIODS = [
     {"name": "<=2022", "start": "2000-01-01", "end": "2022-12-31"},
@@ -175,7 +178,7 @@ def test_a_short_sample_is_described_as_its_one_window():
         "averaged 7.00 billion parameters (95% bootstrap interval [6.00, 8.00])"
     )
     everything = flat_text(text)
-    assert mv.NO_DATA not in everything and "last_year" not in everything and "1.0x" not in everything
+    assert NO_DATA not in everything and "last_year" not in everything and "1.0x" not in everything
 
 
 def test_a_long_series_compares_its_first_and_last_periods():
@@ -211,14 +214,14 @@ def test_a_long_series_compares_its_first_and_last_periods():
         "From the years up to 2022 to the last year, the mean size of a "
         "downloaded model grew 2.0x (95% bootstrap interval [1.5x, 2.5x])"
     )
-    assert mv.NO_DATA not in flat_text(text)
+    assert NO_DATA not in flat_text(text)
 
 
 def test_periods_with_data_and_their_wording():
     shares = period_shares({"2023": 0.5})
-    assert mv.periods_with_data(shares, ["<=2022", "2023", "last_year"]) == ["2023"]
+    assert periods_with_data(shares, ["<=2022", "2023", "last_year"]) == ["2023"]
     assert [period_phrase(p) for p in ("<=2022", "2023", "last_year")] == ["up to 2022", "in 2023", "in the last year"]
-    assert [mv.period_label(p) for p in ("<=2022", "2023", "last_year")] == ["\u22642022", "2023", "Last year"]
+    assert [period_label(p) for p in ("<=2022", "2023", "last_year")] == ["\u22642022", "2023", "Last year"]
     assert cadence(pl.Series([dt.date(2024, 1, 1)])) == ""
 
 
@@ -230,8 +233,8 @@ def test_a_table_wider_than_the_page_keeps_numbers_whole_and_wraps_text():
             "Verdict": ["not testable", "differs"],
         }
     )
-    widths = [len(cell) for cell in mv.markdown_table(frame, align="lrl").splitlines()[1].strip("|").split("|")]
-    assert sum(widths) <= mv.TABLE_BUDGET + 1
+    widths = [len(cell) for cell in markdown_table(frame, align="lrl").splitlines()[1].strip("|").split("|")]
+    assert sum(widths) <= TABLE_BUDGET + 1
     assert widths[1] >= len("2.20 billion") + 2 and widths[2] >= len("not testable") + 2
     assert widths[0] < len("a long claim " * 10)
 
@@ -250,7 +253,7 @@ def test_a_trend_table_without_tests_lists_each_series_once_with_its_reason():
             }
         ],
     }
-    lines = mv.trend_table(stats, {"china": "China"}).splitlines()
+    lines = trend_table(stats, {"china": "China"}).splitlines()
     assert [c.strip() for c in lines[0].strip("|").split("|")] == [
         "Series",
         "Dimension",

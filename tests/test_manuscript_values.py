@@ -6,7 +6,19 @@ import polars as pl
 import pytest
 
 from hubshare.demo.recovery import recovery_table
-from hubshare.manuscript import values as mv
+from hubshare.manuscript import trends_section  # by module: pytest would collect a `test_` name as a test
+from hubshare.manuscript.attribution_section import counter_fall_sentence, coverage_variables
+from hubshare.manuscript.eras_section import era_section
+from hubshare.manuscript.formatting import big_number, p_value, pct, period_key, signed, slope_interval
+from hubshare.manuscript.shares_section import share_variables
+from hubshare.manuscript.tables import markdown_table
+from hubshare.manuscript.trends_section import trend_variables
+from hubshare.manuscript.validation_section import (
+    claims_summary,
+    recovery_table_markdown,
+    recovery_variables,
+    validation_section,
+)
 
 MINUS = "\u2212"
 
@@ -22,24 +34,24 @@ MINUS = "\u2212"
     ],
 )
 def test_period_key(name, key):
-    assert mv.period_key(name) == key
+    assert period_key(name) == key
 
 
 def test_pct():
     # 0.1234 * 100 = 12.34 -> one decimal
-    assert mv.pct(0.1234) == "12.3%"
-    assert mv.pct(0.0) == "0.0%"
-    assert mv.pct(1.0) == "100.0%"
-    assert mv.pct(0.5, 0) == "50%"
-    assert mv.pct(0.01234, 2) == "1.23%"
+    assert pct(0.1234) == "12.3%"
+    assert pct(0.0) == "0.0%"
+    assert pct(1.0) == "100.0%"
+    assert pct(0.5, 0) == "50%"
+    assert pct(0.01234, 2) == "1.23%"
 
 
 def test_signed_uses_the_true_minus_sign():
-    assert mv.signed(2.0, 2) == "+2.00"
-    assert mv.signed(-1.5) == MINUS + "1.5"
-    assert mv.signed(-0.123, 2) == MINUS + "0.12"
-    assert mv.signed(0.0) == "+0.0"
-    assert "-" not in mv.signed(-42.0)
+    assert signed(2.0, 2) == "+2.00"
+    assert signed(-1.5) == MINUS + "1.5"
+    assert signed(-0.123, 2) == MINUS + "0.12"
+    assert signed(0.0) == "+0.0"
+    assert "-" not in signed(-42.0)
 
 
 @pytest.mark.parametrize(
@@ -54,7 +66,7 @@ def test_signed_uses_the_true_minus_sign():
     ],
 )
 def test_p_value(value, text):
-    assert mv.p_value(value) == text
+    assert p_value(value) == text
 
 
 @pytest.mark.parametrize(
@@ -70,16 +82,16 @@ def test_p_value(value, text):
     ],
 )
 def test_big_number(value, text):
-    assert mv.big_number(value) == text
+    assert big_number(value) == text
 
 
 def test_big_number_rounding_up_to_the_next_unit():
-    assert mv.big_number(999_999_999) == "1.00 billion"
+    assert big_number(999_999_999) == "1.00 billion"
 
 
 def test_markdown_table_shape_and_alignment():
     frame = pl.DataFrame({"Group": ["China", None], "Share": ["12.3%", "4.5%"], "N": [3, 4]})
-    text = mv.markdown_table(frame, align="lrr")
+    text = markdown_table(frame, align="lrr")
     assert text == (
         "| Group | Share | N |\n"
         # dashes follow the widest cell of each column (at least 3), plus 2 for padding
@@ -88,9 +100,9 @@ def test_markdown_table_shape_and_alignment():
         "|  | 4.5% | 4 |\n"
     )
     # default: every column left-aligned
-    assert mv.markdown_table(frame).splitlines()[1] == "|:------|:------|:----|"
+    assert markdown_table(frame).splitlines()[1] == "|:------|:------|:----|"
     # an empty frame is header and rule only
-    assert mv.markdown_table(frame.clear()).splitlines() == ["| Group | Share | N |", "|:------|:------|:----|"]
+    assert markdown_table(frame.clear()).splitlines() == ["| Group | Share | N |", "|:------|:------|:----|"]
 
 
 def test_share_variables_nest_view_dimension_group_period():
@@ -104,7 +116,7 @@ def test_share_variables_nest_view_dimension_group_period():
         schema=["view", "dimension", "group", "period", "downloads", "share"],
         orient="row",
     )
-    assert mv.share_variables(period_shares) == {
+    assert share_variables(period_shares) == {
         "uploader": {
             "country_group": {"china": {"to2022": "5.0%", "last_year": "20.0%"}},
             "developer_type": {"industry": {"p2023": "60.0%"}},
@@ -123,7 +135,7 @@ def test_coverage_variables_nest_view_source_period():
         schema=["view", "dimension", "group", "period", "downloads", "share"],
         orient="row",
     )
-    assert mv.coverage_variables(coverage) == {
+    assert coverage_variables(coverage) == {
         "uploader": {"registry": {"p2023": "80.0%"}, "no_namespace": {"p2023": "20.0%"}},
         "derived": {"registry": {"to2022": "90.0%"}},
     }
@@ -154,7 +166,7 @@ def test_trend_variables_format_slope_ci_and_direction():
             test("derived", "china", -0.5, -1.25, 0.25, 0.2, 0.3, False),
         ]
     }
-    tree = mv.trend_variables(stats)
+    tree = trend_variables(stats)
     assert tree["uploader"]["country_group"]["china"] == {
         "slope": "+2.00",
         "ci": "[+1.50, +2.50]",
@@ -297,7 +309,7 @@ LABELS = {"china": "China", "europe": "Europe", "academia": "Academia"}
 
 
 def test_recovery_table_markdown_keeps_groups_planted_at_one_percent():
-    lines = mv.recovery_table_markdown(RECOVERY, LABELS).splitlines()
+    lines = recovery_table_markdown(RECOVERY, LABELS).splitlines()
     cells = [[c.strip() for c in line.strip("|").split("|")] for line in lines]
     assert cells[0] == [
         "Group",
@@ -319,7 +331,7 @@ def test_recovery_table_markdown_keeps_groups_planted_at_one_percent():
 
 
 def test_validation_section_without_recovery_has_no_table_or_reference():
-    text = mv.validation_section(None, LABELS)
+    text = validation_section(None, LABELS)
     assert "{#tbl-recovery}" not in text
     assert "@tbl-recovery" not in text
     assert "|" not in text
@@ -327,7 +339,7 @@ def test_validation_section_without_recovery_has_no_table_or_reference():
 
 
 def test_validation_section_with_recovery_labels_its_table():
-    text = mv.validation_section(RECOVERY, LABELS)
+    text = validation_section(RECOVERY, LABELS)
     assert text.count("{#tbl-recovery}") == 1
     assert "(@tbl-recovery)" in text
     # 8 comparisons; largest |error| is china's last_year (0.21 - 0.2) * 100 = 1.00
@@ -335,7 +347,7 @@ def test_validation_section_with_recovery_labels_its_table():
     assert "Across 8 planted-versus-recovered comparisons" in text
     assert "largest absolute error is 1.00 percentage points" in text
     assert "mean absolute error 0.46" in text
-    table = mv.recovery_table_markdown(RECOVERY, LABELS)
+    table = recovery_table_markdown(RECOVERY, LABELS)
     assert table in text
     # the caption line directly follows the table, as Quarto needs
     table_end = text.index(table) + len(table)
@@ -344,7 +356,7 @@ def test_validation_section_with_recovery_labels_its_table():
 
 
 def test_recovery_variables_name_the_worst_comparison():
-    values = mv.recovery_variables(RECOVERY)
+    values = recovery_variables(RECOVERY)
     assert values == {
         "max_abs_error_pp": "1.00",
         "mean_abs_error_pp": "0.46",
@@ -364,7 +376,7 @@ def test_recovery_variables_name_the_worst_comparison():
     ],
 )
 def test_the_test_family_sentence_says_what_was_tested(contrasts, trends, duplicates, expected):
-    sentence = mv.test_family_sentence(contrasts, trends, duplicates)
+    sentence = trends_section.test_family_sentence(contrasts, trends, duplicates)
     assert expected in sentence
     assert ("Benjamini-Yekutieli" in sentence) == (contrasts + trends > 0)
     assert ("repeat" in sentence) == (duplicates > 0 and contrasts + trends > 0)
@@ -452,18 +464,18 @@ def test_counter_fall_sentence_reports_the_rerun():
         schema=["alternative", "dimension", "group", "period", "share"],
         orient="row",
     )
-    sentence = mv.counter_fall_sentence(table, shares, {"china": "China"})
+    sentence = counter_fall_sentence(table, shares, {"china": "China"})
     # the largest move between the two readings: 0.4 points, China (and the rest) in 2023
     assert "at most 1.000% of a period's downloads (2023)" in sentence
     assert "by more than 0.400 percentage points (" in sentence and "2023)" in sentence
     no_falls = table.filter(pl.col("period") == "2024")
-    assert mv.counter_fall_sentence(no_falls, shares, {}).startswith("No counter fell")
+    assert counter_fall_sentence(no_falls, shares, {}).startswith("No counter fell")
 
 
 def test_slope_bounds_beyond_a_hundred_points_a_year_are_unbounded():
-    assert mv.slope_interval(-1.5, 2.25) == f"[{MINUS}1.50, +2.25]"
-    assert mv.slope_interval(-612890262.9, 3.0) == f"[{MINUS}\u221e, +3.00]"
-    assert mv.slope_interval(-3.0, 100.5) == f"[{MINUS}3.00, +\u221e]"
+    assert slope_interval(-1.5, 2.25) == f"[{MINUS}1.50, +2.25]"
+    assert slope_interval(-612890262.9, 3.0) == f"[{MINUS}\u221e, +3.00]"
+    assert slope_interval(-3.0, 100.5) == f"[{MINUS}3.00, +\u221e]"
 
 
 def test_era_section_matches_planted_changes_by_the_boundaries_95_percent_sets():
@@ -497,7 +509,7 @@ def test_era_section_matches_planted_changes_by_the_boundaries_95_percent_sets()
         "snapshot_dates": ["2020-06-10", "2025-08-27", 270],
         "segments": {"a": {"anchors": {"2020-06-01": 0.1, "2024-01-01": 0.2, "2025-01-01": 0.3}}},
     }
-    text = mv.era_section(eras, {"china": "China"}, None, truth)
+    text = era_section(eras, {"china": "China"}, None, truth)
     # 2024-01-01 lies in the first boundary's set; 2025-01-01 in none; the second boundary's set holds no change
     assert "fall into 3 eras" in text and "Of their 2 boundaries" in text
     assert "1 of them lie in the 95% set of a detected boundary, 1 detected boundary has no planted change" in text
@@ -505,10 +517,10 @@ def test_era_section_matches_planted_changes_by_the_boundaries_95_percent_sets()
 
 
 def test_claims_summary_counts_the_claims_outside_the_builds_window():
-    assert mv.claims_summary({"reproduced": 1, "not_testable": 2}, is_demo=False) == (
+    assert claims_summary({"reproduced": 1, "not_testable": 2}, is_demo=False) == (
         "Of 3 claims, 1 reproduced, 0 differ, 2 not testable."
     )
-    assert mv.claims_summary({"reproduced": 1, "not_testable": 2, "window_not_covered": 4}, is_demo=False) == (
+    assert claims_summary({"reproduced": 1, "not_testable": 2, "window_not_covered": 4}, is_demo=False) == (
         "Of 7 claims, 1 reproduced, 0 differ, 2 not testable, 4 about a window this build's data do not cover."
     )
 

@@ -10,7 +10,7 @@ import pytest
 
 from hubshare.analysis.capabilities import MIN_NAMESPACES
 from hubshare.analysis.model_series import model_rates, model_series, model_series_file
-from hubshare.contracts.schemas import ModelSeries, ModelTrends
+from hubshare.contracts.result_tables import ModelSeries, ModelTrends
 from hubshare.inference.model_trends import model_trends, namespaces_tested, read_model_trends
 from hubshare.inference.trends import growth_test
 from hubshare.jobs.atomic import write_csv

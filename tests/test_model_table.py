@@ -9,7 +9,7 @@ from conftest import write_raw
 
 from hubshare.attribution.model_table import latest_models, model_table
 from hubshare.attribution.weekly import departed_models_file
-from hubshare.contracts.schemas import DepartedModels
+from hubshare.contracts.raw_tables import DepartedModels
 from hubshare.normalize.snapshot import normalize_snapshot
 
 DATES = ["2024-01-03", "2024-01-10", "2024-01-17", "2024-01-24"]

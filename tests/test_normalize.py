@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 from conftest import parents, raw_frame, write_raw
 
-from hubshare.contracts.schemas import NormalizedSnapshot
+from hubshare.contracts.raw_tables import NormalizedSnapshot
 from hubshare.normalize.snapshot import SnapshotError, normalize_snapshot
 
 DATE = dt.date(2021, 1, 6)

@@ -9,7 +9,7 @@ from conftest import run_weeks as chain
 from conftest import write_raw
 
 from hubshare.attribution.weekly import panel_week_file
-from hubshare.contracts.schemas import PanelState
+from hubshare.contracts.panel_tables import PanelState
 from hubshare.normalize.snapshot import normalize_snapshot_file
 from hubshare.panel.ledger import (
     LEDGER_SCHEMA,

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hubshare.contracts.schemas import BASE_MODELS_DTYPE, SAFETENSORS_DTYPE, UTC_MICROS
+from hubshare.contracts.base import UTC_MICROS
+from hubshare.contracts.raw_tables import BASE_MODELS_DTYPE, SAFETENSORS_DTYPE
 from hubshare.sources.raw_forms import FormError, conform
 
 UTC = dt.UTC

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_bad_inputs import api_dump, snakemake, workflow_copy, write_dumps  # noqa: F401 (a session fixture)
 
-from hubshare.contracts.schemas import UTC_MICROS
+from hubshare.contracts.base import UTC_MICROS
 from hubshare.normalize.snapshot import normalize_snapshot_file
 from hubshare.panel.ledger import ConservationError, check_conservation, panel_totals
 from hubshare.panel.model_weeks import build_panel, chain_panel
@@ -271,7 +271,7 @@ def test_an_implausible_week_of_an_api_dump_is_left_out_or_stops_the_run(workflo
 
 
 def test_the_papers_ledger_of_30_day_estimates_states_the_first_snapshot_and_its_identity():
-    from hubshare.manuscript.values import ledger_section
+    from hubshare.manuscript.data_section import ledger_section
 
     _, ledger = chain_panel(observations([(0, "a", 300), (7, "a", 300)]), "rolling30")
     weeks = pl.DataFrame({"week": [DAY0, DAY0 + dt.timedelta(days=7)], "measure": ["rolling30", "rolling30"]})

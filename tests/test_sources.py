@@ -8,7 +8,7 @@ import pytest
 import yaml
 from conftest import REAL_SAMPLES
 
-from hubshare.contracts.schemas import RAW_COLUMNS
+from hubshare.contracts.raw_tables import RAW_COLUMNS
 from hubshare.jobs.atomic import sha256_file
 from hubshare.normalize.snapshot import normalize_snapshot, normalize_snapshot_file
 from hubshare.panel.ledger import check_conservation, panel_totals

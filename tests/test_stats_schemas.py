@@ -6,7 +6,7 @@ import pandera.errors
 import polars as pl
 import pytest
 
-from hubshare.contracts.schemas import Calibration, Eras, PeriodContrasts
+from hubshare.contracts.result_tables import Calibration, Eras, PeriodContrasts
 
 
 def era_row(**changes) -> pl.DataFrame:
@@ -138,11 +138,13 @@ def test_counter_fall_sensitivity_by_hand(tmp_path):
 
 def test_every_table_schema_shares_the_one_base_configuration():
     from hubshare.attribution import families, registry
-    from hubshare.contracts import schemas
-    from hubshare.contracts.data_dictionary import schema_models
+    from hubshare.contracts.base import Contract
+    from hubshare.contracts.data_dictionary import TABLE_MODULES, schema_models
+    from hubshare.demo import releases
 
-    models = [model for module in (schemas, registry, families) for model in schema_models(module)]
-    assert all(issubclass(model, schemas.Contract) for model in models)
+    models = schema_models([*TABLE_MODULES, registry, families, releases])
+    assert {"ModelFamilies", "ReleaseTable"} <= {model.__name__ for model in models}
+    assert all(issubclass(model, Contract) for model in models)
     assert not any(model.to_schema().coerce for model in models)
     # Only the tables that carry columns beyond their contract (raw extras, model properties) let them through.
     assert {model.__name__ for model in models if not model.to_schema().strict} == {"RawSnapshot", "Panel"}

@@ -227,8 +227,8 @@ MULTIPLIER_TOLERANCE = 1e-6
 
 def test_planted_property_multipliers_are_recovered(built):
     from hubshare.analysis.property_periods import multipliers, property_period_table
-    from hubshare.manuscript.values import MULTIPLIER_TOLERANCE as STATED
-    from hubshare.manuscript.values import multiplier_recovery
+    from hubshare.manuscript.validation_section import MULTIPLIER_TOLERANCE as STATED
+    from hubshare.manuscript.validation_section import multiplier_recovery
     from hubshare.periods import parse_periods, period_slug
 
     assert STATED == MULTIPLIER_TOLERANCE
@@ -272,7 +272,7 @@ def test_planted_property_multipliers_are_recovered(built):
 
 
 def test_eras_and_period_contrasts_are_written_and_valid(built):
-    from hubshare.contracts.schemas import PeriodContrasts
+    from hubshare.contracts.result_tables import PeriodContrasts
     from hubshare.inference.era_report import read_eras
 
     eras = read_eras(built / "results/tables/eras.csv")

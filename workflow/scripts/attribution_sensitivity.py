@@ -3,8 +3,8 @@ under every alternative."""
 
 import polars as pl
 
-from hubshare.attribution.registry import read_curated_csv
 from hubshare.attribution.sensitivity import CONTESTED_COLUMNS, sensitivity_table
+from hubshare.contracts.curated_csv import read_curated_csv
 from hubshare.jobs.atomic import write_csv
 from hubshare.jobs.joblog import log_to
 from hubshare.panel.counter_falls import counted_after_falls

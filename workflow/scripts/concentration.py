@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from hubshare.contracts.schemas import Concentration
+from hubshare.contracts.result_tables import Concentration
 from hubshare.jobs.atomic import write_parquet
 from hubshare.jobs.joblog import log_to
 

@@ -1,6 +1,6 @@
 """Adapter: one listed snapshot of the Hub dataset -> its contract columns, with origin metadata."""
 
-from hubshare.contracts.schemas import RAW_COLUMNS
+from hubshare.contracts.raw_tables import RAW_COLUMNS
 from hubshare.jobs.joblog import log_to
 from hubshare.sources.hub import RemoteSnapshot, fetch_snapshot
 

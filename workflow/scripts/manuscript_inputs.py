@@ -12,9 +12,10 @@ from hubshare.analysis.composition_text import (
     composition_shown,
     composition_variables,
 )
-from hubshare.attribution.registry import load_vocabularies, read_curated_csv
+from hubshare.attribution.registry import load_vocabularies
 from hubshare.attribution.sensitivity import ALTERNATIVES, CONTESTED_COLUMNS, INTERMEDIARY_GROUP, contested_alternatives
 from hubshare.claims.rendering import ledger_markdown, ledger_source_notes
+from hubshare.contracts.curated_csv import read_curated_csv
 from hubshare.figures.provenance import provenance_line
 from hubshare.inference.calibration_text import calibration_section
 from hubshare.inference.contrasts import MIN_PER_PERIOD
@@ -22,7 +23,16 @@ from hubshare.inference.era_report import read_eras, skipped_reason
 from hubshare.inference.model_trends import read_model_trends
 from hubshare.jobs.atomic import copy_file, write_text, write_yaml
 from hubshare.jobs.joblog import log_to
-from hubshare.manuscript import values as mv
+from hubshare.manuscript.attribution_section import (
+    counter_fall_sentence,
+    coverage_table,
+    intermediary_variables,
+    sensitivity_table_markdown,
+    threshold_table,
+    top_intermediaries_table,
+)
+from hubshare.manuscript.data_section import ledger_section
+from hubshare.manuscript.eras_section import contrast_section, contrast_variables, era_section, era_variables
 from hubshare.manuscript.model_series_text import model_series_shown, model_series_variables, model_trends_markdown
 from hubshare.manuscript.scope import (
     abstract_shares,
@@ -32,7 +42,17 @@ from hubshare.manuscript.scope import (
     show_flags,
     with_every_group,
 )
+from hubshare.manuscript.shares_section import (
+    multiplier_variables,
+    named_share_variables,
+    period_table,
+    periods_with_data,
+    property_table,
+)
 from hubshare.manuscript.text import headline_trend_subjects, narrative_variables
+from hubshare.manuscript.trends_section import test_family_sentence, trend_table
+from hubshare.manuscript.validation_section import claims_summary, multiplier_recovery_section, validation_section
+from hubshare.manuscript.values import assemble_variables
 from hubshare.panel.counter_falls import FALLS_AS_REVISIONS
 from hubshare.panel.ledger import measure_summary
 from hubshare.periods import read_results_csv
@@ -69,7 +89,7 @@ with log_to(snakemake.log[0]) as log:
     properties = read_results_csv(inputs.properties)
     multipliers = read_results_csv(inputs.multipliers)
     claims = pl.read_csv(inputs.claims)
-    variables = mv.assemble_variables(
+    variables = assemble_variables(
         source=snakemake.params.source,
         snapshots=snakemake.params.snapshots,
         stats=stats,
@@ -87,28 +107,28 @@ with log_to(snakemake.log[0]) as log:
         },
     )
     classified = pl.read_csv(inputs.intermediaries)
-    variables["intermediaries"] = mv.intermediary_variables(
+    variables["intermediaries"] = intermediary_variables(
         classified,
         intermediary_share,
         snakemake.params.intermediary_threshold,
         snakemake.params.intermediary_min_downloads,
         truth["intermediary_namespaces"] if is_demo else None,
     )
-    variables["multiplier"] = mv.multiplier_variables(multipliers)
-    variables["family"] = mv.named_share_variables(
+    variables["multiplier"] = multiplier_variables(multipliers)
+    variables["family"] = named_share_variables(
         read_results_csv(inputs.families), "family", snakemake.params.named_families
     )
-    variables["namespace"] = mv.named_share_variables(
+    variables["namespace"] = named_share_variables(
         read_results_csv(inputs.namespaces), "namespace", snakemake.params.named_namespaces
     )
     variables["data"]["measure"] = f"`{measure}`"
     contrasts = read_results_csv(inputs.contrasts)
     eras = read_eras(inputs.eras)
     variables["stats"]["contrast_min_weeks"] = f"{MIN_PER_PERIOD}"
-    variables["contrast"] = mv.contrast_variables(contrasts)
-    variables["eras"] = mv.era_variables(snakemake.params.eras)
+    variables["contrast"] = contrast_variables(contrasts)
+    variables["eras"] = era_variables(snakemake.params.eras)
     verdicts = dict(claims["verdict"].value_counts().iter_rows())
-    variables["claims"] = {"summary": mv.claims_summary(verdicts, is_demo), "sources": ledger_source_notes(claims)}
+    variables["claims"] = {"summary": claims_summary(verdicts, is_demo), "sources": ledger_source_notes(claims)}
     # Sentences worded for the data at hand: period comparisons and trends, or one window said once.
     variables["text"] = narrative_variables(
         period_shares=period_shares,
@@ -123,7 +143,7 @@ with log_to(snakemake.log[0]) as log:
         headline_trends=headline_trend_subjects(snakemake.params.headline_series, country_labels),
         contrasts=contrasts,
     )
-    variables["text"]["counter_falls"] = mv.counter_fall_sentence(
+    variables["text"]["counter_falls"] = counter_fall_sentence(
         read_results_csv(inputs.counter_falls),
         read_results_csv(inputs.sensitivity),
         {**country_labels, **type_labels},
@@ -174,7 +194,7 @@ with log_to(snakemake.log[0]) as log:
     shown_properties = property_rows(capabilities)
     if show["properties"] and not show["all_properties"]:
         variables["text"]["properties"] = partial_properties_sentence(capabilities)
-    variables["text"]["test_family"] = mv.test_family_sentence(
+    variables["text"]["test_family"] = test_family_sentence(
         int(stats.get("contrasts", {}).get("tested", 0)), len(stats["tests"]), len(stats.get("duplicates", []))
     )
     manifest = read_json(inputs.manifest)
@@ -185,7 +205,7 @@ with log_to(snakemake.log[0]) as log:
     }
     write_yaml(variables, snakemake.output.variables)
     # Tables show the periods in which the panel counts downloads; the text says once what is missing.
-    shown_periods = mv.periods_with_data(period_shares, period_names)
+    shown_periods = periods_with_data(period_shares, period_names)
     sensitivity = read_results_csv(inputs.sensitivity)
     contested = read_curated_csv(inputs.contested, CONTESTED_COLUMNS, ValueError)
     alternatives = {
@@ -198,13 +218,13 @@ with log_to(snakemake.log[0]) as log:
     tables = Path(snakemake.output.tables)
     tables.mkdir(parents=True, exist_ok=True)
     generated = {
-        "country_group_shares.md": mv.period_table(
+        "country_group_shares.md": period_table(
             credited_shares, "country_group", country_labels, shown_periods, show["derived"]
         ),
-        "developer_type_shares.md": mv.period_table(
+        "developer_type_shares.md": period_table(
             credited_shares, "developer_type", type_labels, shown_periods, show["derived"]
         ),
-        "trend_tests.md": mv.trend_table(
+        "trend_tests.md": trend_table(
             {
                 **stats,
                 **{
@@ -214,13 +234,11 @@ with log_to(snakemake.log[0]) as log:
             },
             {**country_labels, **type_labels},
         ),
-        "coverage.md": mv.coverage_table(
+        "coverage.md": coverage_table(
             coverage, shown_periods, ("uploader", "derived") if show["derived"] else ("uploader",)
         ),
-        "ledger_section.md": mv.ledger_section(ledger, measure, weeks),
-        "validation.md": mv.validation_section(
-            recovery, {**country_labels, **type_labels}, variables["intermediaries"]
-        ),
+        "ledger_section.md": ledger_section(ledger, measure, weeks),
+        "validation.md": validation_section(recovery, {**country_labels, **type_labels}, variables["intermediaries"]),
         "calibration.md": calibration_section(
             pl.read_csv(inputs.calibration) if is_demo else None,
             {**country_labels, "intermediaries": "Intermediaries"},
@@ -229,7 +247,7 @@ with log_to(snakemake.log[0]) as log:
             pl.read_csv(inputs.bootstrap_calibration) if is_demo else None,
         ),
         "claims_ledger.md": ledger_markdown(claims),
-        "eras.md": mv.era_section(
+        "eras.md": era_section(
             eras,
             {**country_labels, **type_labels},
             skipped_reason(pl.read_parquet(inputs.weekly), snakemake.params.eras["min_segment_weeks"]),
@@ -239,17 +257,15 @@ with log_to(snakemake.log[0]) as log:
         "composition.md": composition_markdown(
             composition, snakemake.params.headline_series, {**country_labels, **type_labels}
         ),
-        "period_contrasts.md": mv.contrast_section(contrasts, {**country_labels, **type_labels}, stats["alpha"]),
-        "multiplier_recovery.md": mv.multiplier_recovery_section(
+        "period_contrasts.md": contrast_section(contrasts, {**country_labels, **type_labels}, stats["alpha"]),
+        "multiplier_recovery.md": multiplier_recovery_section(
             truth,
             multipliers,
         ),
-        "properties.md": mv.property_table(properties, shown_periods, shown_properties),
-        "top_intermediaries.md": mv.top_intermediaries_table(classified),
-        "intermediary_thresholds.md": mv.threshold_table(
-            read_results_csv(inputs.intermediary_thresholds), shown_periods
-        ),
-        "attribution_sensitivity.md": mv.sensitivity_table_markdown(
+        "properties.md": property_table(properties, shown_periods, shown_properties),
+        "top_intermediaries.md": top_intermediaries_table(classified),
+        "intermediary_thresholds.md": threshold_table(read_results_csv(inputs.intermediary_thresholds), shown_periods),
+        "attribution_sensitivity.md": sensitivity_table_markdown(
             sensitivity,
             alternatives,
             {

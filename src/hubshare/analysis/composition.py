@@ -51,7 +51,7 @@ from pathlib import Path
 import polars as pl
 
 from hubshare.analysis.shares import DIMENSIONS, ordered_sum
-from hubshare.contracts.schemas import Composition
+from hubshare.contracts.result_tables import Composition
 from hubshare.inference.stats_report import independent_weeks
 from hubshare.jobs.atomic import write_csv
 from hubshare.periods import consecutive_periods, parse_periods

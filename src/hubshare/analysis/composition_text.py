@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from hubshare.manuscript.values import markdown_table, pct, period_label, signed
+from hubshare.manuscript.formatting import pct, period_label, signed
+from hubshare.manuscript.tables import markdown_table
 
 VIEW = "uploader"
 

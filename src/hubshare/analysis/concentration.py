@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import numpy as np
 import polars as pl
 
-from hubshare.contracts.schemas import Concentration
+from hubshare.contracts.result_tables import Concentration
 
 TOP_K = (1, 5, 10)
 

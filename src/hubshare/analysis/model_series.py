@@ -38,7 +38,7 @@ import polars as pl
 
 from hubshare.analysis.capabilities import MIN_NAMESPACES
 from hubshare.analysis.shares import ordered_sum
-from hubshare.contracts.schemas import ModelSeries
+from hubshare.contracts.result_tables import ModelSeries
 from hubshare.inference.stats_report import independent_weeks
 from hubshare.jobs.atomic import write_csv
 from hubshare.panel.thirty_day import MEASURE as ROLLING_MEASURE

@@ -25,7 +25,8 @@ from hubshare.attribution.families import load_families
 from hubshare.attribution.family_shares import family_shares, namespace_shares
 from hubshare.attribution.model_table import model_table
 from hubshare.attribution.registry import load_iso_codes, load_registry, load_vocabularies
-from hubshare.contracts.schemas import WeekNamespaces, empty_frame
+from hubshare.contracts.base import empty_frame
+from hubshare.contracts.panel_tables import WeekNamespaces
 from hubshare.jobs.atomic import write_parquet
 from hubshare.periods import panel_summed_by_period_runs, parse_periods
 

@@ -18,7 +18,7 @@ from itertools import pairwise
 
 import polars as pl
 
-from hubshare.contracts.schemas import GroupShares
+from hubshare.contracts.result_tables import GroupShares
 
 DIMENSIONS = ["country_group", "developer_type"]
 TRAILING_DAYS = 364  # 52 weeks

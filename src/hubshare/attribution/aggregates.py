@@ -23,7 +23,7 @@ import polars as pl
 
 from hubshare.analysis.concentration import concentration_by_week
 from hubshare.attribution.intermediaries import namespace_downloads
-from hubshare.contracts.schemas import WeekGroups, WeekLineage, WeekNamespaces
+from hubshare.contracts.panel_tables import WeekGroups, WeekLineage, WeekNamespaces
 from hubshare.jobs.atomic import write_parquet
 
 GROUP_COLUMNS = ["view", "week", "country_group", "developer_type", "attribution_source"]

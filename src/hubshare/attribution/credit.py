@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from hubshare.contracts.schemas import Attributed
+from hubshare.contracts.panel_tables import Attributed
 
 VIEWS = ["uploader", "derived", "derived_first_parent"]
 UNAFFILIATED = "unaffiliated_user"

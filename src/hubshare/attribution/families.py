@@ -24,8 +24,9 @@ import re
 import pandera.polars as pa
 import polars as pl
 
-from hubshare.attribution.registry import HTTPS_URL_PATTERN, NAMESPACE_PATTERN, RegistryError, read_curated_csv
-from hubshare.contracts.schemas import Contract
+from hubshare.attribution.registry import HTTPS_URL_PATTERN, NAMESPACE_PATTERN, RegistryError
+from hubshare.contracts.base import Contract
+from hubshare.contracts.curated_csv import read_curated_csv
 
 FAMILY_COLUMNS = ["family", "developer_namespace", "pattern", "priority", "source_url", "note"]
 

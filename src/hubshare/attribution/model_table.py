@@ -23,7 +23,9 @@ import polars as pl
 
 from hubshare.analysis.properties import model_properties
 from hubshare.attribution.families import family_of
-from hubshare.contracts.schemas import DepartedModels, NormalizedSnapshot, PeriodModels, empty_frame
+from hubshare.contracts.base import empty_frame
+from hubshare.contracts.panel_tables import PeriodModels
+from hubshare.contracts.raw_tables import DepartedModels, NormalizedSnapshot
 
 METADATA_COLUMNS = [
     "model_key",

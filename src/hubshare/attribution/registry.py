@@ -24,7 +24,8 @@ import pandera.polars as pa
 import polars as pl
 import yaml
 
-from hubshare.contracts.schemas import Contract
+from hubshare.contracts.base import Contract
+from hubshare.contracts.curated_csv import read_curated_csv
 
 REGISTRY_COLUMNS = [
     "namespace",
@@ -177,25 +178,6 @@ def load_vocabularies(path: str | os.PathLike) -> Vocabularies:
         if required not in types:
             raise _vocabulary_error(path, f"developer_types lacks the id '{required}', which attribution assigns")
     return Vocabularies(version=version.strip(), country_groups=groups, developer_types=types)
-
-
-def read_curated_csv(path: str | os.PathLike, expected: Sequence[str], error: type[ValueError]) -> pl.DataFrame:
-    """Read a curated CSV as strings, check its header, strip cells and read empty cells as null."""
-    try:
-        frame = pl.read_csv(path, infer_schema=False)
-    except pl.exceptions.PolarsError as exc:
-        raise error(f"{path}: not a readable CSV file: {exc}") from exc
-    if frame.columns != list(expected):
-        missing = [c for c in expected if c not in frame.columns]
-        extra = [c for c in frame.columns if c not in expected]
-        raise error(
-            f"{path}: columns must be exactly {', '.join(expected)} in that order; "
-            f"found {', '.join(frame.columns)} (missing: {missing or 'none'}, unexpected: {extra or 'none'})"
-        )
-    stripped = [pl.col(c).str.strip_chars() for c in expected]
-    return frame.with_columns(stripped).with_columns(
-        pl.when(pl.col(c).str.len_chars() == 0).then(None).otherwise(pl.col(c)).alias(c) for c in expected
-    )
 
 
 def load_iso_codes(path: str | os.PathLike) -> frozenset[str]:

@@ -16,7 +16,7 @@ import polars as pl
 
 from hubshare.claims.metrics import EVALUATORS, ClaimInputs, Untestable
 from hubshare.claims.rendering import format_value, published_text
-from hubshare.manuscript.values import big_number, signed
+from hubshare.manuscript.formatting import big_number, signed
 from hubshare.periods import parse_periods
 
 DEMO_SOURCE = "demo"

@@ -67,7 +67,7 @@ from dataclasses import dataclass, fields
 
 import polars as pl
 
-from hubshare.manuscript.values import big_number, pct, signed
+from hubshare.manuscript.formatting import big_number, pct, signed
 
 
 class Untestable(Exception):

@@ -6,7 +6,8 @@ import re
 
 import polars as pl
 
-from hubshare.manuscript.values import big_number, markdown_table, pct, signed
+from hubshare.manuscript.formatting import big_number, pct, signed
+from hubshare.manuscript.tables import markdown_table
 
 
 def format_value(value: float | None, unit: str | None) -> str:

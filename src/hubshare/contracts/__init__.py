@@ -1,1 +1,1 @@
-"""Contracts: the pandera table schemas, the JSON schemas of config, claims and demo settings, and the data dictionary built from them."""
+"""Contracts: the pandera table schemas (one base, one module of tables per stage), the JSON schemas of config, claims and demo settings, the reading of curated CSV files, and the data dictionary built from them."""

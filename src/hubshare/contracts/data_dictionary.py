@@ -1,7 +1,8 @@
 """The data dictionary (`docs/data_dictionary.md`), generated from the table contracts.
 
-Every table the pipeline writes has a pandera `DataFrameModel` in
-`hubshare.contracts.schemas` whose fields carry a description. Rendering the dictionary
+Every table the pipeline writes has a pandera `DataFrameModel` in a table
+module of `hubshare.contracts` (`raw_tables`, `panel_tables`, `result_tables`:
+one per stage) whose fields carry a description. Rendering the dictionary
 from those classes keeps the documentation and the run-time checks one source:
 a column cannot be checked without being documented, nor documented with a
 type or range the pipeline does not enforce.
@@ -10,13 +11,16 @@ type or range the pipeline does not enforce.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
 
 import pandera.polars as pa
 
 from hubshare.analysis.capabilities import CAPABILITIES_SCHEMA
-from hubshare.contracts import schemas
+from hubshare.contracts import panel_tables, raw_tables, result_tables
+
+# The modules of table contracts, in the order of the pipeline's stages.
+TABLE_MODULES = (raw_tables, panel_tables, result_tables)
 
 # pandera's built-in checks, keyed by `Check.name`, as a reader would write
 # them; the keyword names are pandera's `Check.statistics`. A check not
@@ -38,10 +42,11 @@ CHECK_TEXT: dict[str, Callable[[Mapping], str]] = {
 EXTRA_COLUMNS = {True: "rejected", "filter": "dropped", False: "allowed, not checked"}
 
 
-def schema_models(module: ModuleType = schemas) -> list[type[pa.DataFrameModel]]:
-    """The `DataFrameModel` classes of tables defined in `module`, in the order they are defined there."""
+def schema_models(modules: Sequence[ModuleType] = TABLE_MODULES) -> list[type[pa.DataFrameModel]]:
+    """The `DataFrameModel` classes of tables defined in the modules, in the order they are defined there."""
     return [
         value
+        for module in modules
         for value in vars(module).values()
         if inspect.isclass(value)
         and issubclass(value, pa.DataFrameModel)
@@ -101,7 +106,7 @@ def raw_contract_section() -> str:
     """`RAW_COLUMNS`: every column the pipeline reads from a raw snapshot, including the nested ones."""
     rows = [
         [f"`{name}`", f"`{dtype}`", "yes" if required else "no (filled with nulls)"]
-        for name, (dtype, required) in schemas.RAW_COLUMNS.items()
+        for name, (dtype, required) in raw_tables.RAW_COLUMNS.items()
     ]
     lines = [
         "## Raw contract (`RAW_COLUMNS`)",
@@ -148,7 +153,7 @@ def data_dictionary_markdown() -> str:
     """The whole dictionary: a header, the raw contract, then one section per table contract."""
     header = (
         "# Data dictionary\n\n"
-        "Generated from the pandera schemas in `src/hubshare/contracts/schemas.py` by the workflow rule "
+        "Generated from the pandera schemas in `src/hubshare/contracts/*_tables.py` by the workflow rule "
         "`data_dictionary`; edit the schemas, not this file. The same schemas validate every table "
         "when the workflow writes it, so what is listed here is what the pipeline enforces.\n"
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hubshare.contracts.schemas import RELATIONS
+from hubshare.contracts.raw_tables import RELATIONS
 from hubshare.demo.namespaces import Namespaces
 from hubshare.demo.population import MERGE, NO_RELATION, QUANTIZED, Models
 from hubshare.demo.story import SEGMENTS

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hubshare.contracts.schemas import RELATIONS
+from hubshare.contracts.raw_tables import RELATIONS
 from hubshare.demo.namespaces import (
     SYNTHETIC_WEIGHT_SHAPE,
     UNAFFILIATED,

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from hubshare.contracts.schemas import RAW_COLUMNS, RELATIONS, SAFETENSORS_DTYPE, UTC_MICROS
+from hubshare.contracts.base import UTC_MICROS
+from hubshare.contracts.raw_tables import RAW_COLUMNS, RELATIONS, SAFETENSORS_DTYPE
 from hubshare.demo.artefacts import Artefacts
 from hubshare.demo.lineage import Lineage
 from hubshare.demo.metadata import Metadata

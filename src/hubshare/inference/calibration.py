@@ -28,7 +28,7 @@ import numpy as np
 import polars as pl
 from scipy.stats import norm
 
-from hubshare.contracts.schemas import Calibration
+from hubshare.contracts.result_tables import Calibration
 from hubshare.demo.settings import NOISE_KINDS
 from hubshare.inference.contrasts import (
     SeriesDesign,

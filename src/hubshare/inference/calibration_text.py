@@ -6,7 +6,8 @@ from __future__ import annotations
 import polars as pl
 
 from hubshare.inference.calibration import SIZE_BAND
-from hubshare.manuscript.values import markdown_table, pct
+from hubshare.manuscript.formatting import pct
+from hubshare.manuscript.tables import markdown_table
 
 SCENARIO_NAMES = {
     "ar1_0.8": "AR(1) at 0.8",

@@ -13,7 +13,7 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from hubshare.contracts.schemas import Eras
+from hubshare.contracts.result_tables import Eras
 from hubshare.inference.eras import find_share_eras
 from hubshare.inference.stats_report import TESTED_VIEWS, independent_weeks, series_counts
 from hubshare.periods import consecutive_periods

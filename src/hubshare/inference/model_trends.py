@@ -25,7 +25,7 @@ import numpy as np
 import polars as pl
 
 from hubshare.analysis.shares import ordered_sum
-from hubshare.contracts.schemas import ModelTrends
+from hubshare.contracts.result_tables import ModelTrends
 from hubshare.inference.trends import MIN_OBSERVATIONS, adjust_family, growth_test, trend_test, year_means
 
 UNITS = {

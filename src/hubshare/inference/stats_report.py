@@ -24,7 +24,7 @@ from itertools import pairwise
 import numpy as np
 import polars as pl
 
-from hubshare.contracts.schemas import PeriodContrasts
+from hubshare.contracts.result_tables import PeriodContrasts
 from hubshare.inference.contrasts import MIN_PER_PERIOD, contrast_test, period_labels
 from hubshare.inference.trends import FAMILY_CORRECTION, adjust_family, trend_test
 from hubshare.panel.thirty_day import MEASURE as ROLLING_MEASURE

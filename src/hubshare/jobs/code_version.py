@@ -8,7 +8,11 @@ with `ast`, never by importing it, so the workflow pays nothing for it.
 Imports inside functions count as well as those at the top: a job that may
 reach a module must rerun when it changes. Importing `hubshare.a.b` runs
 `hubshare/__init__.py` and `hubshare/a/__init__.py` too, so they belong to the
-set.
+set. So do the package's data files a reached module reads (a table of the
+demo, a stylesheet): a module names each as a string, its path relative to
+the module's folder (`Path(__file__).with_name("releases.csv")`,
+`files(__package__) / "assets/paper.css"`), and every such string that names
+a file there adds the file.
 """
 
 from __future__ import annotations
@@ -16,12 +20,15 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
 PACKAGE = "hubshare"
 LIBRARY = Path(__file__).resolve().parent.parent
 HASH_LENGTH = 16
+# A string that may name a data file: a relative path of plain names ending in a suffix.
+_DATA_FILE_NAME = re.compile(r"[\w.-]+(/[\w.-]+)*\.\w+")
 
 
 def _module_file(dotted: str, library: Path) -> Path | None:
@@ -42,18 +49,21 @@ def _package_of(path: Path, library: Path) -> str:
     return ".".join([PACKAGE, *relative.parts[:-1]])
 
 
-def _imported_names(path: Path, library: Path) -> frozenset[str]:
-    """Dotted names of the package that a file imports: modules, and `from` targets that may be modules."""
-    return _names_in_source(path.read_text(encoding="utf-8"), path, library)
+def _data_files(folder: Path, strings: Iterable[str], library: Path) -> list[Path]:
+    """The library's files other than modules that the strings name, relative to a module's folder."""
+    named = ((folder / text).resolve() for text in strings)
+    return [file for file in named if file.suffix != ".py" and file.is_file() and library in file.parents]
 
 
 # Keyed by the source text itself: each rule of a workflow walks the same modules, and parsing them once per
 # process instead of once per rule takes seconds off every start of Snakemake; an edited file is parsed anew.
 @functools.lru_cache(maxsize=1024)
-def _names_in_source(source: str, path: Path, library: Path) -> frozenset[str]:
+def _read_source(source: str, path: Path, library: Path) -> tuple[frozenset[str], frozenset[str]]:
+    """(dotted names of the package the source imports, its strings that may name a data file)."""
     tree = ast.parse(source, filename=str(path))
     inside = library in path.parents
     names: set[str] = set()
+    strings: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
@@ -68,7 +78,9 @@ def _names_in_source(source: str, path: Path, library: Path) -> frozenset[str]:
                 module = node.module or ""
             names.add(module)
             names.update(f"{module}.{alias.name}" for alias in node.names)
-    return frozenset(name for name in names if name == PACKAGE or name.startswith(PACKAGE + "."))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and _DATA_FILE_NAME.fullmatch(node.value):
+            strings.add(node.value)
+    return frozenset(name for name in names if name == PACKAGE or name.startswith(PACKAGE + ".")), frozenset(strings)
 
 
 def _with_parents(dotted: str) -> list[str]:
@@ -78,7 +90,8 @@ def _with_parents(dotted: str) -> list[str]:
 
 
 def library_files(entries: Iterable[Path | str], library: Path = LIBRARY) -> list[Path]:
-    """Every library file the entry files reach through imports, transitively, sorted.
+    """Every library file the entry files reach through imports, transitively, and the data files
+    the reached modules name, sorted.
 
     An entry may be a script outside the library or a library module itself
     (a rule whose `run:` block calls the library directly names that module).
@@ -92,9 +105,11 @@ def library_files(entries: Iterable[Path | str], library: Path = LIBRARY) -> lis
         if path in seen:
             continue
         seen.add(path)
+        imported, strings = _read_source(path.read_text(encoding="utf-8"), path, library)
         if library in path.parents:
             reached.add(path)
-        for name in _imported_names(path, library):
+            reached.update(_data_files(path.parent, strings, library))
+        for name in imported:
             for dotted in _with_parents(name):
                 found = _module_file(dotted, library)
                 if found is not None and found not in seen:

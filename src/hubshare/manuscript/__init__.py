@@ -5,8 +5,12 @@ The paper is written for Quarto (`{{< var >}}`, `{{< include >}}`, `@fig-`,
 on Pandoc and Typst renders the same source; `prepare.check_manuscript` lists
 what would break a render without rendering.
 
-What the paper says: `values` (the variables), `text` (their sentences),
-`scope` (which sections the input supports). How it is rendered:
+What the paper says: `values` (the variables every build has), one module
+per section of the paper (`data_section`, `shares_section`,
+`attribution_section`, `trends_section`, `eras_section`,
+`validation_section`: its variables, sentences and tables), `formatting`
+(numbers) and `tables` (markdown tables), `text` (sentences worded for the
+data at hand), `scope` (which sections the input supports). How it is rendered:
 `shortcodes` (var, include, pagebreak), `crossref` (numbering and references),
 `metadata` (Quarto's option layering), `prepare` (source to Pandoc markdown,
 with problems), `render` (Quarto or Pandoc + Typst). Import from the modules:

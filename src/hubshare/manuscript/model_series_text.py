@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from hubshare.manuscript.values import big_number, markdown_table, p_value, pct, signed, slope_interval
+from hubshare.manuscript.formatting import big_number, p_value, pct, signed, slope_interval
+from hubshare.manuscript.tables import markdown_table
 
 SIGNS = "+\u2212"  # the signs `signed` writes: a verb (rose, fell) says the direction instead
 VARIANT_LABELS = {"all": "all listed models", "throughout": "the models present throughout"}

@@ -115,7 +115,7 @@ def render_manuscript(
 def render_html(prepared: PreparedManuscript) -> str:
     """A standalone HTML page with figures, styles and citations embedded."""
     options = prepared.options("html")
-    with resources.as_file(resources.files(__package__) / "assets" / "paper.css") as stylesheet:
+    with resources.as_file(resources.files(__package__) / "assets/paper.css") as stylesheet:
         arguments = [
             "--to=html5",
             "--standalone",

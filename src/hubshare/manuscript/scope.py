@@ -15,7 +15,8 @@ import datetime as dt
 import polars as pl
 
 from hubshare.analysis.capabilities import FRAME_KINDS, MIN_NAMESPACES
-from hubshare.manuscript.values import PROPERTY_ROWS, big_number
+from hubshare.manuscript.formatting import big_number
+from hubshare.manuscript.shares_section import PROPERTY_ROWS
 
 # Below this many non-overlapping download intervals the paper shows no series over time:
 # no figure over time, trend test, era or period contrast (a line through two values has no error).

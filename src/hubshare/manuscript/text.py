@@ -16,15 +16,9 @@ import datetime as dt
 
 import polars as pl
 
-from hubshare.manuscript.values import (
-    concentration_variables,
-    p_value,
-    pct,
-    periods_with_data,
-    signed,
-    skip_reason,
-    slope_interval,
-)
+from hubshare.manuscript.formatting import p_value, pct, signed, slope_interval
+from hubshare.manuscript.shares_section import concentration_variables, periods_with_data
+from hubshare.manuscript.trends_section import skip_reason
 
 SAMPLED = "the sampled window"
 NO_HEADLINE_COUNTRY = "No country group is among the series tested for a trend."

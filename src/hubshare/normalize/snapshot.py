@@ -16,7 +16,7 @@ import polars as pl
 import pyarrow.parquet as pq
 import yaml
 
-from hubshare.contracts.schemas import RAW_COLUMNS, RELATIONS, NormalizedSnapshot
+from hubshare.contracts.raw_tables import RAW_COLUMNS, RELATIONS, NormalizedSnapshot
 from hubshare.jobs.atomic import sha256_file, write_json, write_parquet, write_text
 from hubshare.normalize.distinct import all_distinct
 from hubshare.normalize.lineage import resolve_roots

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 
 import polars as pl
 
-from hubshare.contracts.schemas import Ledger, PanelWeeks
+from hubshare.contracts.panel_tables import Ledger, PanelWeeks
 from hubshare.panel.thirty_day import MEASURE as ROLLING_MEASURE
 from hubshare.panel.thirty_day import rounded
 

@@ -50,7 +50,7 @@ from pathlib import Path
 
 import polars as pl
 
-from hubshare.contracts.schemas import Panel, PanelState
+from hubshare.contracts.panel_tables import Panel, PanelState
 from hubshare.panel.ledger import CUMULATIVE_MEASURE, combine_ledgers, skipped_week_ledger, week_ledger
 from hubshare.panel.thirty_day import MEASURE as ROLLING_MEASURE
 from hubshare.panel.thirty_day import WINDOW_DAYS, estimate_thirtieths, rounded

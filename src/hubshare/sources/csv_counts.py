@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from hubshare.contracts.schemas import RAW_COLUMNS
+from hubshare.contracts.raw_tables import RAW_COLUMNS
 from hubshare.jobs.atomic import write_parquet, write_yaml
 from hubshare.sources.converted import converted_fields
 

@@ -37,7 +37,7 @@ import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from hubshare.contracts.schemas import RAW_COLUMNS
+from hubshare.contracts.raw_tables import RAW_COLUMNS
 from hubshare.jobs.atomic import sha256_file, write_atomically, write_yaml
 from hubshare.sources.errors import FetchError
 from hubshare.sources.verified_parquet import UNREADABLE, first_unreadable, open_parquet

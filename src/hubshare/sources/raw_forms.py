@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from hubshare.contracts.schemas import BASE_MODELS_DTYPE, SAFETENSORS_DTYPE, UTC_MICROS
+from hubshare.contracts.base import UTC_MICROS
+from hubshare.contracts.raw_tables import BASE_MODELS_DTYPE, SAFETENSORS_DTYPE
 
 INT64_MAX = 2**63 - 1
 # Epoch-time units told apart by size: a time between 1990 and 2100 is about
