@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.multitest import multipletests
 
-from hubshare.inference.stats_report import headline_trends, independent_weeks
+from hubshare.inference.stats_report import headline_trends, independent_weeks, series_counts
 from hubshare.inference.trends import (
     DAYS_PER_YEAR,
     adjust_family,
@@ -270,3 +270,24 @@ def test_a_group_the_input_never_credits_is_not_tested_and_says_why(view):
     missing = [t for t in result["skipped"] if (t["view"], t["group"]) == (view, "china")]
     assert [t["skipped"] for t in missing] == ["no downloads credited to this group in the input"]
     assert not any((t["view"], t["group"]) == (view, "china") for t in result["tests"])
+
+
+def test_series_counts_are_the_same_bits_whatever_the_row_order():
+    """A week's total sums the groups in sorted order: the order the rows arrive in cannot move a test's bits."""
+    rng = np.random.default_rng(11)
+    weeks = [dt.date(2021, 1, 6) + dt.timedelta(weeks=k) for k in range(300)]
+    groups = [f"g{k}" for k in range(8)]
+    weekly = pl.DataFrame(
+        {
+            "view": "uploader",
+            "dimension": "country_group",
+            "group": groups * len(weeks),
+            "week": [week for week in weeks for _ in groups],
+            "downloads": rng.random(len(weeks) * len(groups)) * 1e7 / 3,
+        }
+    )
+    series = pl.Series("week", weeks, dtype=pl.Date)
+    expected = series_counts(weekly, series, "uploader", "country_group", "g0")
+    for _ in range(20):
+        shuffled = weekly[rng.permutation(weekly.height)]
+        assert series_counts(shuffled, series, "uploader", "country_group", "g0").equals(expected)

@@ -24,6 +24,7 @@ from itertools import pairwise
 import numpy as np
 import polars as pl
 
+from hubshare.analysis.shares import ordered_sum
 from hubshare.contracts.result_tables import PeriodContrasts
 from hubshare.inference.contrasts import MIN_PER_PERIOD, contrast_test, period_labels
 from hubshare.inference.trends import FAMILY_CORRECTION, adjust_family, trend_test
@@ -65,7 +66,7 @@ def independent_weeks(weeks: pl.Series, measure: str) -> pl.Series:
 def series_counts(weekly: pl.DataFrame, weeks: pl.Series, view: str, dimension: str, group: str) -> pl.DataFrame:
     """week, downloads (0 in a week without a row: the group had none), total of the view's dimension that week."""
     rows = weekly.filter((pl.col("view") == view) & (pl.col("dimension") == dimension))
-    totals = rows.group_by("week").agg(pl.col("downloads").sum().alias("total"))
+    totals = rows.group_by("week").agg(ordered_sum().alias("total"))
     found = rows.filter(pl.col("group") == group).select("week", "downloads")
     return (
         pl.DataFrame({"week": weeks})
