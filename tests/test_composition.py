@@ -251,8 +251,8 @@ def test_the_table_between_two_periods_and_none_with_one_interval():
     assert single.height == 0 and single.columns == list(COMPOSITION_COLUMNS)
 
 
-LIST = {"frame": {"kind": "list"}, "intervals": {"non_overlapping": 1}}
-WHOLE_HUB = {"frame": {"kind": "whole_hub"}, "intervals": {"non_overlapping": 40}}
+LIST = {"frame": {"kind": "list"}, "intervals": {"non_overlapping": 1}, "namespaces": 500}
+WHOLE_HUB = {"frame": {"kind": "whole_hub"}, "intervals": {"non_overlapping": 40}, "namespaces": 500}
 TWO_PERIODS = {"a": (D(2023, 1, 1), D(2023, 6, 30)), "b": (D(2024, 1, 1), D(2024, 12, 31))}
 
 
@@ -265,6 +265,10 @@ def test_the_paper_shows_the_split_for_a_list_with_two_windows_only():
     assert "with 1 non-overlapping download interval, fewer than the two" in composition_lacks(LIST, empty)
     # A frame the source does not declare may be a list: it is treated as one.
     assert composition_lacks({**LIST, "frame": {"kind": "undeclared"}}, empty) != ""
+    # A list of a few accounts holds each group share whole: nothing to split, and nothing to say here (the
+    # ecosystem sentence says what such an input lacks).
+    few_accounts = {**LIST, "namespaces": 2}
+    assert not composition_shown(few_accounts, table) and composition_lacks(few_accounts, empty) == ""
 
 
 def test_the_variables_count_entry_and_exit_in_the_uploader_view():

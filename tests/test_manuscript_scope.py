@@ -124,7 +124,7 @@ LABELS_OF = {
     },
     "all_properties": {"fig-properties"},
     "properties": {"tbl-properties"},
-    "ecosystem": {"sec-families", "sec-concentration"},
+    "ecosystem": {"sec-families", "sec-concentration", "tbl-sensitivity"},
     "model_series": {"sec-model-series", "tbl-model-trends"},
 }
 ALWAYS = {
@@ -135,7 +135,6 @@ ALWAYS = {
     "tbl-developer",
     "tbl-coverage",
     "sec-robustness",
-    "tbl-sensitivity",
     "sec-limitations",
     "sec-properties",
 }
@@ -186,6 +185,7 @@ def test_a_dropped_part_says_what_the_source_lacks():
     assert sentences["time"] == ""  # 40 intervals: the namespaces are what is missing
     assert f"2 namespaces only, fewer than the {MIN_NAMESPACES}" in sentences["ecosystem"]
     assert "own downloads support are tested instead" in sentences["ecosystem"]
+    assert "no robustness table is reported" in sentences["robustness"]
     one = COMBINATIONS["two namespaces, one snapshot"]
     assert "no share over time, trend test" in lacks(one, show_flags(one))["ecosystem"]
     assert all(text == "" for text in lacks(COMBINATIONS["full demo"], show_flags(COMBINATIONS["full demo"])).values())

@@ -468,6 +468,12 @@ def test_counter_fall_sentence_reports_the_rerun():
     # the largest move between the two readings: 0.4 points, China (and the rest) in 2023
     assert "at most 1.000% of a period's downloads (2023)" in sentence
     assert "by more than 0.400 percentage points (" in sentence and "2023)" in sentence
+    assert "(@tbl-sensitivity shows the last year)" in sentence
+    # Without an ecosystem the paper shows no sensitivity table, so the sentence does not point to one.
+    unreferenced = counter_fall_sentence(table, shares, {"china": "China"}, sensitivity_table_shown=False)
+    assert "@tbl-sensitivity" not in unreferenced and unreferenced == sentence.replace(
+        " (@tbl-sensitivity shows the last year)", ""
+    )
     no_falls = table.filter(pl.col("period") == "2024")
     assert counter_fall_sentence(no_falls, shares, {}).startswith("No counter fell")
 

@@ -143,14 +143,15 @@ with log_to(snakemake.log[0]) as log:
         headline_trends=headline_trend_subjects(snakemake.params.headline_series, country_labels),
         contrasts=contrasts,
     )
+    # What the input supports: the manuscript's conditional parts and the sentences for what it lacks.
+    capabilities = read_json(inputs.capabilities)
+    show = show_flags(capabilities)
     variables["text"]["counter_falls"] = counter_fall_sentence(
         read_results_csv(inputs.counter_falls),
         read_results_csv(inputs.sensitivity),
         {**country_labels, **type_labels},
+        sensitivity_table_shown=show["ecosystem"],
     )
-    # What the input supports: the manuscript's conditional parts and the sentences for what it lacks.
-    capabilities = read_json(inputs.capabilities)
-    show = show_flags(capabilities)
     totals = dict(read_results_csv(inputs.totals).select("period", "downloads").iter_rows())
     variables["scope"] = scope_variables(
         capabilities,

@@ -1,32 +1,35 @@
 """The paper's account of a list's entry and exit: `composition.*` variables, the flag and the generated table.
 
 The part is shown when the input is a list (any frame but the whole Hub: a
-frame the source does not declare may be a list too) and the build has two
-windows to compare (`hubshare.analysis.composition`); for a list with fewer, one
-sentence says so; for the whole Hub, nothing.
+frame the source does not declare may be a list too) of an ecosystem (a few
+accounts hold every group share whole, so there is no change to split; their
+own series split all models from those listed throughout instead) and the build
+has two windows to compare (`hubshare.analysis.composition`); for such a list
+with fewer, one sentence says so; otherwise, nothing.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from hubshare.analysis.capabilities import MIN_NAMESPACES
 from hubshare.manuscript.formatting import pct, period_label, signed
 from hubshare.manuscript.tables import markdown_table
 
 VIEW = "uploader"
 
 
-def is_list(capabilities: dict) -> bool:
-    return capabilities["frame"]["kind"] != "whole_hub"
+def is_list_of_an_ecosystem(capabilities: dict) -> bool:
+    return capabilities["frame"]["kind"] != "whole_hub" and capabilities["namespaces"] >= MIN_NAMESPACES
 
 
 def composition_shown(capabilities: dict, table: pl.DataFrame) -> bool:
-    return is_list(capabilities) and table.height > 0
+    return is_list_of_an_ecosystem(capabilities) and table.height > 0
 
 
 def composition_lacks(capabilities: dict, table: pl.DataFrame) -> str:
-    """The sentence for a list without two windows to compare; empty otherwise."""
-    if not is_list(capabilities) or table.height:
+    """The sentence for a list of an ecosystem without two windows to compare; empty otherwise."""
+    if not is_list_of_an_ecosystem(capabilities) or table.height:
         return ""
     count = capabilities["intervals"]["non_overlapping"]
     return (

@@ -104,10 +104,13 @@ def sensitivity_table_markdown(
     return markdown_table(frame, align="l" + "r" * (frame.width - 1))
 
 
-def counter_fall_sentence(falls: pl.DataFrame, shares: pl.DataFrame, labels: dict[str, str]) -> str:
+def counter_fall_sentence(
+    falls: pl.DataFrame, shares: pl.DataFrame, labels: dict[str, str], sensitivity_table_shown: bool = True
+) -> str:
     """What reading every counter fall as a revision (no downloads that week) changes: the share of the
     downloads counted after falls (`falls`, the counter-fall table) and the largest move of any period share
-    between the uploader view and its rerun with those downloads booked as 0 (`shares`, the sensitivity table)."""
+    between the uploader view and its rerun with those downloads booked as 0 (`shares`, the sensitivity table,
+    referred to where the paper shows it)."""
     counted = falls.filter(pl.col("counted_after_fall") > 0)
     if counted.is_empty():
         return "No counter fell in these data, so the reading of a fall changes nothing."
@@ -124,7 +127,8 @@ def counter_fall_sentence(falls: pl.DataFrame, shares: pl.DataFrame, labels: dic
         "A fall could also be a revision, after which the week holds no downloads of the model; the downloads "
         f"counted after falls are at most {worst['share_after_fall'] * 100:.3f}% of a period's downloads "
         f"({period_label(worst['period'])}). Booking every one of them as 0 instead and recomputing the shares "
-        "as uploaded (@tbl-sensitivity shows the last year) moves no group's share of any period by more than "
+        f"as uploaded{' (@tbl-sensitivity shows the last year)' if sensitivity_table_shown else ''} moves no "
+        "group's share of any period by more than "
         f"{moved['moved_pp']:.3f} percentage points ({labels.get(moved['group'], moved['group'])}, "
         f"{period_label(moved['period'])})."
     )

@@ -183,10 +183,14 @@ def lacks(capabilities: dict, flags: dict) -> dict:
         ),
         "properties": "The input carries none of the fields the model properties are read from (tags, pipeline "
         "tags, parameter counts), so no property is reported.",
+        # Each alternative moves a download between groups of an ecosystem; a few accounts have no such shares.
+        "robustness": "With no ecosystem to share among, no attribution alternative has a headline share to move, "
+        "so no robustness table is reported.",
     }
     if capabilities["intervals"]["non_overlapping"] >= MIN_INTERVALS_OVER_TIME:
         sentences["time"] = ""  # enough intervals: the ecosystem sentence says why nothing over time is shown
-    return {part: ("" if flags[part] else sentence) for part, sentence in sentences.items()}
+    shown = {**flags, "robustness": flags["ecosystem"]}
+    return {part: ("" if shown[part] else sentence) for part, sentence in sentences.items()}
 
 
 def _title_input(capabilities: dict) -> str:
