@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 from hubshare.jobs.atomic import sha256_file
+from hubshare.manuscript.formatting import join_words
 
 UNKNOWN_COMMIT = "unknown"
 # Prefix lengths shown in captions: enough to tell files and commits apart by eye.
@@ -73,11 +74,6 @@ def figure_manifest(entries: list[dict], repo_dir: Path) -> dict:
     return {"figures": [figure_record(entry, repo_dir, git) for entry in entries]}
 
 
-def _joined(items: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def commit_text(git: dict) -> str:
     if git["commit"] == UNKNOWN_COMMIT:
         return "commit unknown"
@@ -89,5 +85,5 @@ def provenance_line(entry: dict) -> str:
     """A caption suffix from one manifest record, e.g. "Made by rule fig_x (workflow/scripts/fig_x.py)
     from results/tables/x.parquet (sha256 1a2b3c4d), commit abc1234."."""
     inputs = [f"{item['path']} (sha256 {item['sha256'][:SHORT_SHA256]})" for item in entry["inputs"]]
-    source = f" from {_joined(inputs)}" if inputs else ""
+    source = f" from {join_words(inputs)}" if inputs else ""
     return f"Made by rule {entry['rule']} ({entry['script']['path']}){source}, {commit_text(entry['git'])}."

@@ -69,3 +69,8 @@ def small_number(value: float) -> str:
 
 def count_noun(number: int, one: str, many: str) -> str:
     return f"{number} {one if number == 1 else many}"
+
+
+def join_words(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

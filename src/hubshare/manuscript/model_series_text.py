@@ -15,15 +15,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from hubshare.manuscript.formatting import big_number, p_value, pct, signed, slope_interval
+from hubshare.manuscript.formatting import big_number, count_noun, join_words, p_value, pct, signed, slope_interval
 from hubshare.manuscript.tables import markdown_table
 
 SIGNS = "+\u2212"  # the signs `signed` writes: a verb (rose, fell) says the direction instead
 VARIANT_LABELS = {"all": "all listed models", "throughout": "the models present throughout"}
-
-
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def model_series_shown(flags: dict, trends: pl.DataFrame) -> bool:
@@ -130,15 +126,12 @@ def model_series_variables(
     intervals = capabilities["intervals"]
     n = int(trends["n_intervals"].max())
 
-    def count(number: int, noun: str) -> str:
-        return f"{number} {noun}{'s' if number != 1 else ''}"
-
     organisations = credited["organization"]
     cannot = (
-        f"The input holds the models of {count(len(credited['namespace']), 'namespace')} only, credited to "
-        f"{count(len(organisations), 'organisation')} ({_join(organisations)}) in "
-        f"{count(len(credited['country_group']), 'country group')} and "
-        f"{count(len(credited['developer_type']), 'developer type')}. Such an input cannot show a country's, a "
+        f"The input holds the models of {count_noun(len(credited['namespace']), 'namespace', 'namespaces')} only, credited to "
+        f"{count_noun(len(organisations), 'organisation', 'organisations')} ({join_words(organisations)}) in "
+        f"{count_noun(len(credited['country_group']), 'country group', 'country groups')} and "
+        f"{count_noun(len(credited['developer_type']), 'developer type', 'developer types')}. Such an input cannot show a country's, a "
         "developer type's or an organisation's share of an ecosystem: the shares of @tbl-country and "
         "@tbl-developer describe these namespaces alone, none of them is followed over time or tested, and "
         "nothing here speaks of the Hub beyond them."
@@ -156,7 +149,7 @@ def model_series_variables(
     )
     return {
         "cannot": cannot,
-        "namespaces": _join(credited["namespace"]),
+        "namespaces": join_words(credited["namespace"]),
         "intervals": (
             f"{n} non-overlapping download intervals from {intervals['first_day']} to {intervals['last_day']}"
         ),

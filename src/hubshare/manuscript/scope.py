@@ -15,7 +15,7 @@ import datetime as dt
 import polars as pl
 
 from hubshare.analysis.capabilities import FRAME_KINDS, MIN_NAMESPACES
-from hubshare.manuscript.formatting import big_number
+from hubshare.manuscript.formatting import big_number, join_words
 from hubshare.manuscript.shares_section import PROPERTY_ROWS
 
 # Below this many non-overlapping download intervals the paper shows no series over time:
@@ -58,10 +58,6 @@ FIELD_NAMES = {
     "baseModels": "declared base models",
     "safetensors": "parameter counts",
 }
-
-
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def with_every_group(period_shares: pl.DataFrame, groups: dict[str, list[str]], periods: list[str]) -> pl.DataFrame:
@@ -110,7 +106,7 @@ def property_rows(capabilities: dict) -> dict[str, str]:
 def property_sources(capabilities: dict) -> str:
     """The methods' list of the properties read and where from: only those whose fields the input carries."""
     rows = property_rows(capabilities)
-    return _join([source for key, source in PROPERTY_SOURCES.items() if key in rows]) if rows else ""
+    return join_words([source for key, source in PROPERTY_SOURCES.items() if key in rows]) if rows else ""
 
 
 def partial_properties_sentence(capabilities: dict) -> str:
@@ -119,8 +115,8 @@ def partial_properties_sentence(capabilities: dict) -> str:
     missing = sorted({FIELD_NAMES[PROPERTY_FIELDS[key]] for key in PROPERTY_ROWS if key not in rows})
     shown = [label.lower() for label in rows.values()]
     return (
-        f"The input lacks {_join(missing)}, so @tbl-properties reports only the rows that do not need them "
-        f"({_join(shown)})"
+        f"The input lacks {join_words(missing)}, so @tbl-properties reports only the rows that do not need them "
+        f"({join_words(shown)})"
     )
 
 
@@ -225,9 +221,9 @@ def input_sentence(capabilities: dict) -> str:
         f"The input is {series} {origin} {when}, in the schema of the Hub's own `models.parquet`. "
         f"Its frame is {frame['description']}"
         f"{'' if frame['kind'] == 'whole_hub' else ': ' + FRAME_KINDS[frame['kind']]}. Besides model ids and "
-        f"30-day download counts, the snapshots carry {_join(present) if present else 'no other field'}"
+        f"30-day download counts, the snapshots carry {join_words(present) if present else 'no other field'}"
     )
-    text += f"; they lack {_join(absent)}." if absent else "."
+    text += f"; they lack {join_words(absent)}." if absent else "."
     return text + f" Downloads are measured by {measure}; the snapshots give {_intervals_text(capabilities)}."
 
 

@@ -16,7 +16,7 @@ import datetime as dt
 
 import polars as pl
 
-from hubshare.manuscript.formatting import p_value, pct, signed, slope_interval
+from hubshare.manuscript.formatting import join_words, p_value, pct, signed, slope_interval
 from hubshare.manuscript.shares_section import concentration_variables, periods_with_data
 from hubshare.manuscript.trends_section import skip_reason
 
@@ -40,10 +40,6 @@ def period_noun(name: str) -> str:
     if name == "last_year":
         return "the last year"
     return name.replace("_", " ")
-
-
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def cadence(weeks: pl.Series) -> str:
@@ -135,7 +131,7 @@ def narrative_variables(
             f"{period_noun(name)} ({bounds[name][0]} to {bounds[name][1]})" if name == shown[-1] else period_noun(name)
             for name in shown
         ]
-        scope = f"Shares are compared across {_join(listed)}."
+        scope = f"Shares are compared across {join_words(listed)}."
 
     change: dict = {}
     for (view, dimension, group), _ in period_shares.group_by("view", "dimension", "group"):
