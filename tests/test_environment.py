@@ -1,4 +1,5 @@
-"""pyproject.toml and environment.yml must list the same packages."""
+"""pyproject.toml and environment.yml must list the same packages (the `cluster` extra aside: like
+./install, the conda environment is for running locally; see README, "On a cluster")."""
 
 import re
 import tomllib
@@ -18,7 +19,8 @@ def normalise(requirement: str) -> str:
 
 def pyproject_names() -> set[str]:
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    requirements = project["dependencies"] + [r for extra in project["optional-dependencies"].values() for r in extra]
+    extras = {name: lines for name, lines in project["optional-dependencies"].items() if name != "cluster"}
+    requirements = project["dependencies"] + [r for lines in extras.values() for r in lines]
     return {normalise(r) for r in requirements}
 
 

@@ -1,4 +1,8 @@
-"""requirements.lock pins, with hashes, versions that pyproject.toml allows; environment.yml pins the same."""
+"""The locks pin, with hashes, versions that pyproject.toml allows; environment.yml pins the same.
+
+requirements.lock holds the project with its `test` and `lint` extras (what ./install installs),
+requirements-cluster.lock every extra (./install --cluster adds the SLURM executor plugin).
+"""
 
 import re
 import tomllib
@@ -10,6 +14,8 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 LOCK = REPO / "requirements.lock"
+CLUSTER_LOCK = REPO / "requirements-cluster.lock"
+LOCAL_EXTRAS = ("test", "lint")
 # The platform the lock is resolved for (see ./lock), for evaluating requirement markers.
 LOCK_PLATFORM = {
     "python_version": "3.11",
@@ -41,12 +47,19 @@ def parse_lock(text: str) -> dict[str, tuple[str, list[str]]]:
     return pins
 
 
-def declared_requirements() -> list[Requirement]:
-    """The project's dependencies, those of every extra, and its build backend."""
+def declared_requirements(extras: tuple[str, ...] | None = None) -> list[Requirement]:
+    """The project's dependencies, those of the given extras (None: every extra), and its build backend."""
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     project = pyproject["project"]
-    lines = project["dependencies"] + [r for extra in project["optional-dependencies"].values() for r in extra]
+    optional = project["optional-dependencies"]
+    lines = project["dependencies"] + [r for extra in (extras or optional) for r in optional[extra]]
     return [Requirement(line) for line in lines + pyproject["build-system"]["requires"]]
+
+
+def cluster_only() -> list[str]:
+    """The distributions of the `cluster` extra."""
+    optional = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    return [canonicalize_name(Requirement(line).name) for line in optional["cluster"]]
 
 
 def unmet(requirements: list[Requirement], pins: dict[str, tuple[str, list[str]]]) -> list[str]:
@@ -68,7 +81,15 @@ def test_lock_parser_reads_pins_and_hashes():
 
 
 def test_lock_satisfies_every_declared_range():
-    assert unmet(declared_requirements(), parse_lock(LOCK.read_text(encoding="utf-8"))) == []
+    assert unmet(declared_requirements(LOCAL_EXTRAS), parse_lock(LOCK.read_text(encoding="utf-8"))) == []
+    assert unmet(declared_requirements(), parse_lock(CLUSTER_LOCK.read_text(encoding="utf-8"))) == []
+
+
+def test_the_local_lock_leaves_the_cluster_plugin_out_and_the_cluster_lock_changes_no_shared_version():
+    local = parse_lock(LOCK.read_text(encoding="utf-8"))
+    cluster = parse_lock(CLUSTER_LOCK.read_text(encoding="utf-8"))
+    assert [name for name in cluster_only() if name in local] == []
+    assert {name: pin for name, pin in local.items() if cluster[name] != pin} == {}
 
 
 @pytest.mark.parametrize(
@@ -79,8 +100,9 @@ def test_a_pin_outside_its_range_or_missing_is_reported(pin, problem):
     assert unmet([Requirement("polars>=1.20")], pins) == [problem]
 
 
-def test_every_locked_distribution_has_a_hash():
-    pins = parse_lock(LOCK.read_text(encoding="utf-8"))
+@pytest.mark.parametrize("lock", [LOCK, CLUSTER_LOCK], ids=lambda path: path.name)
+def test_every_locked_distribution_has_a_hash(lock):
+    pins = parse_lock(lock.read_text(encoding="utf-8"))
     assert [name for name, (_, hashes) in pins.items() if not hashes] == []
 
 

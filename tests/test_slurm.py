@@ -37,6 +37,7 @@ def node_is_idle() -> bool:
 @pytest.fixture(scope="module")
 def cluster() -> dict[str, str]:
     """The partition and account to submit to, on a cluster that is up for the test's duration."""
+    pytest.importorskip("snakemake_executor_plugin_slurm", reason="the SLURM executor plugin: ./install --cluster")
     if node_is_idle():
         yield {
             "partition": os.environ.get("HUBSHARE_SLURM_PARTITION", "main"),
