@@ -5,8 +5,10 @@ import datetime as dt
 import polars as pl
 import pytest
 from conftest import parents, raw_frame, write_raw
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from hubshare.contracts.raw_tables import NormalizedSnapshot
+from hubshare.contracts.raw_tables import RELATIONS, NormalizedSnapshot
 from hubshare.normalize.snapshot import SnapshotError, normalize_snapshot
 
 DATE = dt.date(2021, 1, 6)
@@ -97,3 +99,67 @@ def test_legacy_id_has_no_namespace(raw_dir):
     path = write_raw(raw_dir, "2021-01-06", [ok_row(id="bert-base-uncased", author=None)])
     frame, _ = normalize_snapshot(path, DATE)
     assert frame["namespace"].to_list() == [None]
+
+
+TAG_FORMS = st.sampled_from(
+    [
+        "base_model:org/a",
+        "base_model:org/b",
+        "base_model:finetune:org/a",
+        "base_model:adapter:org/b",
+        "base_model:quantized:org/c",
+        "base_model:unknown:org/c",
+        "license:mit",
+        "text-generation",
+        None,
+    ]
+)
+DECLARED = st.one_of(
+    st.none(),
+    st.fixed_dictionaries(
+        {
+            "relation": st.sampled_from([*RELATIONS, "unknown", None]),
+            "models": st.lists(
+                st.fixed_dictionaries({"_id": st.none(), "id": st.sampled_from(["org/a", "org/b", "org/c", None])}),
+                max_size=3,
+            ),
+        }
+    ),
+)
+
+
+def lineage_by_the_rule(tags: list | None, declared: dict | None) -> tuple[str | None, list | None, dict]:
+    """(relation, parents, what the row adds to each count), one row at a time, as the paper states the rule."""
+    counts = {"baseModels": 0, "tags": 0, "conflicting": 0, "unknown": 0}
+    relation = (declared or {}).get("relation")
+    counts["unknown"] = int(relation is not None and relation not in RELATIONS)
+    parents = [m["id"] for m in (declared or {}).get("models") or [] if m["id"] is not None]
+    if parents:
+        counts["baseModels"] = 1
+        return (relation if relation in RELATIONS else None), parents, counts
+    edges = [tag.removeprefix("base_model:") for tag in tags or [] if tag is not None and tag.startswith("base_model:")]
+    if not edges:
+        return None, None, counts
+    counts["tags"] = 1
+    tag_parents = list(dict.fromkeys(edge.split(":")[-1] for edge in edges))
+    relations = {edge.split(":")[0] for edge in edges if ":" in edge}
+    counts["conflicting"] = int(len(relations) > 1)
+    tag_relation = next(iter(relations)) if len(relations) == 1 else None
+    return (tag_relation if tag_relation in RELATIONS else None), tag_parents, counts
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.none(), st.lists(TAG_FORMS, max_size=5)), DECLARED), min_size=1, max_size=12))
+def test_declared_lineage_follows_the_rule_row_by_row(tmp_path_factory, models):
+    folder = tmp_path_factory.mktemp("raw")
+    rows = [
+        ok_row(_id=f"k{i}", id=f"org/m{i}", tags=tags, baseModels=declared) for i, (tags, declared) in enumerate(models)
+    ]
+    frame, quality = normalize_snapshot(write_raw(folder, "2021-01-06", rows), DATE)
+    expected = [lineage_by_the_rule(tags, declared) for tags, declared in models]
+    got = {row["model_id"]: (row["base_relation"], row["base_parents"]) for row in frame.iter_rows(named=True)}
+    assert [got[f"org/m{i}"] for i in range(len(models))] == [(relation, parents) for relation, parents, _ in expected]
+    totals = {name: sum(counts[name] for *_, counts in expected) for name in expected[0][2]}
+    assert quality.lineage_sources == {"baseModels": totals["baseModels"], "tags": totals["tags"]}
+    assert quality.repairs["base_model_tags_conflicting_relations_set_null"] == totals["conflicting"]
+    assert quality.repairs["unknown_base_relation_set_null"] == totals["unknown"]

@@ -21,7 +21,7 @@ from hubshare.jobs.atomic import sha256_file, write_json, write_parquet, write_t
 from hubshare.normalize.distinct import all_distinct
 from hubshare.normalize.lineage import resolve_roots
 from hubshare.sources.raw_forms import FormError, conform
-from hubshare.sources.verified_parquet import UNREADABLE, first_unreadable, open_parquet
+from hubshare.sources.verified_parquet import UNREADABLE, first_unreadable, open_parquet, read_verified
 
 RULE = "normalize"
 # The Hub records no creation time before this instant: older repositories all carry it.
@@ -143,7 +143,7 @@ def _refuse_misspelt_columns(path: str | Path, extra: list[str], absent: list[st
 def _read_columns(parquet: pq.ParquetFile, path: str | Path, columns: list[str]) -> pl.DataFrame:
     """The columns' data, pages checked against their CRC-32 where they carry one; damage names the column."""
     try:
-        table = parquet.read(columns=columns)
+        table = read_verified(path, columns)
     except UNREADABLE as error:
         raise SnapshotError(
             path,
@@ -267,61 +267,79 @@ def _derive_columns(frame: pl.DataFrame, snapshot_date: dt.date, quality: Qualit
         "author_missing_namespace_from_id",
         frame.filter(pl.col("author").is_null() & pl.col("id").str.contains("/")).height,
     )
-    relation, parents = _declared_lineage(frame, quality)
-    return frame.select(
-        pl.lit(snapshot_date).alias("snapshot_date"),
-        "model_key",
-        pl.col("id").alias("model_id"),
-        # The id prefix is authoritative: `author` is missing on some rows and
-        # absent from some sources, and equals the prefix wherever both exist.
-        pl.coalesce(id_namespace, pl.col("author")).alias("namespace"),
-        pl.col("createdAt").alias("created_at"),
-        pl.col("downloadsAllTime").alias("downloads_all_time"),
-        pl.col("downloads").alias("downloads_30d"),
-        "likes",
-        "pipeline_tag",
-        "library_name",
-        "tags",
-        relation.alias("base_relation"),
-        parents.alias("base_parents"),
-        pl.col("safetensors").struct.field("total").alias("params_total"),
+    lineage = _declared_lineage(frame, quality)
+    return pl.concat(
+        [
+            frame.select(
+                pl.lit(snapshot_date).alias("snapshot_date"),
+                "model_key",
+                pl.col("id").alias("model_id"),
+                # The id prefix is authoritative: `author` is missing on some rows and
+                # absent from some sources, and equals the prefix wherever both exist.
+                pl.coalesce(id_namespace, pl.col("author")).alias("namespace"),
+                pl.col("createdAt").alias("created_at"),
+                pl.col("downloadsAllTime").alias("downloads_all_time"),
+                pl.col("downloads").alias("downloads_30d"),
+                "likes",
+                "pipeline_tag",
+                "library_name",
+                "tags",
+            ),
+            lineage,
+            frame.select(pl.col("safetensors").struct.field("total").alias("params_total")),
+        ],
+        how="horizontal",
     )
 
 
-def _declared_lineage(frame: pl.DataFrame, quality: QualityRecord) -> tuple[pl.Expr, pl.Expr]:
-    """(relation, parent ids) from `baseModels`, else from the `base_model:` tags; each source counted.
+def _declared_lineage(frame: pl.DataFrame, quality: QualityRecord) -> pl.DataFrame:
+    """`base_relation` and `base_parents`, row for row, from `baseModels`, else from the `base_model:` tags;
+    each source counted.
 
     Before the Hub exported `baseModels`, lineage lived only in tags of the
     forms `base_model:<id>` and `base_model:<relation>:<id>` (model ids hold
     no colon). A tag gives the relation when every relation-form tag of the
-    model agrees; otherwise the relation is null and counted.
+    model agrees; otherwise the relation is null and counted. Tags are read
+    only for models without declared parents: one pass over the tags of those
+    models, not one per derived value.
     """
-    declared_relation = pl.col("baseModels").struct.field("relation")
-    declared_parents = (
-        pl.col("baseModels").struct.field("models").list.eval(pl.element().struct.field("id")).list.drop_nulls()
+    declared = frame.select(
+        pl.col("baseModels").struct.field("relation").alias("declared_relation"),
+        pl.col("baseModels")
+        .struct.field("models")
+        .list.eval(pl.element().struct.field("id"))
+        .list.drop_nulls()
+        .alias("declared_parents"),
+    ).with_columns((pl.col("declared_parents").list.len() > 0).fill_null(False).alias("has_declared"))
+    edges = (
+        frame.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("row"), "tags")
+        .filter(~declared.get_column("has_declared"))
+        .explode("tags")
+        .filter(pl.col("tags").str.starts_with(TAG_PREFIX))
+        .select("row", pl.col("tags").str.strip_prefix(TAG_PREFIX).alias("edge"))
     )
-    edges = pl.col("tags").list.eval(
-        pl.element().filter(pl.element().str.starts_with(TAG_PREFIX)).str.strip_prefix(TAG_PREFIX)
+    tagged = edges.group_by("row", maintain_order=True).agg(
+        pl.col("edge").str.split(":").list.last().unique(maintain_order=True).alias("tag_parents"),
+        pl.col("edge").filter(pl.col("edge").str.contains(":")).str.split(":").list.first().unique().alias("relations"),
     )
-    tag_parents = edges.list.eval(pl.element().str.split(":").list.last()).list.unique(maintain_order=True)
-    tag_relations = edges.list.eval(
-        pl.element().filter(pl.element().str.contains(":")).str.split(":").list.first()
-    ).list.unique()
-    has_declared = (declared_parents.list.len() > 0).fill_null(False)
-    has_tags = (tag_parents.list.len() > 0).fill_null(False)
-    counts = frame.select(
-        has_declared.sum().alias("baseModels"),
-        (~has_declared & has_tags).sum().alias("tags"),
-        (~has_declared & (tag_relations.list.len() > 1)).sum().alias("tags_conflicting_relations"),
-        (declared_relation.is_not_null() & ~declared_relation.is_in(RELATIONS)).sum().alias("unknown_relation"),
-    ).row(0, named=True)
-    quality.lineage_sources = {"baseModels": counts["baseModels"], "tags": counts["tags"]}
-    quality.count("unknown_base_relation_set_null", counts["unknown_relation"])
-    quality.count("base_model_tags_conflicting_relations_set_null", counts["tags_conflicting_relations"])
-    tag_relation = pl.when(tag_relations.list.len() == 1).then(tag_relations.list.first())
-    relation = pl.when(has_declared).then(declared_relation).otherwise(tag_relation)
-    parents = pl.when(has_declared).then(declared_parents).when(has_tags).then(tag_parents)
-    return pl.when(relation.is_in(RELATIONS)).then(relation), parents
+    by_tags = pl.DataFrame({"row": pl.int_range(frame.height, dtype=pl.UInt32, eager=True)}).join(
+        tagged, on="row", how="left", maintain_order="left"
+    )
+    lineage = pl.concat([declared, by_tags.drop("row")], how="horizontal")
+    has_declared = pl.col("has_declared")
+    quality.lineage_sources = {"baseModels": int(declared.get_column("has_declared").sum()), "tags": tagged.height}
+    unknown, conflicting = lineage.select(
+        (pl.col("declared_relation").is_not_null() & ~pl.col("declared_relation").is_in(RELATIONS)).sum(),
+        (pl.col("relations").list.len() > 1).sum(),
+    ).row(0)
+    quality.count("unknown_base_relation_set_null", int(unknown))
+    quality.count("base_model_tags_conflicting_relations_set_null", int(conflicting))
+    tag_relation = pl.when(pl.col("relations").list.len() == 1).then(pl.col("relations").list.first())
+    relation = pl.when(has_declared).then(pl.col("declared_relation")).otherwise(tag_relation)
+    return lineage.select(
+        pl.when(relation.is_in(RELATIONS)).then(relation).alias("base_relation"),
+        pl.when(has_declared).then(pl.col("declared_parents")).otherwise(pl.col("tag_parents")).alias("base_parents"),
+    )
 
 
 def validate_normalized(frame: pl.DataFrame, path: str | Path) -> pl.DataFrame:
