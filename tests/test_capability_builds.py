@@ -235,3 +235,10 @@ def test_monthly_series_of_two_namespaces_tests_what_it_supports(built_kb_labb):
     assert variables["text"]["test_abstract"] == section["abstract"]
     assert "own downloads support are tested instead" in variables["scope"]["lacks"]["ecosystem"]
     assert check_manuscript(root / "paper/index.qmd", variables) == []
+
+
+def test_the_plausibility_guards_flag_no_month_of_the_kb_labb_series(built_kb_labb):
+    """28 monthly 30-day counts of two namespaces, one model holding most of some months: all booked."""
+    quality = json.loads((built_kb_labb / "results/data_quality.json").read_text())
+    assert (quality["implausible_weeks"], quality["repeated_snapshots"]) == ([], [])
+    assert sum(quality["week_measures"].values()) == quality["snapshots"]["count"] == 28

@@ -543,3 +543,14 @@ def test_hub_source_reads_files_built_from_public_evidence_end_to_end(built_hub_
         pl.read_csv(built_hub_evidence / "results/conservation_ledger.csv"), panel_total(built_hub_evidence)
     )
     assert (built_hub_evidence / "paper/_build/index.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("build", "repeats"), [("built", []), ("built_real", []), ("built_hub", [HUB_REPEAT]), ("built_hub_evidence", [])]
+)
+def test_the_plausibility_guards_flag_no_week_of_a_clean_build(build, repeats, request):
+    """Demo, real API dumps, hub mirror and hub evidence files: no week left out as implausible (the
+    thresholds in workflow/schemas/config.schema.yaml, `plausibility`), no repeat but the one the mirror plants."""
+    quality = json.loads((request.getfixturevalue(build) / "results/data_quality.json").read_text())
+    assert (quality["implausible_weeks"], quality["repeated_snapshots"]) == ([], repeats)
+    assert sum(quality["week_measures"].values()) == quality["snapshots"]["count"] > 1
