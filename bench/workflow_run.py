@@ -16,7 +16,7 @@ blocks' threads and every check the jobs make are counted. Two runs:
 Each run's wall time, the peak resident memory of the Snakemake process tree
 (sampled every quarter second), and each rule's jobs, summed job seconds and
 largest job from Snakemake's `benchmark:` files are written to
-`bench/results/workflow-<models>x<weeks>.json` and a markdown summary.
+`bench/results/workflow-<models>x<weeks>[-<label>].json` and a markdown summary.
 """
 
 from __future__ import annotations
@@ -123,6 +123,15 @@ def measured_run(name: str, work: Path, cores: int) -> dict:
     return {**run, "rules": rule_times(work, since)}
 
 
+def commit() -> str:
+    """The commit measured, `-dirty` when the workflow, the library or the profile differ from it."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    changes = subprocess.run(
+        ["git", "status", "--porcelain", "--", *LINKED], cwd=REPO, capture_output=True, text=True
+    ).stdout.strip()
+    return head.stdout.strip() + ("-dirty" if changes else "")
+
+
 def summary(result: dict) -> str:
     lines = [
         f"# The workflow at {result['models']:,} x {result['weeks']} (`bench/workflow_run.py`)",
@@ -151,6 +160,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, required=True, help="a folder written by generate.py")
     parser.add_argument("--work", type=Path, help="scratch working folder (default bench/data/workflow/<data name>)")
     parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--label", help="appended to the results' file names, to keep runs of other settings apart")
     args = parser.parse_args()
     data = args.data.resolve()
     work = (args.work or BENCH / "data" / "workflow" / data.name).resolve()
@@ -162,16 +172,14 @@ def main() -> None:
         "weeks": len(dates),
         "cores": args.cores,
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "commit": subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
-        ).stdout.strip(),
+        "commit": commit(),
         "load_before": os.getloadavg()[0],
     }
     source = prepare(work, data, dates[:-1])
     result["chain"] = measured_run("chain", work, args.cores)
     os.symlink(data / f"{dates[-1]}.parquet", source / f"{dates[-1]}.parquet")
     result["new_week"] = measured_run("new_week", work, args.cores)
-    out = BENCH / "results" / f"workflow-{result['models']}x{result['weeks']}"
+    out = BENCH / "results" / f"workflow-{result['models']}x{result['weeks']}{'-' + args.label if args.label else ''}"
     out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
     out.with_suffix(".md").write_text(summary(result) + "\n")
     print(summary(result))

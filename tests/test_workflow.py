@@ -8,6 +8,7 @@ outputs say that they come from synthetic data.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -16,10 +17,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import yaml
-from conftest import REPO
+from conftest import REPO, raw_frame, snakemake_run
 from workflow_runs import TINY, copy_repository, run_workflow
 
 from hubshare.manuscript.prepare import check_manuscript
@@ -130,6 +134,40 @@ def test_a_changed_last_snapshot_reruns_one_job_per_snapshot_rule(built):
     open_periods = [p for p in windows if str(p["start"]) <= raw.stem <= str(p["end"])]
     assert 0 < len(open_periods) < len(windows)
     assert counts.get("period_tables") == str(len(open_periods)), counts
+
+
+def parse_planned(output: str) -> list[dict[str, str]]:
+    """The jobs of a dry run's output: each rule's name and the `key: value` lines under it."""
+    blocks = re.split(r"^rule (\w+):$", output, flags=re.MULTILINE)[1:]
+    return [
+        {"rule": rule, **dict(re.findall(r"^    (\w+): (.*)$", body, flags=re.MULTILINE))}
+        for rule, body in zip(blocks[::2], blocks[1::2], strict=True)
+    ]
+
+
+def test_a_weekly_job_asks_memory_in_proportion_to_its_input(tmp_path):
+    """The default profile's memory budget bounds Hub-scale runs only if the large weeks ask for more."""
+    folder = tmp_path / "snapshots"
+    folder.mkdir()
+    rows = [{"_id": "k1", "id": "org/m", "createdAt": dt.date(2025, 1, 1), "downloads": 5, "downloadsAllTime": 50}]
+    padding = pa.array([np.random.default_rng(0).bytes(60 * 2**20)], type=pa.binary())  # 60 MB, incompressible
+    for date, padded in (("2025-03-05", False), ("2025-03-12", True)):
+        table = raw_frame(rows).to_arrow()
+        table = table.append_column("padding", padding) if padded else table
+        pq.write_table(table, folder / f"{date}.parquet", compression="none")
+    root = tmp_path / "repo"
+    copy_repository(root)
+    code, output = snakemake_run(
+        root, {"source": "dir", "dir_source": {"path": str(folder)}}, "-n", "results/conservation_ledger.csv"
+    )
+    assert code == 0, output[-2000:]
+    asked = {
+        job["wildcards"].removeprefix("date="): int(re.search(r"mem_mb=(\d+)", job["resources"]).group(1))
+        for job in parse_planned(output)
+        if job["rule"] == "normalize_snapshot"
+    }
+    # 18 MB a MB of raw input (workflow/rules/common.smk), at least Snakemake's 1,000 MB.
+    assert asked["2025-03-05"] == 1000 and 18 * 60 <= asked["2025-03-12"] <= 18 * 61
 
 
 def test_recovered_shares_match_the_planted_ones(built):

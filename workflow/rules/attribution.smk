@@ -19,6 +19,8 @@ rule attribute_week:
         "benchmarks/attribute_week/{date}.tsv"
     wildcard_constraints:
         date=r"\d{4}-\d{2}-\d{2}",
+    resources:
+        mem_mb=job_memory_mb("attribute_week"),
     params:
         code=run_code(attribute_week_file),
     run:

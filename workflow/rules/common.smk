@@ -1,4 +1,5 @@
 # Shared definitions: which snapshots exist for the configured source.
+import math
 from pathlib import Path
 
 from snakemake.logging import logger
@@ -198,3 +199,29 @@ def script_code(script):
 def run_code(function):
     """Hash of the library code a `run:` block's library call reaches (its module and what that imports)."""
     return code_version([module_path(function.__module__)])
+
+
+# Peak memory of each Hub-scale weekly job per MB of the input that sets its size (its process's peak
+# less the interpreter's, each job alone, at the last snapshot of bench/generate.py's 2,000,000 x 60: a
+# 192 MB raw file, 2.7 million models; bench/README.md). With the default profile's `mem_mb` budget these
+# let two weekly jobs run at once only where both fit; on demo data every job asks Snakemake's floor.
+MEMORY_PER_INPUT_MB = {
+    "normalize_snapshot": ("snapshot", 18),
+    "panel_week": ("snapshot", 11),
+    "attribute_week": ("panel", 35),
+    "departed_models": ("previous", 5),
+}
+
+
+def job_memory_mb(rule_name):
+    """The `mem_mb` a weekly job asks for: the size of the input that sets it times the rule's factor, at
+    least 1,000 MB. Before that input exists (a dry run) the floor; Snakemake asks again before the job
+    starts, when it does."""
+    input_name, per_input_mb = MEMORY_PER_INPUT_MB[rule_name]
+
+    def estimate(wildcards, input):
+        path = Path(input[input_name])
+        size_mb = path.stat().st_size / 2**20 if path.exists() else 0
+        return max(1000, math.ceil(per_input_mb * size_mb))
+
+    return estimate

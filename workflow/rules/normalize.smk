@@ -18,6 +18,8 @@ rule normalize_snapshot:
         "benchmarks/normalize/{date}.tsv"
     wildcard_constraints:
         date=r"\d{4}-\d{2}-\d{2}",
+    resources:
+        mem_mb=job_memory_mb("normalize_snapshot"),
     params:
         capture_lag_days=SNAPSHOT_CAPTURE_LAG_DAYS,
         code=run_code(normalize_snapshot_file),

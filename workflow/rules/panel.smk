@@ -24,6 +24,8 @@ rule panel_week:
         "benchmarks/panel_week/{date}.tsv"
     wildcard_constraints:
         date=r"\d{4}-\d{2}-\d{2}",
+    resources:
+        mem_mb=job_memory_mb("panel_week"),
     params:
         previous=previous_snapshot_date,
         plausibility=config["plausibility"],

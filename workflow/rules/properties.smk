@@ -15,6 +15,8 @@ rule departed_models:
         "benchmarks/departed_models/{date}.tsv"
     wildcard_constraints:
         date=r"\d{4}-\d{2}-\d{2}",
+    resources:
+        mem_mb=job_memory_mb("departed_models"),
     params:
         code=run_code(departed_models_file),
     run:
