@@ -3,9 +3,10 @@
 
 rule normalize_snapshot:
     # Hundreds of per-snapshot jobs: a `run:` block calls the library directly,
-    # with no script file to load and no workflow object to pass. Each job still
-    # runs in a Snakemake process of its own, whose start (about a second, most
-    # of it importing polars and pandera) bench/README.md measures.
+    # with no script file to load and no workflow object to pass. The default
+    # profile runs such jobs as threads of the Snakemake process (a job in a
+    # process of its own would first import polars and pandera, about a second);
+    # on a cluster each is a process (bench/README.md).
     """Validate one raw snapshot against the raw contract and resolve its base-model roots."""
     input:
         unpack(raw_snapshot),
