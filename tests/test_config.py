@@ -104,6 +104,8 @@ def test_the_default_and_shipped_configurations_pass_the_start_check():
         ),
         (lambda c: c["periods"].__setitem__(0, {"name": "x", "start": "2025-03-01", "end": "2025-02-01"}), "periods"),
         (lambda c: c["properties"].__setitem__("last_period", "2031"), "properties.last_period"),
+        # The paper's headline window.
+        (lambda c: c.__setitem__("periods", [p for p in c["periods"] if p["name"] != "last_year"]), "periods"),
         (
             lambda c: c["stats"]["headline_series"].append({"dimension": "country_group", "group": "atlantis"}),
             "stats.headline_series.5.group",
@@ -123,3 +125,22 @@ def test_a_bad_configuration_is_refused_at_start_naming_the_key(change, key):
     change(config)
     with pytest.raises(ConfigError, match=f"config key '{key}'"):
         checked(config)
+
+
+def test_periods_that_hold_no_snapshot_are_refused_naming_the_data_and_the_windows():
+    from hubshare.contracts.config_check import ConfigError, check_periods_hold_data
+
+    dates = ["2025-08-20", "2025-08-27"]
+    check_periods_hold_data([{"name": "last_year", "start": "2025-08-27", "end": "2025-08-27"}], dates)
+    with pytest.raises(
+        ConfigError,
+        match=r"no period holds any of the 2 snapshots \(2025-08-20 to 2025-08-27\); periods: 2010 "
+        r"\(2010-01-01 to 2010-12-31\), last_year \(2025-08-28 to 2026-08-27\)",
+    ):
+        check_periods_hold_data(
+            [
+                {"name": "2010", "start": "2010-01-01", "end": "2010-12-31"},
+                {"name": "last_year", "start": "2025-08-28", "end": "2026-08-27"},
+            ],
+            dates,
+        )

@@ -161,8 +161,16 @@ def scratch(tmp_path_factory):
     [
         ({"periods": [{"name": "x", "start": "2025-02-30", "end": "2025-03-01"}]}, "periods.0.start"),
         ({"properties": {"first_period": "2023", "last_period": "2031"}}, "properties.last_period"),
+        (
+            # No period holds data: the headline window lies years before the snapshots.
+            {
+                "periods": [{"name": "last_year", "start": "2010-01-01", "end": "2010-12-31"}],
+                "properties": {"first_period": "last_year", "last_period": "last_year"},
+            },
+            "periods",
+        ),
     ],
-    ids=["impossible-date", "unknown-period"],
+    ids=["impossible-date", "unknown-period", "no-period-with-data"],
 )
 def test_a_bad_configuration_stops_the_run_before_any_job(scratch, change, key):
     code, output = snakemake_run(scratch, change, "--dry-run")

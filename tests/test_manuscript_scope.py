@@ -271,3 +271,20 @@ def test_every_group_resolves_whatever_the_input():
         ("rest_of_europe", "2023"): None,
         ("china", "2023"): None,
     }
+
+
+def test_a_headline_period_without_downloads_stops_the_abstract_naming_the_config_key():
+    from hubshare.manuscript.scope import abstract_shares
+
+    shares = {"china": {"2025": "24.4%"}, "united_states": {"2025": "39.3%"}}
+    variables = {
+        "share": {"uploader": {"country_group": shares, "developer_type": {"unaffiliated_user": {"2025": "6.4%"}}}},
+        "text": {"last": "the last year"},
+    }
+    with pytest.raises(ValueError, match=r"config key 'periods': period 'last_year' counts no download"):
+        abstract_shares({"ecosystem": True}, variables)
+    for group in (*shares.values(), variables["share"]["uploader"]["developer_type"]["unaffiliated_user"]):
+        group["last_year"] = group["2025"]
+    assert abstract_shares({"ecosystem": True}, variables).startswith(
+        "In the last year, developers in China receive 24.4%"
+    )

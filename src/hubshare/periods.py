@@ -12,6 +12,9 @@ import polars as pl
 # Columns of the results tables that hold period names.
 PERIOD_NAME_COLUMNS = ("period", "first_period", "second_period", "last_period")
 
+# The period whose shares the paper's abstract, headline sentences and single-period tables report.
+HEADLINE_PERIOD = "last_year"
+
 
 def parse_periods(entries: list[dict]) -> dict[str, tuple[dt.date, dt.date]]:
     """`[{name, start, end}]` -> {name: (start, end)}, checking order and unique names."""

@@ -5,6 +5,7 @@ from pathlib import Path
 from snakemake.logging import logger
 
 from hubshare.attribution.aggregates import AGGREGATE_TABLES
+from hubshare.contracts.config_check import check_periods_hold_data
 from hubshare.jobs.code_version import code_version, module_path
 from hubshare.demo import snapshot_dates as demo_snapshot_dates
 from hubshare.panel.measures import measure_for, snapshot_columns
@@ -110,6 +111,7 @@ SNAPSHOT_DATES = _source_dates()
 SNAPSHOT_CAPTURE_LAG_DAYS = CAPTURE_LAG_DAYS if SOURCE == "hub" else 0
 # Periods given as the last N days of the data become dates once the snapshots are known; every rule reads these.
 config["periods"] = periods_from_data(config["periods"], SNAPSHOT_DATES)
+check_periods_hold_data(config["periods"], SNAPSHOT_DATES)
 IS_DEMO = SOURCE == "demo"
 
 

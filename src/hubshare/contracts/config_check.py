@@ -11,14 +11,14 @@ key and says what is accepted.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import yaml
 
 from hubshare.attribution.sensitivity import INTERMEDIARY_GROUP
 from hubshare.contracts.json_schemas import problems
-from hubshare.periods import parse_periods
+from hubshare.periods import HEADLINE_PERIOD, parse_periods
 
 
 class ConfigError(ValueError):
@@ -50,6 +50,12 @@ def check_config(config: Mapping, schema_path: str | Path, vocabularies_path: st
     periods = [entry["name"] for entry in config["periods"]]
     if len(set(periods)) != len(periods):
         raise ConfigError(f"config key 'periods': a name is used twice ({', '.join(periods)})")
+    if HEADLINE_PERIOD not in periods:
+        raise ConfigError(
+            f"config key 'periods': none is named '{HEADLINE_PERIOD}', the window whose shares the paper's "
+            f"abstract and headline tables report (periods: {', '.join(periods)}); add one, e.g. "
+            f"{{name: {HEADLINE_PERIOD}, last_days: 365}}"
+        )
     for key in ("first_period", "last_period"):
         name = config.get("properties", {}).get(key)
         if name is not None and name not in periods:
@@ -74,3 +80,23 @@ def check_config(config: Mapping, schema_path: str | Path, vocabularies_path: st
     hub = config.get("hub", {})
     if hub.get("end", "latest") != "latest" and dt.date.fromisoformat(hub["end"]) < dt.date.fromisoformat(hub["start"]):
         raise ConfigError(f"config key 'hub.end': {hub['end']} is before hub.start {hub['start']}")
+
+
+def check_periods_hold_data(periods: Sequence[Mapping], dates: Sequence[str]) -> None:
+    """Raise `ConfigError` unless some period (its dates fixed, `last_days` resolved) holds a snapshot.
+
+    Checked once the source's snapshot dates are known, before any job runs:
+    periods that hold none would leave every share, test and table empty.
+    """
+    days = sorted(dt.date.fromisoformat(str(date)) for date in dates)
+    windows = [
+        (entry["name"], dt.date.fromisoformat(str(entry["start"])), dt.date.fromisoformat(str(entry["end"])))
+        for entry in periods
+    ]
+    if not any(start <= day <= end for _, start, end in windows for day in days):
+        listed = ", ".join(f"{name} ({start} to {end})" for name, start, end in windows)
+        raise ConfigError(
+            f"config key 'periods': no period holds any of the {len(days)} snapshots ({days[0]} to "
+            f"{days[-1]}); periods: {listed}. Move them over the data, or give the last year as "
+            f"{{name: {HEADLINE_PERIOD}, last_days: 365}}"
+        )

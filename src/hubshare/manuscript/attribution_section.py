@@ -8,6 +8,7 @@ import polars as pl
 from hubshare.manuscript.formatting import pct, period_key, period_label
 from hubshare.manuscript.tables import markdown_table
 from hubshare.panel.counter_falls import FALLS_AS_REVISIONS
+from hubshare.periods import HEADLINE_PERIOD
 
 
 def coverage_variables(coverage: pl.DataFrame) -> dict:
@@ -86,7 +87,7 @@ def sensitivity_table_markdown(
     alternatives: dict[str, str],
     labels: dict[str, str],
     groups: list[tuple[str, str]],
-    period: str = "last_year",
+    period: str = HEADLINE_PERIOD,
 ) -> str:
     """Alternatives x headline (dimension, group) pairs, in one period."""
     cells = sensitivity.filter(pl.col("period") == period)

@@ -17,6 +17,7 @@ import polars as pl
 from hubshare.analysis.capabilities import FRAME_KINDS, MIN_NAMESPACES
 from hubshare.manuscript.formatting import big_number, join_words
 from hubshare.manuscript.shares_section import PROPERTY_ROWS
+from hubshare.periods import HEADLINE_PERIOD
 
 # Below this many non-overlapping download intervals the paper shows no series over time:
 # no figure over time, trend test, era or period contrast (a line through two values has no error).
@@ -291,7 +292,13 @@ def abstract_shares(flags: dict, variables: dict) -> str:
     if not flags["ecosystem"]:
         return variables["scope"]["lacks"]["ecosystem"]
     share = variables["share"]["uploader"]
-    last = "last_year"
+    last = HEADLINE_PERIOD
+    if last not in share["country_group"]["china"]:
+        raise ValueError(
+            f"config key 'periods': period '{last}' counts no download of this input, and the abstract reports "
+            f"its headline shares for that window (step manuscript_inputs); move it over the data, or give it "
+            f"as {{name: {last}, last_days: 365}}"
+        )
     return (
         f"In {variables['text']['last']}, developers in China receive {share['country_group']['china'][last]} "
         f"of downloads and developers in the United States {share['country_group']['united_states'][last]}; "
@@ -306,7 +313,7 @@ def scope_variables(
     totals: dict[str, float],
     counted: str,
     intervals: str,
-    headline: str = "last_year",
+    headline: str = HEADLINE_PERIOD,
 ) -> dict:
     """The `scope` tree of `_variables.yml`; `counted` and `intervals` name the panel's downloads and intervals."""
     views = (

@@ -19,6 +19,7 @@ import polars as pl
 from hubshare.manuscript.formatting import join_words, p_value, pct, signed, slope_interval
 from hubshare.manuscript.shares_section import concentration_variables, periods_with_data
 from hubshare.manuscript.trends_section import skip_reason
+from hubshare.periods import HEADLINE_PERIOD
 
 SAMPLED = "the sampled window"
 NO_HEADLINE_COUNTRY = "No country group is among the series tested for a trend."
@@ -28,7 +29,7 @@ def period_phrase(name: str) -> str:
     """`<=2022` -> `up to 2022`, `2023` -> `in 2023`, `last_year` -> `in the last year`."""
     if name.startswith("<="):
         return f"up to {name[2:]}"
-    if name == "last_year":
+    if name == HEADLINE_PERIOD:
         return "in the last year"
     return f"in {name.replace('_', ' ')}"
 
@@ -37,7 +38,7 @@ def period_noun(name: str) -> str:
     """`<=2022` -> `the years up to 2022`, `2023` -> `2023`, `last_year` -> `the last year`."""
     if name.startswith("<="):
         return f"the years up to {name[2:]}"
-    if name == "last_year":
+    if name == HEADLINE_PERIOD:
         return "the last year"
     return name.replace("_", " ")
 

@@ -7,6 +7,7 @@ import polars as pl
 
 from hubshare.manuscript.formatting import pct, period_key, period_label, signed, small_number
 from hubshare.manuscript.tables import markdown_table
+from hubshare.periods import HEADLINE_PERIOD
 
 
 def recovery_variables(recovery: pl.DataFrame) -> dict:
@@ -33,7 +34,7 @@ def planted_variables(truth: dict) -> dict:
     return tree
 
 
-def recovery_table_markdown(recovery: pl.DataFrame, labels: dict[str, str], period: str = "last_year") -> str:
+def recovery_table_markdown(recovery: pl.DataFrame, labels: dict[str, str], period: str = HEADLINE_PERIOD) -> str:
     """Planted vs recovered in one period, both views side by side, for every group planted at 1% or more somewhere."""
     planted_at_all = recovery.group_by("dimension", "group").agg(pl.col("planted").max().alias("peak"))
     kept = recovery.join(planted_at_all.filter(pl.col("peak") >= 0.01), on=["dimension", "group"]).filter(
