@@ -12,7 +12,8 @@ import json
 
 import polars as pl
 import pytest
-from conftest import raw_frame, snakemake_run
+import yaml
+from conftest import REPO, raw_frame, snakemake_run
 from workflow_runs import copy_repository
 
 from hubshare.contracts.raw_tables import RAW_COLUMNS
@@ -325,8 +326,9 @@ def workflow_copy(tmp_path_factory):
 
 def snakemake(root, dumps_folder, *arguments, settings: dict | None = None) -> tuple[int, str]:
     """`snakemake <arguments>` on the api-json source reading `dumps_folder` (further config `settings`): exit code
-    and everything it printed."""
-    config = {"source": "api-json", "api_json": {"path": str(dumps_folder)}, **(settings or {})}
+    and everything it printed. The periods are config/api-json.yaml's, whose last year follows the dumps' dates."""
+    periods = yaml.safe_load((REPO / "config" / "api-json.yaml").read_text())["periods"]
+    config = {"source": "api-json", "api_json": {"path": str(dumps_folder)}, "periods": periods, **(settings or {})}
     return snakemake_run(root, config, *arguments)
 
 
