@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hubshare.contracts.raw_tables import RELATIONS, NormalizedSnapshot
-from hubshare.normalize.snapshot import SnapshotError, normalize_snapshot
+from hubshare.normalize.snapshot import SnapshotError, content_fingerprint, normalize_snapshot
 
 DATE = dt.date(2021, 1, 6)
 OLD = dt.date(2020, 1, 1)
@@ -163,3 +163,18 @@ def test_declared_lineage_follows_the_rule_row_by_row(tmp_path_factory, models):
     assert quality.lineage_sources == {"baseModels": totals["baseModels"], "tags": totals["tags"]}
     assert quality.repairs["base_model_tags_conflicting_relations_set_null"] == totals["conflicting"]
     assert quality.repairs["unknown_base_relation_set_null"] == totals["unknown"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.text(max_size=6), st.integers(0, 10**6)), min_size=1, max_size=30),
+    st.integers(1, 7),
+    st.randoms(use_true_random=False),
+)
+def test_the_content_fingerprint_ignores_row_order_and_how_rows_are_batched(rows, batch, random):
+    frame = pl.DataFrame(rows, schema={"model_key": pl.String, "downloads": pl.Int64}, orient="row")
+    whole = f"{frame.height}:{int(frame.hash_rows(seed=0).sum()) % 2**64:016x}"
+    shuffled = frame.sample(fraction=1.0, shuffle=True, seed=random.randrange(1000))
+    assert content_fingerprint(shuffled, batch) == content_fingerprint(frame) == whole
+    changed = frame.with_columns(pl.col("downloads") + pl.int_range(pl.len()).eq(0).cast(pl.Int64))
+    assert content_fingerprint(changed, batch) != whole

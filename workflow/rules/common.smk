@@ -15,6 +15,7 @@ from hubshare.sources.first_reading import record_first_reading
 from hubshare.sources.folder import FolderError, snapshot_folder
 from hubshare.sources.hub import CAPTURE_LAG_DAYS, list_snapshots
 from hubshare.attribution.weekly import attribute_week_file, departed_models_file, panel_week_file
+from hubshare.analysis.study_weeks import concentration_file, conservation_ledger_file, group_shares_file
 
 # Output paths that several rules or the targets name, each spelled once, here.
 SHARES_WEEKLY = "results/tables/shares_weekly.parquet"

@@ -2,6 +2,7 @@
 
 
 rule group_shares:
+    # Reruns with every new week: the library called directly (see normalize_snapshot).
     """Weekly, trailing-52-week and per-period download shares in every view, from the weekly sums."""
     input:
         groups=AGGREGATES["groups"],
@@ -15,16 +16,15 @@ rule group_shares:
         "logs/group_shares.log",
     benchmark:
         "benchmarks/group_shares.tsv"
-    conda:
-        "../envs/analysis.yaml"
     params:
-        code=script_code("group_shares.py"),
+        code=run_code(group_shares_file),
         periods=config["periods"],
-    script:
-        "../scripts/group_shares.py"
+    run:
+        group_shares_file(input.groups, input.panel, params.periods, output, log[0])
 
 
 rule concentration:
+    # Reruns with every new week: the library called directly (see normalize_snapshot).
     """HHI, Gini and top-k shares over organisations, per view and week (each week's computed with its sums)."""
     input:
         weeks=AGGREGATES["concentration"],
@@ -34,12 +34,10 @@ rule concentration:
         "logs/concentration.log",
     benchmark:
         "benchmarks/concentration.tsv"
-    conda:
-        "../envs/analysis.yaml"
     params:
-        code=script_code("concentration.py"),
-    script:
-        "../scripts/concentration.py"
+        code=run_code(concentration_file),
+    run:
+        concentration_file(input.weeks, output.weekly, log[0])
 
 
 rule composition:

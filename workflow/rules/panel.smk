@@ -43,6 +43,7 @@ rule panel_week:
 
 
 rule conservation_ledger:
+    # Reruns with every new week: the library called directly (see normalize_snapshot).
     """Sum the weeks' ledger lines and check them against the panel files and the last state."""
     input:
         weeks=expand(PANEL_LEDGER, date=SNAPSHOT_DATES),
@@ -55,13 +56,11 @@ rule conservation_ledger:
         "logs/conservation_ledger.log",
     benchmark:
         "benchmarks/conservation_ledger.tsv"
-    conda:
-        "../envs/analysis.yaml"
     params:
         dates=SNAPSHOT_DATES,
-        code=script_code("conservation_ledger.py"),
-    script:
-        "../scripts/conservation_ledger.py"
+        code=run_code(conservation_ledger_file),
+    run:
+        conservation_ledger_file(input.weeks, input.panels, input.state, params.dates, output, log[0])
 
 
 rule quality_report:

@@ -214,10 +214,17 @@ def normalize_snapshot(
     return validate_normalized(frame, path), quality
 
 
-def content_fingerprint(frame: pl.DataFrame) -> str:
+# Rows hashed at a time by `content_fingerprint`: hashing 2.7 million rows at once held a third of a GiB more.
+FINGERPRINT_ROWS = 1 << 18
+
+
+def content_fingerprint(frame: pl.DataFrame, batch_rows: int = FINGERPRINT_ROWS) -> str:
     """Rows and an order-free sum of their hashes: a repeated export gives the same value, whatever its row order."""
-    total = int(frame.hash_rows(seed=0).cast(pl.UInt64).sum() or 0) % 2**64 if frame.height else 0
-    return f"{frame.height}:{total:016x}"
+    total = sum(
+        int(frame.slice(start, batch_rows).hash_rows(seed=0).cast(pl.UInt64).sum() or 0)
+        for start in range(0, frame.height, batch_rows)
+    )
+    return f"{frame.height}:{total % 2**64:016x}"
 
 
 def _repair_counts(frame: pl.DataFrame, quality: QualityRecord, captured: dt.date) -> pl.DataFrame:
