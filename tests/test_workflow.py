@@ -166,8 +166,8 @@ def test_a_weekly_job_asks_memory_in_proportion_to_its_input(tmp_path):
         for job in parse_planned(output)
         if job["rule"] == "normalize_snapshot"
     }
-    # 18 MB a MB of raw input (workflow/rules/common.smk), at least Snakemake's 1,000 MB.
-    assert asked["2025-03-05"] == 1000 and 18 * 60 <= asked["2025-03-12"] <= 18 * 61
+    # 15 MB a MB of raw input (workflow/rules/common.smk), at least Snakemake's 1,000 MB.
+    assert asked["2025-03-05"] == 1000 and 15 * 60 <= asked["2025-03-12"] <= 15 * 61
 
 
 def test_recovered_shares_match_the_planted_ones(built):

@@ -209,7 +209,7 @@ def run_code(function):
 # 192 MB raw file, 2.7 million models; bench/README.md). With the default profile's `mem_mb` budget these
 # let two weekly jobs run at once only where both fit; on demo data every job asks Snakemake's floor.
 MEMORY_PER_INPUT_MB = {
-    "normalize_snapshot": ("snapshot", 18),
+    "normalize_snapshot": ("snapshot", 15),
     "panel_week": ("snapshot", 11),
     "attribute_week": ("panel", 35),
     "departed_models": ("previous", 5),
