@@ -311,7 +311,7 @@ def markdown(results: dict) -> str:
         f"(generated in {scale['generation_seconds']:.0f} s); run {results['finished']} on {results['machine']['cpus']} CPUs, "
         f"{results['machine']['memory_gib']} GiB; polars {results['machine']['packages']['polars']}; commit "
         f"{results['machine']['commit'][:10]}{' with library edits' if results['machine']['library_edited_since_commit'] else ''}; "
-        f"normalize with {results['settings']['workers']} worker processes.",
+        f"weekly jobs {results['settings']['workers']} at a time, as threads of the stage process.",
         "",
         *([f"Note: {results['note']}", ""] if results.get("note") else []),
         "| stage | status | wall s | CPU s | peak RSS GiB (process / tree) | model-weeks/s | load before -> after |",

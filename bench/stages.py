@@ -7,13 +7,13 @@ processes it waited for) and what it produced to the `--result` file.
 
 The chain stages do what the workflow's jobs do, with the same library
 functions and the same outputs: `normalize` is `normalize_snapshot_file` per
-snapshot (`--workers` jobs at a time, as `--cores 2` runs two, each job in
-a process of its own as in the workflow); `panel` is the chain of `panel_week`
-jobs (each week differenced against the state the week before left) and the
-`conservation_ledger` job; `attribution` is `attribute_week` per week (the same
-way) and `attribution_summary`; `shares` is
-`group_shares.py` and `concentration` is `concentration.py`, both reading the
-weekly sums. `departed` is `departed_models_file` per snapshot but the first
+snapshot (`--workers` jobs at a time, as `--cores 2` runs two, each job a
+thread of the stage's one process, as the workflow's default profile runs its
+`run:` jobs); `panel` is the chain of `panel_week` jobs (each week differenced
+against the state the week before left) and the `conservation_ledger` job;
+`attribution` is `attribute_week` per week (the same way) and
+`attribution_summary`; `shares` is the `group_shares` job and `concentration`
+the `concentration` job, both reading the weekly sums. `departed` is `departed_models_file` per snapshot but the first
 (the same way). `history` runs the jobs over periods and over the whole
 history, in the workflow's order: `period_tables` for every period, the
 `property_periods` and `family_shares` jobs that combine them,
@@ -28,12 +28,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import resource
 import statistics
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 from pathlib import Path
 
@@ -43,7 +42,8 @@ from baselines import INPUT_COLUMNS, duckdb_metrics, pandas_metrics
 
 from hubshare.analysis.period_tables import OUTPUTS as PERIOD_OUTPUTS
 from hubshare.analysis.period_tables import combined_properties, combined_shares, write_period_tables
-from hubshare.analysis.shares import period_shares, period_totals, trailing_shares, weekly_shares
+from hubshare.analysis.shares import period_shares
+from hubshare.analysis.study_weeks import concentration_file, conservation_ledger_file, group_shares_file
 from hubshare.attribution.aggregates import AGGREGATE_TABLES
 from hubshare.attribution.credit import attribution_quality
 from hubshare.attribution.intermediaries import RULE_COLUMNS, intermediary_tables
@@ -55,10 +55,8 @@ from hubshare.attribution.weekly import (
     panel_week_file,
 )
 from hubshare.contracts.raw_tables import RAW_COLUMNS
-from hubshare.contracts.result_tables import Concentration
-from hubshare.jobs.atomic import write_csv, write_json, write_parquet
+from hubshare.jobs.atomic import write_csv, write_json
 from hubshare.normalize.snapshot import normalize_snapshot_file
-from hubshare.panel.ledger import LEDGER_SCHEMA, check_conservation, combine_ledgers, panel_totals
 from hubshare.panel.model_weeks import OBSERVATION_COLUMNS
 from hubshare.periods import parse_periods, period_slug, periods_from_data
 
@@ -105,14 +103,13 @@ def normalize_job(raw: Path, work: Path, date: str) -> dict:
         date,
         work / "logs" / "normalize" / f"{date}.log",
     )
-    return {"seconds": time.perf_counter() - started, "worker_peak_rss_bytes": peak_rss_bytes()}
+    return {"seconds": time.perf_counter() - started}
 
 
 def in_pool(workers: int, job: Callable, arguments: list[tuple]) -> list:
-    # Spawned workers: forking a process that has started polars' thread pool can deadlock.
-    # One process per job, as the workflow runs them: a long-lived worker keeps the
-    # memory its allocator has held, and would count a peak no workflow job reaches.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=1) as pool:
+    # Threads of this process, as the workflow's default profile runs its weekly `run:` jobs: no job
+    # pays a process start and the library's imports, and the stage's peak is that of jobs sharing one heap.
+    with ThreadPoolExecutor(workers) as pool:
         return [future.result() for future in [pool.submit(job, *args) for args in arguments]]
 
 
@@ -153,10 +150,14 @@ def panel_week_job(work: Path, out: Path, date: str, previous: str | None) -> fl
 
 
 def combine_ledger(work: Path, dates: list[str]) -> None:
-    weeks = [pl.read_csv(work / "panel_ledger" / f"{date}.csv", schema=LEDGER_SCHEMA) for date in dates]
-    ledger = combine_ledgers(weeks, pl.read_parquet(work / "panel_state" / f"{dates[-1]}.parquet"))
-    check_conservation(ledger, panel_totals(pl.scan_parquet([work / "panel" / f"{date}.parquet" for date in dates])))
-    write_csv(ledger, work / "conservation_ledger.csv")
+    conservation_ledger_file(
+        [work / "panel_ledger" / f"{date}.csv" for date in dates],
+        panel_paths(work, dates),
+        work / "panel_state" / f"{dates[-1]}.parquet",
+        dates,
+        {"ledger": work / "conservation_ledger.csv", "weeks": work / "tables" / "panel_weeks.csv"},
+        work / "logs" / "conservation_ledger.log",
+    )
 
 
 def panel(data: Path, work: Path) -> dict:
@@ -218,23 +219,29 @@ def attribution(data: Path, work: Path, workers: int) -> dict:
 
 def shares(data: Path, work: Path) -> dict:
     dates = snapshot_dates(data)
-    groups = pl.read_parquet(aggregate_paths(work, dates)["groups"])
-    write_parquet(weekly_shares(groups), work / "tables" / "shares_weekly.parquet")
-    write_parquet(trailing_shares(groups), work / "tables" / "shares_trailing52.parquet")
-    periods = parse_periods(CONFIG["periods"])
-    write_csv(period_shares(groups, periods), work / "tables" / "shares_by_period.csv")
-    totals = period_totals(
-        pl.read_parquet(panel_paths(work, dates), columns=["week", "model_number", "downloads"]), periods
+    tables = work / "tables"
+    outputs = {
+        "weekly": tables / "shares_weekly.parquet",
+        "trailing": tables / "shares_trailing52.parquet",
+        "periods": tables / "shares_by_period.csv",
+        "totals": tables / "period_totals.csv",
+    }
+    group_shares_file(
+        aggregate_paths(work, dates)["groups"],
+        panel_paths(work, dates),
+        CONFIG["periods"],
+        outputs,
+        work / "logs" / "group_shares.log",
     )
-    write_csv(totals, work / "tables" / "period_totals.csv")
     return {}
 
 
 def concentration(data: Path, work: Path) -> dict:
-    weeks = pl.read_parquet(aggregate_paths(work, snapshot_dates(data))["concentration"])
-    table = Concentration.validate(weeks.sort("view", "week"))
-    write_parquet(table, work / "tables" / "concentration_weekly.parquet")
-    return {"view_weeks": table.height}
+    out = work / "tables" / "concentration_weekly.parquet"
+    concentration_file(
+        aggregate_paths(work, snapshot_dates(data))["concentration"], out, work / "logs" / "concentration.log"
+    )
+    return {"view_weeks": pl.scan_parquet(out).select(pl.len()).collect().item()}
 
 
 def departed_job(work: Path, out: Path, previous: str, date: str) -> float:

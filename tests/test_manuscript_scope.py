@@ -17,6 +17,7 @@ from hubshare.manuscript.scope import (
     headline_sentence,
     input_sentence,
     lacks,
+    property_caption,
     property_rows,
     property_sources,
     scope_variables,
@@ -288,3 +289,18 @@ def test_a_headline_period_without_downloads_stops_the_abstract_naming_the_confi
     assert abstract_shares({"ecosystem": True}, variables).startswith(
         "In the last year, developers in China receive 24.4%"
     )
+
+
+@pytest.mark.parametrize("several_periods", [True, False])
+@pytest.mark.parametrize("sizes", [True, False])
+def test_the_property_caption_explains_only_what_the_table_shows(several_periods, sizes):
+    rows = {"share_multimodal_generation": "Multimodal generation"}
+    if sizes:
+        rows |= {"share_known_size": "Known size", "mean_params": "Mean size", "median_params": "Median size"}
+    caption = property_caption(rows, several_periods)
+    assert ("Multipliers between periods" in caption) is several_periods
+    assert ("joint across the periods" in caption) is several_periods
+    assert ("Sizes, in billions of parameters" in caption) is sizes
+    assert "property_leave_top_out.csv" in caption
+    # It continues the sentence that cites the bootstrap, so it opens with punctuation and ends a sentence.
+    assert caption[0] in ",;" and caption.endswith(".")

@@ -37,6 +37,7 @@ from hubshare.manuscript.model_series_text import model_series_shown, model_seri
 from hubshare.manuscript.scope import (
     abstract_shares,
     partial_properties_sentence,
+    property_caption,
     property_rows,
     scope_variables,
     show_flags,
@@ -195,6 +196,9 @@ with log_to(snakemake.log[0]) as log:
     shown_properties = property_rows(capabilities)
     if show["properties"] and not show["all_properties"]:
         variables["text"]["properties"] = partial_properties_sentence(capabilities)
+    variables["text"]["properties_caption"] = property_caption(
+        shown_properties, len(periods_with_data(period_shares, period_names)) > 1
+    )
     variables["text"]["test_family"] = test_family_sentence(
         int(stats.get("contrasts", {}).get("tested", 0)), len(stats["tests"]), len(stats.get("duplicates", []))
     )

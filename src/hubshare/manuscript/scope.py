@@ -121,6 +121,30 @@ def partial_properties_sentence(capabilities: dict) -> str:
     )
 
 
+def property_caption(rows: dict[str, str], several_periods: bool) -> str:
+    """The property table's caption after its bootstrap's citation: draws joint across periods and the
+    multipliers only when the table compares periods, how sizes are counted only when it shows sizes."""
+    if several_periods:
+        caption = (
+            ", so the draws are joint across the periods, each cluster bringing its downloads in every period "
+            "with the same weight, while each period is computed from its own snapshots; the interval in brackets "
+            "under each estimate. Multipliers between periods are formed draw by draw on the log scale; results "
+            "table `property_leave_top_out.csv` gives each period's estimates without its 1, 5 and 10 largest "
+            "clusters."
+        )
+    else:
+        caption = (
+            "; the interval in brackets under each estimate. Results table `property_leave_top_out.csv` gives "
+            "the estimates without the 1, 5 and 10 largest clusters."
+        )
+    if "mean_params" in rows:
+        caption += (
+            " Sizes, in billions of parameters, count models with a known parameter count (safetensors metadata, "
+            "then GGUF metadata, then the size in the name)."
+        )
+    return caption
+
+
 def show_flags(capabilities: dict) -> dict:
     """`show.<part>`: the manuscript's optional parts the input supports."""
     rows = property_rows(capabilities)

@@ -33,15 +33,24 @@ def read_verified(path: str | Path, columns: Sequence[str]) -> pa.Table:
 
     Read through the dataset reader, which fetches and decodes the row groups
     in parallel (about half the time of `ParquetFile.read` on a
-    2.7-million-row snapshot), into the system allocator: pyarrow's default
-    pool spent 1-4 s of system time a read on such a snapshot in page faults,
-    the system allocator about 1 s, with a tenth less peak memory
+    2.7-million-row snapshot), into jemalloc's pool: pyarrow's default
+    (mimalloc) spent 1-4 s of system time a read of such a snapshot in page
+    faults, jemalloc about 1 s, with a tenth less peak memory. The system
+    allocator is as fast alone, but in weekly jobs that are threads of one
+    process its per-thread arenas kept memory the next jobs did not reuse
     (bench/README.md).
     """
     checked = ds.ParquetFileFormat(
         default_fragment_scan_options=ds.ParquetFragmentScanOptions(page_checksum_verification=True)
     )
-    return ds.dataset(str(path), format=checked).to_table(columns=list(columns), memory_pool=pa.system_memory_pool())
+    return ds.dataset(str(path), format=checked).to_table(columns=list(columns), memory_pool=_read_pool())
+
+
+def _read_pool() -> pa.MemoryPool:
+    try:
+        return pa.jemalloc_memory_pool()
+    except NotImplementedError:  # a pyarrow built without jemalloc (Windows)
+        return pa.system_memory_pool()
 
 
 def first_unreadable(parquet: pq.ParquetFile, columns: Sequence[str], group: int | None = None) -> str:
