@@ -13,8 +13,8 @@ thread of the stage's one process, as the workflow's default profile runs its
 against the state the week before left) and the `conservation_ledger` job;
 `attribution` is `attribute_week` per week (the same way) and
 `attribution_summary`; `shares` is the `group_shares` job and `concentration`
-the `concentration` job, both reading the weekly sums. `departed` is `departed_models_file` per snapshot but the first
-(the same way). `history` runs the jobs over periods and over the whole
+the `concentration` job, both reading the weekly sums. `departed` is
+`departed_models_file` per snapshot but the first (the same way). `history` runs the jobs over periods and over the whole
 history, in the workflow's order: `period_tables` for every period, the
 `property_periods` and `family_shares` jobs that combine them,
 `intermediaries` and `attribution_sensitivity`. `new_week` is everything a

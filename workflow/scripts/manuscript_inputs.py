@@ -196,9 +196,9 @@ with log_to(snakemake.log[0]) as log:
     shown_properties = property_rows(capabilities)
     if show["properties"] and not show["all_properties"]:
         variables["text"]["properties"] = partial_properties_sentence(capabilities)
-    variables["text"]["properties_caption"] = property_caption(
-        shown_properties, len(periods_with_data(period_shares, period_names)) > 1
-    )
+    # Tables show the periods in which the panel counts downloads; the text says once what is missing.
+    shown_periods = periods_with_data(period_shares, period_names)
+    variables["text"]["properties_caption"] = property_caption(shown_properties, len(shown_periods) > 1)
     variables["text"]["test_family"] = test_family_sentence(
         int(stats.get("contrasts", {}).get("tested", 0)), len(stats["tests"]), len(stats.get("duplicates", []))
     )
@@ -209,8 +209,6 @@ with log_to(snakemake.log[0]) as log:
         for record in manifest["figures"]
     }
     write_yaml(variables, snakemake.output.variables)
-    # Tables show the periods in which the panel counts downloads; the text says once what is missing.
-    shown_periods = periods_with_data(period_shares, period_names)
     sensitivity = read_results_csv(inputs.sensitivity)
     contested = read_curated_csv(inputs.contested, CONTESTED_COLUMNS, ValueError)
     alternatives = {

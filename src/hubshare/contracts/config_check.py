@@ -89,12 +89,9 @@ def check_periods_hold_data(periods: Sequence[Mapping], dates: Sequence[str]) ->
     periods that hold none would leave every share, test and table empty.
     """
     days = sorted(dt.date.fromisoformat(str(date)) for date in dates)
-    windows = [
-        (entry["name"], dt.date.fromisoformat(str(entry["start"])), dt.date.fromisoformat(str(entry["end"])))
-        for entry in periods
-    ]
-    if not any(start <= day <= end for _, start, end in windows for day in days):
-        listed = ", ".join(f"{name} ({start} to {end})" for name, start, end in windows)
+    windows = parse_periods(list(periods))
+    if not any(start <= day <= end for start, end in windows.values() for day in days):
+        listed = ", ".join(f"{name} ({start} to {end})" for name, (start, end) in windows.items())
         raise ConfigError(
             f"config key 'periods': no period holds any of the {len(days)} snapshots ({days[0]} to "
             f"{days[-1]}); periods: {listed}. Move them over the data, or give the last year as "
