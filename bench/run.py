@@ -33,8 +33,8 @@ REPO = BENCH.parent
 GIB = 2**30
 
 CHAIN = ["normalize", "panel", "attribution", "shares", "concentration"]
-# Everything a default build runs on the weekly data: the chain, the departures and the whole-history jobs.
-BUILD = [*CHAIN, "departed", "history"]
+# Everything a default build runs on the weekly data: the chain, the model changes and the whole-history jobs.
+BUILD = [*CHAIN, "model_changes", "history"]
 # The part of the chain the baselines reproduce: everything after normalize.
 AGGREGATION = ["panel", "attribution", "shares", "concentration"]
 # Each stage and the scan of exactly what it reads: the floor under it.
@@ -59,9 +59,9 @@ NEEDS = {
     "scan_aggregates": ["attribution"],
     "shares": ["attribution"],
     "concentration": ["attribution"],
-    "departed": ["normalize"],
-    "history": ["departed", "attribution"],
-    "new_week": ["attribution", "departed", "history"],
+    "model_changes": ["normalize"],
+    "history": ["model_changes", "attribution"],
+    "new_week": ["attribution", "model_changes", "history"],
     "duckdb": ["normalize"],
     "pandas": ["normalize"],
 }
@@ -75,7 +75,7 @@ ORDER = [
     "scan_aggregates",
     "shares",
     "concentration",
-    "departed",
+    "model_changes",
     "history",
     "normalize_newest",
     "new_week",
@@ -228,7 +228,7 @@ def summarise(stages: dict[str, dict], manifest: dict) -> dict:
         },
         "incremental": {
             "stages": incremental_stages,
-            "note": "the new snapshot's normalize, panel_week, attribute_week and departed_models jobs, every job that "
+            "note": "the new snapshot's normalize, panel_week, attribute_week and model_changes jobs, every job that "
             "combines the weeks' sums, the tables of the periods that hold it, and the jobs over the whole history "
             "of weekly sums",
             "jobs": ok.get("new_week", {}).get("job_seconds", {}),

@@ -13,13 +13,13 @@ thread of the stage's one process, as the workflow's default profile runs its
 against the state the week before left) and the `conservation_ledger` job;
 `attribution` is `attribute_week` per week (the same way) and
 `attribution_summary`; `shares` is the `group_shares` job and `concentration`
-the `concentration` job, both reading the weekly sums. `departed` is
-`departed_models_file` per snapshot but the first (the same way). `history` runs the jobs over periods and over the whole
+the `concentration` job, both reading the weekly sums. `model_changes` is
+`model_changes_file` per snapshot (the same way). `history` runs the jobs over periods and over the whole
 history, in the workflow's order: `period_tables` for every period, the
 `property_periods` and `family_shares` jobs that combine them,
 `intermediaries` and `attribution_sensitivity`. `new_week` is everything a
 new snapshot re-runs after its normalize job: its `panel_week`,
-`attribute_week` and `departed_models` jobs, every job that combines the
+`attribute_week` and `model_changes` jobs, every job that combines the
 weeks, the `period_tables` of the periods whose window holds it (closed
 periods are not run again) and the jobs over the whole history of weekly sums.
 """
@@ -47,10 +47,10 @@ from hubshare.analysis.study_weeks import concentration_file, conservation_ledge
 from hubshare.attribution.aggregates import AGGREGATE_TABLES
 from hubshare.attribution.credit import attribution_quality
 from hubshare.attribution.intermediaries import RULE_COLUMNS, intermediary_tables
+from hubshare.attribution.model_changes import model_changes_file
 from hubshare.attribution.sensitivity import sensitivity_table
 from hubshare.attribution.weekly import (
     attribute_week_file,
-    departed_models_file,
     load_attribution_tables,
     panel_week_file,
 )
@@ -244,36 +244,48 @@ def concentration(data: Path, work: Path) -> dict:
     return {"view_weeks": pl.scan_parquet(out).select(pl.len()).collect().item()}
 
 
-def departed_job(work: Path, out: Path, previous: str, date: str) -> float:
+CHANGES = ("listed", "departed")
+
+
+def change_paths(work: Path, dates: list[str]) -> dict[str, list[Path]]:
+    return {change: [work / "model_changes" / date / f"{change}.parquet" for date in dates] for change in CHANGES}
+
+
+def model_changes_job(work: Path, out: Path, previous: str | None, date: str) -> float:
     started = time.perf_counter()
-    departed_models_file(
-        work / "normalized" / f"{previous}.parquet",
+    files = attribution_files()
+    model_changes_file(
         work / "normalized" / f"{date}.parquet",
-        out / "departed" / f"{date}.parquet",
-        out / "logs" / "departed_models" / f"{date}.log",
+        work / "normalized" / f"{previous}.parquet" if previous else None,
+        {name: files[name] for name in ("registry", "families", "vocabularies", "iso_codes")},
+        {change: paths[0] for change, paths in change_paths(out, [date]).items()},
+        out / "logs" / "model_changes" / f"{date}.log",
     )
     return time.perf_counter() - started
 
 
-def departed(data: Path, work: Path, workers: int) -> dict:
+def model_changes(data: Path, work: Path, workers: int) -> dict:
     dates = snapshot_dates(data)
-    seconds = in_pool(workers, departed_job, [(work, work, previous, date) for previous, date in pairwise(dates)])
-    rows = pl.scan_parquet([work / "departed" / f"{d}.parquet" for d in dates[1:]]).select(pl.len()).collect().item()
-    return {"workers": workers, "jobs": len(seconds), "job_seconds": timing(seconds), "departed_rows": rows}
+    pairs = [(work, work, previous, date) for previous, date in pairwise([None, *dates])]
+    seconds = in_pool(workers, model_changes_job, pairs)
+    rows = {
+        f"{change}_rows": pl.scan_parquet(paths).select(pl.len()).collect().item()
+        for change, paths in change_paths(work, dates).items()
+    }
+    return {"workers": workers, "jobs": len(seconds), "job_seconds": timing(seconds), **rows}
 
 
 def period_job(work: Path, dates: list[str], window: dict) -> None:
     """The `period_tables` job of one period, as its script runs it, writing to `work/periods/<period>/`."""
     inside = [d for d in dates if str(window["start"]) <= d <= str(window["end"])]
     folder = work / "periods" / period_slug(window["name"])
-    files = attribution_files()
+    up_to_last = dates[: dates.index(inside[-1]) + 1] if inside else []
     write_period_tables(
         window,
         panel_paths(work, inside),
         aggregate_paths(work, inside)["namespaces"],
-        work / "normalized" / f"{inside[-1]}.parquet" if inside else None,
-        [work / "departed" / f"{d}.parquet" for d in inside[1:]],
-        {name: files[name] for name in ("registry", "families", "vocabularies", "iso_codes")},
+        change_paths(work, up_to_last),
+        inside[-1] if inside else None,
         (CONFIG["properties"]["bootstrap_draws"], CONFIG["properties"]["seed"]),
         {name: folder / f"{name}.parquet" for name in PERIOD_OUTPUTS},
     )
@@ -364,7 +376,7 @@ def new_week(data: Path, work: Path) -> dict:
     jobs: dict[str, Callable[[], object]] = {
         "panel_week": lambda: panel_week_job(work, scratch, dates[-1], dates[-2]),
         "attribute_week": lambda: attribute_week_job(work, scratch, dates[-1]),
-        "departed_models": lambda: departed_job(work, scratch, dates[-2], dates[-1]),
+        "model_changes": lambda: model_changes_job(work, scratch, dates[-2], dates[-1]),
         "conservation_ledger": lambda: combine_ledger(work, dates),
         "attribution_summary": lambda: summarise_attribution(work, dates),
         "group_shares": lambda: shares(data, work),
@@ -440,7 +452,7 @@ def main() -> None:
             "attribution",
             "shares",
             "concentration",
-            "departed",
+            "model_changes",
             "history",
             "new_week",
             "duckdb",
@@ -459,7 +471,7 @@ def main() -> None:
         "normalize_newest": lambda: normalize_newest(args.data, args.work),
         "panel": lambda: panel(args.data, args.work),
         "attribution": lambda: attribution(args.data, args.work, args.workers),
-        "departed": lambda: departed(args.data, args.work, args.workers),
+        "model_changes": lambda: model_changes(args.data, args.work, args.workers),
         "history": lambda: history(args.data, args.work),
         "new_week": lambda: new_week(args.data, args.work),
         "shares": lambda: shares(args.data, args.work),

@@ -194,6 +194,15 @@ def test_check_manuscript_reports_every_problem(project: Path) -> None:
     assert "nokey2020" in problems
 
 
+def test_a_citation_just_before_a_missing_variable_is_checked_as_itself(project: Path) -> None:
+    """Without its variables, the text after a citation is `?var:key`, which the key must not take in."""
+    index = project / "index.qmd"
+    index.write_text(index.read_text(encoding="utf-8") + "\nAs @longpre2025economies{{< var no.such.key >}}.\n")
+    problems = check_manuscript(index, VARIABLES)
+    assert any("no.such.key" in p for p in problems)
+    assert [p for p in problems if "not in the bibliography" in p] == []
+
+
 def test_paper_cross_references_and_citations_resolve() -> None:
     """The real manuscript: every @fig-/@tbl-/@sec- label and citation key exists.
 

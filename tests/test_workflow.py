@@ -90,20 +90,21 @@ def test_per_snapshot_jobs_depend_only_on_their_own_snapshot(built):
             # record (to tell a repeated snapshot); none of these for the first week.
             assert parents[node] <= {"normalize_snapshot", "panel_week"}
             assert len([a for a, b in edges if b == node]) <= 3
-        if rule == "departed_models":
-            # Its normalized snapshot and the one before: no chain.
-            assert parents[node] == {"normalize_snapshot"} and len([a for a, b in edges if b == node]) == 2
+        if rule == "model_changes":
+            # Its normalized snapshot and the one before (none before the first): no chain.
+            assert parents[node] == {"normalize_snapshot"} and len([a for a, b in edges if b == node]) <= 2
     weeks = [node for node, rule in rule_of.items() if rule == "panel_week"]
     first_weeks = [node for node in weeks if "panel_week" not in parents[node]]
     assert len(weeks) == snapshots and len(first_weeks) == 1
-    # Departures are read by the period that holds both snapshots: none dated at a period's first snapshot
-    # (or outside every period) is needed.
+    changes = [node for node, rule in rule_of.items() if rule == "model_changes"]
+    assert sum(1 for node in changes if len([a for a, b in edges if b == node]) == 1) == 1
+    # A period reads the model changes of every snapshot up to its last: those after every period's end are
+    # not needed, and only period tables read them.
     dates = sorted(p.stem for p in (built / "data/raw/snapshots/demo").glob("*.parquet"))
     windows = yaml.safe_load((built / "config/config.yaml").read_text())["periods"]
-    needed = {d for w in windows for d in [d for d in dates if str(w["start"]) <= d <= str(w["end"])][1:]}
-    assert len(dates) == snapshots and 0 < len(needed) < snapshots - 1
-    assert sum(1 for rule in rule_of.values() if rule == "departed_models") == len(needed)
-    assert {rule_of[b] for a, b in edges if rule_of[a] == "departed_models"} == {"period_tables"}
+    last_needed = max(d for w in windows for d in dates if str(w["start"]) <= d <= str(w["end"]))
+    assert len(dates) == snapshots and len(changes) == len([d for d in dates if d <= last_needed])
+    assert {rule_of[b] for a, b in edges if rule_of[a] == "model_changes"} == {"period_tables"}
 
 
 def test_a_changed_last_snapshot_reruns_one_job_per_snapshot_rule(built):
@@ -126,7 +127,7 @@ def test_a_changed_last_snapshot_reruns_one_job_per_snapshot_rule(built):
     assert dry.returncode == 0, dry.stderr[-2000:]
     planned = dry.stdout + dry.stderr  # the job table goes to either, by Snakemake version
     counts = dict(re.findall(r"^(\w+)\s+(\d+)$", planned, flags=re.MULTILINE))
-    for rule in ("normalize_snapshot", "panel_week", "attribute_week", "departed_models"):
+    for rule in ("normalize_snapshot", "panel_week", "attribute_week", "model_changes"):
         assert counts.get(rule) == "1", (rule, counts)
     assert raw.stem in planned
     # Closed periods are frozen: only the periods whose window holds the changed week are computed again.

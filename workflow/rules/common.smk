@@ -14,7 +14,8 @@ from hubshare.periods import period_slug, periods_from_data
 from hubshare.sources.first_reading import record_first_reading
 from hubshare.sources.folder import FolderError, snapshot_folder
 from hubshare.sources.hub import CAPTURE_LAG_DAYS, list_snapshots
-from hubshare.attribution.weekly import attribute_week_file, departed_models_file, panel_week_file
+from hubshare.attribution.model_changes import model_changes_file
+from hubshare.attribution.weekly import attribute_week_file, panel_week_file
 from hubshare.analysis.study_weeks import concentration_file, conservation_ledger_file, group_shares_file
 
 # Output paths that several rules or the targets name, each spelled once, here.
@@ -62,7 +63,7 @@ PANEL_STATE = "data/processed/panel_state/{date}.parquet"
 PANEL_HISTORY = "data/processed/panel_state/{date}.history.json"
 PANEL_LEDGER = "data/processed/panel_ledger/{date}.csv"
 QUALITY_SNAPSHOT = "results/quality/snapshots/{date}.json"
-DEPARTED_WEEK = "data/processed/departed/{date}.parquet"
+MODEL_CHANGES = "data/processed/model_changes/{date}/{change}.parquet"
 PANEL_WEEKS_TABLE = "results/tables/panel_weeks.csv"
 CONSERVATION_LEDGER = "results/conservation_ledger.csv"
 DATA_QUALITY = "results/data_quality.json"
@@ -131,8 +132,6 @@ PANEL_MEASURE = measure_for(
     snapshot_columns(Path(config["dir_source"]["path"]) / f"{SNAPSHOT_DATES[-1]}.parquet") if SOURCE == "dir" else None,
 )
 PANEL_WEEKS = expand(PANEL_WEEK, date=SNAPSHOT_DATES)
-# Every snapshot but the first: the models the snapshot before it had and it lacks.
-DEPARTED = expand(DEPARTED_WEEK, date=SNAPSHOT_DATES[1:])
 AGGREGATES = {table: expand(AGGREGATE_WEEK, date=SNAPSHOT_DATES, table=table) for table in AGGREGATE_TABLES}
 
 
@@ -147,14 +146,20 @@ def period_dates(wildcards):
 
 
 def period_inputs(wildcards):
-    """What one period's tables read: its weeks, its last snapshot and the departures between its snapshots."""
+    """What one period's tables read: its weeks, and the model changes of every snapshot up to its last."""
     dates = period_dates(wildcards)
+    up_to_last = SNAPSHOT_DATES[: SNAPSHOT_DATES.index(dates[-1]) + 1] if dates else []
     return {
         "panel": expand(PANEL_WEEK, date=dates),
         "namespaces": expand(AGGREGATE_WEEK, date=dates, table="namespaces"),
-        "snapshot": [str(PROCESSED_SNAPSHOTS / f"{dates[-1]}.parquet")] if dates else [],
-        "departed": expand(DEPARTED_WEEK, date=dates[1:]),
+        **{change: expand(MODEL_CHANGES, date=up_to_last, change=change) for change in ("listed", "departed")},
     }
+
+
+def period_last_snapshot(wildcards):
+    """The date of one period's last snapshot ('' for a period without one)."""
+    dates = period_dates(wildcards)
+    return dates[-1] if dates else ""
 
 
 def previous_snapshot_date(wildcards):
@@ -164,7 +169,9 @@ def previous_snapshot_date(wildcards):
 
 
 def previous_normalized(wildcards):
-    return str(PROCESSED_SNAPSHOTS / f"{previous_snapshot_date(wildcards)}.parquet")
+    """The snapshot before this one, as `previous` (none for the first)."""
+    previous = previous_snapshot_date(wildcards)
+    return {"previous": str(PROCESSED_SNAPSHOTS / f"{previous}.parquet")} if previous else {}
 
 
 def previous_panel_state(wildcards):
@@ -212,7 +219,7 @@ MEMORY_PER_INPUT_MB = {
     "normalize_snapshot": ("snapshot", 15),
     "panel_week": ("snapshot", 11),
     "attribute_week": ("panel", 35),
-    "departed_models": ("previous", 5),
+    "model_changes": ("snapshot", 5),
 }
 
 

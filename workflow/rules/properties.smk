@@ -1,36 +1,43 @@
 # Model properties (size, quantization, MoE, modality, licence, training data), families, and their trends.
 
 
-rule departed_models:
+rule model_changes:
     # One job per snapshot: the library called directly (see normalize_snapshot).
-    """The models the snapshot before this one had and this one lacks, with their last rows."""
+    """The models this snapshot lists with new metadata (with their properties and family), and those it no longer lists."""
     input:
-        previous=previous_normalized,
+        unpack(previous_normalized),
         snapshot=str(PROCESSED_SNAPSHOTS / "{date}.parquet"),
+        registry=config["attribution"]["registry"],
+        families=config["attribution"]["families"],
+        vocabularies=config["attribution"]["vocabularies"],
+        iso_codes=config["attribution"]["iso_codes"],
     output:
-        departed=DEPARTED_WEEK,
+        listed=MODEL_CHANGES.replace("{change}", "listed"),
+        departed=MODEL_CHANGES.replace("{change}", "departed"),
     log:
-        "logs/departed_models/{date}.log",
+        "logs/model_changes/{date}.log",
     benchmark:
-        "benchmarks/departed_models/{date}.tsv"
+        "benchmarks/model_changes/{date}.tsv"
     wildcard_constraints:
         date=r"\d{4}-\d{2}-\d{2}",
     resources:
-        mem_mb=job_memory_mb("departed_models"),
+        mem_mb=job_memory_mb("model_changes"),
     params:
-        code=run_code(departed_models_file),
+        code=run_code(model_changes_file),
     run:
-        departed_models_file(input.previous, input.snapshot, output.departed, log[0])
+        model_changes_file(
+            input.snapshot,
+            input.get("previous"),
+            {name: input[name] for name in ("registry", "families", "vocabularies", "iso_codes")},
+            output,
+            log[0],
+        )
 
 
 rule period_tables:
     """One period's model table (as of its last snapshot), property shares with their bootstrap draws, leave-top-k-out, family and namespace shares, from that period's weeks alone."""
     input:
         unpack(period_inputs),
-        registry=config["attribution"]["registry"],
-        families=config["attribution"]["families"],
-        vocabularies=config["attribution"]["vocabularies"],
-        iso_codes=config["attribution"]["iso_codes"],
     output:
         models=f"{PERIOD_FOLDER}/models.parquet",
         properties=f"{PERIOD_FOLDER}/properties.parquet",
@@ -46,6 +53,7 @@ rule period_tables:
     params:
         # This period's window alone: a closed period's job never reruns because another period moved.
         window=lambda wildcards: PERIODS[wildcards.period],
+        last_snapshot=period_last_snapshot,
         bootstrap_draws=config["properties"]["bootstrap_draws"],
         seed=config["properties"]["seed"],
         code=script_code("period_tables.py"),

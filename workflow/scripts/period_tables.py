@@ -1,5 +1,5 @@
-"""Adapter: one period's weeks, last snapshot and departures -> its model table, property statistics (with their
-bootstrap draws), leave-top-k-out estimates, family and namespace shares."""
+"""Adapter: one period's weeks and the model changes up to its last snapshot -> its model table, property
+statistics (with their bootstrap draws), leave-top-k-out estimates, family and namespace shares."""
 
 from hubshare.analysis.period_tables import OUTPUTS, write_period_tables
 from hubshare.jobs.joblog import log_to
@@ -10,9 +10,8 @@ with log_to(snakemake.log[0]) as log:
         params.window,
         list(inputs.panel),
         list(inputs.namespaces),
-        inputs.snapshot[0] if inputs.snapshot else None,
-        list(inputs.departed),
-        {name: inputs[name] for name in ("registry", "families", "vocabularies", "iso_codes")},
+        {change: list(inputs[change]) for change in ("listed", "departed")},
+        params.last_snapshot or None,
         (params.bootstrap_draws, params.seed),
         {name: snakemake.output[name] for name in OUTPUTS},
     )

@@ -1,14 +1,16 @@
 """One period's tables, from that period's weeks alone (the workflow's `period_tables` job).
 
-A period's model table is its models as of its last snapshot (`model_table`),
-and its property statistics, leave-top-k-out estimates, family and namespace
-shares read only the panel weeks and weekly namespace sums inside its window.
-So a closed period's inputs never change when weeks are added, and its job
-does not run again; only the periods whose window holds a new week do.
+A period's model table is its models as of its last snapshot (`model_table`,
+from the weekly model changes up to that snapshot), and its property
+statistics, leave-top-k-out estimates, family and namespace shares read only
+the panel weeks and weekly namespace sums inside its window. So a closed
+period's inputs never change when weeks are added, and its job does not run
+again; only the periods whose window holds a new week do.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,10 +23,8 @@ from hubshare.analysis.property_periods import (
     property_period_table,
     with_clusters,
 )
-from hubshare.attribution.families import load_families
 from hubshare.attribution.family_shares import family_shares, namespace_shares
 from hubshare.attribution.model_table import model_table
-from hubshare.attribution.registry import load_iso_codes, load_registry, load_vocabularies
 from hubshare.contracts.base import empty_frame
 from hubshare.contracts.panel_tables import WeekNamespaces
 from hubshare.jobs.atomic import write_parquet
@@ -37,24 +37,22 @@ def write_period_tables(
     window: dict,
     panel: Sequence[str | Path],
     namespaces: Sequence[str | Path],
-    last_snapshot: str | Path | None,
-    departed: Sequence[str | Path],
-    attribution: dict[str, str | Path],
+    changes: dict[str, Sequence[str | Path]],
+    last_snapshot: str | None,
     bootstrap: tuple[int, int],
     outputs: dict[str, str | Path],
 ) -> str:
     """Write the period's five tables (`OUTPUTS`) and return a line for the log.
 
     `window`: the period (`name`, `start`, `end`); `panel`, `namespaces`: its
-    weeks' panel files and namespace sums; `last_snapshot`: its last
-    normalized snapshot (None without data); `departed`: the departure files
-    dated after its first snapshot; `attribution`: the registry, families,
-    vocabularies and ISO code files; `bootstrap`: (draws, seed).
+    weeks' panel files and namespace sums; `changes`: the `listed` and
+    `departed` model-change files of every snapshot up to its last, whose date
+    is `last_snapshot` (None without data); `bootstrap`: (draws, seed).
     """
     period = parse_periods([window])
-    vocabularies = load_vocabularies(attribution["vocabularies"])
-    registry = load_registry(attribution["registry"], vocabularies, load_iso_codes(attribution["iso_codes"]))
-    models = model_table(last_snapshot, list(departed), load_families(attribution["families"], registry))
+    first_day, _ = period[str(window["name"])]
+    last = dt.date.fromisoformat(last_snapshot) if last_snapshot else None
+    models = model_table(changes["listed"], changes["departed"], first_day, last)
     summed = panel_summed_by_period_runs(list(panel), period)
     joined = with_clusters(summed.join(models, on="model_key", how="left"))
     weekly_namespaces = pl.read_parquet(list(namespaces)) if namespaces else empty_frame(WeekNamespaces)

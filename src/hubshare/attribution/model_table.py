@@ -6,86 +6,56 @@ deleted during the period keeps the properties it had, and a later week never
 changes a closed period's table. A model's family is read from that
 snapshot's id (see `hubshare.attribution.families`).
 
-The last row of a model still listed at the period's last snapshot is in that
-snapshot; the last row of any other model of the period is in the snapshot
-just before one that lacks it, a departure dated inside the period. Each
-week's departures (`departed_models`) are kept, so the table is built from one
-snapshot and the period's departures instead of from every model-week: memory
-holds one row per model, and a new week adds one departure job.
+The table is put together from the weekly model changes up to the period's
+last snapshot (`hubshare.attribution.model_changes`): each model's latest
+listed version is its row in the last snapshot that lists it. A model is
+still listed at the period's last snapshot unless it departed after that
+version; a model that departed is in the period when the snapshot it was
+last seen in is inside the period.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
 
-from hubshare.analysis.properties import model_properties
-from hubshare.attribution.families import family_of
 from hubshare.contracts.base import empty_frame
 from hubshare.contracts.panel_tables import PeriodModels
-from hubshare.contracts.raw_tables import DepartedModels, NormalizedSnapshot
-
-METADATA_COLUMNS = [
-    "model_key",
-    "model_id",
-    "namespace",
-    "pipeline_tag",
-    "library_name",
-    "tags",
-    "base_relation",
-    "params_total",
-    "snapshot_date",
-]
-
-
-def departed_models(previous: pl.LazyFrame, current_keys: pl.Series) -> pl.DataFrame:
-    """The rows of the previous snapshot whose model the current snapshot lacks (the `DepartedModels` table).
-
-    The keys are compared first and only the departed rows are then read: about
-    one model in a thousand leaves in a week, so a scan of the previous snapshot
-    decodes its other columns for those rows alone.
-    """
-    departed_keys = (
-        previous.select("model_key")
-        .join(current_keys.to_frame("model_key").lazy(), on="model_key", how="anti")
-        .collect()
-    )
-    return DepartedModels.validate(
-        previous.filter(pl.col("model_key").is_in(departed_keys["model_key"].implode())).collect()
-    )
-
-
-def latest_models(newest_snapshot: str | Path | None, departure_paths: Sequence[str | Path]) -> pl.DataFrame:
-    """The latest observation of every model: its row in the newest snapshot, else its latest departure.
-
-    With no snapshot (a period without data) the table is empty.
-    """
-    if newest_snapshot is None:
-        return empty_frame(NormalizedSnapshot, METADATA_COLUMNS)
-    newest = pl.read_parquet(str(newest_snapshot), columns=METADATA_COLUMNS)
-    if not departure_paths:
-        return newest.sort("model_key")
-    departed = (
-        pl.scan_parquet([str(p) for p in departure_paths])
-        .select(METADATA_COLUMNS)
-        .join(newest.lazy().select("model_key"), on="model_key", how="anti")
-        # A model that left, came back and left again departed more than once: its last row is the latest.
-        .sort("snapshot_date")
-        .group_by("model_key")
-        .last()
-        .collect()
-    )
-    return pl.concat([newest, departed.select(METADATA_COLUMNS)]).sort("model_key")
 
 
 def model_table(
-    newest_snapshot: str | Path | None, departure_paths: Sequence[str | Path], families: pl.DataFrame
+    listed: Sequence[str | Path],
+    departed: Sequence[str | Path],
+    first_day: dt.date,
+    last_snapshot: dt.date | None,
 ) -> pl.DataFrame:
-    models = latest_models(newest_snapshot, departure_paths)
+    """The `PeriodModels` table of the period that starts on `first_day` and whose last snapshot is
+    `last_snapshot` (None: the period has none, and the table is empty).
+
+    `listed`, `departed`: the `ListedModels` and `DepartedModels` files of every snapshot up to the last.
+    """
+    if last_snapshot is None or not listed:
+        return empty_frame(PeriodModels)
+    versions = pl.scan_parquet([str(p) for p in listed])
+    # A model has at most one version a snapshot, so its latest is the one last listed.
+    latest = versions.filter(pl.col("last_seen") == pl.col("last_seen").max().over("model_key"))
+    departures = (
+        pl.scan_parquet([str(p) for p in departed])
+        .group_by("model_key")
+        .agg(pl.col("last_seen").max().alias("departed_after"))
+        if departed
+        else pl.LazyFrame(schema={"model_key": pl.String, "departed_after": pl.Date})
+    )
+    departed_after = pl.col("departed_after")
+    still_listed = departed_after.is_null() | (pl.col("last_seen") > departed_after)
     return PeriodModels.validate(
-        models.select("model_key", "model_id", "namespace", pl.col("snapshot_date").alias("last_seen"))
-        .join(model_properties(models), on="model_key", how="left")
-        .with_columns(family_of(models["model_id"], families).alias("family"))
+        latest.join(departures, on="model_key", how="left")
+        .filter(still_listed | (departed_after >= first_day))
+        .with_columns(pl.when(still_listed).then(pl.lit(last_snapshot)).otherwise(departed_after).alias("last_seen"))
+        .drop("departed_after")
+        .sort("model_key")
+        .collect()
     )

@@ -18,7 +18,6 @@ import polars as pl
 
 from hubshare.attribution.aggregates import aggregate, write_aggregates
 from hubshare.attribution.credit import attribute
-from hubshare.attribution.model_table import departed_models
 from hubshare.attribution.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
 from hubshare.jobs.atomic import write_csv, write_json, write_parquet, write_text
 from hubshare.panel.ledger import CUMULATIVE_MEASURE, guard_counts
@@ -153,15 +152,3 @@ def attribute_week_file(
     write_parquet(attributed, attributed_out, statistics=False)
     write_aggregates(aggregate(rows, attributed), aggregates_out)
     write_text(f"{panel}: {rows.height} model-weeks -> {attributed.height} attributed rows\n", log)
-
-
-def departed_models_file(
-    previous_snapshot: str | Path, snapshot: str | Path, departed_out: str | Path, log: str | Path
-) -> None:
-    """The models of one normalized snapshot that the next one lacks, with their rows."""
-    departed = departed_models(
-        pl.scan_parquet(str(previous_snapshot)),
-        pl.read_parquet(str(snapshot), columns=["model_key"]).get_column("model_key"),
-    )
-    write_parquet(departed, departed_out, statistics=False)
-    write_text(f"{previous_snapshot} -> {snapshot}: {departed.height} models departed\n", log)

@@ -47,6 +47,19 @@ class PeriodModels(Contract):
     family: str = pa.Field(nullable=True, description="Model family from the curated family list (null: none).")
 
 
+class ListedModels(PeriodModels):
+    """`data/processed/model_changes/<date>/listed.parquet`: the models the snapshot of `<date>` lists for the first time, again after an absence, or with changed metadata (`metadata_hash`), with their properties and family as that snapshot declares them; `last_seen` is `<date>`. The first snapshot lists every model."""
+
+
+class DepartedModels(Contract):
+    """`data/processed/model_changes/<date>/departed.parquet`: the models the snapshot before `<date>` lists and `<date>` does not."""
+
+    model_key: str = pa.Field(nullable=False, unique=True, description="Panel key (`_id`, else `id`).")
+    last_seen: pl.Date = pa.Field(
+        nullable=False, description="Date of the snapshot before `<date>`, which lists the model."
+    )
+
+
 class Panel(Contract):
     """`data/processed/panel/<date>.parquet`: downloads per model in the week closing at that snapshot (rows with zero downloads omitted)."""
 

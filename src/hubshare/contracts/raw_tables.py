@@ -41,6 +41,17 @@ RAW_COLUMNS: dict[str, tuple[pl.DataType, bool]] = {
 }
 
 RELATIONS = ["finetune", "adapter", "quantized", "merge"]
+# The normalized columns a period's model table is made of: a model's properties and family are read from these
+# alone, so a model whose row keeps them keeps its properties (see `hubshare.attribution.model_changes`).
+MODEL_METADATA_COLUMNS = [
+    "model_id",
+    "namespace",
+    "pipeline_tag",
+    "library_name",
+    "tags",
+    "base_relation",
+    "params_total",
+]
 LINEAGE_STATUSES = ["own_root", "resolved", "missing_parent", "cycle"]
 
 
@@ -104,11 +115,11 @@ class NormalizedSnapshot(Contract):
         nullable=True,
         description="Root reached by always following the first declared parent; null for a model that is its own root.",
     )
+    metadata_hash: pl.UInt64 = pa.Field(
+        nullable=False,
+        description="64-bit hash of the row's `model_id`, `namespace`, `pipeline_tag`, `library_name`, `tags`, `base_relation` and `params_total`, the columns a model's properties and family are read from: a model whose hash is the same in the snapshot before keeps its properties (`model_changes`).",
+    )
 
     @pa.check("model_key", name="distinct_values", error="unique")
     def _model_key_distinct(cls, data: pa.PolarsData) -> bool | pl.LazyFrame:
         return distinct_values(data)
-
-
-class DepartedModels(NormalizedSnapshot):
-    """`data/processed/departed/<date>.parquet`: the models of the snapshot before `<date>` that `<date>` lacks, with their rows from that earlier snapshot (the last rows the model table reads for models no longer listed)."""

@@ -37,11 +37,12 @@ KINDS = ("fig", "tbl", "sec")
 # otherwise render them as missing citations.
 UNSUPPORTED_KINDS = ("eq", "lst", "thm", "lem", "cor", "prp", "cnj", "def", "exm", "exr", "sol", "rem", "alg")
 
-# Pandoc citation-key grammar: internal punctuation allowed, trailing not.
-_KEY = r"\w+(?:[:.#$%&\-+?<>~/]\w+)*"
+# Pandoc citation-key grammar: internal punctuation allowed, trailing not. A key does not run on into the
+# `?var:` an unresolved variable leaves, so a citation just before a variable is checked as itself.
+_KEY = r"\w+(?:(?!\?var:)[:.#$%&\-+?<>~/]\w+)*"
 _CROSSREF = re.compile(rf"(?<![\w@\\])(-?)@((?i:fig|tbl|sec)-{_KEY})")
 _UNSUPPORTED = re.compile(rf"(?<![\w@\\])-?@((?:{'|'.join(UNSUPPORTED_KINDS)})-{_KEY})")
-_CITATION = re.compile(rf"(?<![\w@\\])-?@({_KEY})")
+CITATION = re.compile(rf"(?<![\w@\\])-?@({_KEY})")
 _BRACKETED = re.compile(r"(?<![!\]\\])\[([^\[\]]*@[^\[\]]*)\](?![(\[{:])")
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*$")
@@ -262,7 +263,7 @@ class CrossrefResolver:
 
         def bracketed(match: re.Match[str], _line: int) -> str:
             inner = match.group(1)
-            citations = [key for key in _CITATION.findall(inner) if _kind_of(key.lower()) is None]
+            citations = [key for key in CITATION.findall(inner) if _kind_of(key.lower()) is None]
             if citations or not _CROSSREF.search(inner):
                 return match.group(0)
             return _CROSSREF.sub(self._reference, inner)

@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .conditions import apply_conditions, load_metadata_files
-from .crossref import KINDS, UNSUPPORTED_KINDS, CrossrefResolver, CrossrefStyle
+from .crossref import CITATION, KINDS, UNSUPPORTED_KINDS, CrossrefResolver, CrossrefStyle
 from .errors import ManuscriptError
 from .markdown import code_block_mask, iter_images, prose_spans, split_front_matter
 from .metadata import article_path, load_project_config, merged_options
 from .shortcodes import ShortcodeExpander
 
-_CITATION = re.compile(r"(?<![\w@\\])-?@(\w+(?:[:.#$%&\-+?<>~/]\w+)*)")
 _BIB_KEY = re.compile(r"^\s*@(?!comment|string|preamble)\w+\s*\{\s*([^,\s]+)\s*,", re.IGNORECASE | re.MULTILINE)
 _EXECUTABLE_CELL = re.compile(r"^ {0,3}(?:`{3,}|~{3,})\s*\{[A-Za-z]")
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|#)", re.IGNORECASE)
@@ -123,7 +122,7 @@ def _unknown_citations(prepared: PreparedManuscript, options: dict) -> list[Manu
         key
         for text in texts
         for start, end in prose_spans(text)
-        for key in _CITATION.findall(text, start, end)
+        for key in CITATION.findall(text, start, end)
         if key.split("-", 1)[0] not in (*KINDS, *UNSUPPORTED_KINDS) or "-" not in key
     }
     problems += [

@@ -16,7 +16,7 @@ import polars as pl
 import pyarrow.parquet as pq
 import yaml
 
-from hubshare.contracts.raw_tables import RAW_COLUMNS, RELATIONS, NormalizedSnapshot
+from hubshare.contracts.raw_tables import MODEL_METADATA_COLUMNS, RAW_COLUMNS, RELATIONS, NormalizedSnapshot
 from hubshare.jobs.atomic import sha256_file, write_json, write_parquet, write_text
 from hubshare.normalize.distinct import all_distinct
 from hubshare.normalize.lineage import resolve_roots
@@ -211,7 +211,12 @@ def normalize_snapshot(
     }
     quality.rows_out = frame.height
     quality.content_fingerprint = content_fingerprint(frame.drop("snapshot_date"))
-    return validate_normalized(frame, path), quality
+    return validate_normalized(frame.with_columns(metadata_hash()), path), quality
+
+
+def metadata_hash() -> pl.Expr:
+    """The `metadata_hash` column: one hash of the columns a model's properties and family are read from."""
+    return pl.struct(MODEL_METADATA_COLUMNS).hash(seed=0).alias("metadata_hash")
 
 
 # Rows hashed at a time by `content_fingerprint`: hashing 2.7 million rows at once held a third of a GiB more.

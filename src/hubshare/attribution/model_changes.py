@@ -1,0 +1,86 @@
+"""Each snapshot's model changes: the models it lists with new metadata, and the models it no longer lists.
+
+A model's properties and family are read from its metadata columns alone
+(`MODEL_METADATA_COLUMNS`). Each week about one model in sixty lists new
+metadata, so they are read once per version of a model's metadata, when the
+version first appears, instead of once for every model in every period's
+table. A period's model table (`model_table`) puts the versions together.
+
+A version is new where the model is new to the snapshot (or back after an
+absence) or its `metadata_hash` differs from the snapshot before; two
+different rows with one 64-bit hash would keep the earlier version, a chance
+of about one in 10^19 per changed row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import polars as pl
+
+from hubshare.analysis.properties import model_properties
+from hubshare.attribution.families import family_of, load_families
+from hubshare.attribution.registry import load_iso_codes, load_registry, load_vocabularies
+from hubshare.contracts.panel_tables import DepartedModels, ListedModels
+from hubshare.contracts.raw_tables import MODEL_METADATA_COLUMNS
+from hubshare.jobs.atomic import write_parquet, write_text
+
+VERSION_KEYS = ["model_key", "metadata_hash"]
+
+
+def described_models(rows: pl.DataFrame, families: pl.DataFrame) -> pl.DataFrame:
+    """`rows` of normalized snapshots with their properties and family, as `ListedModels` columns."""
+    return (
+        rows.select("model_key", "model_id", "namespace", pl.col("snapshot_date").alias("last_seen"))
+        .join(model_properties(rows), on="model_key", how="left")
+        .with_columns(family_of(rows["model_id"], families).alias("family"))
+    )
+
+
+def model_changes(
+    snapshot: str | Path, previous_snapshot: str | Path | None, families: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The `ListedModels` and `DepartedModels` tables of one normalized snapshot against the one before it
+    (None for the first snapshot, which lists every model)."""
+    current = pl.read_parquet(str(snapshot), columns=VERSION_KEYS)
+    if previous_snapshot is None:
+        new, departed = current, pl.DataFrame(schema={"model_key": pl.String, "last_seen": pl.Date})
+    else:
+        previous = pl.read_parquet(str(previous_snapshot), columns=[*VERSION_KEYS, "snapshot_date"])
+        new = current.join(previous.select(VERSION_KEYS), on=VERSION_KEYS, how="anti")
+        departed = previous.join(current.select("model_key"), on="model_key", how="anti").select(
+            "model_key", pl.col("snapshot_date").alias("last_seen")
+        )
+    rows = pl.scan_parquet(str(snapshot)).select("model_key", *MODEL_METADATA_COLUMNS, "snapshot_date")
+    # Most weeks list a few new versions: only their rows' strings are decoded.
+    if new.height < current.height:
+        rows = rows.filter(pl.col("model_key").is_in(new.get_column("model_key").implode()))
+    return (
+        ListedModels.validate(described_models(rows.collect(), families)),
+        DepartedModels.validate(departed),
+    )
+
+
+def model_changes_file(
+    snapshot: str | Path,
+    previous_snapshot: str | Path | None,
+    attribution: Mapping[str, str | Path],
+    outputs: Mapping[str, str | Path],
+    log: str | Path,
+) -> None:
+    """File-to-file form of `model_changes`, one workflow job per snapshot.
+
+    `attribution`: the registry, families, vocabularies and ISO code files;
+    `outputs`: the `listed` and `departed` files.
+    """
+    vocabularies = load_vocabularies(attribution["vocabularies"])
+    registry = load_registry(attribution["registry"], vocabularies, load_iso_codes(attribution["iso_codes"]))
+    listed, departed = model_changes(snapshot, previous_snapshot, load_families(attribution["families"], registry))
+    write_parquet(listed, outputs["listed"], statistics=False)
+    write_parquet(departed, outputs["departed"], statistics=False)
+    write_text(
+        f"{snapshot} (before it: {previous_snapshot or 'none'}): {listed.height} models listed with new metadata, "
+        f"{departed.height} departed\n",
+        log,
+    )
