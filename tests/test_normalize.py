@@ -8,8 +8,8 @@ from conftest import parents, raw_frame, write_raw
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hubshare.contracts.raw_tables import RELATIONS, NormalizedSnapshot
-from hubshare.normalize.snapshot import SnapshotError, content_fingerprint, normalize_snapshot
+from hubshare.contracts.raw_tables import MODEL_METADATA_COLUMNS, RELATIONS, NormalizedSnapshot
+from hubshare.normalize.snapshot import SnapshotError, content_fingerprint, metadata_hash, normalize_snapshot
 
 DATE = dt.date(2021, 1, 6)
 OLD = dt.date(2020, 1, 1)
@@ -178,3 +178,48 @@ def test_the_content_fingerprint_ignores_row_order_and_how_rows_are_batched(rows
     assert content_fingerprint(shuffled, batch) == content_fingerprint(frame) == whole
     changed = frame.with_columns(pl.col("downloads") + pl.int_range(pl.len()).eq(0).cast(pl.Int64))
     assert content_fingerprint(changed, batch) != whole
+
+
+METADATA_SCHEMA = {
+    "model_id": pl.String,
+    "namespace": pl.String,
+    "pipeline_tag": pl.String,
+    "library_name": pl.String,
+    "tags": pl.List(pl.String),
+    "base_relation": pl.String,
+    "params_total": pl.Int64,
+}
+METADATA_VALUES = {
+    "model_id": st.text(min_size=1, max_size=5),
+    "namespace": st.none() | st.text(max_size=4),
+    "pipeline_tag": st.none() | st.sampled_from(["text-generation", "fill-mask"]),
+    "library_name": st.none() | st.text(max_size=3),
+    "tags": st.none() | st.lists(st.text(max_size=3), max_size=3),
+    "base_relation": st.none() | st.sampled_from(["finetune", "merge"]),
+    "params_total": st.none() | st.integers(0, 10**12),
+}
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.fixed_dictionaries(METADATA_VALUES), min_size=1, max_size=20),
+    st.integers(1, 7),
+    st.sampled_from(MODEL_METADATA_COLUMNS),
+    st.data(),
+)
+def test_the_metadata_hash_is_the_rows_alone_and_sees_each_metadata_column(rows, batch, column, data):
+    frame = pl.DataFrame(rows, schema=METADATA_SCHEMA).with_columns(downloads_all_time=pl.lit(5, pl.Int64))
+    whole = metadata_hash(frame)
+    assert metadata_hash(frame, batch).equals(whole) and whole.dtype == pl.UInt64 and whole.len() == frame.height
+    # Counts are not metadata: a model whose downloads grow keeps its hash.
+    assert metadata_hash(frame.with_columns(pl.col("downloads_all_time") + 1)).equals(whole)
+    # A new value in any one metadata column of the first row changes that row's hash alone.
+    new = data.draw(METADATA_VALUES[column].filter(lambda value: value != rows[0][column]))
+    changed = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 0)
+        .then(pl.lit(new, METADATA_SCHEMA[column]))
+        .otherwise(pl.col(column))
+        .alias(column)
+    )
+    hashed = metadata_hash(changed, batch)
+    assert hashed[0] != whole[0] and hashed[1:].equals(whole[1:])

@@ -220,6 +220,9 @@ MEMORY_PER_INPUT_MB = {
     "panel_week": ("snapshot", 11),
     "attribute_week": ("panel", 35),
     "model_changes": ("snapshot", 5),
+    # The first snapshot's job describes every model, not only those with new metadata (8.6 MB a MB at the
+    # first snapshot of 2,000,000 x 60, 1.1 million models; later snapshots 4.6).
+    "first_model_changes": ("snapshot", 9),
 }
 
 
@@ -235,3 +238,9 @@ def job_memory_mb(rule_name):
         return max(1000, math.ceil(per_input_mb * size_mb))
 
     return estimate
+
+
+def model_changes_memory_mb(wildcards, input):
+    """The `mem_mb` of a model_changes job: the first snapshot's describes every model it lists."""
+    rule_name = "model_changes" if input.get("previous") else "first_model_changes"
+    return job_memory_mb(rule_name)(wildcards, input)

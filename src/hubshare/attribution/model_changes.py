@@ -27,6 +27,9 @@ from hubshare.contracts.raw_tables import MODEL_METADATA_COLUMNS
 from hubshare.jobs.atomic import write_parquet, write_text
 
 VERSION_KEYS = ["model_key", "metadata_hash"]
+# Rows described at a time: the first snapshot lists every model, and its property columns are built
+# through many intermediate columns; in slices its job needs about the memory of a later week's.
+DESCRIBED_ROWS = 1 << 18
 
 
 def described_models(rows: pl.DataFrame, families: pl.DataFrame) -> pl.DataFrame:
@@ -56,8 +59,10 @@ def model_changes(
     # Most weeks list a few new versions: only their rows' strings are decoded.
     if new.height < current.height:
         rows = rows.filter(pl.col("model_key").is_in(new.get_column("model_key").implode()))
+    listed = rows.collect()
+    described = [described_models(part, families) for part in listed.iter_slices(DESCRIBED_ROWS)]
     return (
-        ListedModels.validate(described_models(rows.collect(), families)),
+        ListedModels.validate(pl.concat(described) if described else described_models(listed, families)),
         DepartedModels.validate(departed),
     )
 
