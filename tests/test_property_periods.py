@@ -448,3 +448,52 @@ def test_cluster_bootstrap_covers_what_model_resampling_misses_in_the_clustered_
     assert got[("cluster", "share")] > got[("model", "share")]
     assert got[("cluster", "multiplier")] > got[("model", "multiplier")]
     assert got[("cluster", "share")] >= 0.8
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 7),  # model
+            st.integers(0, 10**9),  # downloads
+            st.sampled_from([None, 10**8, 7 * 10**9, 10**11]),  # size
+            st.booleans(),  # in the period
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+    st.lists(st.integers(0, 9), min_size=1, max_size=4),
+)
+def test_leaving_out_is_the_statistics_of_the_rows_without_the_top_clusters(entries, left_out):
+    """Weighting the top k clusters by zero gives what the rows without them give."""
+    rows = panel(
+        *(
+            {
+                "model_key": f"m{model}",
+                "downloads": downloads,
+                "params": size,
+                "params_source": "none" if size is None else "safetensors",
+                # A model's properties are one per period: set by the model, not the row.
+                "is_quantized": model % 2 == 1,
+                "week": IN_EARLY if inside else IN_LATE,
+            }
+            for model, downloads, size, inside in entries
+        )
+    ).with_columns(cluster=pl.concat_str(pl.lit("c"), pl.col("model_key").str.slice(1).cast(pl.Int64) // 3))
+    got = property_periods.leave_top_out(rows, {"early": EARLY}, left_out, cluster_column="cluster")
+    in_period = rows.filter(pl.col("week").is_between(*EARLY))
+    ranked = (
+        in_period.group_by("cluster")
+        .agg(pl.col("downloads").sum())
+        .sort(["downloads", "cluster"], descending=[True, False])["cluster"]
+        .to_list()
+    )
+    for k in left_out:
+        without = in_period.filter(~pl.col("cluster").is_in(ranked[:k]))
+        expected = values(property_period_table(without, {"early": EARLY}, n_boot=1, seed=0), "early")
+        found = got.filter(pl.col("left_out") == k)
+        assert found["clusters_left_out"].unique().to_list() == ["; ".join(ranked[:k])]
+        for statistic, estimate in zip(found["statistic"], found["estimate"], strict=True):
+            assert (estimate is None) == (expected[statistic] is None), (k, statistic)
+            if estimate is not None:
+                assert estimate == pytest.approx(expected[statistic], rel=1e-12), (k, statistic)

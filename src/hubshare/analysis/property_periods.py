@@ -196,7 +196,10 @@ def leave_top_out(
     size_sources: Collection[str] = PARAMS_SOURCES[:-1],
     cluster_column: str = "model_key",
 ) -> pl.DataFrame:
-    """Every statistic of every period without the period's k clusters with the most downloads, for each k."""
+    """Every statistic of every period without the period's k clusters with the most downloads, for each k.
+
+    The period's clusters are summed once; leaving k of them out is weighting them by zero.
+    """
     _check(panel_with_properties, 1, LEVEL, size_sources, cluster_column)
     rows = []
     for name, period_rows in _in_periods(panel_with_properties, periods, cluster_column).items():
@@ -207,17 +210,21 @@ def leave_top_out(
             .get_column("unit")
             .to_list()
         )
-        for k in left_out:
-            dropped = ranked[:k]
-            units = _period_units(period_rows.filter(~pl.col("unit").is_in(dropped)), list(size_sources))
-            for statistic, value in _weighted_statistics(units, np.ones((1, units["n_units"]))).items():
+        units = _period_units(period_rows, list(size_sources))
+        position = {unit: index for index, unit in enumerate(units["names"])}
+        kept = np.ones((len(left_out), units["n_units"]), dtype=np.uint8)
+        for row, k in enumerate(left_out):
+            kept[row, [position[unit] for unit in ranked[:k]]] = 0
+        statistics = _weighted_statistics(units, kept)
+        for row, k in enumerate(left_out):
+            for statistic, values in statistics.items():
                 rows.append(
                     {
                         "period": name,
                         "statistic": statistic,
                         "left_out": k,
-                        "estimate": _finite(value[0]),
-                        "clusters_left_out": "; ".join(str(u) for u in dropped),
+                        "estimate": _finite(values[row]),
+                        "clusters_left_out": "; ".join(str(u) for u in ranked[:k]),
                     }
                 )
     return pl.DataFrame(rows, schema=LEAVE_OUT_SCHEMA)

@@ -14,6 +14,7 @@ of about one in 10^19 per changed row.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from hubshare.attribution.registry import load_iso_codes, load_registry, load_vo
 from hubshare.contracts.panel_tables import DepartedModels, ListedModels
 from hubshare.contracts.raw_tables import MODEL_METADATA_COLUMNS
 from hubshare.jobs.atomic import write_parquet, write_text
+from hubshare.jobs.file_stamp import files_stamp
 
 VERSION_KEYS = ["model_key", "metadata_hash"]
 # Rows described at a time: the first snapshot lists every model, and its property columns are built
@@ -67,6 +69,13 @@ def model_changes(
     )
 
 
+@functools.cache
+def _families(families: str, registry: str, vocabularies: str, iso_codes: str, _stamp: tuple) -> pl.DataFrame:
+    """The family patterns, validated against the registry; loaded once per process while the files are unchanged."""
+    vocabulary = load_vocabularies(vocabularies)
+    return load_families(families, load_registry(registry, vocabulary, load_iso_codes(iso_codes)))
+
+
 def model_changes_file(
     snapshot: str | Path,
     previous_snapshot: str | Path | None,
@@ -79,9 +88,8 @@ def model_changes_file(
     `attribution`: the registry, families, vocabularies and ISO code files;
     `outputs`: the `listed` and `departed` files.
     """
-    vocabularies = load_vocabularies(attribution["vocabularies"])
-    registry = load_registry(attribution["registry"], vocabularies, load_iso_codes(attribution["iso_codes"]))
-    listed, departed = model_changes(snapshot, previous_snapshot, load_families(attribution["families"], registry))
+    paths = tuple(str(attribution[name]) for name in ("families", "registry", "vocabularies", "iso_codes"))
+    listed, departed = model_changes(snapshot, previous_snapshot, _families(*paths, files_stamp(paths)))
     write_parquet(listed, outputs["listed"], statistics=False)
     write_parquet(departed, outputs["departed"], statistics=False)
     write_text(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from hubshare.attribution.aggregates import aggregate, write_aggregates
 from hubshare.attribution.credit import attribute
 from hubshare.attribution.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
 from hubshare.jobs.atomic import write_csv, write_json, write_parquet, write_text
+from hubshare.jobs.file_stamp import files_stamp
 from hubshare.panel.ledger import CUMULATIVE_MEASURE, guard_counts
 from hubshare.panel.model_weeks import (
     STATE_SCHEMA,
@@ -132,8 +132,7 @@ def load_attribution_tables(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(registry, legacy ids), validated; loaded once per process while the files are unchanged."""
     paths = tuple(str(p) for p in (registry, legacy_ids, vocabularies, iso_codes))
-    stamp = tuple((os.stat(p).st_mtime_ns, os.stat(p).st_size) for p in paths)
-    return _registry(*paths, stamp)
+    return _registry(*paths, files_stamp(paths))
 
 
 def attribute_week_file(
