@@ -1,15 +1,16 @@
 """Each snapshot's model changes: the models it lists with new metadata, and the models it no longer lists.
 
 A model's properties and family are read from its metadata columns alone
-(`MODEL_METADATA_COLUMNS`). Each week about one model in sixty lists new
-metadata, so they are read once per version of a model's metadata, when the
-version first appears, instead of once for every model in every period's
-table. A period's model table (`model_table`) puts the versions together.
+(`MODEL_METADATA_COLUMNS`). In the Hub-scale benchmark a week lists new
+metadata for about one model in seventy (bench/README.md), so they are read
+once per version of a model's metadata, when the version first appears,
+instead of once for every model in every period's table. A period's model
+table (`model_table`) puts the versions together.
 
 A version is new where the model is new to the snapshot (or back after an
 absence) or its `metadata_hash` differs from the snapshot before; two
 different rows with one 64-bit hash would keep the earlier version, a chance
-of about one in 10^19 per changed row.
+of one in 2^64 (about 5 in 10^20) per changed row.
 """
 
 from __future__ import annotations
