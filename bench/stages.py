@@ -47,7 +47,7 @@ from hubshare.analysis.study_weeks import concentration_file, conservation_ledge
 from hubshare.attribution.aggregates import AGGREGATE_TABLES
 from hubshare.attribution.credit import attribution_quality
 from hubshare.attribution.intermediaries import RULE_COLUMNS, intermediary_tables
-from hubshare.attribution.model_changes import model_changes_file
+from hubshare.attribution.model_changes import CHANGES, model_changes_file
 from hubshare.attribution.sensitivity import sensitivity_table
 from hubshare.attribution.weekly import (
     attribute_week_file,
@@ -242,9 +242,6 @@ def concentration(data: Path, work: Path) -> dict:
         aggregate_paths(work, snapshot_dates(data))["concentration"], out, work / "logs" / "concentration.log"
     )
     return {"view_weeks": pl.scan_parquet(out).select(pl.len()).collect().item()}
-
-
-CHANGES = ("listed", "departed")
 
 
 def change_paths(work: Path, dates: list[str]) -> dict[str, list[Path]]:

@@ -14,7 +14,7 @@ from hubshare.periods import period_slug, periods_from_data
 from hubshare.sources.first_reading import record_first_reading
 from hubshare.sources.folder import FolderError, snapshot_folder
 from hubshare.sources.hub import CAPTURE_LAG_DAYS, list_snapshots
-from hubshare.attribution.model_changes import model_changes_file
+from hubshare.attribution.model_changes import CHANGES, model_changes_file
 from hubshare.attribution.weekly import attribute_week_file, panel_week_file
 from hubshare.analysis.study_weeks import concentration_file, conservation_ledger_file, group_shares_file
 
@@ -152,7 +152,7 @@ def period_inputs(wildcards):
     return {
         "panel": expand(PANEL_WEEK, date=dates),
         "namespaces": expand(AGGREGATE_WEEK, date=dates, table="namespaces"),
-        **{change: expand(MODEL_CHANGES, date=up_to_last, change=change) for change in ("listed", "departed")},
+        **{change: expand(MODEL_CHANGES, date=up_to_last, change=change) for change in CHANGES},
     }
 
 

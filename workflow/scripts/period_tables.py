@@ -2,6 +2,7 @@
 statistics (with their bootstrap draws), leave-top-k-out estimates, family and namespace shares."""
 
 from hubshare.analysis.period_tables import OUTPUTS, write_period_tables
+from hubshare.attribution.model_changes import CHANGES
 from hubshare.jobs.joblog import log_to
 
 with log_to(snakemake.log[0]) as log:
@@ -10,7 +11,7 @@ with log_to(snakemake.log[0]) as log:
         params.window,
         list(inputs.panel),
         list(inputs.namespaces),
-        {change: list(inputs[change]) for change in ("listed", "departed")},
+        {change: list(inputs[change]) for change in CHANGES},
         params.last_snapshot or None,
         (params.bootstrap_draws, params.seed),
         {name: snakemake.output[name] for name in OUTPUTS},

@@ -15,7 +15,6 @@ of one in 2^64 (about 5 in 10^20) per changed row.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -24,12 +23,15 @@ import polars as pl
 from hubshare.analysis.properties import model_properties
 from hubshare.attribution.families import family_of, load_families
 from hubshare.attribution.registry import load_iso_codes, load_registry, load_vocabularies
+from hubshare.contracts.base import empty_frame
 from hubshare.contracts.panel_tables import DepartedModels, ListedModels
 from hubshare.contracts.raw_tables import MODEL_METADATA_COLUMNS
 from hubshare.jobs.atomic import write_parquet, write_text
-from hubshare.jobs.file_stamp import files_stamp
+from hubshare.jobs.loaded_once import loaded_once
 
 VERSION_KEYS = ["model_key", "metadata_hash"]
+# The two tables of a snapshot's changes (`ListedModels`, `DepartedModels`), as files are named.
+CHANGES = ("listed", "departed")
 # Rows described at a time: the first snapshot lists every model, and its property columns are built
 # through many intermediate columns; in slices its job needs about the memory of a later week's.
 DESCRIBED_ROWS = 1 << 18
@@ -51,7 +53,7 @@ def model_changes(
     (None for the first snapshot, which lists every model)."""
     current = pl.read_parquet(str(snapshot), columns=VERSION_KEYS)
     if previous_snapshot is None:
-        new, departed = current, pl.DataFrame(schema={"model_key": pl.String, "last_seen": pl.Date})
+        new, departed = current, empty_frame(DepartedModels)
     else:
         previous = pl.read_parquet(str(previous_snapshot), columns=[*VERSION_KEYS, "snapshot_date"])
         new = current.join(previous.select(VERSION_KEYS), on=VERSION_KEYS, how="anti")
@@ -70,11 +72,12 @@ def model_changes(
     )
 
 
-@functools.cache
-def _families(families: str, registry: str, vocabularies: str, iso_codes: str, _stamp: tuple) -> pl.DataFrame:
+@loaded_once
+def load_family_patterns(
+    families: str | Path, registry: str | Path, vocabularies: str | Path, iso_codes: str | Path
+) -> pl.DataFrame:
     """The family patterns, validated against the registry; loaded once per process while the files are unchanged."""
-    vocabulary = load_vocabularies(vocabularies)
-    return load_families(families, load_registry(registry, vocabulary, load_iso_codes(iso_codes)))
+    return load_families(families, load_registry(registry, load_vocabularies(vocabularies), load_iso_codes(iso_codes)))
 
 
 def model_changes_file(
@@ -89,8 +92,10 @@ def model_changes_file(
     `attribution`: the registry, families, vocabularies and ISO code files;
     `outputs`: the `listed` and `departed` files.
     """
-    paths = tuple(str(attribution[name]) for name in ("families", "registry", "vocabularies", "iso_codes"))
-    listed, departed = model_changes(snapshot, previous_snapshot, _families(*paths, files_stamp(paths)))
+    families = load_family_patterns(
+        *(attribution[name] for name in ("families", "registry", "vocabularies", "iso_codes"))
+    )
+    listed, departed = model_changes(snapshot, previous_snapshot, families)
     write_parquet(listed, outputs["listed"], statistics=False)
     write_parquet(departed, outputs["departed"], statistics=False)
     write_text(

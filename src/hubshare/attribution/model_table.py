@@ -23,7 +23,7 @@ from pathlib import Path
 import polars as pl
 
 from hubshare.contracts.base import empty_frame
-from hubshare.contracts.panel_tables import PeriodModels
+from hubshare.contracts.panel_tables import DepartedModels, PeriodModels
 
 
 def model_table(
@@ -43,11 +43,9 @@ def model_table(
     # A model has at most one version a snapshot, so its latest is the one last listed.
     latest = versions.filter(pl.col("last_seen") == pl.col("last_seen").max().over("model_key"))
     departures = (
-        pl.scan_parquet([str(p) for p in departed])
+        (pl.scan_parquet([str(p) for p in departed]) if departed else empty_frame(DepartedModels).lazy())
         .group_by("model_key")
         .agg(pl.col("last_seen").max().alias("departed_after"))
-        if departed
-        else pl.LazyFrame(schema={"model_key": pl.String, "departed_after": pl.Date})
     )
     departed_after = pl.col("departed_after")
     still_listed = departed_after.is_null() | (pl.col("last_seen") > departed_after)

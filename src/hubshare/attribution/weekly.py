@@ -8,7 +8,6 @@ one job of each kind.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,7 +18,7 @@ from hubshare.attribution.aggregates import aggregate, write_aggregates
 from hubshare.attribution.credit import attribute
 from hubshare.attribution.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
 from hubshare.jobs.atomic import write_csv, write_json, write_parquet, write_text
-from hubshare.jobs.file_stamp import files_stamp
+from hubshare.jobs.loaded_once import loaded_once
 from hubshare.panel.ledger import CUMULATIVE_MEASURE, guard_counts
 from hubshare.panel.model_weeks import (
     STATE_SCHEMA,
@@ -120,19 +119,13 @@ def _record(quality: str | Path) -> dict:
     return json.loads(Path(quality).read_text(encoding="utf-8"))
 
 
-@functools.cache
-def _registry(registry: str, legacy_ids: str, vocabularies: str, iso_codes: str, _stamp: tuple) -> tuple:
-    vocabulary = load_vocabularies(vocabularies)
-    table = load_registry(registry, vocabulary, load_iso_codes(iso_codes))
-    return table, load_legacy_ids(legacy_ids, table)
-
-
+@loaded_once
 def load_attribution_tables(
     registry: str | Path, legacy_ids: str | Path, vocabularies: str | Path, iso_codes: str | Path
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(registry, legacy ids), validated; loaded once per process while the files are unchanged."""
-    paths = tuple(str(p) for p in (registry, legacy_ids, vocabularies, iso_codes))
-    return _registry(*paths, files_stamp(paths))
+    table = load_registry(registry, load_vocabularies(vocabularies), load_iso_codes(iso_codes))
+    return table, load_legacy_ids(legacy_ids, table)
 
 
 def attribute_week_file(
