@@ -497,3 +497,46 @@ def test_leaving_out_is_the_statistics_of_the_rows_without_the_top_clusters(entr
             assert (estimate is None) == (expected[statistic] is None), (k, statistic)
             if estimate is not None:
                 assert estimate == pytest.approx(expected[statistic], rel=1e-12), (k, statistic)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    entries=st.lists(
+        st.tuples(st.integers(0, 4), st.integers(0, 7), st.integers(1, 9), st.integers(1, 60), st.booleans()),
+        min_size=1,
+        max_size=30,
+    ),
+    block=st.integers(1, 6),
+    cells=st.integers(1, 40),
+    seed=st.integers(0, 1000),
+)
+def test_median_draws_of_clusters_with_several_sizes_are_the_definition(entries, block, cells, seed):
+    """Clusters of models whose sizes differ, and models whose size changes between weeks: each draw's median
+    is the weighted median of every (model-week, size) row weighted by its cluster's Poisson weight, whatever
+    the block of sizes (MODEL_BLOCK) and however few (cluster, block) sums are allowed (SIZE_BLOCK_CELLS)."""
+    rows = panel(
+        *[
+            {
+                "model_key": f"m{model}",
+                "downloads": downloads,
+                "params": size,
+                "params_source": "safetensors",
+                "week": IN_EARLY if early else dt.date(2022, 6, 8),
+            }
+            for _, model, size, downloads, early in entries
+        ]
+    ).with_columns(cluster=pl.lit("c") + pl.Series([str(c) for c, *_ in entries]))
+    with (
+        mock.patch.object(property_periods, "MODEL_BLOCK", block),
+        mock.patch.object(property_periods, "SIZE_BLOCK_CELLS", cells),
+    ):
+        table = property_period_table(rows, {"p": EARLY}, n_boot=20, seed=seed, cluster_column="cluster")
+    drawn = np.array(values(table, "p", "draws")["median_params"].to_list(), dtype=float)
+    names = sorted({f"c{c}" for c, *_ in entries})
+    weights = poisson_weights(unit_keys(names, seed), 0, 20).astype(float)
+    sizes = np.array([size for _, _, size, _, _ in entries], dtype=float)
+    expected = []
+    for draw in weights:
+        by_row = np.array([draw[names.index(f"c{c}")] * d for c, _, _, d, _ in entries])
+        expected.append(weighted_median(sizes, by_row) if by_row.sum() > 0 else np.nan)
+    np.testing.assert_array_equal(drawn, np.array(expected))

@@ -29,6 +29,16 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
 # P(Poisson(1) <= k) for k = 0, 1, ...: beyond k = 19 the remaining mass is below 2^-64.
 _POISSON_CDF = np.cumsum([math.exp(-1.0) / math.factorial(k) for k in range(20)])
+# The weight is the number of k with uniform >= P(Poisson(1) <= k), uniform = (z >> 11) * 2^-53. Scaling by a power
+# of two is exact, so that is z >= ceil(P * 2^53) << 11 on the mixed integer z itself: no shift, no float, and the
+# same weights. A P that rounds to 1.0 can never be reached and is left out.
+_THRESHOLDS = np.array(
+    [math.ceil(p * 2.0**53) << 11 for p in _POISSON_CDF if math.ceil(p * 2.0**53) < 2**53], dtype=np.uint64
+)
+# Weights 0-4 by comparisons (99.6% of them), the rest by a search among the thresholds.
+_COMPARED = 5
+# Cells mixed at a time: 512 KiB of uint64 per temporary, so each pass over them stays in cache.
+_CHUNK_CELLS = 1 << 16
 
 
 def unit_keys(names: Sequence[str], seed: int) -> np.ndarray:
@@ -42,15 +52,26 @@ def unit_keys(names: Sequence[str], seed: int) -> np.ndarray:
 
 def poisson_weights(keys: np.ndarray, first_draw: int, n_draws: int) -> np.ndarray:
     """Weights of draws first_draw .. first_draw + n_draws - 1 (rows) for the units with these keys (columns)."""
+    weights = np.empty((n_draws, keys.size), dtype=np.uint8)
     draws = np.arange(first_draw + 1, first_draw + n_draws + 1, dtype=np.uint64)[:, None]
-    # In place where possible: at Hub scale one (draw, unit) array of uint64 is a quarter of a gigabyte.
+    rows = max(1, _CHUNK_CELLS // max(keys.size, 1))
+    for begin in range(0, n_draws, rows):
+        _weights_into(weights[begin : begin + rows], keys, draws[begin : begin + rows])
+    return weights
+
+
+def _weights_into(out: np.ndarray, keys: np.ndarray, draws: np.ndarray) -> None:
     z = keys[None, :] + draws * _GOLDEN  # uint64 arithmetic wraps modulo 2^64, as SplitMix64 intends
     z ^= z >> np.uint64(30)
     z *= _MIX[0]
     z ^= z >> np.uint64(27)
     z *= _MIX[1]
     z ^= z >> np.uint64(31)
-    z >>= np.uint64(11)
-    uniform = z.astype(np.float64)
-    uniform *= 2.0**-53
-    return np.searchsorted(_POISSON_CDF, uniform, side="right").astype(np.uint8)
+    np.greater_equal(z, _THRESHOLDS[0], out=out, casting="unsafe")
+    reached = np.empty(out.shape, dtype=bool)
+    for threshold in _THRESHOLDS[1:_COMPARED]:
+        np.greater_equal(z, threshold, out=reached)
+        out += reached
+    beyond = z >= _THRESHOLDS[_COMPARED]
+    if beyond.any():
+        out[beyond] = np.searchsorted(_THRESHOLDS, z[beyond], side="right")

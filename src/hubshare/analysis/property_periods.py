@@ -32,7 +32,7 @@ its k largest clusters, to show how much a few carry.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 import numpy as np
 import polars as pl
@@ -62,16 +62,19 @@ REQUIRED_COLUMNS = (
 )
 LEVEL = 0.95
 # Draws are processed in batches of about this many (draw, cluster) weights:
-# one byte each once drawn, but drawn through a few uint64 and float64 arrays
-# of the same shape, about 0.8 GB at the peak of a full batch. A batch holds
+# one byte each (the weights are drawn a few cache-sized pieces at a time),
+# plus one block of them widened to float64 at a time. A batch holds
 # at least MIN_BATCH_DRAWS draws, because each batch reads every model's sums
 # once, and reading them for one or two draws at a time is where a bootstrap
 # over millions of models spent its time.
 BATCH_CELLS = 32_000_000
 MIN_BATCH_DRAWS = 8
-# Models per block when the counts of a batch multiply the sums: a block's
-# counts, widened to float64, stay in cache.
+# Models per block when the counts of a batch multiply the sums: only one
+# block's counts at a time are widened to float64 (a batch's draws x 256 KiB).
 MODEL_BLOCK = 32_768
+# At most this many (cluster, block of sizes) sums for the median; beyond it
+# the blocks of sizes grow instead (only with millions of clusters).
+SIZE_BLOCK_CELLS = 8_000_000
 MULTIPLIER_STATISTICS = ("mean_params", "median_params", "share_quantized", "share_moe", "share_multimodal_generation")
 TABLE_SCHEMA = {
     "period": pl.String,
@@ -301,10 +304,11 @@ def _period_units(rows: pl.DataFrame, size_sources: list[str]) -> dict:
     cluster's name (`names`), which its bootstrap weights derive from.
 
     `sums` has one column per share indicator, then all downloads, downloads
-    of known size and downloads times size. `size_model`, `size_value` and
-    `size_downloads` list the known sizes sorted by size, one entry per
-    (model, size), so a model whose size changed within the period keeps each
-    size with its own downloads.
+    of known size and downloads times size; `size_blocks` one column per block
+    of sizes: the cluster's downloads of known size in that block.
+    `size_model`, `size_value` and `size_downloads` list the known sizes sorted
+    by size, one entry per (cluster, size), so a cluster whose models have
+    different sizes keeps each size with its own downloads.
     """
     indicators = share_indicators()
     known = pl.col("params").is_not_null() & pl.col("params_source").is_in(size_sources)
@@ -331,17 +335,42 @@ def _period_units(rows: pl.DataFrame, size_sources: list[str]) -> dict:
         .join(per_model.select("unit", "model_index"), on="unit")
         .sort("params", "model_index")
     )
+    size_model = sizes.get_column("model_index").to_numpy().astype(np.int64)
+    size_downloads = sizes.get_column("downloads").to_numpy()
+    sums = per_model.select(*indicators, "all", "known", "size_weighted").to_numpy().astype(np.float64)
     return {
         "n_models": rows.get_column("model_key").n_unique(),
         "n_units": per_model.height,
         "names": per_model.get_column("unit").to_list(),
         "total_downloads": int(rows.get_column("downloads").sum() or 0),
         "share_names": list(indicators),
-        "sums": per_model.select(*indicators, "all", "known", "size_weighted").to_numpy().astype(np.float64),
-        "size_model": sizes.get_column("model_index").to_numpy().astype(np.int64),
+        "sums": sums,
+        "size_blocks": _downloads_by_size_block(size_model, size_downloads, per_model.height),
+        "size_model": size_model,
         "size_value": sizes.get_column("params").to_numpy().astype(np.float64),
-        "size_downloads": sizes.get_column("downloads").to_numpy(),
+        "size_downloads": size_downloads,
     }
+
+
+def _downloads_by_size_block(size_model: np.ndarray, size_downloads: np.ndarray, n_units: int) -> np.ndarray:
+    """(cluster, block of sizes): the cluster's downloads among the block's entries of the sorted sizes.
+
+    A draw's weighted downloads per block of sizes are then its counts times
+    these columns, taken with the other sums, instead of the counts gathered
+    for every (cluster, size) entry. Downloads are integers, so the sums are
+    exact in float64 and the blocks' running totals equal the entries' ones.
+    """
+    length = _size_block_length(size_model.size, n_units)
+    n_blocks = -(-size_model.size // length)
+    cell = size_model * n_blocks + np.arange(size_model.size) // length
+    summed = np.bincount(cell, weights=size_downloads.astype(np.float64), minlength=n_units * n_blocks)
+    return summed.reshape(n_units, n_blocks)
+
+
+def _size_block_length(n_sizes: int, n_units: int) -> int:
+    """Sizes per block: MODEL_BLOCK, or more when that many blocks times the clusters would pass SIZE_BLOCK_CELLS."""
+    blocks = max(1, min(-(-n_sizes // MODEL_BLOCK), SIZE_BLOCK_CELLS // max(n_units, 1)))
+    return max(1, -(-n_sizes // blocks))
 
 
 def _period_draws(units: dict, seed: int, n_boot: int) -> dict[str, np.ndarray]:
@@ -358,60 +387,54 @@ def _period_draws(units: dict, seed: int, n_boot: int) -> dict[str, np.ndarray]:
 
 def _weighted_statistics(units: dict, counts: np.ndarray) -> dict[str, np.ndarray]:
     """Every statistic for each row of `counts` (how many times each model is drawn)."""
-    totals = _weighted_totals(units["sums"], counts)
+    totals, by_size_block = _weighted_totals((units["sums"], units["size_blocks"]), counts)
     names = units["share_names"]
     everything, known, size_weighted = totals[:, len(names)], totals[:, len(names) + 1], totals[:, len(names) + 2]
     with np.errstate(divide="ignore", invalid="ignore"):
         out = {name: totals[:, i] / everything for i, name in enumerate(names)}
         out["share_known_size"] = known / everything
         out["mean_params"] = size_weighted / known
-    out["median_params"] = _weighted_median(units, counts)
+    out["median_params"] = _weighted_median(units, counts, np.cumsum(by_size_block, axis=1))
     return out
 
 
-def _weighted_totals(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """`counts @ sums` in float64 (counts are small integers)."""
-    return sum(_products_by_block(counts, sums), np.zeros((counts.shape[0], sums.shape[1])))
+def _weighted_totals(values: Sequence[np.ndarray], counts: np.ndarray) -> list[np.ndarray]:
+    """`counts @ v` in float64 for each v of `values` (counts are small integers), summed block by block of
+    MODEL_BLOCK models: each block's counts are widened to float64 once, for every v, and stay in cache."""
+    totals = [np.zeros((counts.shape[0], v.shape[1])) for v in values]
+    for begin in range(0, counts.shape[1], MODEL_BLOCK):
+        widened = counts[:, begin : begin + MODEL_BLOCK].astype(np.float64)
+        for total, v in zip(totals, values, strict=True):
+            total += widened @ v[begin : begin + MODEL_BLOCK]
+    return totals
 
 
-def _products_by_block(counts: np.ndarray, values: np.ndarray) -> list[np.ndarray]:
-    """`counts[:, block] @ values[block]` for each block of MODEL_BLOCK models, counts widened to float64 a block at a time."""
-    return [
-        counts[:, begin : begin + MODEL_BLOCK].astype(np.float64) @ values[begin : begin + MODEL_BLOCK]
-        for begin in range(0, values.shape[0], MODEL_BLOCK)
-    ]
-
-
-def _weighted_median(units: dict, counts: np.ndarray) -> np.ndarray:
+def _weighted_median(units: dict, counts: np.ndarray, by_block: np.ndarray) -> np.ndarray:
     """Smallest size whose cumulative download weight reaches half the known-size downloads, per row.
 
-    The weights are summed per block of sizes first, so only the block where
-    a draw crosses one half is accumulated entry by entry.
+    `by_block`: each row's cumulative weight at the end of each block of
+    sizes, so only the block where a draw crosses one half is accumulated
+    entry by entry.
     """
-    if units["size_value"].size == 0:
-        return np.full(counts.shape[0], np.nan)
-    size_model, weights = units["size_model"], units["size_downloads"]
-    one_size_each = np.array_equal(size_model, np.arange(size_model.size))
-    drawn = counts[:, : size_model.size] if one_size_each else counts[:, size_model]
-    by_block = np.cumsum(np.stack(_products_by_block(drawn, weights), axis=1), axis=1)
     medians = np.full(counts.shape[0], np.nan)
     for row, cumulative in enumerate(by_block):
-        if cumulative[-1] > 0:
-            medians[row] = units["size_value"][_crossing(drawn[row], weights, cumulative, cumulative[-1] / 2)]
+        if cumulative.size and cumulative[-1] > 0:
+            medians[row] = units["size_value"][_crossing(units, counts[row], cumulative, cumulative[-1] / 2)]
     return medians
 
 
-def _crossing(drawn: np.ndarray, weights: np.ndarray, cumulative_by_block: np.ndarray, half: float) -> int:
-    """First entry whose cumulative weight reaches `half`, searched from the block the block sums point to."""
+def _crossing(units: dict, counts: np.ndarray, cumulative_by_block: np.ndarray, half: float) -> int:
+    """First size entry whose cumulative weight reaches `half`, searched from the block the block sums point to."""
+    length = _size_block_length(units["size_model"].size, units["n_units"])
     block = int(np.searchsorted(cumulative_by_block, half, side="left"))
     before = cumulative_by_block[block - 1] if block else 0.0
-    # Block sums and running sums round differently: if the block falls just short, the next one holds the crossing.
+    # Exact sums cross in the block found; should rounding ever make the block fall short, the next one holds it.
     while True:
-        begin = block * MODEL_BLOCK
-        running = before + np.cumsum(drawn[begin : begin + MODEL_BLOCK] * weights[begin : begin + MODEL_BLOCK])
+        entries = slice(block * length, (block + 1) * length)
+        running = before + np.cumsum(counts[units["size_model"][entries]] * units["size_downloads"][entries])
         found = int(np.searchsorted(running, half, side="left"))
-        if found < running.size or begin + MODEL_BLOCK >= weights.size:
-            return begin + min(found, running.size - 1)
+        if found < running.size or entries.stop >= units["size_model"].size:
+            return entries.start + min(found, running.size - 1)
         block, before = block + 1, running[-1]
 
 

@@ -39,21 +39,23 @@ def model_table(
     """
     if last_snapshot is None or not listed:
         return empty_frame(PeriodModels)
-    versions = pl.scan_parquet([str(p) for p in listed])
-    # A model has at most one version a snapshot, so its latest is the one last listed.
-    latest = versions.filter(pl.col("last_seen") == pl.col("last_seen").max().over("model_key"))
+    # A model has at most one version a snapshot, so its latest is the one last listed. Sorting once by key and
+    # date both finds it and orders the table, in about half the time of a window maximum and a sort.
+    latest = (
+        pl.read_parquet([str(p) for p in listed])
+        .sort("model_key", "last_seen")
+        .unique("model_key", keep="last", maintain_order=True)
+    )
     departures = (
-        (pl.scan_parquet([str(p) for p in departed]) if departed else empty_frame(DepartedModels).lazy())
+        (pl.read_parquet([str(p) for p in departed]) if departed else empty_frame(DepartedModels))
         .group_by("model_key")
         .agg(pl.col("last_seen").max().alias("departed_after"))
     )
     departed_after = pl.col("departed_after")
     still_listed = departed_after.is_null() | (pl.col("last_seen") > departed_after)
     return PeriodModels.validate(
-        latest.join(departures, on="model_key", how="left")
+        latest.join(departures, on="model_key", how="left", maintain_order="left")
         .filter(still_listed | (departed_after >= first_day))
         .with_columns(pl.when(still_listed).then(pl.lit(last_snapshot)).otherwise(departed_after).alias("last_seen"))
         .drop("departed_after")
-        .sort("model_key")
-        .collect()
     )
