@@ -540,3 +540,18 @@ def test_median_draws_of_clusters_with_several_sizes_are_the_definition(entries,
         by_row = np.array([draw[names.index(f"c{c}")] * d for c, _, _, d, _ in entries])
         expected.append(weighted_median(sizes, by_row) if by_row.sum() > 0 else np.nan)
     np.testing.assert_array_equal(drawn, np.array(expected))
+
+
+def test_both_tables_at_once_are_the_tables_one_at_a_time():
+    rows = three_models().with_columns(
+        cluster=pl.when(pl.col("model_key") == "c").then(pl.lit("x")).otherwise(pl.lit("y"))
+    )
+    periods = {"2022": EARLY, "2025": LATE}
+    properties, left_out = property_periods.property_tables(rows, periods, 50, 4, [0, 1, 2], cluster_column="cluster")
+    assert properties.equals(property_period_table(rows, periods, n_boot=50, seed=4, cluster_column="cluster"))
+    assert left_out.equals(property_periods.leave_top_out(rows, periods, [0, 1, 2], cluster_column="cluster"))
+    assert left_out.filter(pl.col("period") == "2022")["clusters_left_out"].unique(maintain_order=True).to_list() == [
+        "",
+        "x",
+        "x; y",
+    ]

@@ -16,13 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from hubshare.analysis.property_periods import (
-    LEFT_OUT,
-    leave_top_out,
-    multipliers,
-    property_period_table,
-    with_clusters,
-)
+from hubshare.analysis.property_periods import LEFT_OUT, multipliers, property_tables, with_clusters
 from hubshare.attribution.family_shares import family_shares, namespace_shares
 from hubshare.attribution.model_table import model_table
 from hubshare.contracts.base import empty_frame
@@ -56,10 +50,11 @@ def write_period_tables(
     summed = panel_summed_by_period_runs(list(panel), period)
     joined = with_clusters(summed.join(models, on="model_key", how="left"))
     weekly_namespaces = pl.read_parquet(list(namespaces)) if namespaces else empty_frame(WeekNamespaces)
+    properties, left_out = property_tables(joined, period, *bootstrap, LEFT_OUT, cluster_column="cluster")
     tables = {
         "models": models,
-        "properties": property_period_table(joined, period, *bootstrap, cluster_column="cluster"),
-        "leave_top_out": leave_top_out(joined, period, LEFT_OUT, cluster_column="cluster"),
+        "properties": properties,
+        "leave_top_out": left_out,
         "families": family_shares(summed, models, period),
         "namespaces": namespace_shares(weekly_namespaces, period),
     }

@@ -161,8 +161,53 @@ def property_period_table(
     resampling (each model alone by default).
     """
     _check(panel_with_properties, n_boot, level, size_sources, cluster_column)
-    in_periods = _in_periods(panel_with_properties, periods, cluster_column)
-    units = {name: _period_units(rows, list(size_sources)) for name, rows in in_periods.items()}
+    units = _units_by_period(panel_with_properties, periods, size_sources, cluster_column)
+    return _bootstrap_table(units, periods, n_boot, seed, level)
+
+
+def leave_top_out(
+    panel_with_properties: pl.DataFrame,
+    periods: dict[str, tuple[dt.date, dt.date]],
+    left_out: Collection[int],
+    *,
+    size_sources: Collection[str] = PARAMS_SOURCES[:-1],
+    cluster_column: str = "model_key",
+) -> pl.DataFrame:
+    """Every statistic of every period without the period's k clusters with the most downloads, for each k.
+
+    The period's clusters are summed once; leaving k of them out is weighting them by zero.
+    """
+    _check(panel_with_properties, 1, LEVEL, size_sources, cluster_column)
+    return _left_out_table(_units_by_period(panel_with_properties, periods, size_sources, cluster_column), left_out)
+
+
+def property_tables(
+    panel_with_properties: pl.DataFrame,
+    periods: dict[str, tuple[dt.date, dt.date]],
+    n_boot: int,
+    seed: int,
+    left_out: Collection[int],
+    *,
+    cluster_column: str = "model_key",
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`property_period_table` and `leave_top_out` (default size sources and level) from one summing of each
+    period's clusters."""
+    size_sources = PARAMS_SOURCES[:-1]
+    _check(panel_with_properties, n_boot, LEVEL, size_sources, cluster_column)
+    units = _units_by_period(panel_with_properties, periods, size_sources, cluster_column)
+    return _bootstrap_table(units, periods, n_boot, seed, LEVEL), _left_out_table(units, left_out)
+
+
+def _units_by_period(
+    panel: pl.DataFrame, periods: dict, size_sources: Collection[str], cluster_column: str
+) -> dict[str, dict]:
+    return {
+        name: _period_units(rows, list(size_sources))
+        for name, rows in _in_periods(panel, periods, cluster_column).items()
+    }
+
+
+def _bootstrap_table(units: dict[str, dict], periods: dict, n_boot: int, seed: int, level: float) -> pl.DataFrame:
     estimates = {
         name: {k: float(v[0]) for k, v in _weighted_statistics(u, np.ones((1, u["n_units"]))).items()}
         for name, u in units.items()
@@ -191,34 +236,17 @@ def property_period_table(
     return pl.DataFrame(rows, schema=TABLE_SCHEMA)
 
 
-def leave_top_out(
-    panel_with_properties: pl.DataFrame,
-    periods: dict[str, tuple[dt.date, dt.date]],
-    left_out: Collection[int],
-    *,
-    size_sources: Collection[str] = PARAMS_SOURCES[:-1],
-    cluster_column: str = "model_key",
-) -> pl.DataFrame:
-    """Every statistic of every period without the period's k clusters with the most downloads, for each k.
-
-    The period's clusters are summed once; leaving k of them out is weighting them by zero.
-    """
-    _check(panel_with_properties, 1, LEVEL, size_sources, cluster_column)
+def _left_out_table(units: dict[str, dict], left_out: Collection[int]) -> pl.DataFrame:
     rows = []
-    for name, period_rows in _in_periods(panel_with_properties, periods, cluster_column).items():
-        ranked = (
-            period_rows.group_by("unit")
-            .agg(pl.col("downloads").sum())
-            .sort(["downloads", "unit"], descending=[True, False])
-            .get_column("unit")
-            .to_list()
-        )
-        units = _period_units(period_rows, list(size_sources))
-        position = {unit: index for index, unit in enumerate(units["names"])}
-        kept = np.ones((len(left_out), units["n_units"]), dtype=np.uint8)
+    for name, period_units in units.items():
+        # Clusters by downloads, most first, ties by name (sums of integer downloads: exact in float64).
+        everything = period_units["sums"][:, len(period_units["share_names"])]
+        names = period_units["names"]
+        order = np.lexsort((np.array(names, dtype=str), -everything)).tolist()
+        kept = np.ones((len(left_out), period_units["n_units"]), dtype=np.uint8)
         for row, k in enumerate(left_out):
-            kept[row, [position[unit] for unit in ranked[:k]]] = 0
-        statistics = _weighted_statistics(units, kept)
+            kept[row, order[:k]] = 0
+        statistics = _weighted_statistics(period_units, kept)
         for row, k in enumerate(left_out):
             for statistic, values in statistics.items():
                 rows.append(
@@ -227,7 +255,7 @@ def leave_top_out(
                         "statistic": statistic,
                         "left_out": k,
                         "estimate": _finite(values[row]),
-                        "clusters_left_out": "; ".join(str(u) for u in ranked[:k]),
+                        "clusters_left_out": "; ".join(str(names[i]) for i in order[:k]),
                     }
                 )
     return pl.DataFrame(rows, schema=LEAVE_OUT_SCHEMA)

@@ -21,7 +21,7 @@ DOWNLOAD_MEASURES = ["alltime_diff", "rolling30"]
 class PeriodModels(Contract):
     """`data/processed/periods/<period>/models.parquet`: every model a period's snapshots list, with its metadata, properties and family as the period's last snapshot listing it declares them."""
 
-    model_key: str = pa.Field(nullable=False, unique=True, description="Panel key (`_id`, else `id`).")
+    model_key: str = pa.Field(nullable=False, description="Panel key (`_id`, else `id`).")
     model_id: str = pa.Field(nullable=False, description="Model id in the model's last snapshot of the period.")
     namespace: str = pa.Field(nullable=True, description="Namespace in that snapshot.")
     last_seen: pl.Date = pa.Field(nullable=False, description="Date of that snapshot.")
@@ -46,6 +46,10 @@ class PeriodModels(Contract):
     )
     family: str = pa.Field(nullable=True, description="Model family from the curated family list (null: none).")
 
+    @pa.check("model_key", name="distinct_values", error="unique")
+    def _model_key_distinct(cls, data: pa.PolarsData) -> bool | pl.LazyFrame:
+        return distinct_values(data)
+
 
 class ListedModels(PeriodModels):
     """`data/processed/model_changes/<date>/listed.parquet`: the models the snapshot of `<date>` lists for the first time, again after an absence, or with changed metadata (`metadata_hash`), with their properties and family as that snapshot declares them; `last_seen` is `<date>`. The first snapshot lists every model."""
@@ -54,10 +58,14 @@ class ListedModels(PeriodModels):
 class DepartedModels(Contract):
     """`data/processed/model_changes/<date>/departed.parquet`: the models the snapshot before `<date>` lists and `<date>` does not."""
 
-    model_key: str = pa.Field(nullable=False, unique=True, description="Panel key (`_id`, else `id`).")
+    model_key: str = pa.Field(nullable=False, description="Panel key (`_id`, else `id`).")
     last_seen: pl.Date = pa.Field(
         nullable=False, description="Date of the snapshot before `<date>`, which lists the model."
     )
+
+    @pa.check("model_key", name="distinct_values", error="unique")
+    def _model_key_distinct(cls, data: pa.PolarsData) -> bool | pl.LazyFrame:
+        return distinct_values(data)
 
 
 class Panel(Contract):
