@@ -4,7 +4,10 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from hubshare.analysis.shares import DIMENSIONS, period_shares
 from hubshare.attribution.intermediaries import (
     RULE_COLUMNS,
     classify_namespaces,
@@ -172,3 +175,41 @@ def test_sensitivity_table_has_every_alternative(derivatives):
     # intermediaries apart: quant's 100 of 200 leave unaffiliated users
     assert share[("uploader_intermediaries_apart", "intermediary")] == pytest.approx(0.5)
     assert share[("uploader_intermediaries_apart", "unaffiliated_user")] == pytest.approx(0.15)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([W1, W2]), st.integers(0, 30), st.integers(0, 3), st.integers(0, 10**12)),
+        min_size=1,
+        max_size=60,
+        unique_by=lambda row: row[:2],
+    ),
+    st.lists(st.integers(0, 30), max_size=5),
+)
+def test_alternatives_summed_by_group_first_are_the_shares_of_the_namespace_rows(rows, flagged):
+    """The table's namespace alternatives are summed to groups before the period shares; with whole downloads
+    that is bit for bit the shares of the namespace rows themselves."""
+    sums = pl.DataFrame(
+        [
+            {
+                "week": week,
+                "namespace": f"ns{namespace}",
+                "organization": None,
+                "country_group": f"country{group}",
+                "developer_type": f"type{group % 2}",
+                "attribution_source": "unlisted_namespace",
+                "downloads": float(downloads),
+                "derivative_downloads": 0.0,
+            }
+            for week, namespace, group, downloads in rows
+        ],
+        schema_overrides={"organization": pl.String},
+    )
+    no_groups = pl.DataFrame(
+        schema={"view": pl.String, "week": pl.Date, **dict.fromkeys(DIMENSIONS, pl.String)}
+    ).with_columns(downloads=pl.lit(0.0))
+    names = [f"ns{n}" for n in flagged]
+    table = sensitivity_table(no_groups, sums, names, PERIODS)
+    apart = with_intermediaries_apart(sums, names).select("view", "week", *DIMENSIONS, "downloads")
+    assert table.equals(period_shares(apart, PERIODS).rename({"view": "alternative"}))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from hubshare.analysis.shares import DIMENSIONS, period_shares
+from hubshare.analysis.shares import DIMENSIONS, ordered_sum, period_shares
 from hubshare.panel.counter_falls import FALLS_AS_REVISIONS, falls_as_revisions
 
 INTERMEDIARY_GROUP = "intermediary"
@@ -91,5 +91,9 @@ def sensitivity_table(
         alternatives.append(falls_as_revisions(namespaces, after_falls))
     if contested is not None:
         alternatives += [with_contested(namespaces, contested, name) for name in contested_alternatives(contested)]
-    combined = pl.concat([groups.select(columns), *(frame.select(columns) for frame in alternatives)])
+    # The alternatives regroup the uploader view's namespace rows (millions at Hub scale): summed to their groups
+    # first, the period shares order thousands of sums instead of those rows. The uploader view credits each model
+    # whole, so its sums are whole downloads, exact in any grouping: the shares are the same to the last bit.
+    summed = [frame.group_by("view", "week", *DIMENSIONS).agg(ordered_sum()).select(columns) for frame in alternatives]
+    combined = pl.concat([groups.select(columns), *summed])
     return period_shares(combined, periods).rename({"view": "alternative"})
