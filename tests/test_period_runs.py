@@ -44,6 +44,10 @@ def test_sums_by_hand(tmp_path):
     paths = write_panel(tmp_path, [(WEEKS[2], "m", 3), (WEEKS[3], "m", 4), (WEEKS[3], "n", 1), (WEEKS[4], "m", 5)])
     got = panel_summed_by_period_runs(paths, PERIODS).rows()
     assert got == [(WEEKS[2], "m", 7), (WEEKS[2], "n", 1), (WEEKS[4], "m", 5)]
+    # One period (a period job's case): its weeks are one run, dated by its first week.
+    alone = panel_summed_by_period_runs(paths, {"2025": PERIODS["2025"]})
+    assert alone.rows() == [(WEEKS[2], "m", 12), (WEEKS[2], "n", 1)]
+    assert alone.schema == pl.Schema({"week": pl.Date, "model_key": pl.String, "downloads": pl.Int64})
 
 
 @settings(max_examples=25, deadline=None)
