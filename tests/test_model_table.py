@@ -2,11 +2,13 @@
 
 import datetime as dt
 from itertools import pairwise
+from unittest import mock
 
 import polars as pl
 import pytest
 from conftest import REPO, write_raw
 
+from hubshare.attribution import model_changes as model_changes_module
 from hubshare.attribution.model_changes import described_models, model_changes, model_changes_file
 from hubshare.attribution.model_table import model_table
 from hubshare.contracts.panel_tables import DepartedModels, ListedModels
@@ -97,6 +99,18 @@ def test_a_snapshot_lists_new_returning_and_changed_models_only(built):
     third = pl.read_parquet(changes["listed"][2])
     assert set(third["last_seen"]) == {dt.date(2024, 1, 17)}
     assert dict(third.select("model_key", "model_id").iter_rows())["f"] == "org/f-renamed"
+
+
+@pytest.mark.parametrize("slice_rows", [1, 2, 5])
+def test_slices_of_any_size_describe_the_same_models(built, slice_rows):
+    """The rows are read and described a slice at a time (so that a first snapshot, which lists every model, needs
+    no more memory for its size than a later week): any slice size gives the same tables, first snapshot and later."""
+    normalized, changes = built
+    with mock.patch.object(model_changes_module, "DESCRIBED_ROWS", slice_rows):
+        for index, (previous, current) in enumerate(pairwise([None, *normalized])):
+            listed, departed = model_changes(current, previous, FAMILIES)
+            assert listed.equals(pl.read_parquet(changes["listed"][index]))
+            assert departed.equals(pl.read_parquet(changes["departed"][index]))
 
 
 def test_departures_are_the_models_the_snapshot_before_lists_and_this_one_does_not(built):

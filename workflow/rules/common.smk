@@ -219,10 +219,10 @@ MEMORY_PER_INPUT_MB = {
     "normalize_snapshot": ("snapshot", 15),
     "panel_week": ("snapshot", 11),
     "attribute_week": ("panel", 35),
-    "model_changes": ("snapshot", 5),
-    # The first snapshot's job describes every model, not only those with new metadata (8.6 MB a MB at the
-    # first snapshot of 2,000,000 x 60, 1.1 million models; later snapshots 4.6).
-    "first_model_changes": ("snapshot", 9),
+    # A week describes the models with new metadata (3.9 MB a MB at the last snapshot), the first snapshot every
+    # model, a slice at a time (5.0 MB a MB when that is all 2.7 million; 6.4 for the first snapshot's 1.1 million,
+    # below the floor of 1,000 MB).
+    "model_changes": ("snapshot", 6),
 }
 
 
@@ -238,9 +238,3 @@ def job_memory_mb(rule_name):
         return max(1000, math.ceil(per_input_mb * size_mb))
 
     return estimate
-
-
-def model_changes_memory_mb(wildcards, input):
-    """The `mem_mb` of a model_changes job: the first snapshot's describes every model it lists."""
-    rule_name = "model_changes" if input.get("previous") else "first_model_changes"
-    return job_memory_mb(rule_name)(wildcards, input)

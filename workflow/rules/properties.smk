@@ -21,7 +21,7 @@ rule model_changes:
     wildcard_constraints:
         date=r"\d{4}-\d{2}-\d{2}",
     resources:
-        mem_mb=model_changes_memory_mb,
+        mem_mb=job_memory_mb("model_changes"),
     params:
         code=run_code(model_changes_file),
     run:

@@ -32,8 +32,7 @@ from hubshare.jobs.loaded_once import loaded_once
 VERSION_KEYS = ["model_key", "metadata_hash"]
 # The two tables of a snapshot's changes (`ListedModels`, `DepartedModels`), as files are named.
 CHANGES = ("listed", "departed")
-# Rows described at a time: the first snapshot lists every model, and its property columns are built
-# through many intermediate columns; in slices its job needs about the memory of a later week's.
+# Rows read and described at a time: a model's property columns are built through many intermediate columns.
 DESCRIBED_ROWS = 1 << 18
 
 
@@ -64,12 +63,13 @@ def model_changes(
     # Most weeks list a few new versions: only their rows' strings are decoded.
     if new.height < current.height:
         rows = rows.filter(pl.col("model_key").is_in(new.get_column("model_key").implode()))
-    listed = rows.collect()
-    described = [described_models(part, families) for part in listed.iter_slices(DESCRIBED_ROWS)]
-    return (
-        ListedModels.validate(pl.concat(described) if described else described_models(listed, families)),
-        DepartedModels.validate(departed),
-    )
+    # Read and described a slice at a time, so a snapshot that lists every model (the first) needs no more
+    # memory for its size than a week that lists a few.
+    described = [
+        described_models(rows.slice(begin, DESCRIBED_ROWS).collect(), families)
+        for begin in range(0, max(new.height, 1), DESCRIBED_ROWS)
+    ]
+    return ListedModels.validate(pl.concat(described)), DepartedModels.validate(departed)
 
 
 @loaded_once
