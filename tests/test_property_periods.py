@@ -555,3 +555,18 @@ def test_both_tables_at_once_are_the_tables_one_at_a_time():
         "x",
         "x; y",
     ]
+
+
+def test_a_block_sum_rounded_past_one_half_moves_the_search_to_the_next_block():
+    """Beyond 2^53 block sums and running sums may round apart: when the block the block sums point to falls
+    short of one half entry by entry, the crossing is looked for in the next block."""
+    units = {
+        "n_units": 4,
+        "size_model": np.arange(4),
+        "size_downloads": np.array([1.0, 1.0, 1.0, 1.0]),
+    }
+    counts = np.ones(4)
+    with mock.patch.object(property_periods, "MODEL_BLOCK", 2):
+        # Exact block totals are 2 and 4; a first block rounded up to 2.5 points the search for 2.5 at it.
+        assert property_periods._crossing(units, counts, np.array([2.5, 4.0]), 2.5) == 2
+        assert property_periods._crossing(units, counts, np.array([2.0, 4.0]), 2.0) == 1
