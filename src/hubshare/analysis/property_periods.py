@@ -384,8 +384,8 @@ def _downloads_by_size_block(size_model: np.ndarray, size_downloads: np.ndarray,
     """(cluster, block of sizes): the cluster's downloads among the block's entries of the sorted sizes.
 
     A draw's weighted downloads per block of sizes are then its counts times
-    these columns, taken with the other sums, instead of the counts gathered
-    for every (cluster, size) entry. Downloads are integers, so the sums are
+    these columns, multiplied with the same widened counts as the other sums,
+    instead of its counts gathered for every (cluster, size) entry. Downloads are integers, so the sums are
     exact in float64 and the blocks' running totals equal the entries' ones.
     """
     length = _size_block_length(size_model.size, n_units)
@@ -428,7 +428,7 @@ def _weighted_statistics(units: dict, counts: np.ndarray) -> dict[str, np.ndarra
 
 def _weighted_totals(values: Sequence[np.ndarray], counts: np.ndarray) -> list[np.ndarray]:
     """`counts @ v` in float64 for each v of `values` (counts are small integers), summed block by block of
-    MODEL_BLOCK models: each block's counts are widened to float64 once, for every v, and stay in cache."""
+    MODEL_BLOCK models: each block's counts are widened to float64 once, for every v."""
     totals = [np.zeros((counts.shape[0], v.shape[1])) for v in values]
     for begin in range(0, counts.shape[1], MODEL_BLOCK):
         widened = counts[:, begin : begin + MODEL_BLOCK].astype(np.float64)
