@@ -13,19 +13,22 @@ from __future__ import annotations
 
 import pandera.polars as pa
 import polars as pl
+from pandera import extensions
 
 from hubshare.normalize.distinct import all_distinct
 
 UTC_MICROS = pl.Datetime(time_unit="us", time_zone="UTC")
 
 
-def distinct_values(data: pa.PolarsData) -> bool | pl.LazyFrame:
-    """pandera's `unique=True` for key columns of millions of rows, in a fraction of its time.
+@extensions.register_check_method(statistics=["distinct"])
+def distinct_values(data: pa.PolarsData, *, distinct: bool) -> bool | pl.LazyFrame:
+    """pandera's `unique=True` for key columns of millions of rows, in a fraction of its time: a column
+    declared `pa.Field(distinct_values=True)`.
 
     Passes in one pass over hashes; only when values repeat are the repeating
     rows listed as failure cases.
     """
-    if all_distinct(data.lazyframe.select(data.key).collect().to_series()):
+    if not distinct or all_distinct(data.lazyframe.select(data.key).collect().to_series()):
         return True
     return data.lazyframe.select(~pl.col(data.key).is_duplicated())
 

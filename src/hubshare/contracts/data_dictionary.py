@@ -22,9 +22,10 @@ from hubshare.contracts import panel_tables, raw_tables, result_tables
 # The modules of table contracts, in the order of the pipeline's stages.
 TABLE_MODULES = (raw_tables, panel_tables, result_tables)
 
-# pandera's built-in checks, keyed by `Check.name`, as a reader would write
-# them; the keyword names are pandera's `Check.statistics`. A check not
-# listed here is shown by pandera's own description (`Check.error`).
+# pandera's built-in checks and the project's registered one, keyed by
+# `Check.name`, as a reader would write them; the keyword names are pandera's
+# `Check.statistics`. A check not listed here is shown by pandera's own
+# description (`Check.error`).
 CHECK_TEXT: dict[str, Callable[[Mapping], str]] = {
     "greater_than": lambda s: f"> {s['min_value']}",
     "greater_than_or_equal_to": lambda s: f">= {s['min_value']}",
@@ -35,6 +36,7 @@ CHECK_TEXT: dict[str, Callable[[Mapping], str]] = {
     "isin": lambda s: "isin [" + ", ".join(str(v) for v in s["allowed_values"]) + "]",
     "notin": lambda s: "notin [" + ", ".join(str(v) for v in s["forbidden_values"]) + "]",
     "str_matches": lambda s: f"matches `{s['pattern']}`",
+    "distinct_values": lambda s: "unique" if s["distinct"] else "",
 }
 
 

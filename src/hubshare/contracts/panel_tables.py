@@ -13,7 +13,7 @@ from hubshare.analysis.properties import (
     PARAMS_SOURCES,
     TRANSPARENCY_LEVELS,
 )
-from hubshare.contracts.base import UTC_MICROS, Contract, distinct_values
+from hubshare.contracts.base import UTC_MICROS, Contract
 
 DOWNLOAD_MEASURES = ["alltime_diff", "rolling30"]
 
@@ -21,7 +21,7 @@ DOWNLOAD_MEASURES = ["alltime_diff", "rolling30"]
 class PeriodModels(Contract):
     """`data/processed/periods/<period>/models.parquet`: every model a period's snapshots list, with its metadata, properties and family as the period's last snapshot listing it declares them."""
 
-    model_key: str = pa.Field(nullable=False, description="Panel key (`_id`, else `id`).")
+    model_key: str = pa.Field(nullable=False, distinct_values=True, description="Panel key (`_id`, else `id`).")
     model_id: str = pa.Field(nullable=False, description="Model id in the model's last snapshot of the period.")
     namespace: str = pa.Field(nullable=True, description="Namespace in that snapshot.")
     last_seen: pl.Date = pa.Field(nullable=False, description="Date of that snapshot.")
@@ -46,10 +46,6 @@ class PeriodModels(Contract):
     )
     family: str = pa.Field(nullable=True, description="Model family from the curated family list (null: none).")
 
-    @pa.check("model_key", name="distinct_values", error="unique")
-    def _model_key_distinct(cls, data: pa.PolarsData) -> bool | pl.LazyFrame:
-        return distinct_values(data)
-
 
 class ListedModels(PeriodModels):
     """`data/processed/model_changes/<date>/listed.parquet`: the models the snapshot of `<date>` lists for the first time, again after an absence, or with changed metadata (`metadata_hash`), with their properties and family as that snapshot declares them; `last_seen` is `<date>`. The first snapshot lists every model."""
@@ -58,14 +54,10 @@ class ListedModels(PeriodModels):
 class DepartedModels(Contract):
     """`data/processed/model_changes/<date>/departed.parquet`: the models the snapshot before `<date>` lists and `<date>` does not."""
 
-    model_key: str = pa.Field(nullable=False, description="Panel key (`_id`, else `id`).")
+    model_key: str = pa.Field(nullable=False, distinct_values=True, description="Panel key (`_id`, else `id`).")
     last_seen: pl.Date = pa.Field(
         nullable=False, description="Date of the snapshot before `<date>`, which lists the model."
     )
-
-    @pa.check("model_key", name="distinct_values", error="unique")
-    def _model_key_distinct(cls, data: pa.PolarsData) -> bool | pl.LazyFrame:
-        return distinct_values(data)
 
 
 class Panel(Contract):
@@ -129,7 +121,7 @@ class PanelWeeks(Contract):
 class PanelState(Contract):
     """`data/processed/panel_state/<date>.parquet`: every model's last observed cumulative count and running 30-day estimate up to that snapshot."""
 
-    model_key: str = pa.Field(nullable=False, description="Panel key (`_id`, else `id`).")
+    model_key: str = pa.Field(nullable=False, distinct_values=True, description="Panel key (`_id`, else `id`).")
     model_number: pl.UInt32 = pa.Field(
         nullable=False,
         description="The model's number (see the panel); the numbers are 0 to the number of rows minus 1.",
@@ -145,10 +137,6 @@ class PanelState(Contract):
         ge=0,
         description="Running sum, in thirtieths of a download, of the model's 30-day estimates (weeks without cumulative counts); each week's estimate is the increase of its rounded value.",
     )
-
-    @pa.check("model_key", name="distinct_values", error="unique")
-    def _model_key_distinct(cls, data: pa.PolarsData) -> bool | pl.LazyFrame:
-        return distinct_values(data)
 
     @pa.check("model_number", name="numbers_0_to_n_minus_1", error="the numbers 0 to rows - 1, each once")
     def _model_numbers_dense(cls, data: pa.PolarsData) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from hubshare.contracts.base import UTC_MICROS, Contract, distinct_values
+from hubshare.contracts.base import UTC_MICROS, Contract
 
 BASE_MODELS_DTYPE = pl.Struct(
     {
@@ -85,7 +85,9 @@ class NormalizedSnapshot(Contract):
     """`data/processed/snapshots/{date}.parquet`: one validated snapshot, one row per model."""
 
     snapshot_date: pl.Date = pa.Field(nullable=False, description="Date of the snapshot.")
-    model_key: str = pa.Field(nullable=False, description="Panel key: `_id` when present, else `id`.")
+    model_key: str = pa.Field(
+        nullable=False, distinct_values=True, description="Panel key: `_id` when present, else `id`."
+    )
     model_id: str = pa.Field(nullable=False, description="Model id at this snapshot.")
     namespace: str = pa.Field(nullable=True, description="Namespace (part of the id before `/`); null for legacy ids.")
     created_at: UTC_MICROS = pa.Field(nullable=True, description="Creation time (UTC).")
@@ -119,7 +121,3 @@ class NormalizedSnapshot(Contract):
         nullable=False,
         description="64-bit hash of the row's `model_id`, `namespace`, `pipeline_tag`, `library_name`, `tags`, `base_relation` and `params_total`, the columns a model's properties and family are read from: a model whose hash is the same in the snapshot before keeps its properties (`model_changes`).",
     )
-
-    @pa.check("model_key", name="distinct_values", error="unique")
-    def _model_key_distinct(cls, data: pa.PolarsData) -> bool | pl.LazyFrame:
-        return distinct_values(data)
