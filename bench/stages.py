@@ -17,7 +17,10 @@ the `concentration` job, both reading the weekly sums. `model_changes` is
 `model_changes_file` per snapshot (the same way). `history` runs the jobs over periods and over the whole
 history, in the workflow's order: `period_tables` for every period, the
 `property_periods` and `family_shares` jobs that combine them,
-`intermediaries` and `attribution_sensitivity`. `new_week` is everything a
+`intermediaries`, `attribution_sensitivity`, `capabilities`, `composition`,
+`model_series`, `trend_tests`, `eras` and `counter_fall_sensitivity`: every
+job a new week re-runs but the figures, the quality report (a few small
+files), the claims and the paper. `new_week` is everything a
 new snapshot re-runs after its normalize job: its `panel_week`,
 `attribute_week` and `model_changes` jobs, every job that combines the
 weeks, the `period_tables` of the periods whose window holds it (closed
@@ -40,6 +43,9 @@ import polars as pl
 import yaml
 from baselines import INPUT_COLUMNS, duckdb_metrics, pandas_metrics
 
+from hubshare.analysis.capabilities import capabilities_file
+from hubshare.analysis.composition import composition_file
+from hubshare.analysis.model_series import model_series_file
 from hubshare.analysis.period_tables import OUTPUTS as PERIOD_OUTPUTS
 from hubshare.analysis.period_tables import combined_properties, combined_shares, write_period_tables
 from hubshare.analysis.shares import period_shares
@@ -55,8 +61,13 @@ from hubshare.attribution.weekly import (
     panel_week_file,
 )
 from hubshare.contracts.raw_tables import RAW_COLUMNS
+from hubshare.inference.era_report import eras_file
+from hubshare.inference.model_trends import model_trends
+from hubshare.inference.stats_report import trend_tests_file
 from hubshare.jobs.atomic import write_csv, write_json
 from hubshare.normalize.snapshot import normalize_snapshot_file
+from hubshare.panel.counter_falls import counter_fall_sensitivity
+from hubshare.panel.ledger import CUMULATIVE_MEASURE
 from hubshare.panel.model_weeks import OBSERVATION_COLUMNS
 from hubshare.periods import parse_periods, period_slug, periods_from_data
 
@@ -338,6 +349,49 @@ def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
         )
         write_csv(table, tables / "attribution_sensitivity.csv")
 
+    def capabilities() -> None:
+        records = [work / "quality" / f"{date}.json" for date in dates]
+        capabilities_file(records, dates, CUMULATIVE_MEASURE, "dir", CONFIG.get("frame"), tables / "capabilities.json")
+
+    def composition() -> None:
+        attributed = [work / "attributed" / f"{date}.parquet" for date in dates]
+        composition_file(attributed, windows, CUMULATIVE_MEASURE, tables / "composition.csv")
+
+    def series() -> None:
+        settings = CONFIG["stats"]
+        table = model_series_file(
+            panel_paths(work, dates), CUMULATIVE_MEASURE, tables / "capabilities.json", tables / "model_series.csv"
+        )
+        trends = model_trends(
+            table, min_intervals=settings["min_intervals"], alpha=settings["alpha"], confidence=settings["confidence"]
+        )
+        write_csv(trends, tables / "model_trends.csv")
+
+    def stats() -> None:
+        outputs = {"stats": tables / "stats.json", "contrasts": tables / "period_contrasts.csv"}
+        trend_tests_file(
+            tables / "shares_weekly.parquet",
+            tables / "concentration_weekly.parquet",
+            CONFIG["stats"],
+            periods,
+            CUMULATIVE_MEASURE,
+            outputs,
+        )
+
+    def eras() -> None:
+        settings = CONFIG["stats"]
+        eras_file(
+            tables / "shares_weekly.parquet",
+            settings["headline_series"],
+            periods,
+            settings["eras"],
+            CUMULATIVE_MEASURE,
+            tables / "eras.csv",
+        )
+
+    def counter_falls() -> None:
+        write_csv(counter_fall_sensitivity(panel_paths(work, dates), periods), tables / "counter_fall_sensitivity.csv")
+
     return {
         **{
             f"period_tables {window['name']}": (lambda window=window: period_job(work, dates, window))
@@ -346,6 +400,12 @@ def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
         "property_periods and family_shares": lambda: combine_periods(work, windows),
         "intermediaries": intermediaries,
         "attribution_sensitivity": sensitivity,
+        "capabilities": capabilities,
+        "composition": composition,
+        "model_series": series,
+        "trend_tests": stats,
+        "eras": eras,
+        "counter_fall_sensitivity": counter_falls,
     }
 
 
@@ -386,8 +446,9 @@ def new_week(data: Path, work: Path) -> dict:
         if str(window["start"]) <= dates[-1] <= str(window["end"]):
             name = f"period_tables {window['name']}"
             jobs[name] = history[name]
-    for name in ("property_periods and family_shares", "intermediaries", "attribution_sensitivity"):
-        jobs[name] = history[name]
+    for name, job in history.items():
+        if not name.startswith("period_tables"):
+            jobs[name] = job
     return {"snapshot": dates[-1], "job_seconds": timed(jobs)}
 
 

@@ -83,7 +83,9 @@ def row(model_id, downloads, roots=None, first=None, week=WEEK_1, key=None, stat
 
 
 def panel(*rows: dict) -> pl.DataFrame:
-    return pl.DataFrame(list(rows), schema=PANEL_SCHEMA)
+    """Panel rows, each model numbered by its key's rank (the panel numbers models, keeping the number)."""
+    frame = pl.DataFrame(list(rows), schema=PANEL_SCHEMA)
+    return frame.with_columns((pl.col("model_key").rank("dense") - 1).cast(pl.UInt32).alias("model_number"))
 
 
 def credited(attributed: pl.DataFrame, view: str) -> dict[str, float]:

@@ -2,22 +2,26 @@
 
 import datetime as dt
 import re
+from dataclasses import asdict
 
 import jsonschema
 import polars as pl
 import pytest
+from conftest import parents, write_raw
 from hypothesis import given
 from hypothesis import strategies as st
 
 from hubshare.analysis.capabilities import (
     CAPABILITIES_SCHEMA,
     cadence_of,
+    capabilities_file,
     capability_record,
-    field_counts,
-    namespace_count,
     non_overlapping_intervals,
     sampling_frame,
 )
+from hubshare.jobs.atomic import write_json
+from hubshare.normalize.field_presence import field_counts, namespace_count
+from hubshare.normalize.snapshot import normalize_snapshot
 from hubshare.panel.measures import measure_for
 
 D = dt.date
@@ -42,9 +46,8 @@ def normalized(rows: list[dict]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema)
 
 
-def test_field_counts_by_hand(tmp_path):
-    path = tmp_path / "s.parquet"
-    normalized(
+def test_field_counts_by_hand():
+    snapshot = normalized(
         [
             {
                 "model_key": "abc",
@@ -67,15 +70,15 @@ def test_field_counts_by_hand(tmp_path):
             },
             {"model_key": "legacy", "model_id": "legacy", "downloads_30d": None, "tags": None, "base_parents": None},
         ]
-    ).write_parquet(path)
-    counts = field_counts(path)
+    )
+    counts = field_counts(snapshot)
     assert counts["rows"] == 3
     assert counts["_id"] == 1  # only the first row's key differs from its id
     assert counts["author"] == 2 and counts["downloads"] == 2 and counts["downloadsAllTime"] == 1
     assert counts["tags"] == 1  # an empty list carries no tag
     assert counts["baseModels"] == 1 and counts["safetensors"] == 1 and counts["pipeline_tag"] == 1
     assert counts["createdAt"] == 0
-    assert namespace_count(path) == 2  # the legacy id has none
+    assert namespace_count(snapshot) == 2  # the legacy id has none
 
 
 @pytest.mark.parametrize(
@@ -180,6 +183,39 @@ def test_record_follows_its_schema_and_reads_lineage():
     broken = dict(record, cadence=7)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, CAPABILITIES_SCHEMA)
+
+
+def test_the_record_reads_the_counts_each_normalize_job_wrote(raw_dir, tmp_path):
+    """The quality records carry each snapshot's field counts and namespaces: the record built from them is the one
+    the normalized snapshots give when read again, and the namespaces are the last snapshot's."""
+    weeks = {
+        "2021-01-06": [
+            {"_id": "k1", "id": "org/model", "author": "org", "downloads": 5, "downloadsAllTime": 50, "tags": ["t"]},
+            {"id": "bert-base-cased", "downloads": 3},
+        ],
+        "2021-01-13": [
+            {"_id": "k1", "id": "org/model", "author": "org", "downloads": 6, "downloadsAllTime": 56},
+            {"_id": "k2", "id": "lab/ft", "downloads": 1, "baseModels": parents("org/model")},
+            {"_id": "k3", "id": "other/x", "downloads": 2, "pipeline_tag": "text-generation"},
+        ],
+    }
+    records, frames = [], []
+    for date, rows in weeks.items():
+        frame, quality = normalize_snapshot(write_raw(raw_dir, date, rows), dt.date.fromisoformat(date))
+        records.append(write_json(asdict(quality), tmp_path / f"{date}.json"))
+        frames.append(frame)
+    record = capabilities_file(
+        list(reversed(records)), list(weeks), "alltime_diff", "dir", None, tmp_path / "capabilities.json"
+    )
+    expected = capability_record(
+        source="dir",
+        dates=[D(2021, 1, 6), D(2021, 1, 13)],
+        counts=[field_counts(frame) for frame in frames],
+        measure="alltime_diff",
+        namespaces=3,
+    )
+    assert record == expected
+    assert record["fields"]["_id"] == 0.8 and record["fields"]["author"] == 0.8 and record["lineage"] is True
 
 
 def test_readme_documents_the_raw_contract():

@@ -35,11 +35,23 @@ from hubshare.periods import parse_periods
 PARTS = ("stayers_pp", "entrants_pp", "leavers_pp")
 
 
+def number(model: str) -> int:
+    """The model number of `m<number>`."""
+    return int(model.removeprefix("m"))
+
+
 def credited(rows: list[tuple]) -> pl.DataFrame:
     """(model, group, window, downloads) in one view and dimension."""
     return pl.DataFrame(
-        [("uploader", "country_group", group, model, window, float(d)) for model, group, window, d in rows],
-        schema=["view", "dimension", "group", "model_key", "window", "downloads"],
+        [("uploader", "country_group", group, number(model), window, float(d)) for model, group, window, d in rows],
+        schema={
+            "view": pl.String,
+            "dimension": pl.String,
+            "group": pl.String,
+            "model_number": pl.UInt32,
+            "window": pl.String,
+            "downloads": pl.Float64,
+        },
         orient="row",
     )
 
@@ -157,9 +169,9 @@ def test_the_parts_add_up_to_the_change(frame):
 @given(lists())
 def test_a_list_without_entry_or_exit_changes_only_among_stayers(frame):
     # Every model given downloads in both windows: no entrant, no leaver.
-    models = frame.group_by("model_key").agg(pl.col("window").filter(pl.col("downloads") > 0).n_unique() == 2)
-    stayers = models.filter(pl.col("window"))["model_key"]
-    kept = frame.filter(pl.col("model_key").is_in(stayers.to_list()))
+    models = frame.group_by("model_number").agg(pl.col("window").filter(pl.col("downloads") > 0).n_unique() == 2)
+    stayers = models.filter(pl.col("window"))["model_number"]
+    kept = frame.filter(pl.col("model_number").is_in(stayers.to_list()))
     if kept.filter(pl.col("downloads") > 0).height == 0:
         return
     table = decompose_share_change(kept)
@@ -206,11 +218,11 @@ def test_without_two_periods_the_first_and_last_independent_intervals():
 def attributed(rows: list[tuple]) -> pl.LazyFrame:
     """(week, view, model, country group, developer type, downloads)."""
     return pl.DataFrame(
-        rows,
+        [(week, view, number(model), *rest) for week, view, model, *rest in rows],
         schema={
             "week": pl.Date,
             "view": pl.String,
-            "model_key": pl.String,
+            "model_number": pl.UInt32,
             "country_group": pl.String,
             "developer_type": pl.String,
             "downloads": pl.Float64,
@@ -231,10 +243,10 @@ WINDOWS = (Window("a", "period", D(2023, 1, 1), D(2023, 6, 30)), Window("b", "pe
 
 
 def test_credited_rows_are_summed_per_model_group_and_window():
-    rows = credited_in_windows(attributed(ROWS), WINDOWS).sort("dimension", "model_key", "window")
-    china = rows.filter((pl.col("dimension") == "country_group") & (pl.col("model_key") == "m1"))
+    rows = credited_in_windows(attributed(ROWS), WINDOWS).sort("dimension", "model_number", "window")
+    china = rows.filter((pl.col("dimension") == "country_group") & (pl.col("model_number") == 1))
     assert china.select("window", "downloads").rows() == [("first", 15.0), ("last", 20.0)]
-    assert "m3" not in rows["model_key"].to_list()
+    assert 3 not in rows["model_number"].to_list()
     assert set(rows["dimension"]) == {"country_group", "developer_type"}
 
 
@@ -327,7 +339,7 @@ def test_credited_downloads_are_the_same_bits_whatever_the_row_order():
             "week": rng.choice(np.array(weeks, dtype="datetime64[D]"), size),
             "country_group": rng.choice(["A", "B", "C"], size),
             "developer_type": rng.choice(["industry", "academia"], size),
-            "model_key": [f"m{k}" for k in rng.integers(0, 20, size)],
+            "model_number": rng.integers(0, 20, size).astype(np.uint32),
             "downloads": rng.random(size) * 1e6 / 3,
         }
     ).with_columns(pl.col("week").cast(pl.Date))
@@ -337,6 +349,6 @@ def test_credited_downloads_are_the_same_bits_whatever_the_row_order():
     )
 
     def credited(frame: pl.DataFrame) -> pl.DataFrame:
-        return credited_in_windows(frame.lazy(), windows).sort("dimension", "group", "model_key", "window")
+        return credited_in_windows(frame.lazy(), windows).sort("dimension", "group", "model_number", "window")
 
     assert credited(attributed).equals(credited(attributed[rng.permutation(size)]))

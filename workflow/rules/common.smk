@@ -123,7 +123,6 @@ def raw_snapshot(wildcards):
     return {"snapshot": folder / f"{wildcards.date}.parquet", "meta": RAW_DIR / f"{wildcards.date}.meta.yaml"}
 
 
-NORMALIZED = expand(str(PROCESSED_SNAPSHOTS / "{date}.parquet"), date=SNAPSHOT_DATES)
 QUALITY = expand(QUALITY_SNAPSHOT, date=SNAPSHOT_DATES)
 # A folder of snapshots says by its newest file whether it carries cumulative counts.
 PANEL_MEASURE = measure_for(

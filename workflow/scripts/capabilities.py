@@ -1,11 +1,11 @@
-"""Adapter: normalized snapshots -> results/capabilities.json (what the input can support)."""
+"""Adapter: the snapshots' quality records -> results/capabilities.json (what the input can support)."""
 
 from hubshare.analysis.capabilities import capabilities_file
 from hubshare.jobs.joblog import log_to
 
 with log_to(snakemake.log[0]) as log:
     record = capabilities_file(
-        snakemake.input.snapshots,
+        snakemake.input.records,
         snakemake.params.dates,
         snakemake.params.measure,
         snakemake.params.source,

@@ -15,36 +15,19 @@ record counts the longest chain of such counts, taken greedily from the first).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from itertools import pairwise
 from pathlib import Path
 
 import jsonschema
-import polars as pl
 
 from hubshare.jobs.atomic import write_json
+from hubshare.normalize.field_presence import FIELD_PRESENCE
 
 ROLLING_DAYS = 30
 # Below this many namespaces, shares describe a handful of accounts, not an ecosystem.
 MIN_NAMESPACES = 20
-# The columns of the raw contract, each with how its presence is read from a normalized snapshot.
-FIELD_PRESENCE: dict[str, pl.Expr] = {
-    # `model_key` is the stable object id where the snapshot has one, the model id otherwise.
-    "_id": pl.col("model_key") != pl.col("model_id"),
-    "id": pl.col("model_id").is_not_null(),
-    # The namespace: `author`, or the id's prefix where `author` is absent.
-    "author": pl.col("namespace").is_not_null(),
-    "createdAt": pl.col("created_at").is_not_null(),
-    "downloads": pl.col("downloads_30d").is_not_null(),
-    "downloadsAllTime": pl.col("downloads_all_time").is_not_null(),
-    "likes": pl.col("likes").is_not_null(),
-    "pipeline_tag": pl.col("pipeline_tag").is_not_null(),
-    "library_name": pl.col("library_name").is_not_null(),
-    "tags": pl.col("tags").list.len().fill_null(0) > 0,
-    # A declared base model: the rows that take part in lineage.
-    "baseModels": pl.col("base_parents").list.len().fill_null(0) > 0,
-    "safetensors": pl.col("params_total").is_not_null(),
-}
 FRAME_KINDS = {
     "whole_hub": "every model the Hub lists",
     "list": "a list of models chosen by the source, such as the most downloaded, not the whole Hub",
@@ -163,22 +146,6 @@ CAPABILITIES_SCHEMA = {
 }
 
 
-def field_counts(snapshot: str | Path) -> dict[str, int]:
-    """Rows of one normalized snapshot, and how many carry each contract column."""
-    counts = (
-        pl.scan_parquet(snapshot)
-        .select(pl.len().alias("rows"), *(expr.sum().alias(name) for name, expr in FIELD_PRESENCE.items()))
-        .collect()
-        .row(0, named=True)
-    )
-    return {name: int(value or 0) for name, value in counts.items()}
-
-
-def namespace_count(snapshot: str | Path) -> int:
-    """Distinct namespaces of one normalized snapshot."""
-    return int(pl.scan_parquet(snapshot).select(pl.col("namespace").drop_nulls().n_unique()).collect().item())
-
-
 def cadence_of(dates: Sequence[dt.date]) -> str:
     """The usual spacing of the snapshots, in words."""
     if len(dates) < 2:
@@ -261,21 +228,25 @@ def views_supported(record: dict) -> tuple[str, ...]:
 
 
 def capabilities_file(
-    snapshots: Sequence[str | Path],
+    quality_records: Sequence[str | Path],
     dates: Sequence[str],
     measure: str,
     source: str,
     frame: dict | None,
     output: str | Path,
 ) -> dict:
-    """File-to-file form: the normalized snapshots -> `capabilities.json`."""
+    """File-to-file form: the snapshots' quality records (which hold their field counts) -> `capabilities.json`."""
+    records = sorted(
+        (json.loads(Path(path).read_text(encoding="utf-8")) for path in quality_records),
+        key=lambda record: record["snapshot_date"],
+    )
     record = capability_record(
         source=source,
         dates=[dt.date.fromisoformat(d) for d in dates],
-        counts=[field_counts(path) for path in snapshots],
+        counts=[record["fields"] for record in records],
         measure=measure,
         frame=frame,
-        namespaces=namespace_count(sorted(snapshots, key=str)[-1]) if snapshots else 0,
+        namespaces=records[-1]["namespaces"] if records else 0,
     )
     write_json(record, output)
     return record

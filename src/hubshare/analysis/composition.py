@@ -48,9 +48,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
-from hubshare.analysis.shares import DIMENSIONS, ordered_sum
+from hubshare.analysis.exact_sums import exact_sum, from_fixed_point, to_fixed_point
+from hubshare.analysis.shares import DIMENSIONS
+from hubshare.attribution.credit import VIEWS
 from hubshare.contracts.result_tables import Composition
 from hubshare.inference.stats_report import independent_weeks
 from hubshare.jobs.atomic import write_csv
@@ -90,58 +93,83 @@ def comparison_windows(
 def credited_in_windows(
     attributed: pl.LazyFrame, windows: tuple[Window, Window], dimensions: Sequence[str] = DIMENSIONS
 ) -> pl.DataFrame:
-    """`view, dimension, group, model_key, window ('first'/'last'), downloads` from attributed rows."""
+    """`view, dimension, group, model_number, window ('first'/'last'), downloads` from attributed rows.
+
+    Only the windows' weeks are read. Each view's rows are summed in one pass
+    over them for every dimension at once, in fixed point, so the dimensions'
+    sums are exact sums of those sums; one view at a time, which holds a third
+    of the groups in memory.
+    """
     window = pl.lit(None, dtype=pl.String)
     for label, bounds in reversed(list(zip(("first", "last"), windows, strict=True))):
         window = pl.when(pl.col("week").is_between(bounds.start, bounds.end)).then(pl.lit(label)).otherwise(window)
-    tagged = attributed.with_columns(window.alias("window")).filter(pl.col("window").is_not_null())
-    return pl.concat(
-        [
-            tagged.group_by("view", dimension, "model_key", "window")
-            .agg(ordered_sum())
+    in_windows = pl.any_horizontal(pl.col("week").is_between(bounds.start, bounds.end) for bounds in windows)
+    tagged = attributed.filter(in_windows).with_columns(window.alias("window"), to_fixed_point("downloads"))
+    keys = ["model_number", "window", *dimensions]
+    credited = []
+    for view in VIEWS:
+        by_model = (
+            tagged.filter(pl.col("view") == view)
+            .group_by(keys)
+            .agg(pl.col("downloads").sum())
+            .collect(engine="streaming")
+        )
+        credited.extend(
+            by_model.group_by("model_number", "window", dimension)
+            .agg(pl.col("downloads").sum())
             .select(
-                "view",
+                pl.lit(view).alias("view"),
                 pl.lit(dimension).alias("dimension"),
                 pl.col(dimension).alias("group"),
-                "model_key",
+                "model_number",
                 "window",
-                pl.col("downloads").cast(pl.Float64),
+                from_fixed_point("downloads"),
             )
-            .collect(engine="streaming")
             for dimension in dimensions
-        ]
-    )
+        )
+    return pl.concat(credited)
 
 
 def _downloads(status: str, window: str) -> pl.Expr:
-    return ordered_sum(pl.col("downloads").filter((pl.col("status") == status) & (pl.col("window") == window)))
+    return exact_sum(pl.col("downloads").filter((pl.col("status") == status) & (pl.col("window") == window)))
+
+
+def _with_windows_held(credited: pl.DataFrame) -> pl.DataFrame:
+    """One view and dimension's rows with `in_first` and `in_last`: whether the row's model has downloads in each
+    window (downloads are never negative).
+
+    Counted by model number in arrays (the panel numbers models 0, 1, 2, ...): at Hub scale a tenth of the time
+    of grouping millions of rows by model.
+    """
+    numbers = credited.get_column("model_number").to_numpy()
+    held = credited.get_column("downloads").to_numpy() > 0
+    first = (credited.get_column("window") == "first").to_numpy()
+    size = int(numbers.max()) + 1
+    return credited.with_columns(
+        in_first=np.bincount(numbers[held & first], minlength=size)[numbers] > 0,
+        in_last=np.bincount(numbers[held & ~first], minlength=size)[numbers] > 0,
+    )
 
 
 def decompose_share_change(credited: pl.DataFrame) -> pl.DataFrame:
     """Each group's share change, first to last window, in stayers', entrants' and leavers' parts (points).
 
-    `credited`: `view, dimension, group, model_key, window, downloads` (window
+    `credited`: `view, dimension, group, model_number, window, downloads` (window
     `first` or `last`). Every view and dimension must hold downloads in both
     windows. Shares are fractions; the parts and the change percentage points.
     """
-    in_window = {w: pl.col("downloads").filter(pl.col("window") == w).sum() > 0 for w in ("first", "last")}
-    models = (
-        credited.group_by("view", "dimension", "model_key")
-        .agg(in_window["first"].alias("in_first"), in_window["last"].alias("in_last"))
-        .filter(pl.col("in_first") | pl.col("in_last"))
-        .select(
-            "view",
-            "dimension",
-            "model_key",
-            pl.when(pl.col("in_first") & pl.col("in_last"))
-            .then(pl.lit("stayer"))
-            .when(pl.col("in_last"))
-            .then(pl.lit("entrant"))
-            .otherwise(pl.lit("leaver"))
-            .alias("status"),
-        )
+    status = (
+        pl.when(pl.col("in_first") & pl.col("in_last"))
+        .then(pl.lit("stayer"))
+        .when(pl.col("in_last"))
+        .then(pl.lit("entrant"))
+        .otherwise(pl.lit("leaver"))
     )
-    rows = credited.join(models, on=["view", "dimension", "model_key"])
+    parts = [_with_windows_held(part) for part in credited.partition_by("view", "dimension")]
+    held = pl.concat(parts) if parts else credited.with_columns(in_first=pl.lit(False), in_last=pl.lit(False))
+    rows = held.filter(pl.col("in_first") | pl.col("in_last")).with_columns(
+        status.cast(pl.Enum(STATUSES)).alias("status")
+    )
     sums = {
         "stayer_downloads_first": _downloads("stayer", "first"),
         "stayer_downloads_last": _downloads("stayer", "last"),
@@ -151,7 +179,7 @@ def decompose_share_change(credited: pl.DataFrame) -> pl.DataFrame:
     totals = rows.group_by("view", "dimension").agg(
         **sums,
         **{
-            f"{status}s": pl.col("model_key").filter(pl.col("status") == status).n_unique().cast(pl.Int64)
+            f"{status}s": pl.col("model_number").filter(pl.col("status") == status).n_unique().cast(pl.Int64)
             for status in STATUSES
         },
     )
@@ -267,7 +295,7 @@ def composition_file(
 ) -> pl.DataFrame:
     """File-to-file form: the weeks' attributed rows -> `results/tables/composition.csv`."""
     scan = pl.scan_parquet([str(path) for path in attributed]).select(
-        "view", "week", "model_key", *DIMENSIONS, "downloads"
+        "view", "week", "model_number", *DIMENSIONS, "downloads"
     )
     table = composition_table(scan, parse_periods(periods), measure)
     write_csv(table, output)

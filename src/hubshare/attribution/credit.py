@@ -44,14 +44,22 @@ def namespace_of(model_id: pl.Expr, legacy_ids: pl.DataFrame) -> pl.Expr:
 
 
 def credited_rows(panel: pl.DataFrame, legacy_ids: pl.DataFrame) -> pl.DataFrame:
-    """Rows (week, view, model_key, attributed_namespace, downloads) for every view."""
+    """Rows (week, view, model_key, model_number, attributed_namespace, downloads) for every view."""
     base = panel.select(
-        "week", "model_key", "model_id", "namespace", "downloads", "lineage_roots", "lineage_root_first"
+        "week",
+        "model_key",
+        "model_number",
+        "model_id",
+        "namespace",
+        "downloads",
+        "lineage_roots",
+        "lineage_root_first",
     )
     uploader = base.select(
         "week",
         pl.lit("uploader").alias("view"),
         "model_key",
+        "model_number",
         pl.coalesce("namespace", namespace_of(pl.col("model_id"), legacy_ids)).alias("attributed_namespace"),
         pl.col("downloads").cast(pl.Float64),
     )
@@ -62,6 +70,7 @@ def credited_rows(panel: pl.DataFrame, legacy_ids: pl.DataFrame) -> pl.DataFrame
             "week",
             pl.lit("derived").alias("view"),
             "model_key",
+            "model_number",
             namespace_of(pl.coalesce("root_id", "model_id"), legacy_ids).alias("attributed_namespace"),
             (pl.col("downloads") * pl.col("weight").fill_null(1.0)).alias("downloads"),
         )
@@ -70,6 +79,7 @@ def credited_rows(panel: pl.DataFrame, legacy_ids: pl.DataFrame) -> pl.DataFrame
         "week",
         pl.lit("derived_first_parent").alias("view"),
         "model_key",
+        "model_number",
         namespace_of(pl.coalesce("lineage_root_first", "model_id"), legacy_ids).alias("attributed_namespace"),
         pl.col("downloads").cast(pl.Float64),
     )
@@ -97,6 +107,7 @@ def attribute(panel: pl.DataFrame, registry: pl.DataFrame, legacy_ids: pl.DataFr
         "week",
         "view",
         "model_key",
+        "model_number",
         "attributed_namespace",
         pl.when(listed)
         .then(pl.col("organization"))

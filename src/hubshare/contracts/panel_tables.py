@@ -206,6 +206,9 @@ class Attributed(Contract):
         nullable=False, isin=["uploader", "derived", "derived_first_parent"], description="Attribution view."
     )
     model_key: str = pa.Field(nullable=False, description="Panel key of the model whose downloads these are.")
+    model_number: pl.UInt32 = pa.Field(
+        nullable=False, description="The model's number (see the panel): what sums over many weeks group by."
+    )
     attributed_namespace: str = pa.Field(
         nullable=True, description="Namespace credited (uploader, or developer of the root model)."
     )

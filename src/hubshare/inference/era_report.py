@@ -9,6 +9,7 @@ boundary and is left out; `skipped_reason` says so for the manuscript.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -16,6 +17,7 @@ import polars as pl
 from hubshare.contracts.result_tables import Eras
 from hubshare.inference.eras import find_share_eras
 from hubshare.inference.stats_report import TESTED_VIEWS, independent_weeks, series_counts
+from hubshare.jobs.atomic import write_csv
 from hubshare.periods import consecutive_periods
 
 ERA_COLUMNS = {
@@ -135,3 +137,18 @@ def _era_rows(
                 }
             )
     return rows
+
+
+def eras_file(
+    weekly: str | Path,
+    series: list[dict],
+    periods: dict[str, tuple[dt.date, dt.date]],
+    settings: dict,
+    measure: str,
+    output: str | Path,
+) -> tuple[pl.DataFrame, str | None]:
+    """File-to-file form: the weekly shares -> `eras.csv`; returns the table and why it has no eras (None if it may)."""
+    shares = pl.read_parquet(weekly)
+    table = era_table(shares, series, periods, settings, measure)
+    write_csv(table, output)
+    return table, skipped_reason(shares, settings["min_segment_weeks"])

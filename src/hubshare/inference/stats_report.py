@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from itertools import pairwise
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -28,6 +29,7 @@ from hubshare.analysis.shares import ordered_sum
 from hubshare.contracts.result_tables import PeriodContrasts
 from hubshare.inference.contrasts import MIN_PER_PERIOD, contrast_test, period_labels
 from hubshare.inference.trends import FAMILY_CORRECTION, adjust_family, trend_test
+from hubshare.jobs.atomic import write_csv, write_json
 from hubshare.panel.thirty_day import MEASURE as ROLLING_MEASURE
 from hubshare.panel.thirty_day import WINDOW_DAYS
 from hubshare.periods import consecutive_periods
@@ -288,3 +290,40 @@ def adjust_contrast_family(stats: dict, contrasts: pl.DataFrame, alpha: float) -
         "significant": int(sum(reject)),
     }
     return stats, PeriodContrasts.validate(contrasts)
+
+
+def trend_tests_file(
+    weekly: str | Path,
+    concentration: str | Path,
+    settings: dict,
+    periods: dict[str, tuple[dt.date, dt.date]],
+    measure: str,
+    outputs: dict[str, str | Path],
+) -> tuple[dict, pl.DataFrame]:
+    """File-to-file form: the weekly shares and concentration -> `stats.json` and the period contrasts
+    (`outputs`: `stats`, `contrasts`), the trends and the contrasts each one Benjamini-Yekutieli family.
+
+    `settings`: `headline_series`, `alpha`, `confidence` and `min_intervals` of the `stats` configuration.
+    """
+    shares = pl.read_parquet(weekly)
+    stats = headline_trends(
+        shares,
+        pl.read_parquet(concentration),
+        settings["headline_series"],
+        measure=measure,
+        min_intervals=settings["min_intervals"],
+        alpha=settings["alpha"],
+        confidence=settings["confidence"],
+    )
+    contrasts = headline_contrasts(
+        shares,
+        settings["headline_series"],
+        periods,
+        measure=measure,
+        duplicates=stats["duplicates"],
+        confidence=settings["confidence"],
+    )
+    stats, contrasts = adjust_contrast_family(stats, contrasts, settings["alpha"])
+    write_json(stats, outputs["stats"])
+    write_csv(contrasts, outputs["contrasts"])
+    return stats, contrasts
