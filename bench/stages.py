@@ -42,6 +42,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 from baselines import INPUT_COLUMNS, duckdb_metrics, pandas_metrics
+from snakemake.utils import validate
 
 from hubshare.analysis.capabilities import capabilities_file
 from hubshare.analysis.composition import composition_file
@@ -73,6 +74,8 @@ from hubshare.periods import parse_periods, period_slug, periods_from_data
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
+# With the schema's defaults filled in, as the workflow's configuration is.
+validate(CONFIG, str(REPO / "workflow" / "schemas" / "config.schema.yaml"))
 
 
 def snapshot_dates(data: Path) -> list[str]:
@@ -351,7 +354,7 @@ def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
 
     def capabilities() -> None:
         records = [work / "quality" / f"{date}.json" for date in dates]
-        capabilities_file(records, dates, CUMULATIVE_MEASURE, "dir", CONFIG.get("frame"), tables / "capabilities.json")
+        capabilities_file(records, dates, CUMULATIVE_MEASURE, "dir", CONFIG["frame"], tables / "capabilities.json")
 
     def composition() -> None:
         attributed = [work / "attributed" / f"{date}.parquet" for date in dates]

@@ -51,7 +51,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from hubshare.analysis.exact_sums import exact_sum, from_fixed_point, to_fixed_point
+from hubshare.analysis.exact_sums import from_fixed_point, to_fixed_point
 from hubshare.analysis.shares import DIMENSIONS
 from hubshare.attribution.credit import VIEWS
 from hubshare.contracts.result_tables import Composition
@@ -93,36 +93,35 @@ def comparison_windows(
 def credited_in_windows(
     attributed: pl.LazyFrame, windows: tuple[Window, Window], dimensions: Sequence[str] = DIMENSIONS
 ) -> pl.DataFrame:
-    """`view, dimension, group, model_number, window ('first'/'last'), downloads` from attributed rows.
+    """`view, dimension, group, model_number, window ('first'/'last'), downloads` from attributed rows: a model's
+    downloads in a window summed by the groups of every dimension the view credits them to (so a model credited
+    to two developer types in one country has two rows for that country).
 
-    Only the windows' weeks are read. Each view's rows are summed in one pass
-    over them for every dimension at once, in fixed point, so the dimensions'
-    sums are exact sums of those sums; one view at a time, which holds a third
-    of the groups in memory.
+    Only the windows' weeks are read, one view at a time (one pass over every view held twice the memory and
+    took longer), and summed in fixed point, so the sums are the same bits in any order.
     """
-    window = pl.lit(None, dtype=pl.String)
-    for label, bounds in reversed(list(zip(("first", "last"), windows, strict=True))):
-        window = pl.when(pl.col("week").is_between(bounds.start, bounds.end)).then(pl.lit(label)).otherwise(window)
-    in_windows = pl.any_horizontal(pl.col("week").is_between(bounds.start, bounds.end) for bounds in windows)
-    tagged = attributed.filter(in_windows).with_columns(window.alias("window"), to_fixed_point("downloads"))
-    keys = ["model_number", "window", *dimensions]
+    first, last = windows
+    in_first = pl.col("week").is_between(first.start, first.end)
+    in_last = pl.col("week").is_between(last.start, last.end)
+    # The window is a flag while the rows are summed, and named once they are.
+    tagged = attributed.filter(in_first | in_last).with_columns(
+        (in_last & ~in_first).alias("in_last"), to_fixed_point("downloads")
+    )
     credited = []
     for view in VIEWS:
         by_model = (
             tagged.filter(pl.col("view") == view)
-            .group_by(keys)
+            .group_by("model_number", "in_last", *dimensions)
             .agg(pl.col("downloads").sum())
             .collect(engine="streaming")
         )
         credited.extend(
-            by_model.group_by("model_number", "window", dimension)
-            .agg(pl.col("downloads").sum())
-            .select(
+            by_model.select(
                 pl.lit(view).alias("view"),
                 pl.lit(dimension).alias("dimension"),
                 pl.col(dimension).alias("group"),
                 "model_number",
-                "window",
+                pl.when("in_last").then(pl.lit("last")).otherwise(pl.lit("first")).alias("window"),
                 from_fixed_point("downloads"),
             )
             for dimension in dimensions
@@ -130,66 +129,78 @@ def credited_in_windows(
     return pl.concat(credited)
 
 
-def _downloads(status: str, window: str) -> pl.Expr:
-    return exact_sum(pl.col("downloads").filter((pl.col("status") == status) & (pl.col("window") == window)))
+# The four sums of the decomposition, each by status and window.
+SUMS = {
+    "stayer_downloads_first": ("stayer", "first"),
+    "stayer_downloads_last": ("stayer", "last"),
+    "entrant_downloads": ("entrant", "last"),
+    "leaver_downloads": ("leaver", "first"),
+}
+STATUS_SUMS = {"group": pl.String, "status": pl.String, "window": pl.String, "downloads": pl.Int128}
 
 
-def _with_windows_held(credited: pl.DataFrame) -> pl.DataFrame:
-    """One view and dimension's rows with `in_first` and `in_last`: whether the row's model has downloads in each
-    window (downloads are never negative).
+def _status_sums(credited: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]]:
+    """One view and dimension's fixed-point downloads by group, model status and window, and its models by status.
 
-    Counted by model number in arrays (the panel numbers models 0, 1, 2, ...): at Hub scale a tenth of the time
-    of grouping millions of rows by model.
+    A model is in a window when it has downloads there (downloads are never negative). Models are counted by
+    number in arrays (the panel numbers them 0, 1, 2, ...): grouping millions of rows by model took seconds at
+    Hub scale.
     """
     numbers = credited.get_column("model_number").to_numpy()
     held = credited.get_column("downloads").to_numpy() > 0
     first = (credited.get_column("window") == "first").to_numpy()
     size = int(numbers.max()) + 1
-    return credited.with_columns(
-        in_first=np.bincount(numbers[held & first], minlength=size)[numbers] > 0,
-        in_last=np.bincount(numbers[held & ~first], minlength=size)[numbers] > 0,
+    in_first = np.bincount(numbers[held & first], minlength=size) > 0
+    in_last = np.bincount(numbers[held & ~first], minlength=size) > 0
+    # Each model's status as an index into STATUSES; len(STATUSES) for a model in neither window.
+    status = np.select([in_first & in_last, in_last, in_first], [0, 1, 2], default=len(STATUSES)).astype(np.uint8)
+    sums = (
+        credited.with_columns(pl.Series("status", status[numbers]), to_fixed_point("downloads"))
+        .filter(pl.col("status") < len(STATUSES))
+        .group_by("group", "status", "window")
+        .agg(pl.col("downloads").sum())
+        .with_columns(pl.col("status").replace_strict(dict(enumerate(STATUSES)), return_dtype=pl.String))
     )
+    models = np.bincount(status, minlength=len(STATUSES) + 1)
+    return sums, {f"{name}s": int(models[index]) for index, name in enumerate(STATUSES)}
 
 
 def decompose_share_change(credited: pl.DataFrame) -> pl.DataFrame:
     """Each group's share change, first to last window, in stayers', entrants' and leavers' parts (points).
 
-    `credited`: `view, dimension, group, model_number, window, downloads` (window
-    `first` or `last`). Every view and dimension must hold downloads in both
-    windows. Shares are fractions; the parts and the change percentage points.
+    `credited`: `view, dimension, group, model_number, window, downloads`
+    (window `first` or `last`). Every view and dimension must hold downloads
+    in both windows. Shares are fractions; the parts and the change
+    percentage points. Sums are exact (in fixed point), then rounded once.
     """
-    status = (
-        pl.when(pl.col("in_first") & pl.col("in_last"))
-        .then(pl.lit("stayer"))
-        .when(pl.col("in_last"))
-        .then(pl.lit("entrant"))
-        .otherwise(pl.lit("leaver"))
+    by_status, models = [pl.DataFrame(schema={"view": pl.String, "dimension": pl.String, **STATUS_SUMS})], []
+    for (view, dimension), part in credited.partition_by("view", "dimension", as_dict=True).items():
+        sums, counts = _status_sums(part)
+        by_status.append(sums.select(pl.lit(view).alias("view"), pl.lit(dimension).alias("dimension"), *STATUS_SUMS))
+        models.append({"view": view, "dimension": dimension, **counts})
+    status_sums = pl.concat(by_status)
+    keys = ["view", "dimension", "group"]
+    groups = status_sums.select(keys).unique()
+    for name, (status, window) in SUMS.items():
+        picked = status_sums.filter((pl.col("status") == status) & (pl.col("window") == window))
+        groups = groups.join(picked.select(*keys, pl.col("downloads").alias(name)), on=keys, how="left")
+    groups = groups.with_columns(pl.col(*SUMS).fill_null(0))
+    model_counts = pl.DataFrame(
+        models, schema={"view": pl.String, "dimension": pl.String, **{f"{s}s": pl.Int64 for s in STATUSES}}
     )
-    parts = [_with_windows_held(part) for part in credited.partition_by("view", "dimension")]
-    held = pl.concat(parts) if parts else credited.with_columns(in_first=pl.lit(False), in_last=pl.lit(False))
-    rows = held.filter(pl.col("in_first") | pl.col("in_last")).with_columns(
-        status.cast(pl.Enum(STATUSES)).alias("status")
+    totals = (
+        groups.group_by("view", "dimension")
+        .agg(pl.col(*SUMS).sum())
+        .join(model_counts, on=["view", "dimension"])
+        .with_columns(from_fixed_point(pl.col(name)) for name in SUMS)
     )
-    sums = {
-        "stayer_downloads_first": _downloads("stayer", "first"),
-        "stayer_downloads_last": _downloads("stayer", "last"),
-        "entrant_downloads": _downloads("entrant", "last"),
-        "leaver_downloads": _downloads("leaver", "first"),
-    }
-    totals = rows.group_by("view", "dimension").agg(
-        **sums,
-        **{
-            f"{status}s": pl.col("model_number").filter(pl.col("status") == status).n_unique().cast(pl.Int64)
-            for status in STATUSES
-        },
-    )
+    groups = groups.select(*keys, *(from_fixed_point(pl.col(name)).alias(f"group_{name}") for name in SUMS))
     empty = totals.filter(
         (pl.col("stayer_downloads_first") + pl.col("leaver_downloads") == 0)
         | (pl.col("stayer_downloads_last") + pl.col("entrant_downloads") == 0)
     )
     if empty.height:
         raise ValueError(f"composition: a window holds no downloads in view {empty['view'][0]!r}")
-    groups = rows.group_by("view", "dimension", "group").agg(**{f"group_{name}": expr for name, expr in sums.items()})
 
     def ratio(numerator: str, denominator: str) -> pl.Expr:
         return pl.when(pl.col(denominator) > 0).then(pl.col(numerator) / pl.col(denominator)).otherwise(0.0)
@@ -243,7 +254,7 @@ def decompose_share_change(credited: pl.DataFrame) -> pl.DataFrame:
         "stayers_share_first",
         "stayers_share_last",
         *(f"{status}s" for status in STATUSES),
-        *sums,
+        *SUMS,
     ).sort("view", "dimension", "group")
 
 
