@@ -354,7 +354,10 @@ def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
 
     def capabilities() -> None:
         records = [work / "quality" / f"{date}.json" for date in dates]
-        capabilities_file(records, dates, CUMULATIVE_MEASURE, "dir", CONFIG["frame"], tables / "capabilities.json")
+        last = work / "normalized" / f"{dates[-1]}.parquet"
+        capabilities_file(
+            records, last, dates, CUMULATIVE_MEASURE, "dir", CONFIG["frame"], tables / "capabilities.json"
+        )
 
     def composition() -> None:
         attributed = [work / "attributed" / f"{date}.parquet" for date in dates]

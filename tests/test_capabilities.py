@@ -204,8 +204,10 @@ def test_the_record_reads_the_counts_each_normalize_job_wrote(raw_dir, tmp_path)
         frame, quality = normalize_snapshot(write_raw(raw_dir, date, rows), dt.date.fromisoformat(date))
         records.append(write_json(asdict(quality), tmp_path / f"{date}.json"))
         frames.append(frame)
+    last = tmp_path / "last.parquet"
+    frames[-1].write_parquet(last)
     record = capabilities_file(
-        list(reversed(records)), list(weeks), "alltime_diff", "dir", None, tmp_path / "capabilities.json"
+        list(reversed(records)), last, list(weeks), "alltime_diff", "dir", None, tmp_path / "capabilities.json"
     )
     expected = capability_record(
         source="dir",

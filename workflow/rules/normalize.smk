@@ -41,6 +41,7 @@ rule capabilities:
     input:
         # Each normalize job counts its snapshot's fields into its quality record: the snapshots are not read again.
         records=QUALITY,
+        last_snapshot=str(PROCESSED_SNAPSHOTS / f"{SNAPSHOT_DATES[-1]}.parquet"),
     output:
         record=CAPABILITIES,
     log:

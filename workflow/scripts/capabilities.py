@@ -6,6 +6,7 @@ from hubshare.jobs.joblog import log_to
 with log_to(snakemake.log[0]) as log:
     record = capabilities_file(
         snakemake.input.records,
+        snakemake.input.last_snapshot,
         snakemake.params.dates,
         snakemake.params.measure,
         snakemake.params.source,

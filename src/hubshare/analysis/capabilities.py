@@ -21,9 +21,10 @@ from itertools import pairwise
 from pathlib import Path
 
 import jsonschema
+import polars as pl
 
 from hubshare.jobs.atomic import write_json
-from hubshare.normalize.field_presence import FIELD_PRESENCE
+from hubshare.normalize.field_presence import FIELD_PRESENCE, namespace_count
 
 ROLLING_DAYS = 30
 # Below this many namespaces, shares describe a handful of accounts, not an ecosystem.
@@ -229,13 +230,15 @@ def views_supported(record: dict) -> tuple[str, ...]:
 
 def capabilities_file(
     quality_records: Sequence[str | Path],
+    last_snapshot: str | Path,
     dates: Sequence[str],
     measure: str,
     source: str,
     frame: dict | None,
     output: str | Path,
 ) -> dict:
-    """File-to-file form: the snapshots' quality records (which hold their field counts) -> `capabilities.json`."""
+    """File-to-file form: the snapshots' quality records (which hold their field counts) and the last normalized
+    snapshot (its namespaces) -> `capabilities.json`."""
     records = sorted(
         (json.loads(Path(path).read_text(encoding="utf-8")) for path in quality_records),
         key=lambda record: record["snapshot_date"],
@@ -246,7 +249,7 @@ def capabilities_file(
         counts=[record["fields"] for record in records],
         measure=measure,
         frame=frame,
-        namespaces=records[-1]["namespaces"] if records else 0,
+        namespaces=namespace_count(pl.read_parquet(last_snapshot, columns=["namespace"])),
     )
     write_json(record, output)
     return record

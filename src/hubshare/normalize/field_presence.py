@@ -2,8 +2,10 @@
 
 The capability record (`hubshare.analysis.capabilities`) sums these counts
 over every snapshot of a build. Counting them in the normalize job, which
-holds the snapshot anyway, keeps the record from reading every snapshot again
-whenever a week is added (a minute at 2 million models x 60 weeks).
+holds the snapshot anyway (0.03 s at 2.7 million rows), keeps the record from
+reading every snapshot again whenever a week is added (a minute at 2 million
+models x 60 weeks). Only the last snapshot's namespaces are reported, so they
+are counted there, by the record's job (0.25 s a snapshot).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ import yaml
 from hubshare.contracts.raw_tables import MODEL_METADATA_COLUMNS, RAW_COLUMNS, RELATIONS, NormalizedSnapshot
 from hubshare.jobs.atomic import sha256_file, write_json, write_parquet, write_text
 from hubshare.normalize.distinct import all_distinct
-from hubshare.normalize.field_presence import field_counts, namespace_count
+from hubshare.normalize.field_presence import field_counts
 from hubshare.normalize.lineage import resolve_roots
 from hubshare.sources.raw_forms import FormError, conform
 from hubshare.sources.verified_parquet import UNREADABLE, first_unreadable, open_parquet, read_verified
@@ -75,9 +75,8 @@ class QualityRecord:
     lineage_sources: dict[str, int] = field(default_factory=dict)
     created_at_hub_floor: int = 0
     rows_with_object_id: int = 0
-    # Rows carrying each raw contract column, and the distinct namespaces: what the capability record sums.
+    # Rows carrying each raw contract column: what the capability record sums over the snapshots.
     fields: dict[str, int] = field(default_factory=dict)
-    namespaces: int = 0
     # Order-free hash of the normalized rows: equal in two snapshots of one build when their rows are equal.
     content_fingerprint: str = ""
 
@@ -215,7 +214,6 @@ def normalize_snapshot(
     }
     quality.rows_out = frame.height
     quality.fields = field_counts(frame)
-    quality.namespaces = namespace_count(frame)
     quality.content_fingerprint = content_fingerprint(frame.drop("snapshot_date"))
     return validate_normalized(frame.with_columns(metadata_hash(frame)), path), quality
 
