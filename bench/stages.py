@@ -53,9 +53,9 @@ from hubshare.analysis.shares import period_shares
 from hubshare.analysis.study_weeks import concentration_file, conservation_ledger_file, group_shares_file
 from hubshare.attribution.aggregates import AGGREGATE_TABLES
 from hubshare.attribution.credit import attribution_quality
-from hubshare.attribution.intermediaries import RULE_COLUMNS, intermediary_tables
+from hubshare.attribution.intermediaries import intermediaries_file
 from hubshare.attribution.model_changes import CHANGES, model_changes_file
-from hubshare.attribution.sensitivity import sensitivity_table
+from hubshare.attribution.sensitivity import sensitivity_file
 from hubshare.attribution.weekly import (
     attribute_week_file,
     load_attribution_tables,
@@ -335,22 +335,22 @@ def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
 
     def intermediaries() -> None:
         settings = CONFIG["intermediaries"]
-        classified, shares, sensitivity = intermediary_tables(
-            pl.read_parquet(namespaces, columns=RULE_COLUMNS), periods, settings["threshold"], settings["min_downloads"]
-        )
-        write_csv(classified, tables / "intermediaries.csv")
-        write_csv(
-            pl.DataFrame({"period": list(shares), "share": list(shares.values())}),
-            tables / "intermediary_share_by_period.csv",
-        )
-        write_csv(sensitivity, tables / "intermediary_threshold_sensitivity.csv")
+        outputs = {
+            "namespaces": tables / "intermediaries.csv",
+            "by_period": tables / "intermediary_share_by_period.csv",
+            "sensitivity": tables / "intermediary_threshold_sensitivity.csv",
+        }
+        intermediaries_file(namespaces, periods, settings["threshold"], settings["min_downloads"], outputs)
 
     def sensitivity() -> None:
-        flagged = pl.read_csv(tables / "intermediaries.csv").filter(pl.col("is_intermediary"))["namespace"].to_list()
-        table = sensitivity_table(
-            pl.read_parquet(aggregate_paths(work, dates)["groups"]), pl.read_parquet(namespaces), flagged, periods
-        )
-        write_csv(table, tables / "attribution_sensitivity.csv")
+        inputs = {
+            "groups": aggregate_paths(work, dates)["groups"],
+            "namespaces": namespaces,
+            "panel": panel_paths(work, dates),
+            "intermediaries": tables / "intermediaries.csv",
+            "contested": REPO / CONFIG["attribution"]["contested"],
+        }
+        sensitivity_file(inputs, periods, tables / "attribution_sensitivity.csv")
 
     def capabilities() -> None:
         records = [work / "quality" / f"{date}.json" for date in dates]

@@ -12,7 +12,12 @@ a handful of downloads says nothing about what a namespace does.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
 import polars as pl
+
+from hubshare.jobs.atomic import write_csv
 
 DERIVATIVE_RELATIONS = ["quantized", "adapter", "finetune", "merge"]
 DEFAULT_THRESHOLD = 0.5
@@ -173,3 +178,20 @@ def _sensitivity_of_totals(
         for period, share in _shares_of_flagged(totals, flagged, periods).items():
             rows.append({"threshold": threshold, "period": period, "namespaces": len(flagged), "share": share})
     return pl.DataFrame(rows)
+
+
+def intermediaries_file(
+    namespaces: Sequence[str | Path],
+    periods: dict,
+    threshold: float,
+    min_downloads: float,
+    outputs: Mapping[str, str | Path],
+) -> pl.DataFrame:
+    """File-to-file form: the weeks' namespace sums -> the classified namespaces, the flagged namespaces' share
+    per period and the threshold sensitivity (`outputs`: `namespaces`, `by_period`, `sensitivity`)."""
+    rows = pl.read_parquet([str(path) for path in namespaces], columns=RULE_COLUMNS)
+    classified, shares, sensitivity = intermediary_tables(rows, periods, threshold, min_downloads)
+    write_csv(classified, outputs["namespaces"])
+    write_csv(pl.DataFrame({"period": list(shares), "share": list(shares.values())}), outputs["by_period"])
+    write_csv(sensitivity, outputs["sensitivity"])
+    return classified

@@ -15,10 +15,16 @@ judgement so that the headline under each can be read on its own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
 import polars as pl
 
-from hubshare.analysis.shares import DIMENSIONS, ordered_sum, period_shares
-from hubshare.panel.counter_falls import FALLS_AS_REVISIONS, falls_as_revisions
+from hubshare.analysis.exact_sums import from_fixed_point, to_fixed_point
+from hubshare.analysis.shares import DIMENSIONS, period_shares
+from hubshare.contracts.curated_csv import read_curated_csv
+from hubshare.jobs.atomic import write_csv
+from hubshare.panel.counter_falls import FALLS_AS_REVISIONS, counted_after_falls, rows_with_falls
 
 INTERMEDIARY_GROUP = "intermediary"
 ALTERNATIVES = {
@@ -36,26 +42,6 @@ CONTESTED_COLUMNS = ["alternative", "label", "namespace", "country_group", "deve
 def contested_alternatives(contested: pl.DataFrame) -> dict[str, str]:
     """Alternative id -> label, in the order of the contested table."""
     return dict(contested.select("alternative", "label").unique(maintain_order=True).iter_rows())
-
-
-def with_contested(namespaces: pl.DataFrame, contested: pl.DataFrame, alternative: str) -> pl.DataFrame:
-    """Uploader-view namespace sums with one contested judgement taken the other way (namespaces match ignoring case)."""
-    changes = contested.filter(pl.col("alternative") == alternative).select(
-        pl.col("namespace").str.to_lowercase().alias("namespace_key"),
-        pl.col("country_group").alias("new_country_group"),
-        pl.col("developer_type").alias("new_developer_type"),
-    )
-    return (
-        namespaces.with_columns(pl.col("namespace").str.to_lowercase().alias("namespace_key"))
-        .join(changes, on="namespace_key", how="left")
-        .select(
-            pl.lit(alternative).alias("view"),
-            "week",
-            pl.coalesce("new_country_group", "country_group").alias("country_group"),
-            pl.coalesce("new_developer_type", "developer_type").alias("developer_type"),
-            "downloads",
-        )
-    )
 
 
 def with_intermediaries_apart(namespaces: pl.DataFrame, intermediaries: list[str]) -> pl.DataFrame:
@@ -86,14 +72,100 @@ def sensitivity_table(
     namespace (`hubshare.panel.counter_falls.counted_after_falls`).
     """
     columns = ["view", "week", *DIMENSIONS, "downloads"]
-    alternatives = [with_intermediaries_apart(namespaces, intermediaries)]
+    # Each alternative moves a few namespaces' rows to other groups, or takes downloads out of a few: its sums are
+    # the uploader view's namespace rows summed once (millions at Hub scale) with those rows' changes added. In
+    # fixed point the changes add exactly, so these are the sums of the changed rows themselves, to the last bit.
+    base = (
+        namespaces.with_columns(to_fixed_point("downloads"))
+        .group_by(GROUP_KEYS)
+        .agg(pl.col("downloads").sum(), pl.len().cast(pl.Int64).alias("rows"))
+    )
+    flagged = namespaces.filter(pl.col("namespace").is_in(intermediaries))
+    changes = {"uploader_intermediaries_apart": _moved(flagged, pl.lit(INTERMEDIARY_GROUP), pl.lit(INTERMEDIARY_GROUP))}
     if after_falls is not None:
-        alternatives.append(falls_as_revisions(namespaces, after_falls))
+        falls = rows_with_falls(namespaces, after_falls)
+        changes[FALLS_AS_REVISIONS] = falls.select(
+            *GROUP_KEYS,
+            to_fixed_point(-pl.col("after_fall")).alias("downloads"),
+            pl.lit(0, dtype=pl.Int64).alias("rows"),
+        )
     if contested is not None:
-        alternatives += [with_contested(namespaces, contested, name) for name in contested_alternatives(contested)]
-    # The alternatives regroup the uploader view's namespace rows (millions at Hub scale): summed to their groups
-    # first, the period shares order thousands of sums instead of those rows. The uploader view credits each model
-    # whole, so its sums are whole downloads, exact in any grouping: the shares are the same to the last bit.
-    summed = [frame.group_by("view", "week", *DIMENSIONS).agg(ordered_sum()).select(columns) for frame in alternatives]
+        changes |= _contested_changes(namespaces, contested)
+    summed = [_changed_sums(base, view, change).select(columns) for view, change in changes.items()]
     combined = pl.concat([groups.select(columns), *summed])
     return period_shares(combined, periods).rename({"view": "alternative"})
+
+
+GROUP_KEYS = ["week", *DIMENSIONS]
+
+
+def _moved(rows: pl.DataFrame, country_group: pl.Expr, developer_type: pl.Expr) -> pl.DataFrame:
+    """The changes that move namespace `rows` out of their groups into the given ones (`week`, the groups,
+    fixed-point `downloads` and `rows`, each signed)."""
+    return pl.concat(
+        [
+            rows.select(*GROUP_KEYS, to_fixed_point(-pl.col("downloads")), pl.lit(-1).alias("rows")),
+            rows.select(
+                "week",
+                country_group.alias("country_group"),
+                developer_type.alias("developer_type"),
+                to_fixed_point("downloads"),
+                pl.lit(1).alias("rows"),
+            ),
+        ]
+    ).with_columns(pl.col("rows").cast(pl.Int64))
+
+
+def _contested_changes(namespaces: pl.DataFrame, contested: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Each contested judgement taken the other way, as changes (namespaces match ignoring case)."""
+    keys = contested.get_column("namespace").str.to_lowercase().unique().to_list()
+    candidates = namespaces.filter(pl.col("namespace").str.to_lowercase().is_in(keys)).with_columns(
+        pl.col("namespace").str.to_lowercase().alias("namespace_key")
+    )
+    changes = {}
+    for alternative in contested_alternatives(contested):
+        judgement = contested.filter(pl.col("alternative") == alternative).select(
+            pl.col("namespace").str.to_lowercase().alias("namespace_key"),
+            pl.col("country_group").alias("new_country_group"),
+            pl.col("developer_type").alias("new_developer_type"),
+        )
+        rows = candidates.join(judgement, on="namespace_key")
+        changes[alternative] = _moved(
+            rows,
+            pl.coalesce("new_country_group", "country_group"),
+            pl.coalesce("new_developer_type", "developer_type"),
+        )
+    return changes
+
+
+def _changed_sums(base: pl.DataFrame, view: str, changes: pl.DataFrame) -> pl.DataFrame:
+    """One alternative's sums by week and group: `base` with `changes` added; a group left without rows is gone,
+    as it would be from the changed rows."""
+    return (
+        pl.concat([base, changes.select(base.columns)])
+        .group_by(GROUP_KEYS)
+        .agg(pl.col("downloads").sum(), pl.col("rows").sum())
+        .filter(pl.col("rows") > 0)
+        .select(pl.lit(view).alias("view"), *GROUP_KEYS, from_fixed_point("downloads"))
+    )
+
+
+def sensitivity_file(
+    inputs: Mapping[str, str | Path | Sequence[str | Path]], periods: dict, output: str | Path
+) -> pl.DataFrame:
+    """File-to-file form: the weeks' sums by group and by namespace, the intermediaries, the contested attributions
+    and the weeks' panels (their counter falls) -> the sensitivity table.
+
+    `inputs`: `groups`, `namespaces` and `panel` (each a file per week), `intermediaries` and `contested`.
+    """
+    flagged = pl.read_csv(inputs["intermediaries"]).filter(pl.col("is_intermediary"))["namespace"]
+    table = sensitivity_table(
+        pl.read_parquet([str(path) for path in inputs["groups"]]),
+        pl.read_parquet([str(path) for path in inputs["namespaces"]]),
+        flagged.to_list(),
+        periods,
+        read_curated_csv(inputs["contested"], CONTESTED_COLUMNS, ValueError),
+        counted_after_falls([str(path) for path in inputs["panel"]]),
+    )
+    write_csv(table, output)
+    return table

@@ -46,28 +46,34 @@ def counted_after_falls(panel_paths: Sequence[str | Path]) -> pl.DataFrame:
     )
 
 
-def falls_as_revisions(namespaces: pl.DataFrame, after_falls: pl.DataFrame) -> pl.DataFrame:
-    """The uploader view's weekly sums by namespace (`WeekNamespaces`) with every download counted after a
-    counter fall booked as 0 instead (view `FALLS_AS_REVISIONS`).
+def rows_with_falls(namespaces: pl.DataFrame, after_falls: pl.DataFrame) -> pl.DataFrame:
+    """Each week and namespace with downloads counted after counter falls: its row of `namespaces`
+    (`WeekNamespaces`) with `after_fall`.
 
     A namespace's week must be one row of `namespaces` (one group each), so what a fall counted is taken
-    from exactly that row; a fall with no such row, or more than the row holds, is an error: the panel
-    and the sums would disagree."""
+    from exactly that row; a fall with no such row, with more than one, or with more than the row holds is
+    an error: the panel and the sums would disagree."""
     keys = ["week", "namespace"]
-    if namespaces.select(keys).is_duplicated().any():
+    matched = after_falls.join(namespaces, on=keys, how="left", nulls_equal=True)
+    if matched.select(keys).is_duplicated().any():
         raise ValueError("counter falls as revisions: a namespace has more than one row in a week of the sums")
-    joined = namespaces.join(after_falls, on=keys, how="left", nulls_equal=True).with_columns(
-        pl.col("after_fall").fill_null(0)
-    )
-    unmatched = after_falls.join(namespaces, on=keys, how="anti", nulls_equal=True)
-    if not unmatched.is_empty() or (joined["after_fall"] > joined["downloads"]).any():
+    if matched.get_column("downloads").is_null().any() or (matched["after_fall"] > matched["downloads"]).any():
         raise ValueError("counter falls as revisions: downloads counted after falls are missing from the weekly sums")
+    return matched
+
+
+def falls_as_revisions(namespaces: pl.DataFrame, after_falls: pl.DataFrame) -> pl.DataFrame:
+    """The uploader view's weekly sums by namespace (`WeekNamespaces`) with every download counted after a
+    counter fall booked as 0 instead (view `FALLS_AS_REVISIONS`); see `rows_with_falls`."""
+    keys = ["week", "namespace"]
+    falls = rows_with_falls(namespaces, after_falls).select(*keys, "after_fall")
+    joined = namespaces.join(falls, on=keys, how="left", nulls_equal=True, maintain_order="left")
     return joined.select(
         pl.lit(FALLS_AS_REVISIONS).alias("view"),
         "week",
         "country_group",
         "developer_type",
-        (pl.col("downloads") - pl.col("after_fall")).alias("downloads"),
+        (pl.col("downloads") - pl.col("after_fall").fill_null(0)).alias("downloads"),
     )
 
 
