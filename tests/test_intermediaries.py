@@ -16,7 +16,13 @@ from hubshare.attribution.intermediaries import (
     namespace_downloads,
     threshold_sensitivity,
 )
-from hubshare.attribution.sensitivity import sensitivity_table, with_intermediaries_apart
+from hubshare.attribution.sensitivity import (
+    CONTESTED_COLUMNS,
+    contested_alternatives,
+    sensitivity_table,
+    with_intermediaries_apart,
+)
+from hubshare.panel.counter_falls import falls_as_revisions
 
 W1, W2 = dt.date(2024, 1, 3), dt.date(2024, 1, 10)
 PERIODS = {"w1": (W1, W1), "both": (W1, W2)}
@@ -213,3 +219,80 @@ def test_alternatives_summed_by_group_first_are_the_shares_of_the_namespace_rows
     table = sensitivity_table(no_groups, sums, names, PERIODS)
     apart = with_intermediaries_apart(sums, names).select("view", "week", *DIMENSIONS, "downloads")
     assert table.equals(period_shares(apart, PERIODS).rename({"view": "alternative"}))
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([W1, W2]), st.integers(0, 12), st.integers(0, 3), st.integers(0, 10**12)),
+        min_size=1,
+        max_size=40,
+        unique_by=lambda row: row[:2],
+    ),
+    st.lists(st.tuples(st.integers(0, 12), st.booleans(), st.integers(0, 3)), max_size=6, unique_by=lambda c: c[0]),
+    st.lists(st.floats(0, 1), max_size=40),
+)
+def test_every_alternative_is_the_shares_of_its_changed_namespace_rows(rows, judgements, fall_parts):
+    """Summed once and changed where an alternative changes them, the sums are bit for bit those of the changed
+    rows: intermediaries apart, counter falls as revisions, and each contested judgement (matched ignoring case)."""
+    sums = pl.DataFrame(
+        [
+            {
+                "week": week,
+                "namespace": f"ns{namespace}",
+                "country_group": f"country{group}",
+                "developer_type": f"type{group % 2}",
+                "downloads": float(downloads),
+            }
+            for week, namespace, group, downloads in rows
+        ]
+    )
+    after_falls = pl.DataFrame(
+        [
+            {"week": week, "namespace": f"ns{namespace}", "after_fall": float(int(downloads * part))}
+            for (week, namespace, _, downloads), part in zip(rows, fall_parts, strict=False)
+            if part > 0.5
+        ],
+        schema={"week": pl.Date, "namespace": pl.String, "after_fall": pl.Float64},
+    )
+    contested = pl.DataFrame(
+        [
+            {
+                "alternative": f"alt{index % 2}",
+                "label": f"Alternative {index % 2}",
+                "namespace": f"NS{namespace}" if upper else f"ns{namespace}",
+                "country_group": f"country{group}",
+                "developer_type": None if group == 3 else f"type{group}",
+                "source_url": "https://example.org",
+                "note": "",
+            }
+            for index, (namespace, upper, group) in enumerate(judgements)
+        ],
+        schema=dict.fromkeys(CONTESTED_COLUMNS, pl.String),
+    )
+    no_groups = pl.DataFrame(
+        schema={"view": pl.String, "week": pl.Date, **dict.fromkeys(DIMENSIONS, pl.String)}
+    ).with_columns(downloads=pl.lit(0.0))
+    table = sensitivity_table(no_groups, sums, ["ns1", "ns2"], PERIODS, contested, after_falls)
+
+    def taken_the_other_way(alternative: str) -> pl.DataFrame:
+        judgement = contested.filter(pl.col("alternative") == alternative).select(
+            pl.col("namespace").str.to_lowercase(), pl.col("country_group", "developer_type").name.prefix("new_")
+        )
+        return sums.join(judgement, on="namespace", how="left").select(
+            pl.lit(alternative).alias("view"),
+            "week",
+            pl.coalesce("new_country_group", "country_group").alias("country_group"),
+            pl.coalesce("new_developer_type", "developer_type").alias("developer_type"),
+            "downloads",
+        )
+
+    columns = ["view", "week", *DIMENSIONS, "downloads"]
+    changed = [
+        with_intermediaries_apart(sums, ["ns1", "ns2"]).select(columns),
+        falls_as_revisions(sums, after_falls).select(columns),
+        *(taken_the_other_way(alternative) for alternative in contested_alternatives(contested)),
+    ]
+    expected = period_shares(pl.concat(changed), PERIODS).rename({"view": "alternative"})
+    order = ["alternative", "period", "dimension", "group"]
+    assert table.sort(order).equals(expected.sort(order))
