@@ -49,13 +49,12 @@ from hubshare.analysis.composition import composition_file
 from hubshare.analysis.model_series import model_series_file
 from hubshare.analysis.period_tables import OUTPUTS as PERIOD_OUTPUTS
 from hubshare.analysis.period_tables import combined_properties, combined_shares, write_period_tables
-from hubshare.analysis.shares import period_shares
 from hubshare.analysis.study_weeks import concentration_file, conservation_ledger_file, group_shares_file
 from hubshare.attribution.aggregates import AGGREGATE_TABLES
-from hubshare.attribution.credit import attribution_quality
 from hubshare.attribution.intermediaries import intermediaries_file
 from hubshare.attribution.model_changes import CHANGES, model_changes_file
 from hubshare.attribution.sensitivity import sensitivity_file
+from hubshare.attribution.summary import attribution_summary_file
 from hubshare.attribution.weekly import (
     attribute_week_file,
     load_attribution_tables,
@@ -65,7 +64,7 @@ from hubshare.contracts.raw_tables import RAW_COLUMNS
 from hubshare.inference.era_report import eras_file
 from hubshare.inference.model_trends import model_trends
 from hubshare.inference.stats_report import trend_tests_file
-from hubshare.jobs.atomic import write_csv, write_json
+from hubshare.jobs.atomic import write_csv
 from hubshare.normalize.snapshot import normalize_snapshot_file
 from hubshare.panel.counter_falls import counter_fall_sensitivity
 from hubshare.panel.ledger import CUMULATIVE_MEASURE
@@ -208,12 +207,11 @@ def attribute_week_job(work: Path, out: Path, date: str) -> float:
 
 
 def summarise_attribution(work: Path, dates: list[str]) -> None:
-    paths = aggregate_paths(work, dates)
-    groups = pl.read_parquet(paths["groups"])
-    coverage = period_shares(groups, parse_periods(CONFIG["periods"]), dimensions=["attribution_source"])
-    write_csv(coverage, work / "tables" / "coverage_by_period.csv")
-    quality = attribution_quality(groups, pl.read_parquet(paths["lineage"]), pl.scan_parquet(paths["namespaces"]))
-    write_json(quality, work / "tables" / "attribution_quality.json")
+    outputs = {
+        "coverage": work / "tables" / "coverage_by_period.csv",
+        "quality": work / "tables" / "attribution_quality.json",
+    }
+    attribution_summary_file(aggregate_paths(work, dates), parse_periods(CONFIG["periods"]), outputs)
 
 
 def attribution(data: Path, work: Path, workers: int) -> dict:
