@@ -1,14 +1,16 @@
 """Attribution: registry matching, unlisted and legacy namespaces, merge splits, and per-view conservation."""
 
 import datetime as dt
+import json
 
 import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hubshare.attribution.aggregates import aggregate
+from hubshare.attribution.aggregates import AGGREGATE_TABLES, aggregate
 from hubshare.attribution.credit import attribute, attribution_quality
+from hubshare.attribution.summary import attribution_summary_file
 from hubshare.contracts.base import UTC_MICROS
 
 WEEK_1 = dt.date(2021, 1, 13)
@@ -293,3 +295,27 @@ def test_every_view_credits_exactly_the_panel_total(rows):
     assert joined.height == rows.height
     assert joined["downloads_credited"].to_list() == pytest.approx(joined["downloads"].cast(pl.Float64).to_list())
     assert attributed.filter(pl.col("view") != "derived").height == 2 * rows.height
+
+
+def test_the_summary_file_reads_each_week_and_writes_coverage_and_quality(tmp_path):
+    rows = panel(
+        row("google/t5", 30),
+        row("alice/ft", 20, roots=[("google/t5", 1.0)]),
+        row("mystery", 4),
+        row("alice/ft", 6, roots=[("google/t5", 1.0)], week=WEEK_2),
+    )
+    weeks: dict[str, list] = {table: [] for table in AGGREGATE_TABLES}
+    for (week,), week_rows in rows.group_by("week"):
+        sums = aggregate(week_rows, attribute(week_rows, REGISTRY, LEGACY_IDS))
+        for table in AGGREGATE_TABLES:
+            weeks[table].append(tmp_path / f"{week}-{table}.parquet")
+            getattr(sums, table).write_parquet(weeks[table][-1])
+    outputs = {"coverage": tmp_path / "coverage.csv", "quality": tmp_path / "quality.json"}
+    periods = {"both": (WEEK_1, WEEK_2)}
+    assert attribution_summary_file(weeks, periods, outputs) == 2
+    coverage = pl.read_csv(outputs["coverage"])
+    uploader = {r["group"]: r["share"] for r in coverage.filter(pl.col("view") == "uploader").iter_rows(named=True)}
+    # google 30 through the registry; alice 26 and the legacy id's 4 unlisted: 30 of 60 each
+    assert uploader == {"registry": pytest.approx(0.5), "unlisted_namespace": pytest.approx(0.5)}
+    quality = json.loads(outputs["quality"].read_text())
+    assert quality["downloads_by_source"]["uploader"] == {"registry": 30.0, "unlisted_namespace": 30.0}
