@@ -27,6 +27,8 @@ from hubshare.jobs.atomic import write_csv
 from hubshare.panel.counter_falls import FALLS_AS_REVISIONS, counted_after_falls, rows_with_falls
 
 INTERMEDIARY_GROUP = "intermediary"
+# What an alternative's sums are kept by.
+GROUP_KEYS = ["week", *DIMENSIONS]
 ALTERNATIVES = {
     "uploader": "As uploaded",
     "derived": "Derived, merges split",
@@ -94,9 +96,6 @@ def sensitivity_table(
     summed = [_changed_sums(base, view, change).select(columns) for view, change in changes.items()]
     combined = pl.concat([groups.select(columns), *summed])
     return period_shares(combined, periods).rename({"view": "alternative"})
-
-
-GROUP_KEYS = ["week", *DIMENSIONS]
 
 
 def _moved(rows: pl.DataFrame, country_group: pl.Expr, developer_type: pl.Expr) -> pl.DataFrame:
