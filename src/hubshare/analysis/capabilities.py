@@ -15,7 +15,6 @@ record counts the longest chain of such counts, taken greedily from the first).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from itertools import pairwise
 from pathlib import Path
@@ -23,7 +22,7 @@ from pathlib import Path
 import jsonschema
 import polars as pl
 
-from hubshare.jobs.atomic import write_json
+from hubshare.jobs.atomic import read_json, write_json
 from hubshare.normalize.field_presence import FIELD_PRESENCE, namespace_count
 
 ROLLING_DAYS = 30
@@ -239,10 +238,7 @@ def capabilities_file(
 ) -> dict:
     """File-to-file form: the snapshots' quality records (which hold their field counts) and the last normalized
     snapshot (its namespaces) -> `capabilities.json`."""
-    records = sorted(
-        (json.loads(Path(path).read_text(encoding="utf-8")) for path in quality_records),
-        key=lambda record: record["snapshot_date"],
-    )
+    records = sorted((read_json(path) for path in quality_records), key=lambda record: record["snapshot_date"])
     record = capability_record(
         source=source,
         dates=[dt.date.fromisoformat(d) for d in dates],

@@ -30,7 +30,6 @@ series no entry or exit can move.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -40,7 +39,7 @@ from hubshare.analysis.capabilities import MIN_NAMESPACES
 from hubshare.analysis.shares import ordered_sum
 from hubshare.contracts.result_tables import ModelSeries
 from hubshare.inference.stats_report import independent_weeks
-from hubshare.jobs.atomic import write_csv
+from hubshare.jobs.atomic import read_json, write_csv
 from hubshare.panel.thirty_day import MEASURE as ROLLING_MEASURE
 from hubshare.panel.thirty_day import WINDOW_DAYS
 
@@ -147,7 +146,7 @@ def model_series_file(
     """File-to-file form: the panel's weeks -> `results/tables/model_series.csv`. An input of an ecosystem's
     namespaces (capabilities.json) gets no rows: its groups' series answer the question, and the panel of the
     whole Hub is not read again for one it does not ask."""
-    record = json.loads(Path(capabilities).read_text(encoding="utf-8"))
+    record = read_json(capabilities)
     columns = ["week", "model_key", "namespace", "downloads", "interval_days", "measure"]
     if record["namespaces"] >= MIN_NAMESPACES or not panel_files:
         table = ModelSeries.validate(pl.DataFrame(schema=MODEL_SERIES_COLUMNS))

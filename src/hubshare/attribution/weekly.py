@@ -8,7 +8,6 @@ one job of each kind.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import polars as pl
 from hubshare.attribution.aggregates import aggregate, write_aggregates
 from hubshare.attribution.credit import attribute
 from hubshare.attribution.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
-from hubshare.jobs.atomic import write_csv, write_json, write_parquet, write_text
+from hubshare.jobs.atomic import read_json, write_csv, write_json, write_parquet, write_text
 from hubshare.jobs.loaded_once import loaded_once
 from hubshare.panel.ledger import CUMULATIVE_MEASURE, guard_counts
 from hubshare.panel.model_weeks import (
@@ -57,12 +56,12 @@ def panel_week_file(
     week = measured(read_snapshot_observations(snapshot), measure)
     if (state is None) != (previous_snapshot is None):
         raise PanelError(f"{snapshot}: a state goes with a previous snapshot date, and only with one")
-    records = (_record(quality), _record(previous_quality)) if quality and previous_quality else None
+    records = (read_json(quality), read_json(previous_quality)) if quality and previous_quality else None
     if records:
         require_identity_kept(snapshot, *records)
     before = empty_state() if state is None else pl.read_parquet(str(state)).cast(STATE_SCHEMA)
     previous = None if previous_snapshot is None else dt.date.fromisoformat(previous_snapshot)
-    booked = BookedHistory(**_record(history)) if history else BookedHistory()
+    booked = BookedHistory(**read_json(history)) if history else BookedHistory()
     settings = {**PLAUSIBILITY_DEFAULTS, **(plausibility or {})}
     date = week.get_column("snapshot_date")[0]
     skip = "repeat" if records and records[0]["content_fingerprint"] == records[1]["content_fingerprint"] else None
@@ -113,10 +112,6 @@ def require_identity_kept(snapshot: str | Path, record: dict, previous: dict) ->
             f"in the snapshot before ({previous['snapshot_date']}); keyed by `id` instead, every model would "
             "be booked as new"
         )
-
-
-def _record(quality: str | Path) -> dict:
-    return json.loads(Path(quality).read_text(encoding="utf-8"))
 
 
 @loaded_once

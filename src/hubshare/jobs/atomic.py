@@ -2,7 +2,8 @@
 
 Each writer writes to a temporary file in the target's folder and renames it
 into place (an atomic operation on POSIX file systems), so an interrupted run
-leaves either the old file, no file, or the complete new one.
+leaves either the old file, no file, or the complete new one. `read_json`
+reads back what `write_json` writes.
 """
 
 from __future__ import annotations
@@ -62,6 +63,11 @@ def write_text(text: str, path: str | os.PathLike) -> Path:
 def write_json(obj: object, path: str | os.PathLike) -> Path:
     """Write JSON with sorted keys and a trailing newline (stable bytes across runs)."""
     return write_text(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n", path)
+
+
+def read_json(path: str | os.PathLike) -> object:
+    """A JSON file's content (such as a quality record that `write_json` wrote)."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def write_yaml(obj: object, path: str | os.PathLike) -> Path:
