@@ -46,9 +46,8 @@ from snakemake.utils import validate
 
 from hubshare.analysis.capabilities import capabilities_file
 from hubshare.analysis.composition import composition_file
-from hubshare.analysis.model_series import model_series_file
 from hubshare.analysis.period_tables import OUTPUTS as PERIOD_OUTPUTS
-from hubshare.analysis.period_tables import combined_properties, combined_shares, write_period_tables
+from hubshare.analysis.period_tables import family_shares_file, property_periods_file, write_period_tables
 from hubshare.analysis.study_weeks import concentration_file, conservation_ledger_file, group_shares_file
 from hubshare.attribution.aggregates import AGGREGATE_TABLES
 from hubshare.attribution.intermediaries import intermediaries_file
@@ -62,11 +61,10 @@ from hubshare.attribution.weekly import (
 )
 from hubshare.contracts.raw_tables import RAW_COLUMNS
 from hubshare.inference.era_report import eras_file
-from hubshare.inference.model_trends import model_trends
+from hubshare.inference.model_trends import model_trends_file
 from hubshare.inference.stats_report import trend_tests_file
-from hubshare.jobs.atomic import write_csv
 from hubshare.normalize.snapshot import normalize_snapshot_file
-from hubshare.panel.counter_falls import counter_fall_sensitivity
+from hubshare.panel.counter_falls import counter_fall_sensitivity_file
 from hubshare.panel.ledger import CUMULATIVE_MEASURE
 from hubshare.panel.model_weeks import OBSERVATION_COLUMNS
 from hubshare.periods import parse_periods, period_slug, periods_from_data
@@ -285,15 +283,18 @@ def model_changes(data: Path, work: Path, workers: int) -> dict:
 
 
 def period_job(work: Path, dates: list[str], window: dict) -> None:
-    """The `period_tables` job of one period, as its script runs it, writing to `work/periods/<period>/`."""
+    """The `period_tables` job of one period, as the workflow runs it, writing to `work/periods/<period>/`."""
     inside = [d for d in dates if str(window["start"]) <= d <= str(window["end"])]
     folder = work / "periods" / period_slug(window["name"])
     up_to_last = dates[: dates.index(inside[-1]) + 1] if inside else []
+    inputs = {
+        "panel": panel_paths(work, inside),
+        "namespaces": aggregate_paths(work, inside)["namespaces"],
+        **change_paths(work, up_to_last),
+    }
     write_period_tables(
         window,
-        panel_paths(work, inside),
-        aggregate_paths(work, inside)["namespaces"],
-        change_paths(work, up_to_last),
+        inputs,
         inside[-1] if inside else None,
         (CONFIG["properties"]["bootstrap_draws"], CONFIG["properties"]["seed"]),
         {name: folder / f"{name}.parquet" for name in PERIOD_OUTPUTS},
@@ -304,27 +305,26 @@ def combine_periods(work: Path, windows: list[dict]) -> None:
     """The `property_periods` and `family_shares` jobs: the periods' tables combined."""
     tables, settings = work / "tables", CONFIG["properties"]
     folders = [work / "periods" / period_slug(window["name"]) for window in windows]
-    table, ratios, left_out = combined_properties(
+    property_periods_file(
         [f / "properties.parquet" for f in folders],
         [f / "leave_top_out.parquet" for f in folders],
         settings["first_period"],
         settings["last_period"],
+        {
+            "table": tables / "property_periods.csv",
+            "multipliers": tables / "property_multipliers.csv",
+            "leave_top_out": tables / "property_leave_top_out.csv",
+        },
     )
-    families, namespaces = combined_shares(
-        [f / "families.parquet" for f in folders], [f / "namespaces.parquet" for f in folders]
+    family_shares_file(
+        [f / "families.parquet" for f in folders],
+        [f / "namespaces.parquet" for f in folders],
+        {"families": tables / "family_shares_by_period.csv", "namespaces": tables / "namespace_shares_by_period.csv"},
     )
-    for name, frame in (
-        ("property_periods", table),
-        ("property_multipliers", ratios),
-        ("property_leave_top_out", left_out),
-        ("family_shares_by_period", families),
-        ("namespace_shares_by_period", namespaces),
-    ):
-        write_csv(frame, tables / f"{name}.csv")
 
 
 def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
-    """The workflow's jobs over periods and the whole history, as their scripts run them, writing to `work/tables`."""
+    """The workflow's jobs over periods and the whole history, as the workflow runs them, writing to `work/tables`."""
     dates = snapshot_dates(data)
     tables = work / "tables"
     windows = periods_from_data(CONFIG["periods"], dates)
@@ -353,23 +353,20 @@ def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
     def capabilities() -> None:
         records = [work / "quality" / f"{date}.json" for date in dates]
         last = work / "normalized" / f"{dates[-1]}.parquet"
-        capabilities_file(
-            records, last, dates, CUMULATIVE_MEASURE, "dir", CONFIG["frame"], tables / "capabilities.json"
-        )
+        build = {"dates": dates, "measure": CUMULATIVE_MEASURE, "source": "dir", "frame": CONFIG["frame"]}
+        capabilities_file(records, last, build, tables / "capabilities.json")
 
     def composition() -> None:
         attributed = [work / "attributed" / f"{date}.parquet" for date in dates]
         composition_file(attributed, windows, CUMULATIVE_MEASURE, tables / "composition.csv")
 
     def series() -> None:
-        settings = CONFIG["stats"]
-        table = model_series_file(
-            panel_paths(work, dates), CUMULATIVE_MEASURE, tables / "capabilities.json", tables / "model_series.csv"
+        model_trends_file(
+            panel_paths(work, dates),
+            tables / "capabilities.json",
+            {"measure": CUMULATIVE_MEASURE, **CONFIG["stats"]},
+            {"series": tables / "model_series.csv", "trends": tables / "model_trends.csv"},
         )
-        trends = model_trends(
-            table, min_intervals=settings["min_intervals"], alpha=settings["alpha"], confidence=settings["confidence"]
-        )
-        write_csv(trends, tables / "model_trends.csv")
 
     def stats() -> None:
         outputs = {"stats": tables / "stats.json", "contrasts": tables / "period_contrasts.csv"}
@@ -394,7 +391,7 @@ def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
         )
 
     def counter_falls() -> None:
-        write_csv(counter_fall_sensitivity(panel_paths(work, dates), periods), tables / "counter_fall_sensitivity.csv")
+        counter_fall_sensitivity_file(panel_paths(work, dates), periods, tables / "counter_fall_sensitivity.csv")
 
     return {
         **{

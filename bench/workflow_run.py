@@ -7,11 +7,16 @@ script runs `snakemake --cores N` on the same snapshots through the `dir`
 source, with the project's workflow profile, so job scheduling, the run
 blocks' threads and every check the jobs make are counted. Two runs:
 
-1. `chain`: every snapshot but the newest, to the targets of the chain
+1. `chain` (`build` with `--targets results`): every snapshot but the newest, to the targets of the chain
    normalize -> panel -> attribution -> metrics (the conservation ledger, the
    weekly shares and the weekly concentration), from nothing;
 2. `new_week`: the newest snapshot added, the same targets again (what one
    new week re-runs).
+
+With `--targets results`, both runs go to every result instead: the whole
+workflow up to the paper's inputs (`--until manuscript_inputs`: every table,
+the figures and the paper's variables, not the rendering), so the second run
+is every job a new week re-runs.
 
 Each run's wall time, the peak resident memory of the Snakemake process tree
 (sampled every quarter second), and each rule's jobs, summed job seconds and
@@ -42,11 +47,15 @@ REPO = BENCH.parent
 GIB = 2**30
 # What the workflow reads from the repository (it runs from its root); everything else it writes is scratch.
 LINKED = ["Snakefile", "workflow", "config", "profiles", "src", "pyproject.toml", "data/raw/attribution"]
-CHAIN_TARGETS = [
-    "results/conservation_ledger.csv",
-    "results/tables/shares_weekly.parquet",
-    "results/tables/concentration_weekly.parquet",
-]
+TARGETS = {
+    "chain": [
+        "results/conservation_ledger.csv",
+        "results/tables/shares_weekly.parquet",
+        "results/tables/concentration_weekly.parquet",
+    ],
+    "results": ["--until", "manuscript_inputs"],
+}
+FIRST_RUN = {"chain": "chain", "results": "build"}
 
 
 def prepare(work: Path, data: Path, dates: list[str]) -> Path:
@@ -64,8 +73,8 @@ def prepare(work: Path, data: Path, dates: list[str]) -> Path:
     return source
 
 
-def snakemake(work: Path, cores: int, log: Path) -> dict:
-    """Run the chain's targets in `work`: wall time, peak RSS of the process tree, exit code."""
+def snakemake(work: Path, cores: int, targets: list[str], log: Path) -> dict:
+    """Run `targets` in `work`: wall time, peak RSS of the process tree, exit code."""
     command = [
         sys.executable,
         "-m",
@@ -74,7 +83,7 @@ def snakemake(work: Path, cores: int, log: Path) -> dict:
         "bench.yaml",
         "--cores",
         str(cores),
-        *CHAIN_TARGETS,
+        *targets,
     ]
     started = time.perf_counter()
     with open(log, "w", encoding="utf-8") as out:
@@ -115,9 +124,9 @@ def rule_times(work: Path, since: float) -> dict[str, dict]:
     return dict(sorted(rules.items(), key=lambda item: -item[1]["seconds"]))
 
 
-def measured_run(name: str, work: Path, cores: int) -> dict:
+def measured_run(name: str, work: Path, cores: int, targets: list[str]) -> dict:
     since = time.time()
-    run = snakemake(work, cores, work / f"{name}.log")
+    run = snakemake(work, cores, targets, work / f"{name}.log")
     if run["exit_code"] != 0:
         raise SystemExit(f"{name}: snakemake failed with exit code {run['exit_code']}, see {work / f'{name}.log'}")
     return {**run, "rules": rule_times(work, since)}
@@ -136,10 +145,11 @@ def summary(result: dict) -> str:
     lines = [
         f"# The workflow at {result['models']:,} x {result['weeks']} (`bench/workflow_run.py`)",
         "",
-        f"{result['started']}, commit {result['commit']}, {result['cores']} cores, load before {result['load_before']:.2f}.",
+        f"{result['started']}, commit {result['commit']}, {result['cores']} cores, load before {result['load_before']:.2f}; "
+        f"targets: {' '.join(TARGETS[result['targets']])}.",
         "",
     ]
-    for name in ("chain", "new_week"):
+    for name in (FIRST_RUN[result["targets"]], "new_week"):
         run = result[name]
         lines += [
             f"## {name}: {run['wall_seconds']:.1f} s wall, peak RSS {run['tree_peak_rss_gib']:.2f} GiB",
@@ -160,6 +170,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, required=True, help="a folder written by generate.py")
     parser.add_argument("--work", type=Path, help="scratch working folder (default bench/data/workflow/<data name>)")
     parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--targets", choices=sorted(TARGETS), default="chain", help="what both runs build")
     parser.add_argument("--label", help="appended to the results' file names, to keep runs of other settings apart")
     args = parser.parse_args()
     data = args.data.resolve()
@@ -171,14 +182,16 @@ def main() -> None:
         "models": json.loads((data / "manifest.json").read_text())["models"],
         "weeks": len(dates),
         "cores": args.cores,
+        "targets": args.targets,
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "commit": commit(),
         "load_before": os.getloadavg()[0],
     }
     source = prepare(work, data, dates[:-1])
-    result["chain"] = measured_run("chain", work, args.cores)
+    first = FIRST_RUN[args.targets]
+    result[first] = measured_run(first, work, args.cores, TARGETS[args.targets])
     os.symlink(data / f"{dates[-1]}.parquet", source / f"{dates[-1]}.parquet")
-    result["new_week"] = measured_run("new_week", work, args.cores)
+    result["new_week"] = measured_run("new_week", work, args.cores, TARGETS[args.targets])
     out = BENCH / "results" / f"workflow-{result['models']}x{result['weeks']}{'-' + args.label if args.label else ''}"
     out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
     out.with_suffix(".md").write_text(summary(result) + "\n")

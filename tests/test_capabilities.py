@@ -206,9 +206,8 @@ def test_the_record_reads_the_counts_each_normalize_job_wrote(raw_dir, tmp_path)
         frames.append(frame)
     last = tmp_path / "last.parquet"
     frames[-1].write_parquet(last)
-    record = capabilities_file(
-        list(reversed(records)), last, list(weeks), "alltime_diff", "dir", None, tmp_path / "capabilities.json"
-    )
+    build = {"dates": list(weeks), "measure": "alltime_diff", "source": "dir", "frame": None}
+    record = capabilities_file(list(reversed(records)), last, build, tmp_path / "capabilities.json")
     expected = capability_record(
         source="dir",
         dates=[D(2021, 1, 6), D(2021, 1, 13)],

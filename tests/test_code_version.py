@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dis
 import inspect
 import shutil
 import tomllib
@@ -109,12 +110,18 @@ def workflow_rules():
 
 
 def expected_code(rule) -> str:
-    """What the rule's code hash must be: its script's imports, or the library calls of its `run:` block."""
+    """What the rule's code hash must be: its script's imports, or the library calls and imports of its `run:` block."""
     if rule.script:
         return code_version([Path(rule.snakefile).parent / rule.script])
     called = [rule.run_func.__globals__.get(name) for name in rule.run_func.__code__.co_names]
+    imported = [
+        instruction.argval
+        for instruction in dis.get_instructions(rule.run_func)
+        if instruction.opname == "IMPORT_NAME" and instruction.argval.startswith("hubshare")
+    ]
     modules = sorted(
         {obj.__module__ for obj in called if inspect.isfunction(obj) and obj.__module__.startswith("hubshare")}
+        | set(imported)
     )
     assert modules, f"rule {rule.name}: its run block calls no library function"
     return code_version([module_path(module) for module in modules])

@@ -46,10 +46,11 @@ rule attribution_summary:
         "logs/attribution_summary.log",
     benchmark:
         "benchmarks/attribution_summary.tsv"
-    conda:
-        "../envs/analysis.yaml"
     params:
-        code=script_code("attribution_summary.py"),
-        periods=config["periods"],
-    script:
-        "../scripts/attribution_summary.py"
+        code=run_code(log_to, "hubshare.attribution.summary"),
+        periods=parse_periods(config["periods"]),
+    run:
+        from hubshare.attribution.summary import attribution_summary_file
+
+        with log_to(log[0]):
+            attribution_summary_file(input, params.periods, output)

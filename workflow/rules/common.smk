@@ -7,10 +7,11 @@ from snakemake.logging import logger
 from hubshare.attribution.aggregates import AGGREGATE_TABLES
 from hubshare.contracts.config_check import check_periods_hold_data
 from hubshare.jobs.code_version import code_version, module_path
+from hubshare.jobs.joblog import log_to
 from hubshare.demo import snapshot_dates as demo_snapshot_dates
 from hubshare.panel.measures import measure_for, snapshot_columns
 from hubshare.normalize.snapshot import normalize_snapshot_file
-from hubshare.periods import period_slug, periods_from_data
+from hubshare.periods import parse_periods, period_slug, periods_from_data
 from hubshare.sources.first_reading import record_first_reading
 from hubshare.sources.folder import FolderError, snapshot_folder
 from hubshare.sources.hub import CAPTURE_LAG_DAYS, list_snapshots
@@ -205,9 +206,12 @@ def script_code(script):
     return code_version([Path(workflow.basedir) / "workflow" / "scripts" / script])
 
 
-def run_code(function):
-    """Hash of the library code a `run:` block's library call reaches (its module and what that imports)."""
-    return code_version([module_path(function.__module__)])
+def run_code(*calls):
+    """Hash of the library code a `run:` block's library calls reach (their modules and what those import).
+
+    `calls`: the functions it calls, or the dotted names of the modules it imports inside the block (those that
+    import scipy, say, which every parse of the workflow would pay for if the Snakefile imported them)."""
+    return code_version([module_path(call if isinstance(call, str) else call.__module__) for call in calls])
 
 
 # Peak memory of each Hub-scale weekly job per MB of the input that sets its size (its process's peak

@@ -13,15 +13,16 @@ rule intermediaries:
         "logs/intermediaries.log",
     benchmark:
         "benchmarks/intermediaries.tsv"
-    conda:
-        "../envs/analysis.yaml"
     params:
-        code=script_code("intermediaries.py"),
-        periods=config["periods"],
+        code=run_code(log_to, "hubshare.attribution.intermediaries"),
+        periods=parse_periods(config["periods"]),
         threshold=config["intermediaries"]["threshold"],
         min_downloads=config["intermediaries"]["min_downloads"],
-    script:
-        "../scripts/intermediaries.py"
+    run:
+        from hubshare.attribution.intermediaries import intermediaries_file
+
+        with log_to(log[0]):
+            intermediaries_file(input.namespaces, params.periods, params.threshold, params.min_downloads, output)
 
 
 rule attribution_sensitivity:
@@ -38,10 +39,11 @@ rule attribution_sensitivity:
         "logs/attribution_sensitivity.log",
     benchmark:
         "benchmarks/attribution_sensitivity.tsv"
-    conda:
-        "../envs/analysis.yaml"
     params:
-        code=script_code("attribution_sensitivity.py"),
-        periods=config["periods"],
-    script:
-        "../scripts/attribution_sensitivity.py"
+        code=run_code(log_to, "hubshare.attribution.sensitivity"),
+        periods=parse_periods(config["periods"]),
+    run:
+        from hubshare.attribution.sensitivity import sensitivity_file
+
+        with log_to(log[0]):
+            sensitivity_file(input, params.periods, output.table)

@@ -50,11 +50,12 @@ rule composition:
         "logs/composition.log",
     benchmark:
         "benchmarks/composition.tsv"
-    conda:
-        "../envs/analysis.yaml"
     params:
-        code=script_code("composition.py"),
+        code=run_code(log_to, "hubshare.analysis.composition"),
         periods=config["periods"],
         measure=PANEL_MEASURE,
-    script:
-        "../scripts/composition.py"
+    run:
+        from hubshare.analysis.composition import composition_file
+
+        with log_to(log[0]):
+            composition_file(list(input.attributed), params.periods, params.measure, output.table)

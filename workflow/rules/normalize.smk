@@ -48,13 +48,16 @@ rule capabilities:
         "logs/capabilities.log",
     benchmark:
         "benchmarks/capabilities.tsv"
-    conda:
-        "../envs/analysis.yaml"
     params:
-        dates=SNAPSHOT_DATES,
-        measure=PANEL_MEASURE,
-        source=SOURCE,
-        frame=config["frame"],
-        code=script_code("capabilities.py"),
-    script:
-        "../scripts/capabilities.py"
+        build={
+            "dates": SNAPSHOT_DATES,
+            "measure": PANEL_MEASURE,
+            "source": SOURCE,
+            "frame": config["frame"],
+        },
+        code=run_code(log_to, "hubshare.analysis.capabilities"),
+    run:
+        from hubshare.analysis.capabilities import capabilities_file
+
+        with log_to(log[0]):
+            capabilities_file(input.records, input.last_snapshot, params.build, output.record)

@@ -77,9 +77,10 @@ rule quality_report:
         "logs/quality_report.log",
     benchmark:
         "benchmarks/quality_report.tsv"
-    conda:
-        "../envs/analysis.yaml"
     params:
-        code=script_code("quality_report.py"),
-    script:
-        "../scripts/quality_report.py"
+        code=run_code(log_to, "hubshare.panel.quality"),
+    run:
+        from hubshare.panel.quality import quality_report_file
+
+        with log_to(log[0]):
+            quality_report_file(input.snapshots, input.ledger, input.attribution, input.weeks, output)

@@ -126,12 +126,13 @@ rule claims_ledger:
         "logs/claims_ledger.log",
     benchmark:
         "benchmarks/claims_ledger.tsv"
-    conda:
-        "../envs/analysis.yaml"
     params:
         source=SOURCE,
         # The claims' windows are compared with these (resolved from the data where given as last days).
         periods=config["periods"],
-        code=script_code("claims_ledger.py"),
-    script:
-        "../scripts/claims_ledger.py"
+        code=run_code(log_to, "hubshare.claims.ledger"),
+    run:
+        from hubshare.claims.ledger import claims_ledger_file
+
+        with log_to(log[0]):
+            claims_ledger_file(input, params.source, params.periods, output.ledger)

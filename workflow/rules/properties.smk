@@ -54,9 +54,11 @@ rule period_tables:
         # This period's window alone: a closed period's job never reruns because another period moved.
         window=lambda wildcards: PERIODS[wildcards.period],
         last_snapshot=period_last_snapshot,
-        bootstrap_draws=config["properties"]["bootstrap_draws"],
-        seed=config["properties"]["seed"],
+        bootstrap=(config["properties"]["bootstrap_draws"], config["properties"]["seed"]),
         code=script_code("period_tables.py"),
+    # A process of its own, not a `run:` thread: Snakemake starts a script job with one BLAS thread (its
+    # `threads`), and the bootstrap's matrix products round the last bits differently with more, which the
+    # Snakemake process has (as many as cores). One thread gives every machine the same draws.
     script:
         "../scripts/period_tables.py"
 
@@ -74,14 +76,17 @@ rule property_periods:
         "logs/property_periods.log",
     benchmark:
         "benchmarks/property_periods.tsv"
-    conda:
-        "../envs/analysis.yaml"
     params:
         first_period=config["properties"]["first_period"],
         last_period=config["properties"]["last_period"],
-        code=script_code("property_periods.py"),
-    script:
-        "../scripts/property_periods.py"
+        code=run_code(log_to, "hubshare.analysis.period_tables"),
+    run:
+        from hubshare.analysis.period_tables import property_periods_file
+
+        with log_to(log[0]):
+            property_periods_file(
+                input.tables, input.leave_top_out, params.first_period, params.last_period, output
+            )
 
 
 rule family_shares:
@@ -96,9 +101,10 @@ rule family_shares:
         "logs/family_shares.log",
     benchmark:
         "benchmarks/family_shares.tsv"
-    conda:
-        "../envs/analysis.yaml"
     params:
-        code=script_code("family_shares.py"),
-    script:
-        "../scripts/family_shares.py"
+        code=run_code(log_to, "hubshare.analysis.period_tables"),
+    run:
+        from hubshare.analysis.period_tables import family_shares_file
+
+        with log_to(log[0]):
+            family_shares_file(input.families, input.namespaces, output)

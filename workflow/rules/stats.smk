@@ -13,18 +13,28 @@ rule trend_tests:
         "logs/trend_tests.log",
     benchmark:
         "benchmarks/trend_tests.tsv"
-    conda:
-        "../envs/analysis.yaml"
     params:
-        code=script_code("trend_tests.py"),
-        series=config["stats"]["headline_series"],
-        periods=config["periods"],
-        alpha=config["stats"]["alpha"],
-        confidence=config["stats"]["confidence"],
+        code=run_code(log_to, "hubshare.inference.stats_report"),
+        settings={
+            "headline_series": config["stats"]["headline_series"],
+            "alpha": config["stats"]["alpha"],
+            "confidence": config["stats"]["confidence"],
+            "min_intervals": config["stats"]["min_intervals"],
+        },
+        periods=parse_periods(config["periods"]),
         measure=PANEL_MEASURE,
-        min_intervals=config["stats"]["min_intervals"],
-    script:
-        "../scripts/trend_tests.py"
+    run:
+        from hubshare.inference.stats_report import trend_tests_file
+
+        with log_to(log[0]):
+            trend_tests_file(
+                input.weekly,
+                input.concentration,
+                params.settings,
+                params.periods,
+                params.measure,
+                output,
+            )
 
 
 rule model_series:
@@ -39,16 +49,19 @@ rule model_series:
         "logs/model_series.log",
     benchmark:
         "benchmarks/model_series.tsv"
-    conda:
-        "../envs/analysis.yaml"
     params:
-        code=script_code("model_series.py"),
-        measure=PANEL_MEASURE,
-        min_intervals=config["stats"]["min_intervals"],
-        alpha=config["stats"]["alpha"],
-        confidence=config["stats"]["confidence"],
-    script:
-        "../scripts/model_series.py"
+        code=run_code(log_to, "hubshare.inference.model_trends"),
+        settings={
+            "measure": PANEL_MEASURE,
+            "min_intervals": config["stats"]["min_intervals"],
+            "alpha": config["stats"]["alpha"],
+            "confidence": config["stats"]["confidence"],
+        },
+    run:
+        from hubshare.inference.model_trends import model_trends_file
+
+        with log_to(log[0]):
+            model_trends_file(input.panel, input.capabilities, params.settings, output)
 
 
 rule eras:
@@ -61,16 +74,24 @@ rule eras:
         "logs/eras.log",
     benchmark:
         "benchmarks/eras.tsv"
-    conda:
-        "../envs/analysis.yaml"
     params:
-        code=script_code("eras.py"),
+        code=run_code(log_to, "hubshare.inference.era_report"),
         series=config["stats"]["headline_series"],
-        periods=config["periods"],
+        periods=parse_periods(config["periods"]),
         settings=config["stats"]["eras"],
         measure=PANEL_MEASURE,
-    script:
-        "../scripts/eras.py"
+    run:
+        from hubshare.inference.era_report import eras_file
+
+        with log_to(log[0]):
+            eras_file(
+                input.weekly,
+                params.series,
+                params.periods,
+                params.settings,
+                params.measure,
+                output.table,
+            )
 
 
 rule counter_fall_sensitivity:
@@ -83,13 +104,14 @@ rule counter_fall_sensitivity:
         "logs/counter_fall_sensitivity.log",
     benchmark:
         "benchmarks/counter_fall_sensitivity.tsv"
-    conda:
-        "../envs/analysis.yaml"
     params:
-        code=script_code("counter_fall_sensitivity.py"),
-        periods=config["periods"],
-    script:
-        "../scripts/counter_fall_sensitivity.py"
+        code=run_code(log_to, "hubshare.panel.counter_falls"),
+        periods=parse_periods(config["periods"]),
+    run:
+        from hubshare.panel.counter_falls import counter_fall_sensitivity_file
+
+        with log_to(log[0]):
+            counter_fall_sensitivity_file(input.panel, params.periods, output.table)
 
 
 if IS_DEMO:

@@ -13,17 +13,24 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import os
 import pdb
 import runpy
 import sys
 import traceback
 from pathlib import Path
 
-from snakemake.api import SnakemakeApi
-from snakemake.iocontainers import Snakemake
-from snakemake.settings.enums import Quietness
-from snakemake.settings.types import ConfigSettings, DAGSettings, OutputSettings, ResourceSettings
-from snakemake_interface_executor_plugins.utils import TargetSpec
+# Snakemake starts a script job with its `threads` (one, for every rule here) as the thread count of the
+# numerical libraries; they read it when first loaded, which parsing the workflow below does. The bootstrap's
+# matrix products round differently with more threads, so without this a script's outputs would differ here.
+for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS"):
+    os.environ.setdefault(variable, "1")
+
+from snakemake.api import SnakemakeApi  # noqa: E402 (after the thread counts are set)
+from snakemake.iocontainers import Snakemake  # noqa: E402
+from snakemake.settings.enums import Quietness  # noqa: E402
+from snakemake.settings.types import ConfigSettings, DAGSettings, OutputSettings, ResourceSettings  # noqa: E402
+from snakemake_interface_executor_plugins.utils import TargetSpec  # noqa: E402
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:

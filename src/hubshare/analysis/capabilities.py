@@ -15,7 +15,8 @@ record counts the longest chain of such counts, taken greedily from the first).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import logging
+from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
 
@@ -24,6 +25,8 @@ import polars as pl
 
 from hubshare.jobs.atomic import read_json, write_json
 from hubshare.normalize.field_presence import FIELD_PRESENCE, namespace_count
+
+log = logging.getLogger(__name__)
 
 ROLLING_DAYS = 30
 # Below this many namespaces, shares describe a handful of accounts, not an ecosystem.
@@ -228,24 +231,22 @@ def views_supported(record: dict) -> tuple[str, ...]:
 
 
 def capabilities_file(
-    quality_records: Sequence[str | Path],
-    last_snapshot: str | Path,
-    dates: Sequence[str],
-    measure: str,
-    source: str,
-    frame: dict | None,
-    output: str | Path,
+    quality_records: Sequence[str | Path], last_snapshot: str | Path, build: Mapping, output: str | Path
 ) -> dict:
     """File-to-file form: the snapshots' quality records (which hold their field counts) and the last normalized
-    snapshot (its namespaces) -> `capabilities.json`."""
+    snapshot (its namespaces) -> `capabilities.json`.
+
+    `build`: the snapshot `dates` (ISO days), the panel's `measure`, the `source` and its sampling `frame`.
+    """
     records = sorted((read_json(path) for path in quality_records), key=lambda record: record["snapshot_date"])
     record = capability_record(
-        source=source,
-        dates=[dt.date.fromisoformat(d) for d in dates],
+        source=build["source"],
+        dates=[dt.date.fromisoformat(d) for d in build["dates"]],
         counts=[record["fields"] for record in records],
-        measure=measure,
-        frame=frame,
+        measure=build["measure"],
+        frame=build["frame"],
         namespaces=namespace_count(pl.read_parquet(last_snapshot, columns=["namespace"])),
     )
     write_json(record, output)
+    log.info("capabilities: %s", record)
     return record

@@ -44,6 +44,7 @@ snapshot's interval); with fewer than two of those, no comparison.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,8 @@ from hubshare.contracts.result_tables import Composition
 from hubshare.inference.stats_report import independent_weeks
 from hubshare.jobs.atomic import write_csv
 from hubshare.periods import consecutive_periods, parse_periods
+
+log = logging.getLogger(__name__)
 
 STATUSES = ("stayer", "entrant", "leaver")
 
@@ -310,4 +313,16 @@ def composition_file(
     )
     table = composition_table(scan, parse_periods(periods), measure)
     write_csv(table, output)
+    if table.height:
+        row = table.row(0, named=True)
+        log.info(
+            "%s to %s: %d stayers, %d entrants, %d leavers",
+            row["first_period"],
+            row["last_period"],
+            row["stayers"],
+            row["entrants"],
+            row["leavers"],
+        )
+    else:
+        log.info("fewer than two windows to compare: no rows")
     return table

@@ -11,7 +11,8 @@ again; only the periods whose window holds a new week do.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import logging
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import polars as pl
@@ -21,35 +22,36 @@ from hubshare.attribution.family_shares import family_shares, namespace_shares
 from hubshare.attribution.model_table import model_table
 from hubshare.contracts.base import empty_frame
 from hubshare.contracts.panel_tables import WeekNamespaces
-from hubshare.jobs.atomic import write_parquet
+from hubshare.jobs.atomic import write_csv, write_parquet
 from hubshare.periods import panel_summed_by_period_runs, parse_periods
+
+log = logging.getLogger(__name__)
 
 OUTPUTS = ("models", "properties", "leave_top_out", "families", "namespaces")
 
 
 def write_period_tables(
     window: dict,
-    panel: Sequence[str | Path],
-    namespaces: Sequence[str | Path],
-    changes: dict[str, Sequence[str | Path]],
+    inputs: Mapping[str, Sequence[str | Path]],
     last_snapshot: str | None,
     bootstrap: tuple[int, int],
-    outputs: dict[str, str | Path],
-) -> str:
-    """Write the period's five tables (`OUTPUTS`) and return a line for the log.
+    outputs: Mapping[str, str | Path],
+) -> None:
+    """Write the period's five tables (`OUTPUTS`).
 
-    `window`: the period (`name`, `start`, `end`); `panel`, `namespaces`: its
-    weeks' panel files and namespace sums; `changes`: the `listed` and
-    `departed` model-change files of every snapshot up to its last, whose date
-    is `last_snapshot` (None without data); `bootstrap`: (draws, seed).
+    `window`: the period (`name`, `start`, `end`); `inputs`: its weeks'
+    `panel` files and `namespaces` sums, and the `listed` and `departed`
+    model-change files of every snapshot up to its last, whose date is
+    `last_snapshot` (None without data); `bootstrap`: (draws, seed).
     """
     period = parse_periods([window])
     first_day, _ = period[str(window["name"])]
     last = dt.date.fromisoformat(last_snapshot) if last_snapshot else None
-    models = model_table(changes["listed"], changes["departed"], first_day, last)
-    summed = panel_summed_by_period_runs(list(panel), period)
+    models = model_table(list(inputs["listed"]), list(inputs["departed"]), first_day, last)
+    panel, namespaces = list(inputs["panel"]), list(inputs["namespaces"])
+    summed = panel_summed_by_period_runs(panel, period)
     joined = with_clusters(summed.join(models, on="model_key", how="left"))
-    weekly_namespaces = pl.read_parquet(list(namespaces)) if namespaces else empty_frame(WeekNamespaces)
+    weekly_namespaces = pl.read_parquet(namespaces) if namespaces else empty_frame(WeekNamespaces)
     properties, left_out = property_tables(joined, period, *bootstrap, LEFT_OUT, cluster_column="cluster")
     tables = {
         "models": models,
@@ -60,9 +62,12 @@ def write_period_tables(
     }
     for name in OUTPUTS:
         write_parquet(tables[name], outputs[name])
-    return (
-        f"period {window['name']}: {len(panel)} weeks, {models.height} models, "
-        f"{joined.get_column('cluster').n_unique()} clusters"
+    log.info(
+        "period %s: %d weeks, %d models, %d clusters",
+        window["name"],
+        len(panel),
+        models.height,
+        joined.get_column("cluster").n_unique(),
     )
 
 
@@ -85,3 +90,28 @@ def combined_shares(
         pl.concat([pl.read_parquet(path) for path in families]).sort("period", "family"),
         pl.concat([pl.read_parquet(path) for path in namespaces]).sort("period", "namespace"),
     )
+
+
+def property_periods_file(
+    properties: Sequence[str | Path],
+    left_out: Sequence[str | Path],
+    first_period: str,
+    last_period: str,
+    outputs: Mapping[str, str | Path],
+) -> None:
+    """File-to-file form of `combined_properties` (`outputs`: `table`, `multipliers`, `leave_top_out`)."""
+    table, ratios, leave_out = combined_properties(properties, left_out, first_period, last_period)
+    write_csv(table, outputs["table"])
+    write_csv(ratios, outputs["multipliers"])
+    write_csv(leave_out, outputs["leave_top_out"])
+    log.info("%d period statistics, %d multipliers", table.height, ratios.height)
+
+
+def family_shares_file(
+    families: Sequence[str | Path], namespaces: Sequence[str | Path], outputs: Mapping[str, str | Path]
+) -> None:
+    """File-to-file form of `combined_shares` (`outputs`: `families`, `namespaces`)."""
+    family_table, namespace_table = combined_shares(families, namespaces)
+    write_csv(family_table, outputs["families"])
+    write_csv(namespace_table, outputs["namespaces"])
+    log.info("%d family rows, %d namespace rows", family_table.height, namespace_table.height)

@@ -12,12 +12,15 @@ a handful of downloads says nothing about what a namespace does.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import polars as pl
 
 from hubshare.jobs.atomic import write_csv
+
+log = logging.getLogger(__name__)
 
 DERIVATIVE_RELATIONS = ["quantized", "adapter", "finetune", "merge"]
 DEFAULT_THRESHOLD = 0.5
@@ -194,4 +197,5 @@ def intermediaries_file(
     write_csv(classified, outputs["namespaces"])
     write_csv(pl.DataFrame({"period": list(shares), "share": list(shares.values())}), outputs["by_period"])
     write_csv(sensitivity, outputs["sensitivity"])
+    log.info("%d intermediaries at threshold %s", int(classified["is_intermediary"].sum()), threshold)
     return classified

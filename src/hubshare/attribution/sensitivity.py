@@ -15,6 +15,7 @@ judgement so that the headline under each can be read on its own.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from hubshare.analysis.shares import DIMENSIONS, period_shares
 from hubshare.contracts.curated_csv import read_curated_csv
 from hubshare.jobs.atomic import write_csv
 from hubshare.panel.counter_falls import FALLS_AS_REVISIONS, counted_after_falls, rows_with_falls
+
+log = logging.getLogger(__name__)
 
 INTERMEDIARY_GROUP = "intermediary"
 # What an alternative's sums are kept by.
@@ -167,4 +170,5 @@ def sensitivity_file(
         counted_after_falls([str(path) for path in inputs["panel"]]),
     )
     write_csv(table, output)
+    log.info("%d sensitivity rows", table.height)
     return table

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import polars as pl
 from hubshare.analysis.shares import period_shares
 from hubshare.attribution.credit import attribution_quality, with_coverage_route
 from hubshare.jobs.atomic import write_csv, write_json
+
+log = logging.getLogger(__name__)
 
 
 def attribution_summary_file(
@@ -27,4 +30,6 @@ def attribution_summary_file(
         pl.scan_parquet([str(path) for path in weeks["namespaces"]]),
     )
     write_json(quality, outputs["quality"])
-    return groups.get_column("week").n_unique()
+    weeks_summed = groups.get_column("week").n_unique()
+    log.info("coverage and attribution quality over %d weeks", weeks_summed)
+    return weeks_summed

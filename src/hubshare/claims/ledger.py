@@ -9,15 +9,21 @@ of: our value over another window (a few weeks of 2026 against a claim about
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
 from hubshare.claims.metrics import EVALUATORS, ClaimInputs, Untestable
 from hubshare.claims.rendering import format_value, published_text
+from hubshare.claims.validation import load_claims
+from hubshare.jobs.atomic import read_json, write_csv
 from hubshare.manuscript.formatting import big_number, signed
-from hubshare.periods import parse_periods
+from hubshare.periods import parse_periods, read_results_csv
+
+log = logging.getLogger(__name__)
 
 DEMO_SOURCE = "demo"
 DEMO_NOTE = (
@@ -222,3 +228,29 @@ def _source_text(source: dict) -> str:
     if "cite" in source:
         return f"{source['type']} [@{source['cite']}]"
     return f"{source['type']}: {source['ref']}"
+
+
+def claims_ledger_file(
+    inputs: Mapping[str, str | Path], source: str, periods: list[dict], output: str | Path
+) -> pl.DataFrame:
+    """File-to-file form: the published claims and this build's tables -> `results/tables/claims_ledger.csv`.
+
+    `inputs`: `claims` and `claims_schema`, the result tables `shares`, `families`, `namespaces`, `properties`,
+    `multipliers` and `totals`, and `capabilities` (the frame, and the days the data cover).
+    """
+    tables = ClaimInputs(
+        period_shares=read_results_csv(inputs["shares"]).rename({"alternative": "view"}),
+        family_shares=read_results_csv(inputs["families"]),
+        namespace_shares=read_results_csv(inputs["namespaces"]),
+        property_periods=read_results_csv(inputs["properties"]),
+        property_multipliers=read_results_csv(inputs["multipliers"]),
+        totals=read_results_csv(inputs["totals"]),
+    )
+    capabilities = read_json(inputs["capabilities"])
+    window = DataWindow.of_build(capabilities, periods)
+    ledger = claims_ledger(
+        load_claims(inputs["claims"], inputs["claims_schema"]), tables, source, capabilities["frame"], window
+    )
+    write_csv(ledger, output)
+    log.info("verdicts: %s", dict(ledger["verdict"].value_counts().iter_rows()))
+    return ledger

@@ -9,6 +9,7 @@ boundary and is left out; `skipped_reason` says so for the manuscript.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,8 @@ from hubshare.inference.eras import find_share_eras
 from hubshare.inference.stats_report import TESTED_VIEWS, independent_weeks, series_counts
 from hubshare.jobs.atomic import write_csv
 from hubshare.periods import consecutive_periods
+
+log = logging.getLogger(__name__)
 
 ERA_COLUMNS = {
     "view": pl.String,
@@ -151,4 +154,9 @@ def eras_file(
     shares = pl.read_parquet(weekly)
     table = era_table(shares, series, periods, settings, measure)
     write_csv(table, output)
-    return table, skipped_reason(shares, settings["min_segment_weeks"])
+    reason = skipped_reason(shares, settings["min_segment_weeks"])
+    if reason:
+        log.info("no eras: %s", reason)
+    else:
+        log.info("%d era rows", table.height)
+    return table, reason

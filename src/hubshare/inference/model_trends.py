@@ -19,14 +19,20 @@ Benjamini-Yekutieli family of their own.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
+from hubshare.analysis.model_series import model_series_file
 from hubshare.analysis.shares import ordered_sum
 from hubshare.contracts.result_tables import ModelTrends
 from hubshare.inference.trends import MIN_OBSERVATIONS, adjust_family, growth_test, trend_test, year_means
+from hubshare.jobs.atomic import write_csv
+
+log = logging.getLogger(__name__)
 
 UNITS = {
     "namespace_share": "percentage points",
@@ -141,6 +147,28 @@ def model_trends(series: pl.DataFrame, *, min_intervals: int, alpha: float, conf
         pl.Series("significant", decisions, dtype=pl.Boolean),
     )
     return ModelTrends.validate(table.select(list(MODEL_TRENDS_COLUMNS)).cast(MODEL_TRENDS_COLUMNS))
+
+
+def model_trends_file(
+    panel_files: Sequence[str | Path], capabilities: str | Path, settings: Mapping, outputs: Mapping[str, str | Path]
+) -> pl.DataFrame:
+    """File-to-file form: the panel's weeks -> the model series (`outputs`' `series`, by `model_series_file`) and
+    their tests (`trends`).
+
+    `settings`: the panel's `measure`, and `min_intervals`, `alpha` and `confidence` of the `stats` configuration.
+    """
+    series = model_series_file(panel_files, settings["measure"], capabilities, outputs["series"])
+    trends = model_trends(
+        series, min_intervals=settings["min_intervals"], alpha=settings["alpha"], confidence=settings["confidence"]
+    )
+    write_csv(trends, outputs["trends"])
+    log.info(
+        "%d series values; %d series tested, %d not",
+        series.height,
+        trends["p_value"].is_not_null().sum(),
+        trends["p_value"].is_null().sum(),
+    )
+    return trends
 
 
 def read_model_trends(path: str | Path) -> pl.DataFrame:

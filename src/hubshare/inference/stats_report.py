@@ -19,6 +19,7 @@ questions of the same series, so each is its own family.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from itertools import pairwise
 from pathlib import Path
 
@@ -33,6 +34,8 @@ from hubshare.jobs.atomic import write_csv, write_json
 from hubshare.panel.thirty_day import MEASURE as ROLLING_MEASURE
 from hubshare.panel.thirty_day import WINDOW_DAYS
 from hubshare.periods import consecutive_periods
+
+log = logging.getLogger(__name__)
 
 TESTED_VIEWS = ["uploader", "derived"]
 CONCENTRATION_MEASURES = ["hhi", "gini"]
@@ -326,4 +329,10 @@ def trend_tests_file(
     stats, contrasts = adjust_contrast_family(stats, contrasts, settings["alpha"])
     write_json(stats, outputs["stats"])
     write_csv(contrasts, outputs["contrasts"])
+    log.info(
+        "%d trend tests (%d not tested), %d period contrasts tested",
+        len(stats["tests"]),
+        len(stats["skipped"]),
+        stats["contrasts"]["tested"],
+    )
     return stats, contrasts

@@ -18,10 +18,15 @@ namespace with every download counted after a fall taken out, from which
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
+
+from hubshare.jobs.atomic import write_csv
+
+log = logging.getLogger(__name__)
 
 SCHEMA = {
     "period": pl.String,
@@ -105,3 +110,13 @@ def counter_fall_sensitivity(
             }
         )
     return pl.DataFrame(rows, schema=SCHEMA)
+
+
+def counter_fall_sensitivity_file(
+    panel_paths: Sequence[str | Path], periods: dict[str, tuple[dt.date, dt.date]], output: str | Path
+) -> pl.DataFrame:
+    """File-to-file form of `counter_fall_sensitivity`: the panel's weeks -> `counter_fall_sensitivity.csv`."""
+    table = counter_fall_sensitivity(panel_paths, periods)
+    write_csv(table, output)
+    log.info("largest bound on a share's shift: %s pp", table["max_share_shift_pp"].max())
+    return table

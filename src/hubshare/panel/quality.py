@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from itertools import pairwise
+from pathlib import Path
 
 import polars as pl
+
+from hubshare.jobs.atomic import read_json, write_json, write_text
+
+log = logging.getLogger(__name__)
 
 
 def _summed(records: list[dict], key: str) -> dict[str, int]:
@@ -106,3 +113,24 @@ def quality_markdown(report: dict) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def quality_report_file(
+    snapshot_records: Sequence[str | Path],
+    ledger: str | Path,
+    attribution: str | Path,
+    weeks: str | Path,
+    outputs: Mapping[str, str | Path],
+) -> dict:
+    """File-to-file form: the snapshots' quality records, the conservation ledger, the attribution quality and
+    the panel's weeks -> the data-quality report (`outputs`: `json`, `markdown`)."""
+    report = quality_report(
+        [read_json(path) for path in snapshot_records],
+        pl.read_csv(ledger),
+        read_json(attribution),
+        pl.read_csv(weeks, try_parse_dates=True),
+    )
+    write_json(report, outputs["json"])
+    write_text(quality_markdown(report), outputs["markdown"])
+    log.info("%d repairs over %d snapshots", report["repairs_total"], report["snapshots"]["count"])
+    return report
