@@ -6,7 +6,12 @@ import polars as pl
 import pytest
 
 from hubshare.attribution.sensitivity import sensitivity_table
-from hubshare.panel.counter_falls import FALLS_AS_REVISIONS, counted_after_falls, falls_as_revisions
+from hubshare.panel.counter_falls import (
+    FALLS_AS_REVISIONS,
+    counted_after_falls,
+    counter_fall_sensitivity_file,
+    falls_as_revisions,
+)
 
 W1, W2 = dt.date(2023, 3, 1), dt.date(2023, 3, 8)
 PERIODS = {"2023": (dt.date(2023, 1, 1), dt.date(2023, 12, 31))}
@@ -69,3 +74,16 @@ def test_sums_that_disagree_with_the_panel_are_refused(panel):
         falls_as_revisions(SUMS.with_columns(pl.col("downloads") / 10), falls)
     with pytest.raises(ValueError, match="more than one row"):
         falls_as_revisions(pl.concat([SUMS, SUMS.head(1)]), falls)
+
+
+def test_the_sensitivity_file_bounds_each_period_by_hand(panel, tmp_path):
+    # 2023: 235 downloads, 45 of them counted after a fall: f = 45/235, bound 100 f / (1 - f) = 4500/190 points.
+    # 2024 holds no week: nothing counted, no shift.
+    periods = {**PERIODS, "2024": (dt.date(2024, 1, 1), dt.date(2024, 12, 31))}
+    table = counter_fall_sensitivity_file(panel, periods, tmp_path / "falls.csv")
+    assert pl.read_csv(tmp_path / "falls.csv", schema_overrides={"period": pl.String}).equals(table)
+    first, second = table.iter_rows(named=True)
+    assert (first["period"], first["downloads"], first["counted_after_fall"]) == ("2023", 235, 45)
+    assert first["share_after_fall"] == pytest.approx(45 / 235, rel=1e-15)
+    assert first["max_share_shift_pp"] == pytest.approx(4500 / 190, rel=1e-15)
+    assert (second["downloads"], second["counted_after_fall"], second["share_after_fall"]) == (0, 0, 0.0)

@@ -5,6 +5,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from hubshare.analysis.period_tables import family_shares_file
 from hubshare.analysis.shares import WHOLE_STUDY, period_totals
 from hubshare.attribution.family_shares import family_shares, namespace_shares
 from hubshare.panel.measures import measure_for
@@ -89,3 +90,23 @@ def test_measure_choice(source, requested, chosen):
 def test_unknown_measure_is_refused():
     with pytest.raises(PanelError, match="unknown download measure"):
         measure_for("demo", "weekly")
+
+
+def test_the_periods_tables_are_combined_in_period_order(tmp_path):
+    """`family_shares_file` writes each period's family and namespace rows as one table, sorted by period and name."""
+    paths = {}
+    for period, families, namespaces in (("2024", ["qwen", "llama"], ["b"]), ("2023", ["llama"], ["a", "c"])):
+        paths.setdefault("families", []).append(tmp_path / f"{period}-families.parquet")
+        paths.setdefault("namespaces", []).append(tmp_path / f"{period}-namespaces.parquet")
+        pl.DataFrame({"period": period, "family": families, "share": 0.5}).write_parquet(paths["families"][-1])
+        pl.DataFrame({"period": period, "namespace": namespaces, "share": 0.25}).write_parquet(paths["namespaces"][-1])
+    outputs = {"families": tmp_path / "families.csv", "namespaces": tmp_path / "namespaces.csv"}
+    family_shares_file(paths["families"], paths["namespaces"], outputs)
+    families = pl.read_csv(outputs["families"], schema_overrides={"period": pl.String})
+    namespaces = pl.read_csv(outputs["namespaces"], schema_overrides={"period": pl.String})
+    assert list(families.select("period", "family").iter_rows()) == [
+        ("2023", "llama"),
+        ("2024", "llama"),
+        ("2024", "qwen"),
+    ]
+    assert list(namespaces.select("period", "namespace").iter_rows()) == [("2023", "a"), ("2023", "c"), ("2024", "b")]
