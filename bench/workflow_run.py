@@ -18,6 +18,13 @@ workflow up to the paper's inputs (`--until manuscript_inputs`: every table,
 the figures and the paper's variables, not the rendering), so the second run
 is every job a new week re-runs.
 
+With `--again`, the work folder a full run left is used again, to compare
+code versions on the same files: its links are pointed at `--repo` (this
+checkout by default; run the script with that checkout's interpreter), a
+`catch_up` run brings every result up to date with that code, and
+`new_week` forces the newest snapshot's normalize job, so that it and every
+job after it run again, as when that snapshot is new.
+
 Each run's wall time, the peak resident memory of the Snakemake process tree
 (sampled every quarter second), and each rule's jobs, summed job seconds and
 largest job from Snakemake's `benchmark:` files are written to
@@ -46,7 +53,20 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 GIB = 2**30
 # What the workflow reads from the repository (it runs from its root); everything else it writes is scratch.
-LINKED = ["Snakefile", "workflow", "config", "profiles", "src", "pyproject.toml", "data/raw/attribution"]
+LINKED = [
+    "Snakefile",
+    "workflow",
+    "config",
+    "profiles",
+    "src",
+    "pyproject.toml",
+    "data/raw/attribution",
+    "data/raw/claims",
+    # The paper's sources, which the job graph names although `--targets results` stops before rendering.
+    "paper/_quarto.yml",
+    "paper/index.qmd",
+    "paper/references.bib",
+]
 TARGETS = {
     "chain": [
         "results/conservation_ledger.csv",
@@ -56,17 +76,24 @@ TARGETS = {
     "results": ["--until", "manuscript_inputs"],
 }
 FIRST_RUN = {"chain": "chain", "results": "build"}
+RUNS = ("chain", "build", "catch_up", "new_week")
 
 
-def prepare(work: Path, data: Path, dates: list[str]) -> Path:
+def link_repository(work: Path, repo: Path) -> None:
+    """Point the work folder's links to what the workflow reads at `repo`'s files."""
+    for name in LINKED:
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
+        (work / name).unlink(missing_ok=True)
+        os.symlink(repo / name, work / name)
+
+
+def prepare(work: Path, data: Path, dates: list[str], repo: Path) -> Path:
     """A scratch working folder seeing the repository's configuration, and a source folder of the given dates."""
     if work.exists():
         shutil.rmtree(work)
     source = work / "source"
     source.mkdir(parents=True)
-    for name in LINKED:
-        (work / name).parent.mkdir(parents=True, exist_ok=True)
-        os.symlink(REPO / name, work / name)
+    link_repository(work, repo)
     for date in dates:
         os.symlink(data / f"{date}.parquet", source / f"{date}.parquet")
     (work / "bench.yaml").write_text(yaml.safe_dump({"source": "dir", "dir_source": {"path": str(source)}}))
@@ -132,11 +159,11 @@ def measured_run(name: str, work: Path, cores: int, targets: list[str]) -> dict:
     return {**run, "rules": rule_times(work, since)}
 
 
-def commit() -> str:
+def commit(repo: Path) -> str:
     """The commit measured, `-dirty` when the workflow, the library or the profile differ from it."""
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo, capture_output=True, text=True)
     changes = subprocess.run(
-        ["git", "status", "--porcelain", "--", *LINKED], cwd=REPO, capture_output=True, text=True
+        ["git", "status", "--porcelain", "--", *LINKED], cwd=repo, capture_output=True, text=True
     ).stdout.strip()
     return head.stdout.strip() + ("-dirty" if changes else "")
 
@@ -149,7 +176,7 @@ def summary(result: dict) -> str:
         f"targets: {' '.join(TARGETS[result['targets']])}.",
         "",
     ]
-    for name in (FIRST_RUN[result["targets"]], "new_week"):
+    for name in [name for name in RUNS if name in result]:
         run = result[name]
         lines += [
             f"## {name}: {run['wall_seconds']:.1f} s wall, peak RSS {run['tree_peak_rss_gib']:.2f} GiB",
@@ -172,7 +199,10 @@ def main() -> None:
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--targets", choices=sorted(TARGETS), default="chain", help="what both runs build")
     parser.add_argument("--label", help="appended to the results' file names, to keep runs of other settings apart")
+    parser.add_argument("--again", action="store_true", help="reuse the work folder of a full run (see above)")
+    parser.add_argument("--repo", type=Path, default=REPO, help="the checkout whose workflow runs (default: this one)")
     args = parser.parse_args()
+    repo = args.repo.resolve()
     data = args.data.resolve()
     work = (args.work or BENCH / "data" / "workflow" / data.name).resolve()
     dates = sorted(path.stem for path in data.glob("*.parquet"))
@@ -184,14 +214,21 @@ def main() -> None:
         "cores": args.cores,
         "targets": args.targets,
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "commit": commit(),
+        "commit": commit(repo),
         "load_before": os.getloadavg()[0],
     }
-    source = prepare(work, data, dates[:-1])
-    first = FIRST_RUN[args.targets]
-    result[first] = measured_run(first, work, args.cores, TARGETS[args.targets])
-    os.symlink(data / f"{dates[-1]}.parquet", source / f"{dates[-1]}.parquet")
-    result["new_week"] = measured_run("new_week", work, args.cores, TARGETS[args.targets])
+    targets = TARGETS[args.targets]
+    if args.again:
+        link_repository(work, repo)
+        result["catch_up"] = measured_run("catch_up", work, args.cores, targets)
+        newest = f"data/processed/snapshots/dir/{dates[-1]}.parquet"
+        result["new_week"] = measured_run("new_week", work, args.cores, [*targets, "--forcerun", newest])
+    else:
+        source = prepare(work, data, dates[:-1], repo)
+        first = FIRST_RUN[args.targets]
+        result[first] = measured_run(first, work, args.cores, targets)
+        os.symlink(data / f"{dates[-1]}.parquet", source / f"{dates[-1]}.parquet")
+        result["new_week"] = measured_run("new_week", work, args.cores, targets)
     out = BENCH / "results" / f"workflow-{result['models']}x{result['weeks']}{'-' + args.label if args.label else ''}"
     out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
     out.with_suffix(".md").write_text(summary(result) + "\n")
