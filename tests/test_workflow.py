@@ -497,7 +497,7 @@ def test_a_killed_and_restarted_run_gives_identical_results(built, tmp_path_fact
 @pytest.mark.parametrize(
     "rule, output, wildcard",
     [
-        ("period_tables", "data/processed/periods/%3C%3D2022/properties.parquet", "period=%3C%3D2022"),
+        ("period_tables", "data/processed/periods/~3C~3D2022/properties.parquet", "period=~3C~3D2022"),
         ("quality_report", "results/data_quality.json", None),
         ("attribute_week", "data/processed/attributed/{date}.parquet", "date={date}"),
     ],

@@ -31,9 +31,13 @@ def parse_periods(entries: list[dict]) -> dict[str, tuple[dt.date, dt.date]]:
 
 
 def period_slug(name: str) -> str:
-    """A period's name as a folder name: percent-encoded (dots too, so never `.` or `..`), so that names such as
-    `<=2022` stay distinct and readable."""
-    return quote(str(name), safe="").replace(".", "%2E")
+    """A period's name as a folder name, distinct for distinct names and readable: percent-encoded, dots and
+    tildes too (never `.` or `..`), then `~` written for `%` (`<=2022` -> `~3C~3D2022`).
+
+    No `%`: a cluster job's log path holds its wildcards, and SLURM reads `%` there as a pattern; a job whose
+    log path it cannot open fails before it starts.
+    """
+    return quote(str(name), safe="").replace("~", "%7E").replace(".", "%2E").replace("%", "~")
 
 
 def periods_from_data(entries: list[dict], dates: Sequence[str]) -> list[dict]:
