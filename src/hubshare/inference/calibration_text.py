@@ -99,8 +99,14 @@ def calibration_section(
         f"test falls outside the band under: {failures('robust_trend')}; its p-values are therefore read as "
         "descriptive where the noise may be of those kinds. The fixed-b regression alone falls outside it "
         f"under: {failures('fixed_b')}; the Mann-Kendall test under: {failures('mann_kendall')}; neither is used "
-        "for inference. Finding a boundary is the right answer under a level shift, so the eras' rate there is "
-        "power, not a false positive.\n\n"
+        "for inference."
+        + (
+            " Finding a boundary is the right answer under a level shift, so the eras' rate there is power, not a "
+            "false positive."
+            if "eras" in tests
+            else ""
+        )
+        + "\n\n"
         + markdown_table(
             pl.DataFrame(rows, schema=["Noise", *(CALIBRATED_TESTS[t] for t in tests)], orient="row"),
             align="l" + "r" * len(tests),
