@@ -113,11 +113,11 @@ def test_calibration_table_sizes_every_scenario_and_covers_the_planted_values():
 
 
 def test_a_series_too_short_for_two_eras_calibrates_the_other_tests_and_no_eras():
-    """Six fortnightly snapshots cannot hold a boundary between two eras of 13 weeks: the eras get no size rows
+    """Twenty weekly snapshots cannot hold a boundary between two eras of 13 weeks: the eras get no size rows
     (the era report finds none on such data), and the trend tests are sized as ever."""
     eras = {"model": "trend", "min_segment_weeks": 13, "max_eras": 6, "noise_floor": 0.002, "max_persistence": 0.9}
     start = dt.date(2025, 6, 4)
-    points = [[(start + dt.timedelta(days=14 * k)).isoformat(), 0.1 + 0.01 * k] for k in range(6)]
+    points = [[(start + dt.timedelta(days=7 * k)).isoformat(), 0.1 + 0.01 * k] for k in range(20)]
     table = calibration_table(
         {"rising": points}, replicates=40, alpha=0.05, confidence=0.95, sigma=0.05, seed=1, eras=eras, eras_replicates=5
     )
