@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hubshare.analysis import property_periods
+from hubshare.analysis.period_tables import property_periods_file
 from hubshare.analysis.poisson_weights import poisson_weights, unit_keys
 from hubshare.analysis.properties import LICENSE_CLASSES
 from hubshare.analysis.property_periods import multipliers, property_period_table
@@ -570,3 +571,27 @@ def test_a_block_sum_rounded_past_one_half_moves_the_search_to_the_next_block():
         # Exact block totals are 2 and 4; a first block rounded up to 2.5 points the search for 2.5 at it.
         assert property_periods._crossing(units, counts, np.array([2.5, 4.0]), 2.5) == 2
         assert property_periods._crossing(units, counts, np.array([2.0, 4.0]), 2.0) == 1
+
+
+def test_the_periods_tables_combine_into_the_written_results(tmp_path):
+    """`property_periods_file`: each period's job wrote its own table; the combined statistics lose the draws, the
+    multipliers come from them draw by draw, and the leave-top-k-out rows keep the periods' order within each k."""
+    rows = planted(0.1, 0.5, models=40)
+    periods = {"early": EARLY, "late": LATE}
+    table = property_period_table(rows, periods, n_boot=50, seed=3)
+    left_out = property_periods.leave_top_out(rows, periods, [0, 1])
+    tables, left = [], []
+    for name in ("early", "late"):
+        tables.append(tmp_path / f"{name}-properties.parquet")
+        left.append(tmp_path / f"{name}-left.parquet")
+        table.filter(pl.col("period") == name).write_parquet(tables[-1])
+        left_out.filter(pl.col("period") == name).write_parquet(left[-1])
+    outputs = {name: tmp_path / f"{name}.csv" for name in ("table", "multipliers", "leave_top_out")}
+    property_periods_file(tables, left, "early", "late", outputs)
+    written = pl.read_csv(outputs["table"])
+    assert "draws" not in written.columns and written.height == table.height
+    ratios = pl.read_csv(outputs["multipliers"]).rows_by_key("statistic", named=True, unique=True)
+    assert ratios["share_quantized"]["multiplier"] == pytest.approx(5.0)
+    assert ratios["mean_params"]["multiplier"] == pytest.approx(5.0)
+    order = pl.read_csv(outputs["leave_top_out"]).select("left_out", "period").unique(maintain_order=True)
+    assert order.rows() == [(0, "early"), (0, "late"), (1, "early"), (1, "late")]
