@@ -430,6 +430,14 @@ def test_calibration_section_states_every_failed_scenario_and_tabulates_sizes():
     # long memory has one contrast below the band and one above it: it rejects too often, it is not conservative
     assert failed_scenarios(low, "period_contrast", "below") == ["AR(1) at 0.8"]
     assert failed_scenarios(low, "period_contrast", "above") == ["long memory (d = 0.4)"]
+    # the eras' rate is read as power under a level shift only where the eras were calibrated
+    assert "the eras' rate there is power" not in text
+    eras = [
+        calibration_rows().row(0, named=True) | {"scenario": scenario, "test": "eras", "rejection_rate": 0.05}
+        for scenario in ("ar1_0.8", "long_memory")
+    ]
+    with_eras = pl.concat([calibration_rows(), pl.DataFrame(eras, schema=calibration_rows().schema)])
+    assert "the eras' rate there is power" in calibration_section(with_eras, {}, {"noise_sigma": 0.05}, 0.05)
 
 
 def test_counter_fall_sentence_reports_the_rerun():
