@@ -21,10 +21,18 @@ import traceback
 from pathlib import Path
 
 # Snakemake starts a script job with its `threads` (one, for every rule here) as the thread count of the
-# numerical libraries; they read it when first loaded, which parsing the workflow below does. The bootstrap's
-# matrix products round differently with more threads, so without this a script's outputs would differ here.
-for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS"):
-    os.environ.setdefault(variable, "1")
+# numerical libraries, whatever the caller's environment says; they read it when first loaded, which parsing
+# the workflow below does. The bootstrap's matrix products round differently with more threads, so without
+# this a script's outputs would differ here. The variables are the ones Snakemake sets.
+for variable in (
+    "OMP_NUM_THREADS",
+    "GOTO_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+):
+    os.environ[variable] = "1"
 
 from snakemake.api import SnakemakeApi  # noqa: E402 (after the thread counts are set)
 from snakemake.iocontainers import Snakemake  # noqa: E402
