@@ -222,6 +222,10 @@ def test_titles_and_captions_say_weekly_only_when_it_is():
         assert "week" not in " ".join(str(v) for v in variables[name].values() if isinstance(v, str))
     assert "a list of models, not the Hub" in variables["top list"]["frame_limitation"]
     assert "whole Hub" in variables["full demo"]["frame_limitation"]
+    # Counter falls are an alternative reading only of a cumulative counter; 30-day counts have none.
+    assert "a fall of a cumulative counter" in variables["full demo"]["falls_alternative"]
+    for name in ("real API sample", "one snapshot", "two namespaces, monthly"):
+        assert variables[name]["falls_alternative"] == ""
 
 
 def test_property_rows_need_their_fields():

@@ -377,6 +377,8 @@ def test_real_sample_paper_reads_as_findings_about_its_window(built_real):
     assert text.count("this sample covers only") == 1
     for phrase in ("no data", "not tested for a trend by", "from last_year to last_year", "1.0x ([1.0x, 1.0x])"):
         assert phrase not in text, phrase
+    # 30-day counts have no cumulative counter to fall: no alternative reading of falls, in the text or the table.
+    assert "counter falls as revisions" not in text and "a fall of a cumulative counter" not in text
 
 
 HUB_WINDOW = {"start": "2025-01-15", "end": "2025-06-25"}

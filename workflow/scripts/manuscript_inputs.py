@@ -214,7 +214,7 @@ with log_to(snakemake.log[0]) as log:
     alternatives = {
         name: label
         for name, label in ALTERNATIVES.items()
-        if show["derived"] or name in ("uploader", FALLS_AS_REVISIONS)
+        if show["derived"] or name == "uploader" or (name == FALLS_AS_REVISIONS and show["cumulative"])
     }
     alternatives.update(contested_alternatives(contested))
 

@@ -355,6 +355,13 @@ def scope_variables(
             if flags["derived"]
             else ""
         ),
+        # Only a cumulative counter can fall; an input of 30-day counts has no such reading to offer.
+        "falls_alternative": (
+            "; as uploaded with every download counted after a fall of a cumulative counter booked as 0 (the "
+            "fall read as a revision rather than a restart, @sec-methods)"
+            if flags["cumulative"]
+            else ""
+        ),
         "counted": (
             f"{counted} downloads, estimated from 30-day counts"
             if capabilities["download_measure"] == "rolling30"
