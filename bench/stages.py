@@ -45,7 +45,7 @@ from baselines import INPUT_COLUMNS, duckdb_metrics, pandas_metrics
 from snakemake.utils import validate
 
 from hubshare.analysis.capabilities import capabilities_file
-from hubshare.analysis.composition import composition_file
+from hubshare.analysis.composition import composition_file, credited_block_file
 from hubshare.analysis.period_tables import OUTPUTS as PERIOD_OUTPUTS
 from hubshare.analysis.period_tables import family_shares_file, property_periods_file, write_period_tables
 from hubshare.analysis.study_weeks import concentration_file, conservation_ledger_file, group_shares_file
@@ -67,7 +67,7 @@ from hubshare.normalize.snapshot import normalize_snapshot_file
 from hubshare.panel.counter_falls import counter_fall_sensitivity_file
 from hubshare.panel.ledger import CUMULATIVE_MEASURE
 from hubshare.panel.model_weeks import OBSERVATION_COLUMNS
-from hubshare.periods import parse_periods, period_slug, periods_from_data
+from hubshare.periods import calendar_blocks, parse_periods, period_slug, periods_from_data
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))
@@ -330,6 +330,11 @@ def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
     windows = periods_from_data(CONFIG["periods"], dates)
     periods = parse_periods(windows)
     namespaces = aggregate_paths(work, dates)["namespaces"]
+    blocks = calendar_blocks(dates, periods)
+    block_paths = {first: work / "blocks" / first / "credited.parquet" for first in blocks}
+
+    def credited_block(first: str) -> None:
+        credited_block_file([work / "attributed" / f"{date}.parquet" for date in blocks[first]], block_paths[first])
 
     def intermediaries() -> None:
         settings = CONFIG["intermediaries"]
@@ -358,7 +363,9 @@ def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
 
     def composition() -> None:
         attributed = [work / "attributed" / f"{date}.parquet" for date in dates]
-        composition_file(attributed, windows, CUMULATIVE_MEASURE, tables / "composition.csv")
+        inputs = {"blocks": list(block_paths.values()), "attributed": attributed}
+        settings = {"blocks": list(block_paths), "periods": windows, "measure": CUMULATIVE_MEASURE}
+        composition_file(inputs, settings, tables / "composition.csv")
 
     def series() -> None:
         model_trends_file(
@@ -394,6 +401,7 @@ def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
         counter_fall_sensitivity_file(panel_paths(work, dates), periods, tables / "counter_fall_sensitivity.csv")
 
     return {
+        **{f"credited_block {first}": (lambda first=first: credited_block(first)) for first in blocks},
         **{
             f"period_tables {window['name']}": (lambda window=window: period_job(work, dates, window))
             for window in windows
@@ -447,8 +455,10 @@ def new_week(data: Path, work: Path) -> dict:
         if str(window["start"]) <= dates[-1] <= str(window["end"]):
             name = f"period_tables {window['name']}"
             jobs[name] = history[name]
+    newest_block = max(calendar_blocks(dates, parse_periods(periods_from_data(CONFIG["periods"], dates))))
+    jobs[f"credited_block {newest_block}"] = history[f"credited_block {newest_block}"]
     for name, job in history.items():
-        if not name.startswith("period_tables"):
+        if not name.startswith(("period_tables", "credited_block")):
             jobs[name] = job
     return {"snapshot": dates[-1], "job_seconds": timed(jobs)}
 

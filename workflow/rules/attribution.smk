@@ -12,7 +12,7 @@ rule attribute_week:
         iso_codes=config["attribution"]["iso_codes"],
     output:
         **{table: AGGREGATE_WEEK.replace("{table}", table) for table in AGGREGATE_TABLES},
-        attributed="data/processed/attributed/{date}.parquet",
+        attributed=ATTRIBUTED_WEEK,
     log:
         "logs/attribute_week/{date}.log",
     benchmark:

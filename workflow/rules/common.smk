@@ -11,7 +11,7 @@ from hubshare.jobs.joblog import log_to
 from hubshare.demo import snapshot_dates as demo_snapshot_dates
 from hubshare.panel.measures import measure_for, snapshot_columns
 from hubshare.normalize.snapshot import normalize_snapshot_file
-from hubshare.periods import parse_periods, period_slug, periods_from_data
+from hubshare.periods import calendar_blocks, parse_periods, period_slug, periods_from_data
 from hubshare.sources.first_reading import record_first_reading
 from hubshare.sources.folder import FolderError, snapshot_folder
 from hubshare.sources.hub import CAPTURE_LAG_DAYS, list_snapshots
@@ -65,6 +65,8 @@ PANEL_HISTORY = "data/processed/panel_state/{date}.history.json"
 PANEL_LEDGER = "data/processed/panel_ledger/{date}.csv"
 QUALITY_SNAPSHOT = "results/quality/snapshots/{date}.json"
 MODEL_CHANGES = "data/processed/model_changes/{date}/{change}.parquet"
+ATTRIBUTED_WEEK = "data/processed/attributed/{date}.parquet"
+CREDITED_BLOCK = "data/processed/blocks/{block}/credited.parquet"
 PANEL_WEEKS_TABLE = "results/tables/panel_weeks.csv"
 CONSERVATION_LEDGER = "results/conservation_ledger.csv"
 DATA_QUALITY = "results/data_quality.json"
@@ -137,6 +139,16 @@ AGGREGATES = {table: expand(AGGREGATE_WEEK, date=SNAPSHOT_DATES, table=table) fo
 
 # Each period by the name of its folder under data/processed/periods/.
 PERIODS = {period_slug(p["name"]): p for p in config["periods"]}
+
+
+# The snapshots in calendar blocks (months, cut where a period starts or ends), by each block's first day: a
+# sum over many weeks kept a block at a time is summed again only for the block a new week falls in.
+BLOCKS = calendar_blocks(SNAPSHOT_DATES, parse_periods(config["periods"]))
+
+
+def block_attributed(wildcards):
+    """The attributed weeks of one calendar block."""
+    return expand(ATTRIBUTED_WEEK, date=BLOCKS[wildcards.block])
 
 
 def period_dates(wildcards):

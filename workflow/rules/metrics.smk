@@ -40,10 +40,32 @@ rule concentration:
         concentration_file(input.weeks, output.weekly, log[0])
 
 
+rule credited_block:
+    """One calendar block's attributed downloads summed by view, model and group (in fixed point): summed again only while its month is open."""
+    input:
+        attributed=block_attributed,
+    output:
+        block=CREDITED_BLOCK,
+    log:
+        "logs/credited_block/{block}.log",
+    benchmark:
+        "benchmarks/credited_block/{block}.tsv"
+    wildcard_constraints:
+        block=r"\d{4}-\d{2}-\d{2}",
+    params:
+        code=run_code(log_to, "hubshare.analysis.composition"),
+    run:
+        from hubshare.analysis.composition import credited_block_file
+
+        with log_to(log[0]):
+            credited_block_file(input.attributed, output.block)
+
+
 rule composition:
     """Each group's share change between the first and last window: among models in both, entrants and leavers."""
     input:
-        attributed=expand("data/processed/attributed/{date}.parquet", date=SNAPSHOT_DATES),
+        blocks=expand(CREDITED_BLOCK, block=BLOCKS),
+        attributed=expand(ATTRIBUTED_WEEK, date=SNAPSHOT_DATES),
     output:
         table=report(COMPOSITION, caption="../report/table.rst", category="Tables"),
     log:
@@ -52,10 +74,9 @@ rule composition:
         "benchmarks/composition.tsv"
     params:
         code=run_code(log_to, "hubshare.analysis.composition"),
-        periods=config["periods"],
-        measure=PANEL_MEASURE,
+        settings={"blocks": list(BLOCKS), "periods": config["periods"], "measure": PANEL_MEASURE},
     run:
         from hubshare.analysis.composition import composition_file
 
         with log_to(log[0]):
-            composition_file(list(input.attributed), params.periods, params.measure, output.table)
+            composition_file(input, params.settings, output.table)

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,9 +55,10 @@ import polars as pl
 from hubshare.analysis.exact_sums import from_fixed_point, to_fixed_point
 from hubshare.analysis.shares import DIMENSIONS
 from hubshare.attribution.credit import VIEWS
+from hubshare.contracts.panel_tables import FIXED_POINT_COLUMN, CreditedBlock
 from hubshare.contracts.result_tables import Composition
 from hubshare.inference.stats_report import independent_weeks
-from hubshare.jobs.atomic import write_csv
+from hubshare.jobs.atomic import write_csv, write_parquet
 from hubshare.periods import consecutive_periods, parse_periods
 
 log = logging.getLogger(__name__)
@@ -93,23 +94,56 @@ def comparison_windows(
     return Window(first.isoformat(), "interval", first, first), Window(last.isoformat(), "interval", last, last)
 
 
-def credited_in_windows(
-    attributed: pl.LazyFrame, windows: tuple[Window, Window], dimensions: Sequence[str] = DIMENSIONS
-) -> pl.DataFrame:
-    """`view, dimension, group, model_number, window ('first'/'last'), downloads` from attributed rows: a model's
-    downloads in a window summed by the groups of every dimension the view credits them to (so a model credited
-    to two developer types in one country has two rows for that country).
-
-    Only the windows' weeks are read, one view at a time (one pass over every view held twice the memory and
-    took longer), and summed in fixed point, so the sums are the same bits in any order.
-    """
-    first, last = windows
-    in_first = pl.col("week").is_between(first.start, first.end)
-    in_last = pl.col("week").is_between(last.start, last.end)
-    # The window is a flag while the rows are summed, and named once they are.
-    tagged = attributed.filter(in_first | in_last).with_columns(
-        (in_last & ~in_first).alias("in_last"), to_fixed_point("downloads")
+def credited_sums(attributed: pl.LazyFrame) -> pl.DataFrame:
+    """`view, model_number, <dimensions>, downloads`: attributed rows summed by view, model and the groups they
+    are credited to, in fixed point (`Int128`), so that sums of these sums are the same bits as the rows' sum."""
+    keys = ["view", "model_number", *DIMENSIONS]
+    return (
+        attributed.select(*keys, to_fixed_point("downloads"))
+        .group_by(keys)
+        .agg(pl.col("downloads").sum())
+        .sort(keys)
+        .collect(engine="streaming")
     )
+
+
+def credited_block_file(attributed: Sequence[str | Path], output: str | Path) -> pl.DataFrame:
+    """File-to-file form: one calendar block's attributed weeks -> their `CreditedBlock` sums."""
+    sums = credited_sums(pl.scan_parquet([str(path) for path in attributed]))
+    block = CreditedBlock.validate(sums.with_columns(pl.col("downloads").cast(FIXED_POINT_COLUMN)))
+    write_parquet(block, output)
+    log.info("%d weeks: %d model-group sums", len(attributed), block.height)
+    return block
+
+
+def rows_in_window(attributed: pl.LazyFrame, window: Window) -> pl.LazyFrame:
+    """`view, model_number, <dimensions>, downloads` (fixed point): the attributed rows of the window's weeks."""
+    in_window = attributed.filter(pl.col("week").is_between(window.start, window.end))
+    return in_window.select("view", "model_number", *DIMENSIONS, to_fixed_point("downloads"))
+
+
+def window_rows(window: Window, blocks: Mapping[str, str | Path], attributed: pl.LazyFrame) -> pl.LazyFrame:
+    """Rows whose sum is the window's, as `rows_in_window` gives: a period's calendar blocks (`blocks`: each
+    block's `CreditedBlock` file by the block's first day; a period holds the blocks that start in it), or an
+    interval's attributed week."""
+    if window.kind == "interval":
+        return rows_in_window(attributed, window)
+    inside = [str(path) for first, path in blocks.items() if window.start <= dt.date.fromisoformat(first) <= window.end]
+    return pl.scan_parquet(inside).with_columns(pl.col("downloads").cast(pl.Int128))
+
+
+def credited_in_windows(
+    first: pl.LazyFrame, last: pl.LazyFrame, dimensions: Sequence[str] = DIMENSIONS
+) -> pl.DataFrame:
+    """`view, dimension, group, model_number, window ('first'/'last'), downloads` from each window's rows
+    (`window_rows`): a model's downloads in a window summed by the groups of every dimension the view credits
+    them to (so a model credited to two developer types in one country has two rows for that country).
+
+    One view at a time (one pass over every view held twice the memory and took longer), summed in fixed point,
+    so the sums are the same bits in any order.
+    """
+    # The window is a flag while the rows are summed, and named once they are.
+    tagged = pl.concat([first.with_columns(in_last=pl.lit(False)), last.with_columns(in_last=pl.lit(True))])
     credited = []
     for view in VIEWS:
         by_model = (
@@ -265,12 +299,21 @@ def composition_table(
     attributed: pl.LazyFrame, periods: dict[str, tuple[dt.date, dt.date]], measure: str
 ) -> pl.DataFrame:
     """The decomposition between the build's first and last window (no rows when it has fewer than two)."""
-    weeks = attributed.select(pl.col("week").unique()).collect().get_column("week").to_list()
-    windows = comparison_windows(weeks, periods, measure)
+    windows = comparison_windows(weeks_held(attributed), periods, measure)
+    return window_composition(windows, *(rows_in_window(attributed, window) for window in windows or ()))
+
+
+def weeks_held(attributed: pl.LazyFrame) -> list[dt.date]:
+    """The weeks the attributed rows hold."""
+    return attributed.select(pl.col("week").unique()).collect().get_column("week").to_list()
+
+
+def window_composition(windows: tuple[Window, Window] | None, *rows: pl.LazyFrame) -> pl.DataFrame:
+    """The `Composition` table between the windows, from each window's rows (none without windows)."""
     if windows is None:
         return Composition.validate(pl.DataFrame(schema=COMPOSITION_COLUMNS))
     first, last = windows
-    parts = decompose_share_change(credited_in_windows(attributed, windows))
+    parts = decompose_share_change(credited_in_windows(*rows))
     table = parts.with_columns(
         pl.lit(first.kind).alias("window_kind"),
         pl.lit(first.name).alias("first_period"),
@@ -304,14 +347,18 @@ COMPOSITION_COLUMNS = {
 }
 
 
-def composition_file(
-    attributed: Sequence[str | Path], periods: list[dict], measure: str, output: str | Path
-) -> pl.DataFrame:
-    """File-to-file form: the weeks' attributed rows -> `results/tables/composition.csv`."""
-    scan = pl.scan_parquet([str(path) for path in attributed]).select(
-        "view", "week", "model_number", *DIMENSIONS, "downloads"
-    )
-    table = composition_table(scan, parse_periods(periods), measure)
+def composition_file(inputs: Mapping[str, Sequence[str | Path]], settings: Mapping, output: str | Path) -> pl.DataFrame:
+    """File-to-file form: `inputs["blocks"]`, the calendar blocks' `CreditedBlock` sums (whose first days are
+    `settings["blocks"]`, in the same order), and `inputs["attributed"]`, the weeks' attributed rows ->
+    `results/tables/composition.csv`; `settings`: also the configured `periods` and the panel's `measure`.
+
+    A period window sums its blocks, so only the open month's block is summed again when a week is added; the
+    attributed weeks are read for the weeks they hold, and for an interval window's one week.
+    """
+    blocks = dict(zip(settings["blocks"], inputs["blocks"], strict=True))
+    scan = pl.scan_parquet([str(path) for path in inputs["attributed"]])
+    windows = comparison_windows(weeks_held(scan), parse_periods(settings["periods"]), settings["measure"])
+    table = window_composition(windows, *(window_rows(window, blocks, scan) for window in windows or ()))
     write_csv(table, output)
     if table.height:
         row = table.row(0, named=True)
