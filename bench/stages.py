@@ -44,8 +44,9 @@ import yaml
 from baselines import INPUT_COLUMNS, duckdb_metrics, pandas_metrics
 from snakemake.utils import validate
 
+from hubshare.analysis.block_sums import BLOCK_TABLES, block_sums_file
 from hubshare.analysis.capabilities import capabilities_file
-from hubshare.analysis.composition import composition_file, credited_block_file
+from hubshare.analysis.composition import composition_file
 from hubshare.analysis.period_tables import OUTPUTS as PERIOD_OUTPUTS
 from hubshare.analysis.period_tables import family_shares_file, property_periods_file, write_period_tables
 from hubshare.analysis.study_weeks import concentration_file, conservation_ledger_file, group_shares_file
@@ -331,10 +332,16 @@ def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
     periods = parse_periods(windows)
     namespaces = aggregate_paths(work, dates)["namespaces"]
     blocks = calendar_blocks(dates, periods)
-    block_paths = {first: work / "blocks" / first / "credited.parquet" for first in blocks}
+    block_paths = {
+        first: {table: work / "blocks" / first / f"{table}.parquet" for table in BLOCK_TABLES} for first in blocks
+    }
 
-    def credited_block(first: str) -> None:
-        credited_block_file([work / "attributed" / f"{date}.parquet" for date in blocks[first]], block_paths[first])
+    def block_sums(first: str) -> None:
+        weeks = {
+            "attributed": [work / "attributed" / f"{date}.parquet" for date in blocks[first]],
+            "namespaces": aggregate_paths(work, blocks[first])["namespaces"],
+        }
+        block_sums_file(weeks, block_paths[first])
 
     def intermediaries() -> None:
         settings = CONFIG["intermediaries"]
@@ -343,7 +350,8 @@ def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
             "by_period": tables / "intermediary_share_by_period.csv",
             "sensitivity": tables / "intermediary_threshold_sensitivity.csv",
         }
-        intermediaries_file(namespaces, periods, settings["threshold"], settings["min_downloads"], outputs)
+        block_days = {"blocks": list(block_paths), "periods": periods, **settings}
+        intermediaries_file([paths["namespaces"] for paths in block_paths.values()], block_days, outputs)
 
     def sensitivity() -> None:
         inputs = {
@@ -363,7 +371,7 @@ def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
 
     def composition() -> None:
         attributed = [work / "attributed" / f"{date}.parquet" for date in dates]
-        inputs = {"blocks": list(block_paths.values()), "attributed": attributed}
+        inputs = {"blocks": [paths["credited"] for paths in block_paths.values()], "attributed": attributed}
         settings = {"blocks": list(block_paths), "periods": windows, "measure": CUMULATIVE_MEASURE}
         composition_file(inputs, settings, tables / "composition.csv")
 
@@ -401,7 +409,7 @@ def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
         counter_fall_sensitivity_file(panel_paths(work, dates), periods, tables / "counter_fall_sensitivity.csv")
 
     return {
-        **{f"credited_block {first}": (lambda first=first: credited_block(first)) for first in blocks},
+        **{f"block_sums {first}": (lambda first=first: block_sums(first)) for first in blocks},
         **{
             f"period_tables {window['name']}": (lambda window=window: period_job(work, dates, window))
             for window in windows
@@ -456,9 +464,9 @@ def new_week(data: Path, work: Path) -> dict:
             name = f"period_tables {window['name']}"
             jobs[name] = history[name]
     newest_block = max(calendar_blocks(dates, parse_periods(periods_from_data(CONFIG["periods"], dates))))
-    jobs[f"credited_block {newest_block}"] = history[f"credited_block {newest_block}"]
+    jobs[f"block_sums {newest_block}"] = history[f"block_sums {newest_block}"]
     for name, job in history.items():
-        if not name.startswith(("period_tables", "credited_block")):
+        if not name.startswith(("period_tables", "block_sums")):
             jobs[name] = job
     return {"snapshot": dates[-1], "job_seconds": timed(jobs)}
 

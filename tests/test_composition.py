@@ -16,9 +16,7 @@ from hubshare.analysis.composition import (
     COMPOSITION_COLUMNS,
     Window,
     comparison_windows,
-    composition_file,
     composition_table,
-    credited_block_file,
     credited_in_windows,
     decompose_share_change,
     rows_in_window,
@@ -33,7 +31,7 @@ from hubshare.analysis.composition_text import (
 from hubshare.contracts.result_tables import Composition
 from hubshare.manuscript.conditions import apply_conditions
 from hubshare.manuscript.markdown import split_front_matter
-from hubshare.periods import calendar_blocks, parse_periods
+from hubshare.periods import parse_periods
 
 PARTS = ("stayers_pp", "entrants_pp", "leavers_pp")
 
@@ -357,55 +355,3 @@ def test_credited_downloads_are_the_same_bits_whatever_the_row_order():
         return credited_in_windows(*(rows_in_window(frame.lazy(), w) for w in windows)).sort(pl.all())
 
     assert credited(attributed).equals(credited(attributed[rng.permutation(size)]))
-
-
-def weekly_files(rows: list[tuple], folder) -> dict[str, str]:
-    """`attributed(rows)` written a week to a file, as the workflow writes them: {date: path}."""
-    frame = attributed(rows).collect()
-    files = {}
-    for (week,), part in frame.partition_by("week", as_dict=True, maintain_order=True).items():
-        files[week.isoformat()] = str(folder / f"{week.isoformat()}.parquet")
-        part.write_parquet(files[week.isoformat()])
-    return files
-
-
-@pytest.mark.parametrize(
-    "periods",
-    [
-        # Two calendar periods: the windows sum their blocks.
-        TWO_PERIODS,
-        # One period holding everything: the windows are the first and last week, read from their files.
-        {"all": (D(2000, 1, 1), D(2100, 12, 31))},
-    ],
-)
-def test_the_file_form_from_calendar_blocks_is_the_table_from_the_rows_bit_for_bit(tmp_path, periods):
-    rows = [
-        *ROWS,
-        (D(2023, 4, 20), "uploader", "m2", "china", "academia", 1 / 3),
-        (D(2024, 5, 29), "uploader", "m1", "china", "industry", 0.1),
-    ]
-    files = weekly_files(rows, tmp_path)
-    entries = [
-        {"name": name, "start": start.isoformat(), "end": end.isoformat()} for name, (start, end) in periods.items()
-    ]
-    blocks = {}
-    for first, dates in calendar_blocks(list(files), periods).items():
-        blocks[first] = tmp_path / f"block-{first}.parquet"
-        credited_block_file([files[date] for date in dates], blocks[first])
-    inputs = {"blocks": list(blocks.values()), "attributed": list(files.values())}
-    settings = {"blocks": list(blocks), "periods": entries, "measure": "alltime_diff"}
-    from_blocks = composition_file(inputs, settings, tmp_path / "composition.csv")
-    expected = composition_table(attributed(rows), periods, "alltime_diff")
-    assert expected.height and from_blocks.equals(expected)
-    assert pl.read_csv(tmp_path / "composition.csv").height == expected.height
-
-
-def test_a_block_keeps_its_sums_exact_and_readable_by_any_parquet_reader(tmp_path):
-    import pyarrow.parquet as pq
-
-    path = tmp_path / "block.parquet"
-    rows = [(D(2024, 5, 1), "derived", "m1", "china", "industry", v) for v in (0.1, 0.2, 1 / 3)]
-    block = credited_block_file([weekly_files(rows, tmp_path)["2024-05-01"]], path)
-    # 0.1, 0.2 and 1/3 in whole 2^-48ths, each cut towards zero, then added as integers.
-    assert block.get_column("downloads").cast(pl.Int128).to_list() == [sum(int(v * 2**48) for v in (0.1, 0.2, 1 / 3))]
-    assert str(pq.read_schema(path).field("downloads").type) == "decimal128(38, 0)"

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from hubshare.analysis.shares import DIMENSIONS, period_shares
 from hubshare.attribution.intermediaries import (
-    RULE_COLUMNS,
     classify_namespaces,
     intermediary_share_by_period,
     intermediary_tables,
@@ -147,7 +146,7 @@ def test_threshold_sensitivity_counts_and_shares(derivatives):
 
 
 def test_one_pass_tables_equal_the_separate_functions(derivatives):
-    classified, shares, sensitivity = intermediary_tables(derivatives.select(RULE_COLUMNS), PERIODS, 0.5, 1)
+    classified, shares, sensitivity = intermediary_tables(derivatives, PERIODS, 0.5, 1)
     assert classified.equals(classify_namespaces(derivatives, 0.5, 1))
     assert shares == intermediary_share_by_period(derivatives, ["quant"], PERIODS) == {"w1": 0.6, "both": 0.5}
     assert sensitivity.equals(threshold_sensitivity(derivatives, PERIODS, 1))

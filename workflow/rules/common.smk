@@ -17,6 +17,7 @@ from hubshare.sources.folder import FolderError, snapshot_folder
 from hubshare.sources.hub import CAPTURE_LAG_DAYS, list_snapshots
 from hubshare.attribution.model_changes import CHANGES, model_changes_file
 from hubshare.attribution.weekly import attribute_week_file, panel_week_file
+from hubshare.analysis.block_sums import BLOCK_TABLES
 from hubshare.analysis.study_weeks import concentration_file, conservation_ledger_file, group_shares_file
 
 # Output paths that several rules or the targets name, each spelled once, here.
@@ -66,7 +67,8 @@ PANEL_LEDGER = "data/processed/panel_ledger/{date}.csv"
 QUALITY_SNAPSHOT = "results/quality/snapshots/{date}.json"
 MODEL_CHANGES = "data/processed/model_changes/{date}/{change}.parquet"
 ATTRIBUTED_WEEK = "data/processed/attributed/{date}.parquet"
-CREDITED_BLOCK = "data/processed/blocks/{block}/credited.parquet"
+# One folder of sums per calendar block (`block_sums`), named by the block's first day.
+BLOCK_FILES = {table: f"data/processed/blocks/{{block}}/{table}.parquet" for table in BLOCK_TABLES}
 PANEL_WEEKS_TABLE = "results/tables/panel_weeks.csv"
 CONSERVATION_LEDGER = "results/conservation_ledger.csv"
 DATA_QUALITY = "results/data_quality.json"
@@ -146,9 +148,18 @@ PERIODS = {period_slug(p["name"]): p for p in config["periods"]}
 BLOCKS = calendar_blocks(SNAPSHOT_DATES, parse_periods(config["periods"]))
 
 
-def block_attributed(wildcards):
-    """The attributed weeks of one calendar block."""
-    return expand(ATTRIBUTED_WEEK, date=BLOCKS[wildcards.block])
+def block_weeks(wildcards):
+    """What one calendar block's sums read: its weeks' attributed rows and namespace sums."""
+    dates = BLOCKS[wildcards.block]
+    return {
+        "attributed": expand(ATTRIBUTED_WEEK, date=dates),
+        "namespaces": expand(AGGREGATE_WEEK, date=dates, table="namespaces"),
+    }
+
+
+def block_tables(table):
+    """Every calendar block's `table`, in the order of `BLOCKS`."""
+    return expand(BLOCK_FILES[table], block=BLOCKS)
 
 
 def period_dates(wildcards):

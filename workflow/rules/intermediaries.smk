@@ -4,7 +4,7 @@
 rule intermediaries:
     """Flag namespaces that mostly redistribute other developers' models; threshold sensitivity."""
     input:
-        namespaces=AGGREGATES["namespaces"],
+        blocks=block_tables("namespaces"),
     output:
         namespaces=INTERMEDIARIES_TABLE,
         by_period=INTERMEDIARY_SHARE,
@@ -15,14 +15,12 @@ rule intermediaries:
         "benchmarks/intermediaries.tsv"
     params:
         code=run_code(log_to, "hubshare.attribution.intermediaries"),
-        periods=parse_periods(config["periods"]),
-        threshold=config["intermediaries"]["threshold"],
-        min_downloads=config["intermediaries"]["min_downloads"],
+        settings={"blocks": list(BLOCKS), "periods": parse_periods(config["periods"]), **config["intermediaries"]},
     run:
         from hubshare.attribution.intermediaries import intermediaries_file
 
         with log_to(log[0]):
-            intermediaries_file(input.namespaces, params.periods, params.threshold, params.min_downloads, output)
+            intermediaries_file(input.blocks, params.settings, output)
 
 
 rule attribution_sensitivity:

@@ -40,31 +40,31 @@ rule concentration:
         concentration_file(input.weeks, output.weekly, log[0])
 
 
-rule credited_block:
-    """One calendar block's attributed downloads summed by view, model and group (in fixed point): summed again only while its month is open."""
+rule block_sums:
+    """One calendar block's attributed downloads by view, model and group, and its namespace sums, in fixed point: summed again only while its month is open."""
     input:
-        attributed=block_attributed,
+        unpack(block_weeks),
     output:
-        block=CREDITED_BLOCK,
+        **BLOCK_FILES,
     log:
-        "logs/credited_block/{block}.log",
+        "logs/block_sums/{block}.log",
     benchmark:
-        "benchmarks/credited_block/{block}.tsv"
+        "benchmarks/block_sums/{block}.tsv"
     wildcard_constraints:
         block=r"\d{4}-\d{2}-\d{2}",
     params:
-        code=run_code(log_to, "hubshare.analysis.composition"),
+        code=run_code(log_to, "hubshare.analysis.block_sums"),
     run:
-        from hubshare.analysis.composition import credited_block_file
+        from hubshare.analysis.block_sums import block_sums_file
 
         with log_to(log[0]):
-            credited_block_file(input.attributed, output.block)
+            block_sums_file(input, output)
 
 
 rule composition:
     """Each group's share change between the first and last window: among models in both, entrants and leavers."""
     input:
-        blocks=expand(CREDITED_BLOCK, block=BLOCKS),
+        blocks=block_tables("credited"),
         attributed=expand(ATTRIBUTED_WEEK, date=SNAPSHOT_DATES),
     output:
         table=report(COMPOSITION, caption="../report/table.rst", category="Tables"),

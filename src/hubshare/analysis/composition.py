@@ -52,13 +52,13 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from hubshare.analysis.block_sums import CREDITED_KEYS, scan_blocks
 from hubshare.analysis.exact_sums import from_fixed_point, to_fixed_point
 from hubshare.analysis.shares import DIMENSIONS
 from hubshare.attribution.credit import VIEWS
-from hubshare.contracts.panel_tables import FIXED_POINT_COLUMN, CreditedBlock
 from hubshare.contracts.result_tables import Composition
 from hubshare.inference.stats_report import independent_weeks
-from hubshare.jobs.atomic import write_csv, write_parquet
+from hubshare.jobs.atomic import write_csv
 from hubshare.periods import consecutive_periods, parse_periods
 
 log = logging.getLogger(__name__)
@@ -94,28 +94,6 @@ def comparison_windows(
     return Window(first.isoformat(), "interval", first, first), Window(last.isoformat(), "interval", last, last)
 
 
-def credited_sums(attributed: pl.LazyFrame) -> pl.DataFrame:
-    """`view, model_number, <dimensions>, downloads`: attributed rows summed by view, model and the groups they
-    are credited to, in fixed point (`Int128`), so that sums of these sums are the same bits as the rows' sum."""
-    keys = ["view", "model_number", *DIMENSIONS]
-    return (
-        attributed.select(*keys, to_fixed_point("downloads"))
-        .group_by(keys)
-        .agg(pl.col("downloads").sum())
-        .sort(keys)
-        .collect(engine="streaming")
-    )
-
-
-def credited_block_file(attributed: Sequence[str | Path], output: str | Path) -> pl.DataFrame:
-    """File-to-file form: one calendar block's attributed weeks -> their `CreditedBlock` sums."""
-    sums = credited_sums(pl.scan_parquet([str(path) for path in attributed]))
-    block = CreditedBlock.validate(sums.with_columns(pl.col("downloads").cast(FIXED_POINT_COLUMN)))
-    write_parquet(block, output)
-    log.info("%d weeks: %d model-group sums", len(attributed), block.height)
-    return block
-
-
 def rows_in_window(attributed: pl.LazyFrame, window: Window) -> pl.LazyFrame:
     """`view, model_number, <dimensions>, downloads` (fixed point): the attributed rows of the window's weeks."""
     in_window = attributed.filter(pl.col("week").is_between(window.start, window.end))
@@ -128,8 +106,7 @@ def window_rows(window: Window, blocks: Mapping[str, str | Path], attributed: pl
     interval's attributed week."""
     if window.kind == "interval":
         return rows_in_window(attributed, window)
-    inside = [str(path) for first, path in blocks.items() if window.start <= dt.date.fromisoformat(first) <= window.end]
-    return pl.scan_parquet(inside).with_columns(pl.col("downloads").cast(pl.Int128))
+    return scan_blocks(blocks, window.start, window.end).select(*CREDITED_KEYS, "downloads")
 
 
 def credited_in_windows(

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import polars as pl
 
+from hubshare.analysis.block_sums import NAMESPACE_SUMS, scan_blocks
+from hubshare.analysis.exact_sums import from_fixed_point, to_fixed_point
 from hubshare.jobs.atomic import write_csv
 
 log = logging.getLogger(__name__)
@@ -75,10 +77,6 @@ def namespace_downloads(panel: pl.DataFrame, attributed: pl.DataFrame) -> pl.Dat
     )
 
 
-# The columns of the weekly namespace sums that the rule, its shares and its sensitivity read.
-RULE_COLUMNS = ["week", "namespace", "organization", "downloads", "derivative_downloads"]
-
-
 def classify_namespaces(
     namespaces: pl.DataFrame, threshold: float = DEFAULT_THRESHOLD, min_downloads: float = 1000.0
 ) -> pl.DataFrame:
@@ -89,22 +87,31 @@ def classify_namespaces(
     return _flag(namespace_totals(namespaces), threshold, min_downloads)
 
 
-def namespace_totals(namespaces: pl.DataFrame, periods: dict | None = None) -> pl.DataFrame:
+def namespace_totals(namespaces: pl.DataFrame | pl.LazyFrame, periods: dict | None = None) -> pl.DataFrame:
     """Each namespace's downloads and derivative downloads over every week, and its downloads per period.
 
-    One pass over the weekly sums: a column `period:<name>` per period. The null
-    namespace (downloads no namespace could be found for) is a row of its own,
-    left out of `classify_namespaces` but counted in the period totals.
+    `namespaces`: weekly namespace sums (`WeekNamespaces`). One pass: a column
+    `period:<name>` per period. The null namespace (downloads no namespace
+    could be found for) is a row of its own, left out of `classify_namespaces`
+    but counted in the period totals.
     """
+    fixed = namespaces.lazy().select(
+        "week", "namespace", "organization", *(to_fixed_point(name) for name in NAMESPACE_SUMS)
+    )
+    return _totals_of_fixed(fixed, periods or {})
+
+
+def _totals_of_fixed(sums: pl.LazyFrame, periods: dict) -> pl.DataFrame:
+    """`namespace_totals` of fixed-point sums dated by `week` (a week, or a calendar block's first day): exact, so
+    a block's sums give the same bits as its weeks' rows."""
     in_period = [
         pl.col("downloads").filter(pl.col("week").is_between(start, end, closed="both")).sum().alias(f"period:{name}")
-        for name, (start, end) in (periods or {}).items()
+        for name, (start, end) in periods.items()
     ]
+    totals = sums.group_by("namespace").agg(pl.col("organization").first(), pl.col(*NAMESPACE_SUMS).sum(), *in_period)
     return (
-        namespaces.group_by("namespace")
-        .agg(
-            pl.col("organization").first(), pl.col("downloads").sum(), pl.col("derivative_downloads").sum(), *in_period
-        )
+        totals.collect(engine="streaming")
+        .with_columns(from_fixed_point(pl.col(*NAMESPACE_SUMS, *(f"period:{name}" for name in periods))))
         .with_columns((pl.col("derivative_downloads") / pl.col("downloads")).alias("derivative_share"))
     )
 
@@ -162,7 +169,12 @@ def intermediary_tables(
     namespaces: pl.DataFrame, periods: dict, threshold: float = DEFAULT_THRESHOLD, min_downloads: float = 1000.0
 ) -> tuple[pl.DataFrame, dict[str, float], pl.DataFrame]:
     """`classify_namespaces`, `intermediary_share_by_period` of the flagged and `threshold_sensitivity`, from one pass over the sums."""
-    totals = namespace_totals(namespaces, periods)
+    return _tables_of_totals(namespace_totals(namespaces, periods), periods, threshold, min_downloads)
+
+
+def _tables_of_totals(
+    totals: pl.DataFrame, periods: dict, threshold: float, min_downloads: float
+) -> tuple[pl.DataFrame, dict[str, float], pl.DataFrame]:
     classified = _flag(totals, threshold, min_downloads)
     flagged = classified.filter(pl.col("is_intermediary"))["namespace"].to_list()
     return (
@@ -184,16 +196,18 @@ def _sensitivity_of_totals(
 
 
 def intermediaries_file(
-    namespaces: Sequence[str | Path],
-    periods: dict,
-    threshold: float,
-    min_downloads: float,
-    outputs: Mapping[str, str | Path],
+    blocks: Sequence[str | Path], settings: Mapping, outputs: Mapping[str, str | Path]
 ) -> pl.DataFrame:
-    """File-to-file form: the weeks' namespace sums -> the classified namespaces, the flagged namespaces' share
-    per period and the threshold sensitivity (`outputs`: `namespaces`, `by_period`, `sensitivity`)."""
-    rows = pl.read_parquet([str(path) for path in namespaces], columns=RULE_COLUMNS)
-    classified, shares, sensitivity = intermediary_tables(rows, periods, threshold, min_downloads)
+    """File-to-file form: the calendar blocks' namespace sums (`NamespaceBlock`) -> the classified namespaces,
+    the flagged namespaces' share per period and the threshold sensitivity (`outputs`: `namespaces`,
+    `by_period`, `sensitivity`).
+
+    `settings`: `blocks`, the blocks' first days (in the order of `blocks`); `periods`, parsed; the rule's
+    `threshold` and `min_downloads`.
+    """
+    periods, threshold, min_downloads = settings["periods"], settings["threshold"], settings["min_downloads"]
+    totals = _totals_of_fixed(scan_blocks(dict(zip(settings["blocks"], blocks, strict=True))), periods)
+    classified, shares, sensitivity = _tables_of_totals(totals, periods, threshold, min_downloads)
     write_csv(classified, outputs["namespaces"])
     write_csv(pl.DataFrame({"period": list(shares), "share": list(shares.values())}), outputs["by_period"])
     write_csv(sensitivity, outputs["sensitivity"])

@@ -246,3 +246,17 @@ class CreditedBlock(Contract):
     downloads: FIXED_POINT_COLUMN = pa.Field(
         nullable=False, ge=0, description="Downloads credited in the block's weeks, in whole 2^-48ths (exact)."
     )
+
+
+class NamespaceBlock(Contract):
+    """`data/processed/blocks/<first day>/namespaces.parquet`: one calendar block's weekly namespace sums
+    (`WeekNamespaces`) summed by namespace."""
+
+    namespace: str = pa.Field(nullable=True, description="Uploader namespace (null where none could be found).")
+    organization: str = pa.Field(nullable=False, description="Organisation credited in the uploader view.")
+    downloads: FIXED_POINT_COLUMN = pa.Field(
+        nullable=False, ge=0, description="Downloads in the block's weeks, in whole 2^-48ths (exact)."
+    )
+    derivative_downloads: FIXED_POINT_COLUMN = pa.Field(
+        nullable=False, ge=0, description="Of which credited elsewhere by the derived view, in whole 2^-48ths."
+    )

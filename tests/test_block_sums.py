@@ -1,0 +1,171 @@
+"""Sums kept a calendar block at a time give the jobs that read them the same bits as the weeks' rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hubshare.analysis.block_sums import BLOCK_TABLES, block_sums_file, scan_blocks
+from hubshare.analysis.composition import composition_file, composition_table
+from hubshare.attribution.intermediaries import intermediaries_file, intermediary_tables
+from hubshare.periods import calendar_blocks
+
+D = dt.date
+ATTRIBUTED = {
+    "week": pl.Date,
+    "view": pl.String,
+    "model_number": pl.UInt32,
+    "country_group": pl.String,
+    "developer_type": pl.String,
+    "downloads": pl.Float64,
+}
+NAMESPACES = {
+    "week": pl.Date,
+    "namespace": pl.String,
+    "organization": pl.String,
+    "downloads": pl.Float64,
+    "derivative_downloads": pl.Float64,
+}
+
+
+def write_blocks(attributed: pl.DataFrame, namespaces: pl.DataFrame, periods: dict, folder: Path) -> dict:
+    """The weeks written a file each, as the workflow writes them, then each calendar block's sums; returns
+    {"weeks": {date: {table: path}}, "blocks": {first day: {table: path}}}."""
+    weeks: dict[str, dict[str, Path]] = {}
+    dates = sorted(set(attributed["week"].to_list()) | set(namespaces["week"].to_list()))
+    for date in dates:
+        day = date.isoformat()
+        weeks[day] = {"attributed": folder / f"{day}.attributed.parquet", "namespaces": folder / f"{day}.ns.parquet"}
+        attributed.filter(pl.col("week") == date).write_parquet(weeks[day]["attributed"])
+        namespaces.filter(pl.col("week") == date).write_parquet(weeks[day]["namespaces"])
+    blocks = {}
+    for first, days in calendar_blocks(list(weeks), periods).items():
+        blocks[first] = {table: folder / f"block-{first}.{table}.parquet" for table in BLOCK_TABLES}
+        block_sums_file(
+            {table: [weeks[day][table] for day in days] for table in ("attributed", "namespaces")}, blocks[first]
+        )
+    return {"weeks": weeks, "blocks": blocks}
+
+
+def entries(periods: dict) -> list[dict]:
+    return [
+        {"name": name, "start": start.isoformat(), "end": end.isoformat()} for name, (start, end) in periods.items()
+    ]
+
+
+ROWS = [
+    (D(2023, 3, 1), "uploader", 1, "china", "industry", 10.0),
+    (D(2023, 4, 1), "uploader", 1, "china", "industry", 5.0),
+    (D(2023, 4, 1), "uploader", 2, "united_states", "academia", 5.0),
+    (D(2023, 4, 20), "uploader", 2, "china", "academia", 1 / 3),
+    (D(2023, 7, 1), "uploader", 3, "united_states", "industry", 99.0),  # between the windows
+    (D(2024, 5, 1), "uploader", 1, "china", "industry", 20.0),
+    (D(2024, 5, 1), "uploader", 4, "united_states", "industry", 20.0),
+    (D(2024, 5, 29), "uploader", 1, "china", "industry", 0.1),
+]
+
+
+@pytest.mark.parametrize(
+    "periods",
+    [
+        # Two calendar periods: the windows sum their blocks (two blocks in the first, two weeks in the last).
+        {"a": (D(2023, 1, 1), D(2023, 6, 30)), "b": (D(2024, 1, 1), D(2024, 12, 31))},
+        # The last window a single day on which a block starts (the one week of 2024-05-29).
+        {"a": (D(2023, 1, 1), D(2023, 6, 30)), "b": (D(2024, 5, 29), D(2024, 5, 29))},
+        # One period holding everything: the windows are the first and last week, read from their files.
+        {"all": (D(2000, 1, 1), D(2100, 12, 31))},
+    ],
+)
+def test_composition_from_blocks_is_the_table_from_the_rows_bit_for_bit(tmp_path, periods):
+    attributed = pl.DataFrame(ROWS, schema=ATTRIBUTED, orient="row")
+    namespaces = pl.DataFrame(schema=NAMESPACES)
+    files = write_blocks(attributed, namespaces, periods, tmp_path)
+    inputs = {
+        "blocks": [paths["credited"] for paths in files["blocks"].values()],
+        "attributed": [paths["attributed"] for paths in files["weeks"].values()],
+    }
+    settings = {"blocks": list(files["blocks"]), "periods": entries(periods), "measure": "alltime_diff"}
+    from_blocks = composition_file(inputs, settings, tmp_path / "composition.csv")
+    expected = composition_table(attributed.lazy(), periods, "alltime_diff")
+    assert expected.height and from_blocks.equals(expected)
+
+
+NAMESPACE_NAMES = ["quant", "user", "meta", None]
+
+
+@st.composite
+def weekly_namespace_sums(draw):
+    """Weekly namespace sums over some weeks of 2024, with fractional derivative parts."""
+    days = draw(st.lists(st.integers(0, 150), min_size=1, max_size=15, unique=True))
+    rows = []
+    for day in days:
+        for namespace in draw(st.lists(st.sampled_from(NAMESPACE_NAMES), min_size=1, max_size=4, unique=True)):
+            downloads = float(draw(st.integers(1, 10**7)))
+            part = draw(st.fractions(0, 1, max_denominator=7))
+            rows.append(
+                (
+                    D(2024, 1, 3) + dt.timedelta(days=day),
+                    namespace,
+                    namespace or "unknown",
+                    downloads,
+                    downloads * float(part),
+                )
+            )
+    return pl.DataFrame(rows, schema=NAMESPACES, orient="row")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    namespaces=weekly_namespace_sums(),
+    bounds=st.lists(st.tuples(st.integers(-10, 160), st.integers(0, 60)), min_size=1, max_size=3),
+    threshold=st.sampled_from([0.3, 0.5, 0.7]),
+)
+def test_intermediaries_from_blocks_are_the_tables_from_the_weeks_bit_for_bit(
+    tmp_path_factory, namespaces, bounds, threshold
+):
+    # Periods that start and end anywhere (a single day among them), so blocks are cut inside months.
+    origin = D(2024, 1, 3)
+    periods = {
+        f"p{k}": (origin + dt.timedelta(days=start), origin + dt.timedelta(days=start + length))
+        for k, (start, length) in enumerate(bounds)
+    }
+    periods["one day"] = (namespaces["week"].max(), namespaces["week"].max())
+    folder = tmp_path_factory.mktemp("blocks")
+    files = write_blocks(pl.DataFrame(schema=ATTRIBUTED), namespaces, periods, folder)
+    outputs = {name: folder / f"{name}.csv" for name in ("namespaces", "by_period", "sensitivity")}
+    blocks = [paths["namespaces"] for paths in files["blocks"].values()]
+    settings = {"blocks": list(files["blocks"]), "periods": periods, "threshold": threshold, "min_downloads": 1.0}
+    classified = intermediaries_file(blocks, settings, outputs)
+    expected, shares, sensitivity = intermediary_tables(namespaces, periods, threshold, 1.0)
+    assert classified.equals(expected)
+    assert dict(pl.read_csv(outputs["by_period"]).iter_rows()) == shares
+    assert pl.read_csv(outputs["sensitivity"]).equals(sensitivity)
+
+
+def test_a_block_keeps_its_sums_exact_and_readable_by_any_parquet_reader(tmp_path):
+    attributed = pl.DataFrame(
+        [(D(2024, 5, 1), "derived", 1, "china", "industry", v) for v in (0.1, 0.2, 1 / 3)],
+        schema=ATTRIBUTED,
+        orient="row",
+    )
+    namespaces = pl.DataFrame([(D(2024, 5, 1), "quant", "quant", 3.0, 1 / 3)], schema=NAMESPACES, orient="row")
+    files = write_blocks(attributed, namespaces, {}, tmp_path)
+    paths = files["blocks"]["2024-05-01"]
+    credited = pl.read_parquet(paths["credited"])
+    # 0.1, 0.2 and 1/3 in whole 2^-48ths, each cut towards zero, then added as integers.
+    assert credited.get_column("downloads").cast(pl.Int128).to_list() == [
+        sum(int(v * 2**48) for v in (0.1, 0.2, 1 / 3))
+    ]
+    for path in paths.values():
+        assert str(pq.read_schema(path).field("downloads").type) == "decimal128(38, 0)"
+    assert scan_blocks({"2024-05-01": paths["namespaces"]}).collect()["derivative_downloads"].to_list() == [
+        int(2**48 / 3)
+    ]
+    with pytest.raises(ValueError, match="no calendar block starts between"):
+        scan_blocks({"2024-05-01": paths["namespaces"]}, D(2025, 1, 1))
