@@ -44,7 +44,7 @@ import yaml
 from baselines import INPUT_COLUMNS, duckdb_metrics, pandas_metrics
 from snakemake.utils import validate
 
-from hubshare.analysis.block_sums import BLOCK_TABLES, block_sums_file
+from hubshare.analysis.block_sums import BLOCK_TABLES, block_sums_file, calendar_blocks
 from hubshare.analysis.capabilities import capabilities_file
 from hubshare.analysis.composition import composition_file
 from hubshare.analysis.period_tables import OUTPUTS as PERIOD_OUTPUTS
@@ -68,7 +68,7 @@ from hubshare.normalize.snapshot import normalize_snapshot_file
 from hubshare.panel.counter_falls import counter_fall_sensitivity_file
 from hubshare.panel.ledger import CUMULATIVE_MEASURE
 from hubshare.panel.model_weeks import OBSERVATION_COLUMNS
-from hubshare.periods import calendar_blocks, parse_periods, period_slug, periods_from_data
+from hubshare.periods import parse_periods, period_slug, periods_from_data
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))

@@ -23,7 +23,11 @@ code versions on the same files: its links are pointed at `--repo` (this
 checkout by default; run the script with that checkout's interpreter), a
 `catch_up` run brings every result up to date with that code, and
 `new_week` forces the newest snapshot's normalize job, so that it and every
-job after it run again, as when that snapshot is new.
+job after it run again, as when that snapshot is new. A library edit
+changes the code version of every job whose modules it touches, so the
+catch-up may re-run every week's jobs (minutes at Hub scale) although
+their outputs would not change; `--rerun-triggers mtime input` keeps them
+(both runs get the option), for versions whose weekly jobs do the same.
 
 Each run's wall time, the peak resident memory of the Snakemake process tree
 (sampled every quarter second), and each rule's jobs, summed job seconds and
@@ -201,6 +205,9 @@ def main() -> None:
     parser.add_argument("--label", help="appended to the results' file names, to keep runs of other settings apart")
     parser.add_argument("--again", action="store_true", help="reuse the work folder of a full run (see above)")
     parser.add_argument("--repo", type=Path, default=REPO, help="the checkout whose workflow runs (default: this one)")
+    parser.add_argument(
+        "--rerun-triggers", nargs="+", help="passed to snakemake with --again (see above; default: snakemake's)"
+    )
     args = parser.parse_args()
     repo = args.repo.resolve()
     data = args.data.resolve()
@@ -219,6 +226,9 @@ def main() -> None:
     }
     targets = TARGETS[args.targets]
     if args.again:
+        if args.rerun_triggers:
+            targets = [*targets, "--rerun-triggers", *args.rerun_triggers]
+            result["rerun_triggers"] = args.rerun_triggers
         link_repository(work, repo)
         result["catch_up"] = measured_run("catch_up", work, args.cores, targets)
         newest = f"data/processed/snapshots/dir/{dates[-1]}.parquet"

@@ -11,10 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hubshare.analysis.block_sums import BLOCK_TABLES, block_sums_file, scan_blocks
+from hubshare.analysis.block_sums import BLOCK_TABLES, block_sums_file, calendar_blocks, scan_blocks
 from hubshare.analysis.composition import composition_file, composition_table
 from hubshare.attribution.intermediaries import intermediaries_file, intermediary_tables
-from hubshare.periods import calendar_blocks
 
 D = dt.date
 ATTRIBUTED = {
@@ -32,6 +31,49 @@ NAMESPACES = {
     "downloads": pl.Float64,
     "derivative_downloads": pl.Float64,
 }
+
+
+CALENDAR = {
+    "2024": (D(2024, 1, 1), D(2024, 12, 31)),
+    "2025": (D(2025, 1, 1), D(2025, 12, 31)),
+    "window": (D(2024, 12, 25), D(2025, 1, 8)),
+}
+
+
+def test_calendar_blocks_are_months_cut_where_a_period_starts_or_ends():
+    dates = [(D(2024, 12, 18) + dt.timedelta(weeks=i)).isoformat() for i in range(6)] + ["2025-02-05", "2025-02-26"]
+    # 2024-12-18 | 12-25 (window starts) | 01-01, 01-08 (2025 starts) | 01-15, 01-22 (window ended 01-08) | Feb
+    assert calendar_blocks(dates, CALENDAR) == {
+        "2024-12-01": ["2024-12-18"],
+        "2024-12-25": ["2024-12-25"],
+        "2025-01-01": ["2025-01-01", "2025-01-08"],
+        "2025-01-09": ["2025-01-15", "2025-01-22"],
+        "2025-02-01": ["2025-02-05", "2025-02-26"],
+    }
+    assert calendar_blocks([], CALENDAR) == {}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    days=st.lists(st.integers(0, 800), min_size=1, max_size=40, unique=True),
+    bounds=st.lists(st.tuples(st.integers(-50, 850), st.integers(0, 400)), min_size=1, max_size=4),
+)
+def test_a_block_lies_in_or_out_of_every_period_and_in_one_month(days, bounds):
+    origin = dt.date(2023, 11, 20)
+    dates = sorted((origin + dt.timedelta(days=d)).isoformat() for d in days)
+    periods = {
+        f"p{k}": (origin + dt.timedelta(days=start), origin + dt.timedelta(days=start + length))
+        for k, (start, length) in enumerate(bounds)
+    }
+    blocks = calendar_blocks(dates, periods)
+    assert [date for block in blocks.values() for date in block] == dates
+    for first, block in blocks.items():
+        days_in = [dt.date.fromisoformat(date) for date in block]
+        start = dt.date.fromisoformat(first)
+        assert all(start <= day and (day.year, day.month) == (start.year, start.month) for day in days_in)
+        for low, high in periods.values():
+            # The block's first day says for the whole block whether it is in the period.
+            assert {low <= day <= high for day in days_in} == {low <= start <= high}
 
 
 def write_blocks(attributed: pl.DataFrame, namespaces: pl.DataFrame, periods: dict, folder: Path) -> dict:

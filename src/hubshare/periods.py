@@ -83,27 +83,6 @@ def period_runs(weeks: Sequence[dt.date], periods: dict[str, tuple[dt.date, dt.d
     return pl.DataFrame({"week": ordered, "run_start": starts}, schema={"week": pl.Date, "run_start": pl.Date})
 
 
-def calendar_blocks(dates: Sequence[str], periods: dict[str, tuple[dt.date, dt.date]]) -> dict[str, list[str]]:
-    """Snapshot dates (ISO) in blocks: calendar months, cut again where a period starts or ends; each block by
-    its first day (ISO), in date order.
-
-    A block lies wholly inside or wholly outside every period, so a period's
-    sums are the sums of the blocks whose first day is inside it. A month's
-    blocks hold the same snapshots once the next month has begun, so sums kept
-    a block at a time are summed once: a new week changes only its own block.
-    """
-    cuts = sorted(
-        {start for start, _ in periods.values()} | {end + dt.timedelta(days=1) for _, end in periods.values()}
-    )
-    blocks: dict[str, list[str]] = {}
-    for text in sorted(dates):
-        date = dt.date.fromisoformat(text)
-        first = date.replace(day=1)
-        first = max([first, *(cut for cut in cuts if first < cut <= date)])
-        blocks.setdefault(first.isoformat(), []).append(text)
-    return blocks
-
-
 def panel_summed_by_period_runs(
     panel_paths: Sequence[str | Path], periods: dict[str, tuple[dt.date, dt.date]]
 ) -> pl.DataFrame:

@@ -11,13 +11,13 @@ from hubshare.jobs.joblog import log_to
 from hubshare.demo import snapshot_dates as demo_snapshot_dates
 from hubshare.panel.measures import measure_for, snapshot_columns
 from hubshare.normalize.snapshot import normalize_snapshot_file
-from hubshare.periods import calendar_blocks, parse_periods, period_slug, periods_from_data
+from hubshare.periods import parse_periods, period_slug, periods_from_data
 from hubshare.sources.first_reading import record_first_reading
 from hubshare.sources.folder import FolderError, snapshot_folder
 from hubshare.sources.hub import CAPTURE_LAG_DAYS, list_snapshots
 from hubshare.attribution.model_changes import CHANGES, model_changes_file
 from hubshare.attribution.weekly import attribute_week_file, panel_week_file
-from hubshare.analysis.block_sums import BLOCK_TABLES
+from hubshare.analysis.block_sums import BLOCK_TABLES, calendar_blocks
 from hubshare.analysis.study_weeks import concentration_file, conservation_ledger_file, group_shares_file
 
 # Output paths that several rules or the targets name, each spelled once, here.

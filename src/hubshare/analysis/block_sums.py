@@ -1,4 +1,4 @@
-"""Weekly sums summed again over calendar blocks (`hubshare.periods.calendar_blocks`), a file per block.
+"""Weekly sums summed again over calendar blocks (`calendar_blocks`), a file per block.
 
 A job that sums over many weeks (every week, or a period's) reads a block's
 sums in place of its weeks' rows: about a fifth of the rows at Hub scale,
@@ -20,7 +20,7 @@ import polars as pl
 
 from hubshare.analysis.exact_sums import to_fixed_point
 from hubshare.analysis.shares import DIMENSIONS
-from hubshare.contracts.panel_tables import FIXED_POINT_COLUMN, CreditedBlock, NamespaceBlock
+from hubshare.contracts.block_tables import FIXED_POINT_COLUMN, CreditedBlock, NamespaceBlock
 from hubshare.jobs.atomic import write_parquet
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,27 @@ BLOCK_TABLES = ("credited", "namespaces")
 CREDITED_KEYS = ["view", "model_number", *DIMENSIONS]
 NAMESPACE_KEYS = ["namespace", "organization"]
 NAMESPACE_SUMS = ["downloads", "derivative_downloads"]
+
+
+def calendar_blocks(dates: Sequence[str], periods: dict[str, tuple[dt.date, dt.date]]) -> dict[str, list[str]]:
+    """Snapshot dates (ISO) in blocks: calendar months, cut again where a period starts or ends; each block by
+    its first day (ISO), in date order.
+
+    A block lies wholly inside or wholly outside every period, so a period's
+    sums are the sums of the blocks whose first day is inside it. A month's
+    blocks hold the same snapshots once the next month has begun, so sums kept
+    a block at a time are summed once: a new week changes only its own block.
+    """
+    cuts = sorted(
+        {start for start, _ in periods.values()} | {end + dt.timedelta(days=1) for _, end in periods.values()}
+    )
+    blocks: dict[str, list[str]] = {}
+    for text in sorted(dates):
+        date = dt.date.fromisoformat(text)
+        first = date.replace(day=1)
+        first = max([first, *(cut for cut in cuts if first < cut <= date)])
+        blocks.setdefault(first.isoformat(), []).append(text)
+    return blocks
 
 
 def credited_sums(attributed: pl.LazyFrame) -> pl.DataFrame:

@@ -17,10 +17,10 @@ from types import ModuleType
 import pandera.polars as pa
 
 from hubshare.analysis.capabilities import CAPABILITIES_SCHEMA
-from hubshare.contracts import panel_tables, raw_tables, result_tables
+from hubshare.contracts import block_tables, panel_tables, raw_tables, result_tables
 
 # The modules of table contracts, in the order of the pipeline's stages.
-TABLE_MODULES = (raw_tables, panel_tables, result_tables)
+TABLE_MODULES = (raw_tables, panel_tables, block_tables, result_tables)
 
 # pandera's built-in checks and the project's registered one, keyed by
 # `Check.name`, as a reader would write them; the keyword names are pandera's
