@@ -11,8 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hubshare.analysis.block_sums import BLOCK_TABLES, block_sums_file, calendar_blocks, scan_blocks
+from hubshare.analysis.block_sums import BLOCK_TABLES, block_sums_file, calendar_blocks, period_panel, scan_blocks
 from hubshare.analysis.composition import composition_file, composition_table
+from hubshare.attribution.family_shares import family_shares
 from hubshare.attribution.intermediaries import intermediaries_file, intermediary_tables
 
 D = dt.date
@@ -28,9 +29,11 @@ NAMESPACES = {
     "week": pl.Date,
     "namespace": pl.String,
     "organization": pl.String,
+    "attribution_source": pl.String,
     "downloads": pl.Float64,
     "derivative_downloads": pl.Float64,
 }
+PANEL = pl.DataFrame(schema={"week": pl.Date, "model_key": pl.String, "model_number": pl.UInt32, "downloads": pl.Int64})
 
 
 CALENDAR = {
@@ -76,22 +79,22 @@ def test_a_block_lies_in_or_out_of_every_period_and_in_one_month(days, bounds):
             assert {low <= day <= high for day in days_in} == {low <= start <= high}
 
 
-def write_blocks(attributed: pl.DataFrame, namespaces: pl.DataFrame, periods: dict, folder: Path) -> dict:
+def write_blocks(
+    attributed: pl.DataFrame, namespaces: pl.DataFrame, periods: dict, folder: Path, panel: pl.DataFrame | None = None
+) -> dict:
     """The weeks written a file each, as the workflow writes them, then each calendar block's sums; returns
     {"weeks": {date: {table: path}}, "blocks": {first day: {table: path}}}."""
+    weekly = {"attributed": attributed, "namespaces": namespaces, "panel": PANEL.clear() if panel is None else panel}
     weeks: dict[str, dict[str, Path]] = {}
-    dates = sorted(set(attributed["week"].to_list()) | set(namespaces["week"].to_list()))
-    for date in dates:
+    for date in sorted({day for frame in weekly.values() for day in frame["week"].to_list()}):
         day = date.isoformat()
-        weeks[day] = {"attributed": folder / f"{day}.attributed.parquet", "namespaces": folder / f"{day}.ns.parquet"}
-        attributed.filter(pl.col("week") == date).write_parquet(weeks[day]["attributed"])
-        namespaces.filter(pl.col("week") == date).write_parquet(weeks[day]["namespaces"])
+        weeks[day] = {table: folder / f"{day}.{table}.parquet" for table in weekly}
+        for table, frame in weekly.items():
+            frame.filter(pl.col("week") == date).write_parquet(weeks[day][table])
     blocks = {}
     for first, days in calendar_blocks(list(weeks), periods).items():
         blocks[first] = {table: folder / f"block-{first}.{table}.parquet" for table in BLOCK_TABLES}
-        block_sums_file(
-            {table: [weeks[day][table] for day in days] for table in ("attributed", "namespaces")}, blocks[first]
-        )
+        block_sums_file({table: [weeks[day][table] for day in days] for table in weekly}, blocks[first])
     return {"weeks": weeks, "blocks": blocks}
 
 
@@ -100,6 +103,9 @@ def entries(periods: dict) -> list[dict]:
         {"name": name, "start": start.isoformat(), "end": end.isoformat()} for name, (start, end) in periods.items()
     ]
 
+
+ATTRIBUTED_EMPTY = pl.DataFrame(schema=ATTRIBUTED)
+NAMESPACES_EMPTY = pl.DataFrame(schema=NAMESPACES)
 
 ROWS = [
     (D(2023, 3, 1), "uploader", 1, "china", "industry", 10.0),
@@ -150,11 +156,13 @@ def weekly_namespace_sums(draw):
         for namespace in draw(st.lists(st.sampled_from(NAMESPACE_NAMES), min_size=1, max_size=4, unique=True)):
             downloads = float(draw(st.integers(1, 10**7)))
             part = draw(st.fractions(0, 1, max_denominator=7))
+            source = "registry" if namespace == "meta" else "unlisted_namespace" if namespace else "no_namespace"
             rows.append(
                 (
                     D(2024, 1, 3) + dt.timedelta(days=day),
                     namespace,
                     namespace or "unknown",
+                    source,
                     downloads,
                     downloads * float(part),
                 )
@@ -196,7 +204,9 @@ def test_a_block_keeps_its_sums_exact_and_readable_by_any_parquet_reader(tmp_pat
         schema=ATTRIBUTED,
         orient="row",
     )
-    namespaces = pl.DataFrame([(D(2024, 5, 1), "quant", "quant", 3.0, 1 / 3)], schema=NAMESPACES, orient="row")
+    namespaces = pl.DataFrame(
+        [(D(2024, 5, 1), "quant", "quant", "unlisted_namespace", 3.0, 1 / 3)], schema=NAMESPACES, orient="row"
+    )
     files = write_blocks(attributed, namespaces, {}, tmp_path)
     paths = files["blocks"]["2024-05-01"]
     credited = pl.read_parquet(paths["credited"])
@@ -204,10 +214,61 @@ def test_a_block_keeps_its_sums_exact_and_readable_by_any_parquet_reader(tmp_pat
     assert credited.get_column("downloads").cast(pl.Int128).to_list() == [
         sum(int(v * 2**48) for v in (0.1, 0.2, 1 / 3))
     ]
-    for path in paths.values():
-        assert str(pq.read_schema(path).field("downloads").type) == "decimal128(38, 0)"
+    for table in ("credited", "namespaces"):
+        assert str(pq.read_schema(paths[table]).field("downloads").type) == "decimal128(38, 0)"
     assert scan_blocks({"2024-05-01": paths["namespaces"]}).collect()["derivative_downloads"].to_list() == [
         int(2**48 / 3)
     ]
     with pytest.raises(ValueError, match="no calendar block starts between"):
         scan_blocks({"2024-05-01": paths["namespaces"]}, D(2025, 1, 1))
+
+
+KEYS = "abcdef"
+
+
+def test_a_periods_panel_from_blocks_by_hand(tmp_path):
+    weeks = [D(2025, 1, 1), D(2025, 1, 8), D(2025, 2, 5)]
+    panel = pl.DataFrame(
+        [(weeks[0], "b", 1, 3), (weeks[1], "b", 1, 4), (weeks[1], "a", 0, 1), (weeks[2], "b", 1, 5)],
+        schema=PANEL.schema,
+        orient="row",
+    )
+    files = write_blocks(ATTRIBUTED_EMPTY, NAMESPACES_EMPTY, {}, tmp_path, panel)
+    state = tmp_path / "state.parquet"
+    pl.DataFrame(
+        {"model_key": ["a", "b", "c"], "model_number": [0, 1, 2]}, schema_overrides={"model_number": pl.UInt32}
+    ).write_parquet(state)
+    blocks = [paths["panel"] for paths in files["blocks"].values()]
+    assert len(blocks) == 2  # January and February
+    got = period_panel(blocks, state, D(2025, 1, 1))
+    assert got.rows() == [(D(2025, 1, 1), "a", 1), (D(2025, 1, 1), "b", 12)]
+    assert got.schema == pl.Schema({"week": pl.Date, "model_key": pl.String, "downloads": pl.Int64})
+    assert period_panel([], None, D(2025, 1, 1)).schema == got.schema
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 12), st.integers(0, len(KEYS) - 1), st.integers(1, 1000)),
+        min_size=1,
+        max_size=30,
+        unique_by=lambda r: (r[0], r[1]),
+    )
+)
+def test_a_periods_statistics_from_blocks_are_those_of_its_weeks(tmp_path_factory, cells):
+    weeks = [D(2024, 12, 4) + dt.timedelta(weeks=w) for w in range(13)]
+    panel = pl.DataFrame(
+        [(weeks[w], KEYS[k], k, downloads) for w, k, downloads in cells], schema=PANEL.schema, orient="row"
+    )
+    folder = tmp_path_factory.mktemp("panel")
+    files = write_blocks(ATTRIBUTED_EMPTY, NAMESPACES_EMPTY, CALENDAR, folder, panel)
+    state = folder / "state.parquet"
+    pl.DataFrame(
+        {"model_key": list(KEYS), "model_number": range(len(KEYS))}, schema_overrides={"model_number": pl.UInt32}
+    ).write_parquet(state)
+    models = pl.DataFrame({"model_key": list(KEYS), "family": ["F", "F", "G", None, "G", "H"]})
+    for name, (start, end) in CALENDAR.items():
+        inside = [paths["panel"] for first, paths in files["blocks"].items() if start <= D.fromisoformat(first) <= end]
+        period = {name: (start, end)}
+        from_blocks = family_shares(period_panel(inside, state, start), models, period)
+        assert from_blocks.equals(family_shares(panel, models, period)), name

@@ -93,6 +93,9 @@ def test_per_snapshot_jobs_depend_only_on_their_own_snapshot(built):
         if rule == "model_changes":
             # Its normalized snapshot and the one before (none before the first): no chain.
             assert parents[node] == {"normalize_snapshot"} and len([a for a, b in edges if b == node]) <= 2
+        if rule == "block_sums":
+            # Its own weeks' panels and attributed rows, at most five weeks of one month: no chain.
+            assert parents[node] == {"panel_week", "attribute_week"} and len([a for a, b in edges if b == node]) <= 10
     weeks = [node for node, rule in rule_of.items() if rule == "panel_week"]
     first_weeks = [node for node in weeks if "panel_week" not in parents[node]]
     assert len(weeks) == snapshots and len(first_weeks) == 1
@@ -127,7 +130,8 @@ def test_a_changed_last_snapshot_reruns_one_job_per_snapshot_rule(built):
     assert dry.returncode == 0, dry.stderr[-2000:]
     planned = dry.stdout + dry.stderr  # the job table goes to either, by Snakemake version
     counts = dict(re.findall(r"^(\w+)\s+(\d+)$", planned, flags=re.MULTILINE))
-    for rule in ("normalize_snapshot", "panel_week", "attribute_week", "model_changes"):
+    # Closed calendar blocks are frozen too: only the changed week's block is summed again.
+    for rule in ("normalize_snapshot", "panel_week", "attribute_week", "model_changes", "block_sums"):
         assert counts.get(rule) == "1", (rule, counts)
     assert raw.stem in planned
     # Closed periods are frozen: only the periods whose window holds the changed week are computed again.

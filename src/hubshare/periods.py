@@ -83,35 +83,6 @@ def period_runs(weeks: Sequence[dt.date], periods: dict[str, tuple[dt.date, dt.d
     return pl.DataFrame({"week": ordered, "run_start": starts}, schema={"week": pl.Date, "run_start": pl.Date})
 
 
-def panel_summed_by_period_runs(
-    panel_paths: Sequence[str | Path], periods: dict[str, tuple[dt.date, dt.date]]
-) -> pl.DataFrame:
-    """`week, model_key, downloads`: each model's panel downloads summed over each run of `period_runs`, dated by the run's first week.
-
-    Every period is a union of whole runs, so a statistic of a period that
-    reads only downloads per model is the same on these rows as on the panel,
-    which has a row per model-week rather than about one per model and run.
-    No paths (a period without data) give no rows.
-    """
-    if not panel_paths:
-        return pl.DataFrame(schema={"week": pl.Date, "model_key": pl.String, "downloads": pl.Int64})
-    panel = pl.scan_parquet([str(p) for p in panel_paths]).select("week", "model_key", "downloads")
-    runs = period_runs(panel.select(pl.col("week").unique()).collect().get_column("week").to_list(), periods)
-    run_starts = runs.get_column("run_start").unique()
-    if run_starts.len() == 1:
-        # One period's weeks are one run: its rows need no join to their run and no run in the key (a third of
-        # the time at Hub scale).
-        summed = panel.group_by("model_key").agg(pl.col("downloads").sum()).with_columns(week=pl.lit(run_starts.item()))
-    else:
-        summed = (
-            panel.join(runs.lazy(), on="week")
-            .group_by("run_start", "model_key")
-            .agg(pl.col("downloads").sum())
-            .rename({"run_start": "week"})
-        )
-    return summed.select("week", "model_key", "downloads").sort("week", "model_key").collect(engine="streaming")
-
-
 def read_results_csv(path: str | Path) -> pl.DataFrame:
     """A results table, with its period names kept as text (a period named 2025 is not the number 2025)."""
     return pl.read_csv(path, schema_overrides=dict.fromkeys(PERIOD_NAME_COLUMNS, pl.String))

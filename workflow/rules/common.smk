@@ -149,11 +149,12 @@ BLOCKS = calendar_blocks(SNAPSHOT_DATES, parse_periods(config["periods"]))
 
 
 def block_weeks(wildcards):
-    """What one calendar block's sums read: its weeks' attributed rows and namespace sums."""
+    """What one calendar block's sums read: its weeks' attributed rows, namespace sums and panel rows."""
     dates = BLOCKS[wildcards.block]
     return {
         "attributed": expand(ATTRIBUTED_WEEK, date=dates),
         "namespaces": expand(AGGREGATE_WEEK, date=dates, table="namespaces"),
+        "panel": expand(PANEL_WEEK, date=dates),
     }
 
 
@@ -169,12 +170,15 @@ def period_dates(wildcards):
 
 
 def period_inputs(wildcards):
-    """What one period's tables read: its weeks, and the model changes of every snapshot up to its last."""
+    """What one period's tables read: the sums of the calendar blocks inside it, the panel state of its last
+    snapshot, and the model changes of every snapshot up to that one."""
     dates = period_dates(wildcards)
+    window = PERIODS[wildcards.period]
+    inside = [block for block in BLOCKS if str(window["start"]) <= block <= str(window["end"])]
     up_to_last = SNAPSHOT_DATES[: SNAPSHOT_DATES.index(dates[-1]) + 1] if dates else []
     return {
-        "panel": expand(PANEL_WEEK, date=dates),
-        "namespaces": expand(AGGREGATE_WEEK, date=dates, table="namespaces"),
+        **{table: expand(BLOCK_FILES[table], block=inside) for table in ("panel", "namespaces")},
+        "state": expand(PANEL_STATE, date=dates[-1:]),
         **{change: expand(MODEL_CHANGES, date=up_to_last, change=change) for change in CHANGES},
     }
 

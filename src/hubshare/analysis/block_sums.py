@@ -18,16 +18,16 @@ from pathlib import Path
 
 import polars as pl
 
-from hubshare.analysis.exact_sums import to_fixed_point
+from hubshare.analysis.exact_sums import from_fixed_point, to_fixed_point
 from hubshare.analysis.shares import DIMENSIONS
-from hubshare.contracts.block_tables import FIXED_POINT_COLUMN, CreditedBlock, NamespaceBlock
+from hubshare.contracts.block_tables import FIXED_POINT_COLUMN, CreditedBlock, NamespaceBlock, PanelBlock
 from hubshare.jobs.atomic import write_parquet
 
 log = logging.getLogger(__name__)
 
-BLOCK_TABLES = ("credited", "namespaces")
+BLOCK_TABLES = ("credited", "namespaces", "panel")
 CREDITED_KEYS = ["view", "model_number", *DIMENSIONS]
-NAMESPACE_KEYS = ["namespace", "organization"]
+NAMESPACE_KEYS = ["namespace", "organization", "attribution_source"]
 NAMESPACE_SUMS = ["downloads", "derivative_downloads"]
 
 
@@ -64,6 +64,13 @@ def namespace_sums(namespaces: pl.LazyFrame) -> pl.DataFrame:
     return _summed(namespaces, NAMESPACE_KEYS, NAMESPACE_SUMS)
 
 
+def panel_sums(panel: pl.LazyFrame) -> pl.DataFrame:
+    """`model_number, downloads`: panel rows summed by model (whole downloads, exact in `Int64`)."""
+    return (
+        panel.group_by("model_number").agg(pl.col("downloads").sum()).sort("model_number").collect(engine="streaming")
+    )
+
+
 def _summed(rows: pl.LazyFrame, keys: list[str], sums: list[str]) -> pl.DataFrame:
     return (
         rows.select(*keys, *(to_fixed_point(name) for name in sums))
@@ -75,20 +82,21 @@ def _summed(rows: pl.LazyFrame, keys: list[str], sums: list[str]) -> pl.DataFram
 
 
 def block_sums_file(inputs: Mapping[str, Sequence[str | Path]], outputs: Mapping[str, str | Path]) -> None:
-    """File-to-file form: one block's weeks (`inputs`: `attributed` rows and `namespaces` sums, a file per
-    week) -> its `CreditedBlock` and `NamespaceBlock` tables (`outputs`: `credited`, `namespaces`)."""
+    """File-to-file form: one block's weeks (`inputs`: `attributed` rows, `namespaces` sums and `panel` rows,
+    a file per week) -> its `CreditedBlock`, `NamespaceBlock` and `PanelBlock` tables (`outputs`: `credited`,
+    `namespaces`, `panel`)."""
     tables = {
         "credited": (CreditedBlock, credited_sums(_scan(inputs["attributed"]))),
         "namespaces": (NamespaceBlock, namespace_sums(_scan(inputs["namespaces"]))),
+        "panel": (PanelBlock, panel_sums(_scan(inputs["panel"]))),
     }
     for name in BLOCK_TABLES:
         contract, sums = tables[name]
         write_parquet(contract.validate(sums.with_columns(pl.col(pl.Int128).cast(FIXED_POINT_COLUMN))), outputs[name])
     log.info(
-        "%d weeks: %d model-group sums, %d namespace sums",
+        "%d weeks: %d model-group sums, %d namespace sums, %d models' panel sums",
         len(inputs["attributed"]),
-        tables["credited"][1].height,
-        tables["namespaces"][1].height,
+        *(tables[name][1].height for name in BLOCK_TABLES),
     )
 
 
@@ -118,3 +126,33 @@ def scan_blocks(
     if not scans:
         raise ValueError(f"no calendar block starts between {start} and {end}")
     return pl.concat(scans).with_columns(pl.col(pl.Decimal).cast(pl.Int128))
+
+
+def period_panel(blocks: Sequence[str | Path], state: str | Path | None, week: dt.date) -> pl.DataFrame:
+    """`week, model_key, downloads`, sorted: one period's panel downloads by model, from the panel sums of the
+    blocks inside it (`PanelBlock`), keyed through the panel state of its last snapshot (`state`, which numbers
+    every model the panel has counted), each row dated `week` (a day inside the period).
+
+    Panel downloads are whole numbers, so these are the sums of the period's weekly rows in any grouping.
+    """
+    if not blocks:
+        return pl.DataFrame(schema={"week": pl.Date, "model_key": pl.String, "downloads": pl.Int64})
+    summed = _scan(blocks).group_by("model_number").agg(pl.col("downloads").sum())
+    keys = pl.scan_parquet(str(state)).select("model_number", "model_key")
+    return (
+        summed.join(keys, on="model_number", how="left")
+        .select(pl.lit(week).alias("week"), "model_key", "downloads")
+        .sort("week", "model_key")
+        .collect(engine="streaming")
+    )
+
+
+def period_namespaces(blocks: Sequence[str | Path], week: dt.date) -> pl.DataFrame:
+    """`week, namespace, organization, attribution_source, downloads`: one period's namespace sums from the
+    blocks inside it (`NamespaceBlock`), as floats, each row dated `week` (a day inside the period). The
+    uploader view's downloads are whole numbers, exact as floats, so their sums are the weekly rows' sums."""
+    columns = {"week": pl.Date, **dict.fromkeys(NAMESPACE_KEYS, pl.String), "downloads": pl.Float64}
+    if not blocks:
+        return pl.DataFrame(schema=columns)
+    rows = _scan(blocks).select(pl.lit(week).alias("week"), *NAMESPACE_KEYS, from_fixed_point("downloads"))
+    return rows.collect().cast(columns)

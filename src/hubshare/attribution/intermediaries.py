@@ -21,6 +21,7 @@ import polars as pl
 from hubshare.analysis.block_sums import NAMESPACE_SUMS, scan_blocks
 from hubshare.analysis.exact_sums import from_fixed_point, to_fixed_point
 from hubshare.jobs.atomic import write_csv
+from hubshare.periods import period_runs
 
 log = logging.getLogger(__name__)
 
@@ -103,12 +104,22 @@ def namespace_totals(namespaces: pl.DataFrame | pl.LazyFrame, periods: dict | No
 
 def _totals_of_fixed(sums: pl.LazyFrame, periods: dict) -> pl.DataFrame:
     """`namespace_totals` of fixed-point sums dated by `week` (a week, or a calendar block's first day): exact, so
-    a block's sums give the same bits as its weeks' rows."""
+    a block's sums give the same bits as its weeks' rows.
+
+    The rows are first summed by namespace over each run of dates that lie in the same periods
+    (`period_runs`), so that the sums by period filter a few rows per namespace instead of one per week.
+    """
+    dates = sums.select(pl.col("week").unique()).collect().get_column("week").to_list()
+    by_run = (
+        sums.join(period_runs(dates, periods).lazy(), on="week")
+        .group_by("namespace", "run_start")
+        .agg(pl.col("organization").first(), pl.col(*NAMESPACE_SUMS).sum())
+    )
     in_period = [
-        pl.col("downloads").filter(pl.col("week").is_between(start, end, closed="both")).sum().alias(f"period:{name}")
+        pl.col("downloads").filter(pl.col("run_start").is_between(start, end)).sum().alias(f"period:{name}")
         for name, (start, end) in periods.items()
     ]
-    totals = sums.group_by("namespace").agg(pl.col("organization").first(), pl.col(*NAMESPACE_SUMS).sum(), *in_period)
+    totals = by_run.group_by("namespace").agg(pl.col("organization").first(), pl.col(*NAMESPACE_SUMS).sum(), *in_period)
     return (
         totals.collect(engine="streaming")
         .with_columns(from_fixed_point(pl.col(*NAMESPACE_SUMS, *(f"period:{name}" for name in periods))))

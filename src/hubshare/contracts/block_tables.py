@@ -33,9 +33,25 @@ class NamespaceBlock(Contract):
 
     namespace: str = pa.Field(nullable=True, description="Uploader namespace (null where none could be found).")
     organization: str = pa.Field(nullable=False, description="Organisation credited in the uploader view.")
+    attribution_source: str = pa.Field(
+        nullable=False,
+        isin=["registry", "unlisted_namespace", "no_namespace"],
+        description="How the organisation was found.",
+    )
     downloads: FIXED_POINT_COLUMN = pa.Field(
         nullable=False, ge=0, description="Downloads in the block's weeks, in whole 2^-48ths (exact)."
     )
     derivative_downloads: FIXED_POINT_COLUMN = pa.Field(
         nullable=False, ge=0, description="Of which credited elsewhere by the derived view, in whole 2^-48ths."
     )
+
+
+class PanelBlock(Contract):
+    """`data/processed/blocks/<first day>/panel.parquet`: one calendar block's panel downloads summed by model."""
+
+    model_number: pl.UInt32 = pa.Field(
+        nullable=False,
+        distinct_values=True,
+        description="The model's number (see the panel): its key in the panel state.",
+    )
+    downloads: pl.Int64 = pa.Field(nullable=False, gt=0, description="Downloads counted in the block's weeks.")
