@@ -283,14 +283,16 @@ def model_changes(data: Path, work: Path, workers: int) -> dict:
     return {"workers": workers, "jobs": len(seconds), "job_seconds": timing(seconds), **rows}
 
 
-def period_job(work: Path, dates: list[str], window: dict) -> None:
-    """The `period_tables` job of one period, as the workflow runs it, writing to `work/periods/<period>/`."""
+def period_job(work: Path, dates: list[str], window: dict, blocks: dict[str, dict[str, Path]]) -> None:
+    """The `period_tables` job of one period, as the workflow runs it, writing to `work/periods/<period>/`;
+    `blocks`: every calendar block's files by table, by the block's first day."""
     inside = [d for d in dates if str(window["start"]) <= d <= str(window["end"])]
     folder = work / "periods" / period_slug(window["name"])
     up_to_last = dates[: dates.index(inside[-1]) + 1] if inside else []
+    in_window = [paths for first, paths in blocks.items() if str(window["start"]) <= first <= str(window["end"])]
     inputs = {
-        "panel": panel_paths(work, inside),
-        "namespaces": aggregate_paths(work, inside)["namespaces"],
+        **{table: [paths[table] for paths in in_window] for table in ("panel", "namespaces")},
+        "state": [work / "panel_state" / f"{date}.parquet" for date in inside[-1:]],
         **change_paths(work, up_to_last),
     }
     write_period_tables(
@@ -340,6 +342,7 @@ def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
         weeks = {
             "attributed": [work / "attributed" / f"{date}.parquet" for date in blocks[first]],
             "namespaces": aggregate_paths(work, blocks[first])["namespaces"],
+            "panel": panel_paths(work, blocks[first]),
         }
         block_sums_file(weeks, block_paths[first])
 
@@ -411,7 +414,7 @@ def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
     return {
         **{f"block_sums {first}": (lambda first=first: block_sums(first)) for first in blocks},
         **{
-            f"period_tables {window['name']}": (lambda window=window: period_job(work, dates, window))
+            f"period_tables {window['name']}": (lambda window=window: period_job(work, dates, window, block_paths))
             for window in windows
         },
         "property_periods and family_shares": lambda: combine_periods(work, windows),
@@ -456,15 +459,15 @@ def new_week(data: Path, work: Path) -> dict:
         "group_shares": lambda: shares(data, work),
         "concentration": lambda: concentration(data, work),
     }
-    # The periods whose window holds the new week (the closed ones are not run again), their combination, and the
-    # jobs over the whole history of weekly sums.
+    # The new week's calendar block (the closed ones are not summed again), the periods whose window holds the
+    # week (the closed ones are not run again), their combination, and the jobs over the whole history.
     history = history_jobs(data, work)
+    newest_block = max(calendar_blocks(dates, parse_periods(periods_from_data(CONFIG["periods"], dates))))
+    jobs[f"block_sums {newest_block}"] = history[f"block_sums {newest_block}"]
     for window in periods_from_data(CONFIG["periods"], dates):
         if str(window["start"]) <= dates[-1] <= str(window["end"]):
             name = f"period_tables {window['name']}"
             jobs[name] = history[name]
-    newest_block = max(calendar_blocks(dates, parse_periods(periods_from_data(CONFIG["periods"], dates))))
-    jobs[f"block_sums {newest_block}"] = history[f"block_sums {newest_block}"]
     for name, job in history.items():
         if not name.startswith(("period_tables", "block_sums")):
             jobs[name] = job
