@@ -332,7 +332,6 @@ def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
     tables = work / "tables"
     windows = periods_from_data(CONFIG["periods"], dates)
     periods = parse_periods(windows)
-    namespaces = aggregate_paths(work, dates)["namespaces"]
     blocks = calendar_blocks(dates, periods)
     block_paths = {
         first: {table: work / "blocks" / first / f"{table}.parquet" for table in BLOCK_TABLES} for first in blocks
@@ -359,12 +358,13 @@ def history_jobs(data: Path, work: Path) -> dict[str, Callable[[], object]]:
     def sensitivity() -> None:
         inputs = {
             "groups": aggregate_paths(work, dates)["groups"],
-            "namespaces": namespaces,
-            "panel": panel_paths(work, dates),
+            **{table: [paths[table] for paths in block_paths.values()] for table in ("namespaces", "falls")},
             "intermediaries": tables / "intermediaries.csv",
             "contested": REPO / CONFIG["attribution"]["contested"],
         }
-        sensitivity_file(inputs, periods, tables / "attribution_sensitivity.csv")
+        sensitivity_file(
+            inputs, {"blocks": list(block_paths), "periods": periods}, tables / "attribution_sensitivity.csv"
+        )
 
     def capabilities() -> None:
         records = [work / "quality" / f"{date}.json" for date in dates]

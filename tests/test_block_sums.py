@@ -13,8 +13,11 @@ from hypothesis import strategies as st
 
 from hubshare.analysis.block_sums import BLOCK_TABLES, block_sums_file, calendar_blocks, period_panel, scan_blocks
 from hubshare.analysis.composition import composition_file, composition_table
+from hubshare.analysis.shares import DIMENSIONS
 from hubshare.attribution.family_shares import family_shares
 from hubshare.attribution.intermediaries import intermediaries_file, intermediary_tables
+from hubshare.attribution.sensitivity import CONTESTED_COLUMNS, sensitivity_file, sensitivity_table
+from hubshare.panel.counter_falls import counted_after_falls
 
 D = dt.date
 ATTRIBUTED = {
@@ -30,10 +33,21 @@ NAMESPACES = {
     "namespace": pl.String,
     "organization": pl.String,
     "attribution_source": pl.String,
+    "country_group": pl.String,
+    "developer_type": pl.String,
     "downloads": pl.Float64,
     "derivative_downloads": pl.Float64,
 }
-PANEL = pl.DataFrame(schema={"week": pl.Date, "model_key": pl.String, "model_number": pl.UInt32, "downloads": pl.Int64})
+PANEL = pl.DataFrame(
+    schema={
+        "week": pl.Date,
+        "model_key": pl.String,
+        "model_number": pl.UInt32,
+        "namespace": pl.String,
+        "event": pl.String,
+        "downloads": pl.Int64,
+    }
+)
 
 
 CALENDAR = {
@@ -157,12 +171,15 @@ def weekly_namespace_sums(draw):
             downloads = float(draw(st.integers(1, 10**7)))
             part = draw(st.fractions(0, 1, max_denominator=7))
             source = "registry" if namespace == "meta" else "unlisted_namespace" if namespace else "no_namespace"
+            group = "united_states" if namespace == "meta" else "unaffiliated_user" if namespace else "unknown"
             rows.append(
                 (
                     D(2024, 1, 3) + dt.timedelta(days=day),
                     namespace,
                     namespace or "unknown",
                     source,
+                    group,
+                    group,
                     downloads,
                     downloads * float(part),
                 )
@@ -205,7 +222,9 @@ def test_a_block_keeps_its_sums_exact_and_readable_by_any_parquet_reader(tmp_pat
         orient="row",
     )
     namespaces = pl.DataFrame(
-        [(D(2024, 5, 1), "quant", "quant", "unlisted_namespace", 3.0, 1 / 3)], schema=NAMESPACES, orient="row"
+        [(D(2024, 5, 1), "quant", "quant", "unlisted_namespace", "unaffiliated_user", "unaffiliated_user", 3.0, 1 / 3)],
+        schema=NAMESPACES,
+        orient="row",
     )
     files = write_blocks(attributed, namespaces, {}, tmp_path)
     paths = files["blocks"]["2024-05-01"]
@@ -230,9 +249,10 @@ def test_a_periods_panel_from_blocks_by_hand(tmp_path):
     weeks = [D(2025, 1, 1), D(2025, 1, 8), D(2025, 2, 5)]
     panel = pl.DataFrame(
         [(weeks[0], "b", 1, 3), (weeks[1], "b", 1, 4), (weeks[1], "a", 0, 1), (weeks[2], "b", 1, 5)],
-        schema=PANEL.schema,
+        schema=["week", "model_key", "model_number", "downloads"],
         orient="row",
-    )
+    ).with_columns(namespace=pl.lit("org"), event=pl.lit("increase"))
+    panel = panel.select(PANEL.columns).cast(PANEL.schema)
     files = write_blocks(ATTRIBUTED_EMPTY, NAMESPACES_EMPTY, {}, tmp_path, panel)
     state = tmp_path / "state.parquet"
     pl.DataFrame(
@@ -258,7 +278,9 @@ def test_a_periods_panel_from_blocks_by_hand(tmp_path):
 def test_a_periods_statistics_from_blocks_are_those_of_its_weeks(tmp_path_factory, cells):
     weeks = [D(2024, 12, 4) + dt.timedelta(weeks=w) for w in range(13)]
     panel = pl.DataFrame(
-        [(weeks[w], KEYS[k], k, downloads) for w, k, downloads in cells], schema=PANEL.schema, orient="row"
+        [(weeks[w], KEYS[k], k, "org", "increase", downloads) for w, k, downloads in cells],
+        schema=PANEL.schema,
+        orient="row",
     )
     folder = tmp_path_factory.mktemp("panel")
     files = write_blocks(ATTRIBUTED_EMPTY, NAMESPACES_EMPTY, CALENDAR, folder, panel)
@@ -272,3 +294,66 @@ def test_a_periods_statistics_from_blocks_are_those_of_its_weeks(tmp_path_factor
         period = {name: (start, end)}
         from_blocks = family_shares(period_panel(inside, state, start), models, period)
         assert from_blocks.equals(family_shares(panel, models, period)), name
+
+
+GROUP_OF = {"ns0": ("china", "industry"), "ns1": ("united_states", "academia"), "ns2": ("unknown", "unknown")}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    cells=st.lists(
+        st.tuples(st.integers(0, 9), st.sampled_from([*GROUP_OF, None]), st.integers(1, 10**9), st.floats(0, 1)),
+        min_size=1,
+        max_size=30,
+        unique_by=lambda cell: cell[:2],
+    ),
+    flagged=st.lists(st.sampled_from(list(GROUP_OF)), max_size=2, unique=True),
+    judged=st.lists(st.sampled_from(list(GROUP_OF)), max_size=2, unique=True),
+)
+def test_the_sensitivity_from_blocks_is_the_table_from_the_weeks_bit_for_bit(tmp_path_factory, cells, flagged, judged):
+    """Intermediaries apart, counter falls as revisions and the contested judgements, read from the blocks'
+    namespace and fall sums, give the weekly rows' shares to the last bit."""
+    weeks = [D(2025, 1, 29) + dt.timedelta(weeks=w) for w in range(10)]  # January to April
+    periods = {"2025": (D(2025, 1, 1), D(2025, 12, 31)), "spring": (D(2025, 3, 1), D(2025, 5, 31))}
+    namespaces, panel = [], []
+    for number, (week, namespace, downloads, part) in enumerate(cells):
+        group, kind = GROUP_OF.get(namespace, ("unknown", "unknown"))
+        source = "registry" if namespace else "no_namespace"
+        namespaces.append((weeks[week], namespace, namespace or "unknown", source, group, kind, float(downloads), 0.0))
+        fall = int(downloads * part)
+        if fall:
+            panel.append((weeks[week], f"m{number}", number, namespace, "counter_reset", fall))
+    namespaces = pl.DataFrame(namespaces, schema=NAMESPACES, orient="row")
+    panel = pl.DataFrame(panel, schema=PANEL.schema, orient="row")
+    folder = tmp_path_factory.mktemp("sensitivity")
+    files = write_blocks(ATTRIBUTED_EMPTY, namespaces, periods, folder, panel)
+    groups = (
+        namespaces.group_by("week", *DIMENSIONS)
+        .agg(pl.col("downloads").sum())
+        .with_columns(view=pl.lit("derived"))
+        .sort("week", *DIMENSIONS)
+    )
+    # The rule's table lists every classified namespace, flagged or not.
+    classified = pl.DataFrame({"namespace": [*flagged, "other"], "is_intermediary": [True] * len(flagged) + [False]})
+    classified.write_csv(folder / "intermediaries.csv")
+    contested = pl.DataFrame(
+        [("alt", "Other way", namespace.upper(), "china", None, "https://example.org", "") for namespace in judged],
+        schema=dict.fromkeys(CONTESTED_COLUMNS, pl.String),
+        orient="row",
+    )
+    contested.write_csv(folder / "contested.csv")
+    groups_file = folder / "groups.parquet"
+    groups.write_parquet(groups_file)
+    inputs = {
+        "groups": [groups_file],
+        **{table: [paths[table] for paths in files["blocks"].values()] for table in ("namespaces", "falls")},
+        "intermediaries": folder / "intermediaries.csv",
+        "contested": folder / "contested.csv",
+    }
+    got = sensitivity_file(inputs, {"blocks": list(files["blocks"]), "periods": periods}, folder / "table.csv")
+    after_falls = counted_after_falls(panel.lazy())
+    expected = sensitivity_table(
+        groups, namespaces, flagged, periods, contested if judged else contested.clear(), after_falls
+    )
+    order = ["alternative", "period", "dimension", "group"]
+    assert got.sort(order).equals(expected.sort(order))

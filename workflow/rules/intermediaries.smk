@@ -27,8 +27,8 @@ rule attribution_sensitivity:
     """Headline shares as uploaded, derived (two rules), with intermediaries apart and with counter falls read as revisions."""
     input:
         groups=AGGREGATES["groups"],
-        namespaces=AGGREGATES["namespaces"],
-        panel=PANEL_WEEKS,
+        namespaces=block_tables("namespaces"),
+        falls=block_tables("falls"),
         intermediaries=INTERMEDIARIES_TABLE,
         contested=config["attribution"]["contested"],
     output:
@@ -39,9 +39,9 @@ rule attribution_sensitivity:
         "benchmarks/attribution_sensitivity.tsv"
     params:
         code=run_code(log_to, "hubshare.attribution.sensitivity"),
-        periods=parse_periods(config["periods"]),
+        settings={"blocks": list(BLOCKS), "periods": parse_periods(config["periods"])},
     run:
         from hubshare.attribution.sensitivity import sensitivity_file
 
         with log_to(log[0]):
-            sensitivity_file(input, params.periods, output.table)
+            sensitivity_file(input, params.settings, output.table)

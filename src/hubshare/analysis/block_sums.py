@@ -20,14 +20,21 @@ import polars as pl
 
 from hubshare.analysis.exact_sums import from_fixed_point, to_fixed_point
 from hubshare.analysis.shares import DIMENSIONS
-from hubshare.contracts.block_tables import FIXED_POINT_COLUMN, CreditedBlock, NamespaceBlock, PanelBlock
+from hubshare.contracts.block_tables import (
+    FIXED_POINT_COLUMN,
+    CreditedBlock,
+    FallsBlock,
+    NamespaceBlock,
+    PanelBlock,
+)
 from hubshare.jobs.atomic import write_parquet
+from hubshare.panel.counter_falls import counted_after_falls
 
 log = logging.getLogger(__name__)
 
-BLOCK_TABLES = ("credited", "namespaces", "panel")
+BLOCK_TABLES = ("credited", "namespaces", "panel", "falls")
 CREDITED_KEYS = ["view", "model_number", *DIMENSIONS]
-NAMESPACE_KEYS = ["namespace", "organization", "attribution_source"]
+NAMESPACE_KEYS = ["namespace", "organization", "attribution_source", *DIMENSIONS]
 NAMESPACE_SUMS = ["downloads", "derivative_downloads"]
 
 
@@ -83,18 +90,19 @@ def _summed(rows: pl.LazyFrame, keys: list[str], sums: list[str]) -> pl.DataFram
 
 def block_sums_file(inputs: Mapping[str, Sequence[str | Path]], outputs: Mapping[str, str | Path]) -> None:
     """File-to-file form: one block's weeks (`inputs`: `attributed` rows, `namespaces` sums and `panel` rows,
-    a file per week) -> its `CreditedBlock`, `NamespaceBlock` and `PanelBlock` tables (`outputs`: `credited`,
-    `namespaces`, `panel`)."""
+    a file per week) -> its `CreditedBlock`, `NamespaceBlock`, `PanelBlock` and `FallsBlock` tables (`outputs`:
+    `credited`, `namespaces`, `panel`, `falls`)."""
     tables = {
         "credited": (CreditedBlock, credited_sums(_scan(inputs["attributed"]))),
         "namespaces": (NamespaceBlock, namespace_sums(_scan(inputs["namespaces"]))),
         "panel": (PanelBlock, panel_sums(_scan(inputs["panel"]))),
+        "falls": (FallsBlock, counted_after_falls(_scan(inputs["panel"]), ["namespace"])),
     }
     for name in BLOCK_TABLES:
         contract, sums = tables[name]
         write_parquet(contract.validate(sums.with_columns(pl.col(pl.Int128).cast(FIXED_POINT_COLUMN))), outputs[name])
     log.info(
-        "%d weeks: %d model-group sums, %d namespace sums, %d models' panel sums",
+        "%d weeks: %d model-group sums, %d namespace sums, %d models' panel sums, %d namespaces with falls",
         len(inputs["attributed"]),
         *(tables[name][1].height for name in BLOCK_TABLES),
     )

@@ -21,11 +21,12 @@ from pathlib import Path
 
 import polars as pl
 
+from hubshare.analysis.block_sums import scan_blocks
 from hubshare.analysis.exact_sums import from_fixed_point, to_fixed_point
 from hubshare.analysis.shares import DIMENSIONS, period_shares
 from hubshare.contracts.curated_csv import read_curated_csv
 from hubshare.jobs.atomic import write_csv
-from hubshare.panel.counter_falls import FALLS_AS_REVISIONS, counted_after_falls, rows_with_falls
+from hubshare.panel.counter_falls import FALLS_AS_REVISIONS, rows_with_falls
 
 log = logging.getLogger(__name__)
 
@@ -153,21 +154,30 @@ def _changed_sums(base: pl.DataFrame, view: str, changes: pl.DataFrame) -> pl.Da
 
 
 def sensitivity_file(
-    inputs: Mapping[str, str | Path | Sequence[str | Path]], periods: dict, output: str | Path
+    inputs: Mapping[str, str | Path | Sequence[str | Path]], settings: Mapping, output: str | Path
 ) -> pl.DataFrame:
-    """File-to-file form: the weeks' sums by group and by namespace, the intermediaries, the contested attributions
-    and the weeks' panels (their counter falls) -> the sensitivity table.
+    """File-to-file form: the weeks' sums by group, the calendar blocks' sums by namespace and their counter
+    falls, the intermediaries and the contested attributions -> the sensitivity table.
 
-    `inputs`: `groups`, `namespaces` and `panel` (each a file per week), `intermediaries` and `contested`.
+    `inputs`: `groups` (a file per week), `namespaces` and `falls` (a `NamespaceBlock` and a `FallsBlock` file
+    per calendar block), `intermediaries` and `contested`; `settings`: `blocks`, the blocks' first days (in the
+    order of their files), and `periods`, parsed.
+
+    The alternatives built from the namespace sums move or take out whole downloads of the uploader view, so
+    their sums by period are the same from a block's sums as from its weeks' (a block lies wholly inside or
+    outside every period); a fall is matched to its namespace's row of the block.
     """
     flagged = pl.read_csv(inputs["intermediaries"]).filter(pl.col("is_intermediary"))["namespace"]
+    namespaces, falls = (
+        scan_blocks(dict(zip(settings["blocks"], inputs[table], strict=True))) for table in ("namespaces", "falls")
+    )
     table = sensitivity_table(
         pl.read_parquet([str(path) for path in inputs["groups"]]),
-        pl.read_parquet([str(path) for path in inputs["namespaces"]]),
+        namespaces.with_columns(from_fixed_point("downloads")).collect(),
         flagged.to_list(),
-        periods,
+        settings["periods"],
         read_curated_csv(inputs["contested"], CONTESTED_COLUMNS, ValueError),
-        counted_after_falls([str(path) for path in inputs["panel"]]),
+        falls.collect(),
     )
     write_csv(table, output)
     log.info("%d sensitivity rows", table.height)

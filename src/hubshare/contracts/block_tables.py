@@ -38,6 +38,8 @@ class NamespaceBlock(Contract):
         isin=["registry", "unlisted_namespace", "no_namespace"],
         description="How the organisation was found.",
     )
+    country_group: str = pa.Field(nullable=False, description="Country group (or unaffiliated_user, unknown).")
+    developer_type: str = pa.Field(nullable=False, description="Developer type (or unaffiliated_user, unknown).")
     downloads: FIXED_POINT_COLUMN = pa.Field(
         nullable=False, ge=0, description="Downloads in the block's weeks, in whole 2^-48ths (exact)."
     )
@@ -55,3 +57,11 @@ class PanelBlock(Contract):
         description="The model's number (see the panel): its key in the panel state.",
     )
     downloads: pl.Int64 = pa.Field(nullable=False, gt=0, description="Downloads counted in the block's weeks.")
+
+
+class FallsBlock(Contract):
+    """`data/processed/blocks/<first day>/falls.parquet`: the downloads one calendar block's panel counted
+    after falls of a cumulative counter (`event = counter_reset`), by namespace (no rows without falls)."""
+
+    namespace: str = pa.Field(nullable=True, distinct_values=True, description="Namespace at the closing snapshot.")
+    after_fall: pl.Int64 = pa.Field(nullable=False, gt=0, description="Downloads counted after the falls.")

@@ -40,28 +40,30 @@ SCHEMA = {
 FALLS_AS_REVISIONS = "uploader_falls_as_revisions"
 
 
-def counted_after_falls(panel_paths: Sequence[str | Path]) -> pl.DataFrame:
-    """Week, namespace and the downloads the panel counted after counter falls (restart reading)."""
-    return (
-        pl.scan_parquet([str(p) for p in panel_paths])
-        .filter(pl.col("event") == "counter_reset")
-        .group_by("week", "namespace")
-        .agg(pl.col("downloads").sum().alias("after_fall"))
-        .collect()
-    )
+def counted_after_falls(
+    panel: Sequence[str | Path] | pl.LazyFrame, keys: Sequence[str] = ("week", "namespace")
+) -> pl.DataFrame:
+    """The downloads the panel (files, or rows) counted after counter falls (restart reading), by `keys`
+    (week and namespace; a calendar block's sums take namespace alone), sorted."""
+    rows = panel if isinstance(panel, pl.LazyFrame) else pl.scan_parquet([str(p) for p in panel])
+    falls = rows.filter(pl.col("event") == "counter_reset").group_by(*keys)
+    summed = falls.agg(pl.col("downloads").sum().alias("after_fall")).sort(*keys, nulls_last=True)
+    return summed.collect(engine="streaming")
 
 
 def rows_with_falls(namespaces: pl.DataFrame, after_falls: pl.DataFrame) -> pl.DataFrame:
     """Each week and namespace with downloads counted after counter falls: its row of `namespaces`
     (`WeekNamespaces`) with `after_fall`.
 
-    A namespace's week must be one row of `namespaces` (one group each), so what a fall counted is taken
-    from exactly that row; a fall with no such row, with more than one, or with more than the row holds is
-    an error: the panel and the sums would disagree."""
+    A namespace's week (or calendar block) must be one row of `namespaces` (one group each), so what a
+    fall counted is taken from exactly that row; a fall with no such row, with more than one, or with more
+    than the row holds is an error: the panel and the sums would disagree."""
     keys = ["week", "namespace"]
     matched = after_falls.join(namespaces, on=keys, how="left", nulls_equal=True)
     if matched.select(keys).is_duplicated().any():
-        raise ValueError("counter falls as revisions: a namespace has more than one row in a week of the sums")
+        raise ValueError(
+            "counter falls as revisions: a namespace has more than one row in a week (or calendar block) of the sums"
+        )
     if matched.get_column("downloads").is_null().any() or (matched["after_fall"] > matched["downloads"]).any():
         raise ValueError("counter falls as revisions: downloads counted after falls are missing from the weekly sums")
     return matched
