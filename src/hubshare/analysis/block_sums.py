@@ -1,7 +1,7 @@
 """Weekly sums summed again over calendar blocks (`calendar_blocks`), a file per block.
 
 A job that sums over many weeks (every week, or a period's) reads a block's
-sums in place of its weeks' rows: about a fifth of the rows at Hub scale,
+sums in place of its weeks' rows: about a third of the rows at Hub scale,
 and a block's file is written once, when its month is over, since a new week
 changes only its own block. The sums are in fixed point
 (`hubshare.analysis.exact_sums`), so the blocks' sums add up to the same bits

@@ -7,7 +7,7 @@ the panel and namespace sums of the calendar blocks inside its window
 (`hubshare.analysis.block_sums`). So a closed period's inputs never change
 when weeks are added, and its job does not run again; only the periods whose
 window holds a new week do, and they read a block's sums where they read
-its weeks before (a fifth of the rows at Hub scale).
+its weeks before (about a third of the rows at Hub scale).
 """
 
 from __future__ import annotations
