@@ -11,33 +11,30 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hubshare.analysis.block_sums import BLOCK_TABLES, block_sums_file, calendar_blocks, period_panel, scan_blocks
+from hubshare.analysis.block_sums import (
+    BLOCK_TABLES,
+    block_sums_file,
+    calendar_blocks,
+    period_namespaces,
+    period_panel,
+    scan_blocks,
+)
 from hubshare.analysis.composition import composition_file, composition_table
 from hubshare.analysis.shares import DIMENSIONS
-from hubshare.attribution.family_shares import family_shares
+from hubshare.attribution.family_shares import family_shares, namespace_shares
 from hubshare.attribution.intermediaries import intermediaries_file, intermediary_tables
 from hubshare.attribution.sensitivity import CONTESTED_COLUMNS, sensitivity_file, sensitivity_table
+from hubshare.contracts.base import empty_frame
+from hubshare.contracts.panel_tables import Attributed, WeekNamespaces
 from hubshare.panel.counter_falls import counted_after_falls
 
 D = dt.date
-ATTRIBUTED = {
-    "week": pl.Date,
-    "view": pl.String,
-    "model_number": pl.UInt32,
-    "country_group": pl.String,
-    "developer_type": pl.String,
-    "downloads": pl.Float64,
-}
-NAMESPACES = {
-    "week": pl.Date,
-    "namespace": pl.String,
-    "organization": pl.String,
-    "attribution_source": pl.String,
-    "country_group": pl.String,
-    "developer_type": pl.String,
-    "downloads": pl.Float64,
-    "derivative_downloads": pl.Float64,
-}
+# The weekly tables' columns the blocks read, typed as their contracts type them.
+ATTRIBUTED = empty_frame(Attributed, ["week", "view", "model_number", *DIMENSIONS, "downloads"]).schema
+NAMESPACES = empty_frame(
+    WeekNamespaces,
+    ["week", "namespace", "organization", "attribution_source", *DIMENSIONS, "downloads", "derivative_downloads"],
+).schema
 PANEL = pl.DataFrame(
     schema={
         "week": pl.Date,
@@ -357,3 +354,26 @@ def test_the_sensitivity_from_blocks_is_the_table_from_the_weeks_bit_for_bit(tmp
     )
     order = ["alternative", "period", "dimension", "group"]
     assert got.sort(order).equals(expected.sort(order))
+
+
+def test_a_periods_namespace_shares_from_blocks_are_those_of_its_weeks(tmp_path):
+    rows = [
+        (D(2025, 1, 8), "meta", "Meta", "registry", "united_states", "industry", 10.0, 0.0),
+        (D(2025, 1, 15), "meta", "Meta", "registry", "united_states", "industry", 5.0, 0.0),
+        (D(2025, 1, 15), "user", "user", "unlisted_namespace", "unaffiliated_user", "unaffiliated_user", 7.0, 1.0),
+        (D(2025, 2, 5), None, "unknown", "no_namespace", "unknown", "unknown", 3.0, 0.0),
+    ]
+    namespaces = pl.DataFrame(rows, schema=NAMESPACES, orient="row")
+    files = write_blocks(ATTRIBUTED_EMPTY, namespaces, {}, tmp_path)
+    blocks = [paths["namespaces"] for paths in files["blocks"].values()]
+    period = {"2025": (D(2025, 1, 1), D(2025, 12, 31))}
+    from_blocks = period_namespaces(blocks, D(2025, 1, 1))
+    # January's two weeks of meta are one row of its block; every row dated the day given.
+    assert from_blocks.sort("downloads").select("namespace", "downloads").rows() == [
+        (None, 3.0),
+        ("user", 7.0),
+        ("meta", 15.0),
+    ]
+    assert set(from_blocks["week"]) == {D(2025, 1, 1)}
+    assert namespace_shares(from_blocks, period).equals(namespace_shares(namespaces, period))
+    assert period_namespaces([], D(2025, 1, 1)).is_empty()
