@@ -330,8 +330,11 @@ def test_the_sensitivity_from_blocks_is_the_table_from_the_weeks_bit_for_bit(tmp
         .with_columns(view=pl.lit("derived"))
         .sort("week", *DIMENSIONS)
     )
-    # The rule's table lists every classified namespace, flagged or not.
-    classified = pl.DataFrame({"namespace": [*flagged, "other"], "is_intermediary": [True] * len(flagged) + [False]})
+    # The rule's table lists every classified namespace, flagged or not (a header alone when none flagged).
+    classified = pl.DataFrame(
+        {"namespace": flagged, "is_intermediary": [True] * len(flagged)},
+        schema={"namespace": pl.String, "is_intermediary": pl.Boolean},
+    )
     classified.write_csv(folder / "intermediaries.csv")
     contested = pl.DataFrame(
         [("alt", "Other way", namespace.upper(), "china", None, "https://example.org", "") for namespace in judged],

@@ -167,7 +167,11 @@ def sensitivity_file(
     their sums by period are the same from a block's sums as from its weeks' (a block lies wholly inside or
     outside every period); a fall is matched to its namespace's row of the block.
     """
-    flagged = pl.read_csv(inputs["intermediaries"]).filter(pl.col("is_intermediary"))["namespace"]
+    # Typed as written: a table without namespaces has a header alone, which would read as text.
+    classified = pl.read_csv(
+        inputs["intermediaries"], schema_overrides={"namespace": pl.String, "is_intermediary": pl.Boolean}
+    )
+    flagged = classified.filter(pl.col("is_intermediary"))["namespace"]
     namespaces, falls = (
         scan_blocks(dict(zip(settings["blocks"], inputs[table], strict=True))) for table in ("namespaces", "falls")
     )
