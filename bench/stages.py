@@ -44,7 +44,7 @@ import yaml
 from baselines import INPUT_COLUMNS, duckdb_metrics, pandas_metrics
 from snakemake.utils import validate
 
-from hubshare.analysis.block_sums import BLOCK_TABLES, block_sums_file, calendar_blocks
+from hubshare.analysis.block_sums import BLOCK_TABLES, block_sums_file, blocks_inside, calendar_blocks
 from hubshare.analysis.capabilities import capabilities_file
 from hubshare.analysis.composition import composition_file
 from hubshare.analysis.period_tables import OUTPUTS as PERIOD_OUTPUTS
@@ -289,7 +289,7 @@ def period_job(work: Path, dates: list[str], window: dict, blocks: dict[str, dic
     inside = [d for d in dates if str(window["start"]) <= d <= str(window["end"])]
     folder = work / "periods" / period_slug(window["name"])
     up_to_last = dates[: dates.index(inside[-1]) + 1] if inside else []
-    in_window = [paths for first, paths in blocks.items() if str(window["start"]) <= first <= str(window["end"])]
+    in_window = [blocks[first] for first in blocks_inside(blocks, window["start"], window["end"])]
     inputs = {
         **{table: [paths[table] for paths in in_window] for table in ("panel", "namespaces")},
         "state": [work / "panel_state" / f"{date}.parquet" for date in inside[-1:]],

@@ -17,7 +17,7 @@ from hubshare.sources.folder import FolderError, snapshot_folder
 from hubshare.sources.hub import CAPTURE_LAG_DAYS, list_snapshots
 from hubshare.attribution.model_changes import CHANGES, model_changes_file
 from hubshare.attribution.weekly import attribute_week_file, panel_week_file
-from hubshare.analysis.block_sums import BLOCK_TABLES, calendar_blocks
+from hubshare.analysis.block_sums import BLOCK_TABLES, blocks_inside, calendar_blocks
 from hubshare.analysis.study_weeks import concentration_file, conservation_ledger_file, group_shares_file
 
 # Output paths that several rules or the targets name, each spelled once, here.
@@ -174,7 +174,7 @@ def period_inputs(wildcards):
     snapshot, and the model changes of every snapshot up to that one."""
     dates = period_dates(wildcards)
     window = PERIODS[wildcards.period]
-    inside = [block for block in BLOCKS if str(window["start"]) <= block <= str(window["end"])]
+    inside = blocks_inside(BLOCKS, window["start"], window["end"])
     up_to_last = SNAPSHOT_DATES[: SNAPSHOT_DATES.index(dates[-1]) + 1] if dates else []
     return {
         **{table: expand(BLOCK_FILES[table], block=inside) for table in ("panel", "namespaces")},

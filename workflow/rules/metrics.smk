@@ -41,7 +41,7 @@ rule concentration:
 
 
 rule block_sums:
-    """One calendar block's attributed downloads by view, model and group, and its namespace sums, in fixed point: summed again only while its month is open."""
+    """One calendar block's sums (attributed downloads by model and group, namespace sums, panel downloads by model, counts after counter falls): summed again only while its month is open."""
     input:
         unpack(block_weeks),
     output:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import polars as pl
@@ -60,29 +60,28 @@ def calendar_blocks(dates: Sequence[str], periods: dict[str, tuple[dt.date, dt.d
 
 
 def credited_sums(attributed: pl.LazyFrame) -> pl.DataFrame:
-    """`view, model_number, <dimensions>, downloads`: attributed rows summed by view, model and the groups
-    they are credited to, in fixed point (`Int128`)."""
-    return _summed(attributed, CREDITED_KEYS, ["downloads"])
+    """`CREDITED_KEYS, downloads`: attributed rows summed by view, model and the groups they are credited to,
+    in fixed point (`Int128`)."""
+    return _summed(attributed, CREDITED_KEYS, [to_fixed_point("downloads")])
 
 
 def namespace_sums(namespaces: pl.LazyFrame) -> pl.DataFrame:
-    """`namespace, organization, downloads, derivative_downloads`: weekly namespace sums (`WeekNamespaces`)
-    summed by namespace, in fixed point (`Int128`)."""
-    return _summed(namespaces, NAMESPACE_KEYS, NAMESPACE_SUMS)
+    """`NAMESPACE_KEYS, downloads, derivative_downloads`: weekly namespace sums (`WeekNamespaces`) summed by
+    namespace, organisation, attribution source and group, in fixed point (`Int128`)."""
+    return _summed(namespaces, NAMESPACE_KEYS, [to_fixed_point(name) for name in NAMESPACE_SUMS])
 
 
 def panel_sums(panel: pl.LazyFrame) -> pl.DataFrame:
     """`model_number, downloads`: panel rows summed by model (whole downloads, exact in `Int64`)."""
-    return (
-        panel.group_by("model_number").agg(pl.col("downloads").sum()).sort("model_number").collect(engine="streaming")
-    )
+    return _summed(panel, ["model_number"], [pl.col("downloads")])
 
 
-def _summed(rows: pl.LazyFrame, keys: list[str], sums: list[str]) -> pl.DataFrame:
+def _summed(rows: pl.LazyFrame, keys: list[str], values: list[pl.Expr]) -> pl.DataFrame:
+    """`values` summed by `keys`, sorted by them (so that a block's file has the same bytes every time)."""
     return (
-        rows.select(*keys, *(to_fixed_point(name) for name in sums))
+        rows.select(*keys, *values)
         .group_by(keys)
-        .agg(pl.col(*sums).sum())
+        .agg(pl.exclude(keys).sum())
         .sort(keys, nulls_last=True)
         .collect(engine="streaming")
     )
@@ -112,24 +111,23 @@ def _scan(paths: Sequence[str | Path]) -> pl.LazyFrame:
     return pl.scan_parquet([str(path) for path in paths])
 
 
+def blocks_inside(
+    days: Iterable[str], start: dt.date | str | None = None, end: dt.date | str | None = None
+) -> list[str]:
+    """The blocks (by first day, ISO) that start between `start` and `end`, inclusive (None: no bound). A block
+    lies wholly inside or outside every configured period, so these are a period's blocks."""
+    low, high = (None if bound is None else str(bound) for bound in (start, end))
+    return [day for day in days if (low is None or low <= day) and (high is None or day <= high)]
+
+
 def scan_blocks(
     blocks: Mapping[str, str | Path], start: dt.date | None = None, end: dt.date | None = None
 ) -> pl.LazyFrame:
     """The sums of the blocks (each block's file by its first day) that start between `start` and `end`
-    (inclusive; None: no bound), with that day as `week` and the sums back in `Int128`.
-
-    A block lies wholly inside or outside every configured period, so a period's blocks are those that start
-    in it.
-    """
-    chosen = {
-        first: path
-        for first, path in blocks.items()
-        if (start is None or start <= dt.date.fromisoformat(first))
-        and (end is None or dt.date.fromisoformat(first) <= end)
-    }
+    (`blocks_inside`), with that day as `week` and the sums back in `Int128`."""
     scans = [
-        pl.scan_parquet(str(path)).with_columns(pl.lit(dt.date.fromisoformat(first)).alias("week"))
-        for first, path in chosen.items()
+        pl.scan_parquet(str(blocks[first])).with_columns(pl.lit(dt.date.fromisoformat(first)).alias("week"))
+        for first in blocks_inside(blocks, start, end)
     ]
     if not scans:
         raise ValueError(f"no calendar block starts between {start} and {end}")
@@ -156,8 +154,8 @@ def period_panel(blocks: Sequence[str | Path], state: str | Path | None, week: d
 
 
 def period_namespaces(blocks: Sequence[str | Path], week: dt.date) -> pl.DataFrame:
-    """`week, namespace, organization, attribution_source, downloads`: one period's namespace sums from the
-    blocks inside it (`NamespaceBlock`), as floats, each row dated `week` (a day inside the period). The
+    """`week, NAMESPACE_KEYS, downloads`: one period's namespace sums from the blocks inside it
+    (`NamespaceBlock`), as floats, each row dated `week` (a day inside the period). The
     uploader view's downloads are whole numbers, exact as floats, so their sums are the weekly rows' sums."""
     columns = {"week": pl.Date, **dict.fromkeys(NAMESPACE_KEYS, pl.String), "downloads": pl.Float64}
     if not blocks:

@@ -97,7 +97,7 @@ def comparison_windows(
 def rows_in_window(attributed: pl.LazyFrame, window: Window) -> pl.LazyFrame:
     """`view, model_number, <dimensions>, downloads` (fixed point): the attributed rows of the window's weeks."""
     in_window = attributed.filter(pl.col("week").is_between(window.start, window.end))
-    return in_window.select("view", "model_number", *DIMENSIONS, to_fixed_point("downloads"))
+    return in_window.select(*CREDITED_KEYS, to_fixed_point("downloads"))
 
 
 def window_rows(window: Window, blocks: Mapping[str, str | Path], attributed: pl.LazyFrame) -> pl.LazyFrame:
