@@ -188,7 +188,10 @@ def decompose_share_change(credited: pl.DataFrame) -> pl.DataFrame:
     percentage points. Sums are exact (in fixed point), then rounded once.
     """
     by_status, models = [pl.DataFrame(schema={"view": pl.String, "dimension": pl.String, **STATUS_SUMS})], []
-    for (view, dimension), part in credited.partition_by("view", "dimension", as_dict=True).items():
+    # Every sum below is exact and the table is sorted at the end, so the parts' order is free: not keeping it
+    # splits millions of rows about three times faster.
+    parts = credited.partition_by("view", "dimension", as_dict=True, maintain_order=False)
+    for (view, dimension), part in parts.items():
         sums, counts = _status_sums(part)
         by_status.append(sums.select(pl.lit(view).alias("view"), pl.lit(dimension).alias("dimension"), *STATUS_SUMS))
         models.append({"view": view, "dimension": dimension, **counts})
