@@ -1,6 +1,7 @@
 """pyproject.toml and environment.yml must list the same packages (the `cluster` extra aside: like
 ./install, the conda environment is for running locally; see README, "On a cluster")."""
 
+import ast
 import re
 import tomllib
 
@@ -58,3 +59,20 @@ def test_required_tools_are_dependencies():
         "hypothesis",
     }
     assert required <= pyproject_names()
+
+
+def library_imports() -> set[str]:
+    """The top-level packages the library's modules import (anywhere in a module, functions included)."""
+    imported = set()
+    for path in (REPO / "src" / "hubshare").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                imported.add(node.module.split(".")[0])
+    return imported
+
+
+def test_each_named_analysis_tool_does_work_in_the_library():
+    """The tools the study was asked to use are imported by the code, not only listed as dependencies."""
+    assert {"polars", "matplotlib", "seaborn", "statsmodels"} <= library_imports()

@@ -19,6 +19,7 @@ from hubshare.figures.style import (
     COUNTRY_GROUP_COLOURS,
     DEMO_WATERMARK,
     DEVELOPER_TYPE_COLOURS,
+    VIEW_LINES,
     save_figure,
     use_style,
 )
@@ -134,7 +135,11 @@ def test_concentration_figure_draws_weekly_and_smoothed_lines_per_view():
     panels = figure.get_axes()
     assert len(panels) == 3
     assert all(len(ax.get_lines()) == 4 for ax in panels)  # weekly and smoothed, two views
-    weekly, smoothed = (line.get_ydata() for line in panels[2].get_lines()[:2])
+    # The weekly lines first, then the smoothed ones, each in the order of the views; each view keeps its style.
+    lines = panels[2].get_lines()
+    assert [line.get_linestyle() for line in lines] == ["-", "-", "-", "--"]
+    assert [line.get_color() for line in lines] == [VIEW_LINES[view]["color"] for view in ("uploader", "derived")] * 2
+    weekly, smoothed = lines[0].get_ydata(), lines[2].get_ydata()
     # A centred mean leaves a straight line unchanged away from its ends.
     np.testing.assert_allclose(smoothed[6:-6], weekly[6:-6])
 

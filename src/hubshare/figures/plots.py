@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import matplotlib.dates as mdates
 import numpy as np
 import polars as pl
+from matplotlib import rcParams
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -222,8 +223,12 @@ def concentration_figure(
     """HHI, Gini and top-10 share over time: a 13-week centred mean per view over faint weekly values.
 
     `concentration` has one row per view and week with columns view, week,
-    hhi, gini and top10 (all on the 0-1 scale).
+    hhi, gini and top10 (all on the 0-1 scale). seaborn draws each panel's
+    lines from the long table, one per view, coloured and dashed by view.
     """
+    # Only this figure draws with seaborn, whose import (pandas, scipy) costs about 1.5 s: not paid by the others.
+    import seaborn as sns
+
     what = "concentration"
     _checked(concentration, CONCENTRATION_COLUMNS, what)
     _checked_views(concentration, views, what)
@@ -232,22 +237,25 @@ def concentration_figure(
     weeks = smoothed.get_column("week").unique().to_numpy()
     _checked_weeks(weeks, what)
 
+    palette = {view: VIEW_LINES[view]["color"] for view in views}
+    # The views' line styles as seaborn's dash patterns, matplotlib's own, so that a dashed line looks the same.
+    patterns = {"-": "", "--": rcParams["lines.dashed_pattern"], ":": rcParams["lines.dotted_pattern"]}
+    dashes = {view: tuple(patterns[VIEW_LINES[view]["linestyle"]]) or "" for view in views}
     fig = Figure(figsize=(7.0, 2.6))
     axes = fig.subplots(1, len(CONCENTRATION_PANELS), sharex=True)
     for ax, (column, title, y_label, factor) in zip(axes, CONCENTRATION_PANELS, strict=True):
-        for view in views:
-            rows = smoothed.filter(pl.col("view") == view)
-            view_weeks = rows.get_column("week").to_numpy()
-            # Weekly values as faint solid context: dashes would break up on weekly noise.
-            ax.plot(
-                view_weeks,
-                rows.get_column(column).to_numpy() * factor,
-                color=VIEW_LINES[view]["color"],
-                linewidth=0.5,
-                alpha=0.3,
-            )
-            ax.plot(view_weeks, rows.get_column(f"{column}_smoothed").to_numpy() * factor, **VIEW_LINES[view])
+        panel = smoothed.select(
+            "week",
+            pl.col("view").cast(pl.Enum(list(views))),
+            (pl.col(column) * factor).alias("weekly"),
+            (pl.col(f"{column}_smoothed") * factor).alias("smoothed"),
+        ).to_pandas()
+        lines = {"x": "week", "hue": "view", "palette": palette, "estimator": None, "legend": False, "ax": ax}
+        # Weekly values as faint solid context: dashes would break up on weekly noise.
+        sns.lineplot(data=panel, y="weekly", linewidth=0.5, alpha=0.3, **lines)
+        sns.lineplot(data=panel, y="smoothed", style="view", dashes=dashes, **lines)
         ax.set_title(title)
+        ax.set_xlabel("")
         ax.set_ylabel(y_label)
         _format_years(ax, weeks)
     handles = [Line2D([], [], **VIEW_LINES[view], label=VIEW_TITLES[view]) for view in views]
