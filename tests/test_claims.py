@@ -12,8 +12,8 @@ import yaml
 from conftest import REPO
 
 from hubshare.analysis.property_periods import MULTIPLIER_STATISTICS, share_indicators
-from hubshare.attribution.registry import load_vocabularies
 from hubshare.attribution.sensitivity import INTERMEDIARY_GROUP
+from hubshare.attribution.vocabularies import load_vocabularies
 from hubshare.claims.ledger import DEMO_NOTE, DataWindow, claims_ledger
 from hubshare.claims.metrics import EVALUATORS, ClaimInputs
 from hubshare.claims.rendering import ledger_markdown, ledger_source_notes

@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 
 from hubshare.analysis.properties import MOE_NAME, QUANTIZATION_NAME
 from hubshare.attribution.families import family_of, load_families
-from hubshare.attribution.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
+from hubshare.attribution.registry import load_iso_codes, load_legacy_ids, load_registry
+from hubshare.attribution.vocabularies import load_vocabularies
 from hubshare.contracts.json_schemas import DEMO_SCHEMA, defaults
 from hubshare.contracts.raw_tables import RAW_COLUMNS
 from hubshare.demo import simulate_demo, snapshot_dates

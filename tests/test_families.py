@@ -17,8 +17,8 @@ from hubshare.attribution.registry import (
     RegistryError,
     load_iso_codes,
     load_registry,
-    load_vocabularies,
 )
+from hubshare.attribution.vocabularies import load_vocabularies
 
 ATTRIBUTION = REPO / "data" / "raw" / "attribution"
 

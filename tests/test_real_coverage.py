@@ -18,7 +18,8 @@ import pytest
 from conftest import REPO
 
 from hubshare.attribution.credit import namespace_of
-from hubshare.attribution.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
+from hubshare.attribution.registry import load_iso_codes, load_legacy_ids, load_registry
+from hubshare.attribution.vocabularies import load_vocabularies
 
 ATTRIBUTION = REPO / "data" / "raw" / "attribution"
 MINIMUM_COVERAGE = 0.95

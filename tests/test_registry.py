@@ -19,8 +19,8 @@ from hubshare.attribution.registry import (
     load_iso_codes,
     load_legacy_ids,
     load_registry,
-    load_vocabularies,
 )
+from hubshare.attribution.vocabularies import load_vocabularies
 
 ATTRIBUTION = REPO / "data" / "raw" / "attribution"
 

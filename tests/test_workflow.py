@@ -399,7 +399,8 @@ HUB_RECOVERY_TOLERANCE_PP = 0.1
 @pytest.fixture(scope="session")
 def built_hub(tmp_path_factory) -> Path:
     """The `hub` source end to end, offline, over a mirror in the real dataset's shape built from the demo."""
-    from hubshare.attribution.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
+    from hubshare.attribution.registry import load_iso_codes, load_legacy_ids, load_registry
+    from hubshare.attribution.vocabularies import load_vocabularies
     from hubshare.demo import simulate_demo
     from hubshare.demo.hub_mirror import write_hub_mirror
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import polars as pl
 
 from hubshare.analysis.capabilities import views_supported
-from hubshare.attribution.registry import load_vocabularies
+from hubshare.attribution.vocabularies import load_vocabularies
 from hubshare.figures.eras import era_figure
 from hubshare.figures.plots import is_series, note_figure
 from hubshare.figures.style import save_figure, use_style

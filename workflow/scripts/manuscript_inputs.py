@@ -12,8 +12,8 @@ from hubshare.analysis.composition_text import (
     composition_shown,
     composition_variables,
 )
-from hubshare.attribution.registry import load_vocabularies
 from hubshare.attribution.sensitivity import ALTERNATIVES, CONTESTED_COLUMNS, INTERMEDIARY_GROUP, contested_alternatives
+from hubshare.attribution.vocabularies import load_vocabularies
 from hubshare.claims.rendering import ledger_markdown, ledger_source_notes
 from hubshare.contracts.curated_csv import read_curated_csv
 from hubshare.figures.provenance import provenance_line

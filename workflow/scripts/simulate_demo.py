@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from hubshare.attribution.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
+from hubshare.attribution.registry import load_iso_codes, load_legacy_ids, load_registry
+from hubshare.attribution.vocabularies import load_vocabularies
 from hubshare.demo import simulate_demo
 from hubshare.jobs.joblog import log_to
 

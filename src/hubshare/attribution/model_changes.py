@@ -22,7 +22,8 @@ import polars as pl
 
 from hubshare.analysis.properties import model_properties
 from hubshare.attribution.families import family_of, load_families
-from hubshare.attribution.registry import load_iso_codes, load_registry, load_vocabularies
+from hubshare.attribution.registry import load_iso_codes, load_registry
+from hubshare.attribution.vocabularies import load_vocabularies
 from hubshare.contracts.base import empty_frame
 from hubshare.contracts.panel_tables import DepartedModels, ListedModels
 from hubshare.contracts.raw_tables import MODEL_METADATA_COLUMNS

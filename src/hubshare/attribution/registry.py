@@ -1,10 +1,10 @@
-"""The curated attribution registry and the vocabularies it draws on.
+"""The curated attribution registry.
 
 `data/raw/attribution/` holds hand-curated inputs: the controlled
-vocabularies (country groups, developer types), the ISO 3166-1 alpha-2 codes,
-the organisation registry (one row per Hub namespace, with the curator's
-confidence in it) and the legacy model ids without a namespace. The loaders
-here read them, check every rule the attribution stage relies on, and fail
+vocabularies (country groups, developer types; `hubshare.attribution.vocabularies`),
+the ISO 3166-1 alpha-2 codes, the organisation registry (one row per Hub
+namespace, with the curator's confidence in it) and the legacy model ids
+without a namespace. The loaders here read the last three, check every rule the attribution stage relies on, and fail
 with a message that names the file, the namespace (or line), the column and
 the rule broken, listing every problem at once so a curator can fix the file
 in one pass.
@@ -18,12 +18,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import pandera.polars as pa
 import polars as pl
-import yaml
 
+from hubshare.attribution.vocabularies import ISO_CODE, UNAFFILIATED, UNKNOWN, Vocabularies
 from hubshare.contracts.base import Contract
 from hubshare.contracts.curated_csv import read_curated_csv
 
@@ -46,138 +45,13 @@ ISO_COLUMNS = ["code", "name"]
 # paper's affiliations, a code repository); `low`, the curator's best guess.
 CONFIDENCE_LEVELS = ("high", "medium", "low")
 
-INTERNATIONAL = "international"
-REST_OF_WORLD = "rest_of_world"
-UNAFFILIATED = "unaffiliated_user"
-UNKNOWN = "unknown"
-
-# Ids the loaders and `group_of_country` hand out themselves, so the
-# vocabulary file must define them.
-_REQUIRED_GROUP_IDS = (INTERNATIONAL, REST_OF_WORLD, UNAFFILIATED)
-_REQUIRED_TYPE_IDS = (UNAFFILIATED,)
-
-_ISO_CODE = re.compile(r"^[A-Z]{2}$")
 # Hub account names: letters, digits, '-', '_' and '.', starting with a letter or digit.
 NAMESPACE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 HTTPS_URL_PATTERN = r"^https://\S+$"
 
 
-class _Yaml12BoolLoader(yaml.SafeLoader):
-    """Safe YAML loader that reads only true/false as booleans (YAML 1.2).
-
-    PyYAML follows YAML 1.1, where an unquoted `NO` is false: Norway's ISO code
-    in a country list would silently turn into a boolean.
-    """
-
-
-_Yaml12BoolLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Yaml12BoolLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-
-
-@dataclass(frozen=True)
-class Vocabularies:
-    """The controlled vocabularies of `vocabularies.yaml`.
-
-    `country_groups` and `developer_types` map each id to a dict with `label`
-    and `definition`; country groups also carry `countries`, a tuple of ISO
-    3166-1 alpha-2 codes (empty for residual and non-geographic groups).
-    """
-
-    version: str
-    country_groups: dict[str, dict]
-    developer_types: dict[str, dict]
-
-    def group_of_country(self, code: str | None) -> str:
-        """Country group of an ISO code: its listed group, else `rest_of_world`; no code -> `international`."""
-        if code is None or not code.strip():
-            return INTERNATIONAL
-        wanted = code.strip().upper()
-        for group_id, group in self.country_groups.items():
-            if wanted in group["countries"]:
-                return group_id
-        return REST_OF_WORLD
-
-
 class RegistryError(ValueError):
     """A curated attribution file breaks one of its rules."""
-
-
-def _vocabulary_error(path: str | os.PathLike, problem: str) -> ValueError:
-    return ValueError(f"{path}: {problem}")
-
-
-def _vocabulary_entries(path: str | os.PathLike, raw: dict, key: str, with_countries: bool) -> dict[str, dict]:
-    entries = raw.get(key)
-    if not isinstance(entries, list) or not entries:
-        raise _vocabulary_error(path, f"'{key}' must be a non-empty list of entries")
-    parsed: dict[str, dict] = {}
-    for position, entry in enumerate(entries):
-        where = f"{key}[{position}]"
-        if not isinstance(entry, dict):
-            raise _vocabulary_error(path, f"{where} must be a mapping with id, label and definition")
-        entry_id = entry.get("id")
-        if not isinstance(entry_id, str) or not entry_id.strip():
-            raise _vocabulary_error(path, f"{where} has no 'id'")
-        where = f"{key}[{position}] (id '{entry_id}')"
-        if entry_id in parsed:
-            raise _vocabulary_error(path, f"{where}: id is not unique")
-        for field in ("label", "definition"):
-            value = entry.get(field)
-            if not isinstance(value, str) or not value.strip():
-                raise _vocabulary_error(path, f"{where}: '{field}' is missing or empty")
-        item = {"label": entry["label"].strip(), "definition": " ".join(entry["definition"].split())}
-        if with_countries:
-            countries = entry.get("countries")
-            if not isinstance(countries, list):
-                raise _vocabulary_error(
-                    path, f"{where}: 'countries' must be a list (empty for groups without a country)"
-                )
-            bad = [c for c in countries if not isinstance(c, str) or not _ISO_CODE.match(c)]
-            if bad:
-                raise _vocabulary_error(
-                    path, f"{where}: 'countries' holds values that are not ISO 3166-1 alpha-2 codes: {bad}"
-                )
-            if len(set(countries)) != len(countries):
-                raise _vocabulary_error(path, f"{where}: 'countries' lists a code twice")
-            item["countries"] = tuple(countries)
-        parsed[entry_id] = item
-    return parsed
-
-
-def load_vocabularies(path: str | os.PathLike) -> Vocabularies:
-    """Read and check `vocabularies.yaml`; raise `ValueError` naming the file and the problem."""
-    with open(path, encoding="utf-8") as handle:
-        raw = yaml.load(handle, Loader=_Yaml12BoolLoader)
-    if not isinstance(raw, dict):
-        raise _vocabulary_error(path, "must be a mapping with version, country_groups and developer_types")
-    version = raw.get("version")
-    if not isinstance(version, str) or not version.strip():
-        raise _vocabulary_error(path, "'version' must be a non-empty string")
-    groups = _vocabulary_entries(path, raw, "country_groups", with_countries=True)
-    types = _vocabulary_entries(path, raw, "developer_types", with_countries=False)
-
-    owner: dict[str, str] = {}
-    for group_id, group in groups.items():
-        for code in group["countries"]:
-            if code in owner:
-                raise _vocabulary_error(
-                    path, f"country code {code} is listed in two groups: '{owner[code]}' and '{group_id}'"
-                )
-            owner[code] = group_id
-    for required in _REQUIRED_GROUP_IDS:
-        if required not in groups:
-            raise _vocabulary_error(path, f"country_groups lacks the id '{required}', which attribution assigns")
-        if groups[required]["countries"]:
-            raise _vocabulary_error(path, f"country group '{required}' is assigned by rule and must list no countries")
-    for required in _REQUIRED_TYPE_IDS:
-        if required not in types:
-            raise _vocabulary_error(path, f"developer_types lacks the id '{required}', which attribution assigns")
-    return Vocabularies(version=version.strip(), country_groups=groups, developer_types=types)
 
 
 def load_iso_codes(path: str | os.PathLike) -> frozenset[str]:
@@ -186,7 +60,7 @@ def load_iso_codes(path: str | os.PathLike) -> frozenset[str]:
     problems = []
     seen: set[str] = set()
     for line, (code, name) in enumerate(frame.iter_rows(), start=2):
-        if code is None or not _ISO_CODE.match(code):
+        if code is None or not ISO_CODE.match(code):
             problems.append(f"line {line}: column 'code': {code!r} is not two upper-case letters")
         elif code in seen:
             problems.append(f"line {line}: column 'code': {code} appears twice")

@@ -15,7 +15,8 @@ import polars as pl
 
 from hubshare.attribution.aggregates import aggregate, write_aggregates
 from hubshare.attribution.credit import attribute
-from hubshare.attribution.registry import load_iso_codes, load_legacy_ids, load_registry, load_vocabularies
+from hubshare.attribution.registry import load_iso_codes, load_legacy_ids, load_registry
+from hubshare.attribution.vocabularies import load_vocabularies
 from hubshare.jobs.atomic import read_json, write_csv, write_json, write_parquet, write_text
 from hubshare.jobs.loaded_once import loaded_once
 from hubshare.panel.ledger import CUMULATIVE_MEASURE, guard_counts
