@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hubshare.contracts.result_tables import Eras
-from hubshare.inference.era_report import era_table, period_boundaries, skipped_reason
+from hubshare.inference.era_report import era_table, period_boundaries
+from hubshare.inference.era_table import skipped_reason
 from hubshare.inference.eras import best_segmentations, find_eras, find_share_eras, innovation_variance, segment_costs
 from hubshare.periods import consecutive_periods, parse_periods
 

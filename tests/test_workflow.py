@@ -316,7 +316,7 @@ def test_planted_property_multipliers_are_recovered(built):
 
 def test_eras_and_period_contrasts_are_written_and_valid(built):
     from hubshare.contracts.result_tables import PeriodContrasts
-    from hubshare.inference.era_report import read_eras
+    from hubshare.inference.era_table import read_eras
 
     eras = read_eras(built / "results/tables/eras.csv")
     joint = eras.filter(

@@ -10,7 +10,7 @@ from hubshare.attribution.vocabularies import load_vocabularies
 from hubshare.figures.eras import era_figure
 from hubshare.figures.plots import is_series, note_figure
 from hubshare.figures.style import save_figure, use_style
-from hubshare.inference.era_report import read_eras, skipped_reason
+from hubshare.inference.era_table import read_eras, skipped_reason
 from hubshare.jobs.joblog import log_to
 from hubshare.periods import consecutive_periods, parse_periods
 

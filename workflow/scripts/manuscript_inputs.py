@@ -19,7 +19,7 @@ from hubshare.contracts.curated_csv import read_curated_csv
 from hubshare.figures.provenance import provenance_line
 from hubshare.inference.calibration_text import calibration_section
 from hubshare.inference.contrasts import MIN_PER_PERIOD
-from hubshare.inference.era_report import read_eras, skipped_reason
+from hubshare.inference.era_table import read_eras, skipped_reason
 from hubshare.inference.model_trends import read_model_trends
 from hubshare.jobs.atomic import copy_file, write_text, write_yaml
 from hubshare.jobs.joblog import log_to

@@ -3,7 +3,7 @@
 Each headline series is segmented alone (`fit = single`), and the headline
 series of each dimension together (`fit = joint`: one set of boundaries for
 the group composition). A series shorter than two minimum eras cannot hold a
-boundary and is left out; `skipped_reason` says so for the manuscript.
+boundary and is left out; `hubshare.inference.era_table.skipped_reason` says so for the manuscript.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import numpy as np
 import polars as pl
 
 from hubshare.contracts.result_tables import Eras
+from hubshare.inference.era_table import ERA_COLUMNS, skipped_reason
 from hubshare.inference.eras import find_share_eras
 from hubshare.inference.stats_report import TESTED_VIEWS, independent_weeks, series_counts
 from hubshare.jobs.atomic import write_csv
@@ -23,41 +24,10 @@ from hubshare.periods import consecutive_periods
 
 log = logging.getLogger(__name__)
 
-ERA_COLUMNS = {
-    "view": pl.String,
-    "dimension": pl.String,
-    "group": pl.String,
-    "fit": pl.String,
-    "era": pl.Int64,
-    "start": pl.Date,
-    "end": pl.Date,
-    "weeks": pl.Int64,
-    "mean_share": pl.Float64,
-    "fitted_start_share": pl.Float64,
-    "fitted_end_share": pl.Float64,
-    "start_low": pl.Date,
-    "start_high": pl.Date,
-    "nearest_period_boundary": pl.Date,
-    "distance_weeks": pl.Float64,
-}
-
-
-def read_eras(path) -> pl.DataFrame:
-    """`eras.csv` with its declared types, also when it holds no eras (a header only)."""
-    return Eras.validate(pl.read_csv(path, schema=ERA_COLUMNS))
-
 
 def period_boundaries(periods: dict[str, tuple[dt.date, dt.date]]) -> list[dt.date]:
     """Where one calendar period gives way to the next: the start of every period but the first."""
     return [start for start, _ in list(consecutive_periods(periods).values())[1:]]
-
-
-def skipped_reason(weekly: pl.DataFrame, min_length: int) -> str | None:
-    """Why no eras can be found in `weekly`, or None when they can."""
-    weeks = weekly.get_column("week").n_unique()
-    if weeks < 2 * min_length:
-        return f"{weeks} snapshots, where a boundary needs at least {2 * min_length}, {min_length} on each side"
-    return None
 
 
 def era_table(
