@@ -75,4 +75,4 @@ def library_imports() -> set[str]:
 
 def test_each_named_analysis_tool_does_work_in_the_library():
     """The tools the study was asked to use are imported by the code, not only listed as dependencies."""
-    assert {"polars", "matplotlib", "seaborn", "statsmodels"} <= library_imports()
+    assert {"polars", "pandera", "matplotlib", "seaborn", "statsmodels"} <= library_imports()
