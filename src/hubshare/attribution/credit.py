@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import polars as pl
 
+from hubshare.attribution.vocabularies import UNAFFILIATED, UNKNOWN
 from hubshare.contracts.panel_tables import Attributed
 
 VIEWS = ["uploader", "derived", "derived_first_parent"]
-UNAFFILIATED = "unaffiliated_user"
-UNKNOWN = "unknown"
 
 
 def namespace_of(model_id: pl.Expr, legacy_ids: pl.DataFrame) -> pl.Expr:

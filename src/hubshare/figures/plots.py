@@ -239,8 +239,8 @@ def concentration_figure(
 
     palette = {view: VIEW_LINES[view]["color"] for view in views}
     # The views' line styles as seaborn's dash patterns, matplotlib's own, so that a dashed line looks the same.
-    patterns = {"-": "", "--": rcParams["lines.dashed_pattern"], ":": rcParams["lines.dotted_pattern"]}
-    dashes = {view: tuple(patterns[VIEW_LINES[view]["linestyle"]]) or "" for view in views}
+    patterns = {"-": "", "--": tuple(rcParams["lines.dashed_pattern"]), ":": tuple(rcParams["lines.dotted_pattern"])}
+    dashes = {view: patterns[VIEW_LINES[view]["linestyle"]] for view in views}
     fig = Figure(figsize=(7.0, 2.6))
     axes = fig.subplots(1, len(CONCENTRATION_PANELS), sharex=True)
     for ax, (column, title, y_label, factor) in zip(axes, CONCENTRATION_PANELS, strict=True):

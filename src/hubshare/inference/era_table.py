@@ -1,7 +1,7 @@
 """The eras table (`results/tables/eras.csv`) as written and read, and when a series is too short to hold eras.
 
 Apart from the era search (`hubshare.inference.era_report`), whose imports (scipy, through the trend tests) the
-jobs that only read the table, the eras figure and the paper's inputs, do not need: about 0.9 s a job.
+eras figure, which only reads the table, does not need: about 0.8 s of its imports.
 """
 
 from __future__ import annotations
